@@ -1,0 +1,87 @@
+// How each script map is laid out in the kernel, and the IR for reading and writing it.
+
+import type { Expr } from '../ast';
+import type { EmitContext } from '../functions';
+import type { MapInfo } from '../semantic/analysis';
+import type { MapMeta } from '../meta';
+import { sizeOf, tupleLayout, type Type } from '../types';
+import { IntPredicate, type Val } from './llvm';
+import { BpfMapType, type MapDef } from './map-defs';
+
+export const DEFAULT_MAP_KEYS = 4096;
+export const BPF_ANY = 0;
+export const BPF_NOEXIST = 1;
+
+const MAP_LOOKUP_ELEM = 1;
+const MAP_UPDATE_ELEM = 2;
+
+export function mapLayout(m: MapInfo): { def: MapDef; meta: MapMeta } {
+  const keyless = m.keyType === null;
+  const keySize = keyless ? 4 : sizeOf(m.keyType!);
+  const valueSize = m.aggregate && m.valueType.kind === 'agg' ? m.aggregate.valueSize(m.valueType) : sizeOf(m.valueType);
+  const perCpu = !!m.aggregate;
+  const type = keyless
+    ? perCpu ? BpfMapType.PercpuArray : BpfMapType.Array
+    : perCpu ? BpfMapType.PercpuHash : BpfMapType.Hash;
+  return {
+    def: { name: m.bpfName, type, maxEntries: keyless ? 1 : DEFAULT_MAP_KEYS, keySize, valueSize },
+    meta: {
+      name: m.name,
+      bpfName: m.bpfName,
+      keyType: m.keyType,
+      valueType: m.valueType,
+      aggregate: m.aggregate?.name,
+      keySize,
+      valueSize,
+      perCpu,
+    },
+  };
+}
+
+/** Builds the key for `keys` in a zeroed stack buffer (padding must be zero: it is hashed). */
+export function emitKey(ctx: EmitContext, m: MapInfo, keys: Expr[]): Val {
+  if (m.keyType === null) {
+    const k = ctx.zeroed(4, 'key');
+    return k;
+  }
+  const buf = ctx.zeroed(sizeOf(m.keyType), 'key');
+  if (keys.length === 1) {
+    ctx.storeValue(ctx.emit(keys[0]), buf, m.keyType);
+  } else if (m.keyType.kind === 'tuple') {
+    const { offsets } = tupleLayout(m.keyType);
+    const elems = m.keyType.elems;
+    keys.forEach((k, i) => ctx.storeValue(ctx.emit(k), ctx.b.byteOffset(buf, offsets[i], ctx.c.int(8)), elems[i]));
+  }
+  return buf;
+}
+
+export function lookup(ctx: EmitContext, map: Val, key: Val): Val {
+  const { b, i8p } = ctx;
+  return b.helper(MAP_LOOKUP_ELEM, i8p, [i8p, i8p], [b.bitcast(map, i8p), key], 'value');
+}
+
+export function update(ctx: EmitContext, map: Val, key: Val, value: Val, flags: number): Val {
+  const { b, i8p, i64 } = ctx;
+  return b.helper(MAP_UPDATE_ELEM, i64, [i8p, i8p, i8p, i64], [b.bitcast(map, i8p), key, value, ctx.constInt(flags)], 'updated');
+}
+
+/** Emits `then(found)` when `ptr` is not null and `otherwise()` when it is. */
+export function ifNotNull(ctx: EmitContext, ptr: Val, then: (p: Val) => void, otherwise: () => void): void {
+  const { b } = ctx;
+  const f = b.currentFunction;
+  const yes = b.appendBlock(f, 'found');
+  const no = b.appendBlock(f, 'missing');
+  const done = b.appendBlock(f, 'merge');
+  b.condBr(b.icmp(IntPredicate.NE, ptr, ctx.c.constNull(ctx.i8p)), yes, no);
+  b.positionAtEnd(yes);
+  then(ptr);
+  if (!b.terminated) b.br(done);
+  b.positionAtEnd(no);
+  otherwise();
+  if (!b.terminated) b.br(done);
+  b.positionAtEnd(done);
+}
+
+export function storageSlotType(m: MapInfo): Type {
+  return m.valueType;
+}

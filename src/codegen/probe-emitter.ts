@@ -1,0 +1,454 @@
+// IR for one BPF program: statements and expressions of one probe body at one attach point.
+// Builtins, functions and aggregations emit themselves through the EmitContext this class provides.
+
+import type { AssignMap, AssignVar, Binary, Block as AstBlock, Call, Expr, Span, Stmt } from '../ast';
+import { aggregates, builtins, functions, type CgValue, type EmitContext } from '../functions';
+import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
+import { Stat } from '../meta';
+import type { ExpandedProbe } from '../probes';
+import { fieldType } from '../semantic/tracefs';
+import { sizeOf, tupleLayout, type Type } from '../types';
+import { IntPredicate, Opcode, type Block, type Builder, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
+import { BPF_ANY, BPF_NOEXIST, emitKey, ifNotNull, lookup, update } from './maps';
+
+export interface ModuleGlobals {
+  events: Val;
+  stats: Val;
+  config(name: 'cpid'): { ptr: Val; type: Ty; index: number };
+  map(name: string): { info: MapInfo; global: Val };
+}
+
+interface FnParts {
+  c: Context;
+  m: Module;
+  b: Builder;
+  di: DIBuilder;
+  fn: Fn;
+  sp: Meta;
+}
+
+const RINGBUF_OUTPUT = 130;
+const RINGBUF_QUERY = 134;
+const PROBE_READ_KERNEL = 113;
+const BPF_RB_NO_WAKEUP = 1;
+const BPF_RB_FORCE_WAKEUP = 2;
+const BPF_RB_AVAIL_DATA = 0;
+/** Wake the reader only once this much is waiting; otherwise it drains on its own timer. */
+const WAKEUP_THRESHOLD = 64 * 1024;
+const EEXIST = 17;
+
+export class ProbeEmitter implements EmitContext {
+  readonly c: Context;
+  readonly b: Builder;
+  readonly m: Module;
+  readonly probe: ExpandedProbe;
+  readonly ctxArg: Val;
+  readonly i64: Ty;
+  readonly i8p: Ty;
+  private readonly allocaBlock: Block;
+  private readonly vars = new Map<string, Val>();
+
+  constructor(
+    private readonly a: Analysis,
+    private readonly p: AnalyzedProbe,
+    private readonly parts: FnParts,
+    private readonly g: ModuleGlobals,
+  ) {
+    this.c = parts.c;
+    this.b = parts.b;
+    this.m = parts.m;
+    this.probe = p.expanded;
+    this.i64 = this.c.int(64);
+    this.i8p = this.c.ptr(this.c.int(8));
+    this.ctxArg = this.m.param(parts.fn, 0);
+    // Stack slots live in a block of their own, so every later alloca can go before its branch.
+    this.allocaBlock = this.b.appendBlock(parts.fn, 'slots');
+  }
+
+  emitProgram(): void {
+    const { b } = this;
+    const body = b.appendBlock(this.parts.fn, 'body');
+    b.positionAtEnd(body);
+    this.at(this.p.probe.span);
+    const pred = this.p.probe.predicate;
+    if (pred) {
+      this.at(pred.span);
+      const go = b.appendBlock(this.parts.fn, 'pass');
+      const stop = b.appendBlock(this.parts.fn, 'filtered');
+      b.condBr(this.truthy(this.emit(pred).v), go, stop);
+      b.positionAtEnd(stop);
+      b.ret(this.c.constInt(this.c.int(32), 0));
+      b.positionAtEnd(go);
+    }
+    this.block(this.p.probe.body);
+    if (!b.terminated) b.ret(this.c.constInt(this.c.int(32), 0));
+    // The slots block collected every stack slot and its zeroing; only now can it end.
+    b.positionAtEnd(this.allocaBlock);
+    this.at(this.p.probe.span);
+    b.br(body);
+  }
+
+  private at(span: Span): void {
+    this.b.setDebugLocation(this.parts.di.location(span.line, span.col, this.parts.sp));
+  }
+
+  // ---- EmitContext ----
+
+  typeOf(e: Expr): Type {
+    const t = this.a.types.get(e);
+    if (!t) throw new Error(`internal: no type for ${e.kind} at ${e.span.line}:${e.span.col}`);
+    return t;
+  }
+
+  constInt(v: bigint | number): Val {
+    return this.c.constInt(this.i64, v);
+  }
+
+  zeroed(size: number, name = ''): Val {
+    const { b, c } = this;
+    const here = b.insertBlock;
+    // Slots are allocated and zeroed once, on entry: the verifier rejects reads of stack bytes
+    // that no path has written, and map keys are hashed padding and all.
+    b.positionAtEnd(this.allocaBlock);
+    const words = Math.max(Math.ceil(size / 8), 1);
+    const slot = b.bitcast(b.alloca(c.array(this.i64, words), name), this.i8p);
+    b.memset(slot, 0, words * 8, 8);
+    b.positionAtEnd(here);
+    return slot;
+  }
+
+  storeValue(v: CgValue, dst: Val, slotType: Type): void {
+    const { b, c } = this;
+    switch (slotType.kind) {
+      case 'int':
+      case 'bool': {
+        const bits = slotType.kind === 'int' ? slotType.bits : 8;
+        const it = c.int(bits);
+        b.store(b.intCast(v.v, it, v.type.kind === 'int' && v.type.signed), b.bitcast(dst, c.ptr(it)));
+        return;
+      }
+      case 'string': {
+        const srcSize = v.type.kind === 'string' ? v.type.size : 0;
+        const n = Math.min(srcSize, slotType.size);
+        if (n > 0) b.memcpy(dst, v.v, n);
+        return;
+      }
+      case 'tuple': {
+        if (v.type.kind !== 'tuple') return;
+        const src = tupleLayout(v.type);
+        const out = tupleLayout(slotType);
+        const srcElems = v.type.elems;
+        slotType.elems.forEach((et, i) => {
+          const st = srcElems[i];
+          const sp = b.byteOffset(v.v, src.offsets[i], c.int(8));
+          const elem: CgValue = st.kind === 'int' ? { type: st, v: b.intCast(b.load(c.int(st.bits), b.bitcast(sp, c.ptr(c.int(st.bits)))), this.i64, st.signed) } : { type: st, v: sp };
+          this.storeValue(elem, b.byteOffset(dst, out.offsets[i], c.int(8)), et);
+        });
+        return;
+      }
+      default:
+        throw new Error(`internal: cannot store a ${slotType.kind}`);
+    }
+  }
+
+  submitEvent(record: Val, size: number): void {
+    const { b, i64, i8p } = this;
+    const rb = b.bitcast(this.g.events, i8p);
+    const avail = b.helper(RINGBUF_QUERY, i64, [i8p, i64], [rb, this.constInt(BPF_RB_AVAIL_DATA)]);
+    const flags = b.select(b.icmp(IntPredicate.UGE, avail, this.constInt(WAKEUP_THRESHOLD)), this.constInt(BPF_RB_FORCE_WAKEUP), this.constInt(BPF_RB_NO_WAKEUP));
+    const r = b.helper(RINGBUF_OUTPUT, i64, [i8p, i8p, i64, i64], [rb, record, this.constInt(size), flags]);
+    const failed = b.icmp(IntPredicate.SLT, r, this.constInt(0));
+    const yes = b.appendBlock(this.parts.fn, 'lost');
+    const done = b.appendBlock(this.parts.fn, 'sent');
+    b.condBr(failed, yes, done);
+    b.positionAtEnd(yes);
+    this.bumpStat(Stat.LostEvents);
+    b.br(done);
+    b.positionAtEnd(done);
+  }
+
+  private bumpStat(which: Stat): void {
+    const { b, c } = this;
+    const key = this.zeroed(4, 'stat');
+    b.store(c.constInt(c.int(32), which), b.bitcast(key, c.ptr(c.int(32))));
+    const v = lookup(this, this.g.stats, key);
+    ifNotNull(this, v, (p) => {
+      const q = b.bitcast(p, c.ptr(this.i64));
+      b.store(b.binop(Opcode.Add, b.load(this.i64, q), this.constInt(1)), q);
+    }, () => {});
+  }
+
+  eventId(call: Call): number {
+    const id = this.a.eventIds.get(call);
+    if (id === undefined) throw new Error(`internal: no event for ${call.name}()`);
+    return id;
+  }
+
+  returnFromProgram(): void {
+    const { b } = this;
+    b.ret(this.c.constInt(this.c.int(32), 0));
+    // Anything the user wrote after exit() still needs a block to go into; it is unreachable.
+    b.positionAtEnd(b.appendBlock(this.parts.fn, 'after_exit'));
+  }
+
+  config(name: 'cpid'): Val {
+    const cfg = this.g.config(name);
+    const p = this.b.structGep(cfg.type, cfg.ptr, cfg.index);
+    return this.b.load(this.i64, p, name, true);
+  }
+
+  // ---- statements ----
+
+  private block(blk: AstBlock): void {
+    for (const s of blk.stmts) this.stmt(s);
+  }
+
+  private stmt(s: Stmt): void {
+    this.at(s.span);
+    switch (s.kind) {
+      case 'ExprStmt':
+        this.emit(s.expr);
+        return;
+      case 'AssignMap':
+        return this.assignMap(s);
+      case 'AssignVar':
+        return this.assignVar(s);
+      case 'If': {
+        const { b } = this;
+        const then = b.appendBlock(this.parts.fn, 'then');
+        const els = b.appendBlock(this.parts.fn, 'else');
+        const done = b.appendBlock(this.parts.fn, 'endif');
+        b.condBr(this.truthy(this.emit(s.cond).v), then, els);
+        b.positionAtEnd(then);
+        this.block(s.then);
+        if (!b.terminated) b.br(done);
+        b.positionAtEnd(els);
+        if (s.else) this.block(s.else);
+        if (!b.terminated) b.br(done);
+        b.positionAtEnd(done);
+        return;
+      }
+      default:
+        throw new Error(`internal: statement ${s.kind} reached codegen`);
+    }
+  }
+
+  private assignMap(s: AssignMap): void {
+    const { info, global } = this.g.map(`@${s.map.name}`);
+    const key = emitKey(this, info, s.map.keys);
+    const v = s.value;
+    if (info.aggregate && v.kind === 'Call' && aggregates.has(v.name) && info.valueType.kind === 'agg') {
+      return this.updateAggregate(info, global, key, v);
+    }
+    let value = this.emit(v);
+    if (s.op) {
+      const cur = this.readMap(info, global, key);
+      value = { type: value.type, v: this.arith(s.op, cur.v, value.v, cur.type, value.type) };
+    }
+    const buf = this.zeroed(sizeOf(info.valueType), 'value');
+    this.storeValue(value, buf, info.valueType);
+    update(this, global, key, buf, BPF_ANY);
+  }
+
+  /**
+   * Per-CPU in-place update: the common case is one lookup and a plain add. A new key is inserted
+   * with BPF_NOEXIST; if another CPU inserted it first, the lookup is retried. A full map is counted.
+   */
+  private updateAggregate(info: MapInfo, global: Val, key: Val, call: Call): void {
+    const agg = info.aggregate!;
+    const t = info.valueType as Extract<Type, { kind: 'agg' }>;
+    const { b } = this;
+    const found = lookup(this, global, key);
+    ifNotNull(this, found, (p) => agg.emitUpdate(this, call, t, p), () => {
+      const fresh = this.zeroed(agg.valueSize(t), 'fresh');
+      agg.emitUpdate(this, call, t, fresh);
+      const r = update(this, global, key, fresh, BPF_NOEXIST);
+      const failed = b.icmp(IntPredicate.NE, r, this.constInt(0));
+      const retry = b.appendBlock(this.parts.fn, 'raced');
+      const done = b.appendBlock(this.parts.fn, 'inserted');
+      b.condBr(failed, retry, done);
+      b.positionAtEnd(retry);
+      const isRace = b.icmp(IntPredicate.EQ, r, this.constInt(-EEXIST));
+      const raced = b.appendBlock(this.parts.fn, 'again');
+      const full = b.appendBlock(this.parts.fn, 'full');
+      b.condBr(isRace, raced, full);
+      b.positionAtEnd(full);
+      this.bumpStat(Stat.MapFull);
+      b.br(done);
+      b.positionAtEnd(raced);
+      const again = lookup(this, global, key);
+      ifNotNull(this, again, (p) => agg.emitUpdate(this, call, t, p), () => {});
+      b.br(done);
+      b.positionAtEnd(done);
+    });
+  }
+
+  private readMap(info: MapInfo, global: Val, key: Val): CgValue {
+    const { b, c } = this;
+    const t = info.valueType;
+    const out = this.zeroed(sizeOf(t), 'read');
+    const found = lookup(this, global, key);
+    ifNotNull(this, found, (p) => b.memcpy(out, p, sizeOf(t)), () => {});
+    if (t.kind === 'int') {
+      const it = c.int(t.bits);
+      return { type: t, v: b.intCast(b.load(it, b.bitcast(out, c.ptr(it))), this.i64, t.signed) };
+    }
+    return { type: t, v: out };
+  }
+
+  private assignVar(s: AssignVar): void {
+    const t = this.typeOf(s.variable);
+    let slot = this.vars.get(s.variable.name);
+    if (!slot) {
+      slot = this.zeroed(Math.max(sizeOf(t), 8), `var_${s.variable.name}`);
+      this.vars.set(s.variable.name, slot);
+    }
+    let value = this.emit(s.value);
+    if (s.op) {
+      const cur = this.readVar(s.variable.name, t);
+      value = { type: value.type, v: this.arith(s.op, cur.v, value.v, cur.type, value.type) };
+    }
+    if (t.kind === 'string') this.b.memset(slot, 0, t.size);
+    this.storeValue(value, slot, t.kind === 'int' ? { ...t, bits: 64 } : t);
+  }
+
+  private readVar(name: string, t: Type): CgValue {
+    const slot = this.vars.get(name)!;
+    if (t.kind === 'int') return { type: t, v: this.b.load(this.i64, this.b.bitcast(slot, this.c.ptr(this.i64))) };
+    return { type: t, v: slot };
+  }
+
+  // ---- expressions ----
+
+  emit(e: Expr): CgValue {
+    const { b, c } = this;
+    const t = this.typeOf(e);
+    switch (e.kind) {
+      case 'IntLit':
+        return { type: t, v: this.constInt(e.value) };
+      case 'StrLit': {
+        const bytes = Buffer.from(e.value, 'latin1');
+        const buf = this.zeroed(bytes.length + 1, 'str');
+        if (bytes.length) {
+          const k = c.constString(bytes, false);
+          b.store(k, b.bitcast(buf, c.ptr(c.typeOf(k))));
+        }
+        return { type: t, v: buf };
+      }
+      case 'Builtin':
+        if (e.name === 'args') return { type: t, v: this.ctxArg };
+        return builtins.get(e.name)!.emit(this, e);
+      case 'Variable':
+        return this.readVar(e.name, t);
+      case 'MapRef': {
+        const { info, global } = this.g.map(`@${e.name}`);
+        return this.readMap(info, global, emitKey(this, info, e.keys));
+      }
+      case 'Call':
+        return functions.get(e.name)!.emit(this, e);
+      case 'Binary':
+        return this.binary(e, t);
+      case 'Unary': {
+        const x = this.emit(e.operand).v;
+        if (e.op === '-') return { type: t, v: b.neg(x) };
+        if (e.op === '~') return { type: t, v: b.not(x) };
+        if (e.op === '!') return { type: t, v: this.bool(b.icmp(IntPredicate.EQ, x, this.constInt(0))) };
+        throw new Error(`internal: unary ${e.op}`);
+      }
+      case 'Ternary': {
+        const yes = b.appendBlock(this.parts.fn, 'tern_then');
+        const no = b.appendBlock(this.parts.fn, 'tern_else');
+        const done = b.appendBlock(this.parts.fn, 'tern_end');
+        b.condBr(this.truthy(this.emit(e.cond).v), yes, no);
+        b.positionAtEnd(yes);
+        const a = this.emit(e.then).v;
+        const aEnd = b.insertBlock;
+        b.br(done);
+        b.positionAtEnd(no);
+        const z = this.emit(e.else).v;
+        const zEnd = b.insertBlock;
+        b.br(done);
+        b.positionAtEnd(done);
+        return { type: t, v: b.phi(c.typeOf(a), [[a, aEnd], [z, zEnd]]) };
+      }
+      case 'FieldAccess':
+        return this.field(e.field, t);
+      default:
+        throw new Error(`internal: expression ${e.kind} reached codegen`);
+    }
+  }
+
+  /** A tracepoint field: integers load straight from the context; arrays are copied out. */
+  private field(name: string, t: Type): CgValue {
+    const { b, c } = this;
+    const f = this.probe.format!.fields.find((x) => x.name === name)!;
+    const ft = fieldType(f);
+    if (ft.kind === 'int') {
+      const it = c.int(ft.bits);
+      const v = b.load(it, b.byteOffset(this.ctxArg, f.offset, it));
+      return { type: t, v: b.intCast(v, this.i64, ft.signed) };
+    }
+    const buf = this.zeroed(sizeOf(ft), 'field');
+    b.helper(PROBE_READ_KERNEL, this.i64, [this.i8p, c.int(32), this.i8p], [buf, c.constInt(c.int(32), f.size), b.byteOffset(this.ctxArg, f.offset, c.int(8))]);
+    return { type: t, v: buf };
+  }
+
+  private binary(e: Binary, t: Type): CgValue {
+    const { b } = this;
+    if (e.op === '&&' || e.op === '||') {
+      const f = this.parts.fn;
+      const l = this.truthy(this.emit(e.left).v);
+      const lEnd = b.insertBlock;
+      const rhs = b.appendBlock(f, e.op === '&&' ? 'and_rhs' : 'or_rhs');
+      const done = b.appendBlock(f, 'logic_end');
+      if (e.op === '&&') b.condBr(l, rhs, done);
+      else b.condBr(l, done, rhs);
+      b.positionAtEnd(rhs);
+      const r = this.truthy(this.emit(e.right).v);
+      const rEnd = b.insertBlock;
+      b.br(done);
+      b.positionAtEnd(done);
+      const short = this.c.constInt(this.c.int(1), e.op === '&&' ? 0 : 1);
+      return { type: t, v: this.bool(b.phi(this.c.int(1), [[short, lEnd], [r, rEnd]])) };
+    }
+    const lt = this.typeOf(e.left);
+    const rt = this.typeOf(e.right);
+    const l = this.emit(e.left).v;
+    const r = this.emit(e.right).v;
+    return { type: t, v: this.arith(e.op, l, r, lt, rt) };
+  }
+
+  private arith(op: Binary['op'], l: Val, r: Val, lt: Type, rt: Type): Val {
+    const { b } = this;
+    const signed = (lt.kind === 'int' && lt.signed) || (rt.kind === 'int' && rt.signed);
+    const cmp = (s: IntPredicate, u: IntPredicate) => this.bool(b.icmp(signed ? s : u, l, r));
+    switch (op) {
+      case '+': return b.binop(Opcode.Add, l, r);
+      case '-': return b.binop(Opcode.Sub, l, r);
+      case '*': return b.binop(Opcode.Mul, l, r);
+      case '/': return b.binop(signed ? Opcode.SDiv : Opcode.UDiv, l, r);
+      case '%': return b.binop(signed ? Opcode.SRem : Opcode.URem, l, r);
+      case '<<': return b.binop(Opcode.Shl, l, r);
+      case '>>': return b.binop(signed ? Opcode.AShr : Opcode.LShr, l, r);
+      case '&': return b.binop(Opcode.And, l, r);
+      case '|': return b.binop(Opcode.Or, l, r);
+      case '^': return b.binop(Opcode.Xor, l, r);
+      case '==': return this.bool(b.icmp(IntPredicate.EQ, l, r));
+      case '!=': return this.bool(b.icmp(IntPredicate.NE, l, r));
+      case '<': return cmp(IntPredicate.SLT, IntPredicate.ULT);
+      case '<=': return cmp(IntPredicate.SLE, IntPredicate.ULE);
+      case '>': return cmp(IntPredicate.SGT, IntPredicate.UGT);
+      case '>=': return cmp(IntPredicate.SGE, IntPredicate.UGE);
+      default: throw new Error(`internal: operator ${op}`);
+    }
+  }
+
+  private truthy(v: Val): Val {
+    return this.b.icmp(IntPredicate.NE, v, this.constInt(0));
+  }
+
+  private bool(i1: Val): Val {
+    return this.b.intCast(i1, this.i64, false);
+  }
+
+}

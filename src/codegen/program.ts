@@ -1,0 +1,97 @@
+// Generates one LLVM module for a checked script: the maps, the runtime's own maps (event ring
+// buffer, per-CPU stats, read-only config) and one BPF program per attach point.
+
+import type { Analysis, MapInfo } from '../semantic/analysis';
+import { Stat, type ProgramMeta } from '../meta';
+import { Builder, Context, DIBuilder, DW_ATE_signed, Module, type Fn, type Meta, type Val } from './llvm';
+import { MapDefBuilder, BpfMapType } from './map-defs';
+import { mapLayout } from './maps';
+import { ProbeEmitter, type ModuleGlobals } from './probe-emitter';
+
+export interface GenerateOptions {
+  fileName: string;
+  /** Also return the optimised IR as text (for --emit-llvm and the teaching view). */
+  wantIR?: boolean;
+  ringBufferBytes?: number;
+}
+
+export interface Generated {
+  elf: Buffer;
+  meta: ProgramMeta;
+  ir?: string;
+}
+
+const CONFIG_FIELDS = ['cpid'] as const;
+
+export function generate(a: Analysis, opts: GenerateOptions): Generated {
+  const c = new Context();
+  const m = new Module(c, 'bpfscript');
+  const di = new DIBuilder(m, opts.fileName);
+  const b = new Builder(c);
+  try {
+    const defs = new MapDefBuilder(m, di);
+    const i64 = c.int(64);
+
+    const lic = c.constString('GPL');
+    m.addGlobal(c.typeOf(lic), 'LICENSE', { init: lic, section: 'license', align: 1 });
+
+    const events = defs.define({ name: 'events', type: BpfMapType.Ringbuf, maxEntries: opts.ringBufferBytes ?? 4 << 20 });
+    const stats = defs.define({ name: 'stats', type: BpfMapType.PercpuArray, maxEntries: Stat.Count, keySize: 4, valueSize: 8 });
+    // Not marked constant in IR, so LLVM cannot fold the zero initialiser; libbpf freezes .rodata
+    // after the runtime has set it, so the verifier does see constants.
+    const configTy = c.struct(CONFIG_FIELDS.map(() => i64));
+    const config = m.addGlobal(configTy, 'bpfscript_config', { section: '.rodata', align: 8 });
+
+    const mapMetas: ProgramMeta['maps'] = [];
+    const mapGlobals = new Map<string, { info: MapInfo; global: Val }>();
+    for (const info of [...a.maps.values()].sort((x, y) => (x.name < y.name ? -1 : 1))) {
+      const { def, meta } = mapLayout(info);
+      mapGlobals.set(info.name, { info, global: defs.define(def) });
+      mapMetas.push(meta);
+    }
+
+    const globals: ModuleGlobals = {
+      events,
+      stats,
+      config: (name) => ({ ptr: config, type: configTy, index: CONFIG_FIELDS.indexOf(name) }),
+      map: (name) => mapGlobals.get(name)!,
+    };
+
+    const intDI = di.basic('int', 32, DW_ATE_signed);
+    const voidPtrDI = di.pointer(null);
+    const i8p = c.ptr(c.int(8));
+    for (const p of a.probes) {
+      const fn: Fn = m.addFunction(p.progName, c.fnType(c.int(32), [i8p]), p.expanded.section);
+      const line = p.probe.span.line;
+      const sp: Meta = di.function(fn, p.progName, line, intDI, [{ name: 'ctx', type: voidPtrDI }]);
+      new ProbeEmitter(a, p, { c, m, b, di, fn, sp }, globals).emitProgram();
+      di.finalizeSubprogram(sp);
+    }
+    di.finalize();
+
+    m.verify();
+    m.optimize();
+    const ir = opts.wantIR ? m.toString() : undefined;
+    const elf = m.emitObject();
+    const meta: ProgramMeta = {
+      probes: a.probes.map((p) => ({
+        progName: p.progName,
+        provider: p.expanded.provider,
+        name: p.expanded.name,
+        attach: p.expanded.attach,
+        ...(p.type.runOnce ? { runOnce: p.type.runOnce } : {}),
+      })),
+      maps: mapMetas,
+      events: a.events,
+      eventsMap: 'events',
+      statsMap: 'stats',
+      rodata: { size: CONFIG_FIELDS.length * 8, offsets: Object.fromEntries(CONFIG_FIELDS.map((f, i) => [f, i * 8])) },
+    };
+    return { elf, meta, ir };
+  } finally {
+    b.dispose();
+    di.dispose();
+    m.dispose();
+    c.dispose();
+  }
+}

@@ -1,0 +1,96 @@
+// Errors and warnings with source spans, rendered the way bpftrace renders them:
+//   stdin:1:14-17: ERROR: Unknown function: foo
+//   BEGIN { @x = foo(1); }
+//                ~~~
+// plus an optional HINT line of our own. Every user-facing failure in any stage becomes a
+// Diagnostic inside a BpfscriptError, so the CLI has exactly one place that prints and exits 1.
+
+import type { Span } from './ast';
+
+export type Severity = 'ERROR' | 'WARNING';
+
+export interface Diagnostic {
+  severity: Severity;
+  message: string;
+  span?: Span;
+  hint?: string;
+}
+
+/** Thrown by any stage for input the user can fix; carries one or more diagnostics. */
+export class BpfscriptError extends Error {
+  readonly diagnostics: Diagnostic[];
+  constructor(diagnostics: Diagnostic | Diagnostic[]) {
+    const list = Array.isArray(diagnostics) ? diagnostics : [diagnostics];
+    super(list.map((d) => d.message).join('; '));
+    this.name = 'BpfscriptError';
+    this.diagnostics = list;
+  }
+}
+
+export function error(message: string, span?: Span, hint?: string): BpfscriptError {
+  return new BpfscriptError({ severity: 'ERROR', message, span, hint });
+}
+
+/** Collects diagnostics during a pass so several errors can be reported at once. */
+export class DiagnosticBag {
+  readonly items: Diagnostic[] = [];
+  error(message: string, span?: Span, hint?: string): void {
+    this.items.push({ severity: 'ERROR', message, span, hint });
+  }
+  warning(message: string, span?: Span, hint?: string): void {
+    this.items.push({ severity: 'WARNING', message, span, hint });
+  }
+  get hasErrors(): boolean {
+    return this.items.some((d) => d.severity === 'ERROR');
+  }
+  /** Throws the collected errors (and warnings alongside them) if there are any errors. */
+  throwIfErrors(): void {
+    if (this.hasErrors) throw new BpfscriptError(this.items);
+  }
+}
+
+/** The sources a program was built from, by file name, so spans can be shown with their line. */
+export type Sources = ReadonlyMap<string, string>;
+
+export function render(d: Diagnostic, sources?: Sources): string {
+  const out: string[] = [];
+  if (!d.span) {
+    out.push(`${d.severity}: ${d.message}`);
+  } else {
+    const s = d.span;
+    // bpftrace prints the end column exclusive and only for single-line spans.
+    const cols = s.endLine === s.line ? `${s.col}-${s.endCol + 1}` : `${s.col}`;
+    out.push(`${s.file}:${s.line}:${cols}: ${d.severity}: ${d.message}`);
+    const text = sources?.get(s.file);
+    if (text !== undefined) {
+      const line = text.split('\n')[s.line - 1] ?? '';
+      out.push(line);
+      const width = s.endLine === s.line ? Math.max(1, s.endCol - s.col + 1) : Math.max(1, line.length - s.col + 1);
+      out.push(' '.repeat(s.col - 1) + '~'.repeat(width));
+    }
+  }
+  if (d.hint) out.push(`HINT: ${d.hint}`);
+  return out.join('\n') + '\n';
+}
+
+export function renderAll(ds: readonly Diagnostic[], sources?: Sources): string {
+  return ds.map((d) => render(d, sources)).join('');
+}
+
+/** Builds a span from offsets in `text` (used by passes that synthesize spans, and by tests). */
+export function spanAt(file: string, text: string, start: number, end: number): Span {
+  const pos = (off: number): [number, number] => {
+    let line = 1;
+    let col = 1;
+    for (let i = 0; i < off && i < text.length; i++) {
+      if (text[i] === '\n') {
+        line++;
+        col = 1;
+      } else col++;
+    }
+    return [line, col];
+  };
+  const [line, col] = pos(start);
+  const [endLine, endCol] = pos(Math.max(start, end - 1));
+  return { file, start, end, line, col, endLine, endCol };
+}

@@ -1,0 +1,17 @@
+// comm: the current task's name, 16 bytes, NUL-padded (TASK_COMM_LEN).
+
+import { stringType } from '../types';
+import type { BuiltinDef } from './types';
+
+const GET_CURRENT_COMM = 16;
+const TASK_COMM_LEN = 16;
+
+export const comm: BuiltinDef = {
+  name: 'comm',
+  check: () => stringType(TASK_COMM_LEN),
+  emit(ctx) {
+    const buf = ctx.zeroed(TASK_COMM_LEN, 'comm');
+    ctx.b.helper(GET_CURRENT_COMM, ctx.i64, [ctx.i8p, ctx.c.int(32)], [buf, ctx.c.constInt(ctx.c.int(32), TASK_COMM_LEN)]);
+    return { type: stringType(TASK_COMM_LEN), v: buf };
+  },
+};

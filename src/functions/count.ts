@@ -1,0 +1,48 @@
+// count() and sum(x): one 64-bit counter per CPU, added to in place; user space adds the CPUs up.
+
+import { Opcode } from '../codegen/llvm';
+import type { AggType } from '../types';
+import type { AggregateDef, EmitContext } from './types';
+import type { Val } from '../codegen/llvm';
+
+function addTo(ctx: EmitContext, slot: Val, amount: Val): void {
+  const p = ctx.b.bitcast(slot, ctx.c.ptr(ctx.i64));
+  ctx.b.store(ctx.b.binop(Opcode.Add, ctx.b.load(ctx.i64, p), amount), p);
+}
+
+function sumCpus(t: AggType, perCpu: DataView[]): bigint {
+  let total = 0n;
+  for (const v of perCpu) total += t.signed ? v.getBigInt64(0, true) : v.getBigUint64(0, true);
+  return t.signed ? BigInt.asIntN(64, total) : BigInt.asUintN(64, total);
+}
+
+export const count: AggregateDef = {
+  name: 'count',
+  check(ctx, call) {
+    if (call.args.length) ctx.error('count() takes no arguments', call.args[0]);
+    return { kind: 'agg', agg: 'count', signed: false };
+  },
+  valueSize: () => 8,
+  emitUpdate(ctx, _call, _t, slot) {
+    addTo(ctx, slot, ctx.constInt(1));
+  },
+  combine: (t, perCpu) => ({ agg: 'count', value: sumCpus(t, perCpu), has: true }),
+};
+
+export const sum: AggregateDef = {
+  name: 'sum',
+  check(ctx, call) {
+    if (call.args.length !== 1) {
+      ctx.error('sum() takes exactly one argument', call);
+      return { kind: 'agg', agg: 'sum', signed: true };
+    }
+    const t = ctx.typeOf(call.args[0]);
+    if (t.kind !== 'int') ctx.error(`sum() expects an integer, got ${t.kind}`, call.args[0]);
+    return { kind: 'agg', agg: 'sum', signed: t.kind === 'int' ? t.signed : true };
+  },
+  valueSize: () => 8,
+  emitUpdate(ctx, call, _t, slot) {
+    addTo(ctx, slot, ctx.emit(call.args[0]).v);
+  },
+  combine: (t, perCpu) => ({ agg: 'sum', value: sumCpus(t, perCpu), has: true }),
+};

@@ -1,0 +1,19 @@
+// The registry of builtins, functions and aggregations. Adding one is a module and a line here.
+
+import { comm } from './comm';
+import { count, sum } from './count';
+import { cpid } from './cpid';
+import { cpu } from './cpu';
+import { exit } from './exit';
+import { nsecs } from './nsecs';
+import { printf } from './printf';
+import { gid, pid, tid, uid } from './task-ids';
+import type { AggregateDef, BuiltinDef, FunctionDef } from './types';
+
+export type * from './types';
+
+const index = <T extends { name: string }>(defs: T[]): ReadonlyMap<string, T> => new Map(defs.map((d) => [d.name, d]));
+
+export const builtins = index<BuiltinDef>([pid, tid, uid, gid, nsecs, cpu, comm, cpid]);
+export const functions = index<FunctionDef>([printf, exit]);
+export const aggregates = index<AggregateDef>([count, sum]);

@@ -1,0 +1,43 @@
+// ProgramMeta: everything the runtime needs besides the ELF object. Plain JSON-able data, so the
+// compiler and the runtime share no objects (data flows one way through the pipeline).
+
+import type { EventSpec } from './semantic/analysis';
+import type { Type } from './types';
+
+export interface ProbeMeta {
+  progName: string;
+  provider: string;
+  name: string;
+  attach: Record<string, string | number | boolean>;
+  runOnce?: 'begin' | 'end';
+}
+
+export interface MapMeta {
+  name: string;
+  bpfName: string;
+  keyType: Type | null;
+  valueType: Type;
+  /** Aggregation function name when the value is per-CPU. */
+  aggregate?: string;
+  keySize: number;
+  valueSize: number;
+  perCpu: boolean;
+}
+
+/** Indexes into the per-CPU `stats` array map. */
+export const enum Stat {
+  LostEvents = 0,
+  MapFull = 1,
+  Count = 2,
+}
+
+export interface ProgramMeta {
+  probes: ProbeMeta[];
+  maps: MapMeta[];
+  events: EventSpec[];
+  /** Names of the runtime's own maps in the object. */
+  eventsMap: string;
+  statsMap: string;
+  /** Byte offsets of the read-only config globals in `.rodata`, and its size. */
+  rodata: { size: number; offsets: Record<string, number> };
+}

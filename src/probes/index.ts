@@ -1,0 +1,31 @@
+// The probe-type registry: adding a probe type means one module here and one in runtime/attach/.
+
+import type { AttachPoint } from '../ast';
+import { error } from '../diagnostics';
+import { interval } from './interval';
+import { begin, end } from './special';
+import { tracepoint } from './tracepoint';
+import type { ExpandedProbe, ProbeType } from './types';
+
+export type { ExpandedProbe, ProbeType } from './types';
+
+const PROBE_TYPES: readonly ProbeType[] = [begin, end, tracepoint, interval];
+
+const byName = new Map<string, ProbeType>();
+for (const t of PROBE_TYPES) {
+  byName.set(t.name, t);
+  for (const a of t.aliases) byName.set(a, t);
+}
+
+export function probeType(provider: string): ProbeType | undefined {
+  return byName.get(provider);
+}
+
+export function expandAttachPoint(ap: AttachPoint): { type: ProbeType; probes: ExpandedProbe[] } {
+  const type = byName.get(ap.provider);
+  if (!type) {
+    const known = PROBE_TYPES.map((t) => t.name).join(', ');
+    throw error(`Invalid probe type: ${ap.provider}`, ap.span, `probe types available: ${known}`);
+  }
+  return { type, probes: type.expand(ap) };
+}

@@ -1,0 +1,37 @@
+// interval:s:N, interval:ms:N, interval:us:N, interval:hz:N and the short form interval:1s:
+// a cpu-clock perf event on one CPU whose sample period is the interval.
+
+import { error } from '../diagnostics';
+import type { ProbeType } from './types';
+
+const NS_PER: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 };
+
+export const interval: ProbeType = {
+  name: 'interval',
+  aliases: ['i'],
+  expand(ap) {
+    let unit: string | undefined;
+    let count: string | undefined;
+    if (ap.parts.length === 2) [unit, count] = ap.parts;
+    else if (ap.parts.length === 1) {
+      const m = /^(\d+)([a-z]+)$/.exec(ap.parts[0]);
+      if (m) [, count, unit] = m;
+    }
+    if (!unit || !count || !/^\d+$/.test(count) || Number(count) <= 0) {
+      throw error(`invalid interval probe: ${ap.raw}`, ap.span, 'write interval:s:1, interval:ms:100 or interval:1s');
+    }
+    let periodNs: number;
+    if (unit === 'hz') periodNs = Math.round(1e9 / Number(count));
+    else if (unit in NS_PER) periodNs = Number(count) * NS_PER[unit];
+    else throw error(`invalid interval unit '${unit}'`, ap.span, 'use s, ms, us or hz');
+    return [
+      {
+        provider: 'interval',
+        name: `interval:${unit}:${count}`,
+        section: 'perf_event',
+        attach: { periodNs },
+        ap,
+      },
+    ];
+  },
+};

@@ -1,0 +1,50 @@
+import type { AttachPoint } from '../ast';
+import { error } from '../diagnostics';
+import { listTracepoints, readFormat, tracefsRoot } from '../semantic/tracefs';
+import type { ExpandedProbe, ProbeType } from './types';
+
+function wildcardRegex(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+function expandOne(ap: AttachPoint, category: string, name: string): ExpandedProbe {
+  const format = readFormat(category, name);
+  if (!format) {
+    throw error(
+      `tracepoint not found: ${category}:${name}`,
+      ap.span,
+      tracefsRoot() ? 'list tracepoints with: bpfscript -l "tracepoint:*"' : 'tracefs is not mounted: mount -t tracefs nodev /sys/kernel/tracing',
+    );
+  }
+  return {
+    provider: 'tracepoint',
+    name: `tracepoint:${category}:${name}`,
+    section: `tracepoint/${category}/${name}`,
+    attach: { category, name },
+    format,
+    ap,
+  };
+}
+
+export const tracepoint: ProbeType = {
+  name: 'tracepoint',
+  aliases: ['t'],
+  expand(ap) {
+    if (ap.parts.length !== 2 || !ap.parts[0] || !ap.parts[1]) {
+      throw error(`tracepoint probe must be tracepoint:category:event, got ${ap.raw}`, ap.span);
+    }
+    const [category, name] = ap.parts;
+    if (!/[*?]/.test(category + name)) return [expandOne(ap, category, name)];
+    const re = wildcardRegex(`${category}:${name}`);
+    const matches = listTracepoints().filter((t) => re.test(t));
+    if (matches.length === 0) throw error(`no tracepoint matches ${category}:${name}`, ap.span);
+    return matches.map((m) => {
+      const [c, n] = m.split(':');
+      return expandOne(ap, c, n);
+    });
+  },
+  argsType(p) {
+    return { kind: 'args', probe: p.name };
+  },
+};

@@ -1,0 +1,32 @@
+// The compiler side of a probe type. Each probe type is one module in this folder implementing
+// ProbeType; ./index.ts lists them. The runtime side lives in runtime/attach/.
+
+import type { AttachPoint } from '../ast';
+import type { Type } from '../types';
+import type { TracepointFormat } from '../semantic/tracefs';
+
+/** One concrete attach point after alias resolution and wildcard expansion. */
+export interface ExpandedProbe {
+  /** Canonical provider name, e.g. "tracepoint" for `t:...`. */
+  provider: string;
+  /** The full probe name as the `probe` builtin prints it, e.g. "tracepoint:syscalls:sys_enter_openat". */
+  name: string;
+  /** ELF section of the program: decides its BPF program type for libbpf. */
+  section: string;
+  /** What the runtime needs to attach it; plain JSON data, read by runtime/attach/<provider>. */
+  attach: Record<string, string | number | boolean>;
+  /** Tracepoint record layout, for `args`. */
+  format?: TracepointFormat;
+  ap: AttachPoint;
+}
+
+export interface ProbeType {
+  name: string;
+  aliases: readonly string[];
+  /** Resolves one attach point into concrete probes; throws BpfscriptError on a bad one. */
+  expand(ap: AttachPoint): ExpandedProbe[];
+  /** Type of `args` in this probe, when it has one. */
+  argsType?(p: ExpandedProbe): Type | null;
+  /** BEGIN and END run once through BPF_PROG_TEST_RUN instead of being attached. */
+  runOnce?: 'begin' | 'end';
+}

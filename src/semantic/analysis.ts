@@ -1,0 +1,48 @@
+// What the semantic pass hands to code generation and, through ProgramMeta, to the runtime.
+
+import type { Call, Expr, Probe, Program, Span } from '../ast';
+import type { AggregateDef, EventData } from '../functions';
+import type { ExpandedProbe, ProbeType } from '../probes';
+import type { AggType, Type } from '../types';
+
+export interface MapInfo {
+  /** As the user writes it: "@", "@x". */
+  name: string;
+  /** Name of the BPF map in the ELF object (bpftrace's convention: AT_x). */
+  bpfName: string;
+  /** null for a keyless map (@x): a one-entry array. */
+  keyType: Type | null;
+  valueType: Type;
+  /** Set when the value is an aggregation (count(), sum() …): stored per CPU. */
+  aggregate?: AggregateDef;
+  span: Span;
+}
+
+export interface EventSpec {
+  id: number;
+  fn: string;
+  data: EventData;
+}
+
+export interface AnalyzedProbe {
+  probe: Probe;
+  type: ProbeType;
+  expanded: ExpandedProbe;
+  /** Name of the BPF program (function) for this attach point. */
+  progName: string;
+  /** Types of $variables in this probe. */
+  variables: Map<string, Type>;
+}
+
+export interface Analysis {
+  program: Program;
+  probes: AnalyzedProbe[];
+  types: Map<Expr, Type>;
+  maps: Map<string, MapInfo>;
+  events: EventSpec[];
+  eventIds: Map<Call, number>;
+}
+
+export function isAggregate(t: Type): t is AggType {
+  return t.kind === 'agg';
+}

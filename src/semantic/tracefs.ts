@@ -1,0 +1,95 @@
+// Tracepoint metadata from tracefs: the list of events and each event's record layout (`format`).
+// tracefs may be mounted at either place; the runtime mounts it when neither has it.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { intType, type Type } from '../types';
+
+export const TRACEFS_ROOTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+
+export function tracefsRoot(): string | null {
+  for (const r of TRACEFS_ROOTS) if (existsSync(`${r}/events`)) return r;
+  return null;
+}
+
+export interface TracepointField {
+  name: string;
+  /** The C declaration's type as tracefs prints it, e.g. "const char *". */
+  ctype: string;
+  offset: number;
+  size: number;
+  signed: boolean;
+  /** Element count when the field is an array (`char comm[16]`). */
+  arrayLength?: number;
+}
+
+export interface TracepointFormat {
+  category: string;
+  name: string;
+  id: number;
+  fields: TracepointField[];
+  /** Size of the record, so codegen never reads past it. */
+  size: number;
+}
+
+const FIELD = /^\s*field:(.+?);\s*offset:(\d+);\s*size:(\d+);\s*signed:(\d+);/;
+
+export function parseFormat(category: string, name: string, text: string): TracepointFormat {
+  const fields: TracepointField[] = [];
+  let id = 0;
+  for (const line of text.split('\n')) {
+    const idm = /^ID:\s*(\d+)/.exec(line);
+    if (idm) id = Number(idm[1]);
+    const m = FIELD.exec(line);
+    if (!m) continue;
+    const decl = m[1].trim();
+    // "char comm[16]", "const char * filename", "__data_loc char[] name"
+    const dm = /^(.*?)([A-Za-z_]\w*)\s*(?:\[(\d*)\])?$/.exec(decl);
+    if (!dm) continue;
+    const field: TracepointField = {
+      name: dm[2],
+      ctype: dm[1].trim(),
+      offset: Number(m[2]),
+      size: Number(m[3]),
+      signed: m[4] === '1',
+    };
+    if (dm[3] !== undefined && dm[3] !== '') field.arrayLength = Number(dm[3]);
+    fields.push(field);
+  }
+  const size = fields.reduce((a, f) => Math.max(a, f.offset + f.size), 0);
+  return { category, name, id, fields, size };
+}
+
+const cache = new Map<string, TracepointFormat | null>();
+
+/** The format of `category:name`, or null when the kernel has no such tracepoint. */
+export function readFormat(category: string, name: string): TracepointFormat | null {
+  const key = `${category}:${name}`;
+  if (cache.has(key)) return cache.get(key)!;
+  const root = tracefsRoot();
+  let fmt: TracepointFormat | null = null;
+  if (root && /^[\w-]+$/.test(category) && /^[\w-]+$/.test(name)) {
+    try {
+      fmt = parseFormat(category, name, readFileSync(`${root}/events/${category}/${name}/format`, 'utf8'));
+    } catch {
+      fmt = null;
+    }
+  }
+  cache.set(key, fmt);
+  return fmt;
+}
+
+/** Every tracepoint as "category:name", from available_events. */
+export function listTracepoints(): string[] {
+  const root = tracefsRoot();
+  if (!root) return [];
+  return readFileSync(`${root}/available_events`, 'utf8')
+    .split('\n')
+    .filter(Boolean);
+}
+
+/** The language type a tracepoint field reads as: integers by size and signedness. */
+export function fieldType(f: TracepointField): Type {
+  if (f.arrayLength !== undefined && /\bchar$/.test(f.ctype)) return { kind: 'string', size: f.arrayLength };
+  const bits = f.size === 1 ? 8 : f.size === 2 ? 16 : f.size === 4 ? 32 : 64;
+  return intType(bits, f.signed);
+}

@@ -1,0 +1,113 @@
+// The language's value types, shared by the semantic pass (which infers them), codegen (which lays
+// them out in BPF memory) and the runtime (which decodes and prints them). Plain data.
+
+export type IntType = { kind: 'int'; bits: 8 | 16 | 32 | 64; signed: boolean };
+export type BoolType = { kind: 'bool' };
+/** A NUL-padded string of at most `size` bytes including the terminator (comm: 16). */
+export type StringType = { kind: 'string'; size: number };
+export type TupleType = { kind: 'tuple'; elems: Type[] };
+export type NoneType = { kind: 'none' };
+/** A pointer to a tracepoint's `args` record (only ever dereferenced through fields). */
+export type ArgsType = { kind: 'args'; probe: string };
+
+/**
+ * Aggregations live only as map values. Each is stored per CPU and combined in user space:
+ * count/sum: one u64/s64; min/max: value + "has value" flag; avg/stats: count + total;
+ * hist: 65 log2 buckets (0, then [1,2), [2,4) … plus a bucket for negatives);
+ * lhist: ((max - min) / step) + 2 linear buckets (underflow and overflow at the ends).
+ */
+export type AggKind = 'count' | 'sum' | 'min' | 'max' | 'avg' | 'stats' | 'hist' | 'lhist';
+export type AggType =
+  | { kind: 'agg'; agg: 'count' | 'sum' | 'min' | 'max' | 'avg' | 'stats'; signed: boolean }
+  | { kind: 'agg'; agg: 'hist'; signed: boolean }
+  | { kind: 'agg'; agg: 'lhist'; signed: boolean; min: bigint; max: bigint; step: bigint };
+
+export type Type = IntType | BoolType | StringType | TupleType | NoneType | ArgsType | AggType;
+
+export const u64: IntType = { kind: 'int', bits: 64, signed: false };
+export const s64: IntType = { kind: 'int', bits: 64, signed: true };
+export const u32: IntType = { kind: 'int', bits: 32, signed: false };
+export const s32: IntType = { kind: 'int', bits: 32, signed: true };
+export const none: NoneType = { kind: 'none' };
+export const intType = (bits: IntType['bits'], signed: boolean): IntType => ({ kind: 'int', bits, signed });
+export const stringType = (size: number): StringType => ({ kind: 'string', size });
+
+/** Bytes a value of this type occupies in a map key, map value or event record. */
+export function sizeOf(t: Type): number {
+  switch (t.kind) {
+    case 'int':
+      return t.bits / 8;
+    case 'bool':
+      return 1;
+    case 'string':
+      return t.size;
+    case 'tuple':
+      return tupleLayout(t).size;
+    case 'none':
+      return 0;
+    case 'args':
+      return 8;
+    case 'agg':
+      throw new Error(`aggregation ${t.agg} has no scalar size`);
+  }
+}
+
+export function alignOf(t: Type): number {
+  switch (t.kind) {
+    case 'int':
+      return t.bits / 8;
+    case 'tuple':
+      return Math.max(1, ...t.elems.map(alignOf));
+    case 'args':
+      return 8;
+    default:
+      return 1;
+  }
+}
+
+/** C layout of a tuple: natural alignment, size rounded up to the largest member alignment. */
+export function tupleLayout(t: TupleType): { offsets: number[]; size: number } {
+  let off = 0;
+  const offsets: number[] = [];
+  for (const e of t.elems) {
+    const a = alignOf(e);
+    off = Math.ceil(off / a) * a;
+    offsets.push(off);
+    off += sizeOf(e);
+  }
+  const a = alignOf(t);
+  return { offsets, size: Math.ceil(off / a) * a };
+}
+
+export function typeEquals(a: Type, b: Type): boolean {
+  return JSON.stringify(a, bigintReplacer) === JSON.stringify(b, bigintReplacer);
+}
+
+export function typeName(t: Type): string {
+  switch (t.kind) {
+    case 'int':
+      return `${t.signed ? 'int' : 'uint'}${t.bits}`;
+    case 'bool':
+      return 'bool';
+    case 'string':
+      return `string[${t.size}]`;
+    case 'tuple':
+      return `(${t.elems.map(typeName).join(', ')})`;
+    case 'none':
+      return 'none';
+    case 'args':
+      return `args of ${t.probe}`;
+    case 'agg':
+      return t.agg === 'lhist' ? `lhist(${t.min}, ${t.max}, ${t.step})` : `${t.agg}_t`;
+  }
+}
+
+function bigintReplacer(_k: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? v.toString() : v;
+}
+
+/**
+ * A decoded runtime value, as the runtime hands it to formatting: integers as bigint, strings as
+ * JS strings (cut at the first NUL), tuples as arrays.
+ */
+export type Value = bigint | string | boolean | Value[];
