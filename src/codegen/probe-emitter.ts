@@ -415,7 +415,41 @@ export class ProbeEmitter implements EmitContext {
     const rt = this.typeOf(e.right);
     const l = this.emit(e.left).v;
     const r = this.emit(e.right).v;
+    if (lt.kind === 'string' && rt.kind === 'string') {
+      const eq = this.stringsEqual(l, r, Math.min(lt.size, rt.size));
+      return { type: t, v: this.bool(e.op === '==' ? eq : b.not(eq)) };
+    }
     return { type: t, v: this.arith(e.op, l, r, lt, rt) };
+  }
+
+  /**
+   * String equality as C's strncmp(a, b, n) == 0, unrolled byte by byte: bounded, so the verifier
+   * accepts it on any kernel, and it stops at the first difference or the common terminator.
+   */
+  private stringsEqual(a: Val, b8: Val, n: number): Val {
+    const { b, c } = this;
+    const i8 = c.int(8);
+    const i1 = c.int(1);
+    const done = b.appendBlock(this.parts.fn, 'streq_end');
+    const incoming: [Val, Block][] = [];
+    for (let i = 0; i < n; i++) {
+      const x = b.load(i8, b.byteOffset(a, i, i8));
+      const y = b.load(i8, b.byteOffset(b8, i, i8));
+      const differ = b.icmp(IntPredicate.NE, x, y);
+      const same = b.appendBlock(this.parts.fn, 'streq_same');
+      incoming.push([c.constInt(i1, 0), b.insertBlock]);
+      b.condBr(differ, done, same);
+      b.positionAtEnd(same);
+      const ended = b.icmp(IntPredicate.EQ, x, c.constInt(i8, 0));
+      const next = b.appendBlock(this.parts.fn, 'streq_next');
+      incoming.push([c.constInt(i1, 1), b.insertBlock]);
+      b.condBr(ended, done, next);
+      b.positionAtEnd(next);
+    }
+    incoming.push([c.constInt(i1, 1), b.insertBlock]);
+    b.br(done);
+    b.positionAtEnd(done);
+    return b.phi(i1, incoming);
   }
 
   private arith(op: Binary['op'], l: Val, r: Val, lt: Type, rt: Type): Val {

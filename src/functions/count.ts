@@ -26,7 +26,7 @@ export const count: AggregateDef = {
   emitUpdate(ctx, _call, _t, slot) {
     addTo(ctx, slot, ctx.constInt(1));
   },
-  combine: (t, perCpu) => ({ agg: 'count', value: sumCpus(t, perCpu), has: true }),
+  combine: sumCpus,
 };
 
 export const sum: AggregateDef = {
@@ -44,5 +44,5 @@ export const sum: AggregateDef = {
   emitUpdate(ctx, call, _t, slot) {
     addTo(ctx, slot, ctx.emit(call.args[0]).v);
   },
-  combine: (t, perCpu) => ({ agg: 'sum', value: sumCpus(t, perCpu), has: true }),
+  combine: sumCpus,
 };

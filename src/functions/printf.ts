@@ -1,11 +1,13 @@
 // printf(fmt, args...): the arguments travel in an event record; user space formats them, so the
 // BPF side costs one record copy and no string formatting.
 
-import { formatPrintf, checkPrintf } from '../../runtime/format/printf';
-import { none, type Type } from '../types';
+import { compilePrintf, checkPrintf } from '../../runtime/format/printf';
+import { none, type Type, type Value } from '../types';
 import { decodeRecordArgs, emitRecord, layoutRecord, type RecordLayout } from './event-record';
 import type { FunctionDef } from './types';
 import { storageType } from './storage';
+
+const compiled = new WeakMap<object, (args: readonly Value[]) => string>();
 
 interface PrintfData {
   format: string;
@@ -23,7 +25,7 @@ export const printf: FunctionDef = {
     }
     const types: Type[] = rest.map((a) => storageType(ctx.typeOf(a)));
     const problem = checkPrintf(fmt.value, types);
-    if (problem) ctx.error(`printf: ${problem.message}`, problem.argIndex !== undefined && rest[problem.argIndex] ? rest[problem.argIndex] : fmt);
+    if (problem) ctx.error(problem.message, problem.argument !== null && rest[problem.argument] ? rest[problem.argument] : fmt);
     const data: PrintfData = { format: fmt.value, layout: layoutRecord(types) };
     ctx.addEvent(call, 'printf', data);
     return none;
@@ -37,8 +39,9 @@ export const printf: FunctionDef = {
   event: {
     handle(data, view, off, _len, rt) {
       const d = data as PrintfData;
-      const values = decodeRecordArgs(d.layout, view, off);
-      rt.write(formatPrintf(d.format, d.layout.args.map((a, i) => ({ type: a.type, value: values[i] }))));
+      // The format is parsed once per call site, not once per event.
+      const format = (compiled.get(d) ?? compiled.set(d, compilePrintf(d.format)).get(d))!;
+      rt.write(format(decodeRecordArgs(d.layout, view, off)));
     },
   },
 };

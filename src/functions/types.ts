@@ -76,11 +76,11 @@ export interface FunctionDef {
   event?: EventHandler;
 }
 
-/** Per-CPU combined value of an aggregation, as map printing consumes it. */
-export type AggregateValue =
-  | { agg: 'count' | 'sum' | 'min' | 'max'; value: bigint; has: boolean }
-  | { agg: 'avg' | 'stats'; count: bigint; total: bigint }
-  | { agg: 'hist' | 'lhist'; buckets: bigint[] };
+/**
+ * Per-CPU combined value of an aggregation, as map printing (runtime/format/maps.ts) consumes it:
+ * count/sum/min/max one number, avg/stats a count and a total, hist/lhist the bucket counts.
+ */
+export type AggregateValue = bigint | { count: bigint; total: bigint } | readonly bigint[];
 
 /**
  * A map function such as count() or hist(): only valid as `@m[k] = f(...)`. Its per-CPU value is

@@ -240,6 +240,7 @@ class ProbeChecker implements CheckContext {
       case 'Binary': {
         const l = this.typeOf(e.left);
         const r = this.typeOf(e.right);
+        if (l.kind === 'string' && r.kind === 'string' && (e.op === '==' || e.op === '!=')) return u64;
         if (l.kind !== 'int' || r.kind !== 'int') {
           this.error(`operator ${e.op} needs integer operands, got ${typeName(l)} and ${typeName(r)}`, e);
           return none;

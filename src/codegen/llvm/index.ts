@@ -231,7 +231,9 @@ export class Module {
       throw new LLVMError('emit', [takeMessage(err[0]), ...diags.map((d) => d.message)].filter(Boolean).join('\n'));
     }
     const size = Number(l.LLVMGetBufferSize(buf[0]));
-    const out = Buffer.from(l.koffi.view(l.LLVMGetBufferStart(buf[0]), size) as ArrayBuffer);
+    // Copy out: the view aliases LLVM's memory, which is freed just below.
+    const out = Buffer.alloc(size);
+    out.set(new Uint8Array(l.koffi.view(l.LLVMGetBufferStart(buf[0]), size) as ArrayBuffer));
     l.LLVMDisposeMemoryBuffer(buf[0]);
     return out;
   }

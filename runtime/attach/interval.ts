@@ -1,0 +1,14 @@
+// interval: one cpu-clock perf event, on the first online CPU only, so the probe fires once per
+// period system-wide (profile, by contrast, fires on every CPU).
+
+import { onlineCpus, perfEventOpen } from '../libbpf';
+import type { Attacher } from './types';
+
+export const interval: Attacher = {
+  provider: 'interval',
+  attach(prog, probe) {
+    const cpu = onlineCpus()[0] ?? 0;
+    const fd = perfEventOpen({ event: 'cpu-clock', samplePeriod: Number(probe.attach.periodNs), cpu, pid: -1 });
+    return [prog.attachPerfEvent(fd)];
+  },
+};

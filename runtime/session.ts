@@ -1,0 +1,232 @@
+// One tracing session: load → attach → BEGIN → events until exit()/Ctrl-C/SIGTERM/-c ends → END →
+// print maps → detach. Every path out goes through close(), and the kernel objects are fd-based and
+// unpinned, so nothing stays loaded even if the process dies.
+
+import { writeSync } from 'node:fs';
+import { functions, type RuntimeServices } from '../src/functions';
+import type { Generated } from '../src/codegen/program';
+import { BpfscriptError, error } from '../src/diagnostics';
+import { Stat, type ProbeMeta } from '../src/meta';
+import { attachers } from './attach';
+import { startStopped, type TracedChild } from './child';
+import { formatExitMaps } from './print-maps';
+import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
+import { explainLoadFailure } from './verifier';
+
+export interface RunOptions {
+  command?: string;
+  dryRun?: boolean;
+}
+
+/** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
+const DRAIN_BUDGET = 65536;
+const DRAIN_INTERVAL_MS = 1;
+
+class Output {
+  private chunks: string[] = [];
+  write(s: string): void {
+    this.chunks.push(s);
+  }
+  flush(): void {
+    if (!this.chunks.length) return;
+    const text = this.chunks.join('');
+    this.chunks = [];
+    writeAll(1, text);
+  }
+}
+
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') return;
+      throw e;
+    }
+  }
+}
+
+export async function run(gen: Generated, opts: RunOptions): Promise<number> {
+  const s = new Session(gen, opts);
+  try {
+    return await s.run();
+  } finally {
+    s.close();
+  }
+}
+
+class Session {
+  private obj: BpfObject | null = null;
+  private ring: RingBuffer | null = null;
+  private links: BpfLink[] = [];
+  private child: TracedChild | null = null;
+  private readonly out = new Output();
+  private stopping = false;
+  /** After exit() only END's own events are printed, as in bpftrace. */
+  private exitRequested = false;
+  private inEnd = false;
+  private readonly handlers = new Map<number, { fn: string; data: Record<string, unknown> }>();
+  private readonly services: RuntimeServices;
+
+  constructor(
+    private readonly gen: Generated,
+    private readonly opts: RunOptions,
+  ) {
+    for (const e of gen.meta.events) this.handlers.set(e.id, { fn: e.fn, data: e.data });
+    this.services = {
+      write: (t) => this.out.write(t),
+      requestExit: () => {
+        this.exitRequested = true;
+        this.stop();
+      },
+    };
+  }
+
+  async run(): Promise<number> {
+    const { meta } = this.gen;
+    if (this.opts.command) this.child = await startStopped(this.opts.command);
+    this.load();
+    const ring = (this.ring = new RingBuffer(this.obj!.map(meta.eventsMap)));
+
+    const n = meta.probes.length;
+    this.out.write(`Attaching ${n} probe${n === 1 ? '' : 's'}...\n`);
+    this.out.flush();
+    for (const p of meta.probes) if (!p.runOnce) this.attach(p);
+
+    for (const p of meta.probes) if (p.runOnce === 'begin') this.obj!.program(p.progName).testRun();
+    this.drain(ring);
+    if (this.opts.dryRun) this.stopping = true;
+
+    const onSignal = () => this.stop();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    this.child?.exited.then(() => this.stop());
+    this.child?.resume();
+    try {
+      if (!this.stopping) await this.loop(ring);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+
+    if (!this.opts.dryRun) {
+      this.drain(ring, Infinity);
+      this.inEnd = true;
+      for (const p of meta.probes) if (p.runOnce === 'end') this.obj!.program(p.progName).testRun();
+      this.drain(ring, Infinity);
+      this.printMaps();
+    }
+    this.reportStats();
+    this.out.flush();
+    return 0;
+  }
+
+  private load(): void {
+    const { meta, elf } = this.gen;
+    const obj = (this.obj = BpfObject.openMem(elf, 'bpfscript'));
+    const rodata = obj.findMap('.rodata');
+    if (rodata) {
+      const init = Buffer.alloc(meta.rodata.size);
+      init.writeBigUInt64LE(BigInt(this.child?.pid ?? 0), meta.rodata.offsets.cpid);
+      rodata.setInitialValue(init);
+    }
+    try {
+      obj.load();
+    } catch (e) {
+      if (e instanceof LibbpfError) throw explainLoadFailure(e, obj.verifierLog);
+      throw e;
+    }
+  }
+
+  private attach(p: ProbeMeta): void {
+    const attacher = attachers.get(p.provider);
+    if (!attacher) throw error(`probe type ${p.provider} cannot be attached yet`);
+    try {
+      this.links.push(...attacher.attach(this.obj!.program(p.progName), p));
+    } catch (e) {
+      if (!(e instanceof LibbpfError)) throw e;
+      const why = attacher.explain?.(e.errno);
+      throw new BpfscriptError({ severity: 'ERROR', message: `failed to attach ${p.name}: ${e.message}`, hint: why });
+    }
+  }
+
+  private loop(ring: RingBuffer): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        this.drain(ring);
+        if (this.stopping) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, DRAIN_INTERVAL_MS);
+      if (this.stopping) {
+        clearInterval(timer);
+        resolve();
+      }
+    });
+  }
+
+  private stop(): void {
+    this.stopping = true;
+  }
+
+  private drain(ring: RingBuffer, budget = DRAIN_BUDGET): void {
+    let total = 0;
+    for (;;) {
+      const n = ring.consume((view, off, len) => this.dispatch(view, off, len), Math.min(budget - total, DRAIN_BUDGET));
+      total += n;
+      if (n === 0 || total >= budget || this.stopping) break;
+    }
+    this.out.flush();
+  }
+
+  private dispatch(view: DataView, off: number, len: number): void {
+    if (this.exitRequested && !this.inEnd) return;
+    const id = Number(view.getBigUint64(off, true));
+    const h = this.handlers.get(id);
+    if (!h) return;
+    functions.get(h.fn)?.event?.handle(h.data, view, off, len, this.services);
+  }
+
+  private printMaps(): void {
+    const ncpus = numPossibleCpus();
+    const maps = this.gen.meta.maps.map((m) => ({ meta: m, map: this.obj!.map(m.bpfName) }));
+    this.out.write(formatExitMaps(maps, ncpus));
+  }
+
+  private reportStats(): void {
+    const stats = this.obj?.findMap(this.gen.meta.statsMap);
+    if (!stats) return;
+    const ncpus = numPossibleCpus();
+    const key = Buffer.alloc(4);
+    const value = Buffer.alloc(8 * ncpus);
+    const read = (i: Stat) => {
+      key.writeUInt32LE(i);
+      if (!stats.lookup(key, value)) return 0n;
+      let sum = 0n;
+      for (let c = 0; c < ncpus; c++) sum += value.readBigUInt64LE(c * 8);
+      return sum;
+    };
+    const lost = read(Stat.LostEvents);
+    const full = read(Stat.MapFull);
+    this.out.flush();
+    if (lost > 0n) writeAll(2, `WARNING: ${lost} events lost: the ring buffer was full\n`);
+    if (full > 0n) writeAll(2, `WARNING: ${full} map updates failed: a map was full (raise the map size)\n`);
+  }
+
+  close(): void {
+    for (const l of this.links.splice(0)) l.destroy();
+    this.ring?.close();
+    this.ring = null;
+    this.obj?.close();
+    this.obj = null;
+    if (this.child) {
+      this.child.resume();
+      this.child = null;
+    }
+    this.out.flush();
+  }
+}
