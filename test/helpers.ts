@@ -62,7 +62,8 @@ export function fixture(name: string): string {
   const out = join(outDir, name);
   if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
     mkdirSync(outDir, { recursive: true });
-    execFileSync('cc', ['-O1', '-o', out, src]);
+    // Static, so the dynamic loader's own syscalls (openat of libc …) don't blur exact counts.
+    execFileSync('cc', ['-O1', '-static', '-o', out, src]);
   }
   return out;
 }

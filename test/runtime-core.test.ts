@@ -52,12 +52,17 @@ test('sum, predicates on args and several maps', () => {
 });
 
 test('plain map assignment, variables, arithmetic and ternary', () => {
-  const prog = 'BEGIN { $a = 6; $b = $a * 7 - 2; @x = $b; @y["k"] = $a > 5 ? 10 : 20; @z = -3 / 2; @w = (1 << 4) | 3; exit(); }';
+  const prog = 'BEGIN { $a = 6; $b = $a * 7 - 2; @x = $b; @y["k"] = $a > 5 ? 10 : 20; @z = 7 / 2 - 5 % 3; @w = (1 << 4) | 3; exit(); }';
   const r = bpfscript(['-e', prog]);
   assert.is(r.stderr, '');
   const bt = spawnSync('bpftrace', ['-e', prog], { encoding: 'utf8' });
   assert.is(r.stdout, bt.stdout);
-  assert.is(r.stdout, 'Attaching 1 probe...\n\n\n@w: 19\n@x: 40\n@y[k]: 10\n@z: -1\n');
+  assert.is(r.stdout, 'Attaching 1 probe...\n\n\n@w: 19\n@x: 40\n@y[k]: 10\n@z: 1\n');
+});
+
+test('signed division of negative numbers (bpftrace 0.17 divides unsigned; later versions and C sign)', () => {
+  const r = bpfscript(['-e', 'BEGIN { @z = -3 / 2; @m = -7 % 3; exit(); }']);
+  assert.is(r.stdout, 'Attaching 1 probe...\n\n\n@m: -1\n@z: -1\n');
 });
 
 test('printf with tracepoint fields, comm and pid', () => {

@@ -139,7 +139,7 @@ class ProbeChecker implements CheckContext {
       valueType = storageType(this.typeOf(v));
       if (s.op && valueType.kind !== 'int') this.error(`${s.op}= needs an integer value`, s);
       if (valueType.kind === 'none') {
-        this.error('this expression has no value to store in a map', v);
+        if (!this.failed.has(v)) this.error('this expression has no value to store in a map', v);
         return;
       }
     }
@@ -176,7 +176,7 @@ class ProbeChecker implements CheckContext {
   private assignVar(s: AssignVar): void {
     const t = this.typeOf(s.value);
     if (t.kind === 'none' || t.kind === 'agg') {
-      this.error('this expression has no value to assign', s.value);
+      if (!this.failed.has(s.value)) this.error('this expression has no value to assign', s.value);
       return;
     }
     const prev = this.ap.variables.get(s.variable.name);
@@ -190,10 +190,15 @@ class ProbeChecker implements CheckContext {
   }
 
   typeOf(e: Expr): Type {
+    const before = this.diags.items.length;
     const t = this.infer(e);
     this.a.types.set(e, t);
+    if (this.diags.items.length > before) this.failed.add(e);
     return t;
   }
+
+  /** Expressions that already produced an error: their statements report nothing more. */
+  private readonly failed = new Set<Expr>();
 
   private infer(e: Expr): Type {
     switch (e.kind) {
