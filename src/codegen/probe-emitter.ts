@@ -14,6 +14,7 @@ import { BPF_ANY, BPF_NOEXIST, emitKey, ifNotNull, lookup, update } from './maps
 export interface ModuleGlobals {
   events: Val;
   stats: Val;
+  zeroes: Val;
   config(name: 'cpid'): { ptr: Val; type: Ty; index: number };
   map(name: string): { info: MapInfo; global: Val };
 }
@@ -251,36 +252,45 @@ export class ProbeEmitter implements EmitContext {
   }
 
   /**
-   * Per-CPU in-place update: the common case is one lookup and a plain add. A new key is inserted
-   * with BPF_NOEXIST; if another CPU inserted it first, the lookup is retried. A full map is counted.
+   * Per-CPU in-place update: the common case is one lookup and a plain add, no atomics (each CPU
+   * owns its copy). A new key is first inserted as zeroes (from the read-only `zeroes` map, so large
+   * values like hist buckets never touch the 512-byte stack) with BPF_NOEXIST, then looked up again;
+   * losing that race to another CPU is harmless. A full map is counted.
    */
   private updateAggregate(info: MapInfo, global: Val, key: Val, call: Call): void {
     const agg = info.aggregate!;
     const t = info.valueType as Extract<Type, { kind: 'agg' }>;
     const { b } = this;
-    const found = lookup(this, global, key);
-    ifNotNull(this, found, (p) => agg.emitUpdate(this, call, t, p), () => {
-      const fresh = this.zeroed(agg.valueSize(t), 'fresh');
-      agg.emitUpdate(this, call, t, fresh);
-      const r = update(this, global, key, fresh, BPF_NOEXIST);
-      const failed = b.icmp(IntPredicate.NE, r, this.constInt(0));
-      const retry = b.appendBlock(this.parts.fn, 'raced');
-      const done = b.appendBlock(this.parts.fn, 'inserted');
-      b.condBr(failed, retry, done);
-      b.positionAtEnd(retry);
-      const isRace = b.icmp(IntPredicate.EQ, r, this.constInt(-EEXIST));
-      const raced = b.appendBlock(this.parts.fn, 'again');
-      const full = b.appendBlock(this.parts.fn, 'full');
-      b.condBr(isRace, raced, full);
-      b.positionAtEnd(full);
+    const slot = this.zeroed(8, 'aggslot');
+    const slotP = b.bitcast(slot, this.c.ptr(this.i8p));
+    b.store(lookup(this, global, key), slotP);
+    const first = b.load(this.i8p, slotP);
+    ifNotNull(this, first, () => {}, () => {
+      const zero = this.zeroesPtr();
+      const r = update(this, global, key, zero, BPF_NOEXIST);
+      const full = b.icmp(IntPredicate.EQ, b.binop(Opcode.And, b.icmp(IntPredicate.NE, r, this.constInt(0)), b.icmp(IntPredicate.NE, r, this.constInt(-EEXIST))), this.c.constInt(this.c.int(1), 1));
+      const yes = b.appendBlock(this.parts.fn, 'map_full');
+      const go = b.appendBlock(this.parts.fn, 'relookup');
+      b.condBr(full, yes, go);
+      b.positionAtEnd(yes);
       this.bumpStat(Stat.MapFull);
-      b.br(done);
-      b.positionAtEnd(raced);
-      const again = lookup(this, global, key);
-      ifNotNull(this, again, (p) => agg.emitUpdate(this, call, t, p), () => {});
-      b.br(done);
-      b.positionAtEnd(done);
+      b.br(go);
+      b.positionAtEnd(go);
+      b.store(lookup(this, global, key), slotP);
     });
+    ifNotNull(this, b.load(this.i8p, slotP), (p) => agg.emitUpdate(this, call, t, p), () => {});
+  }
+
+  /** Pointer to the read-only all-zero value every new aggregation entry starts from. */
+  private zeroesPtr(): Val {
+    const key = this.zeroed(4, 'zkey');
+    const p = lookup(this, this.g.zeroes, key);
+    // An array map lookup at index 0 never fails, but the verifier insists on a null check.
+    const out = this.zeroed(8, 'zptr');
+    const outP = this.b.bitcast(out, this.c.ptr(this.i8p));
+    this.b.store(p, outP);
+    ifNotNull(this, p, () => {}, () => this.b.ret(this.c.constInt(this.c.int(32), 0)));
+    return this.b.load(this.i8p, outP);
   }
 
   private readMap(info: MapInfo, global: Val, key: Val): CgValue {

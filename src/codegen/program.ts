@@ -50,9 +50,12 @@ export function generate(a: Analysis, opts: GenerateOptions): Generated {
       mapMetas.push(meta);
     }
 
+    const zeroSize = Math.max(8, ...mapMetas.filter((mm) => mm.perCpu).map((mm) => mm.valueSize));
+    const zeroes = defs.define({ name: 'zeroes', type: BpfMapType.Array, maxEntries: 1, keySize: 4, valueSize: zeroSize });
     const globals: ModuleGlobals = {
       events,
       stats,
+      zeroes,
       config: (name) => ({ ptr: config, type: configTy, index: CONFIG_FIELDS.indexOf(name) }),
       map: (name) => mapGlobals.get(name)!,
     };

@@ -1,10 +1,13 @@
 // The registry of builtins, functions and aggregations. Adding one is a module and a line here.
 
+import { avg, stats } from './avg';
 import { comm } from './comm';
 import { count, sum } from './count';
 import { cpid } from './cpid';
 import { cpu } from './cpu';
 import { exit } from './exit';
+import { hist, lhist } from './hist';
+import { max, min } from './minmax';
 import { nsecs } from './nsecs';
 import { printf } from './printf';
 import { gid, pid, tid, uid } from './task-ids';
@@ -16,4 +19,4 @@ const index = <T extends { name: string }>(defs: T[]): ReadonlyMap<string, T> =>
 
 export const builtins = index<BuiltinDef>([pid, tid, uid, gid, nsecs, cpu, comm, cpid]);
 export const functions = index<FunctionDef>([printf, exit]);
-export const aggregates = index<AggregateDef>([count, sum]);
+export const aggregates = index<AggregateDef>([count, sum, min, max, avg, stats, hist, lhist]);

@@ -1,0 +1,89 @@
+// hist(x): power-of-two buckets; lhist(x, min, max, step): linear buckets. Per CPU an array of
+// u64 counters in the layout runtime/format/hist.ts documents; the bucket index is computed with
+// selects only, so the verifier sees it bounded.
+
+import { IntPredicate, Opcode, type Val } from '../codegen/llvm';
+import type { AggType } from '../types';
+import { integerArgument, literalArgument } from './agg-args';
+import type { AggregateDef, EmitContext } from './types';
+
+const HIST_BUCKETS = 66;
+
+function bump(ctx: EmitContext, slot: Val, index: Val): void {
+  const { b, c, i64 } = ctx;
+  const p = b.gep(i64, b.bitcast(slot, c.ptr(i64)), [index]);
+  b.store(b.binop(Opcode.Add, b.load(i64, p), ctx.constInt(1)), p);
+}
+
+function sumBuckets(n: number, perCpu: DataView[]): bigint[] {
+  const out = new Array<bigint>(n).fill(0n);
+  for (const v of perCpu) for (let i = 0; i < n; i++) out[i] += v.getBigUint64(i * 8, true);
+  return out;
+}
+
+/** floor(log2(x)) for x > 0, by halving the search range six times. */
+function log2(ctx: EmitContext, x: Val): Val {
+  const { b } = ctx;
+  let n = x;
+  let l = ctx.constInt(0);
+  for (const shift of [32, 16, 8, 4, 2, 1]) {
+    const big = b.icmp(IntPredicate.UGE, n, ctx.constInt(1n << BigInt(shift)));
+    n = b.select(big, b.binop(Opcode.LShr, n, ctx.constInt(shift)), n);
+    l = b.select(big, b.binop(Opcode.Add, l, ctx.constInt(shift)), l);
+  }
+  return l;
+}
+
+export const hist: AggregateDef = {
+  name: 'hist',
+  check: (ctx, call) => ({ kind: 'agg', agg: 'hist', signed: integerArgument(ctx, call) }),
+  valueSize: () => HIST_BUCKETS * 8,
+  emitUpdate(ctx, call, t, slot) {
+    const { b } = ctx;
+    const x = ctx.emit(call.args[0]).v;
+    const positive = b.binop(Opcode.Add, log2(ctx, x), ctx.constInt(2));
+    let index = b.select(b.icmp(IntPredicate.EQ, x, ctx.constInt(0)), ctx.constInt(1), positive);
+    if (t.kind === 'agg' && t.signed) index = b.select(b.icmp(IntPredicate.SLT, x, ctx.constInt(0)), ctx.constInt(0), index);
+    bump(ctx, slot, index);
+  },
+  combine: (_t, perCpu) => sumBuckets(HIST_BUCKETS, perCpu),
+};
+
+function lhistBuckets(t: AggType): number {
+  if (t.agg !== 'lhist') return 0;
+  return Number((t.max - t.min) / t.step) + 2;
+}
+
+export const lhist: AggregateDef = {
+  name: 'lhist',
+  check(ctx, call) {
+    const signed = integerArgument(ctx, call, 4);
+    const lo = literalArgument(ctx, call, 1, 'min');
+    const hi = literalArgument(ctx, call, 2, 'max');
+    const step = literalArgument(ctx, call, 3, 'step');
+    const t: AggType = { kind: 'agg', agg: 'lhist', signed, min: lo ?? 0n, max: hi ?? 1n, step: step ?? 1n };
+    if (lo !== null && hi !== null && step !== null) {
+      if (lo < 0n) ctx.error('lhist(): min must be non-negative', call.args[1]);
+      else if (hi <= lo) ctx.error('lhist(): max must be greater than min', call.args[2]);
+      else if (step <= 0n) ctx.error('lhist(): step must be positive', call.args[3]);
+      else if ((hi - lo) / step > 1000n) ctx.error('lhist(): too many buckets (at most 1000)', call, 'raise the step');
+    }
+    return t;
+  },
+  valueSize: (t) => lhistBuckets(t) * 8,
+  emitUpdate(ctx, call, t, slot) {
+    if (t.agg !== 'lhist') return;
+    const { b } = ctx;
+    const x = ctx.emit(call.args[0]).v;
+    const n = lhistBuckets(t);
+    const signed = t.signed;
+    const below = b.icmp(signed ? IntPredicate.SLT : IntPredicate.ULT, x, ctx.constInt(t.min));
+    const above = b.icmp(signed ? IntPredicate.SGE : IntPredicate.UGE, x, ctx.constInt(t.max));
+    const inner = b.binop(Opcode.Add, b.binop(Opcode.UDiv, b.binop(Opcode.Sub, x, ctx.constInt(t.min)), ctx.constInt(t.step)), ctx.constInt(1));
+    // Clamp again so the verifier can prove the index stays inside the value.
+    const clamped = b.select(b.icmp(IntPredicate.UGT, inner, ctx.constInt(n - 2)), ctx.constInt(n - 2), inner);
+    const index = b.select(below, ctx.constInt(0), b.select(above, ctx.constInt(n - 1), clamped));
+    bump(ctx, slot, index);
+  },
+  combine: (t, perCpu) => sumBuckets(lhistBuckets(t), perCpu),
+};
