@@ -35,8 +35,9 @@ class Output {
   }
 }
 
+/** Output strings are byte strings (one char per byte, as decoded from the kernel). */
 function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text);
+  const buf = Buffer.from(text, 'latin1');
   let off = 0;
   while (off < buf.length) {
     try {

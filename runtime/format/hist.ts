@@ -1,0 +1,120 @@
+// Rendering of hist() and lhist() bucket arrays as bpftrace 0.17 draws them.
+//
+// Bucket layouts (what the runtime passes, after summing the per-CPU copies):
+//   hist:  index 0 counts negative values            "(..., 0)"
+//          index 1 counts zero                       "[0]"
+//          index 2 counts one                        "[1]"
+//          index k >= 3 counts [2^(k-2), 2^(k-1))    "[2, 4)" ... "[1K, 2K)" ...
+//          so 66 entries cover all of uint64 (index 65 = [2^63, 2^64)); a shorter array means
+//          the missing buckets are empty.
+//   lhist: n = (max - min) / step (integer division) and n + 2 entries:
+//          index 0 counts values below min           "(..., min)"
+//          index i in 1..n counts [min+(i-1)*step, min+i*step)
+//          index n+1 counts the rest                 "[max, ...)"
+
+const BAR_WIDTH = 52;
+const BAR_FULL = '@'.repeat(BAR_WIDTH);
+const BAR_EMPTY = ' '.repeat(BAR_WIDTH);
+
+const SMALL_COUNT = 1n << 40n;
+
+const UNITS = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
+
+/** hist labels: a power of two with the largest 1024-based unit that divides it. */
+export function histNumber(n: bigint): string {
+  let u = 0;
+  while (u < UNITS.length - 1 && n >= 1024n && n % 1024n === 0n) {
+    n /= 1024n;
+    u++;
+  }
+  return `${n}${UNITS[u]}`;
+}
+
+/**
+ * lhist labels: bpftrace 0.17 computes them in 32-bit ints and knows only K and M, so 2^30 prints
+ * as 1024M and 2^31 wraps to -2048M.
+ */
+export function lhistNumber(n: bigint): string {
+  const v = BigInt.asIntN(32, n);
+  if (v !== 0n && v % 1048576n === 0n) return `${v / 1048576n}M`;
+  if (v !== 0n && v % 1024n === 0n) return `${v / 1024n}K`;
+  return v.toString();
+}
+
+const histLabels: string[] = [];
+
+export function histLabel(index: number): string {
+  let l = histLabels[index];
+  if (l === undefined) l = histLabels[index] = computeHistLabel(index);
+  return l;
+}
+
+function computeHistLabel(index: number): string {
+  if (index === 0) return '(..., 0)';
+  if (index === 1) return '[0]';
+  if (index === 2) return '[1]';
+  const lo = 1n << BigInt(index - 2);
+  return `[${histNumber(lo)}, ${histNumber(lo * 2n)})`;
+}
+
+export function lhistLabel(index: number, buckets: number, min: bigint, max: bigint, step: bigint): string {
+  if (index === 0) return `(..., ${lhistNumber(min)})`;
+  if (index === buckets - 1) return `[${lhistNumber(max)}, ...)`;
+  const lo = min + BigInt(index - 1) * step;
+  return `[${lhistNumber(lo)}, ${lhistNumber(lo + step)})`;
+}
+
+export function lhistBucketCount(min: bigint, max: bigint, step: bigint): number {
+  return Number((max - min) / step) + 2;
+}
+
+export function bucketTotal(counts: readonly bigint[]): bigint {
+  let t = 0n;
+  for (const c of counts) t += c;
+  return t;
+}
+
+/**
+ * The bucket lines, from the first non-empty bucket to the last one (none when all are empty).
+ * Bars scale to the largest bucket, rounding down; `div` divides the printed counts only, as
+ * print(@h, 0, div) does in bpftrace 0.17.
+ */
+export function renderBuckets(counts: readonly bigint[], label: (i: number) => string, div: bigint): string {
+  let first = -1;
+  let last = -1;
+  let max = 0n;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i];
+    if (c === 0n) continue;
+    if (first < 0) first = i;
+    last = i;
+    if (c > max) max = c;
+  }
+  if (first < 0) return '';
+  // Counts below 2^53 / 52 scale exactly in doubles, which is far cheaper than bigint division.
+  const small = max < SMALL_COUNT;
+  const maxNum = Number(max);
+  let out = '';
+  for (let i = first; i <= last; i++) {
+    const c = counts[i];
+    const bar = small ? Math.floor((Number(c) * BAR_WIDTH) / maxNum) : Number((c * BigInt(BAR_WIDTH)) / max);
+    const shown = div > 1n ? c / div : c;
+    out += `${label(i).padEnd(16)}${shown.toString().padStart(8)} |${BAR_FULL.slice(0, bar)}${BAR_EMPTY.slice(bar)}|\n`;
+  }
+  return out;
+}
+
+/** The hist bucket a value falls in (the layout above); for codegen and tests. */
+export function histBucketIndex(v: bigint): number {
+  if (v < 0n) return 0;
+  if (v === 0n) return 1;
+  return BigInt.asUintN(64, v).toString(2).length + 1;
+}
+
+/** The lhist bucket a value falls in (the layout above); for codegen and tests. */
+export function lhistBucketIndex(v: bigint, min: bigint, max: bigint, step: bigint): number {
+  const last = lhistBucketCount(min, max, step) - 1;
+  if (v < min) return 0;
+  if (v >= max) return last;
+  return Math.min(last, Number((v - min) / step) + 1);
+}

@@ -1,0 +1,194 @@
+// Map printing in bpftrace 0.17's text format: at exit and for print(@m[, top[, div]]).
+//
+// Observed layout rules (bpftrace 0.17, see test/format-maps.test.ts):
+// - one line per entry: `@name[k1, k2]: value`, or `@name: value` without keys;
+// - hist/lhist entries are `@name[k]: ` (trailing space), their bucket lines, then a blank line;
+// - avg and stats maps end with one blank line after all their entries;
+// - an empty map prints one blank line (avg/stats: two);
+// - entries sort ascending by value: integers and count/sum/min/max by value (signed or not as
+//   the type says), avg and stats by their average, hist/lhist by their total count; maps of
+//   strings or tuples sort by key. Ties keep the caller's order (bpftrace's tie order is the
+//   kernel's hash iteration order, which changes from run to run);
+// - at exit, two newlines, then every map in byte order of its name.
+
+import type { AggType, Type, Value } from '../../src/types';
+import { bucketTotal, histLabel, lhistBucketCount, lhistLabel, renderBuckets } from './hist';
+import { compareKeys, formatKey, formatValue, keyParts, normalizeInt } from './values';
+
+/** avg() and stats(): the per-CPU counts and totals summed. */
+export interface AvgValue {
+  count: bigint;
+  total: bigint;
+}
+
+/**
+ * One entry's value, by the map's value type:
+ * - plain int/string/tuple/bool values: the decoded Value;
+ * - count, sum, min, max: bigint (the combined value; any 64-bit pattern, normalized here);
+ * - avg, stats: AvgValue;
+ * - hist, lhist: bigint[] bucket counts in the layout documented in ./hist.ts.
+ */
+export type MapValue = Value | AvgValue | readonly bigint[];
+
+export interface MapEntry {
+  /** Key components (one per key expression), or null for a scalar map. */
+  key: Value[] | null;
+  value: MapValue;
+}
+
+export interface MapData {
+  /** As printed, including the '@': '@', '@x'. */
+  name: string;
+  /** null for a scalar map; a tuple type for a multi-key map `@m[a, b]`. */
+  keyType: Type | null;
+  valueType: Type;
+  entries: readonly MapEntry[];
+}
+
+export interface PrintOptions {
+  /** print(@m, top): only the last `top` entries after sorting; 0 = all. */
+  top?: number;
+  /** print(@m, top, div): divide printed values (hist: counts, not bars; lhist: ignored). */
+  div?: number;
+}
+
+/** The text of one map, as print(@m, top, div) or the exit-time dump prints it. */
+export function formatMap(map: MapData, opts: PrintOptions = {}): string {
+  const vt = map.valueType;
+  const agg = vt.kind === 'agg' ? vt : null;
+  const averaged = agg !== null && (agg.agg === 'avg' || agg.agg === 'stats');
+  if (map.entries.length === 0) return averaged ? '\n\n' : '\n';
+
+  const parts = keyParts(map.keyType);
+  let entries = sortEntries(map.entries, vt, parts);
+  // bpftrace ignores top and div for stats maps (it warns at compile time).
+  const isStats = agg !== null && agg.agg === 'stats';
+  const top = isStats ? 0 : Math.max(0, Math.floor(opts.top ?? 0));
+  if (top > 0 && entries.length > top) entries = entries.slice(entries.length - top);
+  const div = isStats || !opts.div || opts.div <= 1 ? 1n : BigInt(Math.floor(opts.div));
+
+  const out: string[] = [];
+  if (agg !== null && (agg.agg === 'hist' || agg.agg === 'lhist')) {
+    const render = bucketRenderer(agg, div);
+    for (const e of entries) out.push(`${map.name}${formatKey(parts, e.key)}: \n${render(e.value as readonly bigint[])}\n`);
+    return out.join('');
+  }
+  const value = valueFormatter(vt, div);
+  for (const e of entries) out.push(`${map.name}${formatKey(parts, e.key)}: ${value(e.value)}\n`);
+  if (averaged) out.push('\n');
+  return out.join('');
+}
+
+/**
+ * Everything bpftrace 0.17 prints after the program ends (after END's own output): two newlines,
+ * whether or not there are maps or earlier output, then each map in byte order of its name.
+ */
+export function formatExitMaps(maps: readonly MapData[]): string {
+  const sorted = [...maps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  let out = '\n\n';
+  for (const m of sorted) out += formatMap(m);
+  return out;
+}
+
+function bucketRenderer(agg: AggType, div: bigint): (counts: readonly bigint[]) => string {
+  if (agg.agg === 'lhist') {
+    const n = lhistBucketCount(agg.min, agg.max, agg.step);
+    const label = (i: number) => lhistLabel(i, n, agg.min, agg.max, agg.step);
+    return (counts) => renderBuckets(counts.length > n ? counts.slice(0, n) : counts, label, 1n);
+  }
+  return (counts) => renderBuckets(counts, histLabel, div);
+}
+
+function divide(v: bigint, div: bigint): bigint {
+  return div === 1n ? v : v / div;
+}
+
+function average(a: AvgValue): bigint {
+  // bpftrace 0.17 keeps avg/stats totals as int64 whatever the argument's signedness.
+  const total = BigInt.asIntN(64, a.total);
+  const count = BigInt.asUintN(64, a.count);
+  return count === 0n ? 0n : total / count;
+}
+
+function valueFormatter(vt: Type, div: bigint): (v: MapValue) => string {
+  if (vt.kind === 'agg') {
+    switch (vt.agg) {
+      case 'count':
+        return (v) => divide(BigInt.asUintN(64, v as bigint), div).toString();
+      case 'sum':
+      case 'min':
+      case 'max': {
+        const signed = vt.signed;
+        return (v) => divide(normalizeInt(v as bigint, 64, signed), div).toString();
+      }
+      case 'avg':
+        return (v) => divide(average(v as AvgValue), div).toString();
+      case 'stats':
+        return (v) => {
+          const a = v as AvgValue;
+          return `count ${BigInt.asUintN(64, a.count)}, average ${average(a)}, total ${BigInt.asIntN(64, a.total)}`;
+        };
+      default:
+        throw new Error(`${vt.agg} maps are printed as histograms`);
+    }
+  }
+  if (vt.kind === 'int') return (v) => divide(normalizeInt(v as bigint, vt.bits, vt.signed), div).toString();
+  return (v) => formatValue(vt, v as Value);
+}
+
+/** The number an entry sorts by, or null when the map sorts by key. */
+function sortKeyOf(vt: Type): ((v: MapValue) => bigint) | null {
+  if (vt.kind === 'int') return (v) => normalizeInt(v as bigint, vt.bits, vt.signed);
+  if (vt.kind === 'bool') return (v) => (v === true ? 1n : 0n);
+  if (vt.kind !== 'agg') return null;
+  switch (vt.agg) {
+    case 'count':
+      return (v) => BigInt.asUintN(64, v as bigint);
+    case 'sum':
+    case 'min':
+    case 'max': {
+      const signed = vt.signed;
+      return (v) => normalizeInt(v as bigint, 64, signed);
+    }
+    case 'avg':
+    case 'stats':
+      return (v) => average(v as AvgValue);
+    case 'hist':
+    case 'lhist':
+      return (v) => bucketTotal(v as readonly bigint[]);
+  }
+}
+
+function sortEntries(entries: readonly MapEntry[], vt: Type, parts: Type[] | null): readonly MapEntry[] {
+  if (entries.length < 2) return entries;
+  const by = sortKeyOf(vt);
+  if (by === null) {
+    if (parts === null) return entries;
+    // Array.prototype.sort is stable, so equal keys keep the caller's order.
+    return [...entries].sort((a, b) => compareKeys(parts, a.key ?? [], b.key ?? []));
+  }
+  // Compute each sort value once; when they all fit a double exactly (nearly always), sort an
+  // index array over a Float64Array, which is several times faster than comparing bigints.
+  const n = entries.length;
+  const keys: bigint[] = new Array(n);
+  let exact = true;
+  for (let i = 0; i < n; i++) {
+    const k = by(entries[i].value);
+    keys[i] = k;
+    if (k > MAX_EXACT || k < -MAX_EXACT) exact = false;
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (exact) {
+    const nums = new Float64Array(n);
+    for (let i = 0; i < n; i++) nums[i] = Number(keys[i]);
+    order.sort((a, b) => nums[a] - nums[b] || a - b);
+  } else {
+    order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+  }
+  const out: MapEntry[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = entries[order[i]];
+  return out;
+}
+
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);

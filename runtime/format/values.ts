@@ -1,0 +1,92 @@
+// Text rendering of single decoded values (map keys, map values, print(expr)) the way bpftrace 0.17
+// prints them.
+//
+// Strings are byte strings: one JS char per byte (latin1), so widths and truncation count bytes as
+// C does and arbitrary kernel bytes survive the round trip. Write output with
+// Buffer.from(text, 'latin1').
+
+import type { Type, Value } from '../../src/types';
+
+/** An integer as its type says it should read: sign- or zero-extended from `bits`. */
+export function normalizeInt(v: bigint, bits: number, signed: boolean): bigint {
+  return signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
+}
+
+function asBigInt(v: Value): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'boolean') return v ? 1n : 0n;
+  throw new Error(`expected an integer value, got ${typeof v}`);
+}
+
+/** A value printed as a map value or by print(): integers honour their signedness. */
+export function formatValue(t: Type, v: Value): string {
+  switch (t.kind) {
+    case 'int':
+      return normalizeInt(asBigInt(v), t.bits, t.signed).toString();
+    case 'bool':
+      return v === true || v === 1n ? 'true' : 'false';
+    case 'string':
+      return typeof v === 'string' ? v : String(v);
+    case 'tuple':
+      return formatTuple(t.elems, v, formatValue);
+    default:
+      return String(v);
+  }
+}
+
+/**
+ * A map key component. bpftrace 0.17 widens integer keys to 64 bits and prints them signed, so a
+ * uint64 key of 2^64-1 prints as -1 while a uint32 key of 2^32-1 prints as 4294967295.
+ */
+export function formatKeyPart(t: Type, v: Value): string {
+  if (t.kind === 'int') return BigInt.asIntN(64, normalizeInt(asBigInt(v), t.bits, t.signed)).toString();
+  if (t.kind === 'tuple') return formatTuple(t.elems, v, formatKeyPart);
+  return formatValue(t, v);
+}
+
+function formatTuple(elems: Type[], v: Value, each: (t: Type, v: Value) => string): string {
+  const parts = Array.isArray(v) ? v : [v];
+  const out: string[] = [];
+  for (let i = 0; i < elems.length; i++) out.push(each(elems[i], parts[i]));
+  return `(${out.join(', ')})`;
+}
+
+/** The key component types of a map: a tuple key type means a multi-key map `@m[a, b]`. */
+export function keyParts(keyType: Type | null): Type[] | null {
+  if (keyType === null || keyType.kind === 'none') return null;
+  return keyType.kind === 'tuple' ? keyType.elems : [keyType];
+}
+
+/** `[1, abc]` for a keyed map, '' for a scalar one. */
+export function formatKey(parts: Type[] | null, key: Value[] | null): string {
+  if (parts === null || key === null) return '';
+  if (parts.length === 1) return `[${formatKeyPart(parts[0], key[0])}]`;
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) out.push(formatKeyPart(parts[i], key[i]));
+  return `[${out.join(', ')}]`;
+}
+
+/**
+ * Key order for maps whose values have no numeric order (strings, tuples): component by
+ * component, integers as unsigned 64-bit (so negatives sort last) and strings bytewise, which is
+ * the order bpftrace 0.17 prints them in.
+ */
+export function compareKeys(parts: Type[], a: Value[], b: Value[]): number {
+  for (let i = 0; i < parts.length; i++) {
+    const c = compareKeyPart(parts[i], a[i], b[i]);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+function compareKeyPart(t: Type, a: Value, b: Value): number {
+  if (t.kind === 'int' || t.kind === 'bool') {
+    const x = BigInt.asUintN(64, asBigInt(a));
+    const y = BigInt.asUintN(64, asBigInt(b));
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (t.kind === 'tuple') return compareKeys(t.elems, a as Value[], b as Value[]);
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}

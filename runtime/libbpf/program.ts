@@ -1,0 +1,148 @@
+// A program of a BpfObject. Attach methods return BpfLinks owned by the object, so closing the
+// object detaches everything that is still attached.
+
+import { constants as osConstants } from 'node:os';
+import { ffi, OPTS_SIZE, type LinkPtr, type ProgramPtr } from './ffi';
+import { HandleStateError, checkPtr, checkRet } from './errors';
+import type { Lifetime } from './lifetime';
+import { BpfLink } from './link';
+import { capture } from './print';
+import { testRunFd, type TestRunOptions, type TestRunResult } from './test-run';
+
+const { ENOENT, EBUSY } = osConstants.errno;
+
+export interface ProgramOwner {
+  readonly lifetime: Lifetime;
+  readonly loaded: boolean;
+  readonly name: string;
+}
+
+export interface UprobeOptions {
+  /** -1 (default): every process; otherwise only that pid */
+  pid?: number;
+  /** path of the ELF binary or shared library (libbpf also resolves bare library names) */
+  binary: string;
+  /** byte offset in the file, or relative to funcName when that is given */
+  offset?: number;
+  /** a symbol libbpf resolves in binary */
+  funcName?: string;
+  retprobe?: boolean;
+  /** value of bpf_get_attach_cookie() inside the program */
+  cookie?: bigint;
+}
+
+export class BpfProgram {
+  readonly #ptr: ProgramPtr;
+  readonly #owner: ProgramOwner;
+  readonly name: string;
+  readonly sectionName: string;
+
+  /** @internal use BpfObject.program() / programs() */
+  constructor(ptr: ProgramPtr, owner: ProgramOwner) {
+    this.#ptr = ptr;
+    this.#owner = owner;
+    const L = ffi().libbpf;
+    this.name = L.bpf_program__name(ptr);
+    this.sectionName = L.bpf_program__section_name(ptr);
+  }
+
+  #open(op: string): ProgramPtr {
+    this.#owner.lifetime.assertOpen(`${op}(${this.name})`);
+    return this.#ptr;
+  }
+
+  #loaded(op: string): ProgramPtr {
+    const p = this.#open(op);
+    if (!this.#owner.loaded) {
+      throw new HandleStateError(`${op}(${this.name})`, `object '${this.#owner.name}' is not loaded yet`, ENOENT);
+    }
+    return p;
+  }
+
+  /** enum bpf_prog_type, resolved from the section name at open */
+  get type(): number {
+    return ffi().libbpf.bpf_program__type(this.#open('bpf_program__type'));
+  }
+
+  get autoload(): boolean {
+    return ffi().libbpf.bpf_program__autoload(this.#open('bpf_program__autoload'));
+  }
+
+  /** Before load: a program not autoloaded is never sent to the verifier. */
+  setAutoload(on: boolean): void {
+    const p = this.#open('bpf_program__set_autoload');
+    if (this.#owner.loaded) throw new HandleStateError(`bpf_program__set_autoload(${this.name})`, 'the object is already loaded', EBUSY);
+    checkRet(ffi().libbpf.bpf_program__set_autoload(p, on), `bpf_program__set_autoload(${this.name})`);
+  }
+
+  get fd(): number {
+    const p = this.#loaded('bpf_program__fd');
+    return checkRet(ffi().libbpf.bpf_program__fd(p), `bpf_program__fd(${this.name})`);
+  }
+
+  #link(op: string, what: string, call: (p: ProgramPtr) => LinkPtr | null): BpfLink {
+    const p = this.#loaded(op);
+    const label = `${op}(${this.name}, ${what})`;
+    const ptr = capture((messages) => {
+      const r = call(p);
+      const errno = ffi().errno();
+      return checkPtr(r, label, errno, { messages });
+    });
+    return new BpfLink(ptr, `${this.name} → ${what}`, this.#owner.lifetime);
+  }
+
+  /** Attaches by section name: tracepoint/CAT/NAME, raw_tp/NAME, uprobe/…, kprobe/…, fentry/…. */
+  attach(): BpfLink {
+    return this.#link('bpf_program__attach', this.sectionName, (p) => ffi().libbpf.bpf_program__attach(p));
+  }
+
+  attachTracepoint(category: string, name: string): BpfLink {
+    return this.#link('bpf_program__attach_tracepoint', `${category}:${name}`,
+      (p) => ffi().libbpf.bpf_program__attach_tracepoint(p, category, name));
+  }
+
+  attachRawTracepoint(name: string): BpfLink {
+    return this.#link('bpf_program__attach_raw_tracepoint', name,
+      (p) => ffi().libbpf.bpf_program__attach_raw_tracepoint(p, name));
+  }
+
+  /** Takes ownership of perfFd: the link closes it on destroy, and it is closed here on failure
+   * (libbpf only owns it once attached, README trap 7). */
+  attachPerfEvent(perfFd: number): BpfLink {
+    try {
+      return this.#link('bpf_program__attach_perf_event', `perf fd ${perfFd}`,
+        (p) => ffi().libbpf.bpf_program__attach_perf_event(p, perfFd));
+    } catch (e) {
+      ffi().libc.close(perfFd);
+      throw e;
+    }
+  }
+
+  attachUprobe(o: UprobeOptions): BpfLink {
+    const pid = o.pid ?? -1;
+    const where = `${o.binary}:${o.funcName ?? ''}${o.offset ? `+0x${o.offset.toString(16)}` : ''}${pid >= 0 ? ` pid ${pid}` : ''}`;
+    const op = o.retprobe ? 'bpf_program__attach_uprobe_opts[ret]' : 'bpf_program__attach_uprobe_opts';
+    return this.#link(op, where, (p) => ffi().libbpf.bpf_program__attach_uprobe_opts(p, pid, o.binary, o.offset ?? 0, {
+      sz: OPTS_SIZE.uprobe,
+      retprobe: o.retprobe ?? false,
+      func_name: o.funcName ?? null,
+      bpf_cookie: o.cookie ?? 0n,
+    }));
+  }
+
+  /** Kernels built without kprobes (this machine's) answer ENOENT/EOPNOTSUPP here. */
+  attachKprobe(func: string, retprobe = false): BpfLink {
+    return this.#link('bpf_program__attach_kprobe', `${retprobe ? 'kretprobe' : 'kprobe'}:${func}`,
+      (p) => ffi().libbpf.bpf_program__attach_kprobe(p, retprobe, func));
+  }
+
+  /** fentry/fexit (kfunc/kretfunc): the target comes from the section name at open. */
+  attachTrace(): BpfLink {
+    return this.#link('bpf_program__attach_trace', this.sectionName, (p) => ffi().libbpf.bpf_program__attach_trace(p));
+  }
+
+  /** Runs the program once in the kernel: how BEGIN and END (raw_tp programs) are fired. */
+  testRun(o: TestRunOptions = {}): TestRunResult {
+    return testRunFd(this.fd, this.name, o);
+  }
+}
