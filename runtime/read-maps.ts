@@ -25,6 +25,9 @@ export function readMap(meta: MapMeta, map: BpfMap, ncpus: number): DecodedEntry
       const k = decodeValue(meta.keyType, kv, 0);
       decodedKey = meta.keyType.kind === 'tuple' ? (k as Value[]) : [k];
     }
+    // A keyless aggregation's array slot exists from the start; untouched, it is no entry at all
+    // (bpftrace prints nothing for it), except that an unused count() still prints 0.
+    if (!meta.keyType && agg && meta.aggregate !== 'count' && value.every((b) => b === 0)) continue;
     if (agg && meta.valueType.kind === 'agg') {
       const perCpu: DataView[] = [];
       for (let c = 0; c < ncpus; c++) perCpu.push(new DataView(value.buffer, value.byteOffset + c * stride, meta.valueSize));

@@ -92,6 +92,7 @@ class Session {
     this.load();
     const ring = (this.ring = new RingBuffer(this.obj!.map(meta.eventsMap)));
 
+    this.checkKernelSupport();
     const n = meta.probes.length;
     this.out.write(`Attaching ${n} probe${n === 1 ? '' : 's'}...\n`);
     this.out.flush();
@@ -142,11 +143,19 @@ class Session {
     }
   }
 
+  /** A probe type this kernel lacks fails the whole run before anything is attached. */
+  private checkKernelSupport(): void {
+    for (const p of this.gen.meta.probes) {
+      const no = attachers.get(p.provider)?.unavailable?.();
+      if (no) throw new BpfscriptError({ severity: 'ERROR', message: `cannot attach ${p.name}: ${no.missing}`, hint: no.instead });
+    }
+  }
+
   private attach(p: ProbeMeta): void {
     const attacher = attachers.get(p.provider);
     if (!attacher) throw error(`probe type ${p.provider} cannot be attached yet`);
     try {
-      this.links.push(...attacher.attach(this.obj!.program(p.progName), p));
+      this.links.push(...attacher.attach(this.obj!.program(p.progName), p, {}));
     } catch (e) {
       if (!(e instanceof LibbpfError)) throw e;
       const why = attacher.explain?.(e.errno);

@@ -65,9 +65,9 @@ const show = (src: string) => JSON.stringify(src.length > 200 ? src.slice(0, 200
 
 /** Parses and checks the contract; returns whether the input was accepted. */
 function check(src: string): boolean {
+  let program: unknown;
   try {
-    parse(src, 'fuzz');
-    return true;
+    program = parse(src, 'fuzz');
   } catch (e) {
     if (!(e instanceof BpfscriptError)) throw new Error(`non-diagnostic ${String(e)} for ${show(src)}`);
     assert.ok(e.diagnostics.length > 0, show(src));
@@ -80,13 +80,28 @@ function check(src: string): boolean {
     }
     return false;
   }
+  assertSpans(program, src);
+  return true;
+}
+
+/** Every node of an accepted program has a real span inside the source. */
+function assertSpans(node: unknown, src: string): void {
+  if (typeof node !== 'object' || node === null) return;
+  if (Array.isArray(node)) return node.forEach((n) => assertSpans(n, src));
+  const n = node as Record<string, unknown> & { span?: { file: string; start: number; end: number; line: number } };
+  if (typeof n.kind === 'string') {
+    const s = n.span!;
+    assert.ok(s.file === 'fuzz' && s.start >= 0 && s.start <= s.end && s.end <= src.length && s.line >= 1, `${n.kind} span in ${show(src)}`);
+  }
+  for (const [k, v] of Object.entries(n)) if (k !== 'span') assertSpans(v, src);
 }
 
 test('every corpus program parses', () => {
   for (const src of CORPUS) assert.ok(check(src), src);
 });
 
-test('mutated programs parse or fail with spanned diagnostics, quickly', () => {
+// Timing is reported, not asserted (speed belongs to bench/); a hang would trip the suite's timeout.
+test('mutated programs parse or fail with spanned diagnostics', () => {
   const count = Number(process.env.GRAMMAR_FUZZ_COUNT ?? 3000);
   const r = rng(0x5eed);
   let accepted = 0;
@@ -100,8 +115,20 @@ test('mutated programs parse or fail with spanned diagnostics, quickly', () => {
   }
   const total = performance.now() - t0;
   assert.ok(accepted > 0 && accepted < count, `accepted ${accepted} of ${count}`);
-  assert.ok(slowest < 250, `slowest input took ${slowest.toFixed(1)} ms`);
-  assert.ok(total / count < 5, `mean ${(total / count).toFixed(2)} ms per input`);
+  if (process.env.GRAMMAR_FUZZ_COUNT) {
+    console.log(`fuzz: ${count} inputs, ${accepted} accepted, ${total.toFixed(0)} ms, slowest ${slowest.toFixed(1)} ms`);
+  }
+});
+
+test('random token soup parses or fails with spanned diagnostics', () => {
+  const r = rng(0xb0b);
+  const words = [...PIECES, 'pid', 'comm', '@x', '$y', '1', '"s"', 'printf', 'interval:s:1', 'uprobe:/bin/sh:main', '/', '0x1f'];
+  for (let i = 0; i < 1000; i++) {
+    const n = 1 + Math.floor(r() * 30);
+    let src = '';
+    for (let k = 0; k < n; k++) src += words[Math.floor(r() * words.length)]! + (r() < 0.5 ? ' ' : '');
+    check(src);
+  }
 });
 
 test('pathological inputs: deep nesting, long input, empty input', () => {

@@ -68,11 +68,20 @@ export function fixture(name: string): string {
   return out;
 }
 
-/** Names of loaded BPF programs that bpfscript generated (probe_N), from bpftool. */
+/**
+ * Names of loaded BPF programs that bpfscript generated (probe_N), from bpftool. The kernel frees
+ * programs shortly after their last fd closes, so a non-empty answer is re-checked for a moment.
+ */
 export function loadedProbePrograms(): string[] {
-  const out = execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' });
-  const progs = JSON.parse(out) as { name?: string }[];
-  return progs.map((p) => p.name ?? '').filter((n) => /^probe_\d+$/.test(n));
+  let names: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const out = execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' });
+    const progs = JSON.parse(out) as { name?: string }[];
+    names = progs.map((p) => p.name ?? '').filter((n) => /^probe_\d+$/.test(n));
+    if (!names.length) break;
+    spawnSync('sleep', ['0.05']);
+  }
+  return names;
 }
 
 export const isRoot = process.getuid?.() === 0;

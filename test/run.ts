@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
 const pattern = process.argv[2] ?? '\\.test\\.js$';
-const uvu = require.resolve('uvu/bin.js', { paths: [root] });
+const uvu = join(root, 'node_modules', 'uvu', 'bin.js');
 const r = spawnSync(process.execPath, [uvu, join(root, 'dist', 'test'), pattern], {
   cwd: root,
   encoding: 'utf8',

@@ -20,8 +20,10 @@ export function mapLayout(m: MapInfo): { def: MapDef; meta: MapMeta } {
   const keySize = keyless ? 4 : sizeOf(m.keyType!);
   const valueSize = m.aggregate && m.valueType.kind === 'agg' ? m.aggregate.valueSize(m.valueType) : sizeOf(m.valueType);
   const perCpu = !!m.aggregate;
+  // A keyless aggregation is a per-CPU array (always present, cheapest lookup); a keyless plain
+  // value is a one-entry hash, so a map never assigned prints nothing, as in bpftrace.
   const type = keyless
-    ? perCpu ? BpfMapType.PercpuArray : BpfMapType.Array
+    ? perCpu ? BpfMapType.PercpuArray : BpfMapType.Hash
     : perCpu ? BpfMapType.PercpuHash : BpfMapType.Hash;
   return {
     def: { name: m.bpfName, type, maxEntries: keyless ? 1 : DEFAULT_MAP_KEYS, keySize, valueSize },

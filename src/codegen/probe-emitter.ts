@@ -7,7 +7,7 @@ import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
 import { Stat } from '../meta';
 import type { ExpandedProbe } from '../probes';
 import { fieldType } from '../semantic/tracefs';
-import { sizeOf, tupleLayout, type Type } from '../types';
+import { sizeOf, stringType, tupleLayout, type Type } from '../types';
 import { IntPredicate, Opcode, type Block, type Builder, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
 import { BPF_ANY, BPF_NOEXIST, emitKey, ifNotNull, lookup, update } from './maps';
 
@@ -192,6 +192,18 @@ export class ProbeEmitter implements EmitContext {
     b.positionAtEnd(b.appendBlock(this.parts.fn, 'after_exit'));
   }
 
+  stringConstant(s: string): CgValue {
+    const { b, c } = this;
+    const bytes = Buffer.from(s, 'latin1');
+    const buf = this.zeroed(bytes.length + 1, 'str');
+    if (bytes.length) {
+      // A store of a constant array becomes immediate stores: no .rodata string section needed.
+      const k = c.constString(bytes, false);
+      b.store(k, b.bitcast(buf, c.ptr(c.typeOf(k))));
+    }
+    return { type: stringType(bytes.length + 1), v: buf };
+  }
+
   config(name: 'cpid'): Val {
     const cfg = this.g.config(name);
     const p = this.b.structGep(cfg.type, cfg.ptr, cfg.index);
@@ -336,15 +348,8 @@ export class ProbeEmitter implements EmitContext {
     switch (e.kind) {
       case 'IntLit':
         return { type: t, v: this.constInt(e.value) };
-      case 'StrLit': {
-        const bytes = Buffer.from(e.value, 'latin1');
-        const buf = this.zeroed(bytes.length + 1, 'str');
-        if (bytes.length) {
-          const k = c.constString(bytes, false);
-          b.store(k, b.bitcast(buf, c.ptr(c.typeOf(k))));
-        }
-        return { type: t, v: buf };
-      }
+      case 'StrLit':
+        return this.stringConstant(e.value);
       case 'Builtin':
         if (e.name === 'args') return { type: t, v: this.ctxArg };
         return builtins.get(e.name)!.emit(this, e);

@@ -10,6 +10,8 @@ import { hist, lhist } from './hist';
 import { max, min } from './minmax';
 import { nsecs } from './nsecs';
 import { printf } from './printf';
+import { argBuiltins, retval } from './probe-args';
+import { probe } from './probe-name';
 import { gid, pid, tid, uid } from './task-ids';
 import type { AggregateDef, BuiltinDef, FunctionDef } from './types';
 
@@ -17,6 +19,6 @@ export type * from './types';
 
 const index = <T extends { name: string }>(defs: T[]): ReadonlyMap<string, T> => new Map(defs.map((d) => [d.name, d]));
 
-export const builtins = index<BuiltinDef>([pid, tid, uid, gid, nsecs, cpu, comm, cpid]);
+export const builtins = index<BuiltinDef>([pid, tid, uid, gid, nsecs, cpu, comm, cpid, probe, retval, ...argBuiltins]);
 export const functions = index<FunctionDef>([printf, exit]);
 export const aggregates = index<AggregateDef>([count, sum, min, max, avg, stats, hist, lhist]);

@@ -50,6 +50,8 @@ export interface EmitContext {
   /** The value of a runtime configuration slot (cpid …), fixed before load. */
   config(name: 'cpid'): Val;
   constInt(v: bigint | number): Val;
+  /** A string constant copied into a stack slot (NUL-terminated), as a string value. */
+  stringConstant(s: string): CgValue;
 }
 
 export interface BuiltinDef {

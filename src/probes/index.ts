@@ -3,13 +3,19 @@
 import type { AttachPoint } from '../ast';
 import { error } from '../diagnostics';
 import { interval } from './interval';
+import { kprobe, kretprobe } from './kprobe';
+import { hardware, profile, software } from './perf-events';
+import { rawtracepoint } from './rawtracepoint';
+import { uprobe, uretprobe } from './uprobe';
 import { begin, end } from './special';
 import { tracepoint } from './tracepoint';
 import type { ExpandedProbe, ProbeType } from './types';
 
 export type { ExpandedProbe, ProbeType } from './types';
 
-const PROBE_TYPES: readonly ProbeType[] = [begin, end, tracepoint, interval];
+const PROBE_TYPES: readonly ProbeType[] = [
+  begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, uprobe, uretprobe, interval, profile, software, hardware,
+];
 
 const byName = new Map<string, ProbeType>();
 for (const t of PROBE_TYPES) {

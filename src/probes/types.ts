@@ -2,6 +2,8 @@
 // ProbeType; ./index.ts lists them. The runtime side lives in runtime/attach/.
 
 import type { AttachPoint } from '../ast';
+import type { Val } from '../codegen/llvm';
+import type { EmitContext } from '../functions/types';
 import type { Type } from '../types';
 import type { TracepointFormat } from '../semantic/tracefs';
 
@@ -29,4 +31,8 @@ export interface ProbeType {
   argsType?(p: ExpandedProbe): Type | null;
   /** BEGIN and END run once through BPF_PROG_TEST_RUN instead of being attached. */
   runOnce?: 'begin' | 'end';
+  /** How many argN builtins this probe has, and how to read one (as a u64). */
+  args?: { count: number; read(ctx: EmitContext, n: number): Val };
+  /** How to read `retval`, for return probes. */
+  retval?(p: ExpandedProbe): ((ctx: EmitContext) => Val) | null;
 }

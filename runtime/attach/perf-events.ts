@@ -1,0 +1,58 @@
+// profile (every CPU, at a rate), software and hardware (every CPU, every N events).
+
+import { onlineCpus, perfEventOpen, type BpfLink, type BpfProgram, type PerfEventOptions } from '../libbpf';
+import { hasHardwareCounters } from './kernel-features';
+import type { Attacher } from './types';
+
+function onEveryCpu(prog: BpfProgram, open: (cpu: number) => PerfEventOptions): BpfLink[] {
+  const links: BpfLink[] = [];
+  try {
+    for (const cpu of onlineCpus()) links.push(prog.attachPerfEvent(perfEventOpen(open(cpu))));
+  } catch (e) {
+    for (const l of links) l.destroy();
+    throw e;
+  }
+  return links;
+}
+
+export const profile: Attacher = {
+  provider: 'profile',
+  attach(prog, probe) {
+    const { freq, periodNs } = probe.attach;
+    return onEveryCpu(prog, (cpu) => ({
+      event: 'cpu-clock',
+      cpu,
+      pid: -1,
+      ...(freq !== undefined ? { sampleFreq: Number(freq) } : { samplePeriod: Number(periodNs) }),
+    }));
+  },
+};
+
+export const software: Attacher = {
+  provider: 'software',
+  attach(prog, probe) {
+    const event = String(probe.attach.event);
+    return onEveryCpu(prog, (cpu) => ({ event, cpu, pid: -1, samplePeriod: Number(probe.attach.period) }));
+  },
+};
+
+/** perf's hardware event numbers (PERF_COUNT_HW_*) by bpftrace's event names. */
+const HARDWARE_CONFIG: Record<string, number> = {
+  'cpu-cycles': 0, instructions: 1, 'cache-references': 2, 'cache-misses': 3, 'branch-instructions': 4,
+  'branch-misses': 5, 'bus-cycles': 6, 'frontend-stalls': 7, 'backend-stalls': 8, 'ref-cycles': 9,
+};
+
+export const hardware: Attacher = {
+  provider: 'hardware',
+  unavailable: () =>
+    hasHardwareCounters()
+      ? undefined
+      : {
+          missing: 'this machine exposes no hardware performance counters (no CPU PMU, as in most VMs)',
+          instead: 'use a software event (software:cpu-clock:1000000) or profile:hz:99',
+        },
+  attach(prog, probe) {
+    const hw = HARDWARE_CONFIG[String(probe.attach.event)];
+    return onEveryCpu(prog, (cpu) => ({ hardware: hw, cpu, pid: -1, samplePeriod: Number(probe.attach.period) }));
+  },
+};

@@ -1,0 +1,74 @@
+// profile, software and hardware probes: perf events that run the program on overflow.
+// profile fires on every CPU at a rate; software/hardware fire every N occurrences of an event.
+
+import { error } from '../diagnostics';
+import type { ProbeType } from './types';
+
+const RATE_NS: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3 };
+
+export const profile: ProbeType = {
+  name: 'profile',
+  aliases: ['p'],
+  expand(ap) {
+    const [unit, count] = ap.parts.length === 2 ? ap.parts : [undefined, undefined];
+    if (!unit || !count || !/^\d+$/.test(count) || Number(count) <= 0) {
+      throw error(`invalid profile probe: ${ap.raw}`, ap.span, 'write profile:hz:99, profile:s:1 or profile:ms:10');
+    }
+    const attach: Record<string, number> = {};
+    if (unit === 'hz') attach.freq = Number(count);
+    else if (unit in RATE_NS) attach.periodNs = Number(count) * RATE_NS[unit];
+    else throw error(`invalid profile unit '${unit}'`, ap.span, 'use hz, s, ms or us');
+    return [{ provider: 'profile', name: `profile:${unit}:${count}`, section: 'perf_event', attach, ap }];
+  },
+};
+
+/** Event name, its aliases and bpftrace's default sample period. */
+type EventTable = Record<string, { aliases: string[]; defaultCount: number }>;
+
+const SOFTWARE: EventTable = {
+  'cpu-clock': { aliases: ['cpu'], defaultCount: 1000000 },
+  'task-clock': { aliases: [], defaultCount: 1000000 },
+  'page-faults': { aliases: ['faults'], defaultCount: 100 },
+  'context-switches': { aliases: ['cs'], defaultCount: 1000 },
+  'cpu-migrations': { aliases: [], defaultCount: 1 },
+  'minor-faults': { aliases: [], defaultCount: 100 },
+  'major-faults': { aliases: [], defaultCount: 1 },
+  'alignment-faults': { aliases: [], defaultCount: 1 },
+  'emulation-faults': { aliases: [], defaultCount: 1 },
+  dummy: { aliases: [], defaultCount: 1 },
+  'bpf-output': { aliases: [], defaultCount: 1 },
+};
+
+const HARDWARE: EventTable = {
+  'cpu-cycles': { aliases: ['cycles'], defaultCount: 1000000 },
+  instructions: { aliases: [], defaultCount: 1000000 },
+  'cache-references': { aliases: [], defaultCount: 1000000 },
+  'cache-misses': { aliases: [], defaultCount: 1000000 },
+  'branch-instructions': { aliases: ['branches'], defaultCount: 100000 },
+  'branch-misses': { aliases: [], defaultCount: 100000 },
+  'bus-cycles': { aliases: [], defaultCount: 100000 },
+  'frontend-stalls': { aliases: [], defaultCount: 1000000 },
+  'backend-stalls': { aliases: [], defaultCount: 1000000 },
+  'ref-cycles': { aliases: [], defaultCount: 1000000 },
+};
+
+function counted(name: 'software' | 'hardware', alias: string, table: EventTable): ProbeType {
+  const lookup = (n: string) => Object.entries(table).find(([k, v]) => k === n || v.aliases.includes(n));
+  return {
+    name,
+    aliases: [alias],
+    expand(ap) {
+      const [ev, count] = ap.parts;
+      const found = ev ? lookup(ev) : undefined;
+      if (!found) {
+        throw error(`unknown ${name} event: ${ev ?? ''}`, ap.span, `${name} events: ${Object.keys(table).join(', ')}`);
+      }
+      if (count !== undefined && (!/^\d+$/.test(count) || Number(count) <= 0)) throw error(`invalid ${name} count '${count}'`, ap.span);
+      const period = count ? Number(count) : found[1].defaultCount;
+      return [{ provider: name, name: `${name}:${found[0]}:${period}`, section: 'perf_event', attach: { event: found[0], period }, ap }];
+    },
+  };
+}
+
+export const software = counted('software', 's', SOFTWARE);
+export const hardware = counted('hardware', 'h', HARDWARE);
