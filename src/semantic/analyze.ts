@@ -113,10 +113,8 @@ class ProbeChecker implements CheckContext {
         this.block(s.then);
         if (s.else) this.block(s.else);
         return;
-      case 'While':
-      case 'Unroll':
-      case 'Jump':
-        this.error(`${s.kind.toLowerCase()} is not supported yet`, s);
+      default:
+        this.error(`${(s as Stmt).kind.toLowerCase()} statements are not supported yet`, s as Stmt);
         return;
     }
   }
