@@ -48,7 +48,7 @@ export class AstBuilder {
   }
 
   int(t: IToken): A.IntLit {
-    return { kind: 'IntLit', value: typeof t.payload === 'bigint' ? t.payload : 0n, span: this.span(t) };
+    return { kind: 'IntLit', value: typeof t.payload === 'bigint' ? t.payload : 0n, raw: t.image, span: this.span(t) };
   }
 
   str(t: IToken): A.StrLit {
@@ -101,3 +101,7 @@ export class AstBuilder {
 export const NO_SPAN: A.Span = { file: '', start: 0, end: 0, line: 0, col: 0, endLine: 0, endCol: 0 };
 export const placeholderExpr = (): A.Expr => ({ kind: 'IntLit', value: 0n, span: NO_SPAN });
 export const placeholderBlock = (): A.Block => ({ kind: 'Block', stmts: [], span: NO_SPAN });
+export const placeholderType = (): A.TypeRef => ({ kind: 'TypeRef', name: '', pointerDepth: 0, arrayLength: null, span: NO_SPAN });
+export const emptyProgram = (): A.Program => ({
+  kind: 'Program', includes: [], probes: [], preprocessor: [], cDefinitions: [], config: null, imports: [], mapDecls: [], macros: [], span: NO_SPAN,
+});

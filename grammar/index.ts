@@ -6,6 +6,7 @@ import type { IRecognitionException, IToken } from 'chevrotain';
 import type { Program, Span } from '../src/ast';
 import { BpfscriptError, spanAt, type Diagnostic } from '../src/diagnostics';
 import { AstBuilder } from './ast-builder';
+import { checkPlacement } from './checks';
 import { LineIndex, tokenize } from './lexer';
 import { createParser, type BpfParser } from './parser';
 
@@ -53,13 +54,14 @@ function parseOrThrow(source: string, file: string): Program {
   p.extra = [];
   p.input = lexed.tokens;
   const program = p.program();
+  if (p.errors.length === 0) p.extra.push(...checkPlacement(program));
 
   const found: Diagnostic[] = [];
   // Each list is in source order, so the first MAX_ERRORS of the merge come from their heads.
   for (const prob of lexed.problems.slice(0, MAX_ERRORS)) found.push({ severity: 'ERROR', message: prob.message, span: at(prob.start, prob.end) });
   for (const e of p.errors.slice(0, MAX_ERRORS)) found.push({ severity: 'ERROR', message: e.message, span: errorSpan(e, lastToken, at) });
   // An error about a node that recovery made up (it has no file) only echoes an error above.
-  for (const x of p.extra) if (x.span.file !== '') found.push({ severity: 'ERROR', message: x.message, span: x.span });
+  for (const x of p.extra) if (x.span.file !== '') found.push({ severity: 'ERROR', message: x.message, span: x.span, ...(x.hint ? { hint: x.hint } : {}) });
 
   if (found.length > 0) throw new BpfscriptError(dedupe(found).slice(0, MAX_ERRORS));
   program.span = at(0, source.length);

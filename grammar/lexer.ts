@@ -4,7 +4,10 @@
 //   - a '/' opens a predicate at the top level, and inside one, a '/' followed by '{' or '<' (or the
 //     end) closes it, while any other '/' divides (`BEGIN /pid / 2 == 1/ { }` is legal bpftrace);
 //   - an action block may be written `< ... >`; inside one, a '>' right after ';' or '}' (or right
-//     after the '<') closes the block, since no comparison can start there.
+//     after the '<') closes the block, since no comparison can start there;
+//   - the top-level declarations (`config = {…}`, `import "f";`, `let @m = hash(N);`,
+//     `macro f(…) {…}`, C `struct s {…}`) hold ordinary tokens, up to their ';' or closing '}';
+//   - a '#' line at the top level is a C preprocessor line, taken whole.
 // It emits chevrotain tokens (types from tokens.ts), so the parser is an ordinary chevrotain parser.
 // A lexical error is recorded and skipped over, so one typo does not hide the errors after it.
 
@@ -32,7 +35,22 @@ const enum Ctx {
   Predicate,
   Braces,
   Angles,
+  /** A top-level declaration that ends at its ';'. */
+  DeclToSemi,
+  /** A top-level declaration that ends at the '}' closing its first '{'. */
+  DeclToBrace,
 }
+
+/** Top-level words that open a declaration rather than an attach point, and how it ends. */
+const DECLARATIONS: ReadonlyMap<string, { token: keyof Tokens; ends: Ctx }> = new Map([
+  ['config', { token: 'Config', ends: Ctx.DeclToBrace }],
+  ['import', { token: 'Import', ends: Ctx.DeclToSemi }],
+  ['macro', { token: 'Macro', ends: Ctx.DeclToBrace }],
+  ['let', { token: 'Let', ends: Ctx.DeclToSemi }],
+  ['struct', { token: 'Struct', ends: Ctx.DeclToBrace }],
+  ['union', { token: 'Union', ends: Ctx.DeclToBrace }],
+  ['enum', { token: 'Enum', ends: Ctx.DeclToBrace }],
+] as [string, { token: keyof Tokens; ends: Ctx }][]);
 
 /** Maps offsets to 1-based line and column. */
 export class LineIndex {
@@ -58,6 +76,7 @@ const OPERATORS: [string, keyof Tokens][] = [
   ['->', 'Arrow'], ['++', 'PlusPlus'], ['--', 'MinusMinus'],
   ['+=', 'CompoundAssign'], ['-=', 'CompoundAssign'], ['*=', 'CompoundAssign'], ['/=', 'CompoundAssign'],
   ['%=', 'CompoundAssign'], ['&=', 'CompoundAssign'], ['|=', 'CompoundAssign'], ['^=', 'CompoundAssign'],
+  ['..', 'DotDot'],
   ['<<', 'Shl'], ['>>', 'Shr'], ['<=', 'LessEq'], ['>=', 'GreaterEq'], ['==', 'EqEq'], ['!=', 'NotEq'],
   ['&&', 'AndAnd'], ['||', 'OrOr'],
   ['+', 'Plus'], ['-', 'Minus'], ['*', 'Star'], ['/', 'Slash'], ['%', 'Percent'], ['&', 'Amp'], ['|', 'Pipe'],
@@ -156,6 +175,7 @@ class Scanner {
     const src = this.src;
     const start = this.pos;
     const c = src[start]!;
+    if (this.declaration(start)) return;
     if (isAttachPointStart(src.charCodeAt(start))) {
       const ap = scanAttachPoint(src, start);
       if (ap.unterminatedQuote !== undefined) {
@@ -175,7 +195,19 @@ class Scanner {
     }
   }
 
-  /** `#include <file>` or `#include "file"`, one per line. */
+  /** A word opening a top-level declaration: emits it and enters the declaration's context. */
+  private declaration(start: number): boolean {
+    const src = this.src;
+    let end = start;
+    while (isWordChar(src[end])) end++;
+    const decl = DECLARATIONS.get(src.slice(start, end));
+    if (!decl) return false;
+    this.ctx.push(decl.ends);
+    this.emit(this.T[decl.token], start, end);
+    return true;
+  }
+
+  /** `#include <file>` or `#include "file"`, or another preprocessor line taken verbatim. */
   private include(): void {
     const src = this.src;
     const start = this.pos;
@@ -183,16 +215,43 @@ class Scanner {
     m.lastIndex = start;
     const found = m.exec(src);
     if (!found) {
-      const word = /#[A-Za-z_]*/y;
+      const word = /#[ \t]*[A-Za-z_]*/y;
       word.lastIndex = start;
       const w = word.exec(src)![0];
-      const message = w === '#include' ? "expected <file> or \"file\" after '#include'" : `unexpected '${w}'`;
-      this.problems.push({ message, start, end: start + Math.max(1, w.length) });
-      this.skipLine();
+      if (w.replace(/[ \t]/g, '') === '#include' || w.trim() === '#') {
+        const message = w.trim() === '#' ? "expected a preprocessor directive after '#'" : "expected <file> or \"file\" after '#include'";
+        this.problems.push({ message, start, end: start + Math.max(1, w.length) });
+        this.skipLine();
+        return;
+      }
+      this.preprocessorLine(start);
       return;
     }
     const system = found[1] !== undefined;
     this.emit(this.T.Include, start, m.lastIndex, { path: system ? found[1] : found[2], system });
+  }
+
+  /** `#define X 1`, `#ifndef X` …: to the end of the line, lines ending in '\\' continued. */
+  private preprocessorLine(start: number): void {
+    const src = this.src;
+    let end = start;
+    for (;;) {
+      const nl = src.indexOf('\n', end);
+      if (nl < 0) {
+        end = src.length;
+        break;
+      }
+      const line = src.slice(end, nl).replace(/\r$/, '');
+      if (!line.endsWith('\\')) {
+        end = nl;
+        break;
+      }
+      end = nl + 1;
+    }
+    let stop = end;
+    while (stop > start && isSpace(src[stop - 1])) stop--;
+    this.emit(this.T.Preprocessor, start, stop, src.slice(start, stop));
+    this.pos = end;
   }
 
   /** Tokens of statements and expressions (and stray ones at the top level). */
@@ -267,6 +326,9 @@ class Scanner {
         if (here === Ctx.Predicate) this.ctx.pop();
         this.ctx.push(Ctx.Braces);
       } else if (type === T.RCurly && here === Ctx.Braces) {
+        this.ctx.pop();
+        if (this.ctx[this.ctx.length - 1] === Ctx.DeclToBrace) this.ctx.pop();
+      } else if (type === T.Semi && here === Ctx.DeclToSemi) {
         this.ctx.pop();
       }
       this.emit(type, start, start + text.length);

@@ -14,7 +14,24 @@ const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '
 const isHex = (c: string | undefined) => c !== undefined && /[0-9a-fA-F]/.test(c);
 const isWordChar = (c: string | undefined) => c !== undefined && /[0-9A-Za-z_]/.test(c);
 
-/** Integers: decimal, hex `0x1f`, octal `017`, `_` separators `1_000`, exponent `1e6`. */
+/** Duration suffixes turn an integer into nanoseconds: `5s`, `100ms`. */
+const DURATIONS: Readonly<Record<string, bigint>> = {
+  ns: 1n,
+  us: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+  d: 86_400_000_000_000n,
+};
+
+/** C's integer suffixes, accepted so values pasted from C headers read, and ignored. */
+const C_SUFFIX = /^(?:[uU](?:l|L|ll|LL)?|(?:l|L|ll|LL)[uU]?)$/;
+
+/**
+ * Integers: decimal, hex `0x1f`, octal `017`, `_` separators `1_000`, exponent `1e6`, duration
+ * suffixes `5s` and C suffixes `10UL`.
+ */
 export function scanInteger(src: string, start: number): { end: number; value: bigint; problem?: LiteralProblem } {
   let i = start;
   let digits = '';
@@ -36,10 +53,17 @@ export function scanInteger(src: string, start: number): { end: number; value: b
     exponent = Math.min(Number(e), 100);
   }
   let problem: LiteralProblem | undefined;
+  let scale = 1n;
   if (isWordChar(src[i])) {
+    const suffixStart = i;
     while (isWordChar(src[i])) i++;
-    problem = { message: `invalid integer literal '${src.slice(start, i)}'`, start, end: i };
-    return { end: i, value: 0n, problem };
+    const suffix = src.slice(suffixStart, i);
+    const unit = DURATIONS[suffix];
+    if (unit !== undefined && radix !== 16) scale = unit;
+    else if (!C_SUFFIX.test(suffix)) {
+      problem = { message: `invalid integer literal '${src.slice(start, i)}'`, start, end: i };
+      return { end: i, value: 0n, problem };
+    }
   }
   if (radix === 8 && /[89]/.test(digits)) {
     return { end: i, value: 0n, problem: { message: `invalid octal literal '${src.slice(start, i)}'`, start, end: i } };
@@ -47,7 +71,7 @@ export function scanInteger(src: string, start: number): { end: number; value: b
   let value = 0n;
   const r = BigInt(radix);
   for (const d of digits) value = value * r + BigInt(parseInt(d, 16));
-  value *= 10n ** BigInt(exponent);
+  value *= 10n ** BigInt(exponent) * scale;
   if (value > MAX_U64) {
     problem = { message: `integer literal '${src.slice(start, i)}' does not fit in 64 bits`, start, end: i };
     value = 0n;

@@ -8,7 +8,7 @@
 
 import type { IToken, TokenType } from 'chevrotain';
 import type * as A from '../src/ast';
-import { AstBuilder, NO_SPAN, placeholderBlock, placeholderExpr } from './ast-builder';
+import { AstBuilder, emptyProgram, NO_SPAN, placeholderBlock, placeholderExpr, placeholderType } from './ast-builder';
 import { chevrotain } from './chevrotain';
 import { messageProvider } from './errors';
 import { climb } from './precedence';
@@ -18,10 +18,26 @@ import { allTokenTypes, tokens } from './tokens';
 export interface SemanticSyntaxError {
   message: string;
   span: A.Span;
+  hint?: string;
 }
+
+/** What each program section must precede (index: the section of the misplaced item). */
+const SECTION_AFTER = [
+  'config, imports, probes, macros and map declarations',
+  'probes, macros and map declarations',
+  '',
+];
+
+/** The map types `let @m = TYPE(N);` may name. */
+export const MAP_TYPES = ['hash', 'lruhash', 'percpuhash', 'percpulruhash'];
 
 const AFTER_STATEMENT_BRACES = "!expected ';' or '}' after a statement";
 const AFTER_STATEMENT_ANGLES = "!expected ';' after a statement in a '< >' block";
+
+interface StmtList {
+  stmts: A.Stmt[];
+  trailing: boolean;
+}
 
 export function createParser(validate = false) {
   const chev = chevrotain();
@@ -43,30 +59,396 @@ export function createParser(validate = false) {
       this.performSelfAnalysis();
     }
 
+    /**
+     * The sections come in bpftrace's order: C definitions (preprocessor lines, `struct`s), then
+     * `config` and `import`s, then probes, macros and map declarations in any order. The grammar
+     * takes them in any order and the actions report what is out of place, which gives a clearer
+     * message than a syntax error would.
+     */
     program = this.RULE(
       'program',
       (): A.Program => {
-        const includes: A.Include[] = [];
-        const probes: A.Probe[] = [];
+        const prog = emptyProgram();
+        let section = 0;
+        const place = (node: { span: A.Span }, at: number, what: string) => {
+          if (at < section) this.extra.push({ message: `${what} must come before ${SECTION_AFTER[at]}`, span: node.span });
+          section = Math.max(section, at);
+        };
         this.MANY(() =>
           this.OR([
             {
               ALT: () => {
                 const t = this.CONSUME(T.Include);
-                this.ACTION(() => includes.push(this.b.include(t)));
+                this.ACTION(() => {
+                  const inc = this.b.include(t);
+                  place(inc, 0, "'#include'");
+                  prog.includes.push(inc);
+                });
+              },
+            },
+            {
+              ALT: () => {
+                const t = this.CONSUME(T.Preprocessor);
+                this.ACTION(() => {
+                  const pp: A.CPreprocessor = { kind: 'CPreprocessor', text: String(t.payload ?? t.image), span: this.b.span(t) };
+                  place(pp, 0, 'a preprocessor line');
+                  prog.preprocessor.push(pp);
+                });
+              },
+            },
+            {
+              ALT: () => {
+                const d = this.OR2([{ ALT: () => this.SUBRULE(this.structDef) }, { ALT: () => this.SUBRULE(this.enumDef) }]);
+                this.OPTION(() => this.CONSUME(T.Semi));
+                this.ACTION(() => {
+                  if (d.name === '') this.extra.push({ message: `a top-level ${d.tag} definition needs a name`, span: d.span });
+                  place(d, 0, `a ${d.tag} definition`);
+                  prog.cDefinitions.push(d);
+                });
+              },
+            },
+            {
+              ALT: () => {
+                const c = this.SUBRULE(this.config);
+                this.ACTION(() => {
+                  place(c, 1, 'the config block');
+                  if (prog.config) this.extra.push({ message: 'only one config block is allowed', span: c.span });
+                  else prog.config = c;
+                });
+              },
+            },
+            {
+              ALT: () => {
+                const i = this.SUBRULE(this.importDecl);
+                this.ACTION(() => {
+                  place(i, 1, "'import'");
+                  prog.imports.push(i);
+                });
+              },
+            },
+            {
+              ALT: () => {
+                const m = this.SUBRULE(this.mapDecl);
+                this.ACTION(() => {
+                  place(m, 2, 'a map declaration');
+                  prog.mapDecls.push(m);
+                });
+              },
+            },
+            {
+              ALT: () => {
+                const m = this.SUBRULE(this.macroDef);
+                this.ACTION(() => {
+                  place(m, 2, 'a macro');
+                  prog.macros.push(m);
+                });
               },
             },
             {
               ALT: () => {
                 const p = this.SUBRULE(this.probe);
-                this.ACTION(() => probes.push(p));
+                this.ACTION(() => {
+                  place(p, 2, 'a probe');
+                  prog.probes.push(p);
+                });
               },
             },
           ]),
         );
-        return { kind: 'Program', includes, probes, span: NO_SPAN };
+        return prog;
       },
-      { recoveryValueFunc: (): A.Program => ({ kind: 'Program', includes: [], probes: [], span: NO_SPAN }) },
+      { recoveryValueFunc: emptyProgram },
+    );
+
+    /** `config = { key = value; … }` */
+    config = this.RULE(
+      'config',
+      (): A.Config => {
+        const kw = this.CONSUME(T.Config);
+        this.CONSUME(T.Assign);
+        this.CONSUME(T.LCurly);
+        const entries: A.ConfigEntry[] = [];
+        this.MANY(() => {
+          const key = this.CONSUME(T.FieldName);
+          this.CONSUME2(T.Assign);
+          const value = this.SUBRULE(this.expr);
+          this.ACTION(() => entries.push({ kind: 'ConfigEntry', key: key.image, value, span: this.b.span(key, value) }));
+          this.OR({
+            DEF: [{ ALT: () => this.CONSUME(T.Semi) }, { GATE: () => this.LA(1).tokenType === T.RCurly, ALT: () => undefined }],
+            ERR_MSG: "!expected ';' or '}' after a config setting",
+          });
+        });
+        const close = this.CONSUME(T.RCurly);
+        let last: IToken = close;
+        this.OPTION(() => (last = this.CONSUME2(T.Semi)));
+        return this.ACTION((): A.Config => ({ kind: 'Config', entries, span: this.b.span(kw, last) }));
+      },
+      { recoveryValueFunc: (): A.Config => ({ kind: 'Config', entries: [], span: NO_SPAN }) },
+    );
+
+    /** `import "path";` */
+    importDecl = this.RULE(
+      'importDecl',
+      (): A.Import => {
+        const kw = this.CONSUME(T.Import);
+        const path = this.CONSUME(T.String);
+        const semi = this.CONSUME(T.Semi);
+        return this.ACTION((): A.Import => ({ kind: 'Import', path: String(path.payload ?? ''), span: this.b.span(kw, semi) }));
+      },
+      { recoveryValueFunc: (): A.Import => ({ kind: 'Import', path: '', span: NO_SPAN }) },
+    );
+
+    /** `let @name = hash(N);` */
+    mapDecl = this.RULE(
+      'mapDecl',
+      (): A.MapDecl => {
+        const kw = this.CONSUME(T.Let);
+        const name = this.CONSUME(T.MapName);
+        this.CONSUME(T.Assign);
+        const type = this.CONSUME(T.Identifier);
+        this.CONSUME(T.LParen);
+        const size = this.CONSUME(T.Int);
+        this.CONSUME(T.RParen);
+        const semi = this.CONSUME(T.Semi);
+        return this.ACTION((): A.MapDecl => {
+          if (!MAP_TYPES.includes(type.image)) {
+            this.extra.push({ message: `unknown map type '${type.image}'`, span: this.b.span(type), hint: `map types: ${MAP_TYPES.join(', ')}` });
+          }
+          const maxEntries = typeof size.payload === 'bigint' ? size.payload : 0n;
+          if (maxEntries === 0n) this.extra.push({ message: 'a map needs room for at least one entry', span: this.b.span(size) });
+          return { kind: 'MapDecl', map: this.b.mapRef(name, []), mapType: type.image, maxEntries, span: this.b.span(kw, semi) };
+        });
+      },
+      {
+        recoveryValueFunc: (): A.MapDecl => ({
+          kind: 'MapDecl', map: { kind: 'MapRef', name: '', keys: [], span: NO_SPAN }, mapType: '', maxEntries: 0n, span: NO_SPAN,
+        }),
+      },
+    );
+
+    /** `macro name($a, b, @m) { stmts; value }`; the parameter list may be left out. */
+    macroDef = this.RULE(
+      'macroDef',
+      (): A.Macro => {
+        const kw = this.CONSUME(T.Macro);
+        const name = this.CONSUME(T.Identifier);
+        const params: A.MacroParam[] = [];
+        this.OPTION(() => {
+          this.CONSUME(T.LParen);
+          this.MANY_SEP({
+            SEP: T.Comma,
+            DEF: () => {
+              const t = this.OR({
+                DEF: [{ ALT: () => this.CONSUME(T.Variable) }, { ALT: () => this.CONSUME2(T.Identifier) }, { ALT: () => this.CONSUME(T.MapName) }],
+                ERR_MSG: "a parameter: '$var', 'name' or '@map'",
+              });
+              this.ACTION(() => {
+                const sigil = t.image[0] === '$' || t.image[0] === '@' ? (t.image[0] as '$' | '@') : '';
+                if (sigil === '@' && t.image.length === 1) this.extra.push({ message: 'a macro parameter needs a name', span: this.b.span(t) });
+                params.push({ kind: 'MacroParam', sigil, name: sigil ? t.image.slice(1) : t.image, span: this.b.span(t) });
+              });
+            },
+          });
+          this.CONSUME(T.RParen);
+        });
+        const body = this.SUBRULE(this.valueBlock);
+        return this.ACTION((): A.Macro => ({
+          kind: 'Macro',
+          name: name.image,
+          nameSpan: this.b.span(name),
+          params,
+          body: { kind: 'Block', stmts: body.stmts, span: body.span },
+          value: body.value,
+          span: this.b.span(kw, body),
+        }));
+      },
+      { recoveryValueFunc: (): A.Macro => ({ kind: 'Macro', name: '', nameSpan: NO_SPAN, params: [], body: placeholderBlock(), value: null, span: NO_SPAN }) },
+    );
+
+    /** `{ stmts }` whose last statement, an expression without ';', is the block's value. */
+    valueBlock = this.RULE(
+      'valueBlock',
+      (): A.BlockExpr => {
+        const open = this.CONSUME(T.LCurly);
+        const list = this.SUBRULE(this.stmtList, { ARGS: [T.RCurly] });
+        const close = this.CONSUME(T.RCurly);
+        return this.ACTION((): A.BlockExpr => {
+          const stmts = [...list.stmts];
+          const last = stmts[stmts.length - 1];
+          let value: A.Expr | null = null;
+          if (list.trailing && last?.kind === 'ExprStmt') {
+            stmts.pop();
+            value = last.expr;
+          }
+          return { kind: 'BlockExpr', stmts, value, span: this.b.span(open, close) };
+        });
+      },
+      { recoveryValueFunc: (): A.BlockExpr => ({ kind: 'BlockExpr', stmts: [], value: null, span: NO_SPAN }) },
+    );
+
+    /** `struct name { fields }` or `union name { fields }` at the top level. */
+    structDef = this.RULE(
+      'structDef',
+      (): A.CDefinition => {
+        const kw = this.OR([{ ALT: () => this.CONSUME(T.Struct) }, { ALT: () => this.CONSUME(T.Union) }]);
+        let name = '';
+        this.OPTION(() => (name = this.CONSUME(T.Identifier).image));
+        const body = this.SUBRULE(this.structBody);
+        return this.ACTION((): A.CDefinition => ({
+          kind: 'CDefinition', tag: kw.image as 'struct' | 'union', name, fields: body.fields, enumerators: [], span: this.b.span(kw, body.close),
+        }));
+      },
+      { recoveryValueFunc: (): A.CDefinition => ({ kind: 'CDefinition', tag: 'struct', name: '', fields: [], enumerators: [], span: NO_SPAN }) },
+    );
+
+    /** `enum name { A, B = 2, }` at the top level. */
+    enumDef = this.RULE(
+      'enumDef',
+      (): A.CDefinition => {
+        const kw = this.CONSUME(T.Enum);
+        let name = '';
+        this.OPTION(() => (name = this.CONSUME(T.Identifier).image));
+        const body = this.SUBRULE(this.enumBody);
+        return this.ACTION((): A.CDefinition => ({ kind: 'CDefinition', tag: 'enum', name, fields: [], enumerators: body.enumerators, span: this.b.span(kw, body.close) }));
+      },
+      { recoveryValueFunc: (): A.CDefinition => ({ kind: 'CDefinition', tag: 'enum', name: '', fields: [], enumerators: [], span: NO_SPAN }) },
+    );
+
+    structBody = this.RULE(
+      'structBody',
+      (): { fields: A.CField[]; close: IToken } => {
+        this.CONSUME(T.LCurly);
+        const fields: A.CField[] = [];
+        this.MANY(() => {
+          const f = this.SUBRULE(this.cField);
+          this.ACTION(() => fields.push(...f));
+        });
+        const close = this.CONSUME(T.RCurly);
+        return { fields, close };
+      },
+      { recoveryValueFunc: () => ({ fields: [], close: this.LA(0) }) },
+    );
+
+    enumBody = this.RULE(
+      'enumBody',
+      (): { enumerators: A.CEnumerator[]; close: IToken } => {
+        this.CONSUME(T.LCurly);
+        const enumerators: A.CEnumerator[] = [];
+        this.MANY(() => {
+          const id = this.CONSUME(T.Identifier);
+          let value: A.Expr | null = null;
+          this.OPTION(() => {
+            this.CONSUME(T.Assign);
+            value = this.SUBRULE(this.expr);
+          });
+          this.ACTION(() => enumerators.push({ kind: 'CEnumerator', name: id.image, value, span: this.b.span(id, value ?? id) }));
+          this.OR({
+            DEF: [{ ALT: () => this.CONSUME(T.Comma) }, { GATE: () => this.LA(1).tokenType === T.RCurly, ALT: () => undefined }],
+            ERR_MSG: "!expected ',' or '}' after an enumerator",
+          });
+        });
+        const close = this.CONSUME(T.RCurly);
+        return { enumerators, close };
+      },
+      { recoveryValueFunc: () => ({ enumerators: [], close: this.LA(0) }) },
+    );
+
+    /**
+     * One member declaration of a struct or union: a type, then declarators (`*name[N]: bits`)
+     * separated by commas, then ';'. A struct or union defined in place may have no declarator.
+     */
+    cField = this.RULE(
+      'cField',
+      (): A.CField[] => {
+        let inline: A.CDefinition | null = null;
+        const type = this.OR({
+          DEF: [
+            {
+              ALT: () => {
+                const words: IToken[] = [];
+                this.AT_LEAST_ONE(() => words.push(this.CONSUME(T.TypeName)));
+                return this.ACTION(() => this.b.typeRef(words, 0, words[words.length - 1]!, null));
+              },
+            },
+            {
+              ALT: () => {
+                const t = this.CONSUME(T.Identifier);
+                return this.ACTION(() => this.b.typeRef([t], 0, t, null));
+              },
+            },
+            {
+              ALT: () => {
+                const kw = this.OR2([{ ALT: () => this.CONSUME(T.Struct) }, { ALT: () => this.CONSUME(T.Union) }]);
+                let name: IToken | undefined;
+                this.OPTION(() => (name = this.CONSUME2(T.Identifier)));
+                let body: { fields: A.CField[]; close: IToken } | undefined;
+                this.OPTION2(() => (body = this.SUBRULE(this.structBody)));
+                return this.ACTION(() => {
+                  const tag = kw.image as 'struct' | 'union';
+                  if (body) inline = { kind: 'CDefinition', tag, name: name?.image ?? '', fields: body.fields, enumerators: [], span: this.b.span(kw, body.close) };
+                  else if (!name) this.extra.push({ message: `expected a name or '{' after '${tag}'`, span: this.b.span(kw) });
+                  return this.b.typeRef(name ? [kw, name] : [kw], 0, body?.close ?? name ?? kw, null);
+                });
+              },
+            },
+            {
+              ALT: () => {
+                const kw = this.CONSUME(T.Enum);
+                let name: IToken | undefined;
+                this.OPTION3(() => (name = this.CONSUME3(T.Identifier)));
+                let body: { enumerators: A.CEnumerator[]; close: IToken } | undefined;
+                this.OPTION4(() => (body = this.SUBRULE(this.enumBody)));
+                return this.ACTION(() => {
+                  if (body) inline = { kind: 'CDefinition', tag: 'enum', name: name?.image ?? '', fields: [], enumerators: body.enumerators, span: this.b.span(kw, body.close) };
+                  else if (!name) this.extra.push({ message: "expected a name or '{' after 'enum'", span: this.b.span(kw) });
+                  return this.b.typeRef(name ? [kw, name] : [kw], 0, body?.close ?? name ?? kw, null);
+                });
+              },
+            },
+          ],
+          ERR_MSG: 'a member type',
+        });
+        const fields: A.CField[] = [];
+        this.MANY_SEP({
+          SEP: T.Comma,
+          DEF: () => {
+            let stars = 0;
+            let first: IToken | undefined;
+            this.MANY(() => {
+              const s = this.CONSUME(T.Star);
+              first ??= s;
+              stars++;
+            });
+            const id = this.CONSUME(T.FieldName);
+            let last: IToken = id;
+            const dims: number[] = [];
+            this.MANY2(() => {
+              this.CONSUME(T.LBracket);
+              const n = this.CONSUME(T.Int);
+              last = this.CONSUME(T.RBracket);
+              this.ACTION(() => dims.push(Number(n.payload ?? 0)));
+            });
+            let bits: number | null = null;
+            this.OPTION5(() => {
+              this.CONSUME(T.Colon);
+              const n = this.CONSUME2(T.Int);
+              last = n;
+              this.ACTION(() => (bits = Number(n.payload ?? 0)));
+            });
+            this.ACTION(() =>
+              fields.push({ kind: 'CField', type, inline, name: id.image, pointerDepth: stars, arrayLengths: dims, bitWidth: bits, span: this.b.span(first ?? id, last) }),
+            );
+          },
+        });
+        const semi = this.CONSUME(T.Semi);
+        return this.ACTION(() => {
+          if (fields.length > 0) return fields;
+          // `int;` declares nothing; an anonymous struct or union merges its members into the parent.
+          if (!inline || (inline as A.CDefinition).tag === 'enum') this.extra.push({ message: 'expected a member name', span: this.b.span(semi) });
+          return [{ kind: 'CField', type, inline, name: '', pointerDepth: 0, arrayLengths: [], bitWidth: null, span: this.b.span(type, semi) }];
+        });
+      },
+      { recoveryValueFunc: (): A.CField[] => [] },
     );
 
     probe = this.RULE(
@@ -99,9 +481,9 @@ export function createParser(validate = false) {
       'block',
       (): A.Block => {
         const open = this.CONSUME(T.LCurly);
-        const stmts = this.SUBRULE(this.stmtList, { ARGS: [T.RCurly] });
+        const list = this.SUBRULE(this.stmtList, { ARGS: [T.RCurly] });
         const close = this.CONSUME(T.RCurly);
-        return this.ACTION(() => ({ kind: 'Block', stmts, span: this.b.span(open, close) }));
+        return this.ACTION(() => ({ kind: 'Block', stmts: list.stmts, span: this.b.span(open, close) }));
       },
       { recoveryValueFunc: placeholderBlock },
     );
@@ -111,37 +493,45 @@ export function createParser(validate = false) {
       'angleBlock',
       (): A.Block => {
         const open = this.CONSUME(T.AngleOpen);
-        const stmts = this.SUBRULE(this.stmtList, { ARGS: [T.AngleClose] });
+        const list = this.SUBRULE(this.stmtList, { ARGS: [T.AngleClose] });
         const close = this.CONSUME(T.AngleClose);
-        return this.ACTION(() => ({ kind: 'Block', stmts, span: this.b.span(open, close) }));
+        return this.ACTION(() => ({ kind: 'Block', stmts: list.stmts, span: this.b.span(open, close) }));
       },
       { recoveryValueFunc: placeholderBlock },
     );
 
     /**
      * Statements end with ';' except before the block's closer; statements that end in a block
-     * (if, while, unroll) take no ';' at all, and an empty statement is an error, as in bpftrace.
+     * (if, while, unroll, for, a nested `{ }`) take no ';' at all, and an empty statement is an
+     * error, as in bpftrace. `trailing` tells whether the last statement went without its ';', which
+     * makes it the value of a block expression or a macro.
      */
     stmtList = this.RULE(
       'stmtList',
-      (closer?: TokenType): A.Stmt[] => {
+      (closer?: TokenType): StmtList => {
         const stmts: A.Stmt[] = [];
+        let trailing = false;
         this.MANY(() =>
           this.OR([
             {
               ALT: () => {
                 const s = this.SUBRULE(this.blockStmt);
-                this.ACTION(() => stmts.push(s));
+                this.ACTION(() => {
+                  stmts.push(s);
+                  trailing = false;
+                });
               },
             },
             {
               ALT: () => {
                 const s = this.SUBRULE(this.simpleStmt);
                 this.ACTION(() => stmts.push(s));
-                this.OR2({
+                const atCloser = () => this.LA(1).tokenType === closer;
+                const endsInBlock = () => s.kind === 'ExprStmt' && s.expr.kind === 'BlockExpr';
+                trailing = this.OR2({
                   DEF: [
-                    { ALT: () => this.CONSUME(T.Semi) },
-                    { GATE: () => this.LA(1).tokenType === closer, ALT: () => undefined },
+                    { ALT: () => (this.CONSUME(T.Semi), false) },
+                    { GATE: () => atCloser() || endsInBlock(), ALT: () => this.ACTION(atCloser) ?? false },
                   ],
                   ERR_MSG: closer === T.AngleClose ? AFTER_STATEMENT_ANGLES : AFTER_STATEMENT_BRACES,
                 });
@@ -155,9 +545,9 @@ export function createParser(validate = false) {
             },
           ]),
         );
-        return stmts;
+        return { stmts, trailing };
       },
-      { recoveryValueFunc: (): A.Stmt[] => [] },
+      { recoveryValueFunc: (): StmtList => ({ stmts: [], trailing: false }) },
     );
 
     blockStmt = this.RULE(
@@ -167,6 +557,7 @@ export function createParser(validate = false) {
           { ALT: () => this.SUBRULE(this.ifStmt) },
           { ALT: () => this.SUBRULE(this.whileStmt) },
           { ALT: () => this.SUBRULE(this.unrollStmt) },
+          { ALT: () => this.SUBRULE(this.forStmt) },
         ]),
       { recoveryValueFunc: (): A.Stmt => ({ kind: 'ExprStmt', expr: placeholderExpr(), span: NO_SPAN }) },
     );
@@ -174,10 +565,10 @@ export function createParser(validate = false) {
     ifStmt = this.RULE(
       'ifStmt',
       (): A.If => {
+        // The condition needs no parentheses of its own (as in later bpftrace): `if (c)` is just a
+        // parenthesized expression.
         const kw = this.CONSUME(T.If);
-        this.CONSUME(T.LParen);
         const cond = this.SUBRULE(this.expr);
-        this.CONSUME(T.RParen);
         const then = this.SUBRULE(this.block);
         let otherwise: A.Block | null = null;
         this.OPTION(() => {
@@ -204,9 +595,7 @@ export function createParser(validate = false) {
       'whileStmt',
       (): A.While => {
         const kw = this.CONSUME(T.While);
-        this.CONSUME(T.LParen);
         const cond = this.SUBRULE(this.expr);
-        this.CONSUME(T.RParen);
         const body = this.SUBRULE(this.block);
         return this.ACTION(() => ({ kind: 'While', cond, body, span: this.b.span(kw, body) }));
       },
@@ -226,6 +615,125 @@ export function createParser(validate = false) {
       { recoveryValueFunc: (): A.Unroll => ({ kind: 'Unroll', count: placeholderExpr(), body: placeholderBlock(), span: NO_SPAN }) },
     );
 
+    /** `for ($kv : @map) { }` and `for ($i : a..b) { }`, with or without the parentheses. */
+    forStmt = this.RULE(
+      'forStmt',
+      (): A.For => {
+        const kw = this.CONSUME(T.For);
+        const head = this.OR({
+          DEF: [
+            {
+              ALT: () => {
+                this.CONSUME(T.LParen);
+                const h = this.SUBRULE(this.forHead);
+                this.CONSUME(T.RParen);
+                return h;
+              },
+            },
+            { ALT: () => this.SUBRULE2(this.forHead) },
+          ],
+          ERR_MSG: "a variable after 'for'",
+        });
+        const body = this.SUBRULE(this.block);
+        return this.ACTION((): A.For => ({ kind: 'For', variable: head.variable, iterable: head.iterable, body, span: this.b.span(kw, body) }));
+      },
+      {
+        recoveryValueFunc: (): A.For => ({
+          kind: 'For',
+          variable: { kind: 'Variable', name: '', span: NO_SPAN },
+          iterable: { kind: 'MapRef', name: '', keys: [], span: NO_SPAN },
+          body: placeholderBlock(),
+          span: NO_SPAN,
+        }),
+      },
+    );
+
+    /** `$v : @map` or `$v : start..end` (both ends unary expressions, as in bpftrace). */
+    forHead = this.RULE(
+      'forHead',
+      (): { variable: A.Variable; iterable: A.MapRef | A.Range } => {
+        const v = this.CONSUME(T.Variable);
+        this.CONSUME(T.Colon);
+        const start = this.SUBRULE(this.unary);
+        let end: A.Expr | undefined;
+        this.OPTION(() => {
+          this.CONSUME(T.DotDot);
+          end = this.SUBRULE2(this.unary);
+        });
+        return this.ACTION(() => {
+          const variable = this.b.variable(v);
+          if (end) return { variable, iterable: { kind: 'Range', start, end, span: this.b.span(start, end) } as A.Range };
+          // After a syntax error `start` may be whatever recovery made of the rest.
+          if ((start.kind !== 'MapRef' || start.keys.length > 0) && this.errors.length === 0) {
+            this.extra.push({ message: "expected a map or a range 'start..end' to iterate over", span: start.span });
+          }
+          return { variable, iterable: start.kind === 'MapRef' ? start : { kind: 'MapRef', name: '', keys: [], span: start.span } };
+        });
+      },
+      {
+        recoveryValueFunc: () => ({
+          variable: { kind: 'Variable', name: '', span: NO_SPAN } as A.Variable,
+          iterable: { kind: 'MapRef', name: '', keys: [], span: NO_SPAN } as A.MapRef,
+        }),
+      },
+    );
+
+    /** `let $x`, `let $x = e`, `let $x : type = e` */
+    letStmt = this.RULE(
+      'letStmt',
+      (): A.Let => {
+        const kw = this.CONSUME(T.Let);
+        const v = this.CONSUME(T.Variable);
+        let last: { span: A.Span } | IToken = v;
+        let type: A.TypeRef | null = null;
+        let value: A.Expr | null = null;
+        this.OPTION(() => {
+          this.CONSUME(T.Colon);
+          type = this.SUBRULE(this.annotationType);
+          last = type;
+        });
+        this.OPTION2(() => {
+          this.CONSUME(T.Assign);
+          value = this.SUBRULE(this.expr);
+          last = value;
+        });
+        return this.ACTION((): A.Let => ({ kind: 'Let', variable: this.b.variable(v), type, value, span: this.b.span(kw, last) }));
+      },
+      { recoveryValueFunc: (): A.Let => ({ kind: 'Let', variable: { kind: 'Variable', name: '', span: NO_SPAN }, type: null, value: null, span: NO_SPAN }) },
+    );
+
+    /** A type in a declaration: what a cast takes, or any other type name (`string`, `u64`). */
+    annotationType = this.RULE(
+      'annotationType',
+      (): A.TypeRef =>
+        this.OR({
+          ERR_MSG: 'a type',
+          DEF: [
+          { ALT: () => this.SUBRULE(this.typeRef) },
+          {
+            ALT: () => {
+              const name = this.CONSUME(T.Identifier);
+              let stars = 0;
+              let last: IToken = name;
+              this.MANY(() => {
+                last = this.CONSUME(T.Star);
+                stars++;
+              });
+              let arrayLength: number | null = null;
+              this.OPTION(() => {
+                this.CONSUME(T.LBracket);
+                const n = this.CONSUME(T.Int);
+                last = this.CONSUME(T.RBracket);
+                this.ACTION(() => (arrayLength = Number(n.payload ?? 0)));
+              });
+              return this.ACTION(() => this.b.typeRef([name], stars, last, arrayLength));
+            },
+          },
+          ],
+        }),
+      { recoveryValueFunc: placeholderType },
+    );
+
     /** Jumps, assignments and expression statements. An assignment's target is parsed as an
      * expression and checked afterwards, which keeps the grammar LL(1) here. */
     simpleStmt = this.RULE(
@@ -236,6 +744,7 @@ export function createParser(validate = false) {
             { ALT: () => this.jump(this.CONSUME(T.Break)) },
             { ALT: () => this.jump(this.CONSUME(T.Continue)) },
             { ALT: () => this.jump(this.CONSUME(T.Return)) },
+            { ALT: () => this.SUBRULE(this.letStmt) },
             {
               ALT: () => {
                 const lhs = this.SUBRULE(this.expr);
@@ -513,6 +1022,14 @@ export function createParser(validate = false) {
             },
             { ALT: () => this.SUBRULE(this.mapRef) },
             { ALT: () => this.SUBRULE(this.parenOrTuple) },
+            {
+              ALT: () => {
+                const t = this.OR2([{ ALT: () => this.CONSUME(T.True) }, { ALT: () => this.CONSUME(T.False) }]);
+                return this.ACTION((): A.BoolLit => ({ kind: 'BoolLit', value: t.image === 'true', span: this.b.span(t) }));
+              },
+            },
+            { ALT: () => this.SUBRULE(this.offsetof) },
+            { ALT: () => this.SUBRULE(this.valueBlock) },
           ],
           ERR_MSG: 'an expression',
         }),
@@ -523,11 +1040,37 @@ export function createParser(validate = false) {
       'call',
       (): A.Expr => {
         const name = this.CONSUME(T.Identifier);
+        // `name!(…)` calls a macro explicitly.
+        let bang = false;
+        this.OPTION(() => {
+          this.CONSUME(T.Bang);
+          bang = true;
+        });
         this.CONSUME(T.LParen);
         const args: A.Expr[] = [];
         this.MANY_SEP({ SEP: T.Comma, DEF: () => args.push(this.SUBRULE(this.expr)) });
         const close = this.CONSUME(T.RParen);
-        return this.ACTION((): A.Call => ({ kind: 'Call', name: name.image, nameSpan: this.b.span(name), args, span: this.b.span(name, close) }));
+        return this.ACTION((): A.Call => {
+          const call: A.Call = { kind: 'Call', name: name.image, nameSpan: this.b.span(name), args, span: this.b.span(name, close) };
+          if (bang) call.bang = true;
+          return call;
+        });
+      },
+      { recoveryValueFunc: placeholderExpr },
+    );
+
+    /** `offsetof(struct s, a.b)` */
+    offsetof = this.RULE(
+      'offsetof',
+      (): A.Expr => {
+        const kw = this.CONSUME(T.Offsetof);
+        this.CONSUME(T.LParen);
+        const type = this.SUBRULE(this.annotationType);
+        this.CONSUME(T.Comma);
+        const fields: string[] = [];
+        this.AT_LEAST_ONE_SEP({ SEP: T.Dot, DEF: () => fields.push(this.CONSUME(T.FieldName).image), ERR_MSG: 'a field name' });
+        const close = this.CONSUME(T.RParen);
+        return this.ACTION((): A.Offsetof => ({ kind: 'Offsetof', type, fields, span: this.b.span(kw, close) }));
       },
       { recoveryValueFunc: placeholderExpr },
     );

@@ -27,6 +27,12 @@ function build() {
 
     AttachPoint: tok('AttachPoint', 'an attach point'),
     Include: tok('Include', "'#include'"),
+    Preprocessor: tok('Preprocessor', 'a preprocessor line'),
+    // Words that open a top-level declaration; the lexer emits them only at the top level, so
+    // elsewhere they stay ordinary identifiers.
+    Config: tok('Config', "'config'"),
+    Import: tok('Import', "'import'"),
+    Macro: tok('Macro', "'macro'"),
     PredSlash: tok('PredSlash', "'/'"),
     AngleOpen: tok('AngleOpen', "'<'"),
     AngleClose: tok('AngleClose', "'>'"),
@@ -42,6 +48,7 @@ function build() {
     Colon: tok('Colon', "':'"),
     Question: tok('Question', "'?'"),
     Dot: tok('Dot', "'.'"),
+    DotDot: tok('DotDot', "'..'"),
     Arrow: tok('Arrow', "'->'"),
     Assign: tok('Assign', "'='"),
     CompoundAssign: tok('CompoundAssign', 'a compound assignment'),
@@ -88,6 +95,11 @@ function build() {
     Struct: kw('struct'),
     Union: kw('union'),
     Enum: kw('enum'),
+    For: kw('for'),
+    Let: kw('let'),
+    Offsetof: kw('offsetof'),
+    True: kw('true'),
+    False: kw('false'),
   };
   return T;
 }
@@ -104,7 +116,10 @@ export function allTokenTypes(): TokenType[] {
 }
 
 /** Words lexed as keywords; everything else that looks like a word is an Identifier. */
-export const KEYWORDS = ['if', 'else', 'while', 'unroll', 'break', 'continue', 'return', 'sizeof', 'struct', 'union', 'enum'] as const;
+export const KEYWORDS = [
+  'if', 'else', 'while', 'unroll', 'break', 'continue', 'return', 'sizeof', 'struct', 'union', 'enum',
+  'for', 'let', 'offsetof', 'true', 'false',
+] as const;
 
 /**
  * Type names that may open a cast `(uint32)e` or appear in `sizeof(...)`. They are their own token

@@ -24,6 +24,98 @@ export interface Program extends NodeBase {
   /** `#include` lines, kept verbatim for the semantic pass (satisfied from BTF). */
   includes: Include[];
   probes: Probe[];
+  /** Other C preprocessor lines (`#define`, `#ifndef` …), verbatim, in source order. */
+  preprocessor: CPreprocessor[];
+  /** Top-level C `struct`/`union`/`enum` definitions. */
+  cDefinitions: CDefinition[];
+  config: Config | null;
+  imports: Import[];
+  /** `let @m = hash(N);` */
+  mapDecls: MapDecl[];
+  macros: Macro[];
+}
+
+/** A C preprocessor line other than `#include`, kept verbatim (continuation lines joined). */
+export interface CPreprocessor extends NodeBase {
+  kind: 'CPreprocessor';
+  text: string;
+}
+
+/** `struct name { fields };`, `union …`, `enum name { A, B = 2 };` at the top level. */
+export interface CDefinition extends NodeBase {
+  kind: 'CDefinition';
+  tag: 'struct' | 'union' | 'enum';
+  /** "" for an anonymous nested struct or union. */
+  name: string;
+  fields: CField[];
+  enumerators: CEnumerator[];
+}
+
+/**
+ * One declarator of a struct or union member: `struct path *p[2]: 3`. `type` is the member's type
+ * without the declarator's stars and dimensions; `inline` holds a struct/union/enum defined in place.
+ */
+export interface CField extends NodeBase {
+  kind: 'CField';
+  type: TypeRef;
+  inline: CDefinition | null;
+  /** "" for an anonymous nested struct or union member. */
+  name: string;
+  pointerDepth: number;
+  arrayLengths: number[];
+  bitWidth: number | null;
+}
+
+export interface CEnumerator extends NodeBase {
+  kind: 'CEnumerator';
+  name: string;
+  value: Expr | null;
+}
+
+/** `config = { key = value; … }` */
+export interface Config extends NodeBase {
+  kind: 'Config';
+  entries: ConfigEntry[];
+}
+
+export interface ConfigEntry extends NodeBase {
+  kind: 'ConfigEntry';
+  key: string;
+  value: Expr;
+}
+
+/** `import "path";` */
+export interface Import extends NodeBase {
+  kind: 'Import';
+  path: string;
+}
+
+/** `let @name = hash(N);` — `mapType` is one of hash, lruhash, percpuhash, percpulruhash. */
+export interface MapDecl extends NodeBase {
+  kind: 'MapDecl';
+  map: MapRef;
+  mapType: string;
+  maxEntries: bigint;
+}
+
+/** One macro parameter: `$a` (a variable), `b` (an expression), `@m` (a map). */
+export interface MacroParam extends NodeBase {
+  kind: 'MacroParam';
+  sigil: '$' | '' | '@';
+  name: string;
+}
+
+/**
+ * `macro name(params) { stmts; value }`: `value` is the trailing expression written without ';'
+ * (the macro's result), or null.
+ */
+export interface Macro extends NodeBase {
+  kind: 'Macro';
+  name: string;
+  nameSpan: Span;
+  params: MacroParam[];
+  body: Block;
+  value: Expr | null;
 }
 
 export interface Include extends NodeBase {
@@ -64,7 +156,9 @@ export type Stmt =
   | If
   | While
   | Unroll
-  | Jump;
+  | Jump
+  | For
+  | Let;
 
 export interface ExprStmt extends NodeBase {
   kind: 'ExprStmt';
@@ -111,6 +205,29 @@ export interface Jump extends NodeBase {
   jump: 'break' | 'continue' | 'return';
 }
 
+/** `for ($kv : @map) { }` (iterable a MapRef) or `for ($i : a..b) { }` (iterable a Range). */
+export interface For extends NodeBase {
+  kind: 'For';
+  variable: Variable;
+  iterable: MapRef | Range;
+  body: Block;
+}
+
+/** `a..b` in a for loop: start inclusive, end exclusive. */
+export interface Range extends NodeBase {
+  kind: 'Range';
+  start: Expr;
+  end: Expr;
+}
+
+/** `let $x;`, `let $x = e;`, `let $x : type = e;` */
+export interface Let extends NodeBase {
+  kind: 'Let';
+  variable: Variable;
+  type: TypeRef | null;
+  value: Expr | null;
+}
+
 export type Expr =
   | IntLit
   | StrLit
@@ -127,12 +244,40 @@ export type Expr =
   | Cast
   | Tuple
   | TupleAccess
-  | Sizeof;
+  | Sizeof
+  | BoolLit
+  | Offsetof
+  | BlockExpr;
+
+/** `true` / `false` */
+export interface BoolLit extends NodeBase {
+  kind: 'BoolLit';
+  value: boolean;
+}
+
+/** `offsetof(struct task_struct, se.vruntime)`: `fields` is the dotted member path. */
+export interface Offsetof extends NodeBase {
+  kind: 'Offsetof';
+  type: TypeRef;
+  fields: string[];
+}
+
+/**
+ * `{ stmts; value }`: a block whose last statement is an expression without ';' (`value`). It is
+ * null only for a block written as a statement of its own, which yields nothing.
+ */
+export interface BlockExpr extends NodeBase {
+  kind: 'BlockExpr';
+  stmts: Stmt[];
+  value: Expr | null;
+}
 
 export interface IntLit extends NodeBase {
   kind: 'IntLit';
   /** Exact value: literals may exceed 2^53. */
   value: bigint;
+  /** The literal as written (`0x1f`, `1_000`, `5s`), for printing it back. */
+  raw?: string;
 }
 
 export interface StrLit extends NodeBase {
@@ -173,6 +318,8 @@ export interface Call extends NodeBase {
   /** Span of the function name alone, for "unknown function" diagnostics. */
   nameSpan: Span;
   args: Expr[];
+  /** Written `name!(…)`: explicitly a macro call. */
+  bang?: boolean;
 }
 
 export type BinaryOp =
@@ -262,4 +409,7 @@ export interface Sizeof extends NodeBase {
   operand: Expr | null;
 }
 
-export type Node = Program | Include | Probe | AttachPoint | Block | Stmt | Expr | TypeRef;
+export type Node =
+  | Program | Include | Probe | AttachPoint | Block | Stmt | Expr | TypeRef
+  | CPreprocessor | CDefinition | CField | CEnumerator | Config | ConfigEntry | Import | MapDecl | MacroParam | Macro
+  | Range;

@@ -1,19 +1,29 @@
 // The compiler pipeline, source to ELF: parse → analyze → generate. No kernel access, no root.
+// The stages are required on first use, not imported: a run served from the compile cache never
+// loads chevrotain, the semantic pass or libLLVM (together most of a cold start).
 
-import { parse } from '../grammar';
-import { generate, type Generated } from './codegen/program';
-import { LLVMError } from './codegen/llvm';
+import type { Generated } from './codegen/program';
 import { error } from './diagnostics';
-import { analyze } from './semantic/analyze';
+import { cacheDir, cacheKey, lookup, recordingReads, store } from './cache';
 
 export interface CompileOptions {
   file: string;
   wantIR?: boolean;
+  /** Command-line arguments after the script ($1 … $N); part of what the program means. */
+  positionals?: string[];
+  /** --unsafe: allow system() and other side-effecting functions. */
+  unsafe?: boolean;
+  /** Capacity of str() results (BPFTRACE_STRLEN), NUL included. */
+  strLen?: number;
 }
 
 export function compile(source: string, opts: CompileOptions): Generated {
+  const { parse } = require('../grammar') as typeof import('../grammar');
+  const { analyze } = require('./semantic/analyze') as typeof import('./semantic/analyze');
+  const { generate } = require('./codegen/program') as typeof import('./codegen/program');
+  const { LLVMError } = require('./codegen/llvm') as typeof import('./codegen/llvm');
   const program = parse(source, opts.file);
-  const analysis = analyze(program);
+  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen });
   try {
     return generate(analysis, { fileName: opts.file, wantIR: opts.wantIR });
   } catch (e) {
@@ -21,4 +31,24 @@ export function compile(source: string, opts: CompileOptions): Generated {
     if (e instanceof LLVMError) throw error(`code generation failed: ${e.message}`, undefined, 'please report this with the script that caused it');
     throw e;
   }
+}
+
+export interface CacheOptions {
+  /** Skip the cache for this run (--no-cache); BPFSCRIPT_CACHE=0 does the same for every run. */
+  noCache?: boolean;
+}
+
+/**
+ * compile(), served from the compile cache when the same script was compiled before by this
+ * compiler for this kernel and the files it read then are unchanged. IR output is never cached.
+ */
+export function compileCached(source: string, opts: CompileOptions, cache: CacheOptions = {}): Generated {
+  const dir = cache.noCache || opts.wantIR ? null : cacheDir();
+  if (!dir) return compile(source, opts);
+  const key = cacheKey(source, opts);
+  const hit = lookup(dir, key);
+  if (hit) return hit;
+  const { result, deps } = recordingReads(() => compile(source, opts));
+  store(dir, key, { elf: result.elf, meta: result.meta }, deps);
+  return result;
 }

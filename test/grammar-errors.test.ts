@@ -19,9 +19,9 @@ const CATALOGUE: [string, Expect[]][] = [
   ['BEGIN { else { } }', [['1:9-1:12', 'else', "unexpected 'else', expected a statement or '}'"]]],
   ['BEGIN { 1 = 2; }', [['1:9-1:9', '1', 'only a map or a variable can be assigned to']]],
   ['BEGIN { if (1) { } else @x = 1; }', [['1:25-1:26', '@x', "unexpected '@x', expected 'if' or '{' after 'else'"]]],
-  ['BEGIN { if x { } }', [
-    ['1:12-1:12', 'x', "unexpected 'x', expected '(' after 'if'"],
-    ['1:14-1:14', '{', "unexpected '{', expected ')' after the condition"],
+  ['BEGIN { if (1) @x = 1; }', [
+    ['1:16-1:17', '@x', "unexpected '@x', expected '{'"],
+    ['1:24-1:24', '}', "unexpected end of input, expected a statement or '}'"],
   ]],
   ['BEGIN { unroll 5 { } }', [
     ['1:16-1:16', '5', "unexpected '5', expected '(' after 'unroll'"],
@@ -65,6 +65,40 @@ const CATALOGUE: [string, Expect[]][] = [
     ['1:1-1:30', 'uprobe:"/bin/bash:readline { }', "unexpected end of input, expected '{' to start the probe's actions"],
     ['1:8-1:30', '"/bin/bash:readline { }', 'unterminated string in attach point'],
   ]],
+  // loops and declarations
+  ['BEGIN { for ($i : 0..) { } }', [['1:22-1:22', ')', "unexpected ')', expected an expression"]]],
+  ['BEGIN { for ($i in @m) { } }', [
+    ['1:17-1:18', 'in', "unexpected 'in', expected ':' after the loop variable"],
+    ['1:20-1:21', '@m', "unexpected '@m', expected ')' after the map or range"],
+  ]],
+  ['BEGIN { for ($i : @m[1]) { } }', [['1:19-1:23', '@m[1]', "expected a map or a range 'start..end' to iterate over"]]],
+  ['BEGIN { for ($kv : @m { } }', [['1:23-1:23', '{', "unexpected '{', expected ')' after the map or range"]]],
+  ['BEGIN { let $x : = 1; }', [['1:18-1:18', '=', "unexpected '=', expected a type"]]],
+  ['BEGIN { let $x = ; }', [['1:18-1:18', ';', "unexpected ';', expected an expression"]]],
+  ['BEGIN { $x = { $y = 1; }; }', [['1:14-1:24', '{ $y = 1; }', "a block used as a value must end with an expression and no ';'"]]],
+  ['BEGIN { $x = offsetof(struct S); }', [['1:31-1:31', ')', "unexpected ')', expected ',' and a member name"]]],
+  ['BEGIN { $x = 5sec; }', [['1:14-1:17', '5sec', "invalid integer literal '5sec'"]]],
+  ['BEGIN { $x = 1..2; }', [['1:15-1:16', '..', "expected ';' or '}' after a statement"]]],
+  ['let @m = hash(); BEGIN { }', [['1:15-1:15', ')', "unexpected ')', expected the map's maximum number of entries"]]],
+  ['let @m = hashmap(10);', [['1:10-1:16', 'hashmap', "unknown map type 'hashmap'"]]],
+  ['let @m = hash(0);', [['1:15-1:15', '0', 'a map needs room for at least one entry']]],
+  ['let @m = hash(10) BEGIN { }', [['1:19-1:23', 'BEGIN', "unexpected 'BEGIN', expected ';' after the map declaration"]]],
+  ['config = { a = 1 b = 2 }', [['1:18-1:18', 'b', "expected ';' or '}' after a config setting"]]],
+  ['config = { 1 = 2 }', [['1:12-1:12', '1', "unexpected '1', expected a config setting such as 'name = value;' or '}'"]]],
+  ['config { a = 1 }', [['1:8-1:8', '{', "unexpected '{', expected '='"]]],
+  ['config = { a = 1; }\nconfig = { b = 2; }', [['2:1-2:19', 'config = { b = 2; }', 'only one config block is allowed']]],
+  ['BEGIN { } config = { a = 1 }', [['1:11-1:28', 'config = { a = 1 }', 'the config block must come before probes, macros and map declarations']]],
+  ['BEGIN { }\nimport "x.bt";', [['2:1-2:14', 'import "x.bt";', "'import' must come before probes, macros and map declarations"]]],
+  ['import x;', [['1:8-1:8', 'x', "unexpected 'x', expected a file name in quotes after 'import'"]]],
+  ['BEGIN {}\nstruct S { int x; };', [['2:1-2:19', 'struct S { int x; }', 'a struct definition must come before config, imports, probes, macros and map declarations']]],
+  ['macro (a) { a }', [['1:7-1:7', '(', "unexpected '(', expected a macro name after 'macro'"]]],
+  ['macro m(1) { }', [['1:9-1:9', '1', "unexpected '1', expected ',' or ')' after a macro parameter"]]],
+  ['macro m(@) { }', [['1:9-1:9', '@', 'a macro parameter needs a name']]],
+  ['struct S { int x }', [['1:18-1:18', '}', "unexpected '}', expected ';' after a struct member"]]],
+  ['struct S { int; }', [['1:15-1:15', ';', 'expected a member name']]],
+  ['struct { int x; };', [['1:1-1:17', 'struct { int x; }', 'a top-level struct definition needs a name']]],
+  ['enum E { A B }', [['1:12-1:12', 'B', "expected ',' or '}' after an enumerator"]]],
+  ['#\nBEGIN {}', [['1:1-1:1', '#', "expected a preprocessor directive after '#'"]]],
   // several errors in one program, recovered from statement by statement and probe by probe
   ['BEGIN { @a = ; @b = 1; @c = (1; }\nEND { @d = 1 +; }', [
     ['1:14-1:14', ';', "unexpected ';', expected an expression"],
@@ -90,7 +124,7 @@ function diagnose(src: string): BpfscriptError {
 }
 
 test('catalogue of wrong programs: messages and spans', () => {
-  assert.ok(CATALOGUE.length >= 40);
+  assert.ok(CATALOGUE.length >= 70);
   for (const [src, expected] of CATALOGUE) {
     const got = diagnose(src).diagnostics.map((d): Expect => {
       const s = d.span!;
@@ -125,6 +159,11 @@ test('too deep nesting is refused up front, with a span', () => {
   assert.is(d[0]!.span!.col, 13 + 64);
   // 64 levels are still fine.
   parse('BEGIN { @x = ' + '('.repeat(62) + '1' + ')'.repeat(62) + '; }', 'stdin');
+});
+
+test('a map declaration with an unknown type hints at the known ones', () => {
+  const d = diagnose('let @m = hashmap(10);').diagnostics[0]!;
+  assert.is(d.hint, 'map types: hash, lruhash, percpuhash, percpulruhash');
 });
 
 test('at most 20 diagnostics, each once', () => {

@@ -6,6 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from '../grammar';
 import { BpfscriptError } from '../src/diagnostics';
+import { formatProgram } from '../src/fmt';
+import type { Program } from '../src/ast';
 
 const CORPUS = [
   'BEGIN { printf("hello\\n"); exit(); }',
@@ -22,6 +24,9 @@ const CORPUS = [
   'i:ms:100 /@x[1] != 0 && !(comm == "bash") || retval < 0/ { @h = hist(retval); @m = a ? b : c ?: d; }',
   '#!/usr/bin/env bpftrace\n// comment\nBEGIN { /* c */ @[1, 2] <<= 2; @x = *(uint8 *)&$y; @a[0][1]--; return; }',
   'uretprobe:"/usr/bin/my app":main { @ = args.x->y[2]; }',
+  '#ifndef X\n#define Y 1\nstruct s { int a, *b[2]; union { u64 c; }; enum e { A, B = 2 } f : 3; };\n#endif\nconfig = { max_map_keys = 2; }\nimport "x.bt";\nlet @m = lruhash(10);',
+  'macro m($a, b, @c) { $a += b; @c[1] = $a; $a }\nmacro one { 1 }\nBEGIN { @x = one + m!($y, 2, @z); let $q : uint32 = { let $r = 1; $r }; }',
+  'BEGIN { for ($kv : @m) { print($kv.0); } for $i : 0..10 { if $i > 5s { break } } @t = true ? offsetof(struct s, a.b) : 10UL; { @a = 1; } }',
 ];
 
 /** mulberry32: small, fast, and the same everywhere. */
@@ -38,7 +43,8 @@ function rng(seed: number): () => number {
 
 const PIECES = ['{', '}', '(', ')', '[', ']', '<', '>', ';', ',', '/', '*', '"', '\\', '$', '@', '#', ':', '.', '->',
   '?', '=', '==', '++', '--', '<<=', '/*', '//', '\n', ' ', 'if', 'else', 'while', 'unroll', 'sizeof', 'struct',
-  'uint32', 'BEGIN', 'kprobe:f', '0x', '08', '1e', '$1', '$#', '`', 'é', '\t', '\r\n'];
+  'uint32', 'BEGIN', 'kprobe:f', '0x', '08', '1e', '$1', '$#', '`', 'é', '\t', '\r\n',
+  'for', 'let', 'macro', 'config', 'import', '..', 'offsetof', 'true', '5s', '#define', 'enum', '!'];
 
 function mutate(src: string, r: () => number): string {
   let s = src;
@@ -81,7 +87,22 @@ function check(src: string): boolean {
     return false;
   }
   assertSpans(program, src);
+  assertRoundTrip(program as Program, src);
   return true;
+}
+
+const shape = (p: Program) => JSON.stringify(p, (k, v) => (k === 'span' || k.endsWith('Span') ? undefined : typeof v === 'bigint' ? `${v}n` : v));
+
+/** An accepted program prints as source that parses back to the same AST. */
+function assertRoundTrip(program: Program, src: string): void {
+  const text = formatProgram(program);
+  let again: Program;
+  try {
+    again = parse(text, 'fuzz');
+  } catch (e) {
+    throw new Error(`the formatted program does not parse: ${show(text)} from ${show(src)}: ${(e as Error).message}`);
+  }
+  assert.is(shape(again), shape(program), `round trip changed the AST of ${show(src)}`);
 }
 
 /** Every node of an accepted program has a real span inside the source. */
@@ -116,7 +137,7 @@ test('mutated programs parse or fail with spanned diagnostics', () => {
   const total = performance.now() - t0;
   assert.ok(accepted > 0 && accepted < count, `accepted ${accepted} of ${count}`);
   if (process.env.GRAMMAR_FUZZ_COUNT) {
-    console.log(`fuzz: ${count} inputs, ${accepted} accepted, ${total.toFixed(0)} ms, slowest ${slowest.toFixed(1)} ms`);
+    console.log(`fuzz: ${count} inputs, ${accepted} accepted (each re-parsed from its formatted text), ${(total / 1000).toFixed(1)} s, slowest ${slowest.toFixed(1)} ms`);
   }
 });
 

@@ -45,6 +45,13 @@ function sx(n: A.Node | A.Node[] | null): string {
     case 'Tuple': return `(tuple ${sx(n.elems)})`;
     case 'TupleAccess': return `(.${n.index} ${sx(n.target)})`;
     case 'Sizeof': return `(sizeof ${n.type ? sx(n.type) : sx(n.operand)})`;
+    case 'BoolLit': return String(n.value);
+    case 'Offsetof': return `(offsetof ${sx(n.type)} ${n.fields.join('.')})`;
+    case 'BlockExpr': return `(block {${n.stmts.map(sx).join('; ')}} ${sx(n.value)})`;
+    case 'For': return `(for ${sx(n.variable)} ${sx(n.iterable)} ${sx(n.body)})`;
+    case 'Range': return `(.. ${sx(n.start)} ${sx(n.end)})`;
+    case 'Let': return `(let ${sx(n.variable)}${n.type ? ' ' + sx(n.type) : ''}${n.value ? ' ' + sx(n.value) : ''})`;
+    default: return `<${n.kind}>`;
   }
 }
 
@@ -394,6 +401,133 @@ END { printf("%d proc opens\\n", @proc); }
   assert.is(sx(prog.probes[0]!.predicate), '(!= comm "bpftrace")');
   assert.is(sx(prog.probes[0]!.body.stmts[2]!), '(if (== (strncmp $name "/proc" 5) 0) {(++post @proc)} _)');
   span(src, prog.probes[1]!.span, 'interval:s:1 {\n  print(@opens); clear(@opens);\n}', '13:1-15:1');
+});
+
+// ---- the rest of the language: loops, declarations, macros, C definitions --------------------
+
+test('for over a map and over a range, with or without parentheses', () => {
+  const src = 'BEGIN { for ($kv : @m) { print($kv.0); } for $i : 0..$n { @x += $i; } }';
+  const [a, b] = stmts(src) as [A.For, A.For];
+  assert.is(sx(a), '(for $kv @m {(print (.0 $kv))})');
+  assert.is(sx(b), '(for $i (.. 0 $n) {(+= @x $i)})');
+  span(src, a.span, 'for ($kv : @m) { print($kv.0); }', '1:9-1:40');
+  span(src, a.variable.span, '$kv');
+  span(src, b.iterable.span, '0..$n', '1:51-1:55');
+  // Range ends are unary expressions, as in bpftrace.
+  assert.is(sx(stmts('BEGIN { for ($j : (uint64)0..(uint64)$d) { } }')[0]!), '(for $j (.. (cast <uint64> 0) (cast <uint64> $d)) {})');
+  assert.is(sx(stmts('BEGIN { for ($c : -1..ncpus) { break; } }')[0]!), '(for $c (.. (- 1) ncpus) {break})');
+});
+
+test('let: declarations with and without a value or a type', () => {
+  const src = 'BEGIN { let $a; let $b = 1; let $c : uint32 = 2; let $s : string[8]; }';
+  const got = stmts(src) as A.Let[];
+  assert.is(got.map(sx).join(' '), '(let $a) (let $b 1) (let $c <uint32> 2) (let $s <string[8]>)');
+  span(src, got[0]!.span, 'let $a', '1:9-1:14');
+  span(src, got[2]!.span, 'let $c : uint32 = 2', '1:29-1:47');
+});
+
+test('if and while take a condition without parentheses too', () => {
+  assert.is(sx(stmts('BEGIN { if $x { @a = 1 } else { @a = 2 } }')[0]!), '(if $x {(= @a 1)} {(= @a 2)})');
+  assert.is(sx(stmts('BEGIN { if sysname { } }')[0]!), '(if sysname {} _)');
+  assert.is(sx(stmts('BEGIN { while $i < 3 { $i++ } }')[0]!), '(while (< $i 3) {(++post $i)})');
+});
+
+test('true, false, offsetof, duration and C suffixes', () => {
+  assert.is(shape('true'), 'true');
+  assert.is(shape('!false'), '(! false)');
+  assert.is(shape('offsetof(struct task_struct, se.vruntime)'), '(offsetof <struct task_struct> se.vruntime)');
+  assert.is(shape('offsetof(my_t, x)'), '(offsetof <my_t> x)');
+  const cases: [string, bigint][] = [['5ns', 5n], ['5us', 5_000n], ['5ms', 5_000_000n], ['1s', 1_000_000_000n], ['2m', 120_000_000_000n],
+    ['1h', 3_600_000_000_000n], ['1d', 86_400_000_000_000n], ['1_0s', 10_000_000_000n], ['10UL', 10n], ['7u', 7n], ['0x10LL', 16n]];
+  for (const [text, v] of cases) {
+    const lit = value(text) as A.IntLit;
+    assert.is(lit.value, v, text);
+    assert.is(lit.raw, text);
+  }
+  const src = 'BEGIN { @x = offsetof(struct s, a); }';
+  span(src, (stmts(src)[0] as A.AssignMap).value.span, 'offsetof(struct s, a)', '1:14-1:34');
+});
+
+test('block expressions: the last expression without a semicolon is the value', () => {
+  const src = 'BEGIN { $a = { let $b = 1; $b + 1 }; @x = m({ printf("hi") }); }';
+  const [a, x] = stmts(src) as [A.AssignVar, A.AssignMap];
+  assert.is(sx(a.value), '(block {(let $b 1)} (+ $b 1))');
+  assert.is(sx(x.value), '(m (block {} (printf "hi")))');
+  span(src, a.value.span, '{ let $b = 1; $b + 1 }', '1:14-1:35');
+  // As a statement of its own a block needs no ';' and may end in a statement.
+  assert.is(stmts('BEGIN { { @a = 1; } @b = 2; }').map(sx).join('; '), '(block {(= @a 1)} _); (= @b 2)');
+});
+
+test('macro definitions and calls', () => {
+  const src = 'macro add($a, b, @m) { $a += b; @m[1] = $a; $a }\nmacro one { 1 }\nmacro two() { 2; }\nBEGIN { add($x, 1, @y); @z = one + add!(1, 2, @w); }';
+  const prog = p(src);
+  const [add, one, two] = prog.macros;
+  assert.is(add!.name, 'add');
+  assert.is(add!.params.map((q) => q.sigil + q.name).join(' '), '$a b @m');
+  assert.is(sx(add!.body), '{(+= $a b); (= @m[1] $a)}');
+  assert.is(sx(add!.value), '$a');
+  span(src, add!.span, 'macro add($a, b, @m) { $a += b; @m[1] = $a; $a }', '1:1-1:48');
+  span(src, add!.nameSpan, 'add');
+  span(src, add!.params[2]!.span, '@m');
+  assert.is(sx(one!.value), '1');
+  assert.is(two!.value, null);
+  assert.is(sx(two!.body), '{2}');
+  const call = ((prog.probes[0]!.body.stmts[1] as A.AssignMap).value as A.Binary).right as A.Call;
+  assert.is(call.bang, true);
+  assert.is(sx(call), '(add 1 2 @w)');
+});
+
+test('map declarations, config and import', () => {
+  const src = 'config = {\n  missing_probes = warn;\n  max_map_keys = 2\n}\nimport "lib/helpers.bt";\nlet @a = lruhash(4096);\nlet @b = percpuhash(10);\nBEGIN { }';
+  const prog = p(src);
+  assert.is(prog.config!.entries.map((e) => `${e.key}=${sx(e.value)}`).join(' '), 'missing_probes=warn max_map_keys=2');
+  span(src, prog.config!.span, 'config = {\n  missing_probes = warn;\n  max_map_keys = 2\n}', '1:1-4:1');
+  span(src, prog.config!.entries[1]!.span, 'max_map_keys = 2', '3:3-3:18');
+  assert.is(prog.imports[0]!.path, 'lib/helpers.bt');
+  span(src, prog.imports[0]!.span, 'import "lib/helpers.bt";', '5:1-5:24');
+  assert.is(prog.mapDecls.map((m) => `${m.map.name}:${m.mapType}:${m.maxEntries}`).join(' '), 'a:lruhash:4096 b:percpuhash:10');
+  span(src, prog.mapDecls[0]!.span, 'let @a = lruhash(4096);', '6:1-6:23');
+  assert.is(prog.probes.length, 1);
+});
+
+test('C preprocessor lines and struct, union and enum definitions', () => {
+  const src = [
+    '#ifndef BPFTRACE_HAVE_BTF',
+    '#include <linux/sched.h>',
+    '#define AF_INET 2 /* IPv4 */',
+    '#define LONG(x) \\',
+    '  ((x) + 1)',
+    'struct cfs_rq {',
+    '  struct load_weight load;',
+    '  unsigned int nr_running, *p[2][3];',
+    '  u64 flags : 3;',
+    '  union { int a; char b[4]; };',
+    '  struct { int c; } inner;',
+    '};',
+    'union u { long l; };',
+    'enum color { RED, GREEN = 2 + 1, BLUE, }',
+    '#endif',
+    'BEGIN { }',
+  ].join('\n');
+  const prog = p(src);
+  assert.equal(prog.preprocessor.map((x) => x.text), ['#ifndef BPFTRACE_HAVE_BTF', '#define AF_INET 2 /* IPv4 */', '#define LONG(x) \\\n  ((x) + 1)', '#endif']);
+  assert.is(prog.includes[0]!.path, 'linux/sched.h');
+  const [s, u, e] = prog.cDefinitions;
+  assert.is(`${s!.tag} ${s!.name}`, 'struct cfs_rq');
+  const fields = s!.fields.map((f) => `${f.inline ? `{${f.inline.tag} ${f.inline.fields.map((g) => g.name).join(',')}}` : f.type.name}|${'*'.repeat(f.pointerDepth)}${f.name}${f.arrayLengths.map((n) => `[${n}]`).join('')}${f.bitWidth !== null ? `:${f.bitWidth}` : ''}`);
+  assert.equal(fields, ['struct load_weight|load', 'unsigned int|nr_running', 'unsigned int|*p[2][3]', 'u64|flags:3', '{union a,b}|', '{struct c}|inner']);
+  span(src, s!.span, src.slice(src.indexOf('struct cfs_rq'), src.indexOf('\n};') + 2), '6:1-12:1');
+  span(src, s!.fields[2]!.span, '*p[2][3]', '8:28-8:35');
+  assert.is(`${u!.tag} ${u!.name} ${u!.fields[0]!.type.name}`, 'union u long');
+  assert.is(e!.enumerators.map((x) => `${x.name}${x.value ? '=' + sx(x.value) : ''}`).join(' '), 'RED GREEN=(+ 2 1) BLUE');
+  span(src, e!.enumerators[1]!.span, 'GREEN = 2 + 1', '14:19-14:31');
+});
+
+test('top-level words are declarations only where one may begin, attach points elsewhere', () => {
+  // `let`, `macro` and friends inside a probe are ordinary statements and names.
+  assert.is(sx(stmts('BEGIN { let $x = config + import; }')[0]!), '(let $x (+ config import))');
+  assert.is(sx(p('kprobe:struct_foo { }').probes[0]!), '(probe [kprobe|struct_foo] {})');
+  assert.is(sx(stmts('BEGIN { @x = args->for + $y.let; }')[0]!), '(= @x (+ (-> args for) (. $y let)))');
 });
 
 test("the grammar passes chevrotain's own validations", () => {

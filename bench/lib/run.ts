@@ -1,0 +1,115 @@
+// Running a tool the same way for both: under /usr/bin/time for peak RSS, output to files (never a
+// pipe the harness must drain while it measures), wall time taken around the child by the harness.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { attachedTracepoints, childOf, sleepMs } from './live';
+import type { Tool } from './tools';
+
+export const SCRATCH = join(tmpdir(), 'bpfscript-bench');
+mkdirSync(SCRATCH, { recursive: true });
+
+export interface Timed {
+  wallMs: number;
+  rssKB: number;
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+function timeArgv(tool: Tool, args: string[], rssFile: string): string[] {
+  return ['/usr/bin/time', '-f', '%M', '-o', rssFile, ...tool.argv, ...args];
+}
+
+function readRss(file: string): number {
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  return Number(lines[lines.length - 1]);
+}
+
+/** Runs to completion. */
+export function timedRun(tool: Tool, args: string[]): Timed {
+  const rssFile = join(SCRATCH, 'rss');
+  const [cmd, ...rest] = timeArgv(tool, args, rssFile);
+  const t0 = now();
+  const r = spawnSync(cmd, rest, { env: tool.env, encoding: 'utf8', maxBuffer: 1 << 30, timeout: 300_000 });
+  const wallMs = now() - t0;
+  return { wallMs, rssKB: readRss(rssFile), status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface LiveRun {
+  /** From spawn until the kernel shows `expected` tracepoints attached for the tool. */
+  liveMs: number;
+  /** From SIGINT until the tool exited (END, map printing, detach). */
+  exitMs: number;
+  rssKB: number;
+  status: number | null;
+  stdoutFile: string;
+  stderr: string;
+}
+
+/**
+ * Starts the tool, waits until its probes are live, runs `during`, stops it with SIGINT as a user's
+ * Ctrl-C would, and waits for it to exit.
+ */
+export async function runLive(tool: Tool, args: string[], expected: number, during: () => void = () => {}): Promise<LiveRun> {
+  const rssFile = join(SCRATCH, 'rss');
+  const stdoutFile = join(SCRATCH, `${tool.name}.out`);
+  const stderrFile = join(SCRATCH, `${tool.name}.err`);
+  const outFd = openSync(stdoutFile, 'w');
+  const errFd = openSync(stderrFile, 'w');
+  const [cmd, ...rest] = timeArgv(tool, args, rssFile);
+  const t0 = now();
+  const p = spawn(cmd, rest, { env: tool.env, stdio: ['ignore', outFd, errFd] });
+  closeSync(outFd);
+  closeSync(errFd);
+  const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
+  let done = false;
+  exited.then(() => (done = true));
+
+  let pid: number | undefined;
+  let liveMs = NaN;
+  const deadline = t0 + 60_000;
+  while (now() < deadline) {
+    pid ??= childOf(p.pid!);
+    if (pid !== undefined && attachedTracepoints(pid) >= expected) {
+      liveMs = now() - t0;
+      break;
+    }
+    // The exit event cannot be delivered while this loop runs; a dead child shows as no /proc entry.
+    if (pid !== undefined && !existsProc(pid)) break;
+    sleepMs(0.5);
+  }
+  if (Number.isFinite(liveMs)) during();
+  const t1 = now();
+  if (pid !== undefined) {
+    try {
+      process.kill(pid, 'SIGINT');
+    } catch {
+      // Already gone.
+    }
+  }
+  const status = await exited;
+  const exitMs = now() - t1;
+  void done;
+  return { liveMs, exitMs, rssKB: readRss(rssFile), status, stdoutFile, stderr: readFileSync(stderrFile, 'utf8') };
+}
+
+function existsProc(pid: number): boolean {
+  try {
+    readFileSync(`/proc/${pid}/stat`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Lost-event counts as either tool reports them. */
+export function lostEvents(text: string): number {
+  let n = 0;
+  for (const m of text.matchAll(/Lost (\d+) events/g)) n += Number(m[1]);
+  return n;
+}

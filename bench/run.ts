@@ -1,0 +1,74 @@
+// `npm run bench`: every measure of issue 7, bpfscript and bpftrace side by side in one run, written
+// to bench/RESULTS.md and printed. `--quick` runs fewer rounds; `--only NAME[,NAME]` picks suites.
+
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { SCRATCH } from './lib/run';
+import { renderSection, type BenchConfig, type Section } from './lib/report';
+import { bpftraceVersion, ROOT } from './lib/tools';
+import { attach } from './suites/attach';
+import { compile } from './suites/compile';
+import { mapprint } from './suites/mapprint';
+import { overhead } from './suites/overhead';
+import { startup } from './suites/startup';
+import { throughput } from './suites/throughput';
+
+const SUITES: Record<string, (cfg: BenchConfig) => Promise<Section>> = { startup, attach, overhead, throughput, compile, mapprint };
+
+function machine(): string {
+  const cpu = cpus();
+  const llvm = (() => {
+    try {
+      return execFileSync('sh', ['-c', 'ls /usr/lib/*/libLLVM-*.so.1 | sed "s#.*/##" | tr "\\n" " "'], { encoding: 'utf8' }).trim();
+    } catch {
+      return '?';
+    }
+  })();
+  return [
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${cpu.length} × ${cpu[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`,
+    `- node ${process.version}; ${bpftraceVersion()}; ${llvm}`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('bench: must run as root (both tools load BPF programs)\n');
+    process.exit(1);
+  }
+  const argv = process.argv.slice(2);
+  const quick = argv.includes('--quick');
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? argv[onlyAt + 1].split(',') : Object.keys(SUITES);
+  const cfg: BenchConfig = { quick, reps: quick ? 3 : 5 };
+  const sections: string[] = [];
+  for (const name of only) {
+    const suite = SUITES[name];
+    if (!suite) throw new Error(`unknown suite ${name}; known: ${Object.keys(SUITES).join(', ')}`);
+    process.stderr.write(`bench: ${name}...\n`);
+    const text = renderSection(await suite(cfg));
+    process.stdout.write(`${text}\n`);
+    sections.push(text);
+  }
+  const doc = [
+    '# bpfscript vs bpftrace: benchmark results',
+    '',
+    'Written by `npm run bench` (bench/run.ts). Ratios are bpfscript / bpftrace: below 1 is better,',
+    'except for events/s. Both tools run in the same session, interleaved, medians reported.',
+    '',
+    machine(),
+    '',
+    ...sections,
+  ].join('\n');
+  // A partial run is a working measurement, not the record: it goes to the scratch directory.
+  const out = only.length === Object.keys(SUITES).length ? join(ROOT, 'bench', 'RESULTS.md') : join(SCRATCH, 'RESULTS-partial.md');
+  writeFileSync(out, doc);
+  process.stderr.write(`bench: wrote ${out}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
