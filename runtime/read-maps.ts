@@ -5,7 +5,8 @@ import { aggregates, type AggregateValue } from '../src/functions';
 import { decodeValue } from '../src/functions/values';
 import type { MapMeta } from '../src/meta';
 import type { Value } from '../src/types';
-import type { BpfMap } from './libbpf';
+import type { MapData } from './format/maps';
+import { LibbpfError, UpdateFlags, type BpfMap } from './libbpf';
 
 export interface DecodedEntry {
   /** null for a keyless map; the key's parts otherwise (one part unless the key is a tuple). */
@@ -13,7 +14,11 @@ export interface DecodedEntry {
   value: AggregateValue | Value;
 }
 
-export function readMap(meta: MapMeta, map: BpfMap, ncpus: number): DecodedEntry[] {
+/**
+ * `keepZeroed`: show a keyless aggregation even when it is all zeroes (after zero(), bpftrace
+ * still prints it; untouched or after clear() it prints nothing).
+ */
+export function readMap(meta: MapMeta, map: BpfMap, ncpus: number, keepZeroed = false): DecodedEntry[] {
   const agg = meta.aggregate ? aggregates.get(meta.aggregate) : undefined;
   const stride = Math.ceil(meta.valueSize / 8) * 8;
   const out: DecodedEntry[] = [];
@@ -27,7 +32,7 @@ export function readMap(meta: MapMeta, map: BpfMap, ncpus: number): DecodedEntry
     }
     // A keyless aggregation's array slot exists from the start; untouched, it is no entry at all
     // (bpftrace prints nothing for it), except that an unused count() still prints 0.
-    if (!meta.keyType && agg && meta.aggregate !== 'count' && value.every((b) => b === 0)) continue;
+    if (!meta.keyType && agg && meta.aggregate !== 'count' && !keepZeroed && value.every((b) => b === 0)) continue;
     if (agg && meta.valueType.kind === 'agg') {
       const perCpu: DataView[] = [];
       for (let c = 0; c < ncpus; c++) perCpu.push(new DataView(value.buffer, value.byteOffset + c * stride, meta.valueSize));
@@ -37,4 +42,78 @@ export function readMap(meta: MapMeta, map: BpfMap, ncpus: number): DecodedEntry
     }
   }
   return out;
+}
+
+/**
+ * The script's maps by name, for map functions handled in user space (print, clear, zero). clear
+ * and zero run when their event is handled, asynchronously, as in bpftrace: a per-CPU value can
+ * only be reset for every CPU at once from user space.
+ */
+export class ScriptMaps {
+  private readonly byName = new Map<string, MapMeta>();
+  /** Keyless aggregations zeroed since their last clear(). */
+  private readonly zeroed = new Set<string>();
+
+  constructor(
+    metas: readonly MapMeta[],
+    private readonly open: (bpfName: string) => BpfMap,
+    private readonly ncpus: number,
+  ) {
+    for (const m of metas) this.byName.set(m.name, m);
+  }
+
+  private get(name: string): { meta: MapMeta; map: BpfMap } {
+    const meta = this.byName.get(name);
+    if (!meta) throw new Error(`internal: no map ${name}`);
+    return { meta, map: this.open(meta.bpfName) };
+  }
+
+  read(name: string): MapData {
+    const { meta, map } = this.get(name);
+    return { name: meta.name, keyType: meta.keyType, valueType: meta.valueType, entries: readMap(meta, map, this.ncpus, this.zeroed.has(name)) };
+  }
+
+  readAll(): MapData[] {
+    return [...this.byName.keys()].map((n) => this.read(n));
+  }
+
+  /** Removes every key; a keyless aggregation (an array slot, never absent) is zeroed instead. */
+  clear(name: string): void {
+    const { meta, map } = this.get(name);
+    this.zeroed.delete(name);
+    if (!meta.keyType && meta.perCpu) {
+      this.zeroAll(meta, map);
+      return;
+    }
+    for (const key of this.keys(map)) map.delete(key);
+  }
+
+  /** Keeps every key with a zero value. */
+  zero(name: string): void {
+    const { meta, map } = this.get(name);
+    if (!meta.keyType) this.zeroed.add(name);
+    this.zeroAll(meta, map);
+  }
+
+  private zeroAll(meta: MapMeta, map: BpfMap): void {
+    const value = Buffer.alloc(map.lookupValueSize);
+    if (!meta.keyType && meta.perCpu) {
+      map.update(Buffer.alloc(4), value);
+      return;
+    }
+    for (const key of this.keys(map)) {
+      try {
+        map.update(key, value, UpdateFlags.EXIST);
+      } catch (e) {
+        // A key deleted by a probe meanwhile stays deleted.
+        if (!(e instanceof LibbpfError)) throw e;
+      }
+    }
+  }
+
+  private keys(map: BpfMap): Buffer[] {
+    const out: Buffer[] = [];
+    for (const { key } of map.entries()) out.push(key);
+    return out;
+  }
 }

@@ -2,53 +2,31 @@
 // print maps → detach. Every path out goes through close(), and the kernel objects are fd-based and
 // unpinned, so nothing stays loaded even if the process dies.
 
-import { writeSync } from 'node:fs';
 import { functions, type RuntimeServices } from '../src/functions';
 import type { Generated } from '../src/codegen/program';
 import { BpfscriptError, error } from '../src/diagnostics';
 import { Stat, type ProbeMeta } from '../src/meta';
 import { attachers } from './attach';
 import { startStopped, type TracedChild } from './child';
-import { formatExitMaps } from './print-maps';
+import { createOutput, writeAll, type OutputFormat, type OutputSink } from './output';
+import { ScriptMaps } from './read-maps';
 import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
 import { explainLoadFailure } from './verifier';
 
 export interface RunOptions {
   command?: string;
+  /** -p PID: uprobes and usdt probes attach to this process only. */
+  pid?: number;
   dryRun?: boolean;
+  /** -f: text (default) or json. */
+  format?: OutputFormat;
+  /** -o FILE: output to FILE instead of stdout. */
+  outputFile?: string;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
 const DRAIN_BUDGET = 65536;
 const DRAIN_INTERVAL_MS = 1;
-
-class Output {
-  private chunks: string[] = [];
-  write(s: string): void {
-    this.chunks.push(s);
-  }
-  flush(): void {
-    if (!this.chunks.length) return;
-    const text = this.chunks.join('');
-    this.chunks = [];
-    writeAll(1, text);
-  }
-}
-
-/** Output strings are byte strings (one char per byte, as decoded from the kernel). */
-function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text, 'latin1');
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += writeSync(fd, buf, off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-      if ((e as NodeJS.ErrnoException).code === 'EPIPE') return;
-      throw e;
-    }
-  }
-}
 
 export async function run(gen: Generated, opts: RunOptions): Promise<number> {
   const s = new Session(gen, opts);
@@ -63,8 +41,13 @@ class Session {
   private obj: BpfObject | null = null;
   private ring: RingBuffer | null = null;
   private links: BpfLink[] = [];
+  /** Undo steps of attachers (usdt semaphores), run before the links go. */
+  private undo: (() => void)[] = [];
   private child: TracedChild | null = null;
-  private readonly out = new Output();
+  private readonly out: OutputSink;
+  private readonly maps: ScriptMaps;
+  /** Lost records already reported; the BPF side counts them per CPU. */
+  private lostReported = 0n;
   private stopping = false;
   /** After exit() only END's own events are printed, as in bpftrace. */
   private exitRequested = false;
@@ -77,8 +60,12 @@ class Session {
     private readonly opts: RunOptions,
   ) {
     for (const e of gen.meta.events) this.handlers.set(e.id, { fn: e.fn, data: e.data });
+    this.out = createOutput({ format: opts.format, file: opts.outputFile });
+    this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus());
     this.services = {
-      write: (t) => this.out.write(t),
+      write: (t) => this.out.printf(t),
+      output: this.out,
+      maps: this.maps,
       requestExit: () => {
         this.exitRequested = true;
         this.stop();
@@ -93,8 +80,13 @@ class Session {
     const ring = (this.ring = new RingBuffer(this.obj!.map(meta.eventsMap)));
 
     this.checkKernelSupport();
+    // Handlers go in before any output: a reader that saw BEGIN's output and sends SIGINT at once
+    // must get END and the maps, not Node's default exit.
+    const onSignal = () => this.stop();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const n = meta.probes.length;
-    this.out.write(`Attaching ${n} probe${n === 1 ? '' : 's'}...\n`);
+    this.out.attached(n);
     this.out.flush();
     for (const p of meta.probes) if (!p.runOnce) this.attach(p);
 
@@ -102,9 +94,6 @@ class Session {
     this.drain(ring);
     if (this.opts.dryRun) this.stopping = true;
 
-    const onSignal = () => this.stop();
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     this.child?.exited.then(() => this.stop());
     this.child?.resume();
     try {
@@ -133,6 +122,8 @@ class Session {
     if (rodata) {
       const init = Buffer.alloc(meta.rodata.size);
       init.writeBigUInt64LE(BigInt(this.child?.pid ?? 0), meta.rodata.offsets.cpid);
+      // Node's hrtime is CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(): `elapsed` counts from here.
+      if (meta.rodata.offsets.start_ns !== undefined) init.writeBigUInt64LE(process.hrtime.bigint(), meta.rodata.offsets.start_ns);
       rodata.setInitialValue(init);
     }
     try {
@@ -155,7 +146,8 @@ class Session {
     const attacher = attachers.get(p.provider);
     if (!attacher) throw error(`probe type ${p.provider} cannot be attached yet`);
     try {
-      this.links.push(...attacher.attach(this.obj!.program(p.progName), p, {}));
+      const pid = this.opts.pid ?? this.child?.pid;
+      this.links.push(...attacher.attach(this.obj!.program(p.progName), p, { pid, onDetach: (u) => this.undo.push(u) }));
     } catch (e) {
       if (!(e instanceof LibbpfError)) throw e;
       const why = attacher.explain?.(e.errno);
@@ -190,6 +182,8 @@ class Session {
       total += n;
       if (n === 0 || total >= budget || this.stopping) break;
     }
+    // Losses happen only while the ring is full, so a drain that found nothing has none to report.
+    if (total > 0) this.reportLost();
     this.out.flush();
   }
 
@@ -202,32 +196,40 @@ class Session {
   }
 
   private printMaps(): void {
-    const ncpus = numPossibleCpus();
-    const maps = this.gen.meta.maps.map((m) => ({ meta: m, map: this.obj!.map(m.bpfName) }));
-    this.out.write(formatExitMaps(maps, ncpus));
+    this.out.exitMaps(this.maps.readAll());
   }
 
-  private reportStats(): void {
+  /** Prints bpftrace's "Lost N events" for records dropped since the last report, in stream order. */
+  private reportLost(): void {
+    const lost = this.readStat(Stat.LostEvents);
+    if (lost <= this.lostReported) return;
+    this.out.lostEvents(lost - this.lostReported);
+    this.lostReported = lost;
+  }
+
+  private readStat(which: Stat): bigint {
     const stats = this.obj?.findMap(this.gen.meta.statsMap);
-    if (!stats) return;
+    if (!stats) return 0n;
     const ncpus = numPossibleCpus();
     const key = Buffer.alloc(4);
     const value = Buffer.alloc(8 * ncpus);
-    const read = (i: Stat) => {
-      key.writeUInt32LE(i);
-      if (!stats.lookup(key, value)) return 0n;
-      let sum = 0n;
-      for (let c = 0; c < ncpus; c++) sum += value.readBigUInt64LE(c * 8);
-      return sum;
-    };
-    const lost = read(Stat.LostEvents);
-    const full = read(Stat.MapFull);
+    key.writeUInt32LE(which);
+    if (!stats.lookup(key, value)) return 0n;
+    let sum = 0n;
+    for (let c = 0; c < ncpus; c++) sum += value.readBigUInt64LE(c * 8);
+    return sum;
+  }
+
+  private reportStats(): void {
+    if (!this.obj) return;
+    this.reportLost();
+    const full = this.readStat(Stat.MapFull);
     this.out.flush();
-    if (lost > 0n) writeAll(2, `WARNING: ${lost} events lost: the ring buffer was full\n`);
     if (full > 0n) writeAll(2, `WARNING: ${full} map updates failed: a map was full (raise the map size)\n`);
   }
 
   close(): void {
+    for (const u of this.undo.splice(0)) u();
     for (const l of this.links.splice(0)) l.destroy();
     this.ring?.close();
     this.ring = null;
@@ -237,6 +239,6 @@ class Session {
       this.child.resume();
       this.child = null;
     }
-    this.out.flush();
+    this.out.close();
   }
 }

@@ -1,10 +1,9 @@
 // The command line, with bpftrace's flags. The one place that prints diagnostics and picks the
 // exit status: every user-facing failure arrives here as a BpfscriptError.
 
-import { readFileSync, writeFileSync } from 'node:fs';
-import yargs from 'yargs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { BpfscriptError, renderAll } from './diagnostics';
-import { compile } from './compile';
+import { compileCached } from './compile';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -14,10 +13,54 @@ interface CliArgs {
   emitLlvm?: string;
   emitElf?: string;
   dryRun?: boolean;
+  unsafe?: boolean;
+  cache?: boolean;
+  explain?: boolean;
+  d?: string[];
+  f?: string;
+  o?: string;
+  l?: boolean;
+  v?: boolean;
+  p?: number;
+  fmt?: boolean;
   _: (string | number)[];
 }
 
+/**
+ * The common invocations (`-e PROG`, `FILE [ARGS]`, `-c CMD`, `--dry-run`, `--no-cache`) parsed
+ * without yargs, whose ES-module graph costs ~70 ms of a ~100 ms cached start. Anything else,
+ * including every error and -h/-V, returns undefined and goes to yargs, which stays the reference.
+ */
+function quickArgs(argv: string[]): CliArgs | undefined {
+  const out: CliArgs = { _: [] };
+  const valued: Record<string, 'e' | 'c'> = { '-e': 'e', '-c': 'c' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const key = valued[a];
+    if (key) {
+      const v = argv[i + 1];
+      if (out[key] !== undefined || v === undefined || v.startsWith('-')) return undefined;
+      out[key] = v;
+      i++;
+    } else if (a === '--dry-run' && !out.dryRun) out.dryRun = true;
+    else if (a === '--no-cache' && out.cache === undefined) out.cache = false;
+    // Like bpftrace (getopt), options may follow the script: `bpfscript x.bt -c CMD`; `--` ends options.
+    else if (a === '--') {
+      out._.push(...argv.slice(i + 1));
+      return out;
+    } else if (!a.startsWith('-')) out._.push(a);
+    else return undefined;
+  }
+  return out;
+}
+
 function parseArgs(argv: string[]): CliArgs {
+  const quick = quickArgs(argv);
+  if (quick) return quick;
+  // Required here, not imported: see quickArgs.
+  // Node returns the ES module's default export itself here; a CommonJS build would nest it.
+  const loaded = require('yargs') as typeof import('yargs').default & { default?: typeof import('yargs').default };
+  const yargs = loaded.default ?? loaded;
   return yargs(argv)
     .scriptName('bpfscript')
     .usage('USAGE:\n  bpfscript [options] filename\n  bpfscript [options] -e \'program\'')
@@ -26,12 +69,21 @@ function parseArgs(argv: string[]): CliArgs {
     .option('emit-llvm', { type: 'string', describe: 'write the optimised LLVM IR to FILE and exit' })
     .option('emit-elf', { type: 'string', describe: 'write the BPF ELF object to FILE and exit' })
     .option('dry-run', { type: 'boolean', describe: 'compile, load and attach, then exit' })
+    .option('unsafe', { type: 'boolean', describe: 'allow side-effecting functions such as system()' })
+    .option('cache', { type: 'boolean', describe: 'reuse compiled programs from ~/.cache/bpfscript (--no-cache: compile afresh; BPFSCRIPT_CACHE=0: never)' })
+    .option('explain', { type: 'boolean', describe: 'show every stage: AST, types, LLVM IR, BPF instructions, verifier figures' })
+    .option('f', { type: 'string', choices: ['text', 'json'], describe: 'output format: text (default) or json (one object per line)' })
+    .option('o', { type: 'string', describe: 'write the output to FILE instead of stdout' })
+    .option('l', { type: 'boolean', describe: 'list probes matching the pattern given as argument (-lv: with their arguments)' })
+    .option('v', { type: 'boolean', describe: 'verbose: with -l, show tracepoint arguments and usdt argument specs' })
+    .option('p', { type: 'number', describe: 'trace process PID only: uprobes and usdt probes attach to it' })
+    .option('d', { type: 'string', array: true, nargs: 1, describe: 'show one stage and exit: ast, types, ir, bpf, verifier' })
+    .option('fmt', { type: 'boolean', describe: 'print the program formatted as canonical source and exit' })
     .version(VERSION)
     .alias('V', 'version')
     .help('h')
     .alias('h', 'help')
     .strictOptions()
-    .parserConfiguration({ 'halt-at-non-option': true })
     .fail((msg) => {
       throw new BpfscriptError({ severity: 'ERROR', message: msg, hint: 'run bpfscript -h for usage' });
     })
@@ -42,6 +94,15 @@ export async function main(argv: string[]): Promise<void> {
   let sources = new Map<string, string>();
   try {
     const args = parseArgs(argv);
+    if (args.l) {
+      const { printProbeList } = await import('../runtime/list');
+      const pattern = args._.length ? String(args._[0]) : args.e;
+      printProbeList(pattern, !!args.v, { write: (t) => process.stdout.write(t), warn: (t) => process.stderr.write(t) });
+      return;
+    }
+    if (args.p !== undefined && (!Number.isInteger(args.p) || args.p <= 0 || !existsSync(`/proc/${args.p}`))) {
+      throw new BpfscriptError({ severity: 'ERROR', message: `-p ${args.p}: no such process`, hint: 'give the pid of a running process' });
+    }
     let file: string;
     let source: string;
     if (args.e !== undefined) {
@@ -58,7 +119,25 @@ export async function main(argv: string[]): Promise<void> {
       throw new BpfscriptError({ severity: 'ERROR', message: 'no program given', hint: "pass a script file or -e 'program'" });
     }
     sources = new Map([[file, source]]);
-    const gen = compile(source, { file, wantIR: args.emitLlvm !== undefined });
+    if (args.fmt) {
+      const [{ parse }, { formatProgram }] = await Promise.all([import('../grammar'), import('./fmt')]);
+      process.stdout.write(formatProgram(parse(source, file)));
+      return;
+    }
+    if (args.explain || args.d !== undefined) {
+      const { explain, parseStages, STAGES } = await import('./explain');
+      const stages = args.explain ? STAGES : parseStages(args.d ?? []);
+      const colour = !!process.stdout.isTTY && !process.env.NO_COLOR;
+      process.stdout.write(await explain(source, { file, stages, colour, canLoad: process.getuid?.() === 0 }));
+      return;
+    }
+    // Arguments after the program are its positional parameters $1 … $N.
+    const positionals = args._.slice(args.e !== undefined ? 0 : 1).map(String);
+    const strLen = process.env.BPFTRACE_STRLEN ? Number(process.env.BPFTRACE_STRLEN) : undefined;
+    if (strLen !== undefined && !(Number.isInteger(strLen) && strLen >= 2 && strLen <= 1024)) {
+      throw new BpfscriptError({ severity: 'ERROR', message: `BPFTRACE_STRLEN must be an integer from 2 to 1024, got '${process.env.BPFTRACE_STRLEN}'` });
+    }
+    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen }, { noCache: args.cache === false });
     if (args.emitLlvm !== undefined || args.emitElf !== undefined) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');
       if (args.emitElf !== undefined) writeFileSync(args.emitElf, gen.elf);
@@ -72,7 +151,7 @@ export async function main(argv: string[]): Promise<void> {
       });
     }
     const { run } = await import('../runtime/session');
-    process.exitCode = await run(gen, { command: args.c, dryRun: !!args.dryRun });
+    process.exitCode = await run(gen, { command: args.c, pid: args.p, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o });
   } catch (e) {
     if (e instanceof BpfscriptError) {
       process.stderr.write(renderAll(e.diagnostics, sources));

@@ -1,7 +1,12 @@
 // The language's value types, shared by the semantic pass (which infers them), codegen (which lays
 // them out in BPF memory) and the runtime (which decodes and prints them). Plain data.
 
-export type IntType = { kind: 'int'; bits: 8 | 16 | 32 | 64; signed: boolean };
+/**
+ * `space` marks an integer that is an address, and which memory it points into: str() and friends
+ * pick the user or kernel read helper from it (syscall tracepoint pointer fields are user memory).
+ */
+export type IntType = { kind: 'int'; bits: 8 | 16 | 32 | 64; signed: boolean; space?: AddrSpace };
+export type AddrSpace = 'user' | 'kernel';
 export type BoolType = { kind: 'bool' };
 /** A NUL-padded string of at most `size` bytes including the terminator (comm: 16). */
 export type StringType = { kind: 'string'; size: number };
@@ -81,6 +86,51 @@ export function tupleLayout(t: TupleType): { offsets: number[]; size: number } {
 
 export function typeEquals(a: Type, b: Type): boolean {
   return JSON.stringify(a, bigintReplacer) === JSON.stringify(b, bigintReplacer);
+}
+
+/**
+ * Whether a binary operation on two integers is signed, by C's usual arithmetic conversions with
+ * every value widened to 64 bits: unsigned when both are, or when either is an unsigned 64-bit value.
+ */
+export function arithSigned(a: IntType, b: IntType): boolean {
+  if (!a.signed && !b.signed) return false;
+  return !((!a.signed && a.bits === 64) || (!b.signed && b.bits === 64));
+}
+
+/** Integer widths a cast or sizeof may name, as bpftrace spells them and as C does. */
+const NAMED_INTS: Record<string, IntType> = {};
+for (const bits of [8, 16, 32, 64] as const) {
+  NAMED_INTS[`int${bits}`] = intType(bits, true);
+  NAMED_INTS[`uint${bits}`] = intType(bits, false);
+  NAMED_INTS[`int${bits}_t`] = intType(bits, true);
+  NAMED_INTS[`uint${bits}_t`] = intType(bits, false);
+  NAMED_INTS[`u${bits}`] = intType(bits, false);
+  NAMED_INTS[`s${bits}`] = intType(bits, true);
+  NAMED_INTS[`__u${bits}`] = intType(bits, false);
+  NAMED_INTS[`__s${bits}`] = intType(bits, true);
+}
+Object.assign(NAMED_INTS, {
+  char: intType(8, true),
+  'signed char': intType(8, true),
+  'unsigned char': intType(8, false),
+  short: intType(16, true),
+  'unsigned short': intType(16, false),
+  int: intType(32, true),
+  'unsigned int': intType(32, false),
+  unsigned: intType(32, false),
+  long: intType(64, true),
+  'unsigned long': intType(64, false),
+  'long long': intType(64, true),
+  'unsigned long long': intType(64, false),
+  size_t: intType(64, false),
+  ssize_t: intType(64, true),
+  pid_t: intType(32, true),
+  bool: intType(8, false),
+});
+
+/** The integer type a type name denotes, or undefined when it names no integer type. */
+export function namedIntType(name: string): IntType | undefined {
+  return NAMED_INTS[name];
 }
 
 export function typeName(t: Type): string {

@@ -1,6 +1,7 @@
 // profile (every CPU, at a rate), software and hardware (every CPU, every N events).
 
 import { onlineCpus, perfEventOpen, type BpfLink, type BpfProgram, type PerfEventOptions } from '../libbpf';
+import { HARDWARE, SOFTWARE } from '../../src/probes/perf-events';
 import { hasHardwareCounters } from './kernel-features';
 import type { Attacher } from './types';
 
@@ -30,6 +31,7 @@ export const profile: Attacher = {
 
 export const software: Attacher = {
   provider: 'software',
+  list: () => Object.keys(SOFTWARE).map((e) => ({ name: `software:${e}:` })),
   attach(prog, probe) {
     const event = String(probe.attach.event);
     return onEveryCpu(prog, (cpu) => ({ event, cpu, pid: -1, samplePeriod: Number(probe.attach.period) }));
@@ -44,6 +46,7 @@ const HARDWARE_CONFIG: Record<string, number> = {
 
 export const hardware: Attacher = {
   provider: 'hardware',
+  list: () => Object.keys(HARDWARE).map((e) => ({ name: `hardware:${e}:` })),
   unavailable: () =>
     hasHardwareCounters()
       ? undefined

@@ -6,6 +6,8 @@ import type { BpfLink, BpfProgram } from '../libbpf';
 export interface AttachSession {
   /** -p PID, when tracing one process. */
   pid?: number;
+  /** Registers an undo step run when the session detaches (before the links are destroyed). */
+  onDetach?(undo: () => void): void;
 }
 
 export interface Unavailable {
@@ -15,8 +17,29 @@ export interface Unavailable {
   instead: string;
 }
 
+/** A `-l` query after the provider: the remaining colon-separated parts, wildcards included. */
+export interface ListQuery {
+  parts: string[];
+  verbose: boolean;
+  /** Warnings for stderr (an unreadable source), printed once by the lister. */
+  warn(message: string): void;
+}
+
+/** One listed probe: its full name, and with -lv the lines that describe it. */
+export interface Listed {
+  name: string;
+  /** What the pattern after the provider is matched against, when not the name after the provider
+   * (uprobe names show the resolved binary path, the pattern has the binary as typed). */
+  key?: string;
+  details?: string[];
+}
+
 export interface Attacher {
   provider: string;
+  /** The probes of this type that `-l` shows for a query, before wildcard filtering on the full name. */
+  list?(q: ListQuery): Listed[];
+  /** Listed only by a pattern that names this type (bpftrace's plain -l leaves it out). */
+  listOnlyWhenNamed?: boolean;
   /** Checked for every probe before anything is attached. */
   unavailable?(): Unavailable | undefined;
   attach(prog: BpfProgram, probe: ProbeMeta, session: AttachSession): BpfLink[];

@@ -1,24 +1,53 @@
+// uprobe/uretprobe: attached at the file offset the compiler read from the binary's symbol table,
+// so libbpf does no symbol lookup of its own; -p narrows them to one process.
+
+import { ElfFile } from '../../src/elf/elf';
+import { functionSymbols } from '../../src/elf/symbols';
+import { resolveBinary } from '../../src/probes/user-binary';
 import { hasUprobes } from './kernel-features';
-import type { Attacher } from './types';
+import type { Attacher, ListQuery } from './types';
+
+/** The ELF file named by the first part of a uprobe/usdt -l query, or null (with a warning). */
+export function listedBinary(q: ListQuery, provider: string): { path: string; elf: ElfFile } | null {
+  const bin = q.parts[0];
+  if (!bin || /[*?]/.test(bin)) return null;
+  const path = resolveBinary(bin);
+  if (!path) {
+    q.warn(`binary not found: ${bin}`);
+    return null;
+  }
+  try {
+    return { path, elf: ElfFile.open(path) };
+  } catch (e) {
+    q.warn(`cannot list ${provider} probes of ${path}: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+export const noUprobes = { missing: 'this kernel has no uprobe support (CONFIG_UPROBE_EVENTS is off)', instead: 'trace a tracepoint instead (bpfscript -l "tracepoint:*")' };
 
 function userProbe(provider: 'uprobe' | 'uretprobe'): Attacher {
   return {
     provider,
-    unavailable: () =>
-      hasUprobes() ? undefined : { missing: 'this kernel has no uprobe support (CONFIG_UPROBE_EVENTS is off)', instead: 'trace a tracepoint instead' },
+    unavailable: () => (hasUprobes() ? undefined : noUprobes),
     attach(prog, probe, session) {
       const a = probe.attach;
       return [
         prog.attachUprobe({
           pid: session.pid ?? -1,
           binary: String(a.binary),
-          funcName: a.funcName === undefined ? undefined : String(a.funcName),
-          offset: a.offset === undefined ? undefined : Number(a.offset),
+          offset: Number(a.offset),
           retprobe: provider === 'uretprobe',
         }),
       ];
     },
-    explain: (errno) => (errno === 2 ? 'the symbol was not found in the binary: check the name with nm -D' : undefined),
+    list(q) {
+      const b = listedBinary(q, provider);
+      if (!b) return [];
+      return [...new Set(functionSymbols(b.elf).map((s) => s.name))].map((n) => ({ name: `${provider}:${b.path}:${n}`, key: `${q.parts[0]}:${n}` }));
+    },
+    explain: (errno) =>
+      errno === 2 ? 'the binary is gone or changed since compiling' : errno === 3 ? 'the process given with -p has exited' : undefined,
   };
 }
 

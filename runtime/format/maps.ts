@@ -60,12 +60,7 @@ export function formatMap(map: MapData, opts: PrintOptions = {}): string {
   if (map.entries.length === 0) return averaged ? '\n\n' : '\n';
 
   const parts = keyParts(map.keyType);
-  let entries = sortEntries(map.entries, vt, parts);
-  // bpftrace ignores top and div for stats maps (it warns at compile time).
-  const isStats = agg !== null && agg.agg === 'stats';
-  const top = isStats ? 0 : Math.max(0, Math.floor(opts.top ?? 0));
-  if (top > 0 && entries.length > top) entries = entries.slice(entries.length - top);
-  const div = isStats || !opts.div || opts.div <= 1 ? 1n : BigInt(Math.floor(opts.div));
+  const { entries, div } = selectEntries(map, opts);
 
   const out: string[] = [];
   if (agg !== null && (agg.agg === 'hist' || agg.agg === 'lhist')) {
@@ -90,6 +85,20 @@ export function formatExitMaps(maps: readonly MapData[]): string {
   return out;
 }
 
+/**
+ * The entries print(@m, top, div) shows, in printing order, and the divisor to apply: shared by the
+ * text and JSON formats. bpftrace ignores top and div for stats maps (it warns at compile time).
+ */
+export function selectEntries(map: MapData, opts: PrintOptions = {}): { entries: readonly MapEntry[]; div: bigint } {
+  const vt = map.valueType;
+  const isStats = vt.kind === 'agg' && vt.agg === 'stats';
+  let entries = sortEntries(map.entries, vt, keyParts(map.keyType));
+  const top = isStats ? 0 : Math.max(0, Math.floor(opts.top ?? 0));
+  if (top > 0 && entries.length > top) entries = entries.slice(entries.length - top);
+  const div = isStats || !opts.div || opts.div <= 1 ? 1n : BigInt(Math.floor(opts.div));
+  return { entries, div };
+}
+
 function bucketRenderer(agg: AggType, div: bigint): (counts: readonly bigint[]) => string {
   if (agg.agg === 'lhist') {
     const n = lhistBucketCount(agg.min, agg.max, agg.step);
@@ -99,11 +108,11 @@ function bucketRenderer(agg: AggType, div: bigint): (counts: readonly bigint[]) 
   return (counts) => renderBuckets(counts, histLabel, div);
 }
 
-function divide(v: bigint, div: bigint): bigint {
+export function divide(v: bigint, div: bigint): bigint {
   return div === 1n ? v : v / div;
 }
 
-function average(a: AvgValue): bigint {
+export function average(a: AvgValue): bigint {
   // bpftrace 0.17 keeps avg/stats totals as int64 whatever the argument's signedness.
   const total = BigInt.asIntN(64, a.total);
   const count = BigInt.asUintN(64, a.count);

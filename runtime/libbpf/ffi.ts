@@ -99,6 +99,8 @@ export interface Libbpf {
     opts: UprobeOpts): LinkPtr | null;
   bpf_program__attach_kprobe(p: ProgramPtr, retprobe: boolean, func: string): LinkPtr | null;
   bpf_program__attach_trace(p: ProgramPtr): LinkPtr | null;
+  bpf_program__set_log_level(p: ProgramPtr, level: number): number;
+  bpf_program__set_log_buf(p: ProgramPtr, buf: Buffer, size: number): number;
 
   bpf_link__destroy(l: LinkPtr): number;
   bpf_link__fd(l: LinkPtr): number;
@@ -124,6 +126,8 @@ export interface Libbpf {
   bpf_prog_load(type: number, name: string | null, license: string, insns: Buffer, insnCnt: number,
     opts: ProgLoadOpts | null): number;
   bpf_prog_test_run_opts(fd: number, opts: TestRunOpts): number;
+  /** infoLen is a 4-byte in/out Buffer (u32). */
+  bpf_obj_get_info_by_fd(fd: number, info: Buffer, infoLen: Buffer): number;
 }
 
 export interface Libc {
@@ -176,6 +180,9 @@ const LIBBPF_DECLS = [
   'bpf_link *bpf_program__attach_uprobe_opts(const bpf_program *p, int pid, const char *binary, size_t offset, const bpf_uprobe_opts *opts)',
   'bpf_link *bpf_program__attach_kprobe(const bpf_program *p, bool retprobe, const char *func)',
   'bpf_link *bpf_program__attach_trace(const bpf_program *p)',
+  // The per-program log buffer is read after load, so BpfProgram keeps it referenced.
+  'int bpf_program__set_log_level(bpf_program *p, uint32_t level)',
+  'int bpf_program__set_log_buf(bpf_program *p, void *buf, size_t size)',
 
   'int bpf_link__destroy(bpf_link *l)',
   'int bpf_link__fd(const bpf_link *l)',
@@ -198,6 +205,7 @@ const LIBBPF_DECLS = [
   'int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, void *count, const void *opts)',
   'int bpf_prog_load(int type, const char *name, const char *license, const void *insns, size_t insn_cnt, const bpf_prog_load_opts *opts)',
   'int bpf_prog_test_run_opts(int fd, _Inout_ bpf_test_run_opts *opts)',
+  'int bpf_obj_get_info_by_fd(int fd, void *info, void *info_len)',
 ];
 
 const LIBC_DECLS = [

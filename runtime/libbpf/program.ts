@@ -31,8 +31,25 @@ export interface UprobeOptions {
   cookie?: bigint;
 }
 
+/** What the kernel reports about a loaded program (struct bpf_prog_info, the fields we read). */
+export interface ProgramInfo {
+  id: number;
+  /** BPF instructions after the verifier's rewrites, in bytes (8 per instruction). */
+  xlatedBytes: number;
+  /** Native code size after JIT, in bytes (0 when the JIT is off). */
+  jitedBytes: number;
+  /** Instructions the verifier walked (kernel ≥ 5.16; 0 before). */
+  verifiedInsns: number;
+}
+
+// Offsets in the UAPI struct bpf_prog_info; the kernel accepts a shorter or longer buffer and
+// reports how much it filled.
+const PROG_INFO_SIZE = 232;
+const INFO = { id: 4, jitedProgLen: 16, xlatedProgLen: 20, verifiedInsns: 216 } as const;
+
 export class BpfProgram {
   readonly #ptr: ProgramPtr;
+  #logBuf: Buffer | null = null;
   readonly #owner: ProgramOwner;
   readonly name: string;
   readonly sectionName: string;
@@ -139,6 +156,41 @@ export class BpfProgram {
   /** fentry/fexit (kfunc/kretfunc): the target comes from the section name at open. */
   attachTrace(): BpfLink {
     return this.#link('bpf_program__attach_trace', this.sectionName, (p) => ffi().libbpf.bpf_program__attach_trace(p));
+  }
+
+  /** Before load: give this program its own verifier log of `size` bytes. Level 1 traces every
+   * instruction, 2 more verbosely, 4 only the statistics (instructions processed, stack depth). */
+  setLogBuffer(size: number, level: number): void {
+    const p = this.#open('bpf_program__set_log_buf');
+    if (this.#owner.loaded) throw new HandleStateError(`bpf_program__set_log_buf(${this.name})`, 'the object is already loaded', EBUSY);
+    const buf = Buffer.alloc(size);
+    checkRet(ffi().libbpf.bpf_program__set_log_buf(p, buf, size), `bpf_program__set_log_buf(${this.name})`);
+    checkRet(ffi().libbpf.bpf_program__set_log_level(p, level), `bpf_program__set_log_level(${this.name})`);
+    this.#logBuf = buf;
+  }
+
+  /** This program's verifier log, when setLogBuffer was called before load. */
+  get log(): string {
+    const b = this.#logBuf;
+    if (!b) return '';
+    const end = b.indexOf(0);
+    return b.toString('utf8', 0, end < 0 ? b.length : end);
+  }
+
+  /** The kernel's figures for the loaded program (bpf_obj_get_info_by_fd). */
+  info(): ProgramInfo {
+    const fd = this.fd;
+    const info = Buffer.alloc(PROG_INFO_SIZE);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(PROG_INFO_SIZE);
+    checkRet(ffi().libbpf.bpf_obj_get_info_by_fd(fd, info, len), `bpf_obj_get_info_by_fd(${this.name})`);
+    const filled = len.readUInt32LE(0);
+    return {
+      id: info.readUInt32LE(INFO.id),
+      xlatedBytes: info.readUInt32LE(INFO.xlatedProgLen),
+      jitedBytes: info.readUInt32LE(INFO.jitedProgLen),
+      verifiedInsns: filled >= INFO.verifiedInsns + 4 ? info.readUInt32LE(INFO.verifiedInsns) : 0,
+    };
   }
 
   /** Runs the program once in the kernel: how BEGIN and END (raw_tp programs) are fired. */

@@ -59,7 +59,7 @@ export function lookup(dir: string, key: string): CachedProgram | null {
     if (data.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
     const headerLen = data.readUInt32LE(MAGIC.length);
     const headerStart = MAGIC.length + 4;
-    const header = JSON.parse(data.toString('utf8', headerStart, headerStart + headerLen)) as Header;
+    const header = JSON.parse(data.toString('utf8', headerStart, headerStart + headerLen), reviveBigint) as Header;
     const elf = data.subarray(headerStart + headerLen);
     if (sha(elf) !== header.elfSha) return null;
     if (!stillValid(header.deps)) return null;
@@ -74,7 +74,7 @@ export function lookup(dir: string, key: string): CachedProgram | null {
 export function store(dir: string, key: string, program: CachedProgram, deps: Dependency[]): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const header = Buffer.from(JSON.stringify({ meta: program.meta, deps, elfSha: sha(program.elf) } satisfies Header), 'utf8');
+    const header = Buffer.from(JSON.stringify({ meta: program.meta, deps, elfSha: sha(program.elf) } satisfies Header, replaceBigint), 'utf8');
     const len = Buffer.alloc(4);
     len.writeUInt32LE(header.length);
     // Written aside and renamed, so a concurrent reader sees the old entry or the whole new one.
@@ -105,4 +105,14 @@ function prune(dir: string): void {
       // Another process pruned it first.
     }
   }
+}
+
+/** ProgramMeta carries bigints (lhist bounds); JSON has none, so they travel as tagged strings. */
+function replaceBigint(_k: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? { $bigint: v.toString() } : v;
+}
+
+function reviveBigint(_k: string, v: unknown): unknown {
+  if (v && typeof v === 'object' && '$bigint' in v && Object.keys(v).length === 1) return BigInt((v as { $bigint: string }).$bigint);
+  return v;
 }

@@ -1,21 +1,23 @@
 // IR for one BPF program: statements and expressions of one probe body at one attach point.
 // Builtins, functions and aggregations emit themselves through the EmitContext this class provides.
 
-import type { AssignMap, AssignVar, Binary, Block as AstBlock, Call, Expr, Span, Stmt } from '../ast';
-import { aggregates, builtins, functions, type CgValue, type EmitContext } from '../functions';
+import type { AssignMap, AssignVar, Binary, Block as AstBlock, Call, Expr, Span, Stmt, Unary } from '../ast';
+import { aggregates, builtins, functions, type CgValue, type ConfigName, type EmitContext, type LanguageOptions } from '../functions';
 import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
 import { Stat } from '../meta';
 import type { ExpandedProbe } from '../probes';
 import { fieldType } from '../semantic/tracefs';
-import { sizeOf, stringType, tupleLayout, type Type } from '../types';
+import { parseIntArg } from '../semantic/analyze';
+import { arithSigned, sizeOf, stringType, tupleLayout, type Type } from '../types';
 import { IntPredicate, Opcode, type Block, type Builder, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
+import { BpfMapType, MapDefBuilder } from './map-defs';
 import { BPF_ANY, BPF_NOEXIST, emitKey, ifNotNull, lookup, update } from './maps';
 
 export interface ModuleGlobals {
   events: Val;
   stats: Val;
   zeroes: Val;
-  config(name: 'cpid'): { ptr: Val; type: Ty; index: number };
+  config(name: ConfigName): { ptr: Val; type: Ty; index: number };
   map(name: string): { info: MapInfo; global: Val };
 }
 
@@ -37,6 +39,13 @@ const BPF_RB_AVAIL_DATA = 0;
 /** Wake the reader only once this much is waiting; otherwise it drains on its own timer. */
 const WAKEUP_THRESHOLD = 64 * 1024;
 const EEXIST = 17;
+/** Values bigger than this, or past the stack budget, go to the per-CPU scratch map. */
+const STACK_VALUE_MAX = 64;
+/** Stack bytes our own slots may take; LLVM needs the rest of the 512 for spills and calls. */
+const STACK_BUDGET = 256;
+/** Largest memset LLVM's BPF backend reliably turns into stores (64 8-byte stores). */
+const MEMSET_CHUNK = 512;
+const GET_SMP_PROCESSOR_ID = 8;
 
 export class ProbeEmitter implements EmitContext {
   readonly c: Context;
@@ -48,6 +57,14 @@ export class ProbeEmitter implements EmitContext {
   readonly i8p: Ty;
   private readonly allocaBlock: Block;
   private readonly vars = new Map<string, Val>();
+  private stackUsed = 0;
+  /** Bytes of this program's scratch map handed out so far, and which of them start zeroed. */
+  private scratchUsed = 0;
+  private scratchZeroed: { offset: number; size: number }[] = [];
+  /** Stack slot holding the scratch map's value pointer, set on entry (null until first used). */
+  private scratchSlot: Val | null = null;
+  /** Innermost loop last: where break and continue go. */
+  private loops: { brk: Block; cont: Block }[] = [];
 
   constructor(
     private readonly a: Analysis,
@@ -86,7 +103,77 @@ export class ProbeEmitter implements EmitContext {
     // The slots block collected every stack slot and its zeroing; only now can it end.
     b.positionAtEnd(this.allocaBlock);
     this.at(this.p.probe.span);
+    if (this.scratchSlot) this.initScratch(body);
+    else b.br(body);
+  }
+
+  /** On entry: finds this CPU's scratch value and zeroes the parts handed out as zeroed slots. */
+  private initScratch(body: Block): void {
+    const { b, c } = this;
+    const def = new MapDefBuilder(this.m, this.parts.di).define({
+      name: `scratch_${this.p.progName.replace(/^probe_/, '')}`,
+      type: BpfMapType.PercpuArray,
+      maxEntries: 1,
+      keySize: 4,
+      valueSize: Math.max(8, this.scratchUsed),
+    });
+    const key = b.alloca(c.int(32), 'scratch_key');
+    b.store(c.constInt(c.int(32), 0), key);
+    const p = lookup(this, def, b.bitcast(key, this.i8p));
+    const ok = b.appendBlock(this.parts.fn, 'scratch_ok');
+    const fail = b.appendBlock(this.parts.fn, 'scratch_missing');
+    b.condBr(b.icmp(IntPredicate.NE, p, c.constNull(this.i8p)), ok, fail);
+    b.positionAtEnd(fail);
+    b.ret(c.constInt(c.int(32), 0));
+    b.positionAtEnd(ok);
+    b.store(p, this.scratchSlot!);
+    this.zeroRuns(p);
     b.br(body);
+  }
+
+  /**
+   * Zeroes the scratch regions handed out by zeroed(). LLVM's BPF backend expands a memset into
+   * stores only up to a limit and cannot call a library memset, and it merges adjacent memsets; so
+   * contiguous regions are zeroed in chunks kept apart by a cheap helper call it cannot see through.
+   */
+  private zeroRuns(base: Val): void {
+    const { b, c } = this;
+    const runs: { offset: number; size: number }[] = [];
+    for (const z of this.scratchZeroed) {
+      const last = runs[runs.length - 1];
+      if (last && last.offset + last.size === z.offset) last.size += z.size;
+      else runs.push({ ...z });
+    }
+    let first = true;
+    for (const r of runs) {
+      for (let off = 0; off < r.size; off += MEMSET_CHUNK) {
+        if (!first) b.helper(GET_SMP_PROCESSOR_ID, c.int(32), [], []);
+        first = false;
+        b.memset(b.byteOffset(base, r.offset + off, c.int(8)), 0, Math.min(MEMSET_CHUNK, r.size - off), 8);
+      }
+    }
+  }
+
+  get options(): LanguageOptions {
+    return this.a;
+  }
+
+  get fn(): Fn {
+    return this.parts.fn;
+  }
+
+  scratch(size: number, name = 'scratch'): Val {
+    const { b, c } = this;
+    if (!this.scratchSlot) {
+      const here = b.insertBlock;
+      b.positionAtEnd(this.allocaBlock);
+      this.scratchSlot = b.alloca(this.i8p, 'scratch_ptr');
+      b.positionAtEnd(here);
+    }
+    const offset = this.scratchUsed;
+    this.scratchUsed += Math.ceil(size / 8) * 8;
+    const base = b.load(this.i8p, this.scratchSlot, 'scratch');
+    return b.byteOffset(base, offset, c.int(8));
   }
 
   private at(span: Span): void {
@@ -107,6 +194,12 @@ export class ProbeEmitter implements EmitContext {
 
   zeroed(size: number, name = ''): Val {
     const { b, c } = this;
+    const bytes = Math.max(Math.ceil(size / 8), 1) * 8;
+    if (bytes > STACK_VALUE_MAX || this.stackUsed + bytes > STACK_BUDGET) {
+      this.scratchZeroed.push({ offset: this.scratchUsed, size: bytes });
+      return this.scratch(bytes, name);
+    }
+    this.stackUsed += bytes;
     const here = b.insertBlock;
     // Slots are allocated and zeroed once, on entry: the verifier rejects reads of stack bytes
     // that no path has written, and map keys are hashed padding and all.
@@ -204,7 +297,11 @@ export class ProbeEmitter implements EmitContext {
     return { type: stringType(bytes.length + 1), v: buf };
   }
 
-  config(name: 'cpid'): Val {
+  map(name: string): { global: Val; info: MapInfo } | undefined {
+    return this.g.map(name);
+  }
+
+  config(name: ConfigName): Val {
     const cfg = this.g.config(name);
     const p = this.b.structGep(cfg.type, cfg.ptr, cfg.index);
     return this.b.load(this.i64, p, name, true);
@@ -239,6 +336,39 @@ export class ProbeEmitter implements EmitContext {
         if (s.else) this.block(s.else);
         if (!b.terminated) b.br(done);
         b.positionAtEnd(done);
+        return;
+      }
+      case 'While': {
+        const { b } = this;
+        const cond = b.appendBlock(this.parts.fn, 'while_cond');
+        const body = b.appendBlock(this.parts.fn, 'while_body');
+        const done = b.appendBlock(this.parts.fn, 'while_end');
+        b.br(cond);
+        b.positionAtEnd(cond);
+        b.condBr(this.truthy(this.emit(s.cond).v), body, done);
+        b.positionAtEnd(body);
+        this.loops.push({ brk: done, cont: cond });
+        this.block(s.body);
+        this.loops.pop();
+        if (!b.terminated) b.br(cond);
+        b.positionAtEnd(done);
+        return;
+      }
+      case 'Unroll': {
+        const n = this.a.constants.get(s.count)!;
+        for (let i = 0; i < n; i++) this.block(s.body);
+        return;
+      }
+      case 'Jump': {
+        const { b } = this;
+        if (s.jump === 'return') {
+          this.returnFromProgram();
+          return;
+        }
+        const loop = this.loops[this.loops.length - 1];
+        b.br(s.jump === 'break' ? loop.brk : loop.cont);
+        // Statements after a jump are dead but still need a block to be emitted into.
+        b.positionAtEnd(b.appendBlock(this.parts.fn, `after_${s.jump}`));
         return;
       }
       default:
@@ -318,24 +448,31 @@ export class ProbeEmitter implements EmitContext {
     return { type: t, v: out };
   }
 
-  private assignVar(s: AssignVar): void {
-    const t = this.typeOf(s.variable);
-    let slot = this.vars.get(s.variable.name);
+  /** A variable's slot, sized for the widest value any assignment stores in it. */
+  private varSlot(name: string): Val {
+    let slot = this.vars.get(name);
     if (!slot) {
-      slot = this.zeroed(Math.max(sizeOf(t), 8), `var_${s.variable.name}`);
-      this.vars.set(s.variable.name, slot);
+      const t = this.p.variables.get(name)!;
+      slot = this.zeroed(t.kind === 'int' ? 8 : Math.max(sizeOf(t), 8), `var_${name}`);
+      this.vars.set(name, slot);
     }
+    return slot;
+  }
+
+  private assignVar(s: AssignVar): void {
+    const t = this.p.variables.get(s.variable.name) ?? this.typeOf(s.variable);
+    const slot = this.varSlot(s.variable.name);
     let value = this.emit(s.value);
     if (s.op) {
       const cur = this.readVar(s.variable.name, t);
       value = { type: value.type, v: this.arith(s.op, cur.v, value.v, cur.type, value.type) };
     }
-    if (t.kind === 'string') this.b.memset(slot, 0, t.size);
+    if (t.kind === 'string' || t.kind === 'tuple') this.b.memset(slot, 0, sizeOf(t));
     this.storeValue(value, slot, t.kind === 'int' ? { ...t, bits: 64 } : t);
   }
 
   private readVar(name: string, t: Type): CgValue {
-    const slot = this.vars.get(name)!;
+    const slot = this.varSlot(name);
     if (t.kind === 'int') return { type: t, v: this.b.load(this.i64, this.b.bitcast(slot, this.c.ptr(this.i64))) };
     return { type: t, v: slot };
   }
@@ -364,6 +501,7 @@ export class ProbeEmitter implements EmitContext {
       case 'Binary':
         return this.binary(e, t);
       case 'Unary': {
+        if (e.op.length > 1) return this.step(e, t);
         const x = this.emit(e.operand).v;
         if (e.op === '-') return { type: t, v: b.neg(x) };
         if (e.op === '~') return { type: t, v: b.not(x) };
@@ -388,6 +526,38 @@ export class ProbeEmitter implements EmitContext {
       }
       case 'FieldAccess':
         return this.field(e.field, t);
+      case 'Positional': {
+        if (t.kind === 'string') return this.stringConstant(this.a.positionals[e.index - 1]);
+        if (e.count) return { type: t, v: this.constInt(this.a.positionals.length) };
+        const arg = this.a.positionals[e.index - 1];
+        return { type: t, v: this.constInt(arg === undefined ? 0n : parseIntArg(arg)!) };
+      }
+      case 'Cast': {
+        const v = this.emit(e.operand).v;
+        if (t.kind !== 'int' || t.bits === 64) return { type: t, v };
+        const narrow = b.intCast(v, c.int(t.bits), false);
+        return { type: t, v: b.intCast(narrow, this.i64, t.signed) };
+      }
+      case 'Sizeof':
+        return { type: t, v: this.constInt(this.a.constants.get(e)!) };
+      case 'Tuple': {
+        if (t.kind !== 'tuple') throw new Error('internal: tuple type');
+        const buf = this.zeroed(sizeOf(t), 'tuple');
+        const { offsets } = tupleLayout(t);
+        e.elems.forEach((x, i) => this.storeValue(this.emit(x), b.byteOffset(buf, offsets[i], c.int(8)), t.elems[i]));
+        return { type: t, v: buf };
+      }
+      case 'TupleAccess': {
+        const tt = this.typeOf(e.target);
+        const base = this.emit(e.target).v;
+        if (tt.kind !== 'tuple') throw new Error('internal: tuple access');
+        const p = b.byteOffset(base, tupleLayout(tt).offsets[e.index], c.int(8));
+        if (t.kind === 'int') {
+          const it = c.int(t.bits);
+          return { type: t, v: b.intCast(b.load(it, b.bitcast(p, c.ptr(it))), this.i64, t.signed) };
+        }
+        return { type: t, v: p };
+      }
       default:
         throw new Error(`internal: expression ${e.kind} reached codegen`);
     }
@@ -469,7 +639,7 @@ export class ProbeEmitter implements EmitContext {
 
   private arith(op: Binary['op'], l: Val, r: Val, lt: Type, rt: Type): Val {
     const { b } = this;
-    const signed = (lt.kind === 'int' && lt.signed) || (rt.kind === 'int' && rt.signed);
+    const signed = lt.kind === 'int' && rt.kind === 'int' ? arithSigned(lt, rt) : false;
     const cmp = (s: IntPredicate, u: IntPredicate) => this.bool(b.icmp(signed ? s : u, l, r));
     switch (op) {
       case '+': return b.binop(Opcode.Add, l, r);
@@ -490,6 +660,30 @@ export class ProbeEmitter implements EmitContext {
       case '>=': return cmp(IntPredicate.SGE, IntPredicate.UGE);
       default: throw new Error(`internal: operator ${op}`);
     }
+  }
+
+  /** `++`/`--`, before or after: the variable or map entry changes, the old or new value results. */
+  private step(e: Unary, t: Type): CgValue {
+    const { b } = this;
+    const delta = this.constInt(e.op.startsWith('++') ? 1 : -1);
+    const post = e.op.endsWith('post');
+    const target = e.operand;
+    if (target.kind === 'Variable') {
+      const slot = b.bitcast(this.varSlot(target.name), this.c.ptr(this.i64));
+      const old = b.load(this.i64, slot);
+      const next = b.binop(Opcode.Add, old, delta);
+      b.store(next, slot);
+      return { type: t, v: post ? old : next };
+    }
+    if (target.kind !== 'MapRef') throw new Error('internal: ++ target');
+    const { info, global } = this.g.map(`@${target.name}`);
+    const key = emitKey(this, info, target.keys);
+    const old = this.readMap(info, global, key);
+    const next = b.binop(Opcode.Add, old.v, delta);
+    const buf = this.zeroed(sizeOf(info.valueType), 'value');
+    this.storeValue({ type: info.valueType, v: next }, buf, info.valueType);
+    update(this, global, key, buf, BPF_ANY);
+    return { type: t, v: post ? old.v : next };
   }
 
   private truthy(v: Val): Val {

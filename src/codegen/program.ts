@@ -21,7 +21,8 @@ export interface Generated {
   ir?: string;
 }
 
-const CONFIG_FIELDS = ['cpid'] as const;
+// start_ns: CLOCK_MONOTONIC when the session loaded the program, the origin of `elapsed`.
+const CONFIG_FIELDS = ['cpid', 'start_ns'] as const;
 
 export function generate(a: Analysis, opts: GenerateOptions): Generated {
   const c = new Context();

@@ -3,13 +3,32 @@
 // how the runtime handles its event. Passes look definitions up by name; they never switch on names.
 
 import type { Builtin, Call, Expr } from '../ast';
-import type { Builder, Context, Module, Ty, Val } from '../codegen/llvm';
+import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
 import type { ExpandedProbe } from '../probes';
-import type { AggType, Type } from '../types';
+import type { AddrSpace, AggType, Type } from '../types';
+
+/** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
+export type ConfigName = 'cpid' | 'start_ns';
+import type { MapInfo } from '../semantic/analysis';
+import type { OutputSink } from '../../runtime/output';
+import type { ScriptMaps } from '../../runtime/read-maps';
+
+/** Settings of the whole program that type rules and IR emission read. */
+export interface LanguageOptions {
+  /** Command-line arguments after the script: `$1` is positionals[0]. */
+  readonly positionals: readonly string[];
+  /** Capacity of str() results, NUL included. */
+  readonly strLen: number;
+  /** --unsafe: side-effecting functions (system, signal …) are allowed. */
+  readonly unsafe: boolean;
+}
 
 /** What a type rule may ask of the semantic pass. */
 export interface CheckContext {
   readonly probe: ExpandedProbe;
+  readonly options: LanguageOptions;
+  /** Address space of pointers this probe's raw arguments hold (user for uprobes). */
+  defaultSpace(): AddrSpace;
   /** Type-checks a sub-expression and returns its type. */
   typeOf(e: Expr): Type;
   error(message: string, node: { span: Expr['span'] }, hint?: string): void;
@@ -31,14 +50,25 @@ export interface EmitContext {
   readonly b: Builder;
   readonly m: Module;
   readonly probe: ExpandedProbe;
+  readonly options: LanguageOptions;
   /** The program's context argument (i8*). */
   readonly ctxArg: Val;
   readonly i64: Ty;
   readonly i8p: Ty;
   emit(e: Expr): CgValue;
   typeOf(e: Expr): Type;
-  /** Stack memory of `size` bytes, zeroed, as i8*. */
+  /**
+   * `size` bytes zeroed once when the program starts, as i8*: on the stack when small, else in
+   * the program's per-CPU scratch map so the 512-byte stack is not exhausted.
+   */
   zeroed(size: number, name?: string): Val;
+  /**
+   * `size` bytes of per-CPU scratch memory (not zeroed), private to this call site: for strings
+   * and other values too big for the stack.
+   */
+  scratch(size: number, name?: string): Val;
+  /** The current function, for appending blocks. */
+  readonly fn: Fn;
   /** Copies `v` into `size` bytes at `dst` (strings: the bytes; integers: stored as `bits`). */
   storeValue(v: CgValue, dst: Val, slotType: Type): void;
   /** Sends `size` bytes at `record` to user space through the event ring buffer. */
@@ -48,10 +78,12 @@ export interface EmitContext {
   /** Jumps out of the current program (exit() stops the probe right there, like bpftrace). */
   returnFromProgram(): void;
   /** The value of a runtime configuration slot (cpid …), fixed before load. */
-  config(name: 'cpid'): Val;
+  config(name: ConfigName): Val;
   constInt(v: bigint | number): Val;
   /** A string constant copied into a stack slot (NUL-terminated), as a string value. */
   stringConstant(s: string): CgValue;
+  /** A script map ("@", "@x"): its BPF map global and what analysis knows of it; undefined if none. */
+  map(name: string): { global: Val; info: MapInfo } | undefined;
 }
 
 export interface BuiltinDef {
@@ -67,6 +99,10 @@ export interface EventHandler {
 
 export interface RuntimeServices {
   write(text: string): void;
+  /** Where output goes, in the format -f chose; write() is printf-like text through it. */
+  readonly output: OutputSink;
+  /** The script's maps, read and reset from user space (print, clear, zero). */
+  readonly maps: ScriptMaps;
   /** Ends tracing as exit() does: END, map printing, cleanup. */
   requestExit(): void;
 }

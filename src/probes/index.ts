@@ -2,11 +2,14 @@
 
 import type { AttachPoint } from '../ast';
 import { error } from '../diagnostics';
+import { didYouMean } from '../suggest';
 import { interval } from './interval';
+import { kfunc, kretfunc } from './kfunc';
 import { kprobe, kretprobe } from './kprobe';
 import { hardware, profile, software } from './perf-events';
 import { rawtracepoint } from './rawtracepoint';
 import { uprobe, uretprobe } from './uprobe';
+import { usdt } from './usdt';
 import { begin, end } from './special';
 import { tracepoint } from './tracepoint';
 import type { ExpandedProbe, ProbeType } from './types';
@@ -14,7 +17,7 @@ import type { ExpandedProbe, ProbeType } from './types';
 export type { ExpandedProbe, ProbeType } from './types';
 
 const PROBE_TYPES: readonly ProbeType[] = [
-  begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, uprobe, uretprobe, interval, profile, software, hardware,
+  begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, kfunc, kretfunc, uprobe, uretprobe, usdt, interval, profile, software, hardware,
 ];
 
 const byName = new Map<string, ProbeType>();
@@ -31,7 +34,8 @@ export function expandAttachPoint(ap: AttachPoint): { type: ProbeType; probes: E
   const type = byName.get(ap.provider);
   if (!type) {
     const known = PROBE_TYPES.map((t) => t.name).join(', ');
-    throw error(`Invalid probe type: ${ap.provider}`, ap.span, `probe types available: ${known}`);
+    const near = didYouMean(ap.provider, byName.keys());
+    throw error(`Invalid probe type: ${ap.provider}`, ap.span, near ? `${near} Probe types available: ${known}` : `probe types available: ${known}`);
   }
   return { type, probes: type.expand(ap) };
 }

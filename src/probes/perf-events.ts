@@ -25,7 +25,7 @@ export const profile: ProbeType = {
 /** Event name, its aliases and bpftrace's default sample period. */
 type EventTable = Record<string, { aliases: string[]; defaultCount: number }>;
 
-const SOFTWARE: EventTable = {
+export const SOFTWARE: EventTable = {
   'cpu-clock': { aliases: ['cpu'], defaultCount: 1000000 },
   'task-clock': { aliases: [], defaultCount: 1000000 },
   'page-faults': { aliases: ['faults'], defaultCount: 100 },
@@ -39,7 +39,7 @@ const SOFTWARE: EventTable = {
   'bpf-output': { aliases: [], defaultCount: 1 },
 };
 
-const HARDWARE: EventTable = {
+export const HARDWARE: EventTable = {
   'cpu-cycles': { aliases: ['cycles'], defaultCount: 1000000 },
   instructions: { aliases: [], defaultCount: 1000000 },
   'cache-references': { aliases: [], defaultCount: 1000000 },

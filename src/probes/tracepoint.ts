@@ -1,11 +1,22 @@
 import type { AttachPoint } from '../ast';
 import { error } from '../diagnostics';
 import { listTracepoints, readFormat, tracefsRoot } from '../semantic/tracefs';
+import { didYouMean, withSuggestion } from '../suggest';
 import type { ExpandedProbe, ProbeType } from './types';
 
 function wildcardRegex(pattern: string): RegExp {
   const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
+}
+
+/** Near misses from tracefs: within the category when it exists (the usual slip is in the event). */
+function nearTracepoints(category: string, name: string): string | undefined {
+  const all = listTracepoints();
+  const inCategory = all.filter((t) => t.startsWith(`${category}:`));
+  const near = inCategory.length > 0
+    ? didYouMean(name, inCategory.map((t) => t.slice(category.length + 1)), (n) => `tracepoint:${category}:${n}`)
+    : didYouMean(`${category}:${name}`, all, (t) => `tracepoint:${t}`);
+  return near;
 }
 
 function expandOne(ap: AttachPoint, category: string, name: string): ExpandedProbe {
@@ -14,7 +25,9 @@ function expandOne(ap: AttachPoint, category: string, name: string): ExpandedPro
     throw error(
       `tracepoint not found: ${category}:${name}`,
       ap.span,
-      tracefsRoot() ? 'list tracepoints with: bpfscript -l "tracepoint:*"' : 'tracefs is not mounted: mount -t tracefs nodev /sys/kernel/tracing',
+      tracefsRoot()
+        ? withSuggestion(nearTracepoints(category, name), 'list tracepoints with: bpfscript -l "tracepoint:*"')
+        : 'tracefs is not mounted: mount -t tracefs nodev /sys/kernel/tracing',
     );
   }
   return {

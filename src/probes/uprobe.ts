@@ -1,55 +1,80 @@
-// uprobe:BINARY:SYMBOL, uprobe:BINARY:0xOFFSET and uretprobe. A binary without a '/' is looked up
-// like a command on PATH, or as a library name (libc → the libc.so.6 the system uses).
+// uprobe:BINARY:SYMBOL, uprobe:BINARY:SYMBOL+OFFSET, uprobe:BINARY:0xADDR and uretprobe. The symbol
+// is looked up in the binary's own ELF symbol tables at compile time, so a typo is a diagnostic on
+// the attach point (with the nearest names), and the runtime attaches at a plain file offset.
 
-import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import type { AttachPoint } from '../ast';
 import { error } from '../diagnostics';
+import type { ElfFile } from '../elf/elf';
+import { closestNames, functionSymbols, type ElfSymbol } from '../elf/symbols';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { ExpandedProbe, ProbeType } from './types';
+import { openBinary } from './user-binary';
+import { hasWildcard, wildcardRegex } from './wildcard';
 
-const LIB_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib', '/usr/local/lib'];
+export { resolveBinary } from './user-binary';
 
-export function resolveBinary(name: string): string | null {
-  if (name.includes('/')) return existsSync(name) ? name : null;
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
-    const p = `${dir}/${name}`;
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // keep looking
-    }
+/** Function symbols by name; a name defined twice (static functions) keeps its first sized definition. */
+function symbolsByName(elf: ElfFile): Map<string, ElfSymbol> {
+  const m = new Map<string, ElfSymbol>();
+  for (const s of functionSymbols(elf)) {
+    const prev = m.get(s.name);
+    if (!prev || (!prev.size && s.size)) m.set(s.name, s);
   }
-  const base = name.startsWith('lib') ? name : `lib${name}`;
-  for (const dir of LIB_DIRS) {
-    let files: string[];
-    try {
-      files = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    const hit = files.filter((f) => f === `${base}.so` || f.startsWith(`${base}.so.`)).sort((a, b) => a.length - b.length)[0];
-    if (hit) return `${dir}/${hit}`;
-  }
-  return null;
+  return m;
 }
 
 function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType {
   const ret = name === 'uretprobe';
+  const one = (ap: AttachPoint, path: string, target: string, offset: number, symbol?: string): ExpandedProbe => ({
+    provider: name,
+    name: `${name}:${path}:${target}`,
+    section: name,
+    attach: { binary: path, offset, retprobe: ret, ...(symbol ? { symbol } : {}) },
+    ap,
+  });
   return {
     name,
     aliases: [alias],
     expand(ap: AttachPoint): ExpandedProbe[] {
       if (ap.parts.length !== 2 || !ap.parts[0] || !ap.parts[1]) {
-        throw error(`${name} probe must be ${name}:binary:symbol, got ${ap.raw}`, ap.span);
+        throw error(`${name} probe must be ${name}:binary:symbol, got ${ap.raw}`, ap.span, `for example ${name}:/bin/bash:readline or ${name}:libc:malloc`);
       }
       const [bin, target] = ap.parts;
-      const path = resolveBinary(bin);
-      if (!path) throw error(`binary not found: ${bin}`, ap.span, 'give a full path, a command on PATH, or a library name such as libc');
-      const attach: Record<string, string | number | boolean> = { binary: path, retprobe: ret };
-      if (/^(0x[0-9a-fA-F]+|\d+)$/.test(target)) attach.offset = Number(target);
-      else attach.funcName = target;
-      return [{ provider: name, name: `${name}:${path}:${target}`, section: name, attach, ap }];
+      const { path, elf } = openBinary(ap, bin);
+      if (/^(0x[0-9a-fA-F]+|\d+)$/.test(target)) {
+        // An address, as bpftrace takes it: a virtual address in the binary.
+        const off = elf.fileOffset(BigInt(target));
+        if (off === null) throw error(`address ${target} is not in a loaded segment of ${path}`, ap.span);
+        return [one(ap, path, target, off)];
+      }
+      const m = /^([^+]+)(?:\+(0x[0-9a-fA-F]+|\d+))?$/.exec(target);
+      if (!m) throw error(`invalid ${name} target '${target}'`, ap.span);
+      const extra = m[2] ? Number(m[2]) : 0;
+      if (extra && ret) throw error(`${name} cannot take an offset`, ap.span);
+      const syms = symbolsByName(elf);
+      const at = (s: ElfSymbol, label: string) => {
+        const off = elf.fileOffset(s.addr);
+        if (off === null) throw error(`symbol ${s.name} of ${path} is not in a loaded segment`, ap.span);
+        if (extra && s.size && extra >= s.size) throw error(`offset ${extra} is past the end of ${s.name} (${s.size} bytes)`, ap.span);
+        return one(ap, path, label, off + extra, s.name);
+      };
+      if (!hasWildcard(m[1])) {
+        const s = syms.get(m[1]);
+        if (!s) {
+          const near = closestNames(m[1], syms.keys());
+          throw error(
+            `symbol not found in ${path}: ${m[1]}`,
+            ap.span,
+            near.length ? `did you mean: ${near.join(', ')}?` : `list its symbols with: bpfscript -l '${name}:${path}:*'`,
+          );
+        }
+        return [at(s, target)];
+      }
+      if (extra) throw error(`a wildcard ${name} cannot take an offset`, ap.span);
+      const re = wildcardRegex(m[1]);
+      const hits = [...syms.values()].filter((s) => re.test(s.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      if (!hits.length) throw error(`no symbol of ${path} matches ${m[1]}`, ap.span, `list its symbols with: bpfscript -l '${name}:${path}:*'`);
+      return hits.map((s) => at(s, s.name));
     },
     args: ret ? undefined : ptRegsArgs,
     retval: () => (ret ? ptRegsRetval : null),

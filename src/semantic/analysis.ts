@@ -41,6 +41,14 @@ export interface Analysis {
   maps: Map<string, MapInfo>;
   events: EventSpec[];
   eventIds: Map<Call, number>;
+  /** Values fixed at compile time: sizeof results, unroll counts. */
+  constants: Map<Expr, number>;
+  /** Command-line arguments after the script: `$1` is positionals[0]. */
+  positionals: string[];
+  /** Capacity of strings read by str() (bpftrace's BPFTRACE_STRLEN, default 64), NUL included. */
+  strLen: number;
+  /** --unsafe was given: system() and other side-effecting functions are allowed. */
+  unsafe: boolean;
 }
 
 export function isAggregate(t: Type): t is AggType {

@@ -2,35 +2,65 @@
 // `args` differs per attach point); maps are global and fix their key and value types at first
 // assignment. Two passes: the first learns every map's type, the second checks reads against them.
 
-import type { AssignMap, AssignVar, Block, Call, Expr, Program, Stmt } from '../ast';
+import type { AssignMap, AssignVar, Block, Call, Cast, Expr, MapRef, Positional, Program, Sizeof, Stmt, Unary } from '../ast';
 import { DiagnosticBag } from '../diagnostics';
-import { aggregates, builtins, functions, type CheckContext, type EventData } from '../functions';
+import { aggregates, builtins, functions, type CheckContext, type EventData, type LanguageOptions } from '../functions';
 import { storageType } from '../functions/storage';
 import { expandAttachPoint } from '../probes';
 import type { ExpandedProbe } from '../probes';
-import { none, s64, stringType, typeEquals, typeName, u64, type Type } from '../types';
+import { arithSigned, namedIntType, none, s64, sizeOf, stringType, typeEquals, typeName, u64, type AddrSpace, type IntType, type Type } from '../types';
 import type { AnalyzedProbe, Analysis, EventSpec, MapInfo } from './analysis';
 import { fieldType } from './tracefs';
 import { BpfscriptError } from '../diagnostics';
 
+const DEFAULT_STRLEN = 64;
+import { didYouMean, withSuggestion } from '../suggest';
+
 export interface AnalyzeOptions {
   positionals?: string[];
+  /** Capacity of str() results, NUL included; bpftrace 0.17's default is 64. */
+  strLen?: number;
+  unsafe?: boolean;
 }
 
+/** bpftrace's limits on unroll counts. */
+const UNROLL_MAX = 100;
+
 const describe: Record<string, string> = {
-  Positional: 'a positional parameter',
   Index: 'indexing',
-  Cast: 'a cast',
-  Tuple: 'a tuple',
-  TupleAccess: 'tuple access',
-  Sizeof: 'sizeof',
+  Offsetof: 'offsetof',
+  BlockExpr: 'a block expression',
 };
 
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=', '&&', '||']);
 
-export function analyze(program: Program, _opts: AnalyzeOptions = {}): Analysis {
+export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   const diags = new DiagnosticBag();
-  const analysis: Analysis = { program, probes: [], types: new Map(), maps: new Map(), events: [], eventIds: new Map() };
+  const analysis: Analysis = {
+    program,
+    probes: [],
+    types: new Map(),
+    maps: new Map(),
+    events: [],
+    eventIds: new Map(),
+    constants: new Map(),
+    positionals: opts.positionals ?? [],
+    strLen: opts.strLen ?? DEFAULT_STRLEN,
+    unsafe: opts.unsafe ?? false,
+  };
+
+  // The front end parses these; until the semantic pass implements them, say so rather than
+  // silently compiling a program that means something else.
+  const unsupported: [string, { span: Program['span'] }[]][] = [
+    ['config blocks', program.config ? [program.config] : []],
+    ['import statements', program.imports ?? []],
+    ['map declarations (let @m = hash(N))', program.mapDecls ?? []],
+    ['macros', program.macros ?? []],
+    ['C struct/union/enum definitions', program.cDefinitions ?? []],
+  ];
+  for (const [what, nodes] of unsupported) {
+    for (const node of nodes) diags.error(`${what} are not supported yet`, node.span, 'see spec.md for what is implemented');
+  }
 
   let n = 0;
   for (const probe of program.probes) {
@@ -65,6 +95,8 @@ export function analyze(program: Program, _opts: AnalyzeOptions = {}): Analysis 
 
 class ProbeChecker implements CheckContext {
   readonly probe: ExpandedProbe;
+  /** Enclosing while loops: break and continue are valid only inside one. */
+  private loops = 0;
 
   constructor(
     private readonly a: Analysis,
@@ -73,6 +105,10 @@ class ProbeChecker implements CheckContext {
     private readonly final: boolean,
   ) {
     this.probe = ap.expanded;
+  }
+
+  get options(): LanguageOptions {
+    return this.a;
   }
 
   run(): void {
@@ -113,10 +149,35 @@ class ProbeChecker implements CheckContext {
         this.block(s.then);
         if (s.else) this.block(s.else);
         return;
+      case 'While':
+        this.expectInt(s.cond, 'condition');
+        this.loops++;
+        this.block(s.body);
+        this.loops--;
+        return;
+      case 'Unroll': {
+        const n = s.count.kind === 'IntLit' ? s.count.value : s.count.kind === 'Positional' ? this.positionalInt(s.count) : null;
+        if (n === null) this.error('unroll needs an integer literal count', s.count);
+        else if (n < 1n || n > BigInt(UNROLL_MAX)) this.error(`unroll count must be between 1 and ${UNROLL_MAX}, got ${n}`, s.count);
+        else this.a.constants.set(s.count, Number(n));
+        this.block(s.body);
+        return;
+      }
+      case 'Jump':
+        if (s.jump !== 'return' && this.loops === 0) this.error(`${s.jump} is only valid inside a while loop`, s);
+        return;
       default:
         this.error(`${(s as Stmt).kind.toLowerCase()} statements are not supported yet`, s as Stmt);
         return;
     }
+  }
+
+  /** The numeric value of `$N` (0 when absent), or null when the argument is not a number. */
+  positionalInt(p: Positional): bigint | null {
+    if (p.count) return BigInt(this.a.positionals.length);
+    const arg = this.a.positionals[p.index - 1];
+    if (arg === undefined) return 0n;
+    return parseIntArg(arg);
   }
 
   private expectInt(e: Expr, what: string): void {
@@ -141,23 +202,23 @@ class ProbeChecker implements CheckContext {
         return;
       }
     }
-    this.declareMap(s, keyType, valueType, agg);
+    this.declareMap(s.map, s.value, keyType, valueType, agg);
   }
 
-  private declareMap(s: AssignMap, keyType: Type | null, valueType: Type, agg: MapInfo['aggregate']): void {
-    const name = `@${s.map.name}`;
+  private declareMap(map: MapRef, value: { span: Expr['span'] }, keyType: Type | null, valueType: Type, agg: MapInfo['aggregate']): void {
+    const name = `@${map.name}`;
     const prev = this.a.maps.get(name);
     if (!prev) {
-      const bpfName = s.map.name === '' ? 'AT_' : `AT_${s.map.name}`;
-      this.a.maps.set(name, { name, bpfName, keyType, valueType, aggregate: agg, span: s.map.span });
+      const bpfName = map.name === '' ? 'AT_' : `AT_${map.name}`;
+      this.a.maps.set(name, { name, bpfName, keyType, valueType, aggregate: agg, span: map.span });
       return;
     }
     if (!this.final) return;
     const kt = (t: Type | null) => (t ? typeName(t) : 'no key');
     if ((prev.keyType === null) !== (keyType === null) || (prev.keyType && keyType && !sameShape(prev.keyType, keyType))) {
-      this.error(`map ${name} used with key ${kt(keyType)}, but it was first used with key ${kt(prev.keyType)}`, s.map);
+      this.error(`map ${name} used with key ${kt(keyType)}, but it was first used with key ${kt(prev.keyType)}`, map);
     } else if (!sameShape(prev.valueType, valueType)) {
-      this.error(`map ${name} assigned ${typeName(valueType)}, but it was first assigned ${typeName(prev.valueType)}`, s.value);
+      this.error(`map ${name} assigned ${typeName(valueType)}, but it was first assigned ${typeName(prev.valueType)}`, value);
     } else {
       widenStrings(prev, keyType, valueType);
     }
@@ -166,7 +227,7 @@ class ProbeChecker implements CheckContext {
   private keyType(keys: Expr[]): Type {
     const ts = keys.map((k) => storageType(this.typeOf(k)));
     for (const [i, t] of ts.entries()) {
-      if (t.kind !== 'int' && t.kind !== 'string') this.error(`${typeName(t)} cannot be used as a map key`, keys[i]);
+      if (t.kind !== 'int' && t.kind !== 'string' && t.kind !== 'tuple' && !this.failed.has(keys[i])) this.error(`${typeName(t)} cannot be used as a map key`, keys[i]);
     }
     return ts.length === 1 ? ts[0] : { kind: 'tuple', elems: ts };
   }
@@ -184,6 +245,7 @@ class ProbeChecker implements CheckContext {
     }
     if (s.op && t.kind !== 'int') this.error(`${s.op}= needs an integer`, s);
     if (!prev || (t.kind === 'string' && prev.kind === 'string' && t.size > prev.size)) this.ap.variables.set(s.variable.name, t);
+    else if (prev.kind === 'tuple' && t.kind === 'tuple') this.ap.variables.set(s.variable.name, widen(prev, t));
     this.a.types.set(s.variable, this.ap.variables.get(s.variable.name)!);
   }
 
@@ -197,6 +259,83 @@ class ProbeChecker implements CheckContext {
 
   /** Expressions that already produced an error: their statements report nothing more. */
   private readonly failed = new Set<Expr>();
+
+  private unary(e: Unary): Type {
+    const step = e.op.startsWith('++') || e.op.startsWith('--');
+    if (step && e.operand.kind === 'MapRef') {
+      const m = e.operand;
+      const keyType = m.keys.length === 0 ? null : this.keyType(m.keys);
+      const prev = this.a.maps.get(`@${m.name}`);
+      if (prev && (prev.valueType.kind !== 'int' || prev.aggregate)) {
+        if (this.final) this.error(`${e.op.slice(0, 2)} needs an integer map, but ${prev.name} holds ${typeName(prev.valueType)}`, e);
+        return none;
+      }
+      this.declareMap(m, e, keyType, s64, undefined);
+      const t = this.a.maps.get(`@${m.name}`)?.valueType ?? s64;
+      this.a.types.set(m, t);
+      return t;
+    }
+    if (step && e.operand.kind !== 'Variable') {
+      this.error(`${e.op.slice(0, 2)} needs a variable or a map`, e.operand);
+      return none;
+    }
+    if (step && e.operand.kind === 'Variable' && !this.ap.variables.has(e.operand.name)) {
+      // bpftrace lets $x++ create $x, starting from 0.
+      this.ap.variables.set(e.operand.name, s64);
+    }
+    const t = this.typeOf(e.operand);
+    if (t.kind !== 'int') {
+      if (t.kind !== 'none') this.error(`operator ${e.op.replace(/pre|post/, '')} needs an integer operand, got ${typeName(t)}`, e);
+      return none;
+    }
+    if (e.op === '!') return u64;
+    if (e.op === '-') return s64;
+    if (e.op === '~') return t;
+    if (step) return t;
+    this.error(`operator ${e.op} is not supported yet`, e);
+    return none;
+  }
+
+  private cast(e: Cast): Type {
+    const from = this.typeOf(e.operand);
+    const to: IntType | undefined = e.type.pointerDepth > 0 ? { ...u64, space: this.defaultSpace() } : namedIntType(e.type.name);
+    if (!to || e.type.arrayLength !== null) {
+      this.error(`cannot cast to ${e.type.name}${e.type.arrayLength !== null ? `[${e.type.arrayLength}]` : ''}`, e.type, 'integer casts are supported: (uint8), (int32), (uint64) …');
+      return none;
+    }
+    if (from.kind !== 'int') {
+      if (from.kind !== 'none') this.error(`cannot cast ${typeName(from)} to ${e.type.name}`, e);
+      return none;
+    }
+    return to;
+  }
+
+  private sizeofExpr(e: Sizeof): Type {
+    if (e.type) {
+      const t = e.type.pointerDepth > 0 ? u64 : namedIntType(e.type.name);
+      if (!t) {
+        this.error(`unknown type '${e.type.name}' in sizeof`, e.type, 'sizeof knows integer types (uint8 … int64 and their C names) so far');
+        return u64;
+      }
+      this.a.constants.set(e, e.type.arrayLength !== null ? sizeOf(t) * e.type.arrayLength : sizeOf(t));
+      return u64;
+    }
+    const op = e.operand!;
+    const t = this.typeOf(op);
+    if (t.kind === 'none' || t.kind === 'agg' || t.kind === 'args') {
+      if (!this.failed.has(op)) this.error(`sizeof cannot measure ${typeName(t)}`, op);
+      return u64;
+    }
+    // Values are 64-bit in bpftrace unless their type says otherwise (fields, casts).
+    const exact = op.kind === 'FieldAccess' || op.kind === 'Cast';
+    this.a.constants.set(e, sizeOf(exact ? t : storageType(t)));
+    return u64;
+  }
+
+  /** Address space of pointers this probe hands out: user memory for uprobes, kernel otherwise. */
+  defaultSpace(): AddrSpace {
+    return this.probe.provider === 'uprobe' || this.probe.provider === 'uretprobe' || this.probe.provider === 'usdt' ? 'user' : 'kernel';
+  }
 
   private infer(e: Expr): Type {
     switch (e.kind) {
@@ -212,7 +351,7 @@ class ProbeChecker implements CheckContext {
         }
         const def = builtins.get(e.name);
         if (!def) {
-          this.error(`Unknown identifier: '${e.name}'`, e);
+          this.error(`Unknown identifier: '${e.name}'`, e, didYouMean(e.name, [...builtins.keys(), 'args']));
           return none;
         }
         return def.check(this, e);
@@ -220,7 +359,7 @@ class ProbeChecker implements CheckContext {
       case 'Variable': {
         const t = this.ap.variables.get(e.name);
         if (!t) {
-          this.error(`Undefined or undeclared variable: $${e.name}`, e);
+          this.error(`Undefined or undeclared variable: $${e.name}`, e, didYouMean(e.name, this.ap.variables.keys(), (v) => `$${v}`));
           return none;
         }
         return t;
@@ -228,10 +367,14 @@ class ProbeChecker implements CheckContext {
       case 'MapRef': {
         const m = this.a.maps.get(`@${e.name}`);
         if (!m) {
-          if (this.final) this.error(`Undefined map: @${e.name}`, e);
+          if (this.final) this.error(`Undefined map: @${e.name}`, e, didYouMean(`@${e.name}`, this.a.maps.keys()));
           return none;
         }
         for (const k of e.keys) this.typeOf(k);
+        if ((m.keyType === null) !== (e.keys.length === 0)) {
+          this.error(m.keyType === null ? `map ${m.name} has no key` : `map ${m.name} needs a key`, e);
+          return none;
+        }
         if (m.aggregate) {
           this.error(`reading the value of ${m.name} (a ${m.aggregate.name}() map) is not supported yet`, e);
           return none;
@@ -249,20 +392,41 @@ class ProbeChecker implements CheckContext {
           return none;
         }
         if (COMPARISONS.has(e.op)) return u64;
-        return l.signed || r.signed ? s64 : u64;
+        return arithSigned(l, r) ? s64 : u64;
       }
-      case 'Unary': {
-        const t = this.typeOf(e.operand);
-        if (t.kind !== 'int') {
-          this.error(`operator ${e.op} needs an integer operand, got ${typeName(t)}`, e);
+      case 'Unary':
+        return this.unary(e);
+      case 'Positional': {
+        if (e.count) return u64;
+        const arg = this.a.positionals[e.index - 1];
+        if (arg === undefined || parseIntArg(arg) !== null) return s64;
+        return stringType(Buffer.byteLength(arg, 'latin1') + 1);
+      }
+      case 'Cast':
+        return this.cast(e);
+      case 'Tuple': {
+        const elems = e.elems.map((x) => storageType(this.typeOf(x)));
+        const bad = elems.findIndex((t) => t.kind !== 'int' && t.kind !== 'string' && t.kind !== 'tuple');
+        if (bad >= 0) {
+          if (!this.failed.has(e.elems[bad])) this.error(`${typeName(elems[bad])} cannot be part of a tuple`, e.elems[bad]);
           return none;
         }
-        if (e.op === '!') return u64;
-        if (e.op === '-') return s64;
-        if (e.op === '~') return t;
-        this.error(`operator ${e.op.replace(/pre|post/, '')} is not supported yet`, e);
-        return none;
+        return { kind: 'tuple', elems };
       }
+      case 'TupleAccess': {
+        const t = this.typeOf(e.target);
+        if (t.kind !== 'tuple') {
+          if (t.kind !== 'none') this.error(`.${e.index} needs a tuple, got ${typeName(t)}`, e);
+          return none;
+        }
+        if (e.index >= t.elems.length) {
+          this.error(`tuple index ${e.index} is out of range: the tuple has ${t.elems.length} elements`, { span: e.indexSpan });
+          return none;
+        }
+        return t.elems[e.index];
+      }
+      case 'Sizeof':
+        return this.sizeofExpr(e);
       case 'Ternary': {
         this.expectInt(e.cond, 'condition');
         const a = this.typeOf(e.then);
@@ -285,11 +449,14 @@ class ProbeChecker implements CheckContext {
           this.error(
             `tracepoint ${this.probe.name} has no field named '${e.field}'`,
             { span: e.fieldSpan },
-            fields.length ? `its fields are: ${fields.join(', ')}` : undefined,
+            withSuggestion(didYouMean(e.field, fields), fields.length ? `its fields are: ${fields.join(', ')}` : undefined),
           );
           return none;
         }
-        return fieldType(f);
+        const ft = fieldType(f);
+        // Pointer fields of syscall tracepoints are the syscall's own arguments: user memory.
+        if (ft.kind === 'int' && /\*\s*$/.test(f.ctype)) return { ...ft, signed: false, space: this.probe.name.startsWith('tracepoint:syscalls:') ? 'user' : 'kernel' };
+        return ft;
       }
       default:
         this.error(`${describe[e.kind] ?? e.kind} is not supported yet`, e);
@@ -304,7 +471,7 @@ class ProbeChecker implements CheckContext {
       this.error(`${e.name}() should be assigned to a map, as in @x = ${e.name}(...)`, e);
       return none;
     }
-    this.error(`Unknown function: ${e.name}`, { span: e.nameSpan });
+    this.error(`Unknown function: ${e.name}`, { span: e.nameSpan }, didYouMean(e.name, [...functions.keys(), ...aggregates.keys()], (f) => `${f}()`));
     return none;
   }
 }
@@ -317,13 +484,23 @@ function sameShape(a: Type, b: Type): boolean {
   return typeEquals(a, b);
 }
 
+function widen(a: Type, b: Type): Type {
+  if (a.kind === 'string' && b.kind === 'string') return b.size > a.size ? b : a;
+  if (a.kind === 'tuple' && b.kind === 'tuple') return { kind: 'tuple', elems: a.elems.map((x, i) => widen(x, b.elems[i])) };
+  if (a.kind === 'int' && b.kind === 'int') return a.signed || b.signed ? { ...a, signed: true } : a;
+  return a;
+}
+
+/** A positional argument as bpftrace reads numbers: decimal, 0x hex, 0 octal; else null. */
+export function parseIntArg(s: string): bigint | null {
+  if (!/^-?(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(s)) return null;
+  const neg = s.startsWith('-');
+  const body = neg ? s.slice(1) : s;
+  const v = /^0[0-7]+$/.test(body) ? BigInt(`0o${body.slice(1)}`) : BigInt(body);
+  return neg ? -v : v;
+}
+
 function widenStrings(m: MapInfo, key: Type | null, value: Type): void {
-  const widen = (a: Type, b: Type): Type => {
-    if (a.kind === 'string' && b.kind === 'string') return b.size > a.size ? b : a;
-    if (a.kind === 'tuple' && b.kind === 'tuple') return { kind: 'tuple', elems: a.elems.map((x, i) => widen(x, b.elems[i])) };
-    if (a.kind === 'int' && b.kind === 'int') return a.signed || b.signed ? { ...a, signed: true } : a;
-    return a;
-  };
   if (m.keyType && key) m.keyType = widen(m.keyType, key);
   m.valueType = widen(m.valueType, value);
 }

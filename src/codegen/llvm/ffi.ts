@@ -80,6 +80,7 @@ const DECLS = [
   'void LLVMPositionBuilderBefore(void *B, void *I)',
   'void *LLVMGetBasicBlockTerminator(void *BB)',
   'void LLVMSetCurrentDebugLocation2(void *B, void *loc)',
+  'void *LLVMGetCurrentDebugLocation2(void *B)',
   'void *LLVMBuildAlloca(void *B, void *T, const char *name)',
   'void *LLVMBuildStore(void *B, void *V, void *P)',
   'void *LLVMBuildLoad2(void *B, void *T, void *P, const char *name)',

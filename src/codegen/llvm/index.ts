@@ -273,12 +273,15 @@ export class Builder {
   alloca(t: Ty, name = ''): Val {
     const l = lib();
     const here = this.insertBlock;
+    // Repositioning drops the builder's debug location; keep it so later code keeps its line.
+    const loc = l.LLVMGetCurrentDebugLocation2(this.handle);
     const entry = l.LLVMGetFirstBasicBlock(this.currentFunction);
     const first = l.LLVMGetFirstInstruction(entry);
     if (first) l.LLVMPositionBuilderBefore(this.handle, first);
     else l.LLVMPositionBuilderAtEnd(this.handle, entry);
     const a = l.LLVMBuildAlloca(this.handle, t, name);
     l.LLVMPositionBuilderAtEnd(this.handle, here);
+    l.LLVMSetCurrentDebugLocation2(this.handle, loc);
     return a;
   }
   store(v: Val, p: Val): Val {

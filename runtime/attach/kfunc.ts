@@ -1,0 +1,75 @@
+// kfunc/kretfunc: fentry/fexit programs. libbpf resolved the target's BTF id when the object was
+// loaded, so attaching is one call that builds the trampoline.
+
+import { constants } from 'node:os';
+import { Insn, assemble } from '../libbpf/insn';
+import { ENOTSUPP, LibbpfError, ProgType, RawProgram } from '../libbpf';
+import { describeFunction, kernelFunctions } from '../../src/probes/kfunc';
+import { wildcardRegex } from '../../src/probes/wildcard';
+import { hasKprobes } from './kernel-features';
+import type { Attacher, Listed, Unavailable } from './types';
+
+const { EPERM, EOPNOTSUPP } = constants.errno;
+const BPF_TRACE_FENTRY = 24;
+
+let refusal: number | null | undefined;
+
+/**
+ * Whether the kernel refuses tracing programs outright. A tracing program that names no target
+ * is always invalid (EINVAL: "Tracing programs must provide btf_id"), but a kernel that forbids
+ * the program type answers EPERM before it looks: that answer is the refusal. Cached per process.
+ */
+export function tracingRefused(): number | null {
+  if (refusal === undefined) {
+    refusal = null;
+    try {
+      RawProgram.load({ type: ProgType.TRACING, expectedAttachType: BPF_TRACE_FENTRY, insns: assemble(Insn.movImm(0, 0), Insn.exit()), logSize: 4096 }).close();
+    } catch (e) {
+      if (e instanceof LibbpfError && (e.errno === EPERM || e.errno === EOPNOTSUPP || e.errno === ENOTSUPP)) refusal = e.errno;
+    }
+  }
+  return refusal;
+}
+
+function instead(provider: 'kfunc' | 'kretfunc'): string {
+  const k = provider === 'kfunc' ? 'kprobe' : 'kretprobe';
+  return hasKprobes()
+    ? `use ${k}:FUNCTION instead (arguments as arg0..argN${provider === 'kretfunc' ? ', retval' : ''})`
+    : 'this kernel has no kprobes either: trace a tracepoint (bpfscript -l "tracepoint:*") or a raw tracepoint, or run on a kernel that allows fentry';
+}
+
+function kernelFunction(provider: 'kfunc' | 'kretfunc'): Attacher {
+  return {
+    provider,
+    unavailable(): Unavailable | undefined {
+      if (tracingRefused() === null) return undefined;
+      return {
+        missing: `this kernel refuses fentry/fexit programs (loading a BPF tracing program fails with ${tracingRefused() === EPERM ? 'EPERM' : 'EOPNOTSUPP'})`,
+        instead: instead(provider),
+      };
+    },
+    attach: (prog) => [prog.attachTrace()],
+    list(q) {
+      // kfunc:FUNC and kfunc:vmlinux:FUNC both name a function; the names listed carry the module.
+      const withModule = q.parts.length >= 2;
+      const fn = q.parts.length ? wildcardRegex(q.parts[q.parts.length - 1]) : null;
+      return kernelFunctions()
+        .filter((f) => !fn || fn.test(f))
+        .map((f): Listed => ({
+          name: `${provider}:vmlinux:${f}`,
+          key: withModule ? `vmlinux:${f}` : f,
+          details: q.verbose ? (describeFunction(f) ?? undefined) : undefined,
+        }));
+    },
+    explain(errno) {
+      if (errno === EPERM || errno === EOPNOTSUPP || errno === ENOTSUPP) {
+        return `the kernel refused the BPF trampoline for this function; ${instead(provider)}`;
+      }
+      if (errno === constants.errno.EBUSY) return 'another program already replaces this function\'s trampoline (or it is attached too many times)';
+      return undefined;
+    },
+  };
+}
+
+export const kfunc = kernelFunction('kfunc');
+export const kretfunc = kernelFunction('kretfunc');

@@ -1,0 +1,57 @@
+// USDT semaphores: a probe guarded by `if (PROVIDER_NAME_ENABLED())` only fires while its
+// semaphore (a u16 in the binary's data) is non-zero. With -p the counter is raised in the target
+// process's memory through /proc/PID/mem, and lowered again when tracing ends.
+
+import { closeSync, openSync, readFileSync, readSync, realpathSync, writeSync } from 'node:fs';
+
+interface Mapping {
+  start: bigint;
+  end: bigint;
+  offset: bigint;
+  path: string;
+}
+
+function mappings(pid: number): Mapping[] {
+  const out: Mapping[] = [];
+  for (const line of readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ ([0-9a-f]+) \S+ \d+\s+(\/.*)$/.exec(line);
+    if (m) out.push({ start: BigInt(`0x${m[1]}`), end: BigInt(`0x${m[2]}`), offset: BigInt(`0x${m[3]}`), path: m[4] });
+  }
+  return out;
+}
+
+/** The address in process `pid` of `fileOffset` in `binary`, or null if it is not mapped there. */
+export function addressInProcess(pid: number, binary: string, fileOffset: number): bigint | null {
+  let real = binary;
+  try {
+    real = realpathSync(binary);
+  } catch {
+    // compare the path as given
+  }
+  const off = BigInt(fileOffset);
+  for (const m of mappings(pid)) {
+    if (m.path !== real && m.path !== binary) continue;
+    if (off >= m.offset && off < m.offset + (m.end - m.start)) return m.start + (off - m.offset);
+  }
+  return null;
+}
+
+/** Adds `delta` to the u16 semaphore at `addr` in process `pid`; false if the process is gone. */
+export function adjustSemaphore(pid: number, addr: bigint, delta: number): boolean {
+  let fd: number;
+  try {
+    fd = openSync(`/proc/${pid}/mem`, 'r+');
+  } catch {
+    return false;
+  }
+  try {
+    const buf = Buffer.alloc(2);
+    if (readSync(fd, buf, 0, 2, addr) !== 2) return false;
+    buf.writeUInt16LE(Math.max(0, Math.min(0xffff, buf.readUInt16LE(0) + delta)));
+    return writeSync(fd, buf, 0, 2, Number(addr)) === 2;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}

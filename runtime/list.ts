@@ -1,0 +1,62 @@
+// -l [PATTERN] and -lv: the probes that could be attached, as bpftrace lists them. Each probe type's
+// runtime module knows how to list its own probes (Attacher.list); this module picks the types a
+// pattern names, filters by the pattern's globs, and prints the names sorted.
+
+import { probeType } from '../src/probes';
+import { hasWildcard, wildcardRegex } from '../src/probes/wildcard';
+import { attachers } from './attach';
+import type { Listed } from './attach/types';
+
+export interface ListOutput {
+  write(text: string): void;
+  warn(text: string): void;
+}
+
+/** Every listed probe matching `pattern` (all of them without one). */
+export function listProbes(pattern: string | undefined, verbose: boolean): { probes: Listed[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    if (!warnings.includes(m)) warnings.push(m);
+  };
+  let providerPat = '*';
+  let rest: string[] = [];
+  let match: (name: string, key: string) => boolean;
+  if (pattern === undefined || pattern === '') {
+    match = () => true;
+  } else if (pattern.includes(':')) {
+    const parts = pattern.split(':');
+    providerPat = parts[0];
+    rest = parts.slice(1);
+    const re = wildcardRegex(rest.join(':'));
+    match = (_n, key) => re.test(key);
+  } else {
+    // A bare word searches every type, matched against the last parts of each name.
+    const re = new RegExp(`(^|:)${wildcardRegex(pattern).source.slice(1)}`);
+    match = (name) => re.test(name);
+  }
+  // An alias (t, u, U …) names the same type as its full name.
+  const providerName = hasWildcard(providerPat) ? null : (probeType(providerPat)?.name ?? providerPat);
+  const providerRe = wildcardRegex(providerPat);
+  const out: Listed[] = [];
+  for (const a of attachers.values()) {
+    if (!a.list) continue;
+    if (providerName ? a.provider !== providerName : !providerRe.test(a.provider) || a.listOnlyWhenNamed) continue;
+    for (const l of a.list({ parts: rest, verbose, warn })) {
+      const key = l.key ?? l.name.slice(a.provider.length + 1);
+      if (match(l.name, key)) out.push(l);
+    }
+  }
+  out.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  return { probes: out, warnings };
+}
+
+export function printProbeList(pattern: string | undefined, verbose: boolean, o: ListOutput): void {
+  const { probes, warnings } = listProbes(pattern, verbose);
+  for (const w of warnings) o.warn(`WARNING: ${w}\n`);
+  const lines: string[] = [];
+  for (const p of probes) {
+    lines.push(p.name);
+    if (p.details) lines.push(...p.details);
+  }
+  if (lines.length) o.write(`${lines.join('\n')}\n`);
+}

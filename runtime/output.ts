@@ -1,0 +1,157 @@
+// Where a session's output goes and in which format. Everything bpftrace prints on stdout goes
+// through one OutputSink: text (bpftrace's default) or line-delimited JSON (-f json), to stdout or
+// to a file (-o FILE). Output is collected per drain and written with one write(2) at each flush,
+// so a pipe (`| grep`) sees every line as soon as the drain that produced it ends.
+
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { BpfscriptError } from '../src/diagnostics';
+import type { Type, Value } from '../src/types';
+import { formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
+import { formatExitMaps, formatMap, type MapData, type PrintOptions } from './format/maps';
+import { formatValue } from './format/values';
+
+export type OutputFormat = 'text' | 'json';
+
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
+
+export interface OutputSink {
+  /** "Attaching N probes..." */
+  attached(probes: number): void;
+  /** Text of printf() and other free-form output. */
+  printf(text: string): void;
+  /** time(fmt)'s formatted text. */
+  time(text: string): void;
+  /** print(expr). */
+  value(t: Type, v: Value): void;
+  /** print(@m, top, div). */
+  map(m: MapData, opts?: PrintOptions): void;
+  /** The dump after END. */
+  exitMaps(maps: readonly MapData[]): void;
+  /** Records the ring buffer had no room for. */
+  lostEvents(n: bigint): void;
+  flush(): void;
+  close(): void;
+}
+
+/** A byte stream on a file descriptor: strings are byte strings (one char per byte). */
+class FdWriter {
+  private chunks: string[] = [];
+
+  constructor(
+    private readonly fd: number,
+    private readonly owned: boolean,
+  ) {}
+
+  write(s: string): void {
+    if (s) this.chunks.push(s);
+  }
+
+  flush(): void {
+    if (!this.chunks.length) return;
+    const text = this.chunks.join('');
+    this.chunks = [];
+    writeAll(this.fd, text);
+  }
+
+  close(): void {
+    this.flush();
+    if (this.owned) closeSync(this.fd);
+  }
+}
+
+export function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text, 'latin1');
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      // A reader that went away (`| head`) ends the output, not the session's cleanup.
+      if (code === 'EPIPE') return;
+      throw e;
+    }
+  }
+}
+
+class TextSink implements OutputSink {
+  constructor(protected readonly w: FdWriter) {}
+  attached(n: number): void {
+    this.w.write(`Attaching ${n} probe${n === 1 ? '' : 's'}...\n`);
+  }
+  printf(text: string): void {
+    this.w.write(text);
+  }
+  time(text: string): void {
+    this.w.write(text);
+  }
+  value(t: Type, v: Value): void {
+    this.w.write(`${formatValue(t, v)}\n`);
+  }
+  map(m: MapData, opts?: PrintOptions): void {
+    this.w.write(formatMap(m, opts));
+  }
+  exitMaps(maps: readonly MapData[]): void {
+    this.w.write(formatExitMaps(maps));
+  }
+  lostEvents(n: bigint): void {
+    this.w.write(`Lost ${n} events\n`);
+  }
+  flush(): void {
+    this.w.flush();
+  }
+  close(): void {
+    this.w.close();
+  }
+}
+
+class JsonSink implements OutputSink {
+  constructor(private readonly w: FdWriter) {}
+  attached(n: number): void {
+    this.w.write(jsonLine('attached_probes', `{"probes": ${n}}`));
+  }
+  printf(text: string): void {
+    this.w.write(jsonLine('printf', jsonString(text)));
+  }
+  time(text: string): void {
+    this.w.write(jsonLine('time', jsonString(text)));
+  }
+  value(t: Type, v: Value): void {
+    this.w.write(jsonLine('value', jsonValue(t, v)));
+  }
+  map(m: MapData, opts?: PrintOptions): void {
+    this.w.write(formatMapJson(m, opts));
+  }
+  exitMaps(maps: readonly MapData[]): void {
+    this.w.write(formatExitMapsJson(maps));
+  }
+  lostEvents(n: bigint): void {
+    this.w.write(jsonLine('lost_events', `{"events": ${n}}`));
+  }
+  flush(): void {
+    this.w.flush();
+  }
+  close(): void {
+    this.w.close();
+  }
+}
+
+function openOutputFile(file: string): number {
+  try {
+    return openSync(file, 'w');
+  } catch (e) {
+    throw new BpfscriptError({ severity: 'ERROR', message: `cannot write the output file ${file}: ${(e as Error).message}`, hint: 'check that its directory exists and is writable' });
+  }
+}
+
+export interface OutputOptions {
+  format?: OutputFormat;
+  /** -o FILE: created or truncated; stdout when absent. */
+  file?: string;
+}
+
+export function createOutput(opts: OutputOptions = {}): OutputSink {
+  const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true) : new FdWriter(1, false);
+  return opts.format === 'json' ? new JsonSink(w) : new TextSink(w);
+}

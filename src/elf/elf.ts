@@ -1,0 +1,125 @@
+// A minimal reader of 64-bit little-endian ELF files: section headers, program headers and string
+// tables, enough for symbol tables and notes. Files are read whole, once, and cached by path and
+// mtime, because uprobe expansion, -l listing and symbolisation all ask about the same binaries.
+
+import { readFileSync, statSync } from 'node:fs';
+
+export interface Section {
+  name: string;
+  type: number;
+  flags: bigint;
+  addr: bigint;
+  offset: number;
+  size: number;
+  link: number;
+  entsize: number;
+}
+
+export interface Segment {
+  type: number;
+  flags: number;
+  offset: number;
+  vaddr: bigint;
+  filesz: number;
+  memsz: number;
+}
+
+export const SHT_SYMTAB = 2;
+export const SHT_NOTE = 7;
+export const SHT_DYNSYM = 11;
+export const PT_LOAD = 1;
+export const ET_EXEC = 2;
+export const ET_DYN = 3;
+
+export class ElfFormatError extends Error {}
+
+export class ElfFile {
+  readonly type: number;
+  readonly sections: Section[];
+  readonly segments: Segment[];
+
+  private constructor(
+    readonly path: string,
+    readonly data: Buffer,
+  ) {
+    const d = data;
+    if (d.length < 64 || d.readUInt32BE(0) !== 0x7f454c46) throw new ElfFormatError(`${path} is not an ELF file`);
+    if (d[4] !== 2 || d[5] !== 1) throw new ElfFormatError(`${path} is not a 64-bit little-endian ELF file`);
+    this.type = d.readUInt16LE(16);
+    const phoff = Number(d.readBigUInt64LE(32));
+    const shoff = Number(d.readBigUInt64LE(40));
+    const phentsize = d.readUInt16LE(54);
+    const phnum = d.readUInt16LE(56);
+    const shentsize = d.readUInt16LE(58);
+    const shnum = d.readUInt16LE(60);
+    const shstrndx = d.readUInt16LE(62);
+    this.segments = [];
+    for (let i = 0; i < phnum; i++) {
+      const o = phoff + i * phentsize;
+      if (o + 56 > d.length) break;
+      this.segments.push({
+        type: d.readUInt32LE(o),
+        flags: d.readUInt32LE(o + 4),
+        offset: Number(d.readBigUInt64LE(o + 8)),
+        vaddr: d.readBigUInt64LE(o + 16),
+        filesz: Number(d.readBigUInt64LE(o + 32)),
+        memsz: Number(d.readBigUInt64LE(o + 40)),
+      });
+    }
+    const raw: (Omit<Section, 'name'> & { nameOff: number })[] = [];
+    for (let i = 0; i < shnum; i++) {
+      const o = shoff + i * shentsize;
+      if (o + 64 > d.length) break;
+      raw.push({
+        nameOff: d.readUInt32LE(o),
+        type: d.readUInt32LE(o + 4),
+        flags: d.readBigUInt64LE(o + 8),
+        addr: d.readBigUInt64LE(o + 16),
+        offset: Number(d.readBigUInt64LE(o + 24)),
+        size: Number(d.readBigUInt64LE(o + 32)),
+        link: d.readUInt32LE(o + 40),
+        entsize: Number(d.readBigUInt64LE(o + 56)),
+      });
+    }
+    const shstr = raw[shstrndx];
+    this.sections = raw.map(({ nameOff, ...s }) => ({ ...s, name: shstr ? this.cstring(shstr.offset + nameOff) : '' }));
+  }
+
+  /** The NUL-terminated string at a file offset. */
+  cstring(offset: number): string {
+    const end = this.data.indexOf(0, offset);
+    return this.data.toString('latin1', offset, end < 0 ? this.data.length : end);
+  }
+
+  section(name: string): Section | undefined {
+    return this.sections.find((s) => s.name === name);
+  }
+
+  /** The file offset of a virtual address, through the PT_LOAD segment that maps it. */
+  fileOffset(vaddr: bigint): number | null {
+    for (const s of this.segments) {
+      if (s.type === PT_LOAD && vaddr >= s.vaddr && vaddr < s.vaddr + BigInt(s.filesz)) return Number(vaddr - s.vaddr) + s.offset;
+    }
+    return null;
+  }
+
+  /** The virtual address a file offset is mapped at (the inverse of fileOffset). */
+  vaddrOf(offset: number): bigint | null {
+    for (const s of this.segments) {
+      if (s.type === PT_LOAD && offset >= s.offset && offset < s.offset + s.filesz) return s.vaddr + BigInt(offset - s.offset);
+    }
+    return null;
+  }
+
+  private static cache = new Map<string, { mtimeMs: number; size: number; elf: ElfFile }>();
+
+  /** Reads and parses `path`, or returns the cached parse if the file has not changed. */
+  static open(path: string): ElfFile {
+    const st = statSync(path);
+    const hit = ElfFile.cache.get(path);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.elf;
+    const elf = new ElfFile(path, readFileSync(path));
+    ElfFile.cache.set(path, { mtimeMs: st.mtimeMs, size: st.size, elf });
+    return elf;
+  }
+}

@@ -1,0 +1,60 @@
+// The BPF instructions of each program in the ELF object, interleaved with the script line and
+// column that produced them (from .BTF.ext line info), so a learner sees which part of the
+// one-liner became which instructions.
+
+import type { Palette } from './colour';
+import { disassemble, formatInsn } from './disasm';
+import { lineInfo, type LineInfo } from './btf-ext';
+import { Elf } from './elf';
+
+export interface ProgramListing {
+  name: string;
+  section: string;
+  insnCount: number;
+  text: string;
+}
+
+/** Line `n` (1-based) of the script, from column `col` on, shortened to fit one listing line. */
+function snippet(lines: string[], n: number, col: number): string {
+  const line = lines[n - 1];
+  if (line === undefined) return '';
+  // Column 0 means "this line" (the program's prologue): show the line from its start.
+  const from = col > 0 ? line.slice(col - 1) : line.trimStart();
+  const s = from.trimEnd();
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+export function listPrograms(elfImage: Buffer, source: string, p: Palette): ProgramListing[] {
+  const elf = new Elf(elfImage);
+  const lines = source.split('\n');
+  const info = lineInfo(elf);
+  const out: ProgramListing[] = [];
+  for (const prog of elf.programs()) {
+    const code = prog.section.data.subarray(prog.offset, prog.offset + prog.size);
+    const relocs = new Map<number, string>();
+    for (const r of elf.relocations(prog.section.index)) {
+      if (r.offset >= prog.offset && r.offset < prog.offset + prog.size && r.symbol) relocs.set((r.offset - prog.offset) / 8, r.symbol.name);
+    }
+    const records = new Map<number, LineInfo>();
+    for (const li of info.get(prog.section.name) ?? []) {
+      if (li.insnOff >= prog.offset && li.insnOff < prog.offset + prog.size) records.set((li.insnOff - prog.offset) / 8, li);
+    }
+    const insns = disassemble(code, (i) => relocs.get(i));
+    const text: string[] = [];
+    let last = '';
+    for (const insn of insns) {
+      const li = records.get(insn.index);
+      if (li && li.line > 0) {
+        const where = `${li.line}:${li.col}`;
+        if (where !== last) {
+          text.push(p.source(`; ${where.padEnd(6)} ${snippet(lines, li.line, li.col)}`));
+          last = where;
+        }
+      }
+      text.push(formatInsn(insn));
+    }
+    const slots = code.length / 8;
+    out.push({ name: prog.name, section: prog.section.name, insnCount: slots, text: text.join('\n') + '\n' });
+  }
+  return out;
+}

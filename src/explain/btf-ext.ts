@@ -1,0 +1,64 @@
+// Decodes the line info of .BTF.ext: for each program section, which source file, line and column
+// produced the instruction at each byte offset. LLVM writes it from our DIBuilder locations; the
+// kernel verifier reads the same records to print "; source @ file:line" in its log.
+
+import type { Elf } from './elf';
+
+const BTF_MAGIC = 0xeb9f;
+
+export interface LineInfo {
+  /** Byte offset of the instruction inside its ELF section. */
+  insnOff: number;
+  file: string;
+  /** The source line's text, when LLVM could read it (empty for -e programs). */
+  text: string;
+  line: number;
+  col: number;
+}
+
+/** The string table of .BTF, which .BTF.ext's name offsets point into. */
+export function btfStrings(elf: Elf): (off: number) => string {
+  const btf = elf.section('.BTF')?.data;
+  if (!btf || btf.length < 24 || btf.readUInt16LE(0) !== BTF_MAGIC) return () => '';
+  const hdrLen = btf.readUInt32LE(4);
+  const strOff = hdrLen + btf.readUInt32LE(16);
+  const strLen = btf.readUInt32LE(20);
+  const strs = btf.subarray(strOff, strOff + strLen);
+  return (off) => {
+    const end = strs.indexOf(0, off);
+    return strs.toString('utf8', off, end < 0 ? strs.length : end);
+  };
+}
+
+/** Line info records grouped by ELF section name, each list sorted by instruction offset. */
+export function lineInfo(elf: Elf): Map<string, LineInfo[]> {
+  const out = new Map<string, LineInfo[]>();
+  const ext = elf.section('.BTF.ext')?.data;
+  if (!ext || ext.length < 24 || ext.readUInt16LE(0) !== BTF_MAGIC) return out;
+  const str = btfStrings(elf);
+  const hdrLen = ext.readUInt32LE(4);
+  const start = hdrLen + ext.readUInt32LE(16);
+  const end = start + ext.readUInt32LE(20);
+  if (end <= start) return out;
+  const recSize = ext.readUInt32LE(start);
+  let o = start + 4;
+  while (o + 8 <= end) {
+    const secName = str(ext.readUInt32LE(o));
+    const n = ext.readUInt32LE(o + 4);
+    o += 8;
+    const recs: LineInfo[] = [];
+    for (let i = 0; i < n; i++, o += recSize) {
+      const lineCol = ext.readUInt32LE(o + 12);
+      recs.push({
+        insnOff: ext.readUInt32LE(o),
+        file: str(ext.readUInt32LE(o + 4)),
+        text: str(ext.readUInt32LE(o + 8)),
+        line: lineCol >>> 10,
+        col: lineCol & 0x3ff,
+      });
+    }
+    recs.sort((a, b) => a.insnOff - b.insnOff);
+    out.set(secName, recs);
+  }
+  return out;
+}

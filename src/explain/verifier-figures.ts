@@ -1,0 +1,71 @@
+// Loads the compiled object (root only) with a statistics-level verifier log per program, reads
+// the kernel's figures, and unloads everything again: nothing is attached, nothing stays loaded.
+
+import type { Generated } from '../codegen/program';
+import type { Palette } from './colour';
+
+export interface ProgramFigures {
+  progName: string;
+  /** The kernel's id of the program while it was loaded. */
+  id: number;
+  probe: string;
+  processed: number | null;
+  limit: number | null;
+  stackDepth: number[];
+  peakStates: number | null;
+  timeUsec: number | null;
+  xlatedInsns: number;
+  jitedBytes: number;
+}
+
+const LOG_BYTES = 64 << 10;
+
+export async function verifierFigures(gen: Generated): Promise<ProgramFigures[]> {
+  // Lazy: the compile-only stages must not load libbpf.
+  const { BpfObject, LibbpfError } = await import('../../runtime/libbpf');
+  const { parseVerifierStats, explainLoadFailure, VerifierLogLevel } = await import('../../runtime/verifier');
+  const obj = BpfObject.openMem(gen.elf, 'bpfscript');
+  try {
+    for (const prog of obj.programs()) prog.setLogBuffer(LOG_BYTES, VerifierLogLevel.Stats);
+    try {
+      obj.load();
+    } catch (e) {
+      if (e instanceof LibbpfError) throw explainLoadFailure(e, '');
+      throw e;
+    }
+    return gen.meta.probes.map((pm) => {
+      const prog = obj.program(pm.progName);
+      const stats = parseVerifierStats(prog.log);
+      const info = prog.info();
+      return {
+        progName: pm.progName,
+        id: info.id,
+        probe: pm.name,
+        processed: stats?.processed ?? null,
+        limit: stats?.limit ?? null,
+        stackDepth: stats?.stackDepth ?? [],
+        peakStates: stats?.peakStates ?? null,
+        timeUsec: stats?.timeUsec ?? null,
+        xlatedInsns: info.xlatedBytes / 8,
+        jitedBytes: info.jitedBytes,
+      };
+    });
+  } finally {
+    obj.close();
+  }
+}
+
+export function renderFigures(figs: ProgramFigures[], elfInsns: Map<string, number>, p: Palette): string {
+  const out: string[] = [];
+  for (const f of figs) {
+    out.push(`${p.node(f.progName)}  ${f.probe}`);
+    const elf = elfInsns.get(f.progName);
+    out.push(`  instructions: ${p.number(String(elf ?? '?'))} in the object, ${p.number(String(f.xlatedInsns))} after the kernel's rewrites, ` +
+      `${p.number(String(f.jitedBytes))} bytes of machine code (JIT)`);
+    const stack = f.stackDepth.length ? f.stackDepth.join(' + ') : '?';
+    const time = f.timeUsec !== null ? `, checked in ${f.timeUsec} µs` : '';
+    out.push(`  verifier: ${p.number(String(f.processed ?? '?'))} instructions processed (limit ${f.limit ?? '?'}), ` +
+      `stack depth ${p.number(stack)} bytes of 512, peak ${f.peakStates ?? '?'} states${time}`);
+  }
+  return out.join('\n') + '\n';
+}

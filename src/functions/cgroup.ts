@@ -1,0 +1,12 @@
+// cgroup: the cgroup v2 id of the current task (the inode number of its cgroup directory).
+
+import { u64 } from '../types';
+import type { BuiltinDef } from './types';
+
+const GET_CURRENT_CGROUP_ID = 80;
+
+export const cgroup: BuiltinDef = {
+  name: 'cgroup',
+  check: () => u64,
+  emit: (ctx) => ({ type: u64, v: ctx.b.helper(GET_CURRENT_CGROUP_ID, ctx.i64, [], [], 'cgroup') }),
+};

@@ -1,0 +1,68 @@
+// print(@m), print(@m, top, div) and print(expr). The map is read and formatted in user space when
+// the event is handled (so it shows the map as it is then, as in bpftrace); top and div are
+// evaluated in the probe and travel in the record, as does the value of print(expr).
+
+import type { MapRef } from '../ast';
+import { none, u64, type Type, type Value } from '../types';
+import { emitRecord, decodeRecordArgs, layoutRecord, type RecordLayout } from './event-record';
+import { mapOf } from './clear';
+import { storageType } from './storage';
+import type { FunctionDef } from './types';
+
+type PrintData =
+  | { mode: 'map'; map: string; layout: RecordLayout; [k: string]: unknown }
+  | { mode: 'value'; type: Type; layout: RecordLayout; [k: string]: unknown };
+
+export const print: FunctionDef = {
+  name: 'print',
+  check(ctx, call) {
+    const [target, ...rest] = call.args;
+    if (!target || call.args.length > 3) {
+      ctx.error('print() takes a map and up to two integers (top, div), or one value', call);
+      return none;
+    }
+    if (target.kind === 'MapRef' && target.keys.length === 0) {
+      for (const a of rest) {
+        const t = ctx.typeOf(a);
+        if (t.kind !== 'int') ctx.error(`print()'s ${a === rest[0] ? 'top' : 'div'} must be an integer, got ${t.kind}`, a);
+      }
+      ctx.addEvent(call, 'print', { mode: 'map', map: `@${target.name}`, layout: layoutRecord(rest.map(() => u64)) });
+      return none;
+    }
+    if (target.kind === 'MapRef') {
+      ctx.error('print() prints a whole map, not one of its entries', target, `print(@${target.name}) prints every entry; printf() prints one value`);
+      return none;
+    }
+    if (rest.length) ctx.error('print() of a value takes no other arguments', rest[0]);
+    const t = storageType(ctx.typeOf(target));
+    if (t.kind !== 'int' && t.kind !== 'string' && t.kind !== 'tuple' && t.kind !== 'bool') {
+      if (t.kind !== 'none') ctx.error(`print() cannot print a value of type ${t.kind}`, target);
+      return none;
+    }
+    ctx.addEvent(call, 'print', { mode: 'value', type: t, layout: layoutRecord([t]) });
+    return none;
+  },
+  emit(ctx, call) {
+    const [target, ...rest] = call.args;
+    if (target.kind === 'MapRef' && target.keys.length === 0) {
+      mapOf(ctx, target as MapRef);
+      emitRecord(ctx, call, layoutRecord(rest.map(() => u64)), rest.map((a) => ctx.emit(a)));
+    } else {
+      const t = storageType(ctx.typeOf(target));
+      emitRecord(ctx, call, layoutRecord([t]), [ctx.emit(target)]);
+    }
+    return { type: none, v: ctx.constInt(0) };
+  },
+  event: {
+    handle(data, view, off, _len, rt) {
+      const d = data as PrintData;
+      const args = decodeRecordArgs(d.layout, view, off) as Value[];
+      if (d.mode === 'value') {
+        rt.output.value(d.type, args[0]);
+        return;
+      }
+      const [top, div] = args.map((v) => Number(BigInt.asIntN(64, v as bigint)));
+      rt.output.map(rt.maps.read(d.map), { top, div });
+    },
+  },
+};

@@ -1,0 +1,12 @@
+// rand: a pseudo-random u32 from the kernel's per-CPU generator.
+
+import { u32 } from '../types';
+import type { BuiltinDef } from './types';
+
+const GET_PRANDOM_U32 = 7;
+
+export const rand: BuiltinDef = {
+  name: 'rand',
+  check: () => u32,
+  emit: (ctx) => ({ type: u32, v: ctx.b.intCast(ctx.b.helper(GET_PRANDOM_U32, ctx.c.int(32), [], [], 'rand'), ctx.i64, false) }),
+};

@@ -1,0 +1,73 @@
+// str(ptr [, n]): the NUL-terminated string at an address, at most n characters (default: the
+// configured string length minus the terminator). The read helper follows the pointer's address
+// space: user memory (syscall arguments, uprobes) or kernel memory; an address of unknown origin
+// uses the legacy helper, which picks by address range. Strings go to per-CPU scratch memory, so
+// long ones cost no stack.
+
+import { IntPredicate, Opcode } from '../codegen/llvm';
+import { none, stringType, type AddrSpace } from '../types';
+import type { FunctionDef } from './types';
+
+const PROBE_READ_STR = 45;
+const PROBE_READ_USER_STR = 114;
+const PROBE_READ_KERNEL_STR = 115;
+
+const READERS: Record<AddrSpace | 'unknown', number> = {
+  user: PROBE_READ_USER_STR,
+  kernel: PROBE_READ_KERNEL_STR,
+  unknown: PROBE_READ_STR,
+};
+
+export const str: FunctionDef = {
+  name: 'str',
+  check(ctx, call) {
+    const [src, len, ...extra] = call.args;
+    if (!src || extra.length) {
+      ctx.error('str() takes an address and an optional length: str(ptr [, n])', call);
+      return none;
+    }
+    const t = ctx.typeOf(src);
+    if (t.kind !== 'int' && t.kind !== 'string') {
+      if (t.kind !== 'none') ctx.error(`str() expects an address or a string, got ${t.kind}`, src);
+      return none;
+    }
+    let size = ctx.options.strLen;
+    if (len) {
+      const lt = ctx.typeOf(len);
+      if (lt.kind !== 'int') {
+        ctx.error('the length of str() must be an integer', len);
+        return none;
+      }
+      if (len.kind === 'IntLit') {
+        if (len.value < 0n) ctx.error('the length of str() cannot be negative', len);
+        else size = Math.min(Number(len.value) + 1, size);
+      }
+    }
+    if (t.kind === 'string') size = Math.min(size, t.size);
+    return stringType(size);
+  },
+  emit(ctx, call) {
+    const { b, c } = ctx;
+    const t = ctx.typeOf(call);
+    if (t.kind !== 'string') throw new Error('internal: str() type');
+    const [src, len] = call.args;
+    const buf = ctx.scratch(t.size, 'str');
+    // The helper stops at the terminator: the rest must be zero for map keys to compare equal.
+    b.memset(buf, 0, t.size, 8);
+    const v = ctx.emit(src);
+    if (v.type.kind === 'string') {
+      const n = Math.min(t.size - 1, v.type.size);
+      if (n > 0) b.memcpy(buf, v.v, n);
+      return { type: t, v: buf };
+    }
+    let size = ctx.constInt(t.size);
+    if (len && len.kind !== 'IntLit') {
+      const want = b.binop(Opcode.Add, ctx.emit(len).v, ctx.constInt(1));
+      size = b.select(b.icmp(IntPredicate.UGT, want, size), size, want);
+    }
+    const space = v.type.kind === 'int' ? v.type.space ?? 'unknown' : 'unknown';
+    const i32 = c.int(32);
+    b.helper(READERS[space], ctx.i64, [ctx.i8p, i32, ctx.i8p], [buf, b.intCast(size, i32, false), b.intToPtr(v.v, ctx.i8p)]);
+    return { type: t, v: buf };
+  },
+};

@@ -1,0 +1,104 @@
+// usdt:BINARY:PROVIDER:NAME and usdt:BINARY:NAME: SystemTap SDT probes, read from the binary's
+// .note.stapsdt notes at compile time. Each probe site becomes its own program, because each site
+// has its own argument specs (arg0 may be in %rbx at one site and at -16(%rbp) at another).
+
+import type { AttachPoint } from '../ast';
+import { Opcode, type Val } from '../codegen/llvm';
+import { error } from '../diagnostics';
+import { parseUsdtArg, splitUsdtArgs, usdtNotes, type UsdtArg } from '../elf/stapsdt';
+import type { EmitContext } from '../functions/types';
+import type { ExpandedProbe, ProbeType } from './types';
+import { openBinary } from './user-binary';
+import { hasWildcard, wildcardRegex } from './wildcard';
+
+/** x86-64 register names → byte offset of the full register in struct pt_regs, and bit shift. */
+const PT_REGS: Record<string, [number, number]> = {};
+for (const [off, names] of [
+  [0, ['r15', 'r15d', 'r15w', 'r15b']], [8, ['r14', 'r14d', 'r14w', 'r14b']], [16, ['r13', 'r13d', 'r13w', 'r13b']],
+  [24, ['r12', 'r12d', 'r12w', 'r12b']], [32, ['rbp', 'ebp', 'bp', 'bpl']], [40, ['rbx', 'ebx', 'bx', 'bl']],
+  [48, ['r11', 'r11d', 'r11w', 'r11b']], [56, ['r10', 'r10d', 'r10w', 'r10b']], [64, ['r9', 'r9d', 'r9w', 'r9b']],
+  [72, ['r8', 'r8d', 'r8w', 'r8b']], [80, ['rax', 'eax', 'ax', 'al']], [88, ['rcx', 'ecx', 'cx', 'cl']],
+  [96, ['rdx', 'edx', 'dx', 'dl']], [104, ['rsi', 'esi', 'si', 'sil']], [112, ['rdi', 'edi', 'di', 'dil']],
+  [128, ['rip']], [152, ['rsp', 'esp', 'sp', 'spl']],
+] as [number, string[]][]) {
+  for (const n of names) PT_REGS[n] = [off, 0];
+}
+for (const [n, off] of [['ah', 80], ['bh', 40], ['ch', 88], ['dh', 96]] as [string, number][]) PT_REGS[n] = [off, 8];
+
+const PROBE_READ_USER = 112;
+
+function argsOf(p: ExpandedProbe): string[] {
+  return splitUsdtArgs(String(p.attach.args ?? ''));
+}
+
+function checkArgSpec(ap: AttachPoint, spec: string, where: string): void {
+  const a = parseUsdtArg(spec);
+  if (!a || (a.kind !== 'const' && !PT_REGS[a.reg])) {
+    throw error(`usdt argument '${spec}' of ${where} has a form bpfscript cannot read yet`, ap.span, 'supported: constants, registers and OFFSET(%reg)');
+  }
+}
+
+function extend(ctx: EmitContext, v: Val, a: UsdtArg): Val {
+  if (a.size === 8) return v;
+  return ctx.b.intCast(ctx.b.intCast(v, ctx.c.int(a.size * 8), false), ctx.i64, a.signed);
+}
+
+function readArg(ctx: EmitContext, n: number): Val {
+  const specs = argsOf(ctx.probe);
+  if (n >= specs.length) {
+    throw error(`${ctx.probe.name} has ${specs.length} argument${specs.length === 1 ? '' : 's'}, so arg${n} does not exist`, ctx.probe.ap.span);
+  }
+  const a = parseUsdtArg(specs[n])!;
+  if (a.kind === 'const') return ctx.constInt(a.value);
+  const [off, shift] = PT_REGS[a.reg];
+  let reg = ctx.b.load(ctx.i64, ctx.b.byteOffset(ctx.ctxArg, off, ctx.i64));
+  if (a.kind === 'reg') {
+    if (shift) reg = ctx.b.binop(Opcode.LShr, reg, ctx.constInt(shift));
+    return extend(ctx, reg, a);
+  }
+  // A value in the traced process's memory: probe-read it into a zeroed slot.
+  const slot = ctx.zeroed(8, `usdt_arg${n}`);
+  const addr = ctx.b.intToPtr(ctx.b.binop(Opcode.Add, reg, ctx.constInt(a.disp)), ctx.i8p);
+  ctx.b.helper(PROBE_READ_USER, ctx.i64, [ctx.i8p, ctx.c.int(32), ctx.i8p], [slot, ctx.c.constInt(ctx.c.int(32), a.size), addr]);
+  return extend(ctx, ctx.b.load(ctx.i64, ctx.b.byteOffset(slot, 0, ctx.i64)), a);
+}
+
+export const usdt: ProbeType = {
+  name: 'usdt',
+  aliases: ['U'],
+  expand(ap) {
+    if (ap.parts.length < 2 || ap.parts.length > 3 || ap.parts.some((p) => !p)) {
+      throw error(`usdt probe must be usdt:binary:provider:name or usdt:binary:name, got ${ap.raw}`, ap.span);
+    }
+    const [bin, ...rest] = ap.parts;
+    const [providerPat, namePat] = rest.length === 2 ? rest : ['*', rest[0]];
+    const { path, elf } = openBinary(ap, bin);
+    const notes = usdtNotes(elf);
+    const pr = wildcardRegex(providerPat);
+    const nr = wildcardRegex(namePat);
+    const hits = notes.filter((n) => pr.test(n.provider) && nr.test(n.name));
+    if (!hits.length) {
+      const what = rest.length === 2 ? `${providerPat}:${namePat}` : namePat;
+      throw error(
+        notes.length ? `no usdt probe ${what} in ${path}` : `${path} has no usdt probes (no .note.stapsdt section)`,
+        ap.span,
+        notes.length ? `list them with: bpfscript -l 'usdt:${path}:*'` : undefined,
+      );
+    }
+    if (!hasWildcard(providerPat + namePat) && rest.length === 1 && new Set(hits.map((h) => h.provider)).size > 1) {
+      throw error(`usdt probe name ${namePat} is ambiguous in ${path}`, ap.span, `name the provider: usdt:${path}:PROVIDER:${namePat}`);
+    }
+    return hits.map((n) => {
+      const name = `usdt:${path}:${n.provider}:${n.name}`;
+      for (const spec of splitUsdtArgs(n.args)) checkArgSpec(ap, spec, name);
+      return {
+        provider: 'usdt',
+        name,
+        section: 'uprobe',
+        attach: { binary: path, offset: n.offset, semaphoreOffset: n.semaphoreOffset, semaphoreAddr: Number(n.semaphoreAddr), args: n.args },
+        ap,
+      };
+    });
+  },
+  args: { count: 12, read: readArg },
+};

@@ -1,0 +1,347 @@
+// The differential suite: every script of the corpus below runs under bpftrace 0.17 and under
+// bpfscript, tracing the same deterministic workload (test/fixtures/diffload.c, started with -c),
+// in text and where marked in JSON; the normalized stdouts must be identical. A difference fails
+// the script's test and prints both sides.
+//
+// Normalization only forgives what bpftrace itself leaves to chance: entries of one map whose
+// values tie print in the kernel's hash order, so runs of consecutive entries with equal sort
+// values are sorted. Everything else (values, order of unequal values, layout) must match exactly.
+// Scripts stay away from spec.md's "Known differences" (signed division, hist values ≥ 2^32).
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { BIN, fixture } from './helpers';
+
+/**
+ * bpftrace's -c child reads its start signal from a pipe under the name "bpftrace" before it
+ * execs, and that read is traced or not depending on timing: only the workload itself counts.
+ */
+const ONLY_WORKLOAD = '/pid == cpid && comm == "diffload"/';
+const R = 'tracepoint:syscalls:sys_enter_read ' + ONLY_WORKLOAD;
+const W = 'tracepoint:syscalls:sys_enter_write ' + ONLY_WORKLOAD;
+const L = 'tracepoint:syscalls:sys_enter_lseek ' + ONLY_WORKLOAD;
+const G = 'tracepoint:syscalls:sys_enter_getppid ' + ONLY_WORKLOAD;
+/** prctl renames; not the exec's own rename, whose old name is the tracer's way of starting -c. */
+const N = 'tracepoint:task:task_rename /pid == cpid && args->newcomm != "diffload"/';
+/** lseek offsets below 2^32, for hist() (see the known differences). */
+const L32 = 'tracepoint:syscalls:sys_enter_lseek /pid == cpid && comm == "diffload" && args->offset < 4294967296/';
+
+interface Case {
+  name: string;
+  script: string;
+  /** Also compare -f json output. */
+  json?: boolean;
+  /** A difference found by this suite in code outside the output layer, open until fixed there. */
+  pending?: string;
+}
+
+const corpus: Case[] = [
+  // count
+  { name: 'count, keyless', script: `${G} { @ = count(); }`, json: true },
+  { name: 'count by remainder (ties)', script: `${R} { @[args->count % 7] = count(); }`, json: true },
+  { name: 'count by every write size (many ties)', script: `${W} { @[args->count] = count(); }`, json: true },
+  { name: 'count by negative keys', script: `${R} { @[args->count - 50] = count(); }` },
+  { name: 'count by whence, named map', script: `${L} { @seeks[args->whence] = count(); }` },
+  // sum
+  { name: 'sum, keyless', script: `${R} { @ = sum(args->count); }`, json: true },
+  { name: 'sum by key', script: `${W} { @bytes[args->count % 5] = sum(args->count); }` },
+  { name: 'sum, large values', script: `${L} { @ = sum(args->offset); }`, json: true },
+  { name: 'sum of negative amounts', script: `${W} { @neg = sum(args->count - 600); }`, json: true },
+  { name: 'sum of a constant', script: `${G} { @two = sum(2); }` },
+  // min / max
+  { name: 'min and max, keyless', script: `${R} { @mn = min(args->count); @mx = max(args->count); }`, json: true },
+  { name: 'min and max by whence', script: `${L} { @mn[args->whence] = min(args->offset); @mx[args->whence] = max(args->offset); }`, json: true },
+  { name: 'min of negative amounts', script: `${W} { @lo = min(args->count - 500); @hi = max(args->count - 500); }`, pending: 'an unsigned field minus a literal is typed unsigned (bpftrace: signed), src/semantic' },
+  // avg / stats
+  { name: 'avg, keyless', script: `${W} { @ = avg(args->count); }`, json: true },
+  { name: 'avg by key', script: `${W} { @[args->count % 3] = avg(args->count); }`, json: true },
+  { name: 'stats, keyless', script: `${R} { @ = stats(args->count); }`, json: true },
+  { name: 'stats by key', script: `${L} { @[args->whence] = stats(args->offset); }`, json: true },
+  { name: 'avg and stats of negative amounts', script: `${W} { @a = avg(args->count - 900); @s = stats(args->count - 900); }` },
+  // hist
+  { name: 'hist of read sizes', script: `${R} { @ = hist(args->count); }`, json: true },
+  { name: 'hist of write sizes', script: `${W} { @sizes = hist(args->count); }`, json: true },
+  { name: 'hist by whence', script: `${L32} { @[args->whence] = hist(args->offset); }`, json: true },
+  { name: 'hist with negatives and zero', script: `${W} { @ = hist(args->count - 500); }`, json: true, pending: 'hist() of an unsigned field minus a literal bins negatives as huge unsigned values (src/functions/hist.ts signedness)' },
+  { name: 'hist of negative constants', script: 'BEGIN { @h = hist(-1); @h = hist(-100); @h = hist(0); @h = hist(3); exit(); }', json: true },
+  { name: 'hist of one value', script: `${G} { @one = hist(1); }`, json: true },
+  { name: 'hist of zero', script: `${G} { @zero = hist(0); }`, json: true },
+  { name: 'hist, up to 2G', script: `${L32} { @far = hist(args->offset); }` },
+  { name: 'hist by string key', script: `${N} { @[args->newcomm] = hist(1); }`, json: true },
+  // lhist
+  { name: 'lhist inside the range', script: `${W} { @ = lhist(args->count, 0, 1000, 100); }`, json: true },
+  { name: 'lhist below and above', script: `${W} { @ = lhist(args->count, 100, 500, 50); }`, json: true },
+  { name: 'lhist with a step that does not divide', script: `${W} { @ = lhist(args->count, 0, 1000, 300); }`, pending: 'bpftrace counts values from min + n*step up in the [max, ...) bucket; src/functions/hist.ts puts them in the last bucket' },
+  { name: 'lhist with one bucket', script: `${W} { @ = lhist(args->count, 0, 1000, 1000); }`, json: true },
+  { name: 'lhist by key', script: `${R} { @[args->count % 2] = lhist(args->count, 0, 100, 10); }`, json: true },
+  { name: 'lhist of offsets, step 1', script: `${L} { @ = lhist(args->offset, 0, 20, 1); }` },
+  // plain values, strings, tuples
+  { name: 'last value per key', script: `${R} { @[args->count % 4] = args->count; }`, json: true },
+  { name: 'string values', script: `${N} { @last = args->newcomm; @prev[args->newcomm] = args->oldcomm; }`, json: true },
+  { name: 'string keys', script: `${N} { @[args->newcomm] = count(); }`, json: true },
+  { name: 'comm as key', script: `${G} { @[comm] = count(); }`, json: true },
+  { name: 'tuple keys of integers', script: `${L} { @[args->whence, args->offset % 4] = count(); }`, json: true },
+  { name: 'tuple keys of strings', script: `${N} { @[args->oldcomm, args->newcomm] = count(); }`, json: true },
+  { name: 'tuple keys mixing strings and integers', script: `${N} { @[7, args->newcomm] = sum(3); }`, json: true },
+  { name: 'ternary string key', script: `${R} { @[args->count > 50 ? "big" : "small"] = count(); }` },
+  { name: 'if / else into two maps', script: `${W} { if (args->count < 100) { @small = count(); } else { @large = count(); } }` },
+  { name: 'compound assignment', script: `${R} { @total += args->count; @n += 1; }`, json: true },
+  { name: 'probe builtin as key', script: `${R} { @[probe] = count(); } ${W} { @[probe] = count(); }` },
+  // several maps and END
+  { name: 'several maps in name order', script: `${R} { @b = count(); @a = sum(args->count); @A = max(args->count); @_ = min(args->count); @a1 = hist(args->count); }` },
+  { name: 'END printf after events', script: `${G} { @ = count(); } END { printf("end of trace\\n"); }` },
+  { name: 'BEGIN and END printf around maps', script: `BEGIN { printf("start\\n"); } ${R} { @r = count(); } END { printf("stop\\n"); }`, json: true },
+  { name: 'every aggregation at once', script: `${W} { @c = count(); @s = sum(args->count); @mn = min(args->count); @mx = max(args->count); @a = avg(args->count); @st = stats(args->count); @h = hist(args->count); @l = lhist(args->count, 0, 1000, 250); }`, json: true },
+  // printf
+  { name: 'printf integers', script: `${L} { printf("%d %u %x %X %o|%5d|%-5d|%05d\\n", args->offset, args->whence, args->offset, args->offset, args->offset, args->whence, args->whence, args->whence); }` },
+  { name: 'printf negative values', script: `${R.replace('"/', '" && args->count < 10/')} { printf("%d %ld %lld\\n", args->count - 5, args->count - 5, args->count - 5); }` },
+  { name: 'printf strings', script: `${N} { printf("[%s] [%10s] [%-10s] [%.3s]\\n", args->newcomm, args->newcomm, args->oldcomm, args->newcomm); }`, json: true },
+  { name: 'printf percent and chars', script: `${N} { printf("100%% %c%c\\n", 65, 66); }` },
+  { name: 'printf escapes', script: `BEGIN { printf("tab\\tquote\\"backslash\\\\ hex\\x41 oct\\101\\n"); exit(); }`, json: true },
+  { name: 'printf without newline, then maps', script: `${G} { @ = count(); } END { printf("no newline"); }` },
+  // print, clear, zero, delete at END (print in a probe shows the map when the event is handled,
+  // which is timing-dependent by design)
+  { name: 'print a count map', script: `${R} { @[args->count % 5] = count(); } END { print(@); }`, json: true },
+  { name: 'print with top', script: `${W} { @[args->count % 10] = sum(args->count); } END { print(@, 3); }`, json: true },
+  { name: 'print with top and div', script: `${W} { @[args->count % 10] = sum(args->count); } END { print(@, 4, 10); }`, json: true },
+  { name: 'print a hist with div', script: `${R} { @h = hist(args->count); } END { print(@h, 0, 2); }`, json: true },
+  { name: 'print an lhist and stats', script: `${W} { @l = lhist(args->count, 0, 1000, 200); @s[1] = stats(args->count); } END { print(@l); print(@s); }`, json: true },
+  { name: 'print values', script: `BEGIN { print(123); print(-5); print("text"); print((1, "two")); exit(); }`, json: true },
+  { name: 'clear at END', script: `${R} { @[args->count % 3] = count(); @keep = count(); } END { clear(@); }`, json: true },
+  { name: 'zero at END', script: `${R} { @[args->count % 3] = count(); @h = hist(args->count); } END { zero(@); zero(@h); }`, json: true },
+  { name: 'clear and zero keyless aggregations', script: `${W} { @c = count(); @h = hist(args->count); @a = avg(args->count); @m = min(args->count); } END { clear(@c); clear(@h); zero(@a); zero(@m); }` },
+  { name: 'delete in a probe', script: `${R} { @[args->count % 4] = count(); if (args->count == 99) { delete(@[1]); } }`, json: true },
+  { name: 'delete plain values at END', script: `${R} { @[args->count % 5] = args->count; } END { delete(@[1]); delete(@[3]); }`, json: true },
+  { name: 'print after clear prints an empty map', script: `${G} { @x[1] = count(); } END { clear(@x); print(@x); printf("after\\n"); }`, json: true },
+  // constants through BEGIN
+  { name: 'hist of powers of two', script: 'BEGIN { @h = hist(1024); @h = hist(1048576); @h = hist(1073741824); @h = hist(4294967295); @h = hist(1023); exit(); }', json: true },
+  { name: 'lhist at its edges', script: 'BEGIN { @l = lhist(0, 0, 100, 10); @l = lhist(99, 0, 100, 10); @l = lhist(100, 0, 100, 10); @l = lhist(-1, 0, 100, 10); exit(); }', json: true },
+  { name: 'scalars of every kind', script: 'BEGIN { @i = 5; @s = "str"; @n = -7; @t = (1, "a"); exit(); }', json: true },
+  { name: 'no maps at all', script: 'BEGIN { exit(); }', json: true },
+];
+
+// ---- normalization ----
+
+interface Entry {
+  map: string;
+  sortValue: string;
+  text: string;
+}
+
+/** Sort value of one text entry: the value, a stats line's average, a histogram's total. */
+function textSortValue(header: string, body: string[]): string {
+  const value = header.slice(header.indexOf(': ') + 2);
+  if (body.length) return String(body.reduce((t, l) => t + Number(/[)\]]\s+(\d+) \|/.exec(l)?.[1] ?? 0), 0));
+  const avg = /average (-?\d+)/.exec(value);
+  return avg ? avg[1] : value;
+}
+
+export function normalizeText(out: string): string {
+  const lines = out.split('\n');
+  const items: (Entry | string)[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(@\w*)(\[.*\])?: /.exec(lines[i]);
+    if (!m) {
+      items.push(lines[i]);
+      continue;
+    }
+    const body: string[] = [];
+    // A histogram entry: its header ends with ": ", bucket lines and a blank line follow.
+    if (lines[i].endsWith(': ')) {
+      while (i + 1 < lines.length && /^[[(].*\|$/.test(lines[i + 1])) body.push(lines[++i]);
+      if (lines[i + 1] === '') body.push(lines[++i]);
+    }
+    items.push({ map: m[1], sortValue: textSortValue(lines[i - body.length], body), text: [lines[i - body.length], ...body].join('\n') });
+  }
+  return sortTies(items).join('\n');
+}
+
+/** Sorts each run of consecutive entries of one map with the same sort value. */
+function sortTies(items: (Entry | string)[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < items.length; ) {
+    const it = items[i];
+    if (typeof it === 'string') {
+      out.push(it);
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < items.length && typeof items[j] !== 'string' && (items[j] as Entry).map === it.map && (items[j] as Entry).sortValue === it.sortValue) j++;
+    out.push(...(items.slice(i, j) as Entry[]).map((e) => e.text).sort());
+    i = j;
+  }
+  return out;
+}
+
+/** JSON lines: members of a map object whose values tie are sorted by key. */
+export function normalizeJson(out: string): string {
+  return out
+    .split('\n')
+    .map((line) => {
+      const m = /^\{"type": "(map|hist|stats)", "data": \{("(?:[^"\\]|\\.)*"): \{(.*)\}\}\}$/.exec(line);
+      if (!m) return line;
+      const members = splitMembers(m[3]);
+      if (!members) return line;
+      const items: Entry[] = members.map(([k, v]) => ({ map: m[2], sortValue: jsonSortValue(v), text: `${k}: ${v}` }));
+      return `{"type": "${m[1]}", "data": {${m[2]}: {${sortTies(items).join(', ')}}}}`;
+    })
+    .join('\n');
+}
+
+function jsonSortValue(v: string): string {
+  if (v.startsWith('[')) return String([...v.matchAll(/"count": (\d+)/g)].reduce((t, c) => t + Number(c[1]), 0));
+  const avg = /"average": (-?\d+)/.exec(v);
+  return avg ? avg[1] : v;
+}
+
+/** Splits `"k": v, "k2": v2` at top-level commas; null if it is not a keyed map's object. */
+function splitMembers(s: string): [string, string][] | null {
+  const out: [string, string][] = [];
+  let depth = 0;
+  let inStr = false;
+  let start = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = s[i];
+    if (inStr) {
+      if (c === '\\') i++;
+      else if (c === '"') inStr = false;
+      continue;
+    }
+    if (c === '"') inStr = true;
+    else if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') depth--;
+    else if ((c === ',' && depth === 0 && s[i + 1] === ' ') || i === s.length) {
+      const member = s.slice(start, i).trim();
+      const km = /^("(?:[^"\\]|\\.)*"): (.*)$/s.exec(member);
+      if (!km) return null;
+      out.push([km[1], km[2]]);
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+// ---- running ----
+
+interface Side {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+}
+
+function runTool(cmd: string, args: string[]): Promise<Side> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => p.kill('SIGKILL'), 120_000);
+    p.stdout.setEncoding('latin1').on('data', (d) => (stdout += d));
+    p.stderr.setEncoding('latin1').on('data', (d) => (stderr += d));
+    p.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, status });
+    });
+  });
+}
+
+/** Runs jobs with bounded parallelism; bpftrace's LLVM compile is the slow part, so overlap them. */
+function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T>[] {
+  const results: Promise<T>[] = [];
+  let next = 0;
+  const starters: ((v?: unknown) => void)[] = [];
+  const gates = jobs.map(() => new Promise((go) => starters.push(go)));
+  const release = () => {
+    if (next < jobs.length) starters[next++]();
+  };
+  jobs.forEach((job, i) => results.push(gates[i].then(job).finally(release)));
+  for (let i = 0; i < width; i++) release();
+  return results;
+}
+
+/**
+ * Ids of loaded bpfscript programs (probe_N). Other sessions on a shared machine may have their
+ * own loaded, so tests compare against the ids present before they started; the kernel frees a
+ * program shortly after its last fd closes, so leftovers are re-checked for a moment.
+ */
+function probeProgramIds(): Set<number> {
+  const progs = JSON.parse(execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[];
+  return new Set(progs.filter((p) => /^probe_\d+$/.test(p.name ?? '')).map((p) => p.id));
+}
+function leftoverPrograms(before: Set<number>): number[] {
+  let left: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    left = [...probeProgramIds()].filter((id) => !before.has(id));
+    if (!left.length) break;
+    spawnSync('sleep', ['0.05']);
+  }
+  return left;
+}
+
+const workload = fixture('diffload');
+const loadedBefore = probeProgramIds();
+const width = Math.max(2, Math.min(6, cpus().length * 2));
+
+interface Pair {
+  bpftrace: Side;
+  ours: Side;
+}
+
+const runs = new Map<string, Promise<Pair>>();
+const jobs: (() => Promise<Pair>)[] = [];
+const keys: string[] = [];
+const pendingKeys = new Map<string, string>();
+for (const c of corpus) {
+  for (const format of c.json ? ['text', 'json'] : ['text']) {
+    if (c.pending) pendingKeys.set(`${c.name} (${format})`, c.pending);
+    const args = ['-f', format, '-c', workload, '-e', c.script];
+    keys.push(`${c.name} (${format})`);
+    jobs.push(async () => {
+      const [theirs, ours] = [await runTool('bpftrace', args), await runTool(process.execPath, [BIN, ...args])];
+      return { bpftrace: theirs, ours };
+    });
+  }
+}
+pool(jobs, width).forEach((p, i) => runs.set(keys[i], p));
+
+for (const key of keys) {
+  test(key, async () => {
+    const { bpftrace, ours } = await runs.get(key)!;
+    const json = key.endsWith('(json)');
+    const norm = json ? normalizeJson : normalizeText;
+    assert.is(bpftrace.status, 0, `bpftrace failed: ${bpftrace.stderr}`);
+    assert.is(ours.status, 0, `bpfscript failed: ${ours.stderr}`);
+    const a = norm(ours.stdout);
+    const b = norm(bpftrace.stdout);
+    const pending = pendingKeys.get(key);
+    if (pending) {
+      // A known difference owned elsewhere: this fails once it is fixed, to drop the mark.
+      assert.is.not(a, b, `now identical to bpftrace: remove the pending mark (${pending})`);
+      return;
+    }
+    if (a !== b) {
+      process.stderr.write(`\n--- ${key}\n--- bpftrace 0.17:\n${bpftrace.stdout}\n--- bpfscript:\n${ours.stdout}\n`);
+    }
+    assert.is(a, b);
+  });
+}
+
+test('the corpus has at least 60 scripts', () => {
+  assert.ok(corpus.length >= 60, `${corpus.length} scripts`);
+});
+
+test('normalization sorts only ties', () => {
+  assert.is(normalizeText('@[b]: 1\n@[a]: 1\n@[c]: 2\n'), '@[a]: 1\n@[b]: 1\n@[c]: 2\n');
+  assert.is.not(normalizeText('@[a]: 2\n@[b]: 1\n'), normalizeText('@[b]: 1\n@[a]: 2\n'));
+  assert.is(normalizeJson('{"type": "map", "data": {"@": {"b": 1, "a": 1, "c": 2}}}'), '{"type": "map", "data": {"@": {"a": 1, "b": 1, "c": 2}}}');
+  assert.is.not(normalizeJson('{"type": "map", "data": {"@": {"a": 2, "b": 1}}}'), normalizeJson('{"type": "map", "data": {"@": {"b": 1, "a": 2}}}'));
+});
+
+test('nothing stays loaded after the corpus', async () => {
+  await Promise.allSettled(runs.values());
+  assert.equal(leftoverPrograms(loadedBefore), []);
+});
+
+test.run();

@@ -1,0 +1,33 @@
+// Shared by the kernel-lane suites (run inside the VM by test/kernel/run-lane.sh): workload
+// binaries, and bpftrace as the oracle for the same script.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, bpfscript, type RunResult } from '../helpers';
+
+const SRC = join(ROOT, 'test', 'kernel', 'fixtures');
+const OUT = join(ROOT, 'dist', 'test', 'kernel', 'fixtures');
+
+/** test/kernel/fixtures/NAME.c, built static (run-lane.sh builds them on the host before the boot). */
+export function kfixture(name: string): string {
+  const src = join(SRC, `${name}.c`);
+  const out = join(OUT, name);
+  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
+    mkdirSync(OUT, { recursive: true });
+    execFileSync('cc', ['-O1', '-static', '-o', out, src]);
+  }
+  return out;
+}
+
+/** bpfscript -e SCRIPT -c COMMAND. */
+export function traceCommand(script: string, command: string, extra: string[] = []): RunResult {
+  return bpfscript([...extra, '-e', script, '-c', command], { timeoutMs: 240_000 });
+}
+
+/** bpftrace 0.17 on the same script and command; its RLIMIT_MEMLOCK complaint is dropped. */
+export function bpftrace(script: string, command: string): RunResult {
+  const r = spawnSync('bpftrace', ['-e', script, '-c', command], { encoding: 'utf8', timeout: 240_000 });
+  const stderr = r.stderr.split('\n').filter((l) => !/RLIMIT_MEMLOCK/.test(l)).join('\n');
+  return { stdout: r.stdout, stderr, status: r.status };
+}
