@@ -75,11 +75,13 @@ class Session {
 
   async run(): Promise<number> {
     const { meta } = this.gen;
+    // Before loading: some kernels refuse a program type at load already (fentry: EPERM), and the
+    // user should hear which probe and why, not a generic load failure.
+    this.checkKernelSupport();
     if (this.opts.command) this.child = await startStopped(this.opts.command);
     this.load();
     const ring = (this.ring = new RingBuffer(this.obj!.map(meta.eventsMap)));
 
-    this.checkKernelSupport();
     // Handlers go in before any output: a reader that saw BEGIN's output and sends SIGINT at once
     // must get END and the maps, not Node's default exit.
     const onSignal = () => this.stop();

@@ -3,7 +3,11 @@
 import type { Call } from '../ast';
 import type { CheckContext } from './types';
 
-/** Checks that `call` has `n` arguments, the first an integer; returns whether it is signed. */
+/**
+ * Checks that `call` has `n` arguments, the first an integer; returns whether it is signed.
+ * min, max, avg, stats, hist and lhist ignore the result: bpftrace treats their values as signed
+ * 64-bit whatever the argument's type (a uint64 of 2^64-5 is -5 to them); only sum keeps the sign.
+ */
 export function integerArgument(ctx: CheckContext, call: Call, n = 1): boolean {
   if (call.args.length !== n) {
     ctx.error(`${call.name}() takes ${n === 1 ? 'exactly one argument' : `${n} arguments`}`, call);

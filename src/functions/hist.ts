@@ -36,7 +36,7 @@ function log2(ctx: EmitContext, x: Val): Val {
 
 export const hist: AggregateDef = {
   name: 'hist',
-  check: (ctx, call) => ({ kind: 'agg', agg: 'hist', signed: integerArgument(ctx, call) }),
+  check: (ctx, call) => (integerArgument(ctx, call), { kind: 'agg', agg: 'hist', signed: true }),
   valueSize: () => HIST_BUCKETS * 8,
   emitUpdate(ctx, call, t, slot) {
     const { b } = ctx;
@@ -57,7 +57,8 @@ function lhistBuckets(t: AggType): number {
 export const lhist: AggregateDef = {
   name: 'lhist',
   check(ctx, call) {
-    const signed = integerArgument(ctx, call, 4);
+    integerArgument(ctx, call, 4);
+    const signed = true;
     const lo = literalArgument(ctx, call, 1, 'min');
     const hi = literalArgument(ctx, call, 2, 'max');
     const step = literalArgument(ctx, call, 3, 'step');
@@ -78,7 +79,10 @@ export const lhist: AggregateDef = {
     const n = lhistBuckets(t);
     const signed = t.signed;
     const below = b.icmp(signed ? IntPredicate.SLT : IntPredicate.ULT, x, ctx.constInt(t.min));
-    const above = b.icmp(signed ? IntPredicate.SGE : IntPredicate.UGE, x, ctx.constInt(t.max));
+    // The last full bucket ends at min + n*step, which is below max when step does not divide the
+    // range; bpftrace counts everything from there on as [max, ...).
+    const top = t.min + BigInt(n - 2) * t.step;
+    const above = b.icmp(signed ? IntPredicate.SGE : IntPredicate.UGE, x, ctx.constInt(top));
     const inner = b.binop(Opcode.Add, b.binop(Opcode.UDiv, b.binop(Opcode.Sub, x, ctx.constInt(t.min)), ctx.constInt(t.step)), ctx.constInt(1));
     // Clamp again so the verifier can prove the index stays inside the value.
     const clamped = b.select(b.icmp(IntPredicate.UGT, inner, ctx.constInt(n - 2)), ctx.constInt(n - 2), inner);

@@ -9,7 +9,7 @@ import type { AggregateDef } from './types';
 function extreme(name: 'min' | 'max'): AggregateDef {
   return {
     name,
-    check: (ctx, call) => ({ kind: 'agg', agg: name, signed: integerArgument(ctx, call) }),
+    check: (ctx, call) => (integerArgument(ctx, call), { kind: 'agg', agg: name, signed: true }),
     valueSize: () => 16,
     emitUpdate(ctx, call, t, slot) {
       const { b, c, i64 } = ctx;

@@ -447,7 +447,7 @@ class ProbeChecker implements CheckContext {
         if (!f) {
           const fields = this.probe.format?.fields.filter((x) => !x.name.startsWith('common_')).map((x) => x.name) ?? [];
           this.error(
-            `tracepoint ${this.probe.name} has no field named '${e.field}'`,
+            `${this.probe.provider === 'tracepoint' ? 'tracepoint' : 'function'} ${this.probe.name} has no ${this.probe.provider === 'tracepoint' ? 'field' : 'argument'} named '${e.field}'`,
             { span: e.fieldSpan },
             withSuggestion(didYouMean(e.field, fields), fields.length ? `its fields are: ${fields.join(', ')}` : undefined),
           );
