@@ -3,7 +3,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { SCRATCH } from './lib/run';
 import { renderSection, type BenchConfig, type Section } from './lib/report';
@@ -17,7 +17,10 @@ import { throughput } from './suites/throughput';
 
 const SUITES: Record<string, (cfg: BenchConfig) => Promise<Section>> = { startup, attach, overhead, throughput, compile, mapprint };
 
-function machine(): string {
+/** 1/5/15-minute load averages: a shared machine's noise shows in these (2 cores here). */
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+function machine(loadAtStart: string): string {
   const cpu = cpus();
   const llvm = (() => {
     try {
@@ -30,6 +33,7 @@ function machine(): string {
     `- date: ${new Date().toISOString()}`,
     `- machine: ${cpu.length} × ${cpu[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`,
     `- node ${process.version}; ${bpftraceVersion()}; ${llvm}`,
+    `- load average at start: ${loadAtStart}; at end: ${load()} (results are noisier above ~1 on 2 cores)`,
   ].join('\n');
 }
 
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
   const only = onlyAt >= 0 ? argv[onlyAt + 1].split(',') : Object.keys(SUITES);
   const cfg: BenchConfig = { quick, reps: quick ? 3 : 5 };
   const sections: string[] = [];
+  const loadAtStart = load();
   for (const name of only) {
     const suite = SUITES[name];
     if (!suite) throw new Error(`unknown suite ${name}; known: ${Object.keys(SUITES).join(', ')}`);
@@ -58,7 +63,7 @@ async function main(): Promise<void> {
     'Written by `npm run bench` (bench/run.ts). Ratios are bpfscript / bpftrace: below 1 is better,',
     'except for events/s. Both tools run in the same session, interleaved, medians reported.',
     '',
-    machine(),
+    machine(loadAtStart),
     '',
     ...sections,
   ].join('\n');

@@ -5,15 +5,40 @@
  * `space` marks an integer that is an address, and which memory it points into: str() and friends
  * pick the user or kernel read helper from it (syscall tracepoint pointer fields are user memory).
  */
-export type IntType = { kind: 'int'; bits: 8 | 16 | 32 | 64; signed: boolean; space?: AddrSpace };
+export type IntType = {
+  kind: 'int';
+  bits: 8 | 16 | 32 | 64;
+  signed: boolean;
+  space?: AddrSpace;
+  /**
+   * A typed kernel pointer (`curtask`, `(struct task_struct *)x`, a kfunc's `struct file *file`):
+   * the BTF id of what it points to, so `->` can find members. Still an integer in arithmetic.
+   */
+  pointee?: number;
+  /** C spelling of the pointer's type, for messages ("struct task_struct *"). */
+  ctype?: string;
+};
 export type AddrSpace = 'user' | 'kernel';
 export type BoolType = { kind: 'bool' };
 /** A NUL-padded string of at most `size` bytes including the terminator (comm: 16). */
-export type StringType = { kind: 'string'; size: number };
+export type StringType = {
+  kind: 'string';
+  size: number;
+  /**
+   * 'inet': ntop()'s value, not text in BPF but a u32 address family and 16 address bytes, turned
+   * into text when user space decodes it (so every printer sees an ordinary string).
+   */
+  format?: 'inet';
+};
 export type TupleType = { kind: 'tuple'; elems: Type[] };
 export type NoneType = { kind: 'none' };
 /** A pointer to a tracepoint's `args` record (only ever dereferenced through fields). */
 export type ArgsType = { kind: 'args'; probe: string };
+/**
+ * A struct or union from BTF reached by value (`curtask->thread`, `$f->f_path`): never copied,
+ * only a place in `space` memory whose members `.` reads. Codegen carries its address as an i64.
+ */
+export type RecordType = { kind: 'record'; btf: number; name: string; size: number; space: AddrSpace };
 
 /**
  * Aggregations live only as map values. Each is stored per CPU and combined in user space:
@@ -27,7 +52,7 @@ export type AggType =
   | { kind: 'agg'; agg: 'hist'; signed: boolean }
   | { kind: 'agg'; agg: 'lhist'; signed: boolean; min: bigint; max: bigint; step: bigint };
 
-export type Type = IntType | BoolType | StringType | TupleType | NoneType | ArgsType | AggType;
+export type Type = IntType | BoolType | StringType | TupleType | NoneType | ArgsType | RecordType | AggType;
 
 export const u64: IntType = { kind: 'int', bits: 64, signed: false };
 export const s64: IntType = { kind: 'int', bits: 64, signed: true };
@@ -52,6 +77,8 @@ export function sizeOf(t: Type): number {
       return 0;
     case 'args':
       return 8;
+    case 'record':
+      return t.size;
     case 'agg':
       throw new Error(`aggregation ${t.agg} has no scalar size`);
   }
@@ -147,6 +174,8 @@ export function typeName(t: Type): string {
       return 'none';
     case 'args':
       return `args of ${t.probe}`;
+    case 'record':
+      return t.name;
     case 'agg':
       return t.agg === 'lhist' ? `lhist(${t.min}, ${t.max}, ${t.step})` : `${t.agg}_t`;
   }

@@ -73,7 +73,7 @@ test('mistakes are diagnostics with spans and hints', () => {
     assert.is(r.status, 1);
   }
   const r = bpfscript(['--emit-elf', '/dev/null', '-e', 'kfunc:vfs_read { @ = args.cnt; }']);
-  assert.match(r.stderr, /has no field named 'cnt'/);
+  assert.match(r.stderr, /has no argument named 'cnt'/);
   assert.match(r.stderr, /HINT: its fields are: file, buf, count, pos\n$/);
 });
 

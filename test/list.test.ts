@@ -71,6 +71,12 @@ test('-l software and hardware events, rawtracepoints when asked', () => {
   assert.is(bpfscript(['-l', 'rawtracepoint:sys_ente?']).stdout, 'rawtracepoint:sys_enter\n');
 });
 
+test('-l iter:* lists the iterators bpfscript runs; a plain -l leaves them out, as bpftrace 0.17 does', () => {
+  assert.is(bpfscript(['-l', 'iter:*']).stdout, 'iter:task\niter:task_file\n');
+  assert.is(bpfscript(['-l', 'iter:task_f*']).stdout, 'iter:task_file\n');
+  assert.not.match(bpfscript(['-l']).stdout, /^iter:/m);
+});
+
 test('-l without kernel function access warns once and still lists the rest', () => {
   // The full list runs to megabytes (every BTF function as kfunc/kretfunc): past spawnSync's default buffer.
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'bpfscript'), '-l'], { encoding: 'utf8', maxBuffer: 1 << 28 });

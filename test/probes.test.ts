@@ -192,6 +192,31 @@ test('usdt with -p: attaches to a running process and raises its semaphores', as
   }
 });
 
+test('usdt semaphores with -c: the kernel raises them (ref_ctr_offset), as bpftrace does', () => {
+  const bin = APP();
+  const prog = `usdt:${bin}:bpfs:guarded { @guarded = sum(arg0); } usdt:${bin}:bpfs:done { @done = count(); }`;
+  const r = bpfscript(['-e', prog, '-c', `${bin} 3`]);
+  assert.is(r.stderr, '');
+  assert.is(r.stdout, 'Attaching 2 probes...\n\n\n@done: 1\n@guarded: 3\n');
+});
+
+test('usdt semaphores without -p: raised in a process that was already running', async () => {
+  const bin = APP();
+  const app = spawn(bin, ['4', 'wait'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const exited = new Promise<number | null>((res) => app.on('exit', (code) => res(code)));
+  try {
+    const prog = `BEGIN { printf("ready\\n"); } usdt:${bin}:bpfs:guarded /pid == ${app.pid}/ { @guarded = sum(arg0); }`;
+    const r = await runUntilReady(['-e', prog], async () => {
+      app.stdin!.end('go\n');
+      assert.is(await exited, 0);
+    });
+    assert.is(r.stderr, '');
+    assert.is(r.stdout, 'Attaching 2 probes...\nready\n\n\n@guarded: 4\n');
+  } finally {
+    app.kill();
+  }
+});
+
 test('usdt: an unknown probe and a binary without notes are errors', () => {
   const bin = APP();
   let r = bpfscript(['-e', `usdt:${bin}:bpfs:nope { @ = count(); }`]);
@@ -210,7 +235,16 @@ test('-p with a pid that does not exist is an error', () => {
 
 test('profile fires on every CPU', () => {
   const ncpu = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
-  const r = bpfscript(['-e', 'profile:ms:1 { @[cpu] = max(cpu + 1); } interval:ms:200 { exit(); }']);
+  // cpu-clock samples stop on an idle CPU (no tick), so keep every CPU busy while profiling.
+  const spinners = Array.from({ length: ncpu }, (_, c) =>
+    spawn('taskset', ['-c', String(c), 'sh', '-c', 'while :; do :; done'], { stdio: 'ignore' }),
+  );
+  let r;
+  try {
+    r = bpfscript(['-e', 'profile:ms:1 { @[cpu] = max(cpu + 1); } interval:ms:300 { exit(); }']);
+  } finally {
+    for (const s of spinners) s.kill('SIGKILL');
+  }
   assert.is(r.stderr, '');
   const rows = Array.from({ length: ncpu }, (_, c) => `@[${c}]: ${c + 1}\n`).join('');
   assert.is(r.stdout, `Attaching 2 probes...\n\n\n${rows}`);
@@ -290,6 +324,42 @@ test('an attach failure half-way detaches everything and leaves nothing loaded',
   assert.is(r.stdout, 'Attaching 2 probes...\n');
   assert.match(r.stderr, /^ERROR: failed to attach rawtracepoint:sys_enter_openat: .*\(ENOENT\)\n/);
   assert.not.match(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+});
+
+/** test/fixtures/watch.c, static and not PIE, and the fixed address of its `counter`. */
+function watchFixture(): { bin: string; addr: string } {
+  const src = join(ROOT, 'test', 'fixtures', 'watch.c');
+  const bin = join(ROOT, 'test', 'fixtures', 'bin', 'watch');
+  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
+    mkdirSync(join(ROOT, 'test', 'fixtures', 'bin'), { recursive: true });
+    execFileSync('cc', ['-O1', '-static', '-no-pie', '-o', bin, src]);
+  }
+  const line = execFileSync('nm', [bin], { encoding: 'utf8' }).split('\n').find((l) => / counter$/.test(l))!;
+  return { bin, addr: `0x${BigInt(`0x${line.split(' ')[0]}`).toString(16)}` };
+}
+
+test('watchpoint: a hardware breakpoint on a variable of the -c command counts its writes', () => {
+  const { bin, addr } = watchFixture();
+  const r = bpfscript(['-e', `watchpoint:${addr}:8:w { @[probe] = count(); }`, '-c', `${bin} 5`]);
+  assert.is(r.stderr, '');
+  assert.is(r.stdout, `Attaching 1 probe...\n\n\n@[watchpoint:${addr}:8:w]: 5\n`);
+});
+
+test('watchpoint: needs a process, and a valid address, length and mode', () => {
+  let r = bpfscript(['-e', 'watchpoint:0x10000000:8:rw { @ = count(); }']);
+  assert.is(r.status, 1);
+  assert.is(r.stdout, 'Attaching 1 probe...\n');
+  assert.is(r.stderr, "ERROR: cannot attach watchpoint:0x10000000:8:rw: a watchpoint watches one process's memory\nHINT: give the process with -p PID, or start it with -c CMD\n");
+  r = bpfscript(['-e', 'watchpoint:0x10000000:3:w { @ = count(); }']);
+  assert.match(r.stderr, /ERROR: invalid watchpoint length '3'\n[\s\S]*HINT: the hardware watches 1, 2, 4 or 8 bytes\n/);
+  r = bpfscript(['-e', 'watchpoint:0x10000000:8:wq { @ = count(); }']);
+  assert.match(r.stderr, /ERROR: invalid watchpoint mode 'wq'\n/);
+  r = bpfscript(['-e', 'watchpoint:0x10000000:8:rx { @ = count(); }']);
+  assert.match(r.stderr, /HINT: x \(execute\) cannot be combined with r or w\n/);
+  r = bpfscript(['-e', 'watchpoint:main:8:w { @ = count(); }']);
+  assert.match(r.stderr, /ERROR: invalid watchpoint address 'main'\n/);
+  r = bpfscript(['-e', 'watchpoint:0x10000000:8 { @ = count(); }']);
+  assert.match(r.stderr, /ERROR: invalid watchpoint probe: watchpoint:0x10000000:8\n/);
 });
 
 test('a wildcard uprobe over many symbols attaches them all', () => {

@@ -28,7 +28,7 @@ function kernelProbe(provider: 'kprobe' | 'kretprobe'): Attacher {
     attach(prog, probe) {
       const func = String(probe.attach.func);
       const offset = Number(probe.attach.offset ?? 0);
-      return [prog.attachKprobe(offset ? `${func}+${offset}` : func, provider === 'kretprobe')];
+      return [prog.attachKprobe(func, provider === 'kretprobe', offset)];
     },
     // bpftrace lists kernel functions once, as kprobes.
     list: provider === 'kprobe' ? (q) => kernelFunctions(q).map((f) => ({ name: `kprobe:${f}` })) : undefined,

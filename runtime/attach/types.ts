@@ -8,6 +8,9 @@ export interface AttachSession {
   pid?: number;
   /** Registers an undo step run when the session detaches (before the links are destroyed). */
   onDetach?(undo: () => void): void;
+  /** Registers a job run once after BEGIN (an iterator's walk); a session with such jobs ends
+   * when they are done. */
+  runOnce?(job: () => void): void;
 }
 
 export interface Unavailable {

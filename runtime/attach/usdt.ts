@@ -1,6 +1,11 @@
-// usdt: a uprobe at the note's file offset. Its semaphore, if it has one, is raised in the process
-// given with -p (see usdt-semaphore.ts) and lowered again when the session ends.
+// usdt: a uprobe at the note's file offset. Its semaphore, if it has one, is passed to the kernel
+// as the uprobe's ref_ctr_offset: the kernel raises it in every process that maps the binary, now
+// and later (system-wide, -c, -p alike), and lowers it on detach. A kernel that refuses ref_ctr
+// (EINVAL: older than 4.20, or another tracer holding this probe without one) gets the probe
+// without it, and with -p the semaphore is raised by hand (usdt-semaphore.ts).
 
+import { constants } from 'node:os';
+import { LibbpfError } from '../libbpf';
 import { hasUprobes } from './kernel-features';
 import type { Attacher } from './types';
 import { listedBinary, noUprobes } from './uprobe';
@@ -13,8 +18,16 @@ export const usdt: Attacher = {
   attach(prog, probe, session) {
     const a = probe.attach;
     const binary = String(a.binary);
-    const link = prog.attachUprobe({ pid: session.pid ?? -1, binary, offset: Number(a.offset) });
     const sem = Number(a.semaphoreOffset ?? 0);
+    const base = { pid: session.pid ?? -1, binary, offset: Number(a.offset) };
+    if (sem) {
+      try {
+        return [prog.attachUprobe({ ...base, refCtrOffset: sem })];
+      } catch (e) {
+        if (!(e instanceof LibbpfError && e.errno === constants.errno.EINVAL)) throw e;
+      }
+    }
+    const link = prog.attachUprobe(base);
     if (sem && session.pid !== undefined && session.pid >= 0) {
       const pid = session.pid;
       const addr = addressInProcess(pid, binary, sem);

@@ -36,6 +36,13 @@ export interface UprobeOpts {
   func_name: string | null;
 }
 
+export interface KprobeOpts {
+  sz: number;
+  bpf_cookie?: bigint;
+  offset?: number;
+  retprobe: boolean;
+}
+
 export interface TestRunOpts {
   sz: number;
   data_in?: Buffer | null;
@@ -98,12 +105,16 @@ export interface Libbpf {
   bpf_program__attach_uprobe_opts(p: ProgramPtr, pid: number, binary: string, offset: number,
     opts: UprobeOpts): LinkPtr | null;
   bpf_program__attach_kprobe(p: ProgramPtr, retprobe: boolean, func: string): LinkPtr | null;
+  bpf_program__attach_kprobe_opts(p: ProgramPtr, func: string, opts: KprobeOpts): LinkPtr | null;
+  bpf_program__attach_iter(p: ProgramPtr, opts: null): LinkPtr | null;
   bpf_program__attach_trace(p: ProgramPtr): LinkPtr | null;
   bpf_program__set_log_level(p: ProgramPtr, level: number): number;
   bpf_program__set_log_buf(p: ProgramPtr, buf: Buffer, size: number): number;
 
   bpf_link__destroy(l: LinkPtr): number;
   bpf_link__fd(l: LinkPtr): number;
+  /** A readable fd of a new iterator instance of an iter link: each read() runs the program. */
+  bpf_iter_create(linkFd: number): number;
 
   bpf_map__name(m: MapPtr): string;
   bpf_map__fd(m: MapPtr): number;
@@ -179,6 +190,10 @@ const LIBBPF_DECLS = [
   'bpf_link *bpf_program__attach_perf_event(const bpf_program *p, int pfd)',
   'bpf_link *bpf_program__attach_uprobe_opts(const bpf_program *p, int pid, const char *binary, size_t offset, const bpf_uprobe_opts *opts)',
   'bpf_link *bpf_program__attach_kprobe(const bpf_program *p, bool retprobe, const char *func)',
+  // kprobe:FUNC+OFFSET: the offset goes in the opts; libbpf would look "FUNC+OFFSET" up as a name.
+  'bpf_link *bpf_program__attach_kprobe_opts(const bpf_program *p, const char *func, const bpf_kprobe_opts *opts)',
+  // iter/task, iter/task_file need no bpf_iter_link_info, so opts stay NULL.
+  'bpf_link *bpf_program__attach_iter(const bpf_program *p, const void *opts)',
   'bpf_link *bpf_program__attach_trace(const bpf_program *p)',
   // The per-program log buffer is read after load, so BpfProgram keeps it referenced.
   'int bpf_program__set_log_level(bpf_program *p, uint32_t level)',
@@ -186,6 +201,7 @@ const LIBBPF_DECLS = [
 
   'int bpf_link__destroy(bpf_link *l)',
   'int bpf_link__fd(const bpf_link *l)',
+  'int bpf_iter_create(int link_fd)',
 
   'const char *bpf_map__name(const bpf_map *m)',
   'int bpf_map__fd(const bpf_map *m)',
@@ -244,6 +260,13 @@ function declareTypes(koffi: typeof Koffi): Koffi.TypeObject {
     bpf_cookie: 'uint64_t',
     retprobe: 'bool',
     func_name: 'const char *',
+  });
+  // libbpf 1.1.2's layout (attach_mode came in 1.2): sz, bpf_cookie, offset, retprobe, padded to 32.
+  koffi.struct('bpf_kprobe_opts', {
+    sz: 'size_t',
+    bpf_cookie: 'uint64_t',
+    offset: 'size_t',
+    retprobe: 'bool',
   });
   koffi.struct('bpf_test_run_opts', {
     sz: 'size_t',
@@ -305,6 +328,7 @@ function declareTypes(koffi: typeof Koffi): Koffi.TypeObject {
 export const OPTS_SIZE = {
   open: 80,
   uprobe: 40,
+  kprobe: 32,
   testRun: 80,
   mapCreate: 48,
   progLoad: 104,
@@ -318,6 +342,7 @@ function bind(): Ffi {
   const printProto = declareTypes(koffi);
   for (const [name, size] of [
     ['bpf_object_open_opts', OPTS_SIZE.open], ['bpf_uprobe_opts', OPTS_SIZE.uprobe],
+    ['bpf_kprobe_opts', OPTS_SIZE.kprobe],
     ['bpf_test_run_opts', OPTS_SIZE.testRun], ['bpf_map_create_opts', OPTS_SIZE.mapCreate],
     ['bpf_prog_load_opts', OPTS_SIZE.progLoad],
   ] as const) {

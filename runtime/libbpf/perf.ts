@@ -72,6 +72,8 @@ export interface PerfEventOptions {
   samplePeriod?: number | bigint;
   /** … or N times a second; exactly one of the two */
   sampleFreq?: number;
+  /** with type BREAKPOINT: what to watch (bp_type HW_BREAKPOINT_R/W/X bits, address, length) */
+  breakpoint?: { type: number; addr: bigint; len: number };
 }
 
 const SYS_PERF_EVENT_OPEN: Partial<Record<string, number>> = { x64: 298, arm64: 241, riscv64: 241 };
@@ -105,6 +107,12 @@ export function perfEventOpen(o: PerfEventOptions): number {
   attr.writeBigUInt64LE(BigInt(config), 8);
   attr.writeBigUInt64LE(BigInt(o.samplePeriod ?? o.sampleFreq ?? 0), 16); // union sample_period/sample_freq
   attr.writeBigUInt64LE(o.sampleFreq !== undefined ? ATTR_FLAG_FREQ : 0n, 40);
+  if (o.breakpoint) {
+    // bp_type (u32 at 52), then the unions bp_addr/config1 (56) and bp_len/config2 (64)
+    attr.writeUInt32LE(o.breakpoint.type, 52);
+    attr.writeBigUInt64LE(o.breakpoint.addr, 56);
+    attr.writeBigUInt64LE(BigInt(o.breakpoint.len), 64);
+  }
   const { libc } = ffi();
   // syscall() moves every argument into a 64-bit register, so pass them as long.
   const fd = Number(libc.syscall(nr, 'void *', attr, 'long', o.pid ?? -1, 'long', o.cpu, 'long', -1,

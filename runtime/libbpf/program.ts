@@ -29,6 +29,8 @@ export interface UprobeOptions {
   retprobe?: boolean;
   /** value of bpf_get_attach_cookie() inside the program */
   cookie?: bigint;
+  /** file offset of a USDT semaphore: the kernel raises it in every process the probe is in */
+  refCtrOffset?: number;
 }
 
 /** What the kernel reports about a loaded program (struct bpf_prog_info, the fields we read). */
@@ -144,13 +146,26 @@ export class BpfProgram {
       retprobe: o.retprobe ?? false,
       func_name: o.funcName ?? null,
       bpf_cookie: o.cookie ?? 0n,
+      ref_ctr_offset: o.refCtrOffset ?? 0,
     }));
   }
 
   /** Kernels built without kprobes (this machine's) answer ENOENT/EOPNOTSUPP here. */
-  attachKprobe(func: string, retprobe = false): BpfLink {
-    return this.#link('bpf_program__attach_kprobe', `${retprobe ? 'kretprobe' : 'kprobe'}:${func}`,
-      (p) => ffi().libbpf.bpf_program__attach_kprobe(p, retprobe, func));
+  attachKprobe(func: string, retprobe = false, offset = 0): BpfLink {
+    return this.#link('bpf_program__attach_kprobe_opts', `${retprobe ? 'kretprobe' : 'kprobe'}:${func}${offset ? `+${offset}` : ''}`,
+      (p) => ffi().libbpf.bpf_program__attach_kprobe_opts(p, func, { sz: OPTS_SIZE.kprobe, retprobe, offset }));
+  }
+
+  /** An iter/OBJECT program (task, task_file): the link only makes iterators; see createIterator. */
+  attachIter(): BpfLink {
+    return this.#link('bpf_program__attach_iter', this.sectionName, (p) => ffi().libbpf.bpf_program__attach_iter(p, null));
+  }
+
+  /** A new iterator of an attachIter link: an fd whose reads run this program over the kernel's
+   * objects (every task …) until EOF. The caller closes it. */
+  createIterator(link: BpfLink): number {
+    this.#loaded('bpf_iter_create');
+    return checkRet(ffi().libbpf.bpf_iter_create(link.fd), `bpf_iter_create(${this.name})`);
   }
 
   /** fentry/fexit (kfunc/kretfunc): the target comes from the section name at open. */

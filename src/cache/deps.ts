@@ -78,8 +78,18 @@ export function recordingReads<T>(fn: () => T): { result: T; deps: Dependency[] 
   const mutable = fs as unknown as Record<string, unknown>;
   const origRead = fs.readFileSync;
   const origDir = fs.readdirSync;
+  // note() hashes the file through fs.readFileSync, which is this very function: without the guard
+  // each read recursed until the stack overflowed (ruinous for a 5 MB /proc/kallsyms).
+  let noting = false;
   mutable.readFileSync = function (this: unknown, p: unknown, ...rest: unknown[]) {
-    if (recordable(p)) note(p, isPseudoFile(p) ? 'content' : 'stat');
+    if (recordable(p) && !noting) {
+      noting = true;
+      try {
+        note(p, isPseudoFile(p) ? 'content' : 'stat');
+      } finally {
+        noting = false;
+      }
+    }
     return (origRead as (...a: unknown[]) => unknown).call(this, p, ...rest);
   };
   mutable.readdirSync = function (this: unknown, p: unknown, ...rest: unknown[]) {

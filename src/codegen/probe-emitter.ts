@@ -5,9 +5,10 @@ import type { AssignMap, AssignVar, Binary, Block as AstBlock, Call, Expr, Span,
 import { aggregates, builtins, functions, type CgValue, type ConfigName, type EmitContext, type LanguageOptions } from '../functions';
 import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
 import { Stat } from '../meta';
-import type { ExpandedProbe } from '../probes';
+import { probeType, type ExpandedProbe } from '../probes';
 import { fieldType } from '../semantic/tracefs';
 import { parseIntArg } from '../semantic/analyze';
+import { emitKernelField } from '../functions/kernel-field';
 import { arithSigned, sizeOf, stringType, tupleLayout, type Type } from '../types';
 import { IntPredicate, Opcode, type Block, type Builder, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
 import { BpfMapType, MapDefBuilder } from './map-defs';
@@ -31,13 +32,15 @@ interface FnParts {
 }
 
 const RINGBUF_OUTPUT = 130;
-const RINGBUF_QUERY = 134;
 const PROBE_READ_KERNEL = 113;
+/**
+ * Records never wake the reader: the session drains on its own ~1 ms timer and waits on no epoll.
+ * A wakeup (BPF_RB_FORCE_WAKEUP, or the default when the reader has caught up) queues an irq_work
+ * and raises a self-IPI, a VM exit here: with it, a printf per getppid() (bench throughput suite)
+ * cost ~1,000 ns a call once 64 KiB were pending; without it ~500-650 ns. The ringbuf_query the
+ * threshold needed was a helper call per event too.
+ */
 const BPF_RB_NO_WAKEUP = 1;
-const BPF_RB_FORCE_WAKEUP = 2;
-const BPF_RB_AVAIL_DATA = 0;
-/** Wake the reader only once this much is waiting; otherwise it drains on its own timer. */
-const WAKEUP_THRESHOLD = 64 * 1024;
 const EEXIST = 17;
 /** Values bigger than this, or past the stack budget, go to the per-CPU scratch map. */
 const STACK_VALUE_MAX = 64;
@@ -88,6 +91,16 @@ export class ProbeEmitter implements EmitContext {
     const body = b.appendBlock(this.parts.fn, 'body');
     b.positionAtEnd(body);
     this.at(this.p.probe.span);
+    // The probe type's own precondition (src/probes/types.ts guard), before the user's predicate.
+    const guard = probeType(this.probe.provider)?.guard;
+    if (guard) {
+      const go = b.appendBlock(this.parts.fn, 'guarded');
+      const stop = b.appendBlock(this.parts.fn, 'unguarded');
+      b.condBr(guard(this), go, stop);
+      b.positionAtEnd(stop);
+      b.ret(this.c.constInt(this.c.int(32), 0));
+      b.positionAtEnd(go);
+    }
     const pred = this.p.probe.predicate;
     if (pred) {
       this.at(pred.span);
@@ -248,9 +261,7 @@ export class ProbeEmitter implements EmitContext {
   submitEvent(record: Val, size: number): void {
     const { b, i64, i8p } = this;
     const rb = b.bitcast(this.g.events, i8p);
-    const avail = b.helper(RINGBUF_QUERY, i64, [i8p, i64], [rb, this.constInt(BPF_RB_AVAIL_DATA)]);
-    const flags = b.select(b.icmp(IntPredicate.UGE, avail, this.constInt(WAKEUP_THRESHOLD)), this.constInt(BPF_RB_FORCE_WAKEUP), this.constInt(BPF_RB_NO_WAKEUP));
-    const r = b.helper(RINGBUF_OUTPUT, i64, [i8p, i8p, i64, i64], [rb, record, this.constInt(size), flags]);
+    const r = b.helper(RINGBUF_OUTPUT, i64, [i8p, i8p, i64, i64], [rb, record, this.constInt(size), this.constInt(BPF_RB_NO_WAKEUP)]);
     const failed = b.icmp(IntPredicate.SLT, r, this.constInt(0));
     const yes = b.appendBlock(this.parts.fn, 'lost');
     const done = b.appendBlock(this.parts.fn, 'sent');
@@ -489,6 +500,7 @@ export class ProbeEmitter implements EmitContext {
         return this.stringConstant(e.value);
       case 'Builtin':
         if (e.name === 'args') return { type: t, v: this.ctxArg };
+        if (this.a.constants.has(e)) return { type: t, v: this.constInt(this.a.constants.get(e)!) }; // a BTF enumerator
         return builtins.get(e.name)!.emit(this, e);
       case 'Variable':
         return this.readVar(e.name, t);
@@ -524,8 +536,10 @@ export class ProbeEmitter implements EmitContext {
         b.positionAtEnd(done);
         return { type: t, v: b.phi(c.typeOf(a), [[a, aEnd], [z, zEnd]]) };
       }
-      case 'FieldAccess':
-        return this.field(e.field, t);
+      case 'FieldAccess': {
+        const kernel = this.a.kernelFields.get(e);
+        return kernel ? emitKernelField(this, e, kernel) : this.field(e.field, t);
+      }
       case 'Positional': {
         if (t.kind === 'string') return this.stringConstant(this.a.positionals[e.index - 1]);
         if (e.count) return { type: t, v: this.constInt(this.a.positionals.length) };
@@ -568,6 +582,12 @@ export class ProbeEmitter implements EmitContext {
     const { b, c } = this;
     const f = this.probe.format!.fields.find((x) => x.name === name)!;
     const ft = fieldType(f);
+    if (ft.kind === 'int' && f.copied) {
+      const slot = this.zeroed(8, 'field');
+      b.helper(PROBE_READ_KERNEL, this.i64, [this.i8p, c.int(32), this.i8p], [slot, c.constInt(c.int(32), f.size), b.byteOffset(this.ctxArg, f.offset, c.int(8))]);
+      const it = c.int(ft.bits);
+      return { type: t, v: b.intCast(b.load(it, b.bitcast(slot, c.ptr(it))), this.i64, ft.signed) };
+    }
     if (ft.kind === 'int') {
       const it = c.int(ft.bits);
       const v = b.load(it, b.byteOffset(this.ctxArg, f.offset, it));

@@ -1,14 +1,20 @@
-// curtask: the address of the current task_struct, a kernel pointer (an integer until BTF
-// struct types arrive).
+// curtask: the address of the current task_struct, a kernel pointer typed from BTF so that
+// `curtask->real_parent->pid` works (a plain integer address when the kernel has no BTF).
 
+import { kernelBtf, pointerTo } from '../semantic/kernel-types';
 import { u64, type IntType } from '../types';
 import type { BuiltinDef } from './types';
 
 const GET_CURRENT_TASK = 35;
-const taskPtr: IntType = { ...u64, space: 'kernel' };
+
+function taskPtr(): IntType {
+  const btf = kernelBtf();
+  const task = btf?.findStruct('task_struct');
+  return btf && task ? pointerTo(btf, task.id, 'kernel', 'struct task_struct *') : { ...u64, space: 'kernel' };
+}
 
 export const curtask: BuiltinDef = {
   name: 'curtask',
-  check: () => taskPtr,
-  emit: (ctx) => ({ type: taskPtr, v: ctx.b.helper(GET_CURRENT_TASK, ctx.i64, [], [], 'curtask') }),
+  check: () => taskPtr(),
+  emit: (ctx, node) => ({ type: ctx.typeOf(node), v: ctx.b.helper(GET_CURRENT_TASK, ctx.i64, [], [], 'curtask') }),
 };

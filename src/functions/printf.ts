@@ -1,13 +1,15 @@
 // printf(fmt, args...): the arguments travel in an event record; user space formats them, so the
 // BPF side costs one record copy and no string formatting.
 
-import { compilePrintf, checkPrintf } from '../../runtime/format/printf';
+import { compilePrintf, compilePrintfRecord, checkPrintf } from '../../runtime/format/printf';
 import { none, type Type, type Value } from '../types';
 import { decodeRecordArgs, emitRecord, layoutRecord, type RecordLayout } from './event-record';
 import type { FunctionDef } from './types';
 import { storageType } from './storage';
 
 const compiled = new WeakMap<object, (args: readonly Value[]) => string>();
+/** Per call site: the record-reading fast path (compilePrintfRecord), or null for the general one. */
+const direct = new WeakMap<object, ((view: DataView, off: number) => string) | null>();
 
 interface PrintfData {
   format: string;
@@ -40,6 +42,9 @@ export const printf: FunctionDef = {
     handle(data, view, off, _len, rt) {
       const d = data as PrintfData;
       // The format is parsed once per call site, not once per event.
+      let fast = direct.get(d);
+      if (fast === undefined) direct.set(d, (fast = compilePrintfRecord(d.format, d.layout.args)));
+      if (fast) return rt.write(fast(view, off));
       const format = (compiled.get(d) ?? compiled.set(d, compilePrintf(d.format)).get(d))!;
       rt.write(format(decodeRecordArgs(d.layout, view, off)));
     },

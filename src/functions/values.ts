@@ -19,6 +19,7 @@ export function decodeValue(t: Type, view: DataView, off: number): Value {
     case 'bool':
       return view.getUint8(off) !== 0;
     case 'string': {
+      if (t.format === 'inet') return formatInet(view, off);
       const bytes = new Uint8Array(view.buffer, view.byteOffset + off, t.size);
       const nul = bytes.indexOf(0);
       return Buffer.from(bytes.subarray(0, nul < 0 ? t.size : nul)).toString('latin1');
@@ -30,4 +31,30 @@ export function decodeValue(t: Type, view: DataView, off: number): Value {
     default:
       throw new Error(`cannot decode a value of kind ${t.kind}`);
   }
+}
+
+const AF_INET = 2;
+const AF_INET6 = 10;
+
+/** ntop()'s record (u32 family, then the address bytes in network order) as inet_ntop prints it. */
+export function formatInet(view: DataView, off: number): string {
+  const af = view.getUint32(off, true);
+  const b = new Uint8Array(view.buffer, view.byteOffset + off + 4, 16);
+  if (af === AF_INET) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  if (af !== AF_INET6) return '';
+  const groups = Array.from({ length: 8 }, (_, i) => (b[2 * i] << 8) | b[2 * i + 1]);
+  // IPv4-mapped addresses print their last 32 bits dotted, as glibc's inet_ntop does.
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  // The longest run of two or more zero groups (the first when tied) becomes "::".
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) [best, bestLen] = [i, j - i];
+    i = j > i ? j : i + 1;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
 }

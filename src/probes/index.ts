@@ -4,12 +4,14 @@ import type { AttachPoint } from '../ast';
 import { error } from '../diagnostics';
 import { didYouMean } from '../suggest';
 import { interval } from './interval';
+import { iter } from './iter';
 import { kfunc, kretfunc } from './kfunc';
 import { kprobe, kretprobe } from './kprobe';
 import { hardware, profile, software } from './perf-events';
 import { rawtracepoint } from './rawtracepoint';
 import { uprobe, uretprobe } from './uprobe';
 import { usdt } from './usdt';
+import { watchpoint } from './watchpoint';
 import { begin, end } from './special';
 import { tracepoint } from './tracepoint';
 import type { ExpandedProbe, ProbeType } from './types';
@@ -17,7 +19,7 @@ import type { ExpandedProbe, ProbeType } from './types';
 export type { ExpandedProbe, ProbeType } from './types';
 
 const PROBE_TYPES: readonly ProbeType[] = [
-  begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, kfunc, kretfunc, uprobe, uretprobe, usdt, interval, profile, software, hardware,
+  begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, kfunc, kretfunc, uprobe, uretprobe, usdt, interval, profile, software, hardware, iter, watchpoint,
 ];
 
 const byName = new Map<string, ProbeType>();

@@ -33,6 +33,9 @@ export interface ProbeType {
   runOnce?: 'begin' | 'end';
   /** How many argN builtins this probe has, and how to read one (as a u64). */
   args?: { count: number; read(ctx: EmitContext, n: number): Val };
+  /** A condition checked before the predicate: false skips the program (an iterator's last call
+   * has no object). An i1 value. */
+  guard?(ctx: EmitContext): Val;
   /** How to read `retval`, for return probes. */
   retval?(p: ExpandedProbe): ((ctx: EmitContext) => Val) | null;
 }

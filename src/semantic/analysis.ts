@@ -4,6 +4,7 @@ import type { Call, Expr, Probe, Program, Span } from '../ast';
 import type { AggregateDef, EventData } from '../functions';
 import type { ExpandedProbe, ProbeType } from '../probes';
 import type { AggType, Type } from '../types';
+import type { KernelField } from './kernel-types';
 
 export interface MapInfo {
   /** As the user writes it: "@", "@x". */
@@ -43,6 +44,8 @@ export interface Analysis {
   eventIds: Map<Call, number>;
   /** Values fixed at compile time: sizeof results, unroll counts. */
   constants: Map<Expr, number>;
+  /** Member accesses into kernel memory (`curtask->pid`), planned from BTF; see kernel-types.ts. */
+  kernelFields: Map<Expr, KernelField>;
   /** Command-line arguments after the script: `$1` is positionals[0]. */
   positionals: string[];
   /** Capacity of strings read by str() (bpftrace's BPFTRACE_STRLEN, default 64), NUL included. */

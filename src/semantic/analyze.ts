@@ -2,7 +2,7 @@
 // `args` differs per attach point); maps are global and fix their key and value types at first
 // assignment. Two passes: the first learns every map's type, the second checks reads against them.
 
-import type { AssignMap, AssignVar, Block, Call, Cast, Expr, MapRef, Positional, Program, Sizeof, Stmt, Unary } from '../ast';
+import type { AssignMap, AssignVar, Block, Call, Cast, Expr, FieldAccess, MapRef, Positional, Program, Sizeof, Stmt, Unary } from '../ast';
 import { DiagnosticBag } from '../diagnostics';
 import { aggregates, builtins, functions, type CheckContext, type EventData, type LanguageOptions } from '../functions';
 import { storageType } from '../functions/storage';
@@ -11,6 +11,8 @@ import type { ExpandedProbe } from '../probes';
 import { arithSigned, namedIntType, none, s64, sizeOf, stringType, typeEquals, typeName, u64, type AddrSpace, type IntType, type Type } from '../types';
 import type { AnalyzedProbe, Analysis, EventSpec, MapInfo } from './analysis';
 import { fieldType } from './tracefs';
+import { includedMacros } from './header-macros';
+import { findNamedType, kernelBtf, planMember, pointerTo, structOf } from './kernel-types';
 import { BpfscriptError } from '../diagnostics';
 
 const DEFAULT_STRLEN = 64;
@@ -44,6 +46,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     events: [],
     eventIds: new Map(),
     constants: new Map(),
+    kernelFields: new Map(),
     positionals: opts.positionals ?? [],
     strLen: opts.strLen ?? DEFAULT_STRLEN,
     unsafe: opts.unsafe ?? false,
@@ -196,6 +199,10 @@ class ProbeChecker implements CheckContext {
       this.a.types.set(v, valueType);
     } else {
       valueType = storageType(this.typeOf(v));
+      if (valueType.kind === 'record') {
+        this.error(`${typeName(valueType)} cannot be stored in a map yet`, v, 'store one of its members instead');
+        return;
+      }
       if (s.op && valueType.kind !== 'int') this.error(`${s.op}= needs an integer value`, s);
       if (valueType.kind === 'none') {
         if (!this.failed.has(v)) this.error('this expression has no value to store in a map', v);
@@ -234,6 +241,11 @@ class ProbeChecker implements CheckContext {
 
   private assignVar(s: AssignVar): void {
     const t = this.typeOf(s.value);
+    if (t.kind === 'record') {
+      // A struct by value is only a place in kernel memory; copying it whole is not supported.
+      this.error(`${typeName(t)} cannot be assigned to a variable yet`, s.value, 'assign one of its members, or keep the pointer that leads to it');
+      return;
+    }
     if (t.kind === 'none' || t.kind === 'agg') {
       if (!this.failed.has(s.value)) this.error('this expression has no value to assign', s.value);
       return;
@@ -298,7 +310,8 @@ class ProbeChecker implements CheckContext {
 
   private cast(e: Cast): Type {
     const from = this.typeOf(e.operand);
-    const to: IntType | undefined = e.type.pointerDepth > 0 ? { ...u64, space: this.defaultSpace() } : namedIntType(e.type.name);
+    const to: IntType | undefined = e.type.pointerDepth > 0 ? this.pointerCast(e) : namedIntType(e.type.name);
+    if (to === undefined && e.type.pointerDepth > 0) return none;
     if (!to || e.type.arrayLength !== null) {
       this.error(`cannot cast to ${e.type.name}${e.type.arrayLength !== null ? `[${e.type.arrayLength}]` : ''}`, e.type, 'integer casts are supported: (uint8), (int32), (uint64) …');
       return none;
@@ -310,9 +323,25 @@ class ProbeChecker implements CheckContext {
     return to;
   }
 
+  /** `(T *)x`: an address in the probe's memory; a struct or union T makes `->` work on it. */
+  private pointerCast(e: Cast): IntType | undefined {
+    const space = this.defaultSpace();
+    const plain: IntType = { ...u64, space };
+    if (namedIntType(e.type.name) || e.type.name === 'void') return plain;
+    const btf = kernelBtf();
+    const id = btf ? findNamedType(btf, e.type.name) : null;
+    if (id === null || !btf) {
+      if (!/^(struct|union|enum)\s/.test(e.type.name)) return plain;
+      this.error(`unknown type '${e.type.name}'`, e.type, btf ? 'kernel types come from /sys/kernel/btf/vmlinux; check the spelling' : 'this kernel exposes no BTF (/sys/kernel/btf/vmlinux)');
+      return undefined;
+    }
+    const stars = '*'.repeat(e.type.pointerDepth);
+    return e.type.pointerDepth === 1 ? pointerTo(btf, id, space, `${e.type.name} ${stars}`) : { ...plain, ctype: `${e.type.name} ${stars}` };
+  }
+
   private sizeofExpr(e: Sizeof): Type {
     if (e.type) {
-      const t = e.type.pointerDepth > 0 ? u64 : namedIntType(e.type.name);
+      const t = e.type.pointerDepth > 0 ? u64 : namedIntType(e.type.name) ?? this.btfSizeType(e.type.name);
       if (!t) {
         this.error(`unknown type '${e.type.name}' in sizeof`, e.type, 'sizeof knows integer types (uint8 … int64 and their C names) so far');
         return u64;
@@ -330,6 +359,14 @@ class ProbeChecker implements CheckContext {
     const exact = op.kind === 'FieldAccess' || op.kind === 'Cast';
     this.a.constants.set(e, sizeOf(exact ? t : storageType(t)));
     return u64;
+  }
+
+  /** A kernel type for sizeof: a record or integer of the BTF type's size (struct task_struct …). */
+  private btfSizeType(name: string): Type | undefined {
+    const btf = kernelBtf();
+    const id = btf ? findNamedType(btf, name) : null;
+    const size = id !== null ? btf!.sizeOf(id) : null;
+    return size === null ? undefined : { kind: 'record', btf: id!, name, size, space: 'kernel' };
   }
 
   /** Address space of pointers this probe hands out: user memory for uprobes, kernel otherwise. */
@@ -350,6 +387,13 @@ class ProbeChecker implements CheckContext {
           return t ?? none;
         }
         const def = builtins.get(e.name);
+        // Macros of included headers and enumerators of kernel enums are constants, as in bpftrace.
+        const macro = def ? undefined : includedMacros(this.a.program.includes.map((i) => i.path)).get(e.name);
+        const enumerator = def || macro !== undefined ? null : kernelBtf()?.findEnumValue(e.name);
+        if (macro !== undefined || enumerator) {
+          this.a.constants.set(e, Number(macro ?? enumerator!.value));
+          return s64;
+        }
         if (!def) {
           this.error(`Unknown identifier: '${e.name}'`, e, didYouMean(e.name, [...builtins.keys(), 'args']));
           return none;
@@ -439,6 +483,7 @@ class ProbeChecker implements CheckContext {
       }
       case 'FieldAccess': {
         const t = this.typeOf(e.target);
+        if (t.kind === 'record' || (t.kind === 'int' && t.pointee !== undefined)) return this.kernelField(e, t);
         if (t.kind !== 'args') {
           if (t.kind !== 'none') this.error(`cannot access field '${e.field}' of ${typeName(t)}`, e);
           return none;
@@ -455,13 +500,64 @@ class ProbeChecker implements CheckContext {
         }
         const ft = fieldType(f);
         // Pointer fields of syscall tracepoints are the syscall's own arguments: user memory.
-        if (ft.kind === 'int' && /\*\s*$/.test(f.ctype)) return { ...ft, signed: false, space: this.probe.name.startsWith('tracepoint:syscalls:') ? 'user' : 'kernel' };
+        if (ft.kind === 'int' && /\*\s*$/.test(f.ctype)) {
+          const space: AddrSpace = this.probe.name.startsWith('tracepoint:syscalls:') ? 'user' : 'kernel';
+          return this.typedPointerField(f.name, f.ctype, space) ?? { ...ft, signed: false, space };
+        }
         return ft;
       }
       default:
         this.error(`${describe[e.kind] ?? e.kind} is not supported yet`, e);
         return none;
     }
+  }
+
+  /**
+   * A pointer argument typed from BTF, so `->` works on it: a kfunc parameter by its prototype, a
+   * tracepoint field by its C type when that names a struct (`struct task_struct * p`).
+   */
+  private typedPointerField(name: string, ctype: string, space: AddrSpace): IntType | undefined {
+    const btf = kernelBtf();
+    if (!btf) return undefined;
+    if (this.probe.provider === 'kfunc' || this.probe.provider === 'kretfunc') {
+      const fn = this.probe.format ? btf.findFunc(this.probe.format.name) : null;
+      const p = fn?.params.find((x) => x.name === name);
+      if (p && btf.resolve(p.type).kind === 'ptr') {
+        const t = btf.resolve(p.type);
+        if (t.kind === 'ptr') return pointerTo(btf, t.target, space, btf.typeName(p.type));
+      }
+      return undefined;
+    }
+    const m = /^(?:const\s+)?(struct|union)\s+(\w+)\s*\*$/.exec(ctype.trim());
+    const id = m ? findNamedType(btf, `${m[1]} ${m[2]}`) : null;
+    return id === null ? undefined : pointerTo(btf, id, space, ctype.trim());
+  }
+
+  /** `ptr->member` and `record.member` into kernel (or user) memory, planned from BTF. */
+  private kernelField(e: FieldAccess, t: Type): Type {
+    const btf = kernelBtf()!;
+    const record = t.kind === 'record';
+    if (record && e.arrow) {
+      this.error(`${typeName(t)} is not a pointer: use '.' to reach its member '${e.field}'`, e);
+      return none;
+    }
+    if (!record && !e.arrow) {
+      this.error(`${(t as IntType).ctype ?? 'this'} is a pointer: use '->' to reach its member '${e.field}'`, e);
+      return none;
+    }
+    const structId = t.kind === 'record' ? t.btf : structOf(btf, (t as IntType).pointee!);
+    if (structId === null) {
+      this.error(`cannot access member '${e.field}' of ${(t as IntType).ctype ?? 'a pointer'}: it does not point to a struct or union`, e);
+      return none;
+    }
+    const space = (t.kind === 'record' ? t.space : (t as IntType).space) ?? 'kernel';
+    const plan = planMember(btf, structId, e.field, !record, space);
+    if ('error' in plan) {
+      this.error(plan.error, { span: e.fieldSpan }, plan.names ? didYouMean(e.field, plan.names) : undefined);
+      return none;
+    }
+    this.a.kernelFields.set(e, plan);
+    return plan.type;
   }
 
   private call(e: Call): Type {

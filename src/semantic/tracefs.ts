@@ -20,6 +20,10 @@ export interface TracepointField {
   signed: boolean;
   /** Element count when the field is an array (`char comm[16]`). */
   arrayLength?: number;
+  /** Read by copying it out with bpf_probe_read_kernel, not by a load: the verifier types some
+   * context pointers (an iterator's task) as maybe-NULL and refuses arithmetic on every fresh
+   * load of them, while a copy is a plain number. */
+  copied?: boolean;
 }
 
 export interface TracepointFormat {

@@ -1,0 +1,40 @@
+// IR for a member access into kernel (or user) memory, following the plan the semantic pass made
+// from BTF (src/semantic/kernel-types.ts): add the member's offset to the target's address, then
+// read the member with bpf_probe_read_kernel/_user, since these addresses are not the program's
+// own memory and the verifier only lets helpers dereference them. Records (`curtask->thread`) are
+// not read at all: their value is their address, and a later `.member` reads from there.
+
+import { Opcode } from '../codegen/llvm';
+import type { KernelField } from '../semantic/kernel-types';
+import type { CgValue, EmitContext } from './types';
+import type { FieldAccess } from '../ast';
+
+const PROBE_READ_USER = 112;
+const PROBE_READ_KERNEL = 113;
+
+export function emitKernelField(ctx: EmitContext, e: FieldAccess, plan: KernelField): CgValue {
+  const { b, c } = ctx;
+  const base = ctx.emit(e.target).v;
+  const addr = plan.offset ? b.binop(Opcode.Add, base, ctx.constInt(plan.offset)) : base;
+  const t = plan.type;
+  if (t.kind === 'record') return { type: t, v: addr };
+  const helper = plan.space === 'user' ? PROBE_READ_USER : PROBE_READ_KERNEL;
+  const read = (dst: ReturnType<EmitContext['zeroed']>, n: number) =>
+    b.helper(helper, ctx.i64, [ctx.i8p, c.int(32), ctx.i8p], [dst, c.constInt(c.int(32), n), b.intToPtr(addr, ctx.i8p)]);
+  if (t.kind === 'string') {
+    // One spare NUL byte after the array, so a full char[16] still prints as a terminated string.
+    const buf = ctx.zeroed(t.size, 'kfield');
+    read(buf, plan.bytes);
+    return { type: t, v: buf };
+  }
+  if (t.kind !== 'int') throw new Error(`internal: kernel field of type ${t.kind}`);
+  const slot = ctx.zeroed(8, 'kfield');
+  read(slot, plan.bytes);
+  const it = c.int(plan.bytes * 8);
+  let v = b.intCast(b.load(it, b.bitcast(slot, c.ptr(it))), ctx.i64, t.signed && !plan.bitWidth);
+  if (plan.bitWidth) {
+    if (plan.bitShift) v = b.binop(Opcode.LShr, v, ctx.constInt(plan.bitShift));
+    v = b.binop(Opcode.And, v, ctx.constInt((1n << BigInt(plan.bitWidth)) - 1n));
+  }
+  return { type: t, v };
+}
