@@ -26,7 +26,9 @@ export const printf: FunctionDef = {
       return none;
     }
     const types: Type[] = rest.map((a) => storageType(ctx.typeOf(a)));
-    const problem = checkPrintf(fmt.value, types);
+    // An argument that already failed (type none) has been reported; checking the format against it
+    // would only add a second, confusing error.
+    const problem = types.some((t) => t.kind === 'none') ? null : checkPrintf(fmt.value, types);
     if (problem) ctx.error(problem.message, problem.argument !== null && rest[problem.argument] ? rest[problem.argument] : fmt);
     const data: PrintfData = { format: fmt.value, layout: layoutRecord(types) };
     ctx.addEvent(call, 'printf', data);
