@@ -4,17 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { bpfscript, loadedProbePrograms } from './helpers';
+import { bpfscript, loadedProbePrograms, sameAsBpftrace } from './helpers';
 import { formatInet } from '../src/functions/values';
 
-function sameAsBpftrace(prog: string): string {
-  const ours = bpfscript(['-e', prog]);
-  assert.is(ours.stderr, '');
-  assert.is(ours.status, 0);
-  const theirs = spawnSync('bpftrace', ['-e', prog], { encoding: 'utf8' });
-  assert.is(ours.stdout, theirs.stdout);
-  return ours.stdout;
-}
 
 test.after.each(() => {
   assert.equal(loadedProbePrograms(), []);

@@ -6,16 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { bpfscript, fixture, loadedProbePrograms } from './helpers';
+import { bpfscript, fixture, loadedProbePrograms, sameAsBpftrace } from './helpers';
 
-function sameAsBpftrace(prog: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): string {
-  const ours = bpfscript(['-e', prog, ...extra], { env });
-  assert.is(ours.stderr, '');
-  assert.is(ours.status, 0);
-  const theirs = spawnSync('bpftrace', ['-e', prog, ...extra], { encoding: 'utf8', env: { ...process.env, ...env } });
-  assert.is(ours.stdout, theirs.stdout);
-  return ours.stdout;
-}
 
 const LONG = '/tmp/bpfscript-str-test-a-path-that-is-rather-longer-than-sixty-four-bytes-in-total.txt';
 

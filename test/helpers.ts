@@ -1,5 +1,6 @@
 // Shared by the test suites: run the CLI, build workload fixtures, check the kernel is clean.
 
+import * as assert from 'uvu/assert';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -85,3 +86,16 @@ export function loadedProbePrograms(): string[] {
 }
 
 export const isRoot = process.getuid?.() === 0;
+
+/**
+ * Runs `prog` under bpfscript and bpftrace 0.17 with the same arguments and environment, asserts
+ * bpfscript succeeded cleanly and printed exactly what bpftrace printed, and returns that output.
+ */
+export function sameAsBpftrace(prog: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): string {
+  const ours = bpfscript(['-e', prog, ...extra], { env });
+  assert.is(ours.stderr, '');
+  assert.is(ours.status, 0);
+  const theirs = spawnSync('bpftrace', ['-e', prog, ...extra], { encoding: 'utf8', env: { ...process.env, ...env } });
+  assert.is(ours.stdout, theirs.stdout);
+  return ours.stdout;
+}

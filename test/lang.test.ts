@@ -4,16 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { bpfscript, loadedProbePrograms } from './helpers';
+import { bpfscript, loadedProbePrograms, sameAsBpftrace } from './helpers';
 
-function sameAsBpftrace(prog: string, extra: string[] = []): string {
-  const ours = bpfscript(['-e', prog, ...extra]);
-  assert.is(ours.stderr, '');
-  assert.is(ours.status, 0);
-  const theirs = spawnSync('bpftrace', ['-e', prog, ...extra], { encoding: 'utf8' });
-  assert.is(ours.stdout, theirs.stdout);
-  return ours.stdout;
-}
 
 /** For programs bpftrace 0.17 cannot run (it fails to compile them). */
 function ours(prog: string, extra: string[] = []): string {

@@ -6,16 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { bpfscript, fixture, loadedProbePrograms } from './helpers';
+import { bpfscript, fixture, loadedProbePrograms, sameAsBpftrace } from './helpers';
 
-function sameAsBpftrace(prog: string, extra: string[] = []): string {
-  const ours = bpfscript(['-e', prog, ...extra]);
-  assert.is(ours.stderr, '');
-  assert.is(ours.status, 0);
-  const theirs = spawnSync('bpftrace', ['-e', prog, ...extra], { encoding: 'utf8' });
-  assert.is(ours.stdout, theirs.stdout);
-  return ours.stdout;
-}
 
 test.after.each(() => {
   assert.equal(loadedProbePrograms(), []);
