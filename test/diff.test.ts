@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { BIN, fixture } from './helpers';
+import { BIN, fixture, probeProgramIds, leftoverPrograms } from './helpers';
 
 /**
  * bpftrace's -c child reads its start signal from a pipe under the name "bpftrace" before it
@@ -261,24 +261,6 @@ function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T>[] {
   return results;
 }
 
-/**
- * Ids of loaded bpfscript programs (probe_N). Other sessions on a shared machine may have their
- * own loaded, so tests compare against the ids present before they started; the kernel frees a
- * program shortly after its last fd closes, so leftovers are re-checked for a moment.
- */
-function probeProgramIds(): Set<number> {
-  const progs = JSON.parse(execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[];
-  return new Set(progs.filter((p) => /^probe_\d+$/.test(p.name ?? '')).map((p) => p.id));
-}
-function leftoverPrograms(before: Set<number>): number[] {
-  let left: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    left = [...probeProgramIds()].filter((id) => !before.has(id));
-    if (!left.length) break;
-    spawnSync('sleep', ['0.05']);
-  }
-  return left;
-}
 
 const workload = fixture('diffload');
 const loadedBefore = probeProgramIds();

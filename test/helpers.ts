@@ -56,17 +56,29 @@ export function bpfscriptUntil(
   });
 }
 
-/** Compiles test/fixtures/NAME.c once into test/fixtures/bin/NAME and returns its path. */
-export function fixture(name: string): string {
+/** Compiles test/fixtures/NAME.c with `flags` into test/fixtures/bin/OUT once (again when the source changes). */
+function buildFixture(name: string, out: string, flags: string[]): string {
   const src = join(FIXTURES, `${name}.c`);
   const outDir = join(FIXTURES, 'bin');
-  const out = join(outDir, name);
-  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
+  const path = join(outDir, out);
+  if (!existsSync(path) || statSync(path).mtimeMs < statSync(src).mtimeMs) {
     mkdirSync(outDir, { recursive: true });
-    // Static, so the dynamic loader's own syscalls (openat of libc …) don't blur exact counts.
-    execFileSync('cc', ['-O1', '-static', '-o', out, src]);
+    execFileSync('cc', [...flags, '-o', path, src]);
   }
-  return out;
+  return path;
+}
+
+/**
+ * A static build of test/fixtures/NAME.c, so the dynamic loader's own syscalls (openat of libc …)
+ * don't blur exact counts.
+ */
+export function fixture(name: string): string {
+  return buildFixture(name, name, ['-O1', '-static']);
+}
+
+/** A dynamically linked build (uprobes on libc, USDT notes), named NAME-O0 / NAME-O1 by its optimisation. */
+export function dynamicFixture(name: string, opt: '-O0' | '-O1'): string {
+  return buildFixture(name, `${name}${opt}`, [opt]);
 }
 
 /**
@@ -86,6 +98,27 @@ export function loadedProbePrograms(): string[] {
 }
 
 export const isRoot = process.getuid?.() === 0;
+
+/** Ids of loaded bpfscript programs (probe_N). */
+export function probeProgramIds(): Set<number> {
+  const progs = JSON.parse(execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[];
+  return new Set(progs.filter((p) => /^probe_\d+$/.test(p.name ?? '')).map((p) => p.id));
+}
+
+/**
+ * bpfscript programs loaded now that were not in `before`. Other sessions on a shared machine may
+ * have their own loaded, so suites compare against the ids present when they started; the kernel
+ * frees a program shortly after its last fd closes, so leftovers are re-checked for a moment.
+ */
+export function leftoverPrograms(before: Set<number>): number[] {
+  let left: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    left = [...probeProgramIds()].filter((id) => !before.has(id));
+    if (!left.length) break;
+    spawnSync('sleep', ['0.05']);
+  }
+  return left;
+}
 
 /**
  * Runs `prog` under bpfscript and bpftrace 0.17 with the same arguments and environment, asserts

@@ -6,17 +6,9 @@ import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, bpfscript } from './helpers';
+import { ROOT, bpfscript, dynamicFixture } from './helpers';
 
-function app(): string {
-  const src = join(ROOT, 'test', 'fixtures', 'usdt-app.c');
-  const out = join(ROOT, 'test', 'fixtures', 'bin', 'usdt-app-O1');
-  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-    mkdirSync(join(ROOT, 'test', 'fixtures', 'bin'), { recursive: true });
-    execFileSync('cc', ['-O1', '-o', out, src]);
-  }
-  return out;
-}
+const app = (): string => dynamicFixture('usdt-app', '-O1');
 
 const bpftraceList = (args: string[]) => spawnSync('bpftrace', args, { encoding: 'utf8' }).stdout;
 

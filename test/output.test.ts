@@ -6,7 +6,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, bpfscript, fixture } from './helpers';
+import { BIN, bpfscript, fixture, probeProgramIds, leftoverPrograms } from './helpers';
 
 function bpftrace(args: string[]): string {
   return spawnSync('bpftrace', args, { encoding: 'latin1' }).stdout;
@@ -20,24 +20,6 @@ function sameAsBpftrace(args: string[]): string {
   return ours.stdout;
 }
 
-/**
- * Ids of loaded bpfscript programs (probe_N). Other sessions on a shared machine may have their
- * own loaded, so tests compare against the ids present before they started; the kernel frees a
- * program shortly after its last fd closes, so leftovers are re-checked for a moment.
- */
-function probeProgramIds(): Set<number> {
-  const progs = JSON.parse(execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[];
-  return new Set(progs.filter((p) => /^probe_\d+$/.test(p.name ?? '')).map((p) => p.id));
-}
-function leftoverPrograms(before: Set<number>): number[] {
-  let left: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    left = [...probeProgramIds()].filter((id) => !before.has(id));
-    if (!left.length) break;
-    spawnSync('sleep', ['0.05']);
-  }
-  return left;
-}
 
 let before = new Set<number>();
 test.before.each(() => {

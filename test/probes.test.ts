@@ -7,20 +7,11 @@ import * as assert from 'uvu/assert';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, bpfscript, fixture } from './helpers';
+import { ROOT, bpfscript, fixture, dynamicFixture } from './helpers';
 
 const W = () => fixture('syscalls');
 
 /** test/fixtures/NAME.c built dynamically (libc from libc.so.6), with the given optimisation. */
-function dynamicFixture(name: string, opt: '-O0' | '-O1'): string {
-  const src = join(ROOT, 'test', 'fixtures', `${name}.c`);
-  const out = join(ROOT, 'test', 'fixtures', 'bin', `${name}${opt}`);
-  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-    mkdirSync(join(ROOT, 'test', 'fixtures', 'bin'), { recursive: true });
-    execFileSync('cc', [opt, '-o', out, src]);
-  }
-  return out;
-}
 const APP = () => dynamicFixture('usdt-app', '-O1');
 const APP0 = () => dynamicFixture('usdt-app', '-O0');
 

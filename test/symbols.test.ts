@@ -11,17 +11,9 @@ import { resolveLibrary } from '../src/elf/ldcache';
 import { parseUsdtArg, usdtNotes } from '../src/elf/stapsdt';
 import { closestNames, functionSymbols } from '../src/elf/symbols';
 import { formatSymbol, kernelSymbols, processSymbols } from '../runtime/symbols';
-import { ROOT } from './helpers';
+import { ROOT, dynamicFixture } from './helpers';
 
-function app(): string {
-  const src = join(ROOT, 'test', 'fixtures', 'usdt-app.c');
-  const out = join(ROOT, 'test', 'fixtures', 'bin', 'usdt-app-O1');
-  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-    mkdirSync(join(ROOT, 'test', 'fixtures', 'bin'), { recursive: true });
-    execFileSync('cc', ['-O1', '-o', out, src]);
-  }
-  return out;
-}
+const app = (): string => dynamicFixture('usdt-app', '-O1');
 
 /** name → address, from nm (defined text symbols). */
 function nm(path: string, dynamic = false): Map<string, bigint> {
