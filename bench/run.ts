@@ -7,7 +7,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { SCRATCH } from './lib/run';
 import { renderSection, type BenchConfig, type Section } from './lib/report';
-import { bpftraceVersion, ROOT } from './lib/tools';
+import { bpftraceVersion, ROOT, STRIPPED_ENV } from './lib/tools';
 import { attach } from './suites/attach';
 import { compile } from './suites/compile';
 import { mapprint } from './suites/mapprint';
@@ -34,6 +34,7 @@ function machine(loadAtStart: string): string {
     `- machine: ${cpu.length} × ${cpu[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`,
     `- node ${process.version}; ${bpftraceVersion()}; ${llvm}`,
     `- load average at start: ${loadAtStart}; at end: ${load()} (results are noisier above ~1 on 2 cores)`,
+    `- both tools run without ${STRIPPED_ENV.filter((k) => process.env[k] !== undefined).join(', ') || '(nothing removed)'} (see bench/lib/tools.ts: ${STRIPPED_ENV.join(', ')} costs Node 20 ~20-40 ms per start here before any JavaScript runs)`,
   ].join('\n');
 }
 
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     '',
     'Written by `npm run bench` (bench/run.ts). Ratios are bpfscript / bpftrace: below 1 is better,',
     'except for events/s. Both tools run in the same session, interleaved, medians reported.',
+    'What the measures do and do not count, and what bounds the unmet targets: bench/NOTES.md.',
     '',
     machine(loadAtStart),
     '',

@@ -361,6 +361,8 @@ export function createParser(validate = false) {
       'cField',
       (): A.CField[] => {
         let inline: A.CDefinition | null = null;
+        // Qualifiers (`const struct cred *`) change no layout: skipped before a struct/union/enum.
+        this.MANY3({ GATE: () => /^(const|volatile)$/.test(this.LA(1).image) && this.LA(2).tokenType !== T.TypeName, DEF: () => this.CONSUME4(T.TypeName) });
         const type = this.OR({
           DEF: [
             {

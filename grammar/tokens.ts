@@ -128,5 +128,5 @@ export const KEYWORDS = [
  */
 export const TYPE_NAMES = new Set([
   'bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64',
-  'void', 'char', 'short', 'int', 'long', 'signed', 'unsigned',
+  'void', 'char', 'short', 'int', 'long', 'signed', 'unsigned', 'const', 'volatile',
 ]);

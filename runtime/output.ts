@@ -21,6 +21,8 @@ export interface OutputSink {
   printf(text: string): void;
   /** time(fmt)'s formatted text. */
   time(text: string): void;
+  /** Output of join() ("join", with a newline in text), cat() ("cat"), system() ("syscall"). */
+  message(type: string, text: string, newline: boolean): void;
   /** print(expr). */
   value(t: Type, v: Value): void;
   /** print(@m, top, div). */
@@ -86,6 +88,9 @@ class TextSink implements OutputSink {
   time(text: string): void {
     this.w.write(text);
   }
+  message(_type: string, text: string, newline: boolean): void {
+    this.w.write(newline ? `${text}\n` : text);
+  }
   value(t: Type, v: Value): void {
     this.w.write(`${formatValue(t, v)}\n`);
   }
@@ -116,6 +121,9 @@ class JsonSink implements OutputSink {
   }
   time(text: string): void {
     this.w.write(jsonLine('time', jsonString(text)));
+  }
+  message(type: string, text: string): void {
+    this.w.write(jsonLine(type, jsonString(text)));
   }
   value(t: Type, v: Value): void {
     this.w.write(jsonLine('value', jsonValue(t, v)));

@@ -12,6 +12,7 @@ import { createOutput, writeAll, type OutputFormat, type OutputSink } from './ou
 import { ScriptMaps } from './read-maps';
 import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
 import { explainLoadFailure } from './verifier';
+import { setStackMaps } from './format/stacks';
 
 export interface RunOptions {
   command?: string;
@@ -22,6 +23,8 @@ export interface RunOptions {
   format?: OutputFormat;
   /** -o FILE: output to FILE instead of stdout. */
   outputFile?: string;
+  /** -v: attachers say which mechanism they use. */
+  verbose?: boolean;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
@@ -140,12 +143,13 @@ class Session {
       if (e instanceof LibbpfError) throw explainLoadFailure(e, obj.verifierLog);
       throw e;
     }
+    setStackMaps((name) => obj.findMap(name));
   }
 
   /** A probe type this kernel lacks fails the whole run before anything is attached. */
   private checkKernelSupport(): void {
     for (const p of this.gen.meta.probes) {
-      const no = attachers.get(p.provider)?.unavailable?.();
+      const no = attachers.get(p.provider)?.unavailable?.(p);
       if (no) throw new BpfscriptError({ severity: 'ERROR', message: `cannot attach ${p.name}: ${no.missing}`, hint: no.instead });
     }
   }
@@ -155,7 +159,7 @@ class Session {
     if (!attacher) throw error(`probe type ${p.provider} cannot be attached yet`);
     try {
       const pid = this.opts.pid ?? this.child?.pid;
-      this.links.push(...attacher.attach(this.obj!.program(p.progName), p, { pid, onDetach: (u) => this.undo.push(u), runOnce: (j) => this.jobs.push(j) }));
+      this.links.push(...attacher.attach(this.obj!.program(p.progName), p, { pid, verbose: this.opts.verbose, onDetach: (u) => this.undo.push(u), runOnce: (j) => this.jobs.push(j) }));
     } catch (e) {
       if (!(e instanceof LibbpfError)) throw e;
       const why = attacher.explain?.(e.errno);
@@ -237,7 +241,8 @@ class Session {
     this.reportLost();
     const full = this.readStat(Stat.MapFull);
     this.out.flush();
-    if (full > 0n) writeAll(2, `WARNING: ${full} map updates failed: a map was full (raise the map size)\n`);
+    // bpftrace 0.17 drops such updates silently; a lost key should never go unnoticed.
+    if (full > 0n) writeAll(2, `WARNING: ${full} map update${full === 1n ? '' : 's'} dropped: a map was full (it holds BPFTRACE_MAP_KEYS_MAX keys, default 4096; raise that to keep more)\n`);
   }
 
   close(): void {
@@ -245,6 +250,7 @@ class Session {
     for (const l of this.links.splice(0)) l.destroy();
     this.ring?.close();
     this.ring = null;
+    setStackMaps(null);
     this.obj?.close();
     this.obj = null;
     if (this.child) {

@@ -137,7 +137,9 @@ export async function main(argv: string[]): Promise<void> {
     if (strLen !== undefined && !(Number.isInteger(strLen) && strLen >= 2 && strLen <= 1024)) {
       throw new BpfscriptError({ severity: 'ERROR', message: `BPFTRACE_STRLEN must be an integer from 2 to 1024, got '${process.env.BPFTRACE_STRLEN}'` });
     }
-    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen }, { noCache: args.cache === false });
+    const { mapKeysFromEnv } = await import('./semantic/map-keys');
+    const mapKeys = mapKeysFromEnv();
+    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid: args.p }, { noCache: args.cache === false });
     if (args.emitLlvm !== undefined || args.emitElf !== undefined) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');
       if (args.emitElf !== undefined) writeFileSync(args.emitElf, gen.elf);
@@ -151,7 +153,7 @@ export async function main(argv: string[]): Promise<void> {
       });
     }
     const { run } = await import('../runtime/session');
-    process.exitCode = await run(gen, { command: args.c, pid: args.p, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o });
+    process.exitCode = await run(gen, { command: args.c, pid: args.p, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v });
   } catch (e) {
     if (e instanceof BpfscriptError) {
       process.stderr.write(renderAll(e.diagnostics, sources));

@@ -15,6 +15,10 @@ export interface CompileOptions {
   unsafe?: boolean;
   /** Capacity of str() results (BPFTRACE_STRLEN), NUL included. */
   strLen?: number;
+  /** Entries of each keyed map (BPFTRACE_MAP_KEYS_MAX). */
+  mapKeys?: number;
+  /** -p PID: usdt probes without a binary name the process's mapped objects. */
+  pid?: number;
 }
 
 export function compile(source: string, opts: CompileOptions): Generated {
@@ -23,12 +27,15 @@ export function compile(source: string, opts: CompileOptions): Generated {
   const { generate } = require('./codegen/program') as typeof import('./codegen/program');
   const { LLVMError } = require('./codegen/llvm') as typeof import('./codegen/llvm');
   const program = parse(source, opts.file);
-  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen });
+  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid });
   try {
     return generate(analysis, { fileName: opts.file, wantIR: opts.wantIR });
   } catch (e) {
     // A malformed module or a backend refusal is our bug or an unsupported construct, not a crash.
-    if (e instanceof LLVMError) throw error(`code generation failed: ${e.message}`, undefined, 'please report this with the script that caused it');
+    if (e instanceof LLVMError) {
+      const { stackLimitError } = require('./codegen/stack-limit') as typeof import('./codegen/stack-limit');
+      throw stackLimitError(e.message, analysis) ?? error(`code generation failed: ${e.message}`, undefined, 'please report this with the script that caused it');
+    }
     throw e;
   }
 }
@@ -45,7 +52,7 @@ export interface CacheOptions {
 export function compileCached(source: string, opts: CompileOptions, cache: CacheOptions = {}): Generated {
   const dir = cache.noCache || opts.wantIR ? null : cacheDir();
   if (!dir) return compile(source, opts);
-  const key = cacheKey(source, opts);
+  const key = cacheKey(source, opts, dir);
   const hit = lookup(dir, key);
   if (hit) return hit;
   const { result, deps } = recordingReads(() => compile(source, opts));

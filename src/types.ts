@@ -27,9 +27,24 @@ export type StringType = {
   /**
    * 'inet': ntop()'s value, not text in BPF but a u32 address family and 16 address bytes, turned
    * into text when user space decodes it (so every printer sees an ordinary string).
+   * 'buffer': buf()'s value, a length byte then the data; decoded as the raw data bytes, escaped
+   * (\xNN) by whatever prints it. 'strftime': a u64 of boot-time nanoseconds.
+   * 'mac': macaddr()'s 6 raw bytes, printed "AA:BB:CC:DD:EE:FF".
    */
-  format?: 'inet';
+  format?: 'inet' | 'buffer' | 'strftime' | 'mac' | SymbolicFormat;
+  /** kstack/ustack: how frames print and how many are kept (src/functions/stack.ts). */
+  stack?: StackSpec;
+  /** strftime()'s format: its value is nanoseconds since boot, turned into wall-clock text when decoded. */
+  pattern?: string;
 };
+/**
+ * Values resolved to text in user space from an id or address the probe recorded: 'kstack' and
+ * 'ustack' a u64 (stack id in the low half, pid in the high half), 'ksym' a u64 address, 'usym' an
+ * address and a pid (two u64s). See runtime/format/stacks.ts.
+ */
+export type SymbolicFormat = 'kstack' | 'ustack' | 'ksym' | 'usym';
+export type StackMode = 'bpftrace' | 'perf' | 'raw';
+export type StackSpec = { mode: StackMode; depth: number };
 export type TupleType = { kind: 'tuple'; elems: Type[] };
 export type NoneType = { kind: 'none' };
 /** A pointer to a tracepoint's `args` record (only ever dereferenced through fields). */
@@ -167,7 +182,7 @@ export function typeName(t: Type): string {
     case 'bool':
       return 'bool';
     case 'string':
-      return `string[${t.size}]`;
+      return t.stack || t.format === 'ksym' || t.format === 'usym' ? t.format! : `string[${t.size}]`;
     case 'tuple':
       return `(${t.elems.map(typeName).join(', ')})`;
     case 'none':

@@ -14,6 +14,8 @@ mkdirSync(SCRATCH, { recursive: true });
 export interface Timed {
   wallMs: number;
   rssKB: number;
+  /** User + system CPU of the tool (10 ms resolution): unlike wall time, barely moved by other load. */
+  cpuMs: number;
   status: number | null;
   stdout: string;
   stderr: string;
@@ -22,12 +24,14 @@ export interface Timed {
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 function timeArgv(tool: Tool, args: string[], rssFile: string): string[] {
-  return ['/usr/bin/time', '-f', '%M', '-o', rssFile, ...tool.argv, ...args];
+  return ['/usr/bin/time', '-f', '%M %U %S', '-o', rssFile, ...tool.argv, ...args];
 }
 
-function readRss(file: string): number {
+/** Peak RSS (KB) and CPU (ms) from /usr/bin/time's last line (earlier ones report a signal). */
+function readUsage(file: string): { rssKB: number; cpuMs: number } {
   const lines = readFileSync(file, 'utf8').trim().split('\n');
-  return Number(lines[lines.length - 1]);
+  const [rss, user, sys] = lines[lines.length - 1].split(' ').map(Number);
+  return { rssKB: rss, cpuMs: (user + sys) * 1000 };
 }
 
 /** Runs to completion. */
@@ -37,7 +41,7 @@ export function timedRun(tool: Tool, args: string[]): Timed {
   const t0 = now();
   const r = spawnSync(cmd, rest, { env: tool.env, encoding: 'utf8', maxBuffer: 1 << 30, timeout: 300_000 });
   const wallMs = now() - t0;
-  return { wallMs, rssKB: readRss(rssFile), status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { wallMs, ...readUsage(rssFile), status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 export interface LiveRun {
@@ -46,6 +50,7 @@ export interface LiveRun {
   /** From SIGINT until the tool exited (END, map printing, detach). */
   exitMs: number;
   rssKB: number;
+  cpuMs: number;
   status: number | null;
   stdoutFile: string;
   stderr: string;
@@ -95,7 +100,7 @@ export async function runLive(tool: Tool, args: string[], expected: number, duri
   const status = await exited;
   const exitMs = now() - t1;
   void done;
-  return { liveMs, exitMs, rssKB: readRss(rssFile), status, stdoutFile, stderr: readFileSync(stderrFile, 'utf8') };
+  return { liveMs, exitMs, ...readUsage(rssFile), status, stdoutFile, stderr: readFileSync(stderrFile, 'utf8') };
 }
 
 function existsProc(pid: number): boolean {

@@ -27,3 +27,16 @@ export function storm(n: number): number {
   if (!m) throw new Error(`unexpected storm output: ${out}`);
   return Number(m[1]);
 }
+
+/**
+ * `k` storms of `n` calls each, all started together (one per core is the most a machine can take).
+ * Returns each one's mean ns per call; the slowest bounds the wall time of the whole storm.
+ */
+export function parallelStorm(k: number, n: number): number[] {
+  const bin = stormBinary();
+  const script = `for i in $(seq ${k}); do "$0" ${n} & done; wait`;
+  const out = execFileSync('sh', ['-c', script, bin], { encoding: 'utf8' });
+  const ns = [...out.matchAll(/([\d.]+) ns\/syscall/g)].map((m) => Number(m[1]));
+  if (ns.length !== k) throw new Error(`unexpected storm output: ${out}`);
+  return ns;
+}

@@ -20,6 +20,7 @@ export async function attach(cfg: BenchConfig): Promise<Section> {
   await runLive(variants[0].tool, variants[0].args, 1);
   const live = variants.map(() => [] as number[]);
   const rss = variants.map(() => [] as number[]);
+  const cpu = variants.map(() => [] as number[]);
   for (let r = 0; r < cfg.reps * 2; r++) {
     for (let k = 0; k < variants.length; k++) {
       const i = (k + r) % variants.length;
@@ -27,16 +28,18 @@ export async function attach(cfg: BenchConfig): Promise<Section> {
       if (!Number.isFinite(res.liveMs)) throw new Error(`${variants[i].label} never attached: ${res.stderr}`);
       live[i].push(res.liveMs);
       rss[i].push(res.rssKB);
+      cpu[i].push(res.cpuMs);
     }
   }
   const bt = variants.length - 1;
   const l = live.map(median);
   const m = rss.map(median);
+  const c = cpu.map(median);
   return {
     title: 'Time to attach: `tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }`',
-    method: `Spawn until bpf_task_fd_query() shows the tracepoint attached in the tool's process (polled every 0.5 ms); peak RSS of the whole run. Median of ${cfg.reps * 2} interleaved runs each.`,
-    columns: ['tool', 'attach ms', 'ratio', 'peak RSS MB', 'ratio'],
-    rows: variants.map((v, i) => [v.label, fmt(l[i]), fmt(ratio(l[i], l[bt]), 2), fmt(m[i] / 1024), fmt(ratio(m[i], m[bt]), 2)]),
+    method: `Spawn until bpf_task_fd_query() shows the tracepoint attached in the tool's process (polled every 0.5 ms); peak RSS and user+system CPU of the whole run (attach, then SIGINT, maps, exit). Median of ${cfg.reps * 2} interleaved runs each.`,
+    columns: ['tool', 'attach ms', 'ratio', 'peak RSS MB', 'ratio', 'CPU ms', 'ratio'],
+    rows: variants.map((v, i) => [v.label, fmt(l[i]), fmt(ratio(l[i], l[bt]), 2), fmt(m[i] / 1024), fmt(ratio(m[i], m[bt]), 2), fmt(c[i]), fmt(ratio(c[i], c[bt]), 2)]),
     targets: [
       { target: 'time to attach ≤ 0.5× bpftrace (cached)', value: fmt(ratio(l[0], l[bt]), 2), met: l[0] <= 0.5 * l[bt] },
       { target: 'time to attach ≤ 0.5× bpftrace (no cache)', value: fmt(ratio(l[1], l[bt]), 2), met: l[1] <= 0.5 * l[bt] },

@@ -1,6 +1,12 @@
+// kprobe/kretprobe through the mechanism chosen at compile time (./kprobe-multi.ts): one perf-event
+// kprobe, one kprobe_multi link for every match of a wildcard, or fentry/fexit on kernels without
+// kprobes. With -v each probe says which.
+
 import { readFileSync } from 'node:fs';
 import { tracefsRoot } from '../../src/semantic/tracefs';
+import type { ProbeMeta } from '../../src/meta';
 import { hasKprobes } from './kernel-features';
+import { kallsymsAddresses } from './kprobe-multi';
 import type { Attacher, ListQuery } from './types';
 
 /** Traceable kernel functions, "name" or "name [module]" per line; a warning when unreadable. */
@@ -15,20 +21,38 @@ function kernelFunctions(q: ListQuery): string[] {
   }
 }
 
+const say = (verbose: boolean | undefined, line: string): void => {
+  if (verbose) process.stderr.write(`${line}\n`);
+};
+
 function kernelProbe(provider: 'kprobe' | 'kretprobe'): Attacher {
   return {
     provider,
-    unavailable: () =>
-      hasKprobes()
+    unavailable: (p?: ProbeMeta) =>
+      hasKprobes() || p?.attach.via === 'fentry'
         ? undefined
         : {
             missing: 'this kernel has no kprobe support (CONFIG_KPROBES / CONFIG_KPROBE_EVENTS is off)',
             instead: 'trace a tracepoint instead (bpfscript -l "tracepoint:*"), or run on a kernel with kprobes',
           },
-    attach(prog, probe) {
+    attach(prog, probe, session) {
+      const ret = provider === 'kretprobe';
+      if (probe.attach.via === 'multi') {
+        const funcs = String(probe.attach.funcs).split(',');
+        const addrs = kallsymsAddresses();
+        // A name kallsyms lacks (a module unloaded since compiling) is dropped rather than failing the rest.
+        const found = funcs.filter((f) => addrs.has(f));
+        say(session.verbose, `${probe.name}: kprobe_multi, one link for ${found.length} function${found.length === 1 ? '' : 's'}`);
+        return [prog.attachKprobeMulti(found.map((f) => addrs.get(f)!), ret, `${probe.name} (${found.length} functions)`)];
+      }
       const func = String(probe.attach.func);
+      if (probe.attach.via === 'fentry') {
+        say(session.verbose, `${probe.name}: ${ret ? 'fexit' : 'fentry'} (this kernel has no kprobes)`);
+        return [prog.attachTrace()];
+      }
+      say(session.verbose, `${probe.name}: ${ret ? 'kretprobe' : 'kprobe'}`);
       const offset = Number(probe.attach.offset ?? 0);
-      return [prog.attachKprobe(func, provider === 'kretprobe', offset)];
+      return [prog.attachKprobe(func, ret, offset)];
     },
     // bpftrace lists kernel functions once, as kprobes.
     list: provider === 'kprobe' ? (q) => kernelFunctions(q).map((f) => ({ name: `kprobe:${f}` })) : undefined,

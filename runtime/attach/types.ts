@@ -6,6 +6,8 @@ import type { BpfLink, BpfProgram } from '../libbpf';
 export interface AttachSession {
   /** -p PID, when tracing one process. */
   pid?: number;
+  /** -v: say on stderr which kernel mechanism each probe attaches through. */
+  verbose?: boolean;
   /** Registers an undo step run when the session detaches (before the links are destroyed). */
   onDetach?(undo: () => void): void;
   /** Registers a job run once after BEGIN (an iterator's walk); a session with such jobs ends
@@ -44,7 +46,7 @@ export interface Attacher {
   /** Listed only by a pattern that names this type (bpftrace's plain -l leaves it out). */
   listOnlyWhenNamed?: boolean;
   /** Checked for every probe before anything is attached. */
-  unavailable?(): Unavailable | undefined;
+  unavailable?(probe?: ProbeMeta): Unavailable | undefined;
   attach(prog: BpfProgram, probe: ProbeMeta, session: AttachSession): BpfLink[];
   /** What to tell the user when attaching fails with this errno, if there is something to say. */
   explain?(errno: number): string | undefined;

@@ -13,9 +13,11 @@
 //   \u escaped as a sign-extended C char would print ("\u0001", "\uffffffc3").
 
 import type { Type, Value } from '../../src/types';
+import { formatBuffer } from './buffer';
 import { lhistBucketCount } from './hist';
 import { average, divide, selectEntries, type AvgValue, type MapData, type MapValue, type PrintOptions } from './maps';
 import { formatKeyPart, keyParts, normalizeInt } from './values';
+import { isStack } from './stacks';
 
 /** A JSON string literal of a byte string (one char per byte). */
 export function jsonString(s: string): string {
@@ -47,7 +49,9 @@ export function jsonValue(t: Type, v: Value): string {
     case 'bool':
       return v === true || v === 1n ? 'true' : 'false';
     case 'string':
-      return jsonString(String(v));
+      // bpftrace 0.17 leaves timestamps unquoted, valid JSON or not.
+      if (t.format === 'strftime') return String(v);
+      return jsonString(t.format === 'buffer' ? formatBuffer(String(v)) : String(v));
     case 'tuple': {
       const parts = Array.isArray(v) ? v : [v];
       return `[${t.elems.map((e, i) => jsonValue(e, parts[i])).join(',')}]`;
@@ -75,7 +79,7 @@ export function formatMapJson(map: MapData, opts: PrintOptions = {}): string {
     data = value(entries[0].value);
   } else {
     const members = entries.map((e) => {
-      const key = parts.map((p, i) => (p.kind === 'string' ? String(e.key![i]) : formatKeyPart(p, e.key![i]))).join(',');
+      const key = parts.map((p, i) => (p.kind === 'string' && p.format !== 'buffer' && !isStack(p) ? String(e.key![i]) : formatKeyPart(p, e.key![i]))).join(',');
       return `${jsonString(key)}: ${value(e.value)}`;
     });
     data = `{${members.join(', ')}}`;

@@ -14,6 +14,7 @@
 import type { AggType, Type, Value } from '../../src/types';
 import { bucketTotal, histLabel, lhistBucketCount, lhistLabel, renderBuckets } from './hist';
 import { compareKeys, formatKey, formatValue, keyParts, normalizeInt } from './values';
+import { isSymbolic } from './stacks';
 
 /** avg() and stats(): the per-CPU counts and totals summed. */
 export interface AvgValue {
@@ -70,6 +71,8 @@ export function formatMap(map: MapData, opts: PrintOptions = {}): string {
   }
   const value = valueFormatter(vt, div);
   for (const e of entries) out.push(`${map.name}${formatKey(parts, e.key)}: ${value(e.value)}\n`);
+  // bpftrace 0.17 joins the entries of stack, symbol and address valued maps with no newline.
+  if (isSymbolic(vt)) return `${out.map((l) => l.slice(0, -1)).join('')}\n`;
   if (averaged) out.push('\n');
   return out.join('');
 }

@@ -10,8 +10,7 @@
 // 64, %hhd the low 8.
 //
 // Conversions recognized: flags [-0+ #], width, .precision, length hh h l ll z j t on
-// d i u x X o p, and c s without length; %r %rx %rh (buffers) are recognized so the argument count
-// matches bpftrace's, but no type of ours is a buffer, so the check rejects them.
+// d i u x X o p, and c s without length; %r %rx %rh of buf() values (see ./buffer.ts).
 // Differences from 0.17 (which knows only the '-' and '0' flags and no %i): 0.17 treats %+d,
 // % d, %#x and %i as plain text; here they are conversions. And 0.17 finds conversions inside
 // "%%" ("%%d" counts as a %d, "%5%x" as a %x); here "%%" and "%5%" are skipped, as C does.
@@ -27,6 +26,7 @@ import {
   formatString,
   lengthBits,
 } from './cformat';
+import { formatBuffer } from './buffer';
 
 export interface Conversion extends ConversionSpec {
   /** Offsets of the conversion in the format string, end exclusive. */
@@ -115,7 +115,7 @@ function formatOne(c: Conversion, arg: Value | undefined): string {
     case 'r':
     case 'rx':
     case 'rh':
-      return formatString(c, typeof arg === 'string' ? arg : '');
+      return formatString(c, formatBuffer(typeof arg === 'string' ? arg : '', c.conv));
     default:
       return formatInteger(c, asRaw(arg));
   }
@@ -216,6 +216,8 @@ function typeWord(t: Type): string {
       return t.agg;
     case 'args':
       return 'args';
+    case 'string':
+      return t.format === 'buffer' ? 'buffer' : 'string';
     default:
       return t.kind;
   }
@@ -229,8 +231,8 @@ function expected(c: Conversion): 'integer' | 'string' | 'buffer' {
 
 function accepts(want: 'integer' | 'string' | 'buffer', t: Type): boolean {
   if (want === 'integer') return t.kind === 'int' || t.kind === 'bool';
-  if (want === 'string') return t.kind === 'string';
-  return false;
+  if (want === 'string') return t.kind === 'string' && t.format !== 'buffer';
+  return t.kind === 'string' && t.format === 'buffer';
 }
 
 /**

@@ -43,6 +43,22 @@ export interface KprobeOpts {
   retprobe: boolean;
 }
 
+/** Functions by address (kallsyms), so no char** array crosses the FFI; cookies: u64 each, or null. */
+export interface KprobeMultiOpts {
+  sz: number;
+  addrs: Buffer;
+  cookies?: Buffer | null;
+  cnt: number;
+  retprobe: boolean;
+}
+
+/** bpf_link_create's opts with the kprobe_multi member of its union (the only one used). */
+export interface LinkCreateOpts {
+  sz: number;
+  km_addrs?: Buffer | null;
+  km_cnt?: number;
+}
+
 export interface TestRunOpts {
   sz: number;
   data_in?: Buffer | null;
@@ -106,6 +122,8 @@ export interface Libbpf {
     opts: UprobeOpts): LinkPtr | null;
   bpf_program__attach_kprobe(p: ProgramPtr, retprobe: boolean, func: string): LinkPtr | null;
   bpf_program__attach_kprobe_opts(p: ProgramPtr, func: string, opts: KprobeOpts): LinkPtr | null;
+  bpf_program__attach_kprobe_multi_opts(p: ProgramPtr, pattern: string | null, opts: KprobeMultiOpts): LinkPtr | null;
+  bpf_link_create(progFd: number, targetFd: number, attachType: number, opts: LinkCreateOpts): number;
   bpf_program__attach_iter(p: ProgramPtr, opts: null): LinkPtr | null;
   bpf_program__attach_trace(p: ProgramPtr): LinkPtr | null;
   bpf_program__set_log_level(p: ProgramPtr, level: number): number;
@@ -192,6 +210,8 @@ const LIBBPF_DECLS = [
   'bpf_link *bpf_program__attach_kprobe(const bpf_program *p, bool retprobe, const char *func)',
   // kprobe:FUNC+OFFSET: the offset goes in the opts; libbpf would look "FUNC+OFFSET" up as a name.
   'bpf_link *bpf_program__attach_kprobe_opts(const bpf_program *p, const char *func, const bpf_kprobe_opts *opts)',
+  'bpf_link *bpf_program__attach_kprobe_multi_opts(const bpf_program *p, const char *pattern, const bpf_kprobe_multi_opts *opts)',
+  'int bpf_link_create(int prog_fd, int target_fd, int attach_type, const bpf_link_create_opts *opts)',
   // iter/task, iter/task_file need no bpf_iter_link_info, so opts stay NULL.
   'bpf_link *bpf_program__attach_iter(const bpf_program *p, const void *opts)',
   'bpf_link *bpf_program__attach_trace(const bpf_program *p)',
@@ -268,6 +288,28 @@ function declareTypes(koffi: typeof Koffi): Koffi.TypeObject {
     offset: 'size_t',
     retprobe: 'bool',
   });
+  koffi.struct('bpf_kprobe_multi_opts', {
+    sz: 'size_t',
+    syms: 'void *',
+    addrs: 'void *',
+    cookies: 'void *',
+    cnt: 'size_t',
+    retprobe: 'bool',
+  });
+  // libbpf 1.1.2: sz, flags, iter_info, iter_info_len, target_btf_id, then the union as its
+  // kprobe_multi member (flags, cnt, syms, addrs, cookies).
+  koffi.struct('bpf_link_create_opts', {
+    sz: 'size_t',
+    flags: 'uint32_t',
+    iter_info: 'void *',
+    iter_info_len: 'uint32_t',
+    target_btf_id: 'uint32_t',
+    km_flags: 'uint32_t',
+    km_cnt: 'uint32_t',
+    km_syms: 'void *',
+    km_addrs: 'void *',
+    km_cookies: 'void *',
+  });
   koffi.struct('bpf_test_run_opts', {
     sz: 'size_t',
     data_in: 'void *',
@@ -329,6 +371,8 @@ export const OPTS_SIZE = {
   open: 80,
   uprobe: 40,
   kprobe: 32,
+  kprobeMulti: 48,
+  linkCreate: 64,
   testRun: 80,
   mapCreate: 48,
   progLoad: 104,
@@ -342,7 +386,8 @@ function bind(): Ffi {
   const printProto = declareTypes(koffi);
   for (const [name, size] of [
     ['bpf_object_open_opts', OPTS_SIZE.open], ['bpf_uprobe_opts', OPTS_SIZE.uprobe],
-    ['bpf_kprobe_opts', OPTS_SIZE.kprobe],
+    ['bpf_kprobe_opts', OPTS_SIZE.kprobe], ['bpf_kprobe_multi_opts', OPTS_SIZE.kprobeMulti],
+    ['bpf_link_create_opts', OPTS_SIZE.linkCreate],
     ['bpf_test_run_opts', OPTS_SIZE.testRun], ['bpf_map_create_opts', OPTS_SIZE.mapCreate],
     ['bpf_prog_load_opts', OPTS_SIZE.progLoad],
   ] as const) {

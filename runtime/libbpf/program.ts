@@ -156,6 +156,14 @@ export class BpfProgram {
       (p) => ffi().libbpf.bpf_program__attach_kprobe_opts(p, func, { sz: OPTS_SIZE.kprobe, retprobe, offset }));
   }
 
+  /** One kprobe_multi link for many functions, given by address (a kprobe.multi/ section). */
+  attachKprobeMulti(addrs: bigint[], retprobe: boolean, what: string): BpfLink {
+    const buf = Buffer.alloc(8 * addrs.length);
+    addrs.forEach((a, i) => buf.writeBigUInt64LE(a, 8 * i));
+    return this.#link('bpf_program__attach_kprobe_multi_opts', what,
+      (p) => ffi().libbpf.bpf_program__attach_kprobe_multi_opts(p, null, { sz: OPTS_SIZE.kprobeMulti, addrs: buf, cnt: addrs.length, retprobe }));
+  }
+
   /** An iter/OBJECT program (task, task_file): the link only makes iterators; see createIterator. */
   attachIter(): BpfLink {
     return this.#link('bpf_program__attach_iter', this.sectionName, (p) => ffi().libbpf.bpf_program__attach_iter(p, null));

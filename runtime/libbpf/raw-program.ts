@@ -61,6 +61,16 @@ export class RawProgram {
     return testRunFd(this.fd, this.name, o);
   }
 
+  /** bpf_link_create for a kprobe_multi program (a feature probe); the link fd is closed at once.
+   * Throws LibbpfError with the kernel's errno when the kernel refuses. */
+  probeKprobeMultiLink(attachType: number, addrs: bigint[]): void {
+    const buf = Buffer.alloc(8 * addrs.length);
+    addrs.forEach((a, i) => buf.writeBigUInt64LE(a, 8 * i));
+    const fd = ffi().libbpf.bpf_link_create(this.fd, 0, attachType, { sz: OPTS_SIZE.linkCreate, km_addrs: buf, km_cnt: addrs.length });
+    if (fd < 0) throw new LibbpfError(`bpf_link_create(${this.name}, kprobe_multi)`, -fd);
+    ffi().libc.close(fd);
+  }
+
   close(): void {
     if (!this.#life.end()) return;
     const fd = this.#fd;

@@ -63,6 +63,18 @@ function recordable(p: unknown): p is string {
   return typeof p === 'string' && p.startsWith('/') && !p.startsWith(PACKAGE_ROOT);
 }
 
+/** Where noteStat() reports while a compile is being recorded. */
+let recorder: ((path: string, kind: Dependency['kind']) => void) | null = null;
+
+/**
+ * Records that the compile depends on `path`'s identity (device, inode, size, mtime): for a
+ * compiler module that stat()s rather than reads, as cgroupid() does (a recreated cgroup is a new
+ * inode, so a new id).
+ */
+export function noteStat(path: string): void {
+  recorder?.(path, 'stat');
+}
+
 /**
  * Runs `fn`, returning its result and every system file it read (or failed to read: a tracepoint
  * that did not exist may exist later, but then the compile failed and nothing is cached anyway).
@@ -96,10 +108,12 @@ export function recordingReads<T>(fn: () => T): { result: T; deps: Dependency[] 
     if (recordable(p)) note(p, 'listing');
     return (origDir as (...a: unknown[]) => unknown).call(this, p, ...rest);
   };
+  recorder = note;
   try {
     const result = fn();
     return { result, deps: [...seen.values()] };
   } finally {
+    recorder = null;
     mutable.readFileSync = origRead;
     mutable.readdirSync = origDir;
   }

@@ -40,9 +40,9 @@ function sha(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** The key for one compile: everything that could make its output differ. */
-export function cacheKey(source: string, options: object): string {
-  return sha(JSON.stringify({ source, options, identity: identity() })).slice(0, 40);
+/** The key for one compile: everything that could make its output differ. `dir`: the cache directory. */
+export function cacheKey(source: string, options: object, dir?: string): string {
+  return sha(JSON.stringify({ source, options, identity: identity(dir) })).slice(0, 40);
 }
 
 export function lookup(dir: string, key: string): CachedProgram | null {

@@ -10,6 +10,7 @@ export const enum BpfMapType {
   Array = 2,
   PercpuHash = 5,
   PercpuArray = 6,
+  StackTrace = 7,
   LruHash = 9,
   Ringbuf = 27,
 }

@@ -7,15 +7,16 @@ import type { MapMeta } from '../meta';
 import { sizeOf, tupleLayout, type Type } from '../types';
 import { IntPredicate, type Val } from './llvm';
 import { BpfMapType, type MapDef } from './map-defs';
+import { DEFAULT_MAP_KEYS } from '../semantic/map-keys';
 
-export const DEFAULT_MAP_KEYS = 4096;
+export { DEFAULT_MAP_KEYS } from '../semantic/map-keys';
 export const BPF_ANY = 0;
 export const BPF_NOEXIST = 1;
 
 const MAP_LOOKUP_ELEM = 1;
 const MAP_UPDATE_ELEM = 2;
 
-export function mapLayout(m: MapInfo): { def: MapDef; meta: MapMeta } {
+export function mapLayout(m: MapInfo, mapKeys = DEFAULT_MAP_KEYS): { def: MapDef; meta: MapMeta } {
   const keyless = m.keyType === null;
   const keySize = keyless ? 4 : sizeOf(m.keyType!);
   const valueSize = m.aggregate && m.valueType.kind === 'agg' ? m.aggregate.valueSize(m.valueType) : sizeOf(m.valueType);
@@ -26,7 +27,7 @@ export function mapLayout(m: MapInfo): { def: MapDef; meta: MapMeta } {
     ? perCpu ? BpfMapType.PercpuArray : BpfMapType.Hash
     : perCpu ? BpfMapType.PercpuHash : BpfMapType.Hash;
   return {
-    def: { name: m.bpfName, type, maxEntries: keyless ? 1 : DEFAULT_MAP_KEYS, keySize, valueSize },
+    def: { name: m.bpfName, type, maxEntries: keyless ? 1 : mapKeys, keySize, valueSize },
     meta: {
       name: m.name,
       bpfName: m.bpfName,

@@ -1,7 +1,7 @@
 // IR for one BPF program: statements and expressions of one probe body at one attach point.
 // Builtins, functions and aggregations emit themselves through the EmitContext this class provides.
 
-import type { AssignMap, AssignVar, Binary, Block as AstBlock, Call, Expr, Span, Stmt, Unary } from '../ast';
+import type { AssignMap, AssignVar, Binary, Block as AstBlock, Call, Expr, For, MapRef, Span, Stmt, Unary } from '../ast';
 import { aggregates, builtins, functions, type CgValue, type ConfigName, type EmitContext, type LanguageOptions } from '../functions';
 import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
 import { Stat } from '../meta';
@@ -10,8 +10,8 @@ import { fieldType } from '../semantic/tracefs';
 import { parseIntArg } from '../semantic/analyze';
 import { emitKernelField } from '../functions/kernel-field';
 import { arithSigned, sizeOf, stringType, tupleLayout, type Type } from '../types';
-import { IntPredicate, Opcode, type Block, type Builder, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
-import { BpfMapType, MapDefBuilder } from './map-defs';
+import { Builder, DW_ATE_signed, IntPredicate, Linkage, Opcode, type Block, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
+import { BpfMapType, MapDefBuilder, type MapDef } from './map-defs';
 import { BPF_ANY, BPF_NOEXIST, emitKey, ifNotNull, lookup, update } from './maps';
 
 export interface ModuleGlobals {
@@ -32,6 +32,7 @@ interface FnParts {
 }
 
 const RINGBUF_OUTPUT = 130;
+const FOR_EACH_MAP_ELEM = 164;
 const PROBE_READ_KERNEL = 113;
 /**
  * Records never wake the reader: the session drains on its own ~1 ms timer and waits on no epoll.
@@ -50,6 +51,9 @@ const STACK_BUDGET = 256;
 const MEMSET_CHUNK = 512;
 const GET_SMP_PROCESSOR_ID = 8;
 
+/** Maps defined through sharedMap(), per module being generated. */
+const sharedMaps = new WeakMap<Module, Map<string, Val>>();
+
 export class ProbeEmitter implements EmitContext {
   readonly c: Context;
   readonly b: Builder;
@@ -63,6 +67,8 @@ export class ProbeEmitter implements EmitContext {
   private stackUsed = 0;
   /** Bytes of this program's scratch map handed out so far, and which of them start zeroed. */
   private scratchUsed = 0;
+  /** Offsets of scratch regions every call site with the same key reuses (see scratch()). */
+  private readonly sharedScratch = new Map<string, number>();
   private scratchZeroed: { offset: number; size: number }[] = [];
   /** Stack slot holding the scratch map's value pointer, set on entry (null until first used). */
   private scratchSlot: Val | null = null;
@@ -74,6 +80,8 @@ export class ProbeEmitter implements EmitContext {
     private readonly p: AnalyzedProbe,
     private readonly parts: FnParts,
     private readonly g: ModuleGlobals,
+    /** A callback (a for loop's body) receives the probe's context indirectly: how to load it on entry. */
+    loadCtx?: (b: Builder, fn: Fn) => Val,
   ) {
     this.c = parts.c;
     this.b = parts.b;
@@ -81,9 +89,10 @@ export class ProbeEmitter implements EmitContext {
     this.probe = p.expanded;
     this.i64 = this.c.int(64);
     this.i8p = this.c.ptr(this.c.int(8));
-    this.ctxArg = this.m.param(parts.fn, 0);
     // Stack slots live in a block of their own, so every later alloca can go before its branch.
     this.allocaBlock = this.b.appendBlock(parts.fn, 'slots');
+    if (loadCtx) this.b.positionAtEnd(this.allocaBlock);
+    this.ctxArg = loadCtx ? loadCtx(this.b, parts.fn) : this.m.param(parts.fn, 0);
   }
 
   emitProgram(): void {
@@ -171,20 +180,30 @@ export class ProbeEmitter implements EmitContext {
     return this.a;
   }
 
+  sharedMap(def: MapDef): Val {
+    let maps = sharedMaps.get(this.m);
+    if (!maps) sharedMaps.set(this.m, (maps = new Map()));
+    let g = maps.get(def.name);
+    if (!g) maps.set(def.name, (g = new MapDefBuilder(this.m, this.parts.di).define(def)));
+    return g;
+  }
+
   get fn(): Fn {
     return this.parts.fn;
   }
 
-  scratch(size: number, name = 'scratch'): Val {
+  scratch(size: number, name = 'scratch', shared?: string): Val {
     const { b, c } = this;
+    const reused = shared === undefined ? undefined : this.sharedScratch.get(shared);
+    if (shared !== undefined && reused === undefined) this.sharedScratch.set(shared, this.scratchUsed);
     if (!this.scratchSlot) {
       const here = b.insertBlock;
       b.positionAtEnd(this.allocaBlock);
       this.scratchSlot = b.alloca(this.i8p, 'scratch_ptr');
       b.positionAtEnd(here);
     }
-    const offset = this.scratchUsed;
-    this.scratchUsed += Math.ceil(size / 8) * 8;
+    const offset = reused ?? this.scratchUsed;
+    if (reused === undefined) this.scratchUsed += Math.ceil(size / 8) * 8;
     const base = b.load(this.i8p, this.scratchSlot, 'scratch');
     return b.byteOffset(base, offset, c.int(8));
   }
@@ -194,6 +213,31 @@ export class ProbeEmitter implements EmitContext {
   }
 
   // ---- EmitContext ----
+
+  private readonly statics = new Map<string, Fn>();
+  staticFunction(name: string, ret: Ty, params: Ty[], build: (b: Builder, fn: Fn) => void): Fn {
+    const full = `${this.p.progName}_${name}`;
+    const known = this.statics.get(full);
+    if (known) return known;
+    const f = this.m.addFunction(full, this.c.fnType(ret, params));
+    this.m.setLinkage(f, Linkage.Internal);
+    const { di } = this.parts;
+    const line = this.p.probe.span.line;
+    const ptr = di.pointer(null);
+    const sp = di.function(f, full, line, di.basic('long', 64, DW_ATE_signed), params.map((_, i) => ({ name: `a${i}`, type: ptr })), true);
+    // A builder of its own: the probe's builder stays where it is, with the probe's debug scope.
+    const b = new Builder(this.c);
+    try {
+      b.positionAtEnd(b.appendBlock(f, 'entry'));
+      b.setDebugLocation(di.location(line, 1, sp));
+      build(b, f);
+    } finally {
+      b.dispose();
+    }
+    di.finalizeSubprogram(sp);
+    this.statics.set(full, f);
+    return f;
+  }
 
   typeOf(e: Expr): Type {
     const t = this.a.types.get(e);
@@ -205,10 +249,10 @@ export class ProbeEmitter implements EmitContext {
     return this.c.constInt(this.i64, v);
   }
 
-  zeroed(size: number, name = ''): Val {
+  zeroed(size: number, name = '', stackOnly = false): Val {
     const { b, c } = this;
     const bytes = Math.max(Math.ceil(size / 8), 1) * 8;
-    if (bytes > STACK_VALUE_MAX || this.stackUsed + bytes > STACK_BUDGET) {
+    if (!stackOnly && (bytes > STACK_VALUE_MAX || this.stackUsed + bytes > STACK_BUDGET)) {
       this.scratchZeroed.push({ offset: this.scratchUsed, size: bytes });
       return this.scratch(bytes, name);
     }
@@ -268,6 +312,18 @@ export class ProbeEmitter implements EmitContext {
     b.condBr(failed, yes, done);
     b.positionAtEnd(yes);
     this.bumpStat(Stat.LostEvents);
+    b.br(done);
+    b.positionAtEnd(done);
+  }
+
+  /** A refused map update (a new key in a full map) is counted, to be reported at exit. */
+  private countMapFull(r: Val): void {
+    const { b } = this;
+    const yes = b.appendBlock(this.parts.fn, 'map_full');
+    const done = b.appendBlock(this.parts.fn, 'stored');
+    b.condBr(b.icmp(IntPredicate.SLT, r, this.constInt(0)), yes, done);
+    b.positionAtEnd(yes);
+    this.bumpStat(Stat.MapFull);
     b.br(done);
     b.positionAtEnd(done);
   }
@@ -370,6 +426,8 @@ export class ProbeEmitter implements EmitContext {
         for (let i = 0; i < n; i++) this.block(s.body);
         return;
       }
+      case 'For':
+        return this.forMap(s);
       case 'Jump': {
         const { b } = this;
         if (s.jump === 'return') {
@@ -401,7 +459,7 @@ export class ProbeEmitter implements EmitContext {
     }
     const buf = this.zeroed(sizeOf(info.valueType), 'value');
     this.storeValue(value, buf, info.valueType);
-    update(this, global, key, buf, BPF_ANY);
+    this.countMapFull(update(this, global, key, buf, BPF_ANY));
   }
 
   /**
@@ -460,6 +518,66 @@ export class ProbeEmitter implements EmitContext {
   }
 
   /** A variable's slot, sized for the widest value any assignment stores in it. */
+  /**
+   * `for ($kv : @m) { … }`: bpf_for_each_map_elem calls a static callback per element. Its body is
+   * emitted by an emitter of its own (own stack, slots and scratch map); the probe's context
+   * reaches it through a stack slot, the callback's context argument.
+   */
+  private forMap(s: For): void {
+    const { b, c, i8p } = this;
+    const { info, global } = this.g.map(`@${(s.iterable as MapRef).name}`);
+    const name = `${this.p.progName}_for${this.statics.size}`;
+    const i32 = c.int(32);
+    const cb = this.m.addFunction(name, c.fnType(i32, [i8p, i8p, i8p, i8p]));
+    this.m.setLinkage(cb, Linkage.Internal);
+    this.statics.set(name, cb);
+    const { di } = this.parts;
+    const ptr = di.pointer(null);
+    const sp = di.function(cb, name, s.span.line, di.basic('int', 32, DW_ATE_signed), ['map', 'key', 'value', 'ctx'].map((n) => ({ name: n, type: ptr })), true);
+    const cbb = new Builder(c);
+    try {
+      cbb.setDebugLocation(di.location(s.span.line, s.span.col, sp));
+      const loopProbe: AnalyzedProbe = { ...this.p, progName: name, variables: this.a.forLoops.get(s)! };
+      const loadCtx = (fb: Builder, f: Fn) => fb.load(i8p, fb.bitcast(this.m.param(f, 3), c.ptr(i8p)));
+      new ProbeEmitter(this.a, loopProbe, { c, m: this.m, b: cbb, di, fn: cb, sp }, this.g, loadCtx).emitLoopBody(s, info);
+    } finally {
+      cbb.dispose();
+    }
+    di.finalizeSubprogram(sp);
+    const ctxRef = this.zeroed(8, 'for_ctx', true);
+    b.store(this.ctxArg, b.bitcast(ctxRef, c.ptr(i8p)));
+    b.helper(FOR_EACH_MAP_ELEM, this.i64, [i8p, i8p, i8p, this.i64], [b.bitcast(global, i8p), b.bitcast(cb, i8p), ctxRef, this.constInt(0)]);
+  }
+
+  /** The callback's body: `$kv` from the element's key and value, then the statements; break stops the walk. */
+  private emitLoopBody(s: For, info: MapInfo): void {
+    const { b, c } = this;
+    const fn = this.parts.fn;
+    const i32 = c.int(32);
+    const body = b.appendBlock(fn, 'body');
+    b.positionAtEnd(body);
+    this.at(s.span);
+    const kv = this.p.variables.get(s.variable.name)!;
+    const slot = this.varSlot(s.variable.name);
+    const { offsets } = tupleLayout(kv as Extract<Type, { kind: 'tuple' }>);
+    b.memcpy(b.byteOffset(slot, offsets[0], c.int(8)), this.m.param(fn, 1), sizeOf(info.keyType!), 1);
+    b.memcpy(b.byteOffset(slot, offsets[1], c.int(8)), this.m.param(fn, 2), sizeOf(info.valueType), 1);
+    const stop = b.appendBlock(fn, 'for_stop');
+    const next = b.appendBlock(fn, 'for_next');
+    this.loops.push({ brk: stop, cont: next });
+    this.block(s.body);
+    this.loops.pop();
+    if (!b.terminated) b.br(next);
+    b.positionAtEnd(stop);
+    b.ret(c.constInt(i32, 1));
+    b.positionAtEnd(next);
+    b.ret(c.constInt(i32, 0));
+    b.positionAtEnd(this.allocaBlock);
+    this.at(s.span);
+    if (this.scratchSlot) this.initScratch(body);
+    else b.br(body);
+  }
+
   private varSlot(name: string): Val {
     let slot = this.vars.get(name);
     if (!slot) {
@@ -499,7 +617,7 @@ export class ProbeEmitter implements EmitContext {
       case 'StrLit':
         return this.stringConstant(e.value);
       case 'Builtin':
-        if (e.name === 'args') return { type: t, v: this.ctxArg };
+        if (e.name === 'args' || (e.name === 'ctx' && t.kind === 'args')) return { type: t, v: this.ctxArg };
         if (this.a.constants.has(e)) return { type: t, v: this.constInt(this.a.constants.get(e)!) }; // a BTF enumerator
         return builtins.get(e.name)!.emit(this, e);
       case 'Variable':
@@ -553,6 +671,7 @@ export class ProbeEmitter implements EmitContext {
         return { type: t, v: b.intCast(narrow, this.i64, t.signed) };
       }
       case 'Sizeof':
+      case 'Offsetof':
         return { type: t, v: this.constInt(this.a.constants.get(e)!) };
       case 'Tuple': {
         if (t.kind !== 'tuple') throw new Error('internal: tuple type');
@@ -702,7 +821,7 @@ export class ProbeEmitter implements EmitContext {
     const next = b.binop(Opcode.Add, old.v, delta);
     const buf = this.zeroed(sizeOf(info.valueType), 'value');
     this.storeValue({ type: info.valueType, v: next }, buf, info.valueType);
-    update(this, global, key, buf, BPF_ANY);
+    this.countMapFull(update(this, global, key, buf, BPF_ANY));
     return { type: t, v: post ? old.v : next };
   }
 

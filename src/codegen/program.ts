@@ -47,7 +47,7 @@ export function generate(a: Analysis, opts: GenerateOptions): Generated {
     const mapMetas: ProgramMeta['maps'] = [];
     const mapGlobals = new Map<string, { info: MapInfo; global: Val }>();
     for (const info of [...a.maps.values()].sort((x, y) => (x.name < y.name ? -1 : 1))) {
-      const { def, meta } = mapLayout(info);
+      const { def, meta } = mapLayout(info, a.mapKeys);
       mapGlobals.set(info.name, { info, global: defs.define(def) });
       mapMetas.push(meta);
     }

@@ -40,7 +40,7 @@ export function renderTyped(a: Analysis, p: Palette): string {
   out.push(p.heading('Maps'));
   if (a.maps.size === 0) out.push('  (none)');
   for (const m of [...a.maps.values()].sort((x, y) => (x.name < y.name ? -1 : 1))) {
-    const { def, meta } = mapLayout(m);
+    const { def, meta } = mapLayout(m, a.mapKeys);
     const key = m.keyType ? typeName(m.keyType) : 'none';
     out.push(
       `  ${p.node(m.name.padEnd(8))} key ${p.type(key)}  value ${p.type(typeName(m.valueType))}  ` +

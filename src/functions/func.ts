@@ -1,19 +1,43 @@
-// func: the traced function's name. Every attach point is a program of its own, so the name is
-// known when compiling (wildcards expand to one program per function): a string constant, no
-// symbol lookup at run time.
+// func: the traced function's name. An attach point is usually a program of its own, so the name
+// is known when compiling: a string constant, no symbol lookup at run time. A kprobe_multi program
+// serves every match of a wildcard, so there the kernel names the function that fired: the
+// function's address (bpf_get_func_ip) printed with %ps by bpf_snprintf.
 
 import { none, stringType } from '../types';
 import type { ExpandedProbe } from '../probes';
-import type { BuiltinDef } from './types';
+import type { BuiltinDef, EmitContext } from './types';
+
+const SNPRINTF = 165;
+const GET_FUNC_IP = 173;
+let fmtGlobals = 0;
 
 function functionName(p: ExpandedProbe): string | undefined {
   const name = p.attach.func ?? p.attach.symbol;
   return typeof name === 'string' ? name : undefined;
 }
 
+const isMulti = (p: ExpandedProbe): boolean => p.attach.via === 'multi';
+
+/** The name of the function that fired, from the kernel: "%ps" of its address, in `size` bytes. */
+function nameFromAddress(ctx: EmitContext, size: number) {
+  const { b, c, m } = ctx;
+  // bpf_snprintf wants its format in a read-only map: a constant global of a .rodata.* section.
+  const fmt = c.constString('%ps');
+  const g = m.addGlobal(c.typeOf(fmt), `func_fmt_${fmtGlobals++}`, { init: fmt, section: '.rodata.func', constant: true, align: 1 });
+  const data = ctx.zeroed(8, 'func_ip');
+  const ip = b.helper(GET_FUNC_IP, ctx.i64, [ctx.i8p], [ctx.ctxArg], 'func_ip');
+  b.store(ip, b.bitcast(data, c.ptr(ctx.i64)));
+  const buf = ctx.zeroed(size, 'func');
+  const i32 = c.int(32);
+  b.helper(SNPRINTF, ctx.i64, [ctx.i8p, i32, ctx.i8p, ctx.i8p, i32],
+    [buf, c.constInt(i32, size), b.bitcast(g, ctx.i8p), data, c.constInt(i32, 8)]);
+  return { type: stringType(size), v: buf };
+}
+
 export const func: BuiltinDef = {
   name: 'func',
   check(ctx, node) {
+    if (isMulti(ctx.probe)) return stringType(Number(ctx.probe.attach.funcLen) + 1);
     const name = functionName(ctx.probe);
     if (name === undefined) {
       ctx.error(`func is not available in ${ctx.probe.provider} probes`, node, 'func names the traced function of kprobe, kretprobe, uprobe and uretprobe probes');
@@ -21,5 +45,5 @@ export const func: BuiltinDef = {
     }
     return stringType(Buffer.byteLength(name, 'latin1') + 1);
   },
-  emit: (ctx) => ctx.stringConstant(functionName(ctx.probe)!),
+  emit: (ctx) => (isMulti(ctx.probe) ? nameFromAddress(ctx, Number(ctx.probe.attach.funcLen) + 1) : ctx.stringConstant(functionName(ctx.probe)!)),
 };

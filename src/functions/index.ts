@@ -68,6 +68,8 @@ export const builtins = new Registry<BuiltinDef>({
   cgroup: () => mod<typeof import('./cgroup')>('./cgroup').cgroup,
   curtask: () => mod<typeof import('./curtask')>('./curtask').curtask,
   func: () => mod<typeof import('./func')>('./func').func,
+  kstack: () => mod<typeof import('./stack')>('./stack').kstackBuiltin,
+  ustack: () => mod<typeof import('./stack')>('./stack').ustackBuiltin,
 });
 
 export const functions = new Registry<FunctionDef>({
@@ -83,6 +85,25 @@ export const functions = new Registry<FunctionDef>({
   kaddr: () => mod<typeof import('./kaddr')>('./kaddr').kaddr,
   ntop: () => mod<typeof import('./ntop')>('./ntop').ntop,
   bswap: () => mod<typeof import('./bswap')>('./bswap').bswap,
+  join: () => mod<typeof import('./join')>('./join').join,
+  cat: () => mod<typeof import('./cat')>('./cat').cat,
+  system: () => mod<typeof import('./system')>('./system').system,
+  buf: () => mod<typeof import('./buf')>('./buf').buf,
+  strftime: () => mod<typeof import('./strftime')>('./strftime').strftime,
+  signal: () => mod<typeof import('./signal')>('./signal').signal,
+  override: () => mod<typeof import('./override')>('./override').override,
+  strcontains: () => mod<typeof import('./strcontains')>('./strcontains').strcontains,
+  macaddr: () => mod<typeof import('./macaddr')>('./macaddr').macaddr,
+  cgroupid: () => mod<typeof import('./cgroupid')>('./cgroupid').cgroupid,
+  reg: () => mod<typeof import('./reg')>('./reg').reg,
+  kptr: () => mod<typeof import('./address-space')>('./address-space').kptr,
+  uptr: () => mod<typeof import('./address-space')>('./address-space').uptr,
+  len: () => mod<typeof import('./len')>('./len').len,
+  kstack: () => mod<typeof import('./stack')>('./stack').kstack,
+  ustack: () => mod<typeof import('./stack')>('./stack').ustack,
+  ksym: () => mod<typeof import('./sym')>('./sym').ksym,
+  usym: () => mod<typeof import('./sym')>('./sym').usym,
+  uaddr: () => mod<typeof import('./uaddr')>('./uaddr').uaddr,
 });
 
 type Count = typeof import('./count');

@@ -5,6 +5,7 @@
 import type { Builtin, Call, Expr } from '../ast';
 import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
 import type { ExpandedProbe } from '../probes';
+import type { MapDef } from '../codegen/map-defs';
 import type { AddrSpace, AggType, Type } from '../types';
 
 /** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
@@ -59,14 +60,16 @@ export interface EmitContext {
   typeOf(e: Expr): Type;
   /**
    * `size` bytes zeroed once when the program starts, as i8*: on the stack when small, else in
-   * the program's per-CPU scratch map so the 512-byte stack is not exhausted.
+   * the program's per-CPU scratch map so the 512-byte stack is not exhausted. `stackOnly`: always on
+   * the stack (a helper such as bpf_for_each_map_elem takes only stack pointers); keep it small.
    */
-  zeroed(size: number, name?: string): Val;
+  zeroed(size: number, name?: string, stackOnly?: boolean): Val;
   /**
    * `size` bytes of per-CPU scratch memory (not zeroed), private to this call site: for strings
-   * and other values too big for the stack.
+   * and other values too big for the stack. With `shared`, every call site passing the same key
+   * (and size) gets the same region: for large records used only until the call ends.
    */
-  scratch(size: number, name?: string): Val;
+  scratch(size: number, name?: string, shared?: string): Val;
   /** The current function, for appending blocks. */
   readonly fn: Fn;
   /** Copies `v` into `size` bytes at `dst` (strings: the bytes; integers: stored as `bits`). */
@@ -82,6 +85,16 @@ export interface EmitContext {
   constInt(v: bigint | number): Val;
   /** A string constant copied into a stack slot (NUL-terminated), as a string value. */
   stringConstant(s: string): CgValue;
+  /**
+   * A static function of this program, made once per name by `build` (its entry block is current):
+   * a callback for bpf_for_each_map_elem, which the verifier wants static and described in BTF.
+   */
+  staticFunction(name: string, ret: Ty, params: Ty[], build: (b: Builder, fn: Fn) => void): Fn;
+  /**
+   * A runtime map shared by every program of the object (stack traces), defined by the first call
+   * with this name; later calls return the same global.
+   */
+  sharedMap(def: MapDef): Val;
   /** A script map ("@", "@x"): its BPF map global and what analysis knows of it; undefined if none. */
   map(name: string): { global: Val; info: MapInfo } | undefined;
 }

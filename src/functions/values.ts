@@ -1,6 +1,8 @@
 // Decoding values of the language's types from BPF memory (map keys, map values, event records).
 
 import { tupleLayout, type Type, type Value } from '../types';
+import { formatTimestamp } from '../../runtime/format/timestamp';
+import { decodeSymbolic } from '../../runtime/format/stacks';
 
 export function decodeValue(t: Type, view: DataView, off: number): Value {
   switch (t.kind) {
@@ -20,6 +22,13 @@ export function decodeValue(t: Type, view: DataView, off: number): Value {
       return view.getUint8(off) !== 0;
     case 'string': {
       if (t.format === 'inet') return formatInet(view, off);
+      if (t.format === 'mac') return formatMac(view, off);
+      if (t.format === 'kstack' || t.format === 'ustack' || t.format === 'ksym' || t.format === 'usym') return decodeSymbolic(t, view, off);
+      if (t.format === 'strftime') return formatTimestamp(t.pattern ?? '', view.getBigUint64(off, true));
+      if (t.format === 'buffer') {
+        const len = Math.min(view.getUint8(off), t.size - 1);
+        return Buffer.from(view.buffer, view.byteOffset + off + 1, len).toString('latin1');
+      }
       const bytes = new Uint8Array(view.buffer, view.byteOffset + off, t.size);
       const nul = bytes.indexOf(0);
       return Buffer.from(bytes.subarray(0, nul < 0 ? t.size : nul)).toString('latin1');
@@ -57,4 +66,9 @@ export function formatInet(view: DataView, off: number): string {
   const hex = groups.map((g) => g.toString(16));
   if (best < 0) return hex.join(':');
   return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+/** macaddr()'s six bytes as bpftrace prints them: upper-case hex pairs joined by ':'. */
+export function formatMac(view: DataView, off: number): string {
+  return Array.from({ length: 6 }, (_, i) => view.getUint8(off + i).toString(16).toUpperCase().padStart(2, '0')).join(':');
 }

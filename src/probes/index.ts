@@ -1,6 +1,6 @@
 // The probe-type registry: adding a probe type means one module here and one in runtime/attach/.
 
-import type { AttachPoint } from '../ast';
+import type { AttachPoint, Probe } from '../ast';
 import { error } from '../diagnostics';
 import { didYouMean } from '../suggest';
 import { interval } from './interval';
@@ -14,9 +14,9 @@ import { usdt } from './usdt';
 import { watchpoint } from './watchpoint';
 import { begin, end } from './special';
 import { tracepoint } from './tracepoint';
-import type { ExpandedProbe, ProbeType } from './types';
+import type { ExpandTarget, ExpandedProbe, ProbeType } from './types';
 
-export type { ExpandedProbe, ProbeType } from './types';
+export type { ExpandTarget, ExpandedProbe, ProbeType } from './types';
 
 const PROBE_TYPES: readonly ProbeType[] = [
   begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, kfunc, kretfunc, uprobe, uretprobe, usdt, interval, profile, software, hardware, iter, watchpoint,
@@ -32,12 +32,12 @@ export function probeType(provider: string): ProbeType | undefined {
   return byName.get(provider);
 }
 
-export function expandAttachPoint(ap: AttachPoint): { type: ProbeType; probes: ExpandedProbe[] } {
+export function expandAttachPoint(ap: AttachPoint, probe?: Probe, target: ExpandTarget = {}): { type: ProbeType; probes: ExpandedProbe[] } {
   const type = byName.get(ap.provider);
   if (!type) {
     const known = PROBE_TYPES.map((t) => t.name).join(', ');
     const near = didYouMean(ap.provider, byName.keys());
     throw error(`Invalid probe type: ${ap.provider}`, ap.span, near ? `${near} Probe types available: ${known}` : `probe types available: ${known}`);
   }
-  return { type, probes: type.expand(ap) };
+  return { type, probes: type.expand(ap, probe, target) };
 }

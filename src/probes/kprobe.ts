@@ -1,25 +1,35 @@
 // kprobe:func, kprobe:func+offset, kprobe:module:func and kretprobe:func. Wildcards expand over
-// the kernel's traceable functions (available_filter_functions).
+// the kernel's traceable functions (available_filter_functions, else kallsyms: ./kernel-functions).
+// The mechanism is the running kernel's best (runtime/attach/kprobe-multi.ts): a wildcard becomes
+// ONE kprobe_multi program where the kernel has it (`func` then comes from the function's address
+// at run time), else one program per function; without kprobes but with BPF trampolines each
+// function is traced through fentry/fexit, arguments read from the trampoline's u64 array.
 
-import { readFileSync } from 'node:fs';
-import type { AttachPoint } from '../ast';
+import type { AttachPoint, Probe } from '../ast';
+import type { Val } from '../codegen/llvm';
 import { error } from '../diagnostics';
-import { tracefsRoot } from '../semantic/tracefs';
+import type { EmitContext } from '../functions/types';
+import { kprobeMechanism } from '../../runtime/attach/kprobe-multi';
+import { Btf } from '../semantic/btf';
+import { kernelFunctions } from './kernel-functions';
+import { paramSlots } from './kfunc';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { ExpandedProbe, ProbeType } from './types';
+import { wildcardRegex } from './wildcard';
 
-function traceableFunctions(): string[] {
-  const root = tracefsRoot();
-  if (!root) return [];
-  try {
-    return readFileSync(`${root}/available_filter_functions`, 'utf8')
-      .split('\n')
-      .map((l) => l.split(/\s/)[0])
-      .filter(Boolean);
-  } catch {
-    return [];
+/** Whether the probe's body or predicate names the `probe` builtin (any object tree walk). */
+function usesProbeBuiltin(node: unknown): boolean {
+  if (!node || typeof node !== 'object') return false;
+  const n = node as { kind?: string; name?: string };
+  if (n.kind === 'Builtin' && n.name === 'probe') return true;
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'span' || k === 'attachPoints') continue;
+    if (Array.isArray(v) ? v.some(usesProbeBuiltin) : usesProbeBuiltin(v)) return true;
   }
+  return false;
 }
+
+const slotLoad = (ctx: EmitContext, slot: number): Val => ctx.b.load(ctx.i64, ctx.b.byteOffset(ctx.ctxArg, slot * 8, ctx.i64));
 
 function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType {
   const ret = name === 'kretprobe';
@@ -27,13 +37,24 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
     provider: name,
     name: `${name}:${func}${offset ? `+${offset}` : ''}`,
     section: `${name}/${func}${offset ? `+${offset}` : ''}`,
-    attach: { func, offset, retprobe: ret },
+    attach: { func, offset, retprobe: ret, via: 'kprobe' },
     ap,
   });
+  /** fentry/fexit standing in for a kprobe: same probe name, trampoline context. */
+  const viaFentry = (ap: AttachPoint, func: string): ExpandedProbe => {
+    const btf = Btf.vmlinux();
+    const f = btf?.findFunc(func);
+    if (!btf || !f) {
+      throw error(`${name}:${func}: this kernel has no kprobes, and fentry needs ${func} in the kernel's BTF`, ap.span,
+        'trace a tracepoint instead (bpfscript -l "tracepoint:*")');
+    }
+    const retSlot = paramSlots(btf, f).reduce((n, s) => n + s.slots, 0);
+    return { provider: name, name: `${name}:${func}`, section: `${ret ? 'fexit' : 'fentry'}/${func}`, attach: { func, offset: 0, retprobe: ret, via: 'fentry', retSlot }, ap };
+  };
   return {
     name,
     aliases,
-    expand(ap) {
+    expand(ap, probe?: Probe) {
       // kprobe:func, kprobe:module:func (the module only narrows wildcard matches here)
       const target = ap.parts[ap.parts.length - 1] ?? '';
       if (!target || ap.parts.length > 2) throw error(`${name} probe must be ${name}:function, got ${ap.raw}`, ap.span);
@@ -41,16 +62,44 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
       if (!m) throw error(`invalid ${name} target '${target}'`, ap.span);
       const offset = m[2] ? Number(m[2]) : 0;
       if (offset && ret) throw error('kretprobe cannot take an offset', ap.span);
-      if (!/[*?]/.test(m[1])) return [one(ap, m[1], offset)];
-      const re = new RegExp(`^${m[1].replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-      const funcs = [...new Set(traceableFunctions().filter((f) => re.test(f)))];
-      if (!funcs.length) {
-        throw error(`no kernel function matches ${m[1]}`, ap.span, 'this kernel may have no kprobe support; list what can be traced with: bpfscript -l "kprobe:*"');
+      const wildcard = /[*?]/.test(m[1]);
+      const via = kprobeMechanism({ wildcard, offset: offset !== 0, perMatch: usesProbeBuiltin(probe) });
+      let funcs = [m[1]];
+      if (wildcard) {
+        const re = wildcardRegex(m[1]);
+        funcs = [...new Set(kernelFunctions().names.filter((f) => re.test(f)))];
+        if (!funcs.length) {
+          throw error(`no kernel function matches ${m[1]}`, ap.span, 'this kernel may have no kprobe support; list what can be traced with: bpfscript -l "kprobe:*"');
+        }
       }
-      return funcs.map((f) => one(ap, f, 0));
+      if (via === 'fentry') {
+        // Functions without BTF (or with arguments the trampoline cannot carry) are left out of a wildcard.
+        if (!wildcard) return [viaFentry(ap, m[1])];
+        const btf = Btf.vmlinux();
+        return funcs.filter((f) => btf?.findFunc(f)).map((f) => viaFentry(ap, f));
+      }
+      if (via === 'multi') {
+        // bpftrace 0.17 names a multi probe by its pattern and counts it as one probe.
+        const pattern = m[1];
+        const longest = funcs.reduce((n, f) => Math.max(n, f.length), 0);
+        return [{
+          provider: name,
+          name: `${name}:${pattern}`,
+          section: `${name}.multi/${pattern}`,
+          attach: { funcs: funcs.join(','), pattern, retprobe: ret, via: 'multi', funcLen: longest },
+          ap,
+        }];
+      }
+      return funcs.map((f) => one(ap, f, wildcard ? 0 : offset));
     },
-    args: ret ? undefined : ptRegsArgs,
-    retval: () => (ret ? ptRegsRetval : null),
+    args: ret
+      ? undefined
+      : { count: ptRegsArgs.count, read: (ctx, n) => (ctx.probe.attach.via === 'fentry' ? slotLoad(ctx, n) : ptRegsArgs.read(ctx, n)) },
+    retval: (p) => {
+      if (!ret) return null;
+      if (p.attach.via === 'fentry') return (ctx: EmitContext) => slotLoad(ctx, Number(p.attach.retSlot));
+      return ptRegsRetval;
+    },
   };
 }
 

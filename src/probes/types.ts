@@ -1,7 +1,7 @@
 // The compiler side of a probe type. Each probe type is one module in this folder implementing
 // ProbeType; ./index.ts lists them. The runtime side lives in runtime/attach/.
 
-import type { AttachPoint } from '../ast';
+import type { AttachPoint, Probe } from '../ast';
 import type { Val } from '../codegen/llvm';
 import type { EmitContext } from '../functions/types';
 import type { Type } from '../types';
@@ -22,11 +22,18 @@ export interface ExpandedProbe {
   ap: AttachPoint;
 }
 
+/** What the command line says about the traced process, for expansions that depend on it. */
+export interface ExpandTarget {
+  /** -p PID */
+  pid?: number;
+}
+
 export interface ProbeType {
   name: string;
   aliases: readonly string[];
-  /** Resolves one attach point into concrete probes; throws BpfscriptError on a bad one. */
-  expand(ap: AttachPoint): ExpandedProbe[];
+  /** Resolves one attach point into concrete probes; throws BpfscriptError on a bad one. `probe`:
+   * the probe it belongs to, for types whose expansion depends on what the body uses. */
+  expand(ap: AttachPoint, probe?: Probe, target?: ExpandTarget): ExpandedProbe[];
   /** Type of `args` in this probe, when it has one. */
   argsType?(p: ExpandedProbe): Type | null;
   /** BEGIN and END run once through BPF_PROG_TEST_RUN instead of being attached. */

@@ -9,6 +9,8 @@ import { parseUsdtArg, splitUsdtArgs, usdtNotes, type UsdtArg } from '../elf/sta
 import type { EmitContext } from '../functions/types';
 import type { ExpandedProbe, ProbeType } from './types';
 import { openBinary } from './user-binary';
+import { ElfFile } from '../elf/elf';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { hasWildcard, wildcardRegex } from './wildcard';
 
 /** x86-64 register names → byte offset of the full register in struct pt_regs, and bit shift. */
@@ -26,6 +28,38 @@ for (const [off, names] of [
 for (const [n, off] of [['ah', 80], ['bh', 40], ['ch', 88], ['dh', 96]] as [string, number][]) PT_REGS[n] = [off, 8];
 
 const PROBE_READ_USER = 112;
+
+/** The ELF files process `pid` maps (its executable, its libraries), each once; others are skipped. */
+function mappedObjects(ap: AttachPoint, pid: number): { path: string; elf: ElfFile }[] {
+  let maps: string;
+  try {
+    maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+  } catch {
+    throw error(`cannot read the mappings of process ${pid}`, ap.span, 'is the process still running?');
+  }
+  const paths = new Set<string>();
+  for (const line of maps.split('\n')) {
+    const path = line.split(/\s+/).slice(5).join(' ');
+    if (path.startsWith('/') && !path.endsWith(' (deleted)')) paths.add(path);
+  }
+  const out: { path: string; elf: ElfFile }[] = [];
+  for (const path of paths) {
+    try {
+      // Only ELF files are parsed: a mapped data file (a locale archive) can be large.
+      const fd = openSync(`/proc/${pid}/root${path}`, 'r');
+      const magic = Buffer.alloc(4);
+      readSync(fd, magic, 0, 4, 0);
+      closeSync(fd);
+      if (magic.toString('latin1') !== '\x7fELF') continue;
+      // Through the process's own root, as bpftrace names them (right in a container too).
+      const rooted = `/proc/${pid}/root${path}`;
+      out.push({ path: rooted, elf: ElfFile.open(rooted) });
+    } catch {
+      // not ELF (a data file, a locale archive), or unreadable: it has no probes to offer
+    }
+  }
+  return out;
+}
 
 function argsOf(p: ExpandedProbe): string[] {
   return splitUsdtArgs(String(p.attach.args ?? ''));
@@ -66,39 +100,54 @@ function readArg(ctx: EmitContext, n: number): Val {
 export const usdt: ProbeType = {
   name: 'usdt',
   aliases: ['U'],
-  expand(ap) {
-    if (ap.parts.length < 2 || ap.parts.length > 3 || ap.parts.some((p) => !p)) {
-      throw error(`usdt probe must be usdt:binary:provider:name or usdt:binary:name, got ${ap.raw}`, ap.span);
+  expand(ap, _probe, target) {
+    const pid = target?.pid;
+    // With -p, the binary may be left out (usdt:NAME, usdt::PROVIDER:NAME): every object the
+    // process maps is searched, as bpftrace 0.17 does.
+    const anyObject = pid !== undefined && (ap.parts.length === 1 || (ap.parts.length === 3 && ap.parts[0] === ''));
+    if (!anyObject && (ap.parts.length < 2 || ap.parts.length > 3 || ap.parts.some((p) => !p))) {
+      throw error(`usdt probe must be usdt:binary:provider:name or usdt:binary:name, got ${ap.raw}`, ap.span,
+        pid === undefined && ap.parts.length === 1 ? 'with -p PID the binary may be left out: usdt:NAME or usdt::PROVIDER:NAME' : undefined);
     }
-    const [bin, ...rest] = ap.parts;
+    if (anyObject && ap.parts.some((p, i) => !p && !(i === 0 && ap.parts.length === 3))) throw error(`invalid usdt probe ${ap.raw}`, ap.span);
+    const [bin, ...rest] = ap.parts.length === 1 ? ['', ap.parts[0]] : ap.parts;
     const [providerPat, namePat] = rest.length === 2 ? rest : ['*', rest[0]];
-    const { path, elf } = openBinary(ap, bin);
-    const notes = usdtNotes(elf);
     const pr = wildcardRegex(providerPat);
     const nr = wildcardRegex(namePat);
-    const hits = notes.filter((n) => pr.test(n.provider) && nr.test(n.name));
-    if (!hits.length) {
+    const objects = anyObject ? mappedObjects(ap, pid!) : [openBinary(ap, bin)];
+    const out: ExpandedProbe[] = [];
+    for (const { path, elf } of objects) {
+      const notes = usdtNotes(elf);
+      const hits = notes.filter((n) => pr.test(n.provider) && nr.test(n.name));
+      if (!hits.length) {
+        if (anyObject) continue;
+        const what = rest.length === 2 ? `${providerPat}:${namePat}` : namePat;
+        throw error(
+          notes.length ? `no usdt probe ${what} in ${path}` : `${path} has no usdt probes (no .note.stapsdt section)`,
+          ap.span,
+          notes.length ? `list them with: bpfscript -l 'usdt:${path}:*'` : undefined,
+        );
+      }
+      if (!hasWildcard(providerPat + namePat) && rest.length === 1 && new Set(hits.map((h) => h.provider)).size > 1) {
+        throw error(`usdt probe name ${namePat} is ambiguous in ${path}`, ap.span, `name the provider: usdt:${path}:PROVIDER:${namePat}`);
+      }
+      for (const n of hits) {
+        const name = `usdt:${path}:${n.provider}:${n.name}`;
+        for (const spec of splitUsdtArgs(n.args)) checkArgSpec(ap, spec, name);
+        out.push({
+          provider: 'usdt',
+          name,
+          section: 'uprobe',
+          attach: { binary: path, offset: n.offset, semaphoreOffset: n.semaphoreOffset, semaphoreAddr: Number(n.semaphoreAddr), args: n.args },
+          ap,
+        });
+      }
+    }
+    if (!out.length) {
       const what = rest.length === 2 ? `${providerPat}:${namePat}` : namePat;
-      throw error(
-        notes.length ? `no usdt probe ${what} in ${path}` : `${path} has no usdt probes (no .note.stapsdt section)`,
-        ap.span,
-        notes.length ? `list them with: bpfscript -l 'usdt:${path}:*'` : undefined,
-      );
+      throw error(`no usdt probe ${what} in the objects process ${pid} maps`, ap.span, `list a binary's probes with: bpfscript -l 'usdt:BINARY:*'`);
     }
-    if (!hasWildcard(providerPat + namePat) && rest.length === 1 && new Set(hits.map((h) => h.provider)).size > 1) {
-      throw error(`usdt probe name ${namePat} is ambiguous in ${path}`, ap.span, `name the provider: usdt:${path}:PROVIDER:${namePat}`);
-    }
-    return hits.map((n) => {
-      const name = `usdt:${path}:${n.provider}:${n.name}`;
-      for (const spec of splitUsdtArgs(n.args)) checkArgSpec(ap, spec, name);
-      return {
-        provider: 'usdt',
-        name,
-        section: 'uprobe',
-        attach: { binary: path, offset: n.offset, semaphoreOffset: n.semaphoreOffset, semaphoreAddr: Number(n.semaphoreAddr), args: n.args },
-        ap,
-      };
-    });
+    return out;
   },
   args: { count: 12, read: readArg },
 };

@@ -1,6 +1,6 @@
 // What the semantic pass hands to code generation and, through ProgramMeta, to the runtime.
 
-import type { Call, Expr, Probe, Program, Span } from '../ast';
+import type { Call, Expr, For, Probe, Program, Span } from '../ast';
 import type { AggregateDef, EventData } from '../functions';
 import type { ExpandedProbe, ProbeType } from '../probes';
 import type { AggType, Type } from '../types';
@@ -50,6 +50,10 @@ export interface Analysis {
   positionals: string[];
   /** Capacity of strings read by str() (bpftrace's BPFTRACE_STRLEN, default 64), NUL included. */
   strLen: number;
+  /** `for ($kv : @m) { … }` loops: the variables of each body, which runs as a callback of its own. */
+  forLoops: Map<For, Map<string, Type>>;
+  /** Entries of each keyed map (bpftrace's BPFTRACE_MAP_KEYS_MAX, default 4096). */
+  mapKeys: number;
   /** --unsafe was given: system() and other side-effecting functions are allowed. */
   unsafe: boolean;
 }

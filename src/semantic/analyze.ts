@@ -2,17 +2,21 @@
 // `args` differs per attach point); maps are global and fix their key and value types at first
 // assignment. Two passes: the first learns every map's type, the second checks reads against them.
 
-import type { AssignMap, AssignVar, Block, Call, Cast, Expr, FieldAccess, MapRef, Positional, Program, Sizeof, Stmt, Unary } from '../ast';
+import type { AssignMap, AssignVar, Block, Call, Cast, Expr, FieldAccess, For, MapRef, Positional, Program, Sizeof, Stmt, Unary } from '../ast';
 import { DiagnosticBag } from '../diagnostics';
 import { aggregates, builtins, functions, type CheckContext, type EventData, type LanguageOptions } from '../functions';
 import { storageType } from '../functions/storage';
 import { expandAttachPoint } from '../probes';
 import type { ExpandedProbe } from '../probes';
-import { arithSigned, namedIntType, none, s64, sizeOf, stringType, typeEquals, typeName, u64, type AddrSpace, type IntType, type Type } from '../types';
+import { arithSigned, namedIntType, none, s64, sizeOf, stringType, typeEquals, typeName, u64, type AddrSpace, type IntType, type StringType, type Type } from '../types';
 import type { AnalyzedProbe, Analysis, EventSpec, MapInfo } from './analysis';
 import { fieldType } from './tracefs';
 import { includedMacros } from './header-macros';
-import { findNamedType, kernelBtf, planMember, pointerTo, structOf } from './kernel-types';
+import { findNamedType, kernelBtf, planMember, pointerTo, structOf, useScriptTypes } from './kernel-types';
+import { scriptTypes } from './c-decls';
+import { offsetofConstant } from '../functions/offsetof';
+import { DEFAULT_MAP_KEYS } from './map-keys';
+import { readConfig } from './config';
 import { BpfscriptError } from '../diagnostics';
 
 const DEFAULT_STRLEN = 64;
@@ -22,7 +26,11 @@ export interface AnalyzeOptions {
   positionals?: string[];
   /** Capacity of str() results, NUL included; bpftrace 0.17's default is 64. */
   strLen?: number;
+  /** Entries of each keyed map (BPFTRACE_MAP_KEYS_MAX). */
+  mapKeys?: number;
   unsafe?: boolean;
+  /** -p PID: usdt probes without a binary search the process's mapped objects. */
+  pid?: number;
 }
 
 /** bpftrace's limits on unroll counts. */
@@ -38,6 +46,7 @@ const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=', '&&', '||']);
 
 export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   const diags = new DiagnosticBag();
+  const config = readConfig(program.config, diags);
   const analysis: Analysis = {
     program,
     probes: [],
@@ -48,36 +57,44 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     constants: new Map(),
     kernelFields: new Map(),
     positionals: opts.positionals ?? [],
-    strLen: opts.strLen ?? DEFAULT_STRLEN,
+    strLen: opts.strLen ?? config.strLen ?? DEFAULT_STRLEN,
+    mapKeys: opts.mapKeys ?? config.mapKeys ?? DEFAULT_MAP_KEYS,
+    forLoops: new Map(),
     unsafe: opts.unsafe ?? false,
   };
 
   // The front end parses these; until the semantic pass implements them, say so rather than
   // silently compiling a program that means something else.
   const unsupported: [string, { span: Program['span'] }[]][] = [
-    ['config blocks', program.config ? [program.config] : []],
     ['import statements', program.imports ?? []],
     ['map declarations (let @m = hash(N))', program.mapDecls ?? []],
     ['macros', program.macros ?? []],
-    ['C struct/union/enum definitions', program.cDefinitions ?? []],
   ];
   for (const [what, nodes] of unsupported) {
     for (const node of nodes) diags.error(`${what} are not supported yet`, node.span, 'see spec.md for what is implemented');
   }
+  useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags) : undefined);
 
   let n = 0;
   for (const probe of program.probes) {
+    // As in bpftrace, a wildcard that matches nothing is skipped when another attach point of the
+    // probe does match (dcsnoop.bt's `kprobe:lookup_fast.constprop.*`); alone it is an error.
+    const unmatched: typeof diags.items = [];
+    let matched = false;
     for (const ap of probe.attachPoints) {
       try {
-        const { type, probes } = expandAttachPoint(ap);
+        const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid });
         for (const expanded of probes) {
+          matched = true;
           analysis.probes.push({ probe, type, expanded, progName: `probe_${n++}`, variables: new Map() });
         }
       } catch (e) {
         if (!(e instanceof BpfscriptError)) throw e;
-        diags.items.push(...e.diagnostics);
+        if (/[*?]/.test(ap.raw) && e.diagnostics.every((d) => /^no .* matches /.test(d.message))) unmatched.push(...e.diagnostics);
+        else diags.items.push(...e.diagnostics);
       }
     }
+    if (!matched) diags.items.push(...unmatched);
   }
   diags.throwIfErrors();
 
@@ -100,6 +117,10 @@ class ProbeChecker implements CheckContext {
   readonly probe: ExpandedProbe;
   /** Enclosing while loops: break and continue are valid only inside one. */
   private loops = 0;
+  /** Enclosing for loops over maps, whose bodies are callbacks: `return` cannot leave the probe. */
+  private inForMap = 0;
+  /** The probe's variables while a for loop's body (which cannot see them) is checked. */
+  private outerVars = new Set<string>();
 
   constructor(
     private readonly a: Analysis,
@@ -168,11 +189,52 @@ class ProbeChecker implements CheckContext {
       }
       case 'Jump':
         if (s.jump !== 'return' && this.loops === 0) this.error(`${s.jump} is only valid inside a while loop`, s);
+        if (s.jump === 'return' && this.inForMap) this.error('return inside a for loop over a map is not supported yet', s, "use 'break' to stop the loop");
         return;
+      case 'For':
+        return this.forMap(s);
       default:
         this.error(`${(s as Stmt).kind.toLowerCase()} statements are not supported yet`, s as Stmt);
         return;
     }
+  }
+
+  /**
+   * `for ($kv : @m) { … }` (newer bpftrace): the body runs once per element, in a callback of
+   * bpf_for_each_map_elem with a stack of its own; `$kv.0` is the key, `$kv.1` the value. The
+   * probe's other variables are not visible inside.
+   */
+  private forMap(s: For): void {
+    if (s.iterable.kind !== 'MapRef') {
+      this.error('for loops over a range are not supported yet', s.iterable, 'use while or unroll');
+      return;
+    }
+    const m = this.a.maps.get(`@${s.iterable.name}`);
+    if (!m) {
+      if (this.final) this.error(`Undefined map: @${s.iterable.name}`, s.iterable);
+      return;
+    }
+    if (m.keyType === null || m.aggregate) {
+      const why = m.aggregate ? `its values are ${m.aggregate.name}() aggregations, kept per CPU` : 'it has no keys';
+      this.error(`a for loop cannot iterate @${s.iterable.name} yet: ${why}`, s.iterable, 'for loops iterate maps of plain values with keys, e.g. @m[k] = v');
+      return;
+    }
+    const outer = new Map(this.ap.variables);
+    const hidden = this.outerVars;
+    this.outerVars = new Set([...hidden, ...outer.keys()]);
+    this.ap.variables.clear();
+    const kv: Type = { kind: 'tuple', elems: [m.keyType, m.valueType] };
+    this.ap.variables.set(s.variable.name, kv);
+    this.a.types.set(s.variable, kv);
+    this.loops++;
+    this.inForMap++;
+    this.block(s.body);
+    this.inForMap--;
+    this.loops--;
+    this.outerVars = hidden;
+    this.a.forLoops.set(s, new Map(this.ap.variables));
+    this.ap.variables.clear();
+    for (const [k, v] of outer) this.ap.variables.set(k, v);
   }
 
   /** The numeric value of `$N` (0 when absent), or null when the argument is not a number. */
@@ -381,7 +443,8 @@ class ProbeChecker implements CheckContext {
       case 'StrLit':
         return stringType(Buffer.byteLength(e.value, 'latin1') + 1);
       case 'Builtin': {
-        if (e.name === 'args') {
+        // bpftrace 0.17 spells an iterator's context `ctx` (ctx->task): the same record as args.
+        if (e.name === 'args' || (e.name === 'ctx' && this.probe.provider === 'iter')) {
           const t = this.ap.type.argsType?.(this.probe);
           if (!t) this.error(`args is not available in ${this.probe.provider} probes`, e);
           return t ?? none;
@@ -402,6 +465,10 @@ class ProbeChecker implements CheckContext {
       }
       case 'Variable': {
         const t = this.ap.variables.get(e.name);
+        if (!t && this.outerVars.has(e.name)) {
+          this.error(`$${e.name} belongs to the probe: the body of a for loop over a map cannot use it yet`, e, 'pass the value through a map (@v = $x before the loop)');
+          return none;
+        }
         if (!t) {
           this.error(`Undefined or undeclared variable: $${e.name}`, e, didYouMean(e.name, this.ap.variables.keys(), (v) => `$${v}`));
           return none;
@@ -420,7 +487,9 @@ class ProbeChecker implements CheckContext {
           return none;
         }
         if (m.aggregate) {
-          this.error(`reading the value of ${m.name} (a ${m.aggregate.name}() map) is not supported yet`, e);
+          // bpftrace 0.17 refuses aggregations in arithmetic, comparisons and printf too ("comparing
+          // 'count' with 'int64"); it only copies them whole ($x = @c, @y = @c), which is not here yet.
+          this.error(`reading the value of ${m.name} (a ${m.aggregate.name}() map) is not supported yet`, e, `an aggregation is not an integer (bpftrace refuses it in expressions too); print(${m.name}) shows it, or keep a plain value beside it: ${m.name}_n = ${m.name}_n + 1`);
           return none;
         }
         return m.valueType;
@@ -471,6 +540,11 @@ class ProbeChecker implements CheckContext {
       }
       case 'Sizeof':
         return this.sizeofExpr(e);
+      case 'Offsetof': {
+        const n = offsetofConstant(e, (msg, node, hint) => this.error(msg, node, hint));
+        if (n !== undefined) this.a.constants.set(e, n);
+        return n === undefined ? none : u64;
+      }
       case 'Ternary': {
         this.expectInt(e.cond, 'condition');
         const a = this.typeOf(e.then);
@@ -572,9 +646,12 @@ class ProbeChecker implements CheckContext {
   }
 }
 
+const symbolic = (t: StringType): boolean => t.format === 'kstack' || t.format === 'ustack' || t.format === 'ksym' || t.format === 'usym';
+
 /** Same kind of value, ignoring string capacity (a longer string widens the slot). */
 function sameShape(a: Type, b: Type): boolean {
-  if (a.kind === 'string' && b.kind === 'string') return true;
+  // Stacks and symbols are strings only once printed: their recorded ids and addresses don't mix.
+  if (a.kind === 'string' && b.kind === 'string') return symbolic(a) || symbolic(b) ? typeEquals(a, b) : true;
   if (a.kind === 'tuple' && b.kind === 'tuple') return a.elems.length === b.elems.length && a.elems.every((x, i) => sameShape(x, b.elems[i]));
   if (a.kind === 'int' && b.kind === 'int') return true;
   return typeEquals(a, b);

@@ -105,6 +105,8 @@ const SKIPPED: ReadonlySet<BtfKind> = new Set(['typedef', 'volatile', 'const', '
 export class Btf {
   readonly #buf: Buffer;
   readonly #base: Btf | null;
+  /** Names resolve to this BTF's own types before the base's (a script's definitions shadow the kernel's). */
+  readonly #shadowBase: boolean;
   readonly #typeStart: number;
   readonly #strStart: number;
   readonly #strLen: number;
@@ -120,7 +122,7 @@ export class Btf {
    * Parses a BTF blob. `base` is the BTF a split BTF (a module's) extends: its type ids and string
    * offsets continue the base's.
    */
-  constructor(buf: Buffer, base: Btf | null = null) {
+  constructor(buf: Buffer, base: Btf | null = null, shadowBase = false) {
     if (buf.length < 24 || buf.readUInt16LE(0) !== BTF_MAGIC) throw new BtfFormatError('not a BTF blob (bad magic; only little-endian BTF is read)');
     const hdrLen = buf.readUInt32LE(4);
     const typeOff = buf.readUInt32LE(8);
@@ -129,6 +131,7 @@ export class Btf {
     const strLen = buf.readUInt32LE(20);
     this.#buf = buf;
     this.#base = base;
+    this.#shadowBase = shadowBase;
     this.#typeStart = hdrLen + typeOff;
     this.#strStart = hdrLen + strOff;
     this.#strLen = strLen;
@@ -152,6 +155,11 @@ export class Btf {
   /** Local type count (the base's not included). */
   get count(): number {
     return this.#offsets.length;
+  }
+
+  /** Size of the string section, base's included: where a split BTF's string offsets start. */
+  get stringBytes(): number {
+    return (this.#base?.stringBytes ?? 0) + this.#strLen;
   }
 
   /** One past the largest valid type id. */
@@ -216,6 +224,7 @@ export class Btf {
       const nameOffs = this.#nameOffs;
       for (let i = 0; i < nameOffs.length; i++) if (wanted.has(nameOffs[i])) ids.push(this.firstId + i);
     }
+    if (this.#shadowBase && this.#base) ids.sort((a, b) => Number(b >= this.firstId) - Number(a >= this.firstId));
     this.#byName.set(name, ids);
     return ids;
   }

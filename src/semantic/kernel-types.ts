@@ -11,8 +11,16 @@
 import { Btf, type TypeId } from './btf';
 import type { AddrSpace, IntType, Type } from '../types';
 
+let scriptBtf: Btf | null | undefined;
+
+/** Kernel types, plus the C definitions of the script being analysed when it has any. */
 export function kernelBtf(): Btf | null {
-  return Btf.vmlinux();
+  return scriptBtf === undefined ? Btf.vmlinux() : scriptBtf;
+}
+
+/** Makes `btf` (vmlinux with a script's definitions over it) what kernelBtf() answers from now on. */
+export function useScriptTypes(btf: Btf | null | undefined): void {
+  scriptBtf = btf;
 }
 
 /** How codegen reads one member access: address arithmetic, then (unless a record) one read. */

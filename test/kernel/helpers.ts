@@ -2,7 +2,8 @@
 // binaries, and bpftrace as the oracle for the same script.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, bpfscript, type RunResult } from '../helpers';
 
@@ -21,8 +22,20 @@ export function kfixture(name: string): string {
 }
 
 /** bpfscript -e SCRIPT -c COMMAND. */
-export function traceCommand(script: string, command: string, extra: string[] = []): RunResult {
-  return bpfscript([...extra, '-e', script, '-c', command], { timeoutMs: 240_000 });
+export function traceCommand(script: string, command: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): RunResult {
+  return bpfscript([...extra, '-e', script, '-c', command], { timeoutMs: 240_000, env });
+}
+
+/**
+ * Whether the booted kernel should offer kprobe_multi, from its build config rather than from
+ * bpfscript's own probe: fprobe (5.18+) backs the multi links.
+ */
+export function kernelHasFprobe(): boolean {
+  try {
+    return /^CONFIG_FPROBE=y$/m.test(readFileSync(`/boot/config-${release()}`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /** bpftrace 0.17 on the same script and command; its RLIMIT_MEMLOCK complaint is dropped. */

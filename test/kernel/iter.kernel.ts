@@ -1,7 +1,7 @@
 // iter:task and iter:task_file run for real inside the VM (the host refuses tracing programs), checked
 // against /proc on an idle process the test starts: its threads and its open fds are known. bpftrace
 // 0.17 has no iter support to compare with. Reading a task's fields goes through a cast to
-// struct task_struct * (BTF struct access) until `ctx->task->pid` is supported.
+// struct task_struct * (BTF struct access), or as bpftrace 0.17 spells it, through `ctx->task`.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -27,6 +27,15 @@ test('iter:task visits every task once, then the session ends (END, maps)', () =
     assert.is(r.stderr, '');
     assert.is(r.status, 0);
     assert.is(r.stdout, `Attaching 2 probes...\n${pid} sleep\nend\n\n\n@n: 1\n`);
+  });
+});
+
+test('iter:task with bpftrace 0.17\'s spelling: ctx->task->pid, typed from BTF without a cast', () => {
+  withIdle((pid) => {
+    const r = bpfscript(['-e', 'iter:task /ctx->task->tgid == $1/ { printf("%d %s\\n", ctx->task->pid, ctx->task->comm); }', String(pid)], { timeoutMs: 240_000 });
+    assert.is(r.stderr, '');
+    assert.is(r.status, 0);
+    assert.is(r.stdout, `Attaching 1 probe...\n${pid} sleep\n\n\n`);
   });
 });
 

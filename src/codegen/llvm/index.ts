@@ -194,6 +194,9 @@ export class Module {
     l.LLVMAddAttributeAtIndex(f, -1, this.ctx.enumAttribute('nounwind'));
     return f;
   }
+  setLinkage(g: Val, linkage: Linkage): void {
+    lib().LLVMSetLinkage(g, linkage);
+  }
   param(f: Fn, i: number): Val {
     return lib().LLVMGetParam(f, i);
   }
@@ -427,12 +430,15 @@ export class DIBuilder {
     );
     this.module.setMetadata(g, 'dbg', gve);
   }
-  /** Attaches a subprogram to `f` so the object carries BTF func info and line info for it. */
-  function(f: Fn, name: string, line: number, ret: Meta, params: { name: string; type: Meta }[]): Meta {
+  /**
+   * Attaches a subprogram to `f` so the object carries BTF func info and line info for it. `local`:
+   * static in C, which BTF records (BPF callbacks must be static).
+   */
+  function(f: Fn, name: string, line: number, ret: Meta, params: { name: string; type: Meta }[], local = false): Meta {
     const l = lib();
     const sty = l.LLVMDIBuilderCreateSubroutineType(this.handle, this.file, [ret, ...params.map((p) => p.type)], params.length + 1, 0);
     const sp = l.LLVMDIBuilderCreateFunction(
-      this.handle, this.file, name, byteLen(name), name, byteLen(name), this.file, line, sty, 0, 1, line, 1 << 8 /* prototyped */, 1,
+      this.handle, this.file, name, byteLen(name), name, byteLen(name), this.file, line, sty, local ? 1 : 0, 1, line, 1 << 8 /* prototyped */, 1,
     );
     l.LLVMSetSubprogram(f, sp);
     params.forEach((p, i) =>

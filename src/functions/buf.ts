@@ -1,0 +1,75 @@
+// buf(data [, len]): up to len bytes (at most BPFTRACE_STRLEN) of memory as a value that prints
+// hex-escaped (\x41 for what is not printable ASCII), in printf with %r, %rx, %rh, in print() and
+// in maps. Laid out as bpftrace 0.17 lays it out: a length byte, then the bytes, zero-padded.
+
+import { IntPredicate } from '../codegen/llvm';
+import { none, type StringType } from '../types';
+import type { FunctionDef } from './types';
+
+const PROBE_READ = 4;
+const PROBE_READ_USER = 112;
+const PROBE_READ_KERNEL = 113;
+
+const bufferType = (bytes: number): StringType => ({ kind: 'string', size: bytes + 1, format: 'buffer' });
+
+export const buf: FunctionDef = {
+  name: 'buf',
+  check(ctx, call) {
+    const [data, len, ...extra] = call.args;
+    if (!data || extra.length) {
+      ctx.error('buf() takes an address or array and an optional length: buf(data [, len])', call);
+      return none;
+    }
+    const t = ctx.typeOf(data);
+    if (t.kind === 'none') return none;
+    if (t.kind !== 'int' && !(t.kind === 'string' && !t.format)) {
+      ctx.error(`buf() expects an integer, string, or array argument but saw ${t.kind}`, data);
+      return none;
+    }
+    const max = ctx.options.strLen;
+    // A string or char array carries its own size (its last byte is the terminator).
+    let size = t.kind === 'string' ? t.size - 1 : max;
+    if (!len) {
+      if (t.kind === 'int') ctx.error('buf() expects a length argument for non-array type integer', call, 'for example buf(arg1, 16)');
+    } else {
+      const lt = ctx.typeOf(len);
+      if (lt.kind !== 'int') {
+        if (lt.kind !== 'none') ctx.error(`buf() expects an integer length, got ${lt.kind}`, len);
+        return none;
+      }
+      if (len.kind === 'Unary' && len.op === '-' && len.operand.kind === 'IntLit') {
+        ctx.error(`buf cannot use negative length (-${len.operand.value})`, len);
+        return none;
+      }
+      if (len.kind === 'IntLit') {
+        if (len.value < 0n) ctx.error(`buf cannot use negative length (${len.value})`, len);
+        else size = Math.min(size, Number(len.value));
+      } else size = Math.min(size, max);
+    }
+    return bufferType(Math.max(Math.min(size, max), 0));
+  },
+  emit(ctx, call) {
+    const { b, c } = ctx;
+    const t = ctx.typeOf(call);
+    if (t.kind !== 'string') throw new Error('internal: buf() type');
+    const [data, len] = call.args;
+    const bytes = t.size - 1;
+    const out = ctx.zeroed(t.size, 'buf');
+    const v = ctx.emit(data);
+    let n = ctx.constInt(bytes);
+    if (len && len.kind !== 'IntLit') {
+      const want = ctx.emit(len).v;
+      n = b.select(b.icmp(IntPredicate.ULE, want, n), want, n);
+    }
+    const i8 = c.int(8);
+    b.store(b.intCast(n, i8, false), out);
+    if (bytes === 0) return { type: t, v: out };
+    // Strings and arrays are already in BPF memory (kernel memory to the read helper).
+    const space = v.type.kind === 'int' ? v.type.space : 'kernel';
+    const reader = space === 'user' ? PROBE_READ_USER : space === 'kernel' ? PROBE_READ_KERNEL : PROBE_READ;
+    const src = v.type.kind === 'int' ? b.intToPtr(v.v, ctx.i8p) : v.v;
+    const i32 = c.int(32);
+    b.helper(reader, ctx.i64, [ctx.i8p, i32, ctx.i8p], [b.byteOffset(out, 1, i8), b.intCast(n, i32, false), src]);
+    return { type: t, v: out };
+  },
+};

@@ -1,0 +1,69 @@
+// cat(filename) / cat(fmt, args...): prints a file's contents, read in user space when the event
+// is handled, at most BPFTRACE_CAT_BYTES_MAX bytes (10 KiB by default), as bpftrace 0.17 does.
+
+import { closeSync, openSync, readSync } from 'node:fs';
+import { none } from '../types';
+import { checkFormatted, emitFormatted, formattedText } from './formatted-event';
+import type { FunctionDef } from './types';
+
+const DEFAULT_MAX = 10240;
+
+function maxBytes(): number {
+  const env = process.env.BPFTRACE_CAT_BYTES_MAX;
+  const n = env === undefined ? NaN : Number(env);
+  return Number.isInteger(n) && n >= 0 ? n : DEFAULT_MAX;
+}
+
+function readHead(file: string, max: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(max, 1 << 16));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    while (total < max) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, max - total), null);
+      if (n === 0) break;
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+      total += n;
+    }
+    return Buffer.concat(chunks).toString('latin1');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export const cat: FunctionDef = {
+  name: 'cat',
+  check(ctx, call) {
+    const data = checkFormatted(ctx, call);
+    if (data) ctx.addEvent(call, 'cat', data);
+    return none;
+  },
+  emit: emitFormatted,
+  event: {
+    handle(data, view, off, _len, rt) {
+      const file = formattedText(data, view, off);
+      let text: string;
+      try {
+        text = readHead(file, maxBytes());
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        rt.output.flush();
+        process.stderr.write(`ERROR: failed to open file '${file}': ${describe(err)}\n`);
+        return;
+      }
+      rt.output.message('cat', text, false);
+    },
+  },
+};
+
+/** strerror()'s wording for the common errors (Node's messages add the syscall and path). */
+function describe(e: NodeJS.ErrnoException): string {
+  const words: Record<string, string> = {
+    ENOENT: 'No such file or directory',
+    EACCES: 'Permission denied',
+    EISDIR: 'Is a directory',
+    ENOTDIR: 'Not a directory',
+  };
+  return (e.code && words[e.code]) ?? e.message;
+}

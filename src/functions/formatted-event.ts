@@ -1,0 +1,44 @@
+// The printf-like half of cat(fmt, args...) and system(fmt, args...): the format is checked at
+// compile time as printf's is, the arguments travel in an event record, and user space formats
+// them before acting on the text.
+
+import type { Call } from '../ast';
+import { compilePrintf, checkPrintf } from '../../runtime/format/printf';
+import { none, type Type, type Value } from '../types';
+import { decodeRecordArgs, emitRecord, layoutRecord, type RecordLayout } from './event-record';
+import { storageType } from './storage';
+import type { CheckContext, EmitContext, EventData } from './types';
+
+export interface FormattedData {
+  format: string;
+  layout: RecordLayout;
+  [k: string]: unknown;
+}
+
+export function checkFormatted(ctx: CheckContext, call: Call): FormattedData | null {
+  const [fmt, ...rest] = call.args;
+  if (!fmt || fmt.kind !== 'StrLit') {
+    ctx.error(`${call.name}() expects a string literal as its first argument`, fmt ?? call);
+    return null;
+  }
+  const types: Type[] = rest.map((a) => storageType(ctx.typeOf(a)));
+  const problem = types.some((t) => t.kind === 'none') ? null : checkPrintf(fmt.value, types, call.name);
+  if (problem) ctx.error(problem.message, problem.argument !== null && rest[problem.argument] ? rest[problem.argument] : fmt);
+  return { format: fmt.value, layout: layoutRecord(types) };
+}
+
+export function emitFormatted(ctx: EmitContext, call: Call) {
+  const rest = call.args.slice(1);
+  emitRecord(ctx, call, layoutRecord(rest.map((a) => storageType(ctx.typeOf(a)))), rest.map((a) => ctx.emit(a)));
+  return { type: none, v: ctx.constInt(0) };
+}
+
+const compiled = new WeakMap<object, (args: readonly Value[]) => string>();
+
+/** The text of the event's format and arguments. */
+export function formattedText(data: EventData, view: DataView, off: number): string {
+  const d = data as FormattedData;
+  let format = compiled.get(d);
+  if (!format) compiled.set(d, (format = compilePrintf(d.format)));
+  return format(decodeRecordArgs(d.layout, view, off));
+}

@@ -1,0 +1,51 @@
+// macaddr(addr): a MAC address as text, "AA:BB:CC:DD:EE:FF" (upper case, as bpftrace prints it).
+// The argument is a 6-byte array (copied), or an address whose 6 bytes are read with the helper of
+// its address space. The probe keeps the raw bytes; decodeValue (values.ts) formats them in user
+// space, so printf %s, map keys and values all print the same text.
+
+import { none, type AddrSpace, type StringType } from '../types';
+import type { FunctionDef } from './types';
+
+const MAC_BYTES = 6;
+export const macType: StringType = { kind: 'string', size: MAC_BYTES, format: 'mac' };
+
+const READERS: Record<AddrSpace | 'unknown', number> = { unknown: 4, user: 112, kernel: 113 };
+
+export const macaddr: FunctionDef = {
+  name: 'macaddr',
+  check(ctx, call) {
+    if (call.args.length !== 1) {
+      ctx.error('macaddr() takes one argument: a 6-byte array or its address', call);
+      return none;
+    }
+    const [arg] = call.args;
+    const t = ctx.typeOf(arg);
+    if (t.kind === 'none') return none;
+    if (arg.kind === 'StrLit') {
+      ctx.error('macaddr() does not support literal string arguments', arg, 'pass a 6-byte array (a char[6] field) or its address');
+      return none;
+    }
+    // Byte arrays are strings whose capacity counts a terminator the array does not have.
+    if (t.kind === 'string' && (t.format || t.size !== MAC_BYTES + 1)) {
+      ctx.error('macaddr() argument must be 6 bytes in size', arg);
+      return none;
+    }
+    if (t.kind !== 'int' && t.kind !== 'string') {
+      ctx.error(`macaddr() only supports array or pointer arguments (${t.kind} provided)`, arg);
+      return none;
+    }
+    return macType;
+  },
+  emit(ctx, call) {
+    const { b, c } = ctx;
+    const buf = ctx.zeroed(MAC_BYTES, 'macaddr');
+    const v = ctx.emit(call.args[0]);
+    if (v.type.kind === 'string') b.memcpy(buf, v.v, MAC_BYTES);
+    else {
+      const space = v.type.kind === 'int' ? v.type.space ?? 'unknown' : 'unknown';
+      const i32 = c.int(32);
+      b.helper(READERS[space], ctx.i64, [ctx.i8p, i32, ctx.i8p], [buf, c.constInt(i32, MAC_BYTES), b.intToPtr(v.v, ctx.i8p)]);
+    }
+    return { type: macType, v: buf };
+  },
+};

@@ -1,0 +1,135 @@
+// kstack and ustack: the kernel or user call stack where the probe fired. `kstack`, `kstack(mode)`,
+// `kstack(depth)` and `kstack(mode, depth)` (ustack alike); modes bpftrace and perf as in bpftrace
+// 0.17, plus raw (addresses only) from later bpftrace; depth defaults to 127 frames.
+//
+// The probe calls bpf_get_stackid() on a stack trace map (one per depth, shared by every program)
+// and keeps a u64: the stack id in the low half and, for ustack, the process id in the high half,
+// so equal user stacks of different processes stay apart and each resolves against its own
+// mappings. User space reads the frames from the map and symbolises them
+// (runtime/format/stacks.ts), whether the value is a map key, a map value or a printf argument.
+
+import { readFileSync } from 'node:fs';
+import type { Builtin, Call, Expr } from '../ast';
+import { BpfMapType } from '../codegen/map-defs';
+import { Opcode } from '../codegen/llvm';
+import { stackMapName } from '../../runtime/format/stacks';
+import { none, type StackMode, type StackSpec, type StringType } from '../types';
+import type { BuiltinDef, CheckContext, EmitContext, FunctionDef } from './types';
+
+const GET_STACKID = 27;
+const GET_CURRENT_PID_TGID = 14;
+const BPF_F_USER_STACK = 1 << 8;
+const DEFAULT_DEPTH = 127;
+/** bpftrace's MAX_STACK_SIZE. */
+const MAX_DEPTH = 1024;
+/** Distinct stacks each stack map holds, as bpftrace sizes its maps. */
+const STACK_ENTRIES = 4096;
+const MODES: readonly StackMode[] = ['bpftrace', 'perf', 'raw'];
+
+/** The kernel refuses stack maps deeper than kernel.perf_event_max_stack. */
+function kernelMaxDepth(): number {
+  try {
+    return Number(readFileSync('/proc/sys/kernel/perf_event_max_stack', 'utf8').trim()) || DEFAULT_DEPTH;
+  } catch {
+    return DEFAULT_DEPTH;
+  }
+}
+
+const stackType = (user: boolean, stack: StackSpec): StringType => ({ kind: 'string', size: 8, format: user ? 'ustack' : 'kstack', stack });
+
+function parseArgs(ctx: CheckContext, call: Call): StackSpec | null {
+  const fn = call.name;
+  const spec: StackSpec = { mode: 'bpftrace', depth: DEFAULT_DEPTH };
+  if (call.args.length > 2) {
+    ctx.error(`${fn}() takes at most two arguments: ${fn}(mode, depth)`, call, `for example ${fn}(perf, 10)`);
+    return null;
+  }
+  const mode = (e: Expr): boolean => {
+    if (e.kind === 'Builtin' && (MODES as readonly string[]).includes(e.name)) {
+      spec.mode = e.name as StackMode;
+      return true;
+    }
+    if (e.kind === 'Builtin' && call.args.length === 2) {
+      ctx.error(`Unknown stack mode: '${e.name}'`, e, `stack modes are ${MODES.join(', ')}`);
+      return false;
+    }
+    return false;
+  };
+  const depth = (e: Expr): boolean => {
+    if (e.kind !== 'IntLit') {
+      ctx.error(`${fn}: invalid limit value`, e, `the depth is an integer literal, e.g. ${fn}(10)`);
+      return false;
+    }
+    spec.depth = Number(e.value);
+    return true;
+  };
+  const [a, b] = call.args;
+  if (a && b) {
+    if (!mode(a)) {
+      if (a.kind !== 'Builtin') ctx.error(`${fn}() expects a stack mode first`, a, `stack modes are ${MODES.join(', ')}`);
+      return null;
+    }
+    if (!depth(b)) return null;
+  } else if (a) {
+    if (!mode(a)) {
+      if (a.kind === 'Builtin') {
+        ctx.error(`Unknown stack mode: '${a.name}'`, a, `stack modes are ${MODES.join(', ')}`);
+        return null;
+      }
+      if (!depth(a)) return null;
+    }
+  }
+  if (spec.depth < 1 || spec.depth > MAX_DEPTH) {
+    ctx.error(`${fn}([int limit]): limit shouldn't exceed ${MAX_DEPTH}, ${spec.depth} given`, call);
+    return null;
+  }
+  const max = kernelMaxDepth();
+  if (spec.depth > max) {
+    ctx.error(`${fn}: this kernel keeps at most ${max} frames, ${spec.depth} asked`, call, 'raise the sysctl kernel.perf_event_max_stack, or ask for fewer frames');
+    return null;
+  }
+  return spec;
+}
+
+function emitStack(ctx: EmitContext, user: boolean, spec: StackSpec) {
+  const { b, c } = ctx;
+  const map = ctx.sharedMap({ name: stackMapName(spec.depth), type: BpfMapType.StackTrace, maxEntries: STACK_ENTRIES, keySize: 4, valueSize: spec.depth * 8 });
+  const id = b.helper(GET_STACKID, ctx.i64, [ctx.i8p, ctx.i8p, ctx.i64], [ctx.ctxArg, b.bitcast(map, ctx.i8p), ctx.constInt(user ? BPF_F_USER_STACK : 0)], 'stackid');
+  let v = b.binop(Opcode.And, id, ctx.constInt(0xffffffff));
+  if (user) {
+    const tgid = b.binop(Opcode.And, b.helper(GET_CURRENT_PID_TGID, ctx.i64, [], [], 'pid_tgid'), ctx.constInt(0xffffffff00000000n));
+    v = b.binop(Opcode.Or, v, tgid);
+  }
+  const out = ctx.zeroed(8, user ? 'ustack' : 'kstack');
+  b.store(v, b.bitcast(out, c.ptr(ctx.i64)));
+  return { type: stackType(user, spec), v: out };
+}
+
+function define(user: boolean): { builtin: BuiltinDef; fn: FunctionDef } {
+  const name = user ? 'ustack' : 'kstack';
+  return {
+    builtin: {
+      name,
+      check: (_ctx: CheckContext, _node: Builtin) => stackType(user, { mode: 'bpftrace', depth: DEFAULT_DEPTH }),
+      emit: (ctx: EmitContext) => emitStack(ctx, user, { mode: 'bpftrace', depth: DEFAULT_DEPTH }),
+    },
+    fn: {
+      name,
+      check(ctx, call) {
+        const spec = parseArgs(ctx, call);
+        return spec ? stackType(user, spec) : none;
+      },
+      emit(ctx, call) {
+        const t = ctx.typeOf(call) as StringType;
+        return emitStack(ctx, user, t.stack!);
+      },
+    },
+  };
+}
+
+const k = define(false);
+const u = define(true);
+export const kstackBuiltin = k.builtin;
+export const kstack = k.fn;
+export const ustackBuiltin = u.builtin;
+export const ustack = u.fn;

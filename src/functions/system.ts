@@ -1,0 +1,29 @@
+// system(fmt, args...): runs the formatted command through /bin/sh in user space when the event is
+// handled and prints what it wrote to stdout, in order with other output (bpftrace 0.17's popen).
+// Only with --unsafe.
+
+import { spawnSync } from 'node:child_process';
+import { none } from '../types';
+import { checkFormatted, emitFormatted, formattedText } from './formatted-event';
+import type { FunctionDef } from './types';
+import { allowedUnsafe } from './unsafe';
+
+export const system: FunctionDef = {
+  name: 'system',
+  check(ctx, call) {
+    if (!allowedUnsafe(ctx, call)) return none;
+    const data = checkFormatted(ctx, call);
+    if (data) ctx.addEvent(call, 'system', data);
+    return none;
+  },
+  emit: emitFormatted,
+  event: {
+    handle(data, view, off, _len, rt) {
+      const cmd = formattedText(data, view, off);
+      // Output printed so far goes out first, so the command's stderr lands after it.
+      rt.output.flush();
+      const r = spawnSync('/bin/sh', ['-c', cmd], { stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
+      rt.output.message('syscall', r.stdout ? r.stdout.toString('latin1') : '', false);
+    },
+  },
+};
