@@ -1,11 +1,18 @@
 // Node construction for the parser's actions: spans from tokens and from child nodes, and the
-// decoding of a token's text into a node's fields. Kept apart from parser.ts so the grammar there
-// reads as grammar.
+// decoding of a token's text into a node's fields. Kept apart from the *-rules.ts modules so the
+// grammar there reads as grammar.
 
 import type { IToken } from 'chevrotain';
 import type * as A from '../src/ast';
 
 type Spanned = IToken | { span: A.Span };
+
+/** The members of a struct, union or enum body, and its closing '}'. */
+export interface CMembers {
+  fields?: A.CField[];
+  enumerators?: A.CEnumerator[];
+  close: IToken;
+}
 
 const isToken = (x: Spanned): x is IToken => (x as IToken).image !== undefined;
 
@@ -90,6 +97,10 @@ export class AstBuilder {
     return null;
   }
 
+  cDefinition(tag: A.CDefinition['tag'], kw: IToken, name: string, body: CMembers): A.CDefinition {
+    return { kind: 'CDefinition', tag, name, fields: body.fields ?? [], enumerators: body.enumerators ?? [], span: this.span(kw, body.close) };
+  }
+
   typeRef(words: IToken[], stars: number, last: IToken, arrayLength: number | null): A.TypeRef {
     const name = words.map((w) => w.image).join(' ');
     return { kind: 'TypeRef', name, pointerDepth: stars, arrayLength, span: this.span(words[0] ?? last, last) };
@@ -101,6 +112,10 @@ export class AstBuilder {
 export const NO_SPAN: A.Span = { file: '', start: 0, end: 0, line: 0, col: 0, endLine: 0, endCol: 0 };
 export const placeholderExpr = (): A.Expr => ({ kind: 'IntLit', value: 0n, span: NO_SPAN });
 export const placeholderBlock = (): A.Block => ({ kind: 'Block', stmts: [], span: NO_SPAN });
+export const placeholderStmt = (): A.Stmt => ({ kind: 'ExprStmt', expr: placeholderExpr(), span: NO_SPAN });
+export const placeholderVariable = (): A.Variable => ({ kind: 'Variable', name: '', span: NO_SPAN });
+export const placeholderMapRef = (): A.MapRef => ({ kind: 'MapRef', name: '', keys: [], span: NO_SPAN });
+export const placeholderCDefinition = (tag: A.CDefinition['tag']): A.CDefinition => ({ kind: 'CDefinition', tag, name: '', fields: [], enumerators: [], span: NO_SPAN });
 export const placeholderType = (): A.TypeRef => ({ kind: 'TypeRef', name: '', pointerDepth: 0, arrayLength: null, span: NO_SPAN });
 export const emptyProgram = (): A.Program => ({
   kind: 'Program', includes: [], probes: [], preprocessor: [], cDefinitions: [], config: null, imports: [], mapDecls: [], macros: [], span: NO_SPAN,

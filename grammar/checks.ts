@@ -3,7 +3,7 @@
 // without ';', and that matters only where a value is wanted (not as a statement of its own).
 
 import type * as A from '../src/ast';
-import type { SemanticSyntaxError } from './parser';
+import type { SemanticSyntaxError } from './parser-base';
 
 export function checkPlacement(program: A.Program): SemanticSyntaxError[] {
   const out: SemanticSyntaxError[] = [];

@@ -12,6 +12,11 @@ import { formatValue } from './format/values';
 
 export type OutputFormat = 'text' | 'json';
 
+/** -B: stdout buffering as bpftrace sets it with setvbuf (line is the default). */
+export type BufferMode = 'line' | 'full' | 'none';
+/** glibc's BUFSIZ, the buffer bpftrace gives setvbuf. */
+const BUFSIZ = 8192;
+
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
 
 export interface OutputSink {
@@ -38,25 +43,32 @@ export interface OutputSink {
 /** A byte stream on a file descriptor: strings are byte strings (one char per byte). */
 class FdWriter {
   private chunks: string[] = [];
+  private pending = 0;
 
   constructor(
     private readonly fd: number,
     private readonly owned: boolean,
+    private readonly buffering: BufferMode = 'line',
   ) {}
 
   write(s: string): void {
-    if (s) this.chunks.push(s);
+    if (!s) return;
+    this.chunks.push(s);
+    this.pending += s.length;
+    if (this.buffering === 'none') this.flush();
   }
 
-  flush(): void {
-    if (!this.chunks.length) return;
+  /** -B full holds output back like stdio's full buffering: written once BUFSIZ bytes are pending. */
+  flush(force = false): void {
+    if (!this.chunks.length || (!force && this.buffering === 'full' && this.pending < BUFSIZ)) return;
+    this.pending = 0;
     const text = this.chunks.join('');
     this.chunks = [];
     writeAll(this.fd, text);
   }
 
   close(): void {
-    this.flush();
+    this.flush(true);
     if (this.owned) closeSync(this.fd);
   }
 }
@@ -157,9 +169,11 @@ export interface OutputOptions {
   format?: OutputFormat;
   /** -o FILE: created or truncated; stdout when absent. */
   file?: string;
+  /** -B: applies to stdout only, as in bpftrace (-o FILE is always fully written per flush). */
+  buffering?: BufferMode;
 }
 
 export function createOutput(opts: OutputOptions = {}): OutputSink {
-  const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true) : new FdWriter(1, false);
+  const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true) : new FdWriter(1, false, opts.buffering);
   return opts.format === 'json' ? new JsonSink(w) : new TextSink(w);
 }

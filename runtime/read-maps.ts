@@ -27,7 +27,7 @@ export function readMap(meta: MapMeta, map: BpfMap, ncpus: number, keepZeroed = 
     const vv = new DataView(value.buffer, value.byteOffset, value.length);
     let decodedKey: Value[] | null = null;
     if (meta.keyType) {
-      const k = decodeValue(meta.keyType, kv, 0);
+      const k = decodeValue(meta.keyType, kv, 0, true);
       decodedKey = meta.keyType.kind === 'tuple' ? (k as Value[]) : [k];
     }
     // A keyless aggregation's array slot exists from the start; untouched, it is no entry at all

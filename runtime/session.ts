@@ -6,9 +6,9 @@ import { functions, type RuntimeServices } from '../src/functions';
 import type { Generated } from '../src/codegen/program';
 import { BpfscriptError, error } from '../src/diagnostics';
 import { Stat, type ProbeMeta } from '../src/meta';
-import { attachers } from './attach';
+import { attachers, type AttachRecordHandler } from './attach';
 import { startStopped, type TracedChild } from './child';
-import { createOutput, writeAll, type OutputFormat, type OutputSink } from './output';
+import { createOutput, writeAll, type BufferMode, type OutputFormat, type OutputSink } from './output';
 import { ScriptMaps } from './read-maps';
 import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
 import { explainLoadFailure } from './verifier';
@@ -25,6 +25,12 @@ export interface RunOptions {
   outputFile?: string;
   /** -v: attachers say which mechanism they use. */
   verbose?: boolean;
+  /** -q: no "Attaching N probes..." line. */
+  quiet?: boolean;
+  /** --no-warnings: no WARNING lines on stderr. */
+  noWarnings?: boolean;
+  /** -B: stdout buffering. */
+  buffering?: BufferMode;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
@@ -58,6 +64,8 @@ class Session {
   private exitRequested = false;
   private inEnd = false;
   private readonly handlers = new Map<number, { fn: string; data: Record<string, unknown> }>();
+  /** Records of attachers (AttachSession.onRecord), by id. */
+  private readonly attachRecords = new Map<number, AttachRecordHandler>();
   private readonly services: RuntimeServices;
 
   constructor(
@@ -65,7 +73,7 @@ class Session {
     private readonly opts: RunOptions,
   ) {
     for (const e of gen.meta.events) this.handlers.set(e.id, { fn: e.fn, data: e.data });
-    this.out = createOutput({ format: opts.format, file: opts.outputFile });
+    this.out = createOutput({ format: opts.format, file: opts.outputFile, buffering: opts.buffering });
     this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus());
     this.services = {
       write: (t) => this.out.printf(t),
@@ -92,8 +100,10 @@ class Session {
     const onSignal = () => this.stop();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const n = meta.probes.length;
-    this.out.attached(n);
+    // A deferred probe is attached later by another probe's runtime (a watchpoint's body, once its
+    // uprobe reports the address); bpftrace does not count it.
+    const n = meta.probes.filter((p) => !p.attach.deferred).length;
+    if (!this.opts.quiet) this.out.attached(n);
     this.out.flush();
     for (const p of meta.probes) if (!p.runOnce) this.attach(p);
 
@@ -115,6 +125,9 @@ class Session {
     }
 
     if (!this.opts.dryRun) {
+      // Probes go before the last drain and END, as in bpftrace: a probe still firing (a busy -c
+      // command) must not slip events in after exit() while END's own are printed.
+      this.detach();
       this.drain(ring, Infinity);
       this.inEnd = true;
       for (const p of meta.probes) if (p.runOnce === 'end') this.obj!.program(p.progName).testRun();
@@ -159,7 +172,7 @@ class Session {
     if (!attacher) throw error(`probe type ${p.provider} cannot be attached yet`);
     try {
       const pid = this.opts.pid ?? this.child?.pid;
-      this.links.push(...attacher.attach(this.obj!.program(p.progName), p, { pid, verbose: this.opts.verbose, onDetach: (u) => this.undo.push(u), runOnce: (j) => this.jobs.push(j) }));
+      this.links.push(...attacher.attach(this.obj!.program(p.progName), p, { pid, verbose: this.opts.verbose, onDetach: (u) => this.undo.push(u), runOnce: (j) => this.jobs.push(j), onRecord: (id, h) => this.attachRecords.set(id, h) }));
     } catch (e) {
       if (!(e instanceof LibbpfError)) throw e;
       const why = attacher.explain?.(e.errno);
@@ -207,7 +220,7 @@ class Session {
     if (this.exitRequested && !this.inEnd) return;
     const id = Number(view.getBigUint64(off, true));
     const h = this.handlers.get(id);
-    if (!h) return;
+    if (!h) return this.attachRecords.get(id)?.(view, off, len, this.services);
     functions.get(h.fn)?.event?.handle(h.data, view, off, len, this.services);
   }
 
@@ -242,12 +255,16 @@ class Session {
     const full = this.readStat(Stat.MapFull);
     this.out.flush();
     // bpftrace 0.17 drops such updates silently; a lost key should never go unnoticed.
-    if (full > 0n) writeAll(2, `WARNING: ${full} map update${full === 1n ? '' : 's'} dropped: a map was full (it holds BPFTRACE_MAP_KEYS_MAX keys, default 4096; raise that to keep more)\n`);
+    if (full > 0n && !this.opts.noWarnings) writeAll(2, `WARNING: ${full} map update${full === 1n ? '' : 's'} dropped: a map was full (it holds BPFTRACE_MAP_KEYS_MAX keys, default 4096; raise that to keep more)\n`);
+  }
+
+  private detach(): void {
+    for (const u of this.undo.splice(0)) u();
+    for (const l of this.links.splice(0)) l.destroy();
   }
 
   close(): void {
-    for (const u of this.undo.splice(0)) u();
-    for (const l of this.links.splice(0)) l.destroy();
+    this.detach();
     this.ring?.close();
     this.ring = null;
     setStackMaps(null);
@@ -255,6 +272,9 @@ class Session {
     this.obj = null;
     if (this.child) {
       this.child.resume();
+      // As bpftrace does: a command still running when tracing ends (exit(), Ctrl-C) is ended too,
+      // rather than bpfscript waiting for it.
+      this.child.kill();
       this.child = null;
     }
     this.out.close();

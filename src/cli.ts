@@ -23,6 +23,13 @@ interface CliArgs {
   v?: boolean;
   p?: number;
   fmt?: boolean;
+  q?: boolean;
+  warnings?: boolean;
+  B?: string;
+  info?: boolean;
+  k?: number;
+  I?: string[];
+  include?: string[];
   _: (string | number)[];
 }
 
@@ -79,6 +86,13 @@ function parseArgs(argv: string[]): CliArgs {
     .option('p', { type: 'number', describe: 'trace process PID only: uprobes and usdt probes attach to it' })
     .option('d', { type: 'string', array: true, nargs: 1, describe: 'show one stage and exit: ast, types, ir, bpf, verifier' })
     .option('fmt', { type: 'boolean', describe: 'print the program formatted as canonical source and exit' })
+    .option('q', { type: 'boolean', describe: 'keep messages quiet (no "Attaching N probes..." line)' })
+    .option('warnings', { type: 'boolean', describe: '--no-warnings: disable all warning messages' })
+    .option('B', { type: 'string', describe: "stdout buffering mode: 'line' (default), 'full', 'none'" })
+    .option('info', { type: 'boolean', describe: 'print what this kernel supports: helpers and probe types' })
+    .option('k', { type: 'count', describe: 'accepted for compatibility (-k, -kk); see spec.md "Command line"' })
+    .option('I', { type: 'string', array: true, nargs: 1, describe: 'accepted for compatibility: types come from BTF and struct definitions in the script' })
+    .option('include', { type: 'string', array: true, nargs: 1, describe: 'accepted for compatibility, like -I' })
     .version(VERSION)
     .alias('V', 'version')
     .help('h')
@@ -94,6 +108,9 @@ export async function main(argv: string[]): Promise<void> {
   let sources = new Map<string, string>();
   try {
     const args = parseArgs(argv);
+    const { checkCliFlags } = await import('./cli-flags');
+    const flags = checkCliFlags(args, VERSION);
+    if (flags.done) return;
     if (args.l) {
       const { printProbeList } = await import('../runtime/list');
       const pattern = args._.length ? String(args._[0]) : args.e;
@@ -139,7 +156,11 @@ export async function main(argv: string[]): Promise<void> {
     }
     const { mapKeysFromEnv } = await import('./semantic/map-keys');
     const mapKeys = mapKeysFromEnv();
-    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid: args.p }, { noCache: args.cache === false });
+    // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
+    const cmd = args.c?.trim().split(/\s+/)[0];
+    const command = cmd ? ((require('./probes/user-binary') as typeof import('./probes/user-binary')).resolveBinary(cmd) ?? cmd) : undefined;
+    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid: args.p, command }, { noCache: args.cache === false });
+    if (gen.meta.warnings?.length && args.warnings !== false) process.stderr.write(renderAll(gen.meta.warnings, sources));
     if (args.emitLlvm !== undefined || args.emitElf !== undefined) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');
       if (args.emitElf !== undefined) writeFileSync(args.emitElf, gen.elf);
@@ -153,7 +174,7 @@ export async function main(argv: string[]): Promise<void> {
       });
     }
     const { run } = await import('../runtime/session');
-    process.exitCode = await run(gen, { command: args.c, pid: args.p, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v });
+    process.exitCode = await run(gen, { command: args.c, pid: args.p, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, ...flags.run });
   } catch (e) {
     if (e instanceof BpfscriptError) {
       process.stderr.write(renderAll(e.diagnostics, sources));

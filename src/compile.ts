@@ -19,6 +19,8 @@ export interface CompileOptions {
   mapKeys?: number;
   /** -p PID: usdt probes without a binary name the process's mapped objects. */
   pid?: number;
+  /** The -c command's program, resolved on PATH: watchpoint:FUNC+argN probes FUNC in it. */
+  command?: string;
 }
 
 export function compile(source: string, opts: CompileOptions): Generated {
@@ -27,7 +29,7 @@ export function compile(source: string, opts: CompileOptions): Generated {
   const { generate } = require('./codegen/program') as typeof import('./codegen/program');
   const { LLVMError } = require('./codegen/llvm') as typeof import('./codegen/llvm');
   const program = parse(source, opts.file);
-  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid });
+  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command });
   try {
     return generate(analysis, { fileName: opts.file, wantIR: opts.wantIR });
   } catch (e) {

@@ -3,6 +3,7 @@
 
 import type { EventSpec } from './semantic/analysis';
 import type { Type } from './types';
+import type { Diagnostic } from './diagnostics';
 
 export interface ProbeMeta {
   progName: string;
@@ -40,4 +41,6 @@ export interface ProgramMeta {
   statsMap: string;
   /** Byte offsets of the read-only config globals in `.rodata`, and its size. */
   rodata: { size: number; offsets: Record<string, number> };
+  /** Compile-time warnings, shown on stderr before running (they survive the compile cache). */
+  warnings?: Diagnostic[];
 }

@@ -1,6 +1,8 @@
 // The language's value types, shared by the semantic pass (which infers them), codegen (which lays
 // them out in BPF memory) and the runtime (which decodes and prints them). Plain data.
 
+import type { BlobLayout } from './blob-layout';
+
 /**
  * `space` marks an integer that is an address, and which memory it points into: str() and friends
  * pick the user or kernel read helper from it (syscall tracepoint pointer fields are user memory).
@@ -30,11 +32,19 @@ export type StringType = {
    * 'buffer': buf()'s value, a length byte then the data; decoded as the raw data bytes, escaped
    * (\xNN) by whatever prints it. 'strftime': a u64 of boot-time nanoseconds.
    * 'mac': macaddr()'s 6 raw bytes, printed "AA:BB:CC:DD:EE:FF".
+   * 'bytes': a u8 array (pton()), size - 1 bytes printed "[1,2,3,4]".
    */
-  format?: 'inet' | 'buffer' | 'strftime' | 'mac' | SymbolicFormat;
+  format?: 'inet' | 'buffer' | 'strftime' | 'mac' | 'bytes' | BlobFormat | ResolvedFormat | SymbolicFormat;
+  /** 'record' and 'array': the bytes of a struct or integer array copied whole, printed from this. */
+  layout?: BlobLayout;
   /** kstack/ustack: how frames print and how many are kept (src/functions/stack.ts). */
   stack?: StackSpec;
-  /** strftime()'s format: its value is nanoseconds since boot, turned into wall-clock text when decoded. */
+  /**
+   * A char array read from BTF: its length in the kernel. `size` has one byte more, so that an
+   * array filled to the end still prints whole with its terminator; sizeof() reports this.
+   */
+  arrayLength?: number;
+  /** strftime()'s format: its value is nanoseconds since boot, turned into wall-clock text when decoded. cgroup_path()'s hierarchy filter. */
   pattern?: string;
 };
 /**
@@ -42,7 +52,11 @@ export type StringType = {
  * 'ustack' a u64 (stack id in the low half, pid in the high half), 'ksym' a u64 address, 'usym' an
  * address and a pid (two u64s). See runtime/format/stacks.ts.
  */
+/** A u64 the probe records, resolved in user space (runtime/format/resolve-ids.ts). */
+export type ResolvedFormat = 'username' | 'strerror' | 'cgroup_path';
 export type SymbolicFormat = 'kstack' | 'ustack' | 'ksym' | 'usym';
+/** A struct (`print(curtask->se.load)`) or integer array copied by value: size - 1 bytes (src/blob-layout.ts). */
+export type BlobFormat = 'record' | 'array';
 export type StackMode = 'bpftrace' | 'perf' | 'raw';
 export type StackSpec = { mode: StackMode; depth: number };
 export type TupleType = { kind: 'tuple'; elems: Type[] };

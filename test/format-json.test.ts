@@ -4,29 +4,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatExitMapsJson, formatMapJson, jsonString, jsonValue } from '../runtime/format/json';
-import { histBucketIndex, lhistBucketCount, lhistBucketIndex } from '../runtime/format/hist';
-import type { MapData, MapEntry } from '../runtime/format/maps';
-import { s64, stringType, u64, type AggType, type Type, type Value } from '../src/types';
+import { s64, stringType, u64, type Value } from '../src/types';
+import { agg, hist, lh, lhist, map, tup } from './map-data';
 
-const agg = (a: 'count' | 'sum' | 'min' | 'max' | 'avg' | 'stats' | 'hist', signed = true): AggType => ({ kind: 'agg', agg: a, signed });
-const lh = (min: bigint, max: bigint, step: bigint): AggType => ({ kind: 'agg', agg: 'lhist', signed: true, min, max, step });
 const str = stringType(16);
-const tup = (...elems: Type[]): Type => ({ kind: 'tuple', elems });
-
-function map(name: string, keyType: Type | null, valueType: Type, entries: [Value[] | null, MapEntry['value']][]): MapData {
-  return { name, keyType, valueType, entries: entries.map(([key, value]) => ({ key, value })) };
-}
-function hist(...samples: bigint[]): bigint[] {
-  const b: bigint[] = new Array(66).fill(0n);
-  for (const v of samples) b[histBucketIndex(v)]++;
-  return b;
-}
-function lhist(t: AggType, ...samples: bigint[]): bigint[] {
-  if (t.agg !== 'lhist') throw new Error('lhist type expected');
-  const b: bigint[] = new Array(lhistBucketCount(t.min, t.max, t.step)).fill(0n);
-  for (const v of samples) b[lhistBucketIndex(v, t.min, t.max, t.step)]++;
-  return b;
-}
 
 // bpftrace -f json -e 'BEGIN { @a[1]=count(); @a[2]=count(); @a[2]=count(); ... exit(); }'
 test('count map: keys as strings, sorted by value', () => {

@@ -3,36 +3,18 @@
 // the same maps as the runtime would hand them over and formats them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatExitMaps, formatMap, type AvgValue, type MapData, type MapEntry } from '../runtime/format/maps';
-import { histBucketIndex, lhistBucketCount, lhistBucketIndex } from '../runtime/format/hist';
+import { formatExitMaps, formatMap, type AvgValue, type MapEntry } from '../runtime/format/maps';
 import { formatValue } from '../runtime/format/values';
-import { intType, s64, stringType, u64, type AggType, type Type, type Value } from '../src/types';
+import { intType, s64, stringType, u64, type Type, type Value } from '../src/types';
+import { agg, hist, lh, lhist, map, tup } from './map-data';
 
 const attach = 'Attaching 1 probe...\n';
 const str = stringType(64);
-const tup = (...elems: Type[]): Type => ({ kind: 'tuple', elems });
-const agg = (a: 'count' | 'sum' | 'min' | 'max' | 'avg' | 'stats' | 'hist', signed = true): AggType => ({ kind: 'agg', agg: a, signed });
-const lh = (min: bigint, max: bigint, step: bigint): AggType => ({ kind: 'agg', agg: 'lhist', signed: true, min, max, step });
 const COUNT = agg('count', false);
 
-function map(name: string, keyType: Type | null, valueType: Type, entries: [Value[] | null, MapEntry['value']][]): MapData {
-  return { name, keyType, valueType, entries: entries.map(([key, value]) => ({ key, value })) };
-}
 const scalar = (name: string, valueType: Type, value: MapEntry['value']) => map(name, null, valueType, [[null, value]]);
 const empty = (name: string, valueType: Type, keyType: Type | null = s64) => map(name, keyType, valueType, []);
 
-/** Bucket counts for the given samples, binned as the BPF program does. */
-function hist(...samples: bigint[]): bigint[] {
-  const b: bigint[] = new Array(66).fill(0n);
-  for (const v of samples) b[histBucketIndex(v)]++;
-  return b;
-}
-function lhist(t: AggType, ...samples: bigint[]): bigint[] {
-  if (t.agg !== 'lhist') throw new Error('lhist type expected');
-  const b: bigint[] = new Array(lhistBucketCount(t.min, t.max, t.step)).fill(0n);
-  for (const v of samples) b[lhistBucketIndex(v, t.min, t.max, t.step)]++;
-  return b;
-}
 const rep = (n: number, v: bigint): bigint[] => new Array(n).fill(v);
 function avg(...samples: bigint[]): AvgValue {
   let total = 0n;

@@ -99,6 +99,22 @@ export function loadedProbePrograms(): string[] {
 
 export const isRoot = process.getuid?.() === 0;
 
+/**
+ * Loads a compiled object through the kernel's verifier, without attaching, and unloads it: for
+ * probe types this host cannot attach (kprobes, fentry, hardware events). libbpf is required only
+ * here so that suites which never load keep a cheap start.
+ */
+export function assertVerifies(elf: Buffer, what: string): void {
+  const { BpfObject } = require('../runtime/libbpf') as typeof import('../runtime/libbpf');
+  const obj = BpfObject.openMem(elf, 'verifier-check');
+  try {
+    obj.load();
+    assert.ok(obj.loaded, what);
+  } finally {
+    obj.close();
+  }
+}
+
 /** Ids of loaded bpfscript programs (probe_N). */
 export function probeProgramIds(): Set<number> {
   const progs = JSON.parse(execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[];

@@ -105,6 +105,18 @@ test('misspelt tracepoint field', () => {
   ]);
 });
 
+test('misspelt kernel struct member, from BTF', () => {
+  const r = bpfscript(['--emit-elf', '/dev/null', '-e', 'kfunc:vfs_read { @ = args->file->f_flgs; }']);
+  assert.is(r.status, 1);
+  assert.is(r.stderr, [
+    "stdin:1:34-40: ERROR: struct file has no member named 'f_flgs'",
+    'kfunc:vfs_read { @ = args->file->f_flgs; }',
+    '                                 ~~~~~~',
+    "HINT: did you mean 'f_flags'?",
+    '',
+  ].join('\n'));
+});
+
 test('misspelt variable and map', () => {
   fails('BEGIN { $start = 1; @ = $strat; }', [
     'stdin:1:25-31: ERROR: Undefined or undeclared variable: $strat',
@@ -117,6 +129,19 @@ test('misspelt variable and map', () => {
     'BEGIN { @start = 1; @x = @strat; }',
     '                         ~~~~~~',
     "HINT: did you mean '@start'?",
+  ]);
+});
+
+// This machine's kernel has no kprobes and refuses fentry; the VM lane attaches both for real.
+test('a probe type this kernel lacks: what is missing, and what to use instead', () => {
+  if (!isRoot) return;
+  fails('kretprobe:vfs_read { @ = count(); }', [
+    'ERROR: cannot attach kretprobe:vfs_read: this kernel has no kprobe support (CONFIG_KPROBES / CONFIG_KPROBE_EVENTS is off)',
+    'HINT: trace a tracepoint instead (bpfscript -l "tracepoint:*"), or run on a kernel with kprobes',
+  ]);
+  fails('kfunc:vfs_read { @ = count(); }', [
+    'ERROR: cannot attach kfunc:vmlinux:vfs_read: this kernel refuses fentry/fexit programs (loading a BPF tracing program fails with EPERM)',
+    'HINT: this kernel has no kprobes either: trace a tracepoint (bpfscript -l "tracepoint:*") or a raw tracepoint, or run on a kernel that allows fentry',
   ]);
 });
 

@@ -92,4 +92,13 @@ test('errors: break outside a loop, bad unroll count, bad tuple index', () => {
   }
 });
 
+test('a map read before the map it comes from is assigned types both as bpftrace', () => {
+  const out = sameAsBpftrace('BEGIN { $c = @calls; @calls++; @n[1, $c] = 1; @m = $c; exit(); }');
+  assert.match(out, '@n[1, 0]: 1');
+});
+
+test('sizeof a kernel char array is its length, as bpftrace', () => {
+  assert.is(sameAsBpftrace('BEGIN { printf("%d %d\\n", sizeof(curtask->comm), sizeof(curtask->cpus_mask)); exit(); }'), 'Attaching 1 probe...\n16 32\n\n\n');
+});
+
 test.run();

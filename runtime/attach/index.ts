@@ -4,7 +4,7 @@
 import { Registry } from '../../src/functions';
 import type { Attacher } from './types';
 
-export type { Attacher, AttachSession } from './types';
+export type { Attacher, AttachRecordHandler, AttachSession } from './types';
 
 /** require() with the module's own type (compiled to a plain CommonJS require). */
 const mod = <M>(path: string): M => require(path) as M;
@@ -32,4 +32,5 @@ export const attachers = new Registry<Attacher & { name: string }>({
   hardware: () => named(mod<PerfEvents>('./perf-events').hardware),
   iter: () => named(mod<typeof import('./iter')>('./iter').iter),
   watchpoint: () => named(mod<typeof import('./watchpoint')>('./watchpoint').watchpoint),
+  asyncwatchpoint: () => named(mod<typeof import('./asyncwatchpoint')>('./asyncwatchpoint').asyncwatchpoint),
 });

@@ -1,5 +1,6 @@
 // The runtime side of a probe type: how a loaded program gets attached. One module per provider.
 
+import type { RuntimeServices } from '../../src/functions/types';
 import type { ProbeMeta } from '../../src/meta';
 import type { BpfLink, BpfProgram } from '../libbpf';
 
@@ -13,7 +14,12 @@ export interface AttachSession {
   /** Registers a job run once after BEGIN (an iterator's walk); a session with such jobs ends
    * when they are done. */
   runOnce?(job: () => void): void;
+  /** Routes ring-buffer records with this id (one the program's own events never use) to `handle`,
+   * for probes that act in user space while tracing (a watchpoint set from a uprobe's argument). */
+  onRecord?(id: number, handle: AttachRecordHandler): void;
 }
+
+export type AttachRecordHandler = (record: DataView, offset: number, length: number, rt: RuntimeServices) => void;
 
 export interface Unavailable {
   /** What the kernel lacks, in a sentence. */

@@ -1,25 +1,32 @@
 // watchpoint: one hardware-breakpoint perf event following the traced process (-p PID or the -c
 // command, across its exec), sampling every hit. Without a process there is no address space to
-// watch, so the probe is refused.
+// watch, so the probe is refused. watchpoint:FUNC+argN: see watchpoint-args.ts.
 
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { BpfscriptError } from '../../src/diagnostics';
 import { PerfType, perfEventOpen } from '../libbpf';
 import type { Attacher } from './types';
+import { attachSetup, attachWatch } from './watchpoint-args';
+import { hasUprobes } from './kernel-features';
+import { noUprobes } from './uprobe';
 
 const { EINVAL, ENOSPC, ENODEV, ENOENT, EOPNOTSUPP } = constants.errno;
 
 export const watchpoint: Attacher = {
   provider: 'watchpoint',
-  unavailable: () =>
-    existsSync('/sys/bus/event_source/devices/breakpoint')
+  unavailable: (probe) =>
+    probe?.attach.role === 'setup' && !hasUprobes()
+      ? noUprobes
+      : existsSync('/sys/bus/event_source/devices/breakpoint')
       ? undefined
       : {
           missing: 'this kernel has no hardware breakpoint support (CONFIG_HAVE_HW_BREAKPOINT is off: no "breakpoint" perf event source)',
           instead: 'trace the function that writes the value with a uprobe instead',
         },
   attach(prog, probe, session) {
+    if (probe.attach.role === 'setup') return attachSetup(prog, probe, session);
+    if (probe.attach.role === 'watch') return attachWatch(prog, probe, session);
     if (session.pid === undefined || session.pid < 0) {
       throw new BpfscriptError({
         severity: 'ERROR',

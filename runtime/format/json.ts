@@ -18,6 +18,7 @@ import { lhistBucketCount } from './hist';
 import { average, divide, selectEntries, type AvgValue, type MapData, type MapValue, type PrintOptions } from './maps';
 import { formatKeyPart, keyParts, normalizeInt } from './values';
 import { isStack } from './stacks';
+import { formatBlob } from './record';
 
 /** A JSON string literal of a byte string (one char per byte). */
 export function jsonString(s: string): string {
@@ -49,8 +50,9 @@ export function jsonValue(t: Type, v: Value): string {
     case 'bool':
       return v === true || v === 1n ? 'true' : 'false';
     case 'string':
-      // bpftrace 0.17 leaves timestamps unquoted, valid JSON or not.
-      if (t.format === 'strftime') return String(v);
+      // bpftrace 0.17 leaves timestamps, MAC addresses, arrays, strerror() and cgroup_path() unquoted, valid JSON or not.
+      if ((t.format === 'record' || t.format === 'array') && t.layout) return formatBlob(t.layout, v, 'json');
+      if (t.format === 'strftime' || t.format === 'mac' || t.format === 'bytes' || t.format === 'strerror' || t.format === 'cgroup_path') return String(v);
       return jsonString(t.format === 'buffer' ? formatBuffer(String(v)) : String(v));
     case 'tuple': {
       const parts = Array.isArray(v) ? v : [v];
@@ -79,7 +81,7 @@ export function formatMapJson(map: MapData, opts: PrintOptions = {}): string {
     data = value(entries[0].value);
   } else {
     const members = entries.map((e) => {
-      const key = parts.map((p, i) => (p.kind === 'string' && p.format !== 'buffer' && !isStack(p) ? String(e.key![i]) : formatKeyPart(p, e.key![i]))).join(',');
+      const key = parts.map((p, i) => (p.kind === 'string' && p.format !== 'buffer' && !p.layout && !isStack(p) ? String(e.key![i]) : formatKeyPart(p, e.key![i]))).join(',');
       return `${jsonString(key)}: ${value(e.value)}`;
     });
     data = `{${members.join(', ')}}`;

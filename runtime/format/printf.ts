@@ -217,7 +217,7 @@ function typeWord(t: Type): string {
     case 'args':
       return 'args';
     case 'string':
-      return t.format === 'buffer' ? 'buffer' : 'string';
+      return t.format === 'buffer' ? 'buffer' : t.format === 'bytes' || t.format === 'array' ? 'array' : t.format === 'record' ? 'record' : 'string';
     default:
       return t.kind;
   }
@@ -231,7 +231,7 @@ function expected(c: Conversion): 'integer' | 'string' | 'buffer' {
 
 function accepts(want: 'integer' | 'string' | 'buffer', t: Type): boolean {
   if (want === 'integer') return t.kind === 'int' || t.kind === 'bool';
-  if (want === 'string') return t.kind === 'string' && t.format !== 'buffer';
+  if (want === 'string') return t.kind === 'string' && t.format !== 'buffer' && t.format !== 'bytes' && !t.layout;
   return t.kind === 'string' && t.format === 'buffer';
 }
 

@@ -8,6 +8,7 @@
 import type { Type, Value } from '../../src/types';
 import { formatBuffer } from './buffer';
 import { asKeyText, isStack } from './stacks';
+import { formatBlob } from './record';
 
 /** An integer as its type says it should read: sign- or zero-extended from `bits`. */
 export function normalizeInt(v: bigint, bits: number, signed: boolean): bigint {
@@ -28,6 +29,7 @@ export function formatValue(t: Type, v: Value): string {
     case 'bool':
       return v === true || v === 1n ? 'true' : 'false';
     case 'string':
+      if ((t.format === 'record' || t.format === 'array') && t.layout) return formatBlob(t.layout, v, 'text');
       if (t.format === 'buffer') return formatBuffer(String(v));
       return typeof v === 'string' ? v : String(v);
     case 'tuple':
@@ -44,6 +46,7 @@ export function formatValue(t: Type, v: Value): string {
 export function formatKeyPart(t: Type, v: Value): string {
   if (t.kind === 'int') return BigInt.asIntN(64, normalizeInt(asBigInt(v), t.bits, t.signed)).toString();
   if (t.kind === 'tuple') return formatTuple(t.elems, v, formatKeyPart);
+  if (t.kind === 'string' && t.layout) return formatBlob(t.layout, v, 'key');
   if (isStack(t)) return asKeyText(String(v));
   return formatValue(t, v);
 }

@@ -14,7 +14,7 @@ export interface ResolvedSymbol {
 export interface SymbolTable {
   addrs: bigint[];
   names: string[];
-  /** Sizes from ELF (0 = unknown); null for kallsyms, which has none. */
+  /** Sizes from ELF (a symbol of size 0 covers no address); null for kallsyms, which has none. */
   sizes: number[] | null;
   modules?: (string | undefined)[];
 }
@@ -33,10 +33,12 @@ export function nearest(t: SymbolTable, addr: bigint): ResolvedSymbol | null {
   if (found < 0) return null;
   const offset = Number(addr - t.addrs[found]);
   // With sizes, an address past the end of its nearest symbol belongs to none (padding, PLT …);
-  // symbols sharing the address are searched for one that covers it.
+  // symbols sharing the address are searched for one that covers it. A symbol of size 0 (crt
+  // helpers such as __do_global_dtors_aux) covers nothing, not even its own address: bcc, which
+  // bpftrace 0.17 resolves with, prints 0x… there.
   if (t.sizes) {
     for (let i = found; i >= 0 && t.addrs[i] === t.addrs[found]; i--) {
-      if (!t.sizes[i] || offset < t.sizes[i]) return { name: t.names[i], offset };
+      if (offset < t.sizes[i]) return { name: t.names[i], offset };
     }
     return null;
   }

@@ -1,7 +1,8 @@
 // IR for one BPF program: statements and expressions of one probe body at one attach point.
 // Builtins, functions and aggregations emit themselves through the EmitContext this class provides.
 
-import type { AssignMap, AssignVar, Binary, Block as AstBlock, Call, Expr, For, MapRef, Span, Stmt, Unary } from '../ast';
+import type { AssignMap, AssignVar, Binary, Block as AstBlock, Call, Expr, For, MapRef, Range, Span, Stmt, Unary } from '../ast';
+import { readAggregate } from './agg-read';
 import { aggregates, builtins, functions, type CgValue, type ConfigName, type EmitContext, type LanguageOptions } from '../functions';
 import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
 import { Stat } from '../meta';
@@ -9,6 +10,7 @@ import { probeType, type ExpandedProbe } from '../probes';
 import { fieldType } from '../semantic/tracefs';
 import { parseIntArg } from '../semantic/analyze';
 import { emitKernelField } from '../functions/kernel-field';
+import { probeReadHelper } from './probe-read';
 import { arithSigned, sizeOf, stringType, tupleLayout, type Type } from '../types';
 import { Builder, DW_ATE_signed, IntPredicate, Linkage, Opcode, type Block, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
 import { BpfMapType, MapDefBuilder, type MapDef } from './map-defs';
@@ -33,6 +35,8 @@ interface FnParts {
 
 const RINGBUF_OUTPUT = 130;
 const FOR_EACH_MAP_ELEM = 164;
+const BPF_LOOP = 181;
+const LOOP_MAX = 1 << 23;
 const PROBE_READ_KERNEL = 113;
 /**
  * Records never wake the reader: the session drains on its own ~1 ms timer and waits on no epoll.
@@ -279,6 +283,11 @@ export class ProbeEmitter implements EmitContext {
         return;
       }
       case 'string': {
+        // A struct by value (print(curtask->se.load)) is a place in memory: copy its bytes from there.
+        if (v.type.kind === 'record') {
+          b.helper(probeReadHelper(v.type.space), this.i64, [this.i8p, c.int(32), this.i8p], [dst, c.constInt(c.int(32), Math.min(v.type.size, slotType.size - 1)), b.intToPtr(v.v, this.i8p)]);
+          return;
+        }
         const srcSize = v.type.kind === 'string' ? v.type.size : 0;
         const n = Math.min(srcSize, slotType.size);
         if (n > 0) b.memcpy(dst, v.v, n);
@@ -524,6 +533,7 @@ export class ProbeEmitter implements EmitContext {
    * reaches it through a stack slot, the callback's context argument.
    */
   private forMap(s: For): void {
+    if (s.iterable.kind === 'Range') return this.forRange(s, s.iterable);
     const { b, c, i8p } = this;
     const { info, global } = this.g.map(`@${(s.iterable as MapRef).name}`);
     const name = `${this.p.progName}_for${this.statics.size}`;
@@ -578,6 +588,80 @@ export class ProbeEmitter implements EmitContext {
     else b.br(body);
   }
 
+  /**
+   * `for ($i : a..b) { … }`: bpf_loop (5.17+) calls a static callback b-a times. Its context, on this
+   * stack: the probe's context, a, then a pointer to the slot of each probe variable the body
+   * names, which the callback's emitter uses as those variables' slots.
+   */
+  private forRange(s: For, r: Range): void {
+    const { b, c, i8p, i64 } = this;
+    const vars = this.a.forLoops.get(s)!;
+    const shared = [...namedVars(s.body)].filter((n) => n !== s.variable.name && vars.has(n));
+    const start = this.emit(r.start).v;
+    const n = b.binop(Opcode.Sub, this.emit(r.end).v, start);
+    // nr_loops is a u32 and bpf_loop refuses more than 1 << 23 (E2BIG, no iterations): clamp
+    // rather than truncate, so an over-long range runs nothing instead of a wrong count.
+    const pos = b.select(b.icmp(IntPredicate.SGT, n, this.constInt(0)), n, this.constInt(0));
+    const iters = b.select(b.icmp(IntPredicate.UGT, pos, this.constInt(LOOP_MAX)), this.constInt(LOOP_MAX + 1), pos);
+    const name = `${this.p.progName}_for${this.statics.size}`;
+    const cb = this.m.addFunction(name, c.fnType(i64, [i64, i8p]));
+    this.m.setLinkage(cb, Linkage.Internal);
+    this.statics.set(name, cb);
+    const { di } = this.parts;
+    const sp = di.function(cb, name, s.span.line, di.basic('long', 64, DW_ATE_signed), [{ name: 'index', type: di.basic('long', 64, DW_ATE_signed) }, { name: 'ctx', type: di.pointer(null) }], true);
+    const cbb = new Builder(c);
+    try {
+      cbb.setDebugLocation(di.location(s.span.line, s.span.col, sp));
+      const loopProbe: AnalyzedProbe = { ...this.p, progName: name, variables: vars };
+      const field = (fb: Builder, f: Fn, i: number, t: Ty) => fb.load(t, fb.bitcast(fb.byteOffset(this.m.param(f, 1), i * 8, c.int(8)), c.ptr(t)));
+      const e = new ProbeEmitter(this.a, loopProbe, { c, m: this.m, b: cbb, di, fn: cb, sp }, this.g, (fb, f) => field(fb, f, 0, i8p));
+      shared.forEach((v, i) => e.vars.set(v, field(cbb, cb, 2 + i, i8p)));
+      const first = field(cbb, cb, 1, i64);
+      e.emitRangeBody(s, first);
+    } finally {
+      cbb.dispose();
+    }
+    di.finalizeSubprogram(sp);
+    const ctxRef = this.zeroed(8 * (2 + shared.length), 'for_ctx', true);
+    const put = (i: number, v: Val, t: Ty) => b.store(v, b.bitcast(b.byteOffset(ctxRef, i * 8, c.int(8)), c.ptr(t)));
+    put(0, this.ctxArg, i8p);
+    put(1, start, i64);
+    shared.forEach((v, i) => put(2 + i, this.varSlot(v), i8p));
+    // An empty range skips the call: when the verifier knows the count is 0 it never walks the
+    // callback, drops it as dead code, and then fails on the call's reference to it (6.18).
+    const go = b.appendBlock(this.parts.fn, 'for_range');
+    const done = b.appendBlock(this.parts.fn, 'for_range_end');
+    b.condBr(b.icmp(IntPredicate.NE, pos, this.constInt(0)), go, done);
+    b.positionAtEnd(go);
+    b.helper(BPF_LOOP, i64, [c.int(32), i8p, i8p, i64], [b.intCast(iters, c.int(32), false), b.bitcast(cb, i8p), ctxRef, this.constInt(0)]);
+    b.br(done);
+    b.positionAtEnd(done);
+  }
+
+  /** The callback's body: `$i = a + index`, then the statements; break ends the loop (returns 1). */
+  private emitRangeBody(s: For, first: Val): void {
+    const { b, c } = this;
+    const fn = this.parts.fn;
+    const body = b.appendBlock(fn, 'body');
+    b.positionAtEnd(body);
+    this.at(s.span);
+    b.store(b.binop(Opcode.Add, first, this.m.param(fn, 0)), b.bitcast(this.varSlot(s.variable.name), c.ptr(this.i64)));
+    const stop = b.appendBlock(fn, 'for_stop');
+    const next = b.appendBlock(fn, 'for_next');
+    this.loops.push({ brk: stop, cont: next });
+    this.block(s.body);
+    this.loops.pop();
+    if (!b.terminated) b.br(next);
+    b.positionAtEnd(stop);
+    b.ret(this.constInt(1));
+    b.positionAtEnd(next);
+    b.ret(this.constInt(0));
+    b.positionAtEnd(this.allocaBlock);
+    this.at(s.span);
+    if (this.scratchSlot) this.initScratch(body);
+    else b.br(body);
+  }
+
   private varSlot(name: string): Val {
     let slot = this.vars.get(name);
     if (!slot) {
@@ -624,6 +708,7 @@ export class ProbeEmitter implements EmitContext {
         return this.readVar(e.name, t);
       case 'MapRef': {
         const { info, global } = this.g.map(`@${e.name}`);
+        if (info.aggregate) return readAggregate(this, info, global, emitKey(this, info, e.keys));
         return this.readMap(info, global, emitKey(this, info, e.keys));
       }
       case 'Call':
@@ -833,4 +918,15 @@ export class ProbeEmitter implements EmitContext {
     return this.b.intCast(i1, this.i64, false);
   }
 
+}
+
+/** Names of the variables a block mentions, nested blocks included. */
+function namedVars(node: object, out = new Set<string>()): Set<string> {
+  const n = node as { kind?: string; name?: string };
+  if (n.kind === 'Variable' && n.name) out.add(n.name);
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'span' || !v || typeof v !== 'object') continue;
+    for (const x of Array.isArray(v) ? v : [v]) if (x && typeof x === 'object') namedVars(x, out);
+  }
+  return out;
 }

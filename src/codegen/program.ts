@@ -93,6 +93,7 @@ export function generate(a: Analysis, opts: GenerateOptions): Generated {
       eventsMap: 'events',
       statsMap: 'stats',
       rodata: { size: CONFIG_FIELDS.length * 8, offsets: Object.fromEntries(CONFIG_FIELDS.map((f, i) => [f, i * 8])) },
+      ...(a.warnings?.length ? { warnings: a.warnings } : {}),
     };
     return { elf, meta, ir };
   } finally {

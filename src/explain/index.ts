@@ -80,9 +80,25 @@ export async function explain(source: string, o: ExplainOptions): Promise<string
     if (!o.canLoad) {
       section('verifier', 'skipped: loading programs into the kernel needs root (run with sudo to see the verifier\'s figures)\n');
     } else {
-      const figs = await verifierFigures(gen);
-      section('verifier', renderFigures(figs, new Map(listings.map((l) => [l.name, l.insnCount])), p));
+      const refused = await refusedHere(gen);
+      if (refused) section('verifier', refused);
+      else section('verifier', renderFigures(await verifierFigures(gen), new Map(listings.map((l) => [l.name, l.insnCount])), p));
     }
   }
   return parts.join('\n');
+}
+
+/**
+ * Why this kernel will not load the programs at all (fentry refused), from the attachers' own
+ * checks, so the stages above still print; kprobe programs load without kprobes, so only a probe
+ * type whose programs cannot even be loaded counts.
+ */
+async function refusedHere(gen: ReturnType<typeof generate>): Promise<string | null> {
+  const { attachers } = await import('../../runtime/attach');
+  for (const pm of gen.meta.probes) {
+    if (pm.provider !== 'kfunc' && pm.provider !== 'kretfunc') continue;
+    const no = attachers.get(pm.provider)?.unavailable?.(pm);
+    if (no) return `skipped: ${pm.progName} (${pm.name}) cannot be loaded here: ${no.missing}\nHINT: ${no.instead}\n`;
+  }
+  return null;
 }

@@ -1,8 +1,9 @@
 // avg(x) and stats(x): per CPU a count and a total; user space adds them up and divides.
 
-import { Opcode } from '../codegen/llvm';
+import { IntPredicate, Opcode } from '../codegen/llvm';
 import { integerArgument } from './agg-args';
-import type { AggregateDef } from './types';
+import type { AggregateDef, AggregateRead } from './types';
+import { s64 } from '../types';
 
 function averaging(name: 'avg' | 'stats'): AggregateDef {
   return {
@@ -26,6 +27,30 @@ function averaging(name: 'avg' | 'stats'): AggregateDef {
       }
       return { count, total };
     },
+    // stats() is three numbers; avg() reads as its integer average over every CPU.
+    ...(name === 'avg'
+      ? {
+          read: {
+            type: () => s64,
+            step(ctx, _t, [count, total], slot) {
+              const { b, c, i64 } = ctx;
+              b.store(b.binop(Opcode.Add, b.load(i64, count), b.load(i64, b.bitcast(slot, c.ptr(i64)))), count);
+              b.store(b.binop(Opcode.Add, b.load(i64, total), b.load(i64, b.byteOffset(slot, 8, i64))), total);
+            },
+            finish(ctx, _t, [count, total]) {
+              const { b, i64 } = ctx;
+              const n = b.load(i64, count);
+              const none = b.icmp(IntPredicate.EQ, n, ctx.constInt(0));
+              // As user space divides: truncating toward zero. BPF before v4 has no signed division,
+              // so divide the magnitude; division by zero is undefined in LLVM, so divide by 1 then.
+              const sum = b.load(i64, total);
+              const neg = b.icmp(IntPredicate.SLT, sum, ctx.constInt(0));
+              const q = b.binop(Opcode.UDiv, b.select(neg, b.neg(sum), sum), b.select(none, ctx.constInt(1), n));
+              return b.select(none, ctx.constInt(0), b.select(neg, b.neg(q), q));
+            },
+          } satisfies AggregateRead,
+        }
+      : {}),
   };
 }
 

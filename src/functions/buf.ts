@@ -3,12 +3,9 @@
 // in maps. Laid out as bpftrace 0.17 lays it out: a length byte, then the bytes, zero-padded.
 
 import { IntPredicate } from '../codegen/llvm';
+import { probeReadHelper } from '../codegen/probe-read';
 import { none, type StringType } from '../types';
 import type { FunctionDef } from './types';
-
-const PROBE_READ = 4;
-const PROBE_READ_USER = 112;
-const PROBE_READ_KERNEL = 113;
 
 const bufferType = (bytes: number): StringType => ({ kind: 'string', size: bytes + 1, format: 'buffer' });
 
@@ -27,8 +24,9 @@ export const buf: FunctionDef = {
       return none;
     }
     const max = ctx.options.strLen;
-    // A string or char array carries its own size (its last byte is the terminator).
-    let size = t.kind === 'string' ? t.size - 1 : max;
+    // A char array's bytes all count, the slot meant for a terminator too: bpftrace reads
+    // buf(comm, 16) as 16 bytes.
+    let size = t.kind === 'string' ? t.size : max;
     if (!len) {
       if (t.kind === 'int') ctx.error('buf() expects a length argument for non-array type integer', call, 'for example buf(arg1, 16)');
     } else {
@@ -66,7 +64,7 @@ export const buf: FunctionDef = {
     if (bytes === 0) return { type: t, v: out };
     // Strings and arrays are already in BPF memory (kernel memory to the read helper).
     const space = v.type.kind === 'int' ? v.type.space : 'kernel';
-    const reader = space === 'user' ? PROBE_READ_USER : space === 'kernel' ? PROBE_READ_KERNEL : PROBE_READ;
+    const reader = probeReadHelper(space);
     const src = v.type.kind === 'int' ? b.intToPtr(v.v, ctx.i8p) : v.v;
     const i32 = c.int(32);
     b.helper(reader, ctx.i64, [ctx.i8p, i32, ctx.i8p], [b.byteOffset(out, 1, i8), b.intCast(n, i32, false), src]);

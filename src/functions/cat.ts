@@ -2,9 +2,7 @@
 // is handled, at most BPFTRACE_CAT_BYTES_MAX bytes (10 KiB by default), as bpftrace 0.17 does.
 
 import { closeSync, openSync, readSync } from 'node:fs';
-import { none } from '../types';
-import { checkFormatted, emitFormatted, formattedText } from './formatted-event';
-import type { FunctionDef } from './types';
+import { formattedTextFunction } from './formatted-event';
 
 const DEFAULT_MAX = 10240;
 
@@ -32,30 +30,18 @@ function readHead(file: string, max: number): string {
   }
 }
 
-export const cat: FunctionDef = {
-  name: 'cat',
-  check(ctx, call) {
-    const data = checkFormatted(ctx, call);
-    if (data) ctx.addEvent(call, 'cat', data);
-    return none;
-  },
-  emit: emitFormatted,
-  event: {
-    handle(data, view, off, _len, rt) {
-      const file = formattedText(data, view, off);
-      let text: string;
-      try {
-        text = readHead(file, maxBytes());
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        rt.output.flush();
-        process.stderr.write(`ERROR: failed to open file '${file}': ${describe(err)}\n`);
-        return;
-      }
-      rt.output.message('cat', text, false);
-    },
-  },
-};
+export const cat = formattedTextFunction('cat', (file, rt) => {
+  let text: string;
+  try {
+    text = readHead(file, maxBytes());
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    rt.output.flush();
+    process.stderr.write(`ERROR: failed to open file '${file}': ${describe(err)}\n`);
+    return;
+  }
+  rt.output.message('cat', text, false);
+});
 
 /** strerror()'s wording for the common errors (Node's messages add the syscall and path). */
 function describe(e: NodeJS.ErrnoException): string {

@@ -1,13 +1,22 @@
 // count() and sum(x): one 64-bit counter per CPU, added to in place; user space adds the CPUs up.
 
 import { Opcode } from '../codegen/llvm';
-import type { AggType } from '../types';
-import type { AggregateDef, EmitContext } from './types';
+import { s64, u64, type AggType, type IntType } from '../types';
+import type { AggregateDef, AggregateRead, EmitContext } from './types';
 import type { Val } from '../codegen/llvm';
 
 function addTo(ctx: EmitContext, slot: Val, amount: Val): void {
   const p = ctx.b.bitcast(slot, ctx.c.ptr(ctx.i64));
   ctx.b.store(ctx.b.binop(Opcode.Add, ctx.b.load(ctx.i64, p), amount), p);
+}
+
+/** Read in a probe: the CPUs' counters added up. */
+function adding(type: (t: AggType) => IntType): AggregateRead {
+  return {
+    type,
+    step: (ctx, _t, [sum], slot) => ctx.b.store(ctx.b.binop(Opcode.Add, ctx.b.load(ctx.i64, sum), ctx.b.load(ctx.i64, ctx.b.bitcast(slot, ctx.c.ptr(ctx.i64)))), sum),
+    finish: (ctx, _t, [sum]) => ctx.b.load(ctx.i64, sum),
+  };
 }
 
 function sumCpus(t: AggType, perCpu: DataView[]): bigint {
@@ -27,6 +36,7 @@ export const count: AggregateDef = {
     addTo(ctx, slot, ctx.constInt(1));
   },
   combine: sumCpus,
+  read: adding(() => u64),
 };
 
 export const sum: AggregateDef = {
@@ -45,4 +55,5 @@ export const sum: AggregateDef = {
     addTo(ctx, slot, ctx.emit(call.args[0]).v);
   },
   combine: sumCpus,
+  read: adding((t) => (t.signed ? s64 : u64)),
 };

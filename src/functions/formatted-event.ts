@@ -1,13 +1,39 @@
-// The printf-like half of cat(fmt, args...) and system(fmt, args...): the format is checked at
-// compile time as printf's is, the arguments travel in an event record, and user space formats
-// them before acting on the text.
+// cat(fmt, args...) and system(fmt, args...) are alike but for what they do with their text: the
+// format is checked at compile time as printf's is, the arguments travel in an event record, and
+// user space formats them, then acts on the text.
 
 import type { Call } from '../ast';
 import { compilePrintf, checkPrintf } from '../../runtime/format/printf';
 import { none, type Type, type Value } from '../types';
 import { decodeRecordArgs, emitRecord, layoutRecord, type RecordLayout } from './event-record';
 import { storageType } from './storage';
-import type { CheckContext, EmitContext, EventData } from './types';
+import type { CheckContext, EmitContext, EventData, FunctionDef, RuntimeServices } from './types';
+
+/**
+ * A function whose formatted text `act` uses in user space when the event arrives. `allowed`, when
+ * given, is asked first at compile time (system() needs --unsafe).
+ */
+export function formattedTextFunction(
+  name: string,
+  act: (text: string, rt: RuntimeServices) => void,
+  allowed?: (ctx: CheckContext, call: Call) => boolean,
+): FunctionDef {
+  return {
+    name,
+    check(ctx, call) {
+      if (allowed && !allowed(ctx, call)) return none;
+      const data = checkFormatted(ctx, call);
+      if (data) ctx.addEvent(call, name, data);
+      return none;
+    },
+    emit: emitFormatted,
+    event: {
+      handle(data, view, off, _len, rt) {
+        act(formattedText(data, view, off), rt);
+      },
+    },
+  };
+}
 
 export interface FormattedData {
   format: string;
@@ -15,7 +41,7 @@ export interface FormattedData {
   [k: string]: unknown;
 }
 
-export function checkFormatted(ctx: CheckContext, call: Call): FormattedData | null {
+function checkFormatted(ctx: CheckContext, call: Call): FormattedData | null {
   const [fmt, ...rest] = call.args;
   if (!fmt || fmt.kind !== 'StrLit') {
     ctx.error(`${call.name}() expects a string literal as its first argument`, fmt ?? call);
@@ -27,7 +53,7 @@ export function checkFormatted(ctx: CheckContext, call: Call): FormattedData | n
   return { format: fmt.value, layout: layoutRecord(types) };
 }
 
-export function emitFormatted(ctx: EmitContext, call: Call) {
+function emitFormatted(ctx: EmitContext, call: Call) {
   const rest = call.args.slice(1);
   emitRecord(ctx, call, layoutRecord(rest.map((a) => storageType(ctx.typeOf(a)))), rest.map((a) => ctx.emit(a)));
   return { type: none, v: ctx.constInt(0) };
@@ -36,7 +62,7 @@ export function emitFormatted(ctx: EmitContext, call: Call) {
 const compiled = new WeakMap<object, (args: readonly Value[]) => string>();
 
 /** The text of the event's format and arguments. */
-export function formattedText(data: EventData, view: DataView, off: number): string {
+function formattedText(data: EventData, view: DataView, off: number): string {
   const d = data as FormattedData;
   let format = compiled.get(d);
   if (!format) compiled.set(d, (format = compilePrintf(d.format)));

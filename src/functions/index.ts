@@ -70,6 +70,8 @@ export const builtins = new Registry<BuiltinDef>({
   func: () => mod<typeof import('./func')>('./func').func,
   kstack: () => mod<typeof import('./stack')>('./stack').kstackBuiltin,
   ustack: () => mod<typeof import('./stack')>('./stack').ustackBuiltin,
+  username: () => mod<typeof import('./username')>('./username').username,
+  numaid: () => mod<typeof import('./numaid')>('./numaid').numaid,
 });
 
 export const functions = new Registry<FunctionDef>({
@@ -104,6 +106,11 @@ export const functions = new Registry<FunctionDef>({
   ksym: () => mod<typeof import('./sym')>('./sym').ksym,
   usym: () => mod<typeof import('./sym')>('./sym').usym,
   uaddr: () => mod<typeof import('./uaddr')>('./uaddr').uaddr,
+  pton: () => mod<typeof import('./pton')>('./pton').pton,
+  strerror: () => mod<typeof import('./strerror')>('./strerror').strerror,
+  cgroup_path: () => mod<typeof import('./cgroup-path')>('./cgroup-path').cgroup_path,
+  debugf: () => mod<typeof import('./debugf')>('./debugf').debugf,
+  path: () => mod<typeof import('./path')>('./path').path,
 });
 
 type Count = typeof import('./count');

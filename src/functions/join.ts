@@ -4,18 +4,13 @@
 // at the first empty one.
 
 import { Opcode } from '../codegen/llvm';
+import { probeReadHelper, probeReadStrHelper } from '../codegen/probe-read';
 import { none } from '../types';
 import type { FunctionDef } from './types';
 
 const ARGS = 16;
 const ARG_SIZE = 1024;
 const RECORD = 8 + ARGS * ARG_SIZE;
-const PROBE_READ = 4;
-const PROBE_READ_STR = 45;
-const PROBE_READ_USER = 112;
-const PROBE_READ_KERNEL = 113;
-const PROBE_READ_USER_STR = 114;
-const PROBE_READ_KERNEL_STR = 115;
 
 interface JoinData {
   sep: string;
@@ -41,8 +36,8 @@ export const join: FunctionDef = {
     const i32 = c.int(32);
     const arr = ctx.emit(call.args[0]);
     const space = arr.type.kind === 'int' ? arr.type.space : undefined;
-    const readPtr = space === 'user' ? PROBE_READ_USER : space === 'kernel' ? PROBE_READ_KERNEL : PROBE_READ;
-    const readStr = space === 'user' ? PROBE_READ_USER_STR : space === 'kernel' ? PROBE_READ_KERNEL_STR : PROBE_READ_STR;
+    const readPtr = probeReadHelper(space);
+    const readStr = probeReadStrHelper(space);
     // 16 KiB: scratch memory, not zeroed, since every string slot is written by the read helper
     // (which zeroes the slot when it fails) and user space reads each only up to its NUL.
     const rec = ctx.scratch(RECORD, 'join', 'join');

@@ -5,20 +5,20 @@
 // not read at all: their value is their address, and a later `.member` reads from there.
 
 import { Opcode } from '../codegen/llvm';
+import { probeReadHelper } from '../codegen/probe-read';
 import type { KernelField } from '../semantic/kernel-types';
 import type { CgValue, EmitContext } from './types';
 import type { FieldAccess } from '../ast';
 
-const PROBE_READ_USER = 112;
-const PROBE_READ_KERNEL = 113;
-
 export function emitKernelField(ctx: EmitContext, e: FieldAccess, plan: KernelField): CgValue {
   const { b, c } = ctx;
-  const base = ctx.emit(e.target).v;
+  const target = ctx.emit(e.target);
+  // A struct copied into a variable or map value (a string-like buffer) is read from its bytes.
+  const base = target.type.kind === 'string' ? b.ptrToInt(target.v, ctx.i64) : target.v;
   const addr = plan.offset ? b.binop(Opcode.Add, base, ctx.constInt(plan.offset)) : base;
   const t = plan.type;
   if (t.kind === 'record') return { type: t, v: addr };
-  const helper = plan.space === 'user' ? PROBE_READ_USER : PROBE_READ_KERNEL;
+  const helper = probeReadHelper(plan.space);
   const read = (dst: ReturnType<EmitContext['zeroed']>, n: number) =>
     b.helper(helper, ctx.i64, [ctx.i8p, c.int(32), ctx.i8p], [dst, c.constInt(c.int(32), n), b.intToPtr(addr, ctx.i8p)]);
   if (t.kind === 'string') {

@@ -3,13 +3,12 @@
 // its address space. The probe keeps the raw bytes; decodeValue (values.ts) formats them in user
 // space, so printf %s, map keys and values all print the same text.
 
-import { none, type AddrSpace, type StringType } from '../types';
+import { probeReadHelper } from '../codegen/probe-read';
+import { none, type StringType } from '../types';
 import type { FunctionDef } from './types';
 
 const MAC_BYTES = 6;
 export const macType: StringType = { kind: 'string', size: MAC_BYTES, format: 'mac' };
-
-const READERS: Record<AddrSpace | 'unknown', number> = { unknown: 4, user: 112, kernel: 113 };
 
 export const macaddr: FunctionDef = {
   name: 'macaddr',
@@ -42,9 +41,9 @@ export const macaddr: FunctionDef = {
     const v = ctx.emit(call.args[0]);
     if (v.type.kind === 'string') b.memcpy(buf, v.v, MAC_BYTES);
     else {
-      const space = v.type.kind === 'int' ? v.type.space ?? 'unknown' : 'unknown';
+      const space = v.type.kind === 'int' ? v.type.space : undefined;
       const i32 = c.int(32);
-      b.helper(READERS[space], ctx.i64, [ctx.i8p, i32, ctx.i8p], [buf, c.constInt(i32, MAC_BYTES), b.intToPtr(v.v, ctx.i8p)]);
+      b.helper(probeReadHelper(space), ctx.i64, [ctx.i8p, i32, ctx.i8p], [buf, c.constInt(i32, MAC_BYTES), b.intToPtr(v.v, ctx.i8p)]);
     }
     return { type: macType, v: buf };
   },

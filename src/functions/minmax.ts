@@ -2,7 +2,7 @@
 // does not contribute a zero. User space takes the min/max over the CPUs that have one.
 
 import { IntPredicate, Opcode } from '../codegen/llvm';
-import type { AggType } from '../types';
+import { s64, type AggType } from '../types';
 import { integerArgument } from './agg-args';
 import type { AggregateDef } from './types';
 
@@ -32,6 +32,23 @@ function extreme(name: 'min' | 'max'): AggregateDef {
         if (best === null || (name === 'min' ? x < best : x > best)) best = x;
       }
       return best ?? 0n;
+    },
+    read: {
+      type: () => s64,
+      // As combine() above: the best value among the CPUs that have one (acc[1] says one was found).
+      step(ctx, t, [best, found], slot) {
+        const { b, c, i64 } = ctx;
+        const x = b.load(i64, b.bitcast(slot, c.ptr(i64)));
+        const has = b.icmp(IntPredicate.NE, b.load(i64, b.byteOffset(slot, 8, i64)), ctx.constInt(0));
+        const signed = t.signed;
+        const pred = name === 'min' ? (signed ? IntPredicate.SLT : IntPredicate.ULT) : signed ? IntPredicate.SGT : IntPredicate.UGT;
+        const cur = b.load(i64, best);
+        const first = b.icmp(IntPredicate.EQ, b.load(i64, found), ctx.constInt(0));
+        const take = b.binop(Opcode.And, has, b.binop(Opcode.Or, first, b.icmp(pred, x, cur)));
+        b.store(b.select(take, x, cur), best);
+        b.store(b.select(has, ctx.constInt(1), b.load(i64, found)), found);
+      },
+      finish: (ctx, _t, [best]) => ctx.b.load(ctx.i64, best),
     },
   };
 }

@@ -21,7 +21,7 @@ export const ntop: FunctionDef = {
     if (types.some((t) => t.kind === 'none')) return none;
     const addr = types[types.length - 1];
     if (call.args.length === 2 && types[0].kind !== 'int') ctx.error('ntop(): the address family must be an integer (AF_INET, AF_INET6)', call.args[0]);
-    if (!(addr.kind === 'int' || (addr.kind === 'string' && !addr.format && (addr.size === 5 || addr.size === 17)))) {
+    if (!(addr.kind === 'int' || (addr.kind === 'string' && (!addr.format || addr.format === 'bytes') && (addr.size === 5 || addr.size === 17)))) {
       ctx.error('ntop() expects an integer (IPv4) or a 4- or 16-byte array', call.args[call.args.length - 1]);
       return none;
     }

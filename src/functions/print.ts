@@ -36,7 +36,7 @@ export const print: FunctionDef = {
     if (rest.length) ctx.error('print() of a value takes no other arguments', rest[0]);
     const t = storageType(ctx.typeOf(target));
     if (t.kind !== 'int' && t.kind !== 'string' && t.kind !== 'tuple' && t.kind !== 'bool') {
-      if (t.kind !== 'none') ctx.error(`print() cannot print a value of type ${t.kind}`, target);
+      if (t.kind !== 'none') ctx.error(`print() cannot print a value of type ${t.kind}`, target, t.kind === 'record' ? 'structs of at most 256 bytes are printed; print one of its members' : undefined);
       return none;
     }
     ctx.addEvent(call, 'print', { mode: 'value', type: t, layout: layoutRecord([t]) });

@@ -2,10 +2,13 @@
 // so keys and values have one layout whatever expression produced them.
 
 import { intType, type Type } from '../types';
+import { recordValueType } from '../semantic/blob-layout';
 
 export function storageType(t: Type): Type {
   if (t.kind === 'int') return intType(64, t.signed);
   if (t.kind === 'bool') return intType(64, false);
   if (t.kind === 'tuple') return { kind: 'tuple', elems: t.elems.map(storageType) };
+  // A struct by value is copied whole when it is printed or stored (small ones only).
+  if (t.kind === 'record') return recordValueType(t) ?? t;
   return t;
 }

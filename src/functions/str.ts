@@ -5,18 +5,9 @@
 // long ones cost no stack.
 
 import { IntPredicate, Opcode } from '../codegen/llvm';
-import { none, stringType, type AddrSpace } from '../types';
+import { probeReadStrHelper } from '../codegen/probe-read';
+import { none, stringType } from '../types';
 import type { FunctionDef } from './types';
-
-const PROBE_READ_STR = 45;
-const PROBE_READ_USER_STR = 114;
-const PROBE_READ_KERNEL_STR = 115;
-
-const READERS: Record<AddrSpace | 'unknown', number> = {
-  user: PROBE_READ_USER_STR,
-  kernel: PROBE_READ_KERNEL_STR,
-  unknown: PROBE_READ_STR,
-};
 
 export const str: FunctionDef = {
   name: 'str',
@@ -65,9 +56,9 @@ export const str: FunctionDef = {
       const want = b.binop(Opcode.Add, ctx.emit(len).v, ctx.constInt(1));
       size = b.select(b.icmp(IntPredicate.UGT, want, size), size, want);
     }
-    const space = v.type.kind === 'int' ? v.type.space ?? 'unknown' : 'unknown';
+    const space = v.type.kind === 'int' ? v.type.space : undefined;
     const i32 = c.int(32);
-    b.helper(READERS[space], ctx.i64, [ctx.i8p, i32, ctx.i8p], [buf, b.intCast(size, i32, false), b.intToPtr(v.v, ctx.i8p)]);
+    b.helper(probeReadStrHelper(space), ctx.i64, [ctx.i8p, i32, ctx.i8p], [buf, b.intCast(size, i32, false), b.intToPtr(v.v, ctx.i8p)]);
     return { type: t, v: buf };
   },
 };

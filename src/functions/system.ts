@@ -3,27 +3,16 @@
 // Only with --unsafe.
 
 import { spawnSync } from 'node:child_process';
-import { none } from '../types';
-import { checkFormatted, emitFormatted, formattedText } from './formatted-event';
-import type { FunctionDef } from './types';
+import { formattedTextFunction } from './formatted-event';
 import { allowedUnsafe } from './unsafe';
 
-export const system: FunctionDef = {
-  name: 'system',
-  check(ctx, call) {
-    if (!allowedUnsafe(ctx, call)) return none;
-    const data = checkFormatted(ctx, call);
-    if (data) ctx.addEvent(call, 'system', data);
-    return none;
+export const system = formattedTextFunction(
+  'system',
+  (cmd, rt) => {
+    // Output printed so far goes out first, so the command's stderr lands after it.
+    rt.output.flush();
+    const r = spawnSync('/bin/sh', ['-c', cmd], { stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
+    rt.output.message('syscall', r.stdout ? r.stdout.toString('latin1') : '', false);
   },
-  emit: emitFormatted,
-  event: {
-    handle(data, view, off, _len, rt) {
-      const cmd = formattedText(data, view, off);
-      // Output printed so far goes out first, so the command's stderr lands after it.
-      rt.output.flush();
-      const r = spawnSync('/bin/sh', ['-c', cmd], { stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
-      rt.output.message('syscall', r.stdout ? r.stdout.toString('latin1') : '', false);
-    },
-  },
-};
+  allowedUnsafe,
+);

@@ -6,7 +6,7 @@ import type { Builtin, Call, Expr } from '../ast';
 import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
 import type { ExpandedProbe } from '../probes';
 import type { MapDef } from '../codegen/map-defs';
-import type { AddrSpace, AggType, Type } from '../types';
+import type { AddrSpace, AggType, IntType, Type } from '../types';
 
 /** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
 export type ConfigName = 'cpid' | 'start_ns';
@@ -33,6 +33,8 @@ export interface CheckContext {
   /** Type-checks a sub-expression and returns its type. */
   typeOf(e: Expr): Type;
   error(message: string, node: { span: Expr['span'] }, hint?: string): void;
+  /** A compile-time warning, printed on stderr before the run (once, however often checked). */
+  warning?(message: string, node: { span: Expr['span'] }, hint?: string): void;
   /** Registers an asynchronous action (an event the runtime handles) and returns its id. */
   addEvent(call: Call, fn: string, data: EventData): number;
 }
@@ -147,4 +149,14 @@ export interface AggregateDef {
   emitUpdate(ctx: EmitContext, call: Call, t: AggType, slot: Val): void;
   /** Combines every CPU's bytes into one value. */
   combine(t: AggType, perCpu: DataView[]): AggregateValue;
+  /** Reading the map in a probe (`$x = @c`): see codegen/agg-read.ts. Absent when the value is
+   * not one number (hist, lhist, stats). */
+  read?: AggregateRead;
+}
+
+/** Folds each CPU's slot into one integer; `acc` is two i64 slots, zero before the first CPU. */
+export interface AggregateRead {
+  type(t: AggType): IntType;
+  step(ctx: EmitContext, t: AggType, acc: [Val, Val], slot: Val): void;
+  finish(ctx: EmitContext, t: AggType, acc: [Val, Val]): Val;
 }

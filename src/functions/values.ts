@@ -3,8 +3,11 @@
 import { tupleLayout, type Type, type Value } from '../types';
 import { formatTimestamp } from '../../runtime/format/timestamp';
 import { decodeSymbolic } from '../../runtime/format/stacks';
+import { resolveFormatted } from '../../runtime/format/resolve-ids';
+import { decodeBlob } from '../../runtime/format/record';
 
-export function decodeValue(t: Type, view: DataView, off: number): Value {
+/** asKey: the value is (part of) a map key, where bpftrace 0.17 prints u8 array elements signed. */
+export function decodeValue(t: Type, view: DataView, off: number, asKey = false): Value {
   switch (t.kind) {
     case 'int': {
       switch (t.bits) {
@@ -21,8 +24,15 @@ export function decodeValue(t: Type, view: DataView, off: number): Value {
     case 'bool':
       return view.getUint8(off) !== 0;
     case 'string': {
+      if ((t.format === 'record' || t.format === 'array') && t.layout) return decodeBlob(t.layout, view, off);
       if (t.format === 'inet') return formatInet(view, off);
       if (t.format === 'mac') return formatMac(view, off);
+      if (t.format === 'bytes') {
+        const n = t.size - 1;
+        const at = view.byteOffset + off;
+        return `[${(asKey ? new Int8Array(view.buffer, at, n) : new Uint8Array(view.buffer, at, n)).join(',')}]`;
+      }
+      if (t.format === 'username' || t.format === 'strerror' || t.format === 'cgroup_path') return resolveFormatted(t.format, view, off, t.pattern);
       if (t.format === 'kstack' || t.format === 'ustack' || t.format === 'ksym' || t.format === 'usym') return decodeSymbolic(t, view, off);
       if (t.format === 'strftime') return formatTimestamp(t.pattern ?? '', view.getBigUint64(off, true));
       if (t.format === 'buffer') {
@@ -35,7 +45,7 @@ export function decodeValue(t: Type, view: DataView, off: number): Value {
     }
     case 'tuple': {
       const { offsets } = tupleLayout(t);
-      return t.elems.map((e, i) => decodeValue(e, view, off + offsets[i]));
+      return t.elems.map((e, i) => decodeValue(e, view, off + offsets[i], asKey));
     }
     default:
       throw new Error(`cannot decode a value of kind ${t.kind}`);

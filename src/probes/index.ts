@@ -12,6 +12,7 @@ import { rawtracepoint } from './rawtracepoint';
 import { uprobe, uretprobe } from './uprobe';
 import { usdt } from './usdt';
 import { watchpoint } from './watchpoint';
+import { asyncwatchpoint } from './asyncwatchpoint';
 import { begin, end } from './special';
 import { tracepoint } from './tracepoint';
 import type { ExpandTarget, ExpandedProbe, ProbeType } from './types';
@@ -19,7 +20,7 @@ import type { ExpandTarget, ExpandedProbe, ProbeType } from './types';
 export type { ExpandTarget, ExpandedProbe, ProbeType } from './types';
 
 const PROBE_TYPES: readonly ProbeType[] = [
-  begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, kfunc, kretfunc, uprobe, uretprobe, usdt, interval, profile, software, hardware, iter, watchpoint,
+  begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, kfunc, kretfunc, uprobe, uretprobe, usdt, interval, profile, software, hardware, iter, watchpoint, asyncwatchpoint,
 ];
 
 const byName = new Map<string, ProbeType>();

@@ -5,6 +5,7 @@ import type { AttachPoint, Probe } from '../ast';
 import type { Val } from '../codegen/llvm';
 import type { EmitContext } from '../functions/types';
 import type { Type } from '../types';
+import type { Diagnostic } from '../diagnostics';
 import type { TracepointFormat } from '../semantic/tracefs';
 
 /** One concrete attach point after alias resolution and wildcard expansion. */
@@ -20,12 +21,17 @@ export interface ExpandedProbe {
   /** Tracepoint record layout, for `args`. */
   format?: TracepointFormat;
   ap: AttachPoint;
+  /** Set when the attach point cannot be resolved in a way bpftrace tolerates (a uprobe symbol
+   * the binary lacks): the probe is type-checked, then dropped with this as a warning. */
+  unresolved?: Diagnostic;
 }
 
 /** What the command line says about the traced process, for expansions that depend on it. */
 export interface ExpandTarget {
   /** -p PID */
   pid?: number;
+  /** The -c command's program, resolved on PATH (watchpoint:FUNC+argN probes FUNC in it). */
+  command?: string;
 }
 
 export interface ProbeType {

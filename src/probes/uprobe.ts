@@ -1,6 +1,8 @@
 // uprobe:BINARY:SYMBOL, uprobe:BINARY:SYMBOL+OFFSET, uprobe:BINARY:0xADDR and uretprobe. The symbol
-// is looked up in the binary's own ELF symbol tables at compile time, so a typo is a diagnostic on
-// the attach point (with the nearest names), and the runtime attaches at a plain file offset.
+// is looked up in the binary's own ELF symbol tables at compile time, and the runtime attaches at a
+// plain file offset. A symbol the binary lacks is not an error while other probes remain: bpftrace
+// drops such attach points (its ssl tools name libcrypto functions that some builds lack), see
+// semantic/unresolved.ts.
 
 import type { AttachPoint } from '../ast';
 import { error } from '../diagnostics';
@@ -62,11 +64,12 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType {
         const s = syms.get(m[1]);
         if (!s) {
           const near = closestNames(m[1], syms.keys());
-          throw error(
+          const missing = error(
             `symbol not found in ${path}: ${m[1]}`,
             ap.span,
             near.length ? `did you mean: ${near.join(', ')}?` : `list its symbols with: bpfscript -l '${name}:${path}:*'`,
           );
+          return [{ ...one(ap, path, target, -1, m[1]), unresolved: missing.diagnostics[0] }];
         }
         return [at(s, target)];
       }

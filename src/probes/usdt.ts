@@ -4,6 +4,7 @@
 
 import type { AttachPoint } from '../ast';
 import { Opcode, type Val } from '../codegen/llvm';
+import { probeReadHelper } from '../codegen/probe-read';
 import { error } from '../diagnostics';
 import { parseUsdtArg, splitUsdtArgs, usdtNotes, type UsdtArg } from '../elf/stapsdt';
 import type { EmitContext } from '../functions/types';
@@ -26,8 +27,6 @@ for (const [off, names] of [
   for (const n of names) PT_REGS[n] = [off, 0];
 }
 for (const [n, off] of [['ah', 80], ['bh', 40], ['ch', 88], ['dh', 96]] as [string, number][]) PT_REGS[n] = [off, 8];
-
-const PROBE_READ_USER = 112;
 
 /** The ELF files process `pid` maps (its executable, its libraries), each once; others are skipped. */
 function mappedObjects(ap: AttachPoint, pid: number): { path: string; elf: ElfFile }[] {
@@ -93,7 +92,7 @@ function readArg(ctx: EmitContext, n: number): Val {
   // A value in the traced process's memory: probe-read it into a zeroed slot.
   const slot = ctx.zeroed(8, `usdt_arg${n}`);
   const addr = ctx.b.intToPtr(ctx.b.binop(Opcode.Add, reg, ctx.constInt(a.disp)), ctx.i8p);
-  ctx.b.helper(PROBE_READ_USER, ctx.i64, [ctx.i8p, ctx.c.int(32), ctx.i8p], [slot, ctx.c.constInt(ctx.c.int(32), a.size), addr]);
+  ctx.b.helper(probeReadHelper('user'), ctx.i64, [ctx.i8p, ctx.c.int(32), ctx.i8p], [slot, ctx.c.constInt(ctx.c.int(32), a.size), addr]);
   return extend(ctx, ctx.b.load(ctx.i64, ctx.b.byteOffset(slot, 0, ctx.i64)), a);
 }
 

@@ -5,6 +5,7 @@ import type { AggregateDef, EventData } from '../functions';
 import type { ExpandedProbe, ProbeType } from '../probes';
 import type { AggType, Type } from '../types';
 import type { KernelField } from './kernel-types';
+import type { Diagnostic } from '../diagnostics';
 
 export interface MapInfo {
   /** As the user writes it: "@", "@x". */
@@ -56,6 +57,8 @@ export interface Analysis {
   mapKeys: number;
   /** --unsafe was given: system() and other side-effecting functions are allowed. */
   unsafe: boolean;
+  /** Shown on stderr even when compilation succeeds (attach points dropped as bpftrace drops them). */
+  warnings?: Diagnostic[];
 }
 
 export function isAggregate(t: Type): t is AggType {

@@ -17,10 +17,12 @@ import { scriptTypes } from './c-decls';
 import { offsetofConstant } from '../functions/offsetof';
 import { DEFAULT_MAP_KEYS } from './map-keys';
 import { readConfig } from './config';
+import { dropUnresolved } from './unresolved';
 import { BpfscriptError } from '../diagnostics';
 
 const DEFAULT_STRLEN = 64;
 import { didYouMean, withSuggestion } from '../suggest';
+import { MAX_BLOB_BYTES, recordOfCopy, recordValueType } from './blob-layout';
 
 export interface AnalyzeOptions {
   positionals?: string[];
@@ -31,6 +33,8 @@ export interface AnalyzeOptions {
   unsafe?: boolean;
   /** -p PID: usdt probes without a binary search the process's mapped objects. */
   pid?: number;
+  /** The -c command's program (watchpoint:FUNC+argN probes FUNC in it). */
+  command?: string;
 }
 
 /** bpftrace's limits on unroll counts. */
@@ -83,7 +87,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     let matched = false;
     for (const ap of probe.attachPoints) {
       try {
-        const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid });
+        const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command });
         for (const expanded of probes) {
           matched = true;
           analysis.probes.push({ probe, type, expanded, progName: `probe_${n++}`, variables: new Map() });
@@ -110,7 +114,13 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     }
   }
   diags.throwIfErrors();
+  dropUnresolved(analysis);
   return analysis;
+}
+
+/** Whether a type is, or contains, the type of an expression that could not be typed yet. */
+function holdsNone(t: Type | null): boolean {
+  return t !== null && (t.kind === 'none' || (t.kind === 'tuple' && t.elems.some(holdsNone)));
 }
 
 class ProbeChecker implements CheckContext {
@@ -142,7 +152,15 @@ class ProbeChecker implements CheckContext {
   }
 
   error(message: string, node: { span: Expr['span'] }, hint?: string): void {
+    // A follow-on of an error already reported (a failed operand, a variable whose assignment
+    // failed) says nothing new; bpftrace reports only the first.
+    if (this.failed.has(node as Expr) || astChildren(node).some((c) => this.failed.has(c as Expr))) return;
     this.diags.error(message, node.span, hint);
+  }
+
+  warning(message: string, node: { span: Expr['span'] }, hint?: string): void {
+    if (!this.final) return;
+    this.a.warnings = [...(this.a.warnings ?? []), { severity: 'WARNING', message, span: node.span, hint }];
   }
 
   addEvent(call: Call, fn: string, data: EventData): number {
@@ -189,7 +207,7 @@ class ProbeChecker implements CheckContext {
       }
       case 'Jump':
         if (s.jump !== 'return' && this.loops === 0) this.error(`${s.jump} is only valid inside a while loop`, s);
-        if (s.jump === 'return' && this.inForMap) this.error('return inside a for loop over a map is not supported yet', s, "use 'break' to stop the loop");
+        if (s.jump === 'return' && this.inForMap) this.error('return inside a for loop is not supported yet', s, "use 'break' to stop the loop");
         return;
       case 'For':
         return this.forMap(s);
@@ -205,10 +223,7 @@ class ProbeChecker implements CheckContext {
    * probe's other variables are not visible inside.
    */
   private forMap(s: For): void {
-    if (s.iterable.kind !== 'MapRef') {
-      this.error('for loops over a range are not supported yet', s.iterable, 'use while or unroll');
-      return;
-    }
+    if (s.iterable.kind === 'Range') return this.forRange(s, s.iterable);
     const m = this.a.maps.get(`@${s.iterable.name}`);
     if (!m) {
       if (this.final) this.error(`Undefined map: @${s.iterable.name}`, s.iterable);
@@ -237,6 +252,32 @@ class ProbeChecker implements CheckContext {
     for (const [k, v] of outer) this.ap.variables.set(k, v);
   }
 
+  /**
+   * `for ($i : a..b) { … }` (newer bpftrace): a and b are evaluated once, $i runs from a up to b-1.
+   * The body is a bpf_loop callback that reaches the probe's variables through pointers, so it
+   * reads and writes them like any other block; $i itself exists only inside the loop.
+   */
+  private forRange(s: For, r: Extract<For['iterable'], { kind: 'Range' }>): void {
+    for (const [e, which] of [[r.start, 'start'], [r.end, 'end']] as const) {
+      const t = this.typeOf(e);
+      if (t.kind !== 'int' && t.kind !== 'bool' && t.kind !== 'none') this.error(`a loop range needs an integer ${which} value, got ${typeName(t)}`, e, 'for ($i : 0..10) counts $i from 0 to 9; both ends are integer expressions');
+    }
+    const name = s.variable.name;
+    if (this.ap.variables.has(name) || this.outerVars.has(name)) {
+      this.error(`the loop variable $${name} is already a variable of the probe`, s.variable, 'give the loop variable a name of its own');
+      return;
+    }
+    this.ap.variables.set(name, s64);
+    this.a.types.set(s.variable, s64);
+    this.loops++;
+    this.inForMap++;
+    this.block(s.body);
+    this.inForMap--;
+    this.loops--;
+    this.a.forLoops.set(s, new Map(this.ap.variables));
+    this.ap.variables.delete(name);
+  }
+
   /** The numeric value of `$N` (0 when absent), or null when the argument is not a number. */
   positionalInt(p: Positional): bigint | null {
     if (p.count) return BigInt(this.a.positionals.length);
@@ -262,7 +303,7 @@ class ProbeChecker implements CheckContext {
     } else {
       valueType = storageType(this.typeOf(v));
       if (valueType.kind === 'record') {
-        this.error(`${typeName(valueType)} cannot be stored in a map yet`, v, 'store one of its members instead');
+        this.error(`${typeName(valueType)} (${valueType.size} bytes) cannot be stored in a map`, v, `structs of at most ${MAX_BLOB_BYTES} bytes are copied; store one of its members instead`);
         return;
       }
       if (s.op && valueType.kind !== 'int') this.error(`${s.op}= needs an integer value`, s);
@@ -280,6 +321,12 @@ class ProbeChecker implements CheckContext {
     if (!prev) {
       const bpfName = map.name === '' ? 'AT_' : `AT_${map.name}`;
       this.a.maps.set(name, { name, bpfName, keyType, valueType, aggregate: agg, span: map.span });
+      return;
+    }
+    // The first pass can meet a map before the map it reads from is known ($c = @later): what it
+    // recorded then holds `none`, and the first complete use decides the map's types instead.
+    if (holdsNone(prev.keyType) || holdsNone(prev.valueType)) {
+      if (!holdsNone(keyType) && !holdsNone(valueType)) Object.assign(prev, { keyType, valueType, aggregate: agg });
       return;
     }
     if (!this.final) return;
@@ -302,13 +349,16 @@ class ProbeChecker implements CheckContext {
   }
 
   private assignVar(s: AssignVar): void {
-    const t = this.typeOf(s.value);
+    const valueType = this.typeOf(s.value);
+    // A struct by value is copied into the variable (up to MAX_BLOB_BYTES), as bpftrace does.
+    const t = valueType.kind === 'record' ? recordValueType(valueType) ?? valueType : valueType;
     if (t.kind === 'record') {
-      // A struct by value is only a place in kernel memory; copying it whole is not supported.
-      this.error(`${typeName(t)} cannot be assigned to a variable yet`, s.value, 'assign one of its members, or keep the pointer that leads to it');
+      this.failedVars.add(s.variable.name);
+      this.error(`${typeName(t)} (${t.size} bytes) cannot be assigned to a variable`, s.value, `structs of at most ${MAX_BLOB_BYTES} bytes are copied; assign one of its members, or keep the pointer that leads to it`);
       return;
     }
     if (t.kind === 'none' || t.kind === 'agg') {
+      this.failedVars.add(s.variable.name);
       if (!this.failed.has(s.value)) this.error('this expression has no value to assign', s.value);
       return;
     }
@@ -327,12 +377,14 @@ class ProbeChecker implements CheckContext {
     const before = this.diags.items.length;
     const t = this.infer(e);
     this.a.types.set(e, t);
-    if (this.diags.items.length > before) this.failed.add(e);
+    if (this.diags.items.length > before || (t.kind === 'none' && astChildren(e).some((c) => this.failed.has(c as Expr)))) this.failed.add(e);
     return t;
   }
 
   /** Expressions that already produced an error: their statements report nothing more. */
   private readonly failed = new Set<Expr>();
+  /** Variables whose assignment failed: their uses are silent rather than "undefined". */
+  private readonly failedVars = new Set<string>();
 
   private unary(e: Unary): Type {
     const step = e.op.startsWith('++') || e.op.startsWith('--');
@@ -419,7 +471,8 @@ class ProbeChecker implements CheckContext {
     }
     // Values are 64-bit in bpftrace unless their type says otherwise (fields, casts).
     const exact = op.kind === 'FieldAccess' || op.kind === 'Cast';
-    this.a.constants.set(e, sizeOf(exact ? t : storageType(t)));
+    const arrayLength = t.kind === 'string' ? t.arrayLength : undefined;
+    this.a.constants.set(e, arrayLength ?? sizeOf(exact ? t : storageType(t)));
     return u64;
   }
 
@@ -469,6 +522,10 @@ class ProbeChecker implements CheckContext {
           this.error(`$${e.name} belongs to the probe: the body of a for loop over a map cannot use it yet`, e, 'pass the value through a map (@v = $x before the loop)');
           return none;
         }
+        if (!t && this.failedVars.has(e.name)) {
+          this.failed.add(e);
+          return none;
+        }
         if (!t) {
           this.error(`Undefined or undeclared variable: $${e.name}`, e, didYouMean(e.name, this.ap.variables.keys(), (v) => `$${v}`));
           return none;
@@ -486,10 +543,10 @@ class ProbeChecker implements CheckContext {
           this.error(m.keyType === null ? `map ${m.name} has no key` : `map ${m.name} needs a key`, e);
           return none;
         }
-        if (m.aggregate) {
-          // bpftrace 0.17 refuses aggregations in arithmetic, comparisons and printf too ("comparing
-          // 'count' with 'int64"); it only copies them whole ($x = @c, @y = @c), which is not here yet.
-          this.error(`reading the value of ${m.name} (a ${m.aggregate.name}() map) is not supported yet`, e, `an aggregation is not an integer (bpftrace refuses it in expressions too); print(${m.name}) shows it, or keep a plain value beside it: ${m.name}_n = ${m.name}_n + 1`);
+        if (m.aggregate && m.valueType.kind === 'agg') {
+          // Read over every CPU, as newer bpftrace reads them (codegen/agg-read.ts).
+          if (m.aggregate.read) return m.aggregate.read.type(m.valueType);
+          this.error(`the value of ${m.name} (a ${m.aggregate.name}() map) cannot be read in a probe: it is not one number`, e, `print(${m.name}) shows it; count, sum, min, max and avg maps can be read`);
           return none;
         }
         return m.valueType;
@@ -558,6 +615,8 @@ class ProbeChecker implements CheckContext {
       case 'FieldAccess': {
         const t = this.typeOf(e.target);
         if (t.kind === 'record' || (t.kind === 'int' && t.pointee !== undefined)) return this.kernelField(e, t);
+        const copy = recordOfCopy(t);
+        if (copy) return this.kernelField(e, copy);
         if (t.kind !== 'args') {
           if (t.kind !== 'none') this.error(`cannot access field '${e.field}' of ${typeName(t)}`, e);
           return none;
@@ -644,6 +703,16 @@ class ProbeChecker implements CheckContext {
     this.error(`Unknown function: ${e.name}`, { span: e.nameSpan }, didYouMean(e.name, [...functions.keys(), ...aggregates.keys()], (f) => `${f}()`));
     return none;
   }
+}
+
+/** The AST nodes directly inside a node (operands, arguments, keys, statement values). */
+function astChildren(node: object): object[] {
+  const out: object[] = [];
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'span' || !v || typeof v !== 'object') continue;
+    for (const x of Array.isArray(v) ? v : [v]) if (x && typeof x === 'object' && typeof (x as { kind?: unknown }).kind === 'string') out.push(x);
+  }
+  return out;
 }
 
 const symbolic = (t: StringType): boolean => t.format === 'kstack' || t.format === 'ustack' || t.format === 'ksym' || t.format === 'usym';

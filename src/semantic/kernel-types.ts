@@ -9,6 +9,7 @@
 //   structs and unions  → records: a place in memory whose members `.` reaches
 
 import { Btf, type TypeId } from './btf';
+import { arrayValueType } from './blob-layout';
 import type { AddrSpace, IntType, Type } from '../types';
 
 let scriptBtf: Btf | null | undefined;
@@ -53,8 +54,8 @@ export function languageType(btf: Btf, id: TypeId, space: AddrSpace): Type | str
       return pointerTo(btf, t.target, space, btf.typeName(id));
     case 'array': {
       const elem = btf.resolve(t.elem);
-      if (elem.kind === 'int' && elem.size === 1) return { kind: 'string', size: t.length + 1 };
-      return `arrays of ${btf.typeName(t.elem)} are not supported yet`;
+      if (elem.kind === 'int' && elem.size === 1) return { kind: 'string', size: t.length + 1, arrayLength: t.length };
+      return arrayValueType(btf, id, btf.sizeOf(id) ?? 0);
     }
     case 'struct':
     case 'union':

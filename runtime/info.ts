@@ -1,0 +1,53 @@
+// --info: what this kernel lets bpfscript do, in bpftrace's section layout. Probe types come from
+// the attachers' own unavailable() checks, so --info and a refused attach always agree; helpers are
+// probed by loading a one-call program, as libbpf_probe_bpf_helper does.
+
+import { arch, release, version } from 'node:os';
+import { existsSync } from 'node:fs';
+import { attachers } from './attach';
+import { Insn, LibbpfError, ProgType, RawProgram, assemble } from './libbpf';
+
+/** bpftrace's helper names and ids (include/uapi/linux/bpf.h); d_path and skb_output exist only
+ * for tracing (fentry) programs, the rest are probed from a kprobe program as bpftrace does. */
+const HELPERS: readonly [name: string, id: number, tracingOnly?: boolean][] = [
+  ['probe_read', 4],
+  ['probe_read_str', 45],
+  ['probe_read_user', 112],
+  ['probe_read_user_str', 114],
+  ['probe_read_kernel', 113],
+  ['probe_read_kernel_str', 115],
+  ['get_current_cgroup_id', 80],
+  ['send_signal', 109],
+  ['override_return', 58],
+  ['get_boot_ns', 125],
+  ['dpath', 147, true],
+  ['skboutput', 111, true],
+];
+
+const BPF_TRACE_FENTRY = 24;
+
+/** The verifier names a helper the program type may not call "unknown func"; any other refusal
+ * (argument types) means the call itself is allowed. */
+function helperAvailable(id: number, tracingOnly: boolean): boolean {
+  const insns = assemble(Insn.movImm(1, 0), Insn.movImm(2, 0), Insn.movImm(3, 0), Insn.movImm(4, 0), Insn.movImm(5, 0), Insn.call(id), Insn.movImm(0, 0), Insn.exit());
+  try {
+    RawProgram.load({ type: tracingOnly ? ProgType.TRACING : ProgType.KPROBE, expectedAttachType: tracingOnly ? BPF_TRACE_FENTRY : undefined, insns, logSize: 1 << 16 }).close();
+    return true;
+  } catch (e) {
+    if (!(e instanceof LibbpfError)) throw e;
+    const log = e.verifierLog ?? '';
+    return log !== '' && !/unknown func|invalid func/.test(log);
+  }
+}
+
+export function kernelInfo(toolVersion: string): string {
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
+  const lines = ['System', `  OS: Linux ${release()} ${version()}`, `  Arch: ${arch() === 'x64' ? 'x86_64' : arch()}`, '', 'Build', `  version: ${toolVersion}`, '', 'Kernel helpers'];
+  for (const [name, id, tracingOnly] of HELPERS) lines.push(`  ${name}: ${yes(helperAvailable(id, !!tracingOnly))}`);
+  lines.push('', 'Kernel features', `  btf: ${yes(existsSync('/sys/kernel/btf/vmlinux'))}`, '', 'Probe types');
+  for (const [provider, a] of attachers.entries()) {
+    const u = a.unavailable?.();
+    lines.push(`  ${provider}: ${u ? `no (${u.missing})` : 'yes'}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

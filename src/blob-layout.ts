@@ -1,0 +1,16 @@
+// How the bytes of a struct or array copied by value are laid out, as plain data taken from BTF at
+// compile time: the runtime prints such values from this alone, without the script's types.
+
+export type BlobLayout =
+  | { kind: 'int'; bytes: 1 | 2 | 4 | 8; signed: boolean; bitShift?: number; bitWidth?: number }
+  /** A char array: text up to the first NUL, as bpftrace prints char members. */
+  | { kind: 'chars'; length: number }
+  | { kind: 'array'; elem: BlobLayout; elemSize: number; length: number }
+  /** btf: the struct's type id, for `.member` on a copy (compile time only). */
+  | { kind: 'struct'; fields: BlobField[]; btf?: number };
+
+export interface BlobField {
+  name: string;
+  offset: number;
+  layout: BlobLayout;
+}

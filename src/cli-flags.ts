@@ -1,0 +1,39 @@
+// bpftrace's output/compatibility flags (-q, --no-warnings, -B, --info, -k, -I, --include): checked
+// here so cli.ts only forwards them. -k/-kk, -I and --include are accepted so bpftrace command
+// lines run unchanged; spec.md ("Command line") says what they do here.
+
+import { BpfscriptError } from './diagnostics';
+
+interface FlagArgs {
+  q?: boolean;
+  warnings?: boolean;
+  B?: string;
+  info?: boolean;
+  k?: number;
+}
+
+export interface CheckedFlags {
+  /** --info was printed: nothing else to do. */
+  done: boolean;
+  run: { quiet: boolean; noWarnings: boolean; buffering?: 'line' | 'full' | 'none' };
+}
+
+export function checkCliFlags(args: FlagArgs, version: string): CheckedFlags {
+  const B = args.B;
+  if (B !== undefined && B !== 'line' && B !== 'full' && B !== 'none') {
+    throw new BpfscriptError({ severity: 'ERROR', message: `-B ${B}: -B must be either 'line', 'full', or 'none'`, hint: 'line (the default) writes each batch of events at once, full holds output back in 8 KiB blocks, none writes every line at once' });
+  }
+  if ((args.k ?? 0) > 2) {
+    throw new BpfscriptError({ severity: 'ERROR', message: '-k may be given at most twice (-k or -kk)', hint: 'run bpfscript -h for usage' });
+  }
+  if (args.info) {
+    if (process.getuid?.() !== 0) {
+      throw new BpfscriptError({ severity: 'ERROR', message: '--info must run as root: it loads probe programs to see what the kernel accepts', hint: 'run it with sudo' });
+    }
+    const { kernelInfo } = require('../runtime/info') as typeof import('../runtime/info');
+    // On stderr, as bpftrace prints it.
+    process.stderr.write(kernelInfo(version));
+    return { done: true, run: { quiet: false, noWarnings: false } };
+  }
+  return { done: false, run: { quiet: !!args.q, noWarnings: args.warnings === false, buffering: B } };
+}

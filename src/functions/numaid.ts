@@ -1,0 +1,14 @@
+// numaid: the NUMA node of the CPU the probe runs on (bpf_get_numa_node_id), a u64 as in bpftrace.
+
+import { u64 } from '../types';
+import type { BuiltinDef } from './types';
+
+const GET_NUMA_NODE_ID = 42;
+
+export const numaid: BuiltinDef = {
+  name: 'numaid',
+  check: () => u64,
+  emit(ctx) {
+    return { type: u64, v: ctx.b.helper(GET_NUMA_NODE_ID, ctx.i64, [], [], 'numaid') };
+  },
+};

@@ -1,0 +1,31 @@
+// strerror(errno): an error number printed as the C library's message ("No such file or
+// directory"). The probe records the number; runtime/format/resolve-ids.ts words it when decoded.
+
+import { none, type StringType } from '../types';
+import type { FunctionDef } from './types';
+
+export const strerrorType: StringType = { kind: 'string', size: 8, format: 'strerror' };
+
+export const strerror: FunctionDef = {
+  name: 'strerror',
+  check(ctx, call) {
+    if (call.args.length !== 1) {
+      ctx.error(`strerror() requires 1 argument (${call.args.length} provided)`, call, 'pass an errno value, e.g. strerror(-args->ret)');
+      return none;
+    }
+    const t = ctx.typeOf(call.args[0]);
+    if (t.kind === 'none') return none;
+    if (t.kind !== 'int') {
+      ctx.error(`strerror() only supports integer arguments (${t.kind} provided)`, call.args[0], 'pass an errno value, e.g. strerror(-args->ret)');
+      return none;
+    }
+    return strerrorType;
+  },
+  emit(ctx, call) {
+    const v = ctx.emit(call.args[0]);
+    const out = ctx.zeroed(8, 'strerror');
+    const signed = v.type.kind === 'int' && v.type.signed;
+    ctx.b.store(ctx.b.intCast(v.v, ctx.i64, signed), ctx.b.bitcast(out, ctx.c.ptr(ctx.i64)));
+    return { type: strerrorType, v: out };
+  },
+};

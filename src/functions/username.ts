@@ -1,0 +1,21 @@
+// username: the current task's uid, printed as its /etc/passwd name. The probe records the uid
+// (the low half of bpf_get_current_uid_gid, as `uid`); runtime/format/resolve-ids.ts names it when
+// the value is decoded, so printf %s, print(), map keys and values all show the name.
+
+import { Opcode } from '../codegen/llvm';
+import type { StringType } from '../types';
+import type { BuiltinDef } from './types';
+
+const GET_CURRENT_UID_GID = 15;
+export const usernameType: StringType = { kind: 'string', size: 8, format: 'username' };
+
+export const username: BuiltinDef = {
+  name: 'username',
+  check: () => usernameType,
+  emit(ctx) {
+    const both = ctx.b.helper(GET_CURRENT_UID_GID, ctx.i64, [], [], 'uidgid');
+    const out = ctx.zeroed(8, 'username');
+    ctx.b.store(ctx.b.binop(Opcode.And, both, ctx.constInt(0xffffffff)), ctx.b.bitcast(out, ctx.c.ptr(ctx.i64)));
+    return { type: usernameType, v: out };
+  },
+};
