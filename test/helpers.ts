@@ -40,6 +40,10 @@ export function bpfscriptUntil(
       stdout += d;
       if (!started && stdout.includes('Attaching')) {
         started = true;
+        // "Attaching N probes..." is printed before the probes attach, as bpftrace prints it (an
+        // attach failure then follows it): give the attach a moment, or a workload started at once
+        // can run before the probes are live on a loaded machine (seen once in CI).
+        await new Promise((r) => setTimeout(r, 300));
         try {
           await whileRunning();
         } catch (e) {
