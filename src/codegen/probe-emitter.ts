@@ -37,7 +37,6 @@ const RINGBUF_OUTPUT = 130;
 const FOR_EACH_MAP_ELEM = 164;
 const BPF_LOOP = 181;
 const LOOP_MAX = 1 << 23;
-const PROBE_READ_KERNEL = 113;
 /**
  * Records never wake the reader: the session drains on its own ~1 ms timer and waits on no epoll.
  * A wakeup (BPF_RB_FORCE_WAKEUP, or the default when the reader has caught up) queues an irq_work
@@ -572,16 +571,7 @@ export class ProbeEmitter implements EmitContext {
     const { offsets } = tupleLayout(kv as Extract<Type, { kind: 'tuple' }>);
     b.memcpy(b.byteOffset(slot, offsets[0], c.int(8)), this.m.param(fn, 1), sizeOf(info.keyType!), 1);
     b.memcpy(b.byteOffset(slot, offsets[1], c.int(8)), this.m.param(fn, 2), sizeOf(info.valueType), 1);
-    const stop = b.appendBlock(fn, 'for_stop');
-    const next = b.appendBlock(fn, 'for_next');
-    this.loops.push({ brk: stop, cont: next });
-    this.block(s.body);
-    this.loops.pop();
-    if (!b.terminated) b.br(next);
-    b.positionAtEnd(stop);
-    b.ret(c.constInt(i32, 1));
-    b.positionAtEnd(next);
-    b.ret(c.constInt(i32, 0));
+    this.loopCallbackBody(fn, s.body, c.constInt(i32, 1), c.constInt(i32, 0));
     b.positionAtEnd(this.allocaBlock);
     this.at(s.span);
     if (this.scratchSlot) this.initScratch(body);
@@ -639,6 +629,24 @@ export class ProbeEmitter implements EmitContext {
   }
 
   /** The callback's body: `$i = a + index`, then the statements; break ends the loop (returns 1). */
+  /**
+   * The body of a loop compiled as a helper's callback (map or range): `break` returns `stop` (the
+   * helper ends the iteration), falling off the end or `continue` returns `next`.
+   */
+  private loopCallbackBody(fn: Fn, body: AstBlock, stop: Val, next: Val): void {
+    const b = this.b;
+    const stopBlock = b.appendBlock(fn, 'for_stop');
+    const nextBlock = b.appendBlock(fn, 'for_next');
+    this.loops.push({ brk: stopBlock, cont: nextBlock });
+    this.block(body);
+    this.loops.pop();
+    if (!b.terminated) b.br(nextBlock);
+    b.positionAtEnd(stopBlock);
+    b.ret(stop);
+    b.positionAtEnd(nextBlock);
+    b.ret(next);
+  }
+
   private emitRangeBody(s: For, first: Val): void {
     const { b, c } = this;
     const fn = this.parts.fn;
@@ -646,16 +654,7 @@ export class ProbeEmitter implements EmitContext {
     b.positionAtEnd(body);
     this.at(s.span);
     b.store(b.binop(Opcode.Add, first, this.m.param(fn, 0)), b.bitcast(this.varSlot(s.variable.name), c.ptr(this.i64)));
-    const stop = b.appendBlock(fn, 'for_stop');
-    const next = b.appendBlock(fn, 'for_next');
-    this.loops.push({ brk: stop, cont: next });
-    this.block(s.body);
-    this.loops.pop();
-    if (!b.terminated) b.br(next);
-    b.positionAtEnd(stop);
-    b.ret(this.constInt(1));
-    b.positionAtEnd(next);
-    b.ret(this.constInt(0));
+    this.loopCallbackBody(fn, s.body, this.constInt(1), this.constInt(0));
     b.positionAtEnd(this.allocaBlock);
     this.at(s.span);
     if (this.scratchSlot) this.initScratch(body);
@@ -788,7 +787,7 @@ export class ProbeEmitter implements EmitContext {
     const ft = fieldType(f);
     if (ft.kind === 'int' && f.copied) {
       const slot = this.zeroed(8, 'field');
-      b.helper(PROBE_READ_KERNEL, this.i64, [this.i8p, c.int(32), this.i8p], [slot, c.constInt(c.int(32), f.size), b.byteOffset(this.ctxArg, f.offset, c.int(8))]);
+      b.helper(probeReadHelper('kernel'), this.i64, [this.i8p, c.int(32), this.i8p], [slot, c.constInt(c.int(32), f.size), b.byteOffset(this.ctxArg, f.offset, c.int(8))]);
       const it = c.int(ft.bits);
       return { type: t, v: b.intCast(b.load(it, b.bitcast(slot, c.ptr(it))), this.i64, ft.signed) };
     }
@@ -798,7 +797,7 @@ export class ProbeEmitter implements EmitContext {
       return { type: t, v: b.intCast(v, this.i64, ft.signed) };
     }
     const buf = this.zeroed(sizeOf(ft), 'field');
-    b.helper(PROBE_READ_KERNEL, this.i64, [this.i8p, c.int(32), this.i8p], [buf, c.constInt(c.int(32), f.size), b.byteOffset(this.ctxArg, f.offset, c.int(8))]);
+    b.helper(probeReadHelper('kernel'), this.i64, [this.i8p, c.int(32), this.i8p], [buf, c.constInt(c.int(32), f.size), b.byteOffset(this.ctxArg, f.offset, c.int(8))]);
     return { type: t, v: buf };
   }
 

@@ -4,9 +4,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { kfixture, bpftrace, traceCommand } from './helpers';
+import { bpftrace, traceCommand, reads } from './helpers';
 
-const reads = () => `${kfixture('kreads')} 3 12345 1 777`;
 
 test('kprobe reg("dx") is arg2 and kretprobe reg("ax") is retval: as bpftrace', () => {
   const script = 'kprobe:vfs_read /pid == cpid/ { @[reg("dx") == arg2, reg("dx")] = count(); } kretprobe:vfs_read /pid == cpid/ { @r[reg("ax") == retval, reg("ax")] = count(); }';

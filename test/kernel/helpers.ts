@@ -1,6 +1,7 @@
 // Shared by the kernel-lane suites (run inside the VM by test/kernel/run-lane.sh): workload
 // binaries, and bpftrace as the oracle for the same script.
 
+import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { release } from 'node:os';
@@ -43,4 +44,16 @@ export function bpftrace(script: string, command: string): RunResult {
   const r = spawnSync('bpftrace', ['-e', script, '-c', command], { encoding: 'utf8', timeout: 240_000 });
   const stderr = r.stderr.split('\n').filter((l) => !/RLIMIT_MEMLOCK/.test(l)).join('\n');
   return { stdout: r.stdout, stderr, status: r.status };
+}
+
+/** The kreads workload of most suites: three reads of 12345 bytes, then one of 777. */
+export const reads = (): string => `${kfixture('kreads')} 3 12345 1 777`;
+
+/** bpfscript prints `want` on the kreads workload; with `bt`, bpftrace 0.17 prints it too (its runs cost ~10 s each here). */
+export function sameOnReads(script: string, want: string, bt?: string): void {
+  const r = traceCommand(script, reads());
+  assert.is(r.stderr, '', script);
+  assert.is(r.stdout, want, script);
+  assert.is(r.status, 0);
+  if (bt) assert.is(bpftrace(bt, reads()).stdout, want, `bpftrace: ${bt}`);
 }

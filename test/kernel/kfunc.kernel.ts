@@ -5,18 +5,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { attachers } from '../../runtime/attach';
 import { tracingRefused } from '../../runtime/attach/kfunc';
-import { kfixture, bpftrace, traceCommand } from './helpers';
+import { bpftrace, reads, sameOnReads } from './helpers';
 
-const reads = () => `${kfixture('kreads')} 3 12345 1 777`;
 
-/** bpfscript prints `want`; with `bt`, bpftrace 0.17 prints it too (its runs cost ~10 s each here). */
-function same(script: string, want: string, bt?: string): void {
-  const r = traceCommand(script, reads());
-  assert.is(r.stderr, '', script);
-  assert.is(r.stdout, want, script);
-  assert.is(r.status, 0);
-  if (bt) assert.is(bpftrace(bt, reads()).stdout, want, `bpftrace: ${bt}`);
-}
 
 test('this kernel takes tracing programs: kfunc is available', () => {
   assert.is(tracingRefused(), null);
@@ -24,25 +15,25 @@ test('this kernel takes tracing programs: kfunc is available', () => {
 });
 
 test('kfunc args.count, typed size_t from BTF', () => {
-  same('kfunc:vfs_read /pid == cpid/ { @[args.count] = count(); }', 'Attaching 1 probe...\n\n\n@[777]: 1\n@[12345]: 3\n',
+  sameOnReads('kfunc:vfs_read /pid == cpid/ { @[args.count] = count(); }', 'Attaching 1 probe...\n\n\n@[777]: 1\n@[12345]: 3\n',
     'kfunc:vfs_read /pid == cpid/ { @[args->count] = count(); }');
 });
 
 test('kretfunc sees the arguments and the return value', () => {
-  same('fexit:vfs_read /pid == cpid/ { @[args.count, retval] = count(); }', 'Attaching 1 probe...\n\n\n@[777, 777]: 1\n@[12345, 12345]: 3\n');
+  sameOnReads('fexit:vfs_read /pid == cpid/ { @[args.count, retval] = count(); }', 'Attaching 1 probe...\n\n\n@[777, 777]: 1\n@[12345, 12345]: 3\n');
 });
 
 test('an int argument is signed (openat passes AT_FDCWD, -100)', () => {
   // do_sys_openat2(int dfd, ...): do_sys_open itself is inlined into the syscall on this kernel.
-  same('kfunc:do_sys_openat2 /pid == cpid/ { @[args.dfd] = count(); }', 'Attaching 1 probe...\n\n\n@[-100]: 1\n');
+  sameOnReads('kfunc:do_sys_openat2 /pid == cpid/ { @[args.dfd] = count(); }', 'Attaching 1 probe...\n\n\n@[-100]: 1\n');
 });
 
 test('probe names carry the module, as bpftrace 0.17 prints them', () => {
-  same('f:vfs_read /pid == cpid/ { @[probe] = count(); }', 'Attaching 1 probe...\n\n\n@[kfunc:vmlinux:vfs_read]: 4\n');
+  sameOnReads('f:vfs_read /pid == cpid/ { @[probe] = count(); }', 'Attaching 1 probe...\n\n\n@[kfunc:vmlinux:vfs_read]: 4\n');
 });
 
 test('kfunc wildcards attach to every match', () => {
-  same('kfunc:vfs_rea* /pid == cpid/ { @[probe] = count(); }', 'Attaching 3 probes...\n\n\n@[kfunc:vmlinux:vfs_readlink]: 1\n@[kfunc:vmlinux:vfs_read]: 4\n');
+  sameOnReads('kfunc:vfs_rea* /pid == cpid/ { @[probe] = count(); }', 'Attaching 3 probes...\n\n\n@[kfunc:vmlinux:vfs_readlink]: 1\n@[kfunc:vmlinux:vfs_read]: 4\n');
 });
 
 test.run();

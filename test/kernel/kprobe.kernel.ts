@@ -5,36 +5,27 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
-import { kfixture, bpftrace, kernelHasFprobe, traceCommand } from './helpers';
-const reads = () => `${kfixture('kreads')} 3 12345 1 777`;
+import { bpftrace, kernelHasFprobe, reads, sameOnReads } from './helpers';
 
-/** bpfscript prints `want`; with `bt`, bpftrace 0.17 prints it too (its runs cost ~10 s each here). */
-function same(script: string, want: string, bt?: string): void {
-  const r = traceCommand(script, reads());
-  assert.is(r.stderr, '', script);
-  assert.is(r.stdout, want, script);
-  assert.is(r.status, 0);
-  if (bt) assert.is(bpftrace(bt, reads()).stdout, want, `bpftrace: ${bt}`);
-}
 
 test('kprobe arg2 is the size of each read', () => {
   const script = 'kprobe:vfs_read /pid == cpid/ { @[arg2] = count(); }';
-  same(script, 'Attaching 1 probe...\n\n\n@[777]: 1\n@[12345]: 3\n', script);
+  sameOnReads(script, 'Attaching 1 probe...\n\n\n@[777]: 1\n@[12345]: 3\n', script);
 });
 
 test('kretprobe retval is what each read returned', () => {
-  same('kretprobe:vfs_read /pid == cpid/ { @[retval] = count(); }', 'Attaching 1 probe...\n\n\n@[777]: 1\n@[12345]: 3\n');
+  sameOnReads('kretprobe:vfs_read /pid == cpid/ { @[retval] = count(); }', 'Attaching 1 probe...\n\n\n@[777]: 1\n@[12345]: 3\n');
 });
 
 test('func and probe name the traced function', () => {
-  same('kprobe:vfs_read /pid == cpid/ { @[probe, func] = count(); }', 'Attaching 1 probe...\n\n\n@[kprobe:vfs_read, vfs_read]: 4\n');
+  sameOnReads('kprobe:vfs_read /pid == cpid/ { @[probe, func] = count(); }', 'Attaching 1 probe...\n\n\n@[kprobe:vfs_read, vfs_read]: 4\n');
 });
 
 test('kprobe wildcards attach to every match', () => {
   // Besides its reads, the static workload's start-up resolves /proc/self/exe once. With
   // kprobe_multi (6.12) the wildcard is one probe, as bpftrace 0.17 counts it; else one per match.
   const script = 'kprobe:vfs_rea* /pid == cpid/ { @[func] = count(); }';
-  same(script, `Attaching ${kernelHasFprobe() ? '1 probe' : '3 probes'}...\n\n\n@[vfs_readlink]: 1\n@[vfs_read]: 4\n`, script);
+  sameOnReads(script, `Attaching ${kernelHasFprobe() ? '1 probe' : '3 probes'}...\n\n\n@[vfs_readlink]: 1\n@[vfs_read]: 4\n`, script);
 });
 
 /**
@@ -58,7 +49,7 @@ test('kprobe:FUNC+OFFSET attaches inside the function (offset passed to libbpf s
   // The first body instruction runs before the arguments' registers are reused: arg2 is still the size.
   const script = `kprobe:vfs_read+${off} /pid == cpid/ { @[probe, arg2] = count(); }`;
   // No bpftrace comparison: 0.17 refuses offsets it cannot check without its disassembler.
-  same(script, `Attaching 1 probe...\n\n\n@[kprobe:vfs_read+${off}, 777]: 1\n@[kprobe:vfs_read+${off}, 12345]: 3\n`);
+  sameOnReads(script, `Attaching 1 probe...\n\n\n@[kprobe:vfs_read+${off}, 777]: 1\n@[kprobe:vfs_read+${off}, 12345]: 3\n`);
 });
 
 test.run();

@@ -7,9 +7,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { realpathSync } from 'node:fs';
 import { hasKprobeMulti } from '../../runtime/attach/kprobe-multi';
-import { kfixture, bpftrace, kernelHasFprobe, traceCommand } from './helpers';
+import { kfixture, bpftrace, kernelHasFprobe, traceCommand, reads } from './helpers';
 
-const reads = () => `${kfixture('kreads')} 3 12345 1 777`;
 
 function run(script: string, env: NodeJS.ProcessEnv = {}, verbose = false) {
   const r = traceCommand(script, reads(), verbose ? ['-v'] : [], env);

@@ -3,9 +3,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { kfixture, bpftrace, traceCommand } from './helpers';
+import { bpftrace, traceCommand, reads } from './helpers';
 
-const reads = () => `${kfixture('kreads')} 3 12345 1 777`;
 
 test('kprobe kstack: vfs_read first, then its callers down to the syscall entry, as bpftrace prints it', () => {
   // Only the one 777-byte read: one stack, counted once.
