@@ -6,8 +6,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { BpfscriptError } from '../src/diagnostics';
 import type { Type, Value } from '../src/types';
-import { formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
-import { formatExitMaps, formatMap, type MapData, type PrintOptions } from './format/maps';
+import { formatAllMapsJson, formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
+import { formatAllMaps, formatExitMaps, formatMap, type MapData, type PrintOptions } from './format/maps';
 import { formatValue } from './format/values';
 
 export type OutputFormat = 'text' | 'json';
@@ -34,6 +34,8 @@ export interface OutputSink {
   map(m: MapData, opts?: PrintOptions): void;
   /** The dump after END. */
   exitMaps(maps: readonly MapData[]): void;
+  /** The dump SIGUSR1 asks for while tracing: the same maps, without the exit dump's blank lines. */
+  allMaps(maps: readonly MapData[]): void;
   /** Records the ring buffer had no room for. */
   lostEvents(n: bigint): void;
   flush(): void;
@@ -112,6 +114,9 @@ class TextSink implements OutputSink {
   exitMaps(maps: readonly MapData[]): void {
     this.w.write(formatExitMaps(maps));
   }
+  allMaps(maps: readonly MapData[]): void {
+    this.w.write(formatAllMaps(maps));
+  }
   lostEvents(n: bigint): void {
     this.w.write(`Lost ${n} events\n`);
   }
@@ -145,6 +150,9 @@ class JsonSink implements OutputSink {
   }
   exitMaps(maps: readonly MapData[]): void {
     this.w.write(formatExitMapsJson(maps));
+  }
+  allMaps(maps: readonly MapData[]): void {
+    this.w.write(formatAllMapsJson(maps));
   }
   lostEvents(n: bigint): void {
     this.w.write(jsonLine('lost_events', `{"events": ${n}}`));

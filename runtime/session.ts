@@ -13,6 +13,7 @@ import { ScriptMaps } from './read-maps';
 import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
 import { explainLoadFailure } from './verifier';
 import { setStackMaps } from './format/stacks';
+import { onSigusr1 } from './signals';
 
 export interface RunOptions {
   command?: string;
@@ -31,6 +32,8 @@ export interface RunOptions {
   noWarnings?: boolean;
   /** -B: stdout buffering. */
   buffering?: BufferMode;
+  /** --unsafe was given for this run. */
+  unsafe?: boolean;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
@@ -88,6 +91,11 @@ class Session {
 
   async run(): Promise<number> {
     const { meta } = this.gen;
+    // Checked here, at load, and not only at compile time: a program that comes from a cache entry
+    // or a file carries its own permission, which this run's command line must grant again.
+    if (meta.unsafe && !this.opts.unsafe) {
+      throw new BpfscriptError({ severity: 'ERROR', message: 'this program was compiled with --unsafe and may run commands or send signals', hint: 'run it with --unsafe' });
+    }
     // Before loading: some kernels refuse a program type at load already (fentry: EPERM), and the
     // user should hear which probe and why, not a generic load failure.
     this.checkKernelSupport();
@@ -100,6 +108,12 @@ class Session {
     const onSignal = () => this.stop();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // As bpftrace: SIGUSR1 prints every map now and tracing goes on.
+    onSigusr1(() => {
+      this.drain(ring);
+      this.out.allMaps(this.maps.readAll());
+      this.out.flush();
+    });
     // A deferred probe is attached later by another probe's runtime (a watchpoint's body, once its
     // uprobe reports the address); bpftrace does not count it.
     const n = meta.probes.filter((p) => !p.attach.deferred).length;
@@ -122,6 +136,7 @@ class Session {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      onSigusr1(null);
     }
 
     if (!this.opts.dryRun) {

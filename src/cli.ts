@@ -159,7 +159,7 @@ export async function main(argv: string[]): Promise<void> {
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
     const command = cmd ? ((require('./probes/user-binary') as typeof import('./probes/user-binary')).resolveBinary(cmd) ?? cmd) : undefined;
-    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid: args.p, command }, { noCache: args.cache === false });
+    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid: args.p, command }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : (t) => process.stderr.write(t) });
     if (gen.meta.warnings?.length && args.warnings !== false) process.stderr.write(renderAll(gen.meta.warnings, sources));
     if (args.emitLlvm !== undefined || args.emitElf !== undefined) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');
@@ -174,7 +174,7 @@ export async function main(argv: string[]): Promise<void> {
       });
     }
     const { run } = await import('../runtime/session');
-    process.exitCode = await run(gen, { command: args.c, pid: args.p, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, ...flags.run });
+    process.exitCode = await run(gen, { command: args.c, pid: args.p, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, unsafe: !!args.unsafe, ...flags.run });
   } catch (e) {
     if (e instanceof BpfscriptError) {
       process.stderr.write(renderAll(e.diagnostics, sources));

@@ -2,14 +2,18 @@
 // pipe the harness must drain while it measures), wall time taken around the child by the harness.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attachedTracepoints, childOf, sleepMs } from './live';
 import type { Tool } from './tools';
 
-export const SCRATCH = join(tmpdir(), 'bpfscript-bench');
-mkdirSync(SCRATCH, { recursive: true });
+/**
+ * This run's own directory (0700, unpredictable name): the bench runs as root, and a fixed path in
+ * /tmp would let another user plant the compile cache or the files it writes there.
+ */
+export const SCRATCH = mkdtempSync(join(tmpdir(), 'bpfscript-bench-'));
+process.on('exit', () => rmSync(SCRATCH, { recursive: true, force: true }));
 
 export interface Timed {
   wallMs: number;

@@ -82,10 +82,18 @@ export function formatMap(map: MapData, opts: PrintOptions = {}): string {
  * whether or not there are maps or earlier output, then each map in byte order of its name.
  */
 export function formatExitMaps(maps: readonly MapData[]): string {
-  const sorted = [...maps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  let out = '\n\n';
-  for (const m of sorted) out += formatMap(m);
+  return `\n\n${formatAllMaps(maps)}`;
+}
+
+/** Every map in byte order of its name, as bpftrace prints them at exit and on SIGUSR1. */
+export function formatAllMaps(maps: readonly MapData[]): string {
+  let out = '';
+  for (const m of byName(maps)) out += formatMap(m);
   return out;
+}
+
+export function byName(maps: readonly MapData[]): MapData[] {
+  return [...maps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /**
