@@ -131,6 +131,8 @@ class Session {
 
     this.child?.exited.then(() => this.stop());
     this.child?.resume();
+    // bpftrace's runtime-test engine starts a test's AFTER command when it reads this.
+    if (process.env.__BPFTRACE_NOTIFY_PROBES_ATTACHED) writeAll(2, '__BPFTRACE_NOTIFY_PROBES_ATTACHED\n');
     try {
       if (!this.stopping) await this.loop(ring);
     } finally {
