@@ -78,6 +78,13 @@ test('#ifndef BPFTRACE_HAVE_BTF fallbacks are skipped (BTF present), #ifdef/#els
   assert.is(out, 'Attaching 1 probe...\n16 16\n\n\n');
 });
 
+test('#define constants: literals, negated and parenthesised, aliases, conditional ones, as bpftrace', () => {
+  const out = sameAsBpftrace(
+    '#define _UNDERSCORE 314\n#define NEG (-0x10)\n#define ALIAS _UNDERSCORE\n#define OCT 017UL /* 15 */\n#ifdef BPFTRACE_HAVE_BTF\n#define PICK 1\n#else\n#define PICK 2\n#endif\nBEGIN { printf("%d %d %d %d %d\\n", _UNDERSCORE, NEG, ALIAS, OCT, PICK); exit(); }',
+  );
+  assert.is(out, 'Attaching 1 probe...\n314 -16 314 15 1\n\n\n');
+});
+
 test("runqlen.bt's fallback struct is skipped, so the kernel's cfs_rq is used, as in bpftrace", () => {
   const file = '/tmp/bpfscript-runqlen-test.bt';
   const body = '$task = (struct task_struct *)curtask; $my_q = (struct cfs_rq *)$task->se.cfs_rq; @q = lhist($my_q->FIELD, 0, 100, 1);';

@@ -12,6 +12,7 @@ import { arithSigned, namedIntType, none, s64, sizeOf, stringType, typeEquals, t
 import type { AnalyzedProbe, Analysis, EventSpec, MapInfo } from './analysis';
 import { fieldType } from './tracefs';
 import { includedMacros } from './header-macros';
+import { macroConstant, preprocess } from './preprocessor';
 import { findNamedType, kernelBtf, planMember, pointerTo, structOf, useScriptTypes } from './kernel-types';
 import { scriptTypes } from './c-decls';
 import { offsetofConstant } from '../functions/offsetof';
@@ -503,8 +504,9 @@ class ProbeChecker implements CheckContext {
           return t ?? none;
         }
         const def = builtins.get(e.name);
-        // Macros of included headers and enumerators of kernel enums are constants, as in bpftrace.
-        const macro = def ? undefined : includedMacros(this.a.program.includes.map((i) => i.path)).get(e.name);
+        // The script's own #define constants, macros of included headers and enumerators of kernel
+        // enums are constants, as in bpftrace.
+        const macro = def ? undefined : (macroConstant(preprocess(this.a.program, kernelBtf() !== null).defines, e.name) ?? includedMacros(this.a.program.includes.map((i) => i.path)).get(e.name));
         const enumerator = def || macro !== undefined ? null : kernelBtf()?.findEnumValue(e.name);
         if (macro !== undefined || enumerator) {
           this.a.constants.set(e, Number(macro ?? enumerator!.value));
