@@ -25,6 +25,12 @@ test('min, max, avg, stats', () => {
   assert.match(out, /@s: count 2, average 15, total 30\n/);
 });
 
+test('an aggregation argument with a side effect runs on every path: a while loop over avg($a++) ends, as in bpftrace', () => {
+  sameAsBpftrace('BEGIN { $a = 0; while ($a <= 100) { @ = avg($a++) } exit(); }');
+  // The same inside one loop for every aggregation; the buckets' clamps survive LLVM's range proofs.
+  sameAsBpftrace('BEGIN { $a = 0; while ($a <= 10) { @h = hist($a++); @l = lhist($a, 0, 20, 5); @s = stats($a); @m = max($a); @n = min($a); @u = sum($a++) } exit(); }');
+});
+
 test('aggregations over a real workload: exact counts per CPU summed', () => {
   const w = fixture('syscalls');
   const out = sameAsBpftrace(

@@ -61,6 +61,7 @@ const DECLS = [
   'void LLVMSetAlignment(void *G, uint32_t bytes)',
   'void LLVMSetLinkage(void *G, int linkage)',
   'void *LLVMAddFunction(void *M, const char *name, void *fnTy)',
+  'void *LLVMGetNamedFunction(void *M, const char *name)',
   'void *LLVMGetParam(void *F, uint32_t i)',
   'uint32_t LLVMGetEnumAttributeKindForName(const char *name, size_t len)',
   'void *LLVMCreateEnumAttribute(void *C, uint32_t kind, uint64_t val)',
