@@ -119,10 +119,13 @@ class Session {
     const n = meta.probes.filter((p) => !p.attach.deferred).length;
     if (!this.opts.quiet) this.out.attached(n);
     this.out.flush();
-    for (const p of meta.probes) if (!p.runOnce) this.attach(p);
-
+    // As in bpftrace 0.17, BEGIN runs before the other probes are attached (an interval probe
+    // then fires a whole interval after it); its output is printed from the ring below.
     for (const p of meta.probes) if (p.runOnce === 'begin') this.obj!.program(p.progName).testRun();
-    this.drain(ring);
+    const attachable = meta.probes.filter((p) => !p.runOnce);
+    const reversed = (p: ProbeMeta) => !!attachers.get(p.provider)?.lastAttachedRunsFirst;
+    for (const p of [...attachable.filter((p) => !reversed(p)), ...attachable.filter(reversed).reverse()]) this.attach(p);
+
     if (this.opts.dryRun) this.stopping = true;
     else if (this.jobs.length) {
       for (const j of this.jobs.splice(0)) j();
@@ -131,8 +134,10 @@ class Session {
 
     this.child?.exited.then(() => this.stop());
     this.child?.resume();
-    // bpftrace's runtime-test engine starts a test's AFTER command when it reads this.
+    // bpftrace's runtime-test engine starts a test's AFTER command when it reads this; bpftrace
+    // writes it before it reads BEGIN's first output.
     if (process.env.__BPFTRACE_NOTIFY_PROBES_ATTACHED) writeAll(2, '__BPFTRACE_NOTIFY_PROBES_ATTACHED\n');
+    this.drain(ring);
     try {
       if (!this.stopping) await this.loop(ring);
     } finally {
