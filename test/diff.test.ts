@@ -142,6 +142,8 @@ const corpus: Case[] = [
   { name: 'print with top', script: `${W} { @[args->count % 10] = sum(args->count); } END { print(@, 3); }`, json: true },
   { name: 'print with top and div', script: `${W} { @[args->count % 10] = sum(args->count); } END { print(@, 4, 10); }`, json: true },
   { name: 'print a hist with div', script: `${R} { @h = hist(args->count); } END { print(@h, 0, 2); }`, json: true },
+  // Equal totals: bpftrace 0.17 orders histograms and stats by the key's bytes, then takes the top N.
+  { name: 'print hists and stats with top: ties in key-byte order', script: 'BEGIN { @[1] = hist(10); @[2] = hist(20); @[256] = hist(3); @[3] = hist(30); print(@, 2); print(@, 10); @s[300] = stats(3); @s[2] = stats(3); @s[1] = stats(3); @l["b"] = lhist(1, 0, 10, 1); @l["a"] = lhist(2, 0, 10, 1); print(@s, 2); exit(); }', json: true },
   { name: 'print an lhist and stats', script: `${W} { @l = lhist(args->count, 0, 1000, 200); @s[1] = stats(args->count); } END { print(@l); print(@s); }`, json: true },
   { name: 'print values', script: `BEGIN { print(123); print(-5); print("text"); print((1, "two")); exit(); }`, json: true },
   { name: 'clear at END', script: `${R} { @[args->count % 3] = count(); @keep = count(); } END { clear(@); }`, json: true },
