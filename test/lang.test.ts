@@ -61,6 +61,16 @@ test('positional parameters: numbers, strings, $#, missing ones', () => {
   sameAsBpftrace('BEGIN { printf("%d %d\\n", $1, $2); exit(); }', ['0x10', '010']);
 });
 
+test('positional parameters as literals: in attach points, str() of a number, str($1 + N), literal-only arguments', () => {
+  assert.is(sameAsBpftrace('i:ms:$1 { printf("hello world\\n"); exit(); }', ['1']), 'Attaching 1 probe...\nhello world\n\n\n');
+  sameAsBpftrace('BEG$1 { printf("hello world\\n"); exit(); }', ['IN']);
+  const out = sameAsBpftrace('BEGIN { printf("-%s-%s-%s-\\n", str($1), str($2 + 1), str($2, 2)); if (strncmp("hello", "hell", $1) == 0) { printf("ok\\n"); } @ = buf("hello", $1); exit(); }', ['3', 'hello']);
+  assert.is(out, 'Attaching 1 probe...\n-3-ello-he-\nok\n\n\n@: hel\n');
+  // A kernel symbol named by an argument: kaddr() takes it as the literal it needs.
+  const r = bpfscript(['--emit-elf', '/dev/null', '-e', 'BEGIN { @ = kaddr(str($1)); exit() }', 'vfs_read']);
+  assert.is(r.status, 0, r.stderr);
+});
+
 test('sizeof types and expressions', () => {
   const out = sameAsBpftrace('BEGIN { printf("%d %d %d %d %d %d\\n", sizeof(uint8), sizeof(int32), sizeof(uint64), sizeof(comm), sizeof(pid), sizeof((uint16)1)); exit(); }');
   assert.is(out, 'Attaching 1 probe...\n1 4 8 16 8 2\n\n\n');

@@ -8,7 +8,7 @@ import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
 import { Stat } from '../meta';
 import { probeType, type ExpandedProbe } from '../probes';
 import { fieldType } from '../semantic/tracefs';
-import { parseIntArg } from '../semantic/analyze';
+import { parseIntArg } from '../semantic/positionals';
 import { emitKernelField } from '../functions/kernel-field';
 import { probeReadHelper } from './probe-read';
 import { arithSigned, sizeOf, stringType, tupleLayout, type Type } from '../types';

@@ -13,6 +13,7 @@ import type { AnalyzedProbe, Analysis, EventSpec, MapInfo } from './analysis';
 import { fieldType } from './tracefs';
 import { includedMacros } from './header-macros';
 import { macroConstant, preprocess } from './preprocessor';
+import { inlinePositionals, parseIntArg } from './positionals';
 import { findNamedType, kernelBtf, planMember, pointerTo, structOf, useScriptTypes } from './kernel-types';
 import { scriptTypes } from './c-decls';
 import { offsetofConstant } from '../functions/offsetof';
@@ -68,6 +69,8 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     unsafe: opts.unsafe ?? false,
   };
 
+  inlinePositionals(program, analysis.positionals);
+
   // The front end parses these; until the semantic pass implements them, say so rather than
   // silently compiling a program that means something else.
   const unsupported: [string, { span: Program['span'] }[]][] = [
@@ -88,7 +91,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     let matched = false;
     for (const ap of probe.attachPoints) {
       try {
-        const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command });
+        const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command, positionals: opts.positionals });
         for (const expanded of probes) {
           matched = true;
           analysis.probes.push({ probe, type, expanded, progName: `probe_${n++}`, variables: new Map() });
@@ -733,15 +736,6 @@ function widen(a: Type, b: Type): Type {
   if (a.kind === 'tuple' && b.kind === 'tuple') return { kind: 'tuple', elems: a.elems.map((x, i) => widen(x, b.elems[i])) };
   if (a.kind === 'int' && b.kind === 'int') return a.signed || b.signed ? { ...a, signed: true } : a;
   return a;
-}
-
-/** A positional argument as bpftrace reads numbers: decimal, 0x hex, 0 octal; else null. */
-export function parseIntArg(s: string): bigint | null {
-  if (!/^-?(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(s)) return null;
-  const neg = s.startsWith('-');
-  const body = neg ? s.slice(1) : s;
-  const v = /^0[0-7]+$/.test(body) ? BigInt(`0o${body.slice(1)}`) : BigInt(body);
-  return neg ? -v : v;
 }
 
 function widenStrings(m: MapInfo, key: Type | null, value: Type): void {
