@@ -79,7 +79,7 @@ function parseArgs(argv: string[]): CliArgs {
     .option('unsafe', { type: 'boolean', describe: 'allow side-effecting functions such as system()' })
     .option('cache', { type: 'boolean', describe: 'reuse compiled programs from ~/.cache/bpfscript (--no-cache: compile afresh; BPFSCRIPT_CACHE=0: never)' })
     .option('explain', { type: 'boolean', describe: 'show every stage: AST, types, LLVM IR, BPF instructions, verifier figures' })
-    .option('f', { type: 'string', choices: ['text', 'json'], describe: 'output format: text (default) or json (one object per line)' })
+    .option('f', { type: 'string', describe: 'output format: text (default) or json (one object per line)' })
     .option('o', { type: 'string', describe: 'write the output to FILE instead of stdout' })
     .option('l', { type: 'boolean', describe: 'list probes matching the pattern given as argument (-lv: with their arguments)' })
     .option('v', { type: 'boolean', describe: 'verbose: with -l, show tracepoint arguments and usdt argument specs' })

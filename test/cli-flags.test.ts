@@ -34,6 +34,13 @@ test('-B with an unknown mode: an error naming the modes', () => {
   assert.match(r.stderr, /^ERROR: -B lines: -B must be either 'line', 'full', or 'none'\nHINT: /);
 });
 
+test('-f with an unknown format: bpftrace\'s first line, then the formats', () => {
+  const r = bpfscript(['-q', '-f', 'jsonx', '-e', 'BEGIN { @scalar = 5; exit(); }']);
+  assert.is(r.status, 1);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /^ERROR: Invalid output format "jsonx"\nHINT: valid formats: 'text', 'json'\n$/);
+});
+
 test('--no-warnings silences the warning about a skipped uprobe; stdout as bpftrace', () => {
   const prog = 'uprobe:/bin/true:no_such_symbol_xyz { } BEGIN { printf("x\\n"); exit(); }';
   assert.match(bpfscript(['-e', prog]).stderr, /WARNING: symbol not found in \/bin\/true: no_such_symbol_xyz/);

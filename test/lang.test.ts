@@ -91,7 +91,8 @@ test('a probe with more string data than the 512-byte stack runs from scratch me
 test('errors: break outside a loop, bad unroll count, bad tuple index', () => {
   for (const [prog, msg] of [
     ['BEGIN { break; }', 'break is only valid inside a while loop'],
-    ['BEGIN { unroll(0) { } }', 'unroll count must be between 1 and 100, got 0'],
+    ['BEGIN { unroll(0) { } }', 'unroll minimum value is 1'],
+    ['BEGIN { unroll(101) { } }', 'unroll maximum value is 100'],
     ['BEGIN { $t = (1, 2); printf("%d\\n", $t.2); }', 'tuple index 2 is out of range: the tuple has 2 elements'],
     ['BEGIN { $x = (uint8)"a"; }', 'cannot cast string[2] to uint8'],
   ]) {

@@ -204,7 +204,9 @@ class ProbeChecker implements CheckContext {
       case 'Unroll': {
         const n = s.count.kind === 'IntLit' ? s.count.value : s.count.kind === 'Positional' ? this.positionalInt(s.count) : null;
         if (n === null) this.error('unroll needs an integer literal count', s.count);
-        else if (n < 1n || n > BigInt(UNROLL_MAX)) this.error(`unroll count must be between 1 and ${UNROLL_MAX}, got ${n}`, s.count);
+        // bpftrace's wording, which scripts and its tests match on.
+        else if (n > BigInt(UNROLL_MAX)) this.error(`unroll maximum value is ${UNROLL_MAX}`, s.count, `got ${n}; unroll counts run from 1 to ${UNROLL_MAX}`);
+        else if (n < 1n) this.error('unroll minimum value is 1', s.count, `got ${n}; unroll counts run from 1 to ${UNROLL_MAX}`);
         else this.a.constants.set(s.count, Number(n));
         this.block(s.body);
         return;
