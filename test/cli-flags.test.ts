@@ -3,7 +3,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { bpfscript, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
 
 const PROG = 'BEGIN { @a[1] = 2; @b = count(); printf("x %d\\n", 7); exit(); }';

@@ -15,7 +15,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from './child';
 import { cpus } from 'node:os';
 import { BIN, fixture, probeProgramIds, leftoverPrograms } from './helpers';
 

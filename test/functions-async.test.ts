@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertVerifies, bpfscript, bpfscriptUntil, fixture, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';

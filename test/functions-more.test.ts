@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { join } from 'node:path';
 import { compile } from '../src/compile';
 import { bpfscript, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';

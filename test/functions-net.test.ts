@@ -3,7 +3,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { bpfscript, loadedProbePrograms, sameAsBpftrace } from './helpers';
 import { formatInet } from '../src/functions/values';
 

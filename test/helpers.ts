@@ -1,7 +1,7 @@
 // Shared by the test suites: run the CLI, build workload fixtures, check the kernel is clean.
 
 import * as assert from 'uvu/assert';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from './child';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -149,6 +149,7 @@ export function sameAsBpftrace(prog: string, extra: string[] = [], env: NodeJS.P
   assert.is(ours.stderr, '');
   assert.is(ours.status, 0);
   const theirs = spawnSync('bpftrace', ['-e', prog, ...extra], { encoding: 'utf8', env: { ...process.env, ...env } });
+  assert.is(theirs.error?.message, undefined, 'bpftrace ran to its end within the timeout');
   assert.is(ours.stdout, theirs.stdout);
   return ours.stdout;
 }

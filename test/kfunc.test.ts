@@ -2,7 +2,7 @@
 // listed with -l/-lv, and refused with an explanation (this kernel refuses tracing programs with
 // EPERM; they attach for real in the VM lane, test/kernel/kfunc.kernel.ts).
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync } from './child';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../src/compile';

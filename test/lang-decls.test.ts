@@ -5,7 +5,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { writeFileSync } from 'node:fs';
 import { bpfscript, fixture, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
 

@@ -4,7 +4,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from './child';
 import { existsSync } from 'node:fs';
 import { Builder, Context, DIBuilder, DW_ATE_signed, IntPredicate, Module, Opcode, type Fn, type Val } from '../src/codegen/llvm';
 import { BpfMapType, MapDefBuilder } from '../src/codegen/map-defs';

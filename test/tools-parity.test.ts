@@ -6,7 +6,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { bpfscript, dynamicFixture, fixture, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
 

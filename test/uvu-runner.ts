@@ -2,7 +2,7 @@
 // N failed". uvu's own summary is parsed rather than replaced, so its per-test output stays as it
 // is. The host suites (test/run.ts) and the kernel lane (test/kernel/run.ts) report the same way.
 
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { join } from 'node:path';
 
 /** `folder` is below dist/test ('.' for the host suites); `pattern` picks the suite files. */
@@ -14,6 +14,8 @@ export function runSuites(folder: string, pattern: string): void {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, FORCE_COLOR: '0' },
+    // The whole host suite takes 10-20 minutes on a busy two-core machine.
+    timeout: 90 * 60_000,
   });
   const out = r.stdout ?? '';
   process.stdout.write(out);
