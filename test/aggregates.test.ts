@@ -3,11 +3,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from './child';
-import { bpfscript, fixture, loadedProbePrograms, sameAsBpftrace } from './helpers';
+import { bpfscript, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
 
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('hist: negative, zero, one, powers of two, keyed', () => {

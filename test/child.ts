@@ -4,6 +4,15 @@
 // that nothing under test/ or bench/ imports node:child_process except this file.
 
 import * as cp from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Every process started here, and so everything it starts in turn, carries RUN_ENV=RUN_ID in its
+ * environment: the leak check (test/helpers.ts) tells this run's processes from another run's by
+ * it, so two copies of the suite on one machine don't fail each other.
+ */
+export const RUN_ENV = 'BPFSCRIPT_TEST_RUN';
+export const RUN_ID = `${process.pid}-${randomBytes(6).toString('hex')}`;
 
 /** Long enough for bpftrace to compile a tool on a loaded two-core machine. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -19,6 +28,7 @@ function split(args: unknown, opts: unknown): [readonly string[], Record<string,
 function withTimeout(opts: unknown): Record<string, unknown> {
   const o = { ...((opts as Record<string, unknown> | undefined) ?? {}) };
   if (!o.timeout) o.timeout = DEFAULT_TIMEOUT_MS;
+  o.env = { ...((o.env as NodeJS.ProcessEnv | undefined) ?? process.env), [RUN_ENV]: RUN_ID };
   return o;
 }
 

@@ -17,7 +17,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawn, spawnSync } from './child';
 import { cpus } from 'node:os';
-import { BIN, fixture, probeProgramIds, leftoverPrograms } from './helpers';
+import { BIN, fixture, leakedPrograms } from './helpers';
 
 /**
  * bpftrace's -c child reads its start signal from a pipe under the name "bpftrace" before it
@@ -352,7 +352,6 @@ function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T>[] {
 }
 
 
-const loadedBefore = probeProgramIds();
 const width = Math.max(2, Math.min(6, cpus().length * 2));
 
 interface Pair {
@@ -476,7 +475,7 @@ test('normalization sorts only ties', () => {
 
 test('nothing stays loaded after the corpus', async () => {
   await Promise.allSettled(runs.values());
-  assert.equal(leftoverPrograms(loadedBefore), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test.run();

@@ -8,18 +8,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { spawnSync } from './child';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertVerifies, bpfscript, bpfscriptUntil, fixture, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
+import { assertVerifies, bpfscript, bpfscriptUntil, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'async-'));
 const file = join(dir, 'f.txt');
 writeFileSync(file, 'line1\n\tline2 \x01\n');
-let before = new Set<number>();
 
-test.before.each(() => {
-  before = probeProgramIds();
-});
 test.after.each(() => {
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -9,14 +9,10 @@ import { tmpdir } from 'node:os';
 import { spawnSync } from './child';
 import { join } from 'node:path';
 import { compile } from '../src/compile';
-import { bpfscript, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
+import { bpfscript, leakedPrograms, sameAsBpftrace } from './helpers';
 
-let before = new Set<number>();
-test.before.each(() => {
-  before = probeProgramIds();
-});
 test.after.each(() => {
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 const EXEC = 'tracepoint:sched:sched_process_exec';

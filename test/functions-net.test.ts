@@ -4,12 +4,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from './child';
-import { bpfscript, loadedProbePrograms, sameAsBpftrace } from './helpers';
+import { bpfscript, leakedPrograms, sameAsBpftrace } from './helpers';
 import { formatInet } from '../src/functions/values';
 
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('ntop of IPv4 integers, with and without a family, and as a map key: as bpftrace', () => {

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { compile } from '../src/compile';
 import { BpfObject, ProgType } from '../runtime/libbpf';
 import { attachers } from '../runtime/attach';
-import { bpfscript, loadedProbePrograms } from './helpers';
+import { bpfscript, leakedPrograms } from './helpers';
 
 function sections(source: string): Record<string, [string, number]> {
   const gen = compile(source, { file: 'test.bt' });
@@ -91,7 +91,7 @@ test('running a kfunc script here fails with exit 1 and no stack trace, leaving 
   assert.match(r.stderr, /^ERROR: /);
   assert.match(r.stderr, /EPERM/);
   assert.not.match(r.stderr, /\n\s+at /);
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test.run();

@@ -7,11 +7,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from './child';
 import { writeFileSync } from 'node:fs';
-import { bpfscript, fixture, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
+import { bpfscript, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
 
-const before = probeProgramIds();
 test.after(() => {
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 const REC = `enum colour { RED, GREEN = 5, BLUE };

@@ -6,7 +6,7 @@ import { execFileSync, spawn, spawnSync } from './child';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, bpfscript, fixture, probeProgramIds, leftoverPrograms } from './helpers';
+import { BIN, bpfscript, fixture, leakedPrograms } from './helpers';
 
 function bpftrace(args: string[]): string {
   return spawnSync('bpftrace', args, { encoding: 'latin1' }).stdout;
@@ -21,12 +21,8 @@ function sameAsBpftrace(args: string[]): string {
 }
 
 
-let before = new Set<number>();
-test.before.each(() => {
-  before = probeProgramIds();
-});
 test.after.each(() => {
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 const MAP_FUNCTIONS =

@@ -7,12 +7,12 @@ import { spawnSync } from './child';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bpfscript, bpfscriptUntil, fixture, loadedProbePrograms } from './helpers';
+import { bpfscript, bpfscriptUntil, fixture, leakedPrograms } from './helpers';
 
 const W = () => fixture('syscalls');
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), [], 'no bpfscript program may stay loaded');
+  assert.equal(leakedPrograms(), [], 'no bpfscript program may stay loaded');
 });
 
 test('BEGIN printf and exit', () => {

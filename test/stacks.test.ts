@@ -6,10 +6,10 @@ import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from './child';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, bpfscript, fixture, loadedProbePrograms, sameAsBpftrace } from './helpers';
+import { ROOT, bpfscript, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 const syscalls = fixture('syscalls');

@@ -6,19 +6,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from './child';
-import { BIN, bpfscript, fixture, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
+import { BIN, bpfscript, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
 
 const WA = () => fixture('watch-args');
-let before = new Set<number>();
-
-test.before(() => {
-  before = probeProgramIds();
-});
 
 test('watchpoint:FUNC+argN stops the process in FUNC, watches the address it got, counts every write', () => {
   const out = sameAsBpftrace('watchpoint:watch_arg1+arg1:8:w { @[probe] = count(); }', ['-c', `${WA()} once 5`]);
   assert.is(out, `Attaching 1 probe...\n\n\n@[watchpoint:${WA()}:watch_arg1:1:8:w]: 5\n`);
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('watchpoint:FUNC+argN: a repeated address is watched once, a new one as well, the first stays', () => {
@@ -42,7 +37,7 @@ test('asyncwatchpoint:FUNC+argN watches without stopping the process', () => {
   // The fixture writes until it is killed, so the breakpoint, set a little later, is hit.
   const out = sameAsBpftrace('aw:watch_arg1+arg1:8:w { printf("hit %s\\n", probe); exit(); }', ['-c', `${WA()} spin`]);
   assert.is(out, `Attaching 1 probe...\nhit asyncwatchpoint:${WA()}:watch_arg1:1:8:w\n\n\n`);
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('watchpoint:FUNC+argN with -p names the process by /proc/PID/exe', async () => {
@@ -72,7 +67,7 @@ test('watchpoint:FUNC+argN with -p names the process by /proc/PID/exe', async ()
   assert.is(r.stderr, '');
   assert.is(r.status, 0);
   assert.is(r.stdout, `Attaching 2 probes...\nready\n\n\n@[watchpoint:${exe}:watch_arg1:1:8:w]: 4\n`);
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('exit() racing the watchpoint setup leaves no process stopped and nothing loaded', async () => {
@@ -100,7 +95,7 @@ test('exit() racing the watchpoint setup leaves no process stopped and nothing l
   assert.match(r.stdout, /^Attaching 3 probes\.\.\.\nready\n\n\n@: [0-3]\n$/);
   // A stopped target never exits: the suite's timeout would report it.
   assert.is(await targetExited, 0);
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('watchpoint:FUNC+argN misuse: a clear error on the attach point, exit 1', () => {
