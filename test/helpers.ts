@@ -2,7 +2,8 @@
 
 import * as assert from 'uvu/assert';
 import { execFileSync, RUN_ENV, RUN_ID, spawn, spawnSync } from './child';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -60,16 +61,44 @@ export function bpfscriptUntil(
   });
 }
 
-/** Compiles test/fixtures/NAME.c with `flags` into test/fixtures/bin/OUT once (again when the source changes). */
-function buildFixture(name: string, out: string, flags: string[]): string {
+/** This run's own copies of the fixtures, removed when the run ends. */
+let runFixtures: string | undefined;
+function runFixtureDir(): string {
+  if (!runFixtures) {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscript-fixtures-'));
+    // Fixtures are also run as an unprivileged user.
+    chmodSync(dir, 0o755);
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    runFixtures = dir;
+  }
+  return runFixtures;
+}
+
+/**
+ * test/fixtures/NAME.c built with `flags`, as this run's own copy named OUT. The build is kept in
+ * test/fixtures/bin/OUT (rebuilt when the source changes, renamed into place so a concurrent run
+ * never executes a half-written file); the copy gives this run its own inode, because a uprobe
+ * belongs to a file, not to a process: bpftrace 0.17 does not filter its uprobes by -p/-c, so its
+ * watchpoint setup probe stops, and its uprobes count, every process that runs the same file,
+ * another run's workloads included.
+ */
+export function buildFixture(name: string, out: string, flags: string[]): string {
   const src = join(FIXTURES, `${name}.c`);
   const outDir = join(FIXTURES, 'bin');
-  const path = join(outDir, out);
-  if (!existsSync(path) || statSync(path).mtimeMs < statSync(src).mtimeMs) {
+  const built = join(outDir, out);
+  if (!existsSync(built) || statSync(built).mtimeMs < statSync(src).mtimeMs) {
     mkdirSync(outDir, { recursive: true });
-    execFileSync('cc', [...flags, '-o', path, src]);
+    const tmp = `${built}.${process.pid}.tmp`;
+    execFileSync('cc', [...flags, '-o', tmp, src]);
+    renameSync(tmp, built);
   }
-  return path;
+  const copy = join(runFixtureDir(), out);
+  if (!existsSync(copy)) {
+    copyFileSync(built, `${copy}.tmp`);
+    chmodSync(`${copy}.tmp`, 0o755);
+    renameSync(`${copy}.tmp`, copy);
+  }
+  return copy;
 }
 
 /**

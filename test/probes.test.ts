@@ -5,9 +5,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawn, spawnSync } from './child';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, assertVerifies, bpfscript, fixture, dynamicFixture, leakedPrograms } from './helpers';
+import { ROOT, assertVerifies, bpfscript, buildFixture, fixture, dynamicFixture, leakedPrograms } from './helpers';
 
 const W = () => fixture('syscalls');
 
@@ -275,12 +274,7 @@ test('an attach failure half-way detaches everything and leaves nothing loaded',
 
 /** test/fixtures/watch.c, static and not PIE, and the fixed address of its `counter`. */
 function watchFixture(): { bin: string; addr: string } {
-  const src = join(ROOT, 'test', 'fixtures', 'watch.c');
-  const bin = join(ROOT, 'test', 'fixtures', 'bin', 'watch');
-  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
-    mkdirSync(join(ROOT, 'test', 'fixtures', 'bin'), { recursive: true });
-    execFileSync('cc', ['-O1', '-static', '-no-pie', '-o', bin, src]);
-  }
+  const bin = buildFixture('watch', 'watch', ['-O1', '-static', '-no-pie']);
   const line = execFileSync('nm', [bin], { encoding: 'utf8' }).split('\n').find((l) => / counter$/.test(l))!;
   return { bin, addr: `0x${BigInt(`0x${line.split(' ')[0]}`).toString(16)}` };
 }
