@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { spawnSync } from './child';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertVerifies, bpfscript, bpfscriptUntil, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
+import { assertVerifies, bpfscript, bpfscriptUntil, fixture, leakedPrograms, sameAsBpftrace, renamedFixture } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'async-'));
 const file = join(dir, 'f.txt');
@@ -129,9 +129,9 @@ test('strftime()\'s %f is the microseconds of the time given', () => {
 });
 
 test('signal("SIGKILL") kills the traced child on the syscall it makes', async () => {
-  const victim = fixture('sigvictim');
+  const { path: victim, comm } = renamedFixture('sigvictim');
   let child: ReturnType<typeof spawnSync> | undefined;
-  const r = await bpfscriptUntil(['--unsafe', '-e', 'tracepoint:syscalls:sys_enter_getppid /comm == "sigvictim"/ { signal("SIGKILL"); }'], () => {
+  const r = await bpfscriptUntil(['--unsafe', '-e', `tracepoint:syscalls:sys_enter_getppid /comm == "${comm}"/ { signal("SIGKILL"); }`], () => {
     child = spawnSync(victim, ['3'], { encoding: 'utf8' });
   });
   assert.is(r.stderr, '');

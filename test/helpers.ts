@@ -61,17 +61,22 @@ export function bpfscriptUntil(
   });
 }
 
-/** This run's own copies of the fixtures, removed when the run ends. */
-let runFixtures: string | undefined;
-function runFixtureDir(): string {
-  if (!runFixtures) {
-    const dir = mkdtempSync(join(tmpdir(), 'bpfscript-fixtures-'));
+/** This run's own directory (fixture copies, scratch files), removed when the run ends. */
+let runDirectory: string | undefined;
+export function runDir(): string {
+  if (!runDirectory) {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfscript-test-'));
     // Fixtures are also run as an unprivileged user.
     chmodSync(dir, 0o755);
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-    runFixtures = dir;
+    runDirectory = dir;
   }
-  return runFixtures;
+  return runDirectory;
+}
+
+/** A path for a scratch file of this run: another copy of the suite uses its own. */
+export function scratchPath(name: string): string {
+  return join(runDir(), name);
 }
 
 /**
@@ -92,7 +97,7 @@ export function buildFixture(name: string, out: string, flags: string[]): string
     execFileSync('cc', [...flags, '-o', tmp, src]);
     renameSync(tmp, built);
   }
-  const copy = join(runFixtureDir(), out);
+  const copy = join(runDir(), out);
   if (!existsSync(copy)) {
     copyFileSync(built, `${copy}.tmp`);
     chmodSync(`${copy}.tmp`, 0o755);
@@ -107,6 +112,22 @@ export function buildFixture(name: string, out: string, flags: string[]): string
  */
 export function fixture(name: string): string {
   return buildFixture(name, name, ['-O1', '-static']);
+}
+
+/**
+ * The static fixture NAME under a name of this run's own, so its comm (the file name, cut to 15
+ * characters) is too: a probe filtered on `comm == "…"` then sees this run's workload only, not the
+ * same fixture run by another copy of the suite at the same time.
+ */
+export function renamedFixture(name: string): { path: string; comm: string } {
+  const comm = `${name.slice(0, 10)}-${RUN_ID.slice(-4)}`;
+  const path = join(runDir(), comm);
+  if (!existsSync(path)) {
+    copyFileSync(fixture(name), `${path}.tmp`);
+    chmodSync(`${path}.tmp`, 0o755);
+    renameSync(`${path}.tmp`, path);
+  }
+  return { path, comm };
 }
 
 /** A dynamically linked build (uprobes on libc, USDT notes), named NAME-O0 / NAME-O1 by its optimisation. */
