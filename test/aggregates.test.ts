@@ -2,12 +2,12 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { bpfscript, fixture, loadedProbePrograms, sameAsBpftrace } from './helpers';
+import { spawnSync } from './child';
+import { bpfscript, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
 
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('hist: negative, zero, one, powers of two, keyed', () => {

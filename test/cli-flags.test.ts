@@ -3,14 +3,13 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { bpfscript, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
+import { spawnSync } from './child';
+import { bpfscript, leakedPrograms, sameAsBpftrace } from './helpers';
 
 const PROG = 'BEGIN { @a[1] = 2; @b = count(); printf("x %d\\n", 7); exit(); }';
 
-const before = probeProgramIds();
 test.after(() => {
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('-q drops the "Attaching N probes..." line, in text and json', () => {

@@ -15,9 +15,9 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from './child';
 import { cpus } from 'node:os';
-import { BIN, fixture, probeProgramIds, leftoverPrograms } from './helpers';
+import { BIN, fixture, leakedPrograms, renamedFixture } from './helpers';
 
 /**
  * bpftrace's -c child reads its start signal from a pipe under the name "bpftrace" before it
@@ -354,7 +354,6 @@ function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T>[] {
 }
 
 
-const loadedBefore = probeProgramIds();
 const width = Math.max(2, Math.min(6, cpus().length * 2));
 
 interface Pair {
@@ -412,7 +411,7 @@ for (const key of keys) {
  * events into its buffers, so both tools lose events.
  */
 function flooded(cmd: string, args: string[]): Promise<string> {
-  const flood = fixture('flood');
+  const flood = renamedFixture('flood').path;
   return new Promise((resolve) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
@@ -451,7 +450,7 @@ function shapes(out: string): string[] {
 }
 
 test('lost events print as bpftrace 0.17 prints them, text and JSON (counts differ with buffer sizes)', async () => {
-  const prog = 'BEGIN { printf("ready\\n"); } tracepoint:syscalls:sys_enter_getppid /comm == "flood"/ { printf("%d %s\\n", 1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"); }';
+  const prog = `BEGIN { printf("ready\\n"); } tracepoint:syscalls:sys_enter_getppid /comm == "${renamedFixture('flood').comm}"/ { printf("%d %s\\n", 1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"); }`;
   for (const format of ['text', 'json']) {
     const args = ['-f', format, '-e', prog];
     const theirs = shapes(await flooded('bpftrace', args));
@@ -478,7 +477,7 @@ test('normalization sorts only ties', () => {
 
 test('nothing stays loaded after the corpus', async () => {
   await Promise.allSettled(runs.values());
-  assert.equal(leftoverPrograms(loadedBefore), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test.run();

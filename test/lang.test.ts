@@ -3,8 +3,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { bpfscript, loadedProbePrograms, sameAsBpftrace } from './helpers';
+import { spawnSync } from './child';
+import { bpfscript, leakedPrograms, sameAsBpftrace } from './helpers';
 
 
 /** For programs bpftrace 0.17 cannot run (it fails to compile them). */
@@ -16,7 +16,7 @@ function ours(prog: string, extra: string[] = []): string {
 }
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('while with break and continue', () => {

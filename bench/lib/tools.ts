@@ -1,6 +1,6 @@
 // The two tools under test, run the same way: bpfscript (this tree's build) and bpftrace 0.17.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync } from '../../test/child';
 import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCRATCH } from './run';

@@ -4,7 +4,7 @@
 // It prints, per test, both outcomes, then how many of the tests bpftrace passes here bpfscript
 // passes, and writes every failure with its command and output to the report (JSON).
 
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from '../child';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSuites, type PeerTest } from './parse';

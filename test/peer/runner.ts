@@ -5,7 +5,7 @@
 // the tool gets SIGTERM and still passes if its output matches; otherwise an unclean exit fails
 // unless WILL_FAIL; EXPECT is a multi-line regular expression searched in stdout+stderr.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from '../child';
 import { basename } from 'node:path';
 import { release } from 'node:os';
 import type { PeerTest } from './parse';

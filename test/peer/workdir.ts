@@ -3,7 +3,7 @@
 // the way its CMake build makes them (-g -O0, executables without PIE, libraries without the
 // executable bit).
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync } from '../child';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
