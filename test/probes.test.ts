@@ -108,6 +108,16 @@ test('uprobe: a binary that does not exist is an error', () => {
   assert.match(r.stderr, /HINT: give a full path, a command on PATH, or a library name such as libc\n/);
 });
 
+test("uprobe: an offset past the function's end and an address in no function are refused with bpftrace's words", () => {
+  const past = bpfscript(['-e', 'uprobe:/bin/bash:echo_builtin+1000000 { exit(); }']);
+  assert.is(past.status, 1);
+  assert.match(past.stderr, /^stdin:1:1-38: ERROR: Offset outside the function bounds \('echo_builtin' size is \d+\)\n/);
+  const nowhere = bpfscript(['-e', 'uprobe:/bin/bash:10 { exit(); }']);
+  assert.is(nowhere.status, 1);
+  assert.match(nowhere.stderr, /^stdin:1:1-20: ERROR: Could not resolve address: \/bin\/bash:0xa\n/);
+  assert.is(nowhere.stdout, '', 'refused before attaching');
+});
+
 test('usdt: register arguments from the note, sign-extended by their size', () => {
   const bin = APP();
   // loop(i, -i, i*3): i as s64 in a register, -i as s32, i*3 as s16
