@@ -81,4 +81,11 @@ test('-l without kernel function access warns once and still lists the rest', ()
   assert.not.ok(r.stdout.includes('rawtracepoint:'), 'plain -l leaves raw tracepoints out, as bpftrace does');
 });
 
+test("a pattern with a character no attach point has is refused with bpftrace's words", () => {
+  const r = bpfscript(['-l', '\\n']);
+  assert.is(r.status, 1);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /^ERROR: invalid character '\\'\n/);
+});
+
 test.run();
