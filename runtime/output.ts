@@ -40,19 +40,25 @@ export interface OutputSink {
   close(): void;
 }
 
+/** Why output stopped: the reader went away (EPIPE), or writing failed (a full disk: ENOSPC). */
+export type WriteFailure = { kind: 'closed' } | { kind: 'error'; error: NodeJS.ErrnoException };
+
 /** A byte stream on a file descriptor: strings are byte strings (one char per byte). */
 class FdWriter {
   private chunks: string[] = [];
   private pending = 0;
+  /** Set by the first failed write: later output has nowhere to go and is dropped. */
+  private failed = false;
 
   constructor(
     private readonly fd: number,
     private readonly owned: boolean,
     private readonly buffering: BufferMode = 'line',
+    private readonly onFailure: (f: WriteFailure) => void = () => {},
   ) {}
 
   write(s: string): void {
-    if (!s) return;
+    if (!s || this.failed) return;
     this.chunks.push(s);
     this.pending += s.length;
     if (this.buffering === 'none') this.flush();
@@ -64,7 +70,14 @@ class FdWriter {
     this.pending = 0;
     const text = this.chunks.join('');
     this.chunks = [];
-    writeAll(this.fd, text);
+    try {
+      if (writeAll(this.fd, text)) return;
+      this.failed = true;
+      this.onFailure({ kind: 'closed' });
+    } catch (e) {
+      this.failed = true;
+      this.onFailure({ kind: 'error', error: e as NodeJS.ErrnoException });
+    }
   }
 
   close(): void {
@@ -73,7 +86,8 @@ class FdWriter {
   }
 }
 
-export function writeAll(fd: number, text: string): void {
+/** Writes all of `text`; false when the reader has gone away (EPIPE). */
+export function writeAll(fd: number, text: string): boolean {
   const buf = Buffer.from(text, 'latin1');
   let off = 0;
   while (off < buf.length) {
@@ -83,10 +97,11 @@ export function writeAll(fd: number, text: string): void {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') continue;
       // A reader that went away (`| head`) ends the output, not the session's cleanup.
-      if (code === 'EPIPE') return;
+      if (code === 'EPIPE') return false;
       throw e;
     }
   }
+  return true;
 }
 
 class TextSink implements OutputSink {
@@ -171,9 +186,11 @@ export interface OutputOptions {
   file?: string;
   /** -B: applies to stdout only, as in bpftrace (-o FILE is always fully written per flush). */
   buffering?: BufferMode;
+  /** Called once, at the first write that fails; the sink then drops what follows. */
+  onFailure?: (f: WriteFailure) => void;
 }
 
 export function createOutput(opts: OutputOptions = {}): OutputSink {
-  const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true) : new FdWriter(1, false, opts.buffering);
+  const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true, 'line', opts.onFailure) : new FdWriter(1, false, opts.buffering, opts.onFailure);
   return opts.format === 'json' ? new JsonSink(w) : new TextSink(w);
 }

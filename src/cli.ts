@@ -104,6 +104,17 @@ function parseArgs(argv: string[]): CliArgs {
     .parseSync() as CliArgs;
 }
 
+/**
+ * Ends the process by `signal` with its default action, as a C program would die, so a shell sees
+ * 128+N. Node ignores SIGPIPE; adding and removing a listener puts the default action back.
+ */
+function dieOfSignal(signal: NodeJS.Signals): void {
+  const none = () => {};
+  process.on(signal, none);
+  process.off(signal, none);
+  process.kill(process.pid, signal);
+}
+
 export async function main(argv: string[]): Promise<void> {
   let sources = new Map<string, string>();
   try {
@@ -173,8 +184,10 @@ export async function main(argv: string[]): Promise<void> {
         hint: 'run it with sudo, or use --emit-elf/--emit-llvm to compile without loading',
       });
     }
-    const { run } = await import('../runtime/session');
-    process.exitCode = await run(gen, { command: args.c, pid: args.p, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, ...flags.run });
+    const { run, EXIT_OUTPUT_CLOSED } = await import('../runtime/session');
+    const status = await run(gen, { command: args.c, pid: args.p, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, ...flags.run });
+    if (status === EXIT_OUTPUT_CLOSED) dieOfSignal('SIGPIPE');
+    process.exitCode = status;
   } catch (e) {
     if (e instanceof BpfscriptError) {
       process.stderr.write(renderAll(e.diagnostics, sources));
