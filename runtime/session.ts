@@ -125,6 +125,21 @@ class Session {
   }
 
   async run(): Promise<number> {
+    // Handlers go in before the -c command starts and the programs load: a signal during load must
+    // end the session through close(), which ends the command, not leave it stopped forever.
+    // A reader that saw BEGIN's output and sends SIGINT at once must get END and the maps too.
+    const onSignal = () => this.stop();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      return await this.trace();
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+
+  private async trace(): Promise<number> {
     const { meta } = this.gen;
     // Before loading: some kernels refuse a program type at load already (fentry: EPERM), and the
     // user should hear which probe and why, not a generic load failure.
@@ -133,11 +148,6 @@ class Session {
     this.load();
     const ring = (this.ring = new RingBuffer(this.obj!.map(meta.eventsMap)));
 
-    // Handlers go in before any output: a reader that saw BEGIN's output and sends SIGINT at once
-    // must get END and the maps, not Node's default exit.
-    const onSignal = () => this.stop();
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     // A deferred probe is attached later by another probe's runtime (a watchpoint's body, once its
     // uprobe reports the address); bpftrace does not count it.
     const n = meta.probes.filter((p) => !p.attach.deferred).length;
@@ -155,12 +165,7 @@ class Session {
 
     this.child?.exited.then(() => this.stop());
     this.child?.resume();
-    try {
-      if (!this.stopping) await this.loop(ring);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    if (!this.stopping) await this.loop(ring);
 
     if (!this.opts.dryRun) {
       // Probes go before the last drain and END, as in bpftrace: a probe still firing (a busy -c

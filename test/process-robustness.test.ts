@@ -4,16 +4,42 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { BIN, bpfscript, leftoverPrograms, probeProgramIds } from './helpers';
 
+/** Ids of BPF programs some live process holds an fd of (its fdinfo names the prog_id). */
+function heldPrograms(): Set<number> {
+  const held = new Set<number>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fdinfo`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^prog_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+        if (m) held.add(Number(m[1]));
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return held;
+}
+
+// Other sessions on the machine load programs of their own meanwhile: a new program that a live
+// process holds is theirs (every bpfscript run here has ended, and so has its -c command).
 let before = new Set<number>();
 test.before.each(() => {
   before = probeProgramIds();
 });
 test.after.each(() => {
-  assert.equal(leftoverPrograms(before), [], 'nothing left loaded');
+  const left = leftoverPrograms(before);
+  const held = left.length ? heldPrograms() : new Set<number>();
+  assert.equal(left.filter((id) => !held.has(id)), [], 'nothing left loaded');
 });
 
 interface Exit {
@@ -45,8 +71,59 @@ function readFirstLineThenClose(cmd: string, args: string[]): Promise<Exit> {
   });
 }
 
+function procState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return null;
+  }
+}
+
 function alive(pid: number): boolean {
-  return existsSync(`/proc/${pid}`) && !/^\d+ \(.*\) Z/.test(require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  const s = procState(pid);
+  return s !== null && s !== 'Z';
+}
+
+/** Waits up to 3 s for `pid` to be gone: a parent-death signal is delivered asynchronously. */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 300 && alive(pid); i++) await new Promise((r) => setTimeout(r, 10));
+  return !alive(pid);
+}
+
+function children(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Starts bpfscript with `args`; `when(pid, stdout)` is polled until it returns a signal to send,
+ * which is sent once; resolves when bpfscript has ended (killed after 30 s at the latest).
+ */
+function runAndSignal(args: string[], when: (pid: number, stdout: string) => NodeJS.Signals | undefined): Promise<Exit> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const poll = setInterval(() => {
+      const sig = when(p.pid!, stdout);
+      if (sig) {
+        clearInterval(poll);
+        p.kill(sig);
+      }
+    }, 1);
+    p.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      clearInterval(poll);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
 }
 
 test('| head -1: the session ends at the next write, as bpftrace does (SIGPIPE)', async () => {
@@ -82,6 +159,42 @@ test('-o on a full disk: one ERROR line, exit 1', () => {
   const r = bpfscript(['-o', '/dev/full', '-e', 'interval:ms:50 { @a = 1; printf("hello\\n"); } END { printf("end\\n"); }'], { timeoutMs: 30_000 });
   assert.is(r.status, 1);
   assert.is(r.stderr, 'ERROR: failed to write the output to /dev/full: No space left on device\n');
+});
+
+for (const sig of ['SIGKILL', 'SIGHUP'] as const) {
+  test(`${sig} to bpfscript ends the -c command too`, async () => {
+    const r = await runAndSignal(['-c', '/usr/bin/sleep 60', '-e', 'BEGIN { printf("cpid %d\\n", cpid); }'], (_pid, out) => (/cpid \d+\n/.test(out) ? sig : undefined));
+    assert.is(r.signal, sig);
+    const cpid = Number(/cpid (\d+)/.exec(r.stdout)?.[1]);
+    assert.ok(cpid > 0, r.stdout);
+    assert.ok(await gone(cpid), `the -c command ${cpid} is gone`);
+  });
+}
+
+test('a signal while the -c command is held stopped (programs loading) ends the session cleanly', async () => {
+  // Many probes make the load long enough to signal inside it.
+  const probes = Array.from({ length: 40 }, (_, i) => `tracepoint:syscalls:sys_enter_${['read', 'write', 'openat', 'close'][i % 4]} /pid == ${1000000 + i}/ { @[${i}] = count(); }`).join('\n');
+  let stopped = 0;
+  const r = await runAndSignal(['-c', '/usr/bin/sleep 60', '-e', probes], (pid) => {
+    stopped = children(pid).find((c) => procState(c) === 'T') ?? 0;
+    return stopped ? 'SIGTERM' : undefined;
+  });
+  assert.ok(stopped > 0, 'the command was seen stopped');
+  assert.is(r.signal, null, 'the session handled the signal');
+  assert.is(r.code, 0);
+  assert.is(r.stderr, '');
+  assert.ok(await gone(stopped), `the -c command ${stopped} is gone`);
+});
+
+test('a -c command that cannot be run is refused before attaching, with bpftrace\'s words and exit 1', () => {
+  for (const cmd of ['/nonexistent', '/etc/passwd', '/tmp', 'no-such-command-anywhere']) {
+    const ours = bpfscript(['-c', cmd, '-e', 'BEGIN { printf("hi\\n"); }']);
+    const theirs = spawnSync('bpftrace', ['-c', cmd, '-e', 'BEGIN { printf("hi\\n"); }'], { encoding: 'utf8', timeout: 30_000 });
+    assert.is(ours.status, 1, cmd);
+    assert.is(ours.stdout, '', cmd);
+    const theirLine = theirs.stderr.split('\n').find((l) => l.includes('Failed to fork child'));
+    assert.is(ours.stderr, `${theirLine}\n`, cmd);
+  }
 });
 
 test.run();
