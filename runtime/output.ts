@@ -3,7 +3,8 @@
 // to a file (-o FILE). Output is collected per drain and written with one write(2) at each flush,
 // so a pipe (`| grep`) sees every line as soon as the drain that produced it ends.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { writeBytes } from '../src/stdio';
 import { BpfscriptError } from '../src/diagnostics';
 import type { Type, Value } from '../src/types';
 import { formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
@@ -88,20 +89,7 @@ class FdWriter {
 
 /** Writes all of `text`; false when the reader has gone away (EPIPE). */
 export function writeAll(fd: number, text: string): boolean {
-  const buf = Buffer.from(text, 'latin1');
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += writeSync(fd, buf, off);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      // A reader that went away (`| head`) ends the output, not the session's cleanup.
-      if (code === 'EPIPE') return false;
-      throw e;
-    }
-  }
-  return true;
+  return writeBytes(fd, Buffer.from(text, 'latin1'));
 }
 
 class TextSink implements OutputSink {

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { BpfscriptError, renderAll } from './diagnostics';
 import { compileCached } from './compile';
+import { blockingStdio, err, out } from './stdio';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -68,6 +69,8 @@ function parseArgs(argv: string[]): CliArgs {
   // Node returns the ES module's default export itself here; a CommonJS build would nest it.
   const loaded = require('yargs') as typeof import('yargs').default & { default?: typeof import('yargs').default };
   const yargs = loaded.default ?? loaded;
+  // yargs prints help and versions through process.stdout.
+  blockingStdio();
   return yargs(argv)
     .scriptName('bpfscript')
     .usage('USAGE:\n  bpfscript [options] filename\n  bpfscript [options] -e \'program\'')
@@ -125,7 +128,7 @@ export async function main(argv: string[]): Promise<void> {
     if (args.l) {
       const { printProbeList } = await import('../runtime/list');
       const pattern = args._.length ? String(args._[0]) : args.e;
-      printProbeList(pattern, !!args.v, { write: (t) => process.stdout.write(t), warn: (t) => process.stderr.write(t) });
+      printProbeList(pattern, !!args.v, { write: out, warn: err });
       return;
     }
     if (args.p !== undefined && (!Number.isInteger(args.p) || args.p <= 0 || !existsSync(`/proc/${args.p}`))) {
@@ -149,14 +152,14 @@ export async function main(argv: string[]): Promise<void> {
     sources = new Map([[file, source]]);
     if (args.fmt) {
       const [{ parse }, { formatProgram }] = await Promise.all([import('../grammar'), import('./fmt')]);
-      process.stdout.write(formatProgram(parse(source, file)));
+      out(formatProgram(parse(source, file)));
       return;
     }
     if (args.explain || args.d !== undefined) {
       const { explain, parseStages, STAGES } = await import('./explain');
       const stages = args.explain ? STAGES : parseStages(args.d ?? []);
-      const colour = !!process.stdout.isTTY && !process.env.NO_COLOR;
-      process.stdout.write(await explain(source, { file, stages, colour, canLoad: process.getuid?.() === 0 }));
+      const colour = require('node:tty').isatty(1) && !process.env.NO_COLOR;
+      out(await explain(source, { file, stages, colour, canLoad: process.getuid?.() === 0 }));
       return;
     }
     // Arguments after the program are its positional parameters $1 … $N.
@@ -171,7 +174,7 @@ export async function main(argv: string[]): Promise<void> {
     const cmd = args.c?.trim().split(/\s+/)[0];
     const command = cmd ? ((require('./probes/user-binary') as typeof import('./probes/user-binary')).resolveBinary(cmd) ?? cmd) : undefined;
     const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid: args.p, command }, { noCache: args.cache === false });
-    if (gen.meta.warnings?.length && args.warnings !== false) process.stderr.write(renderAll(gen.meta.warnings, sources));
+    if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (args.emitLlvm !== undefined || args.emitElf !== undefined) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');
       if (args.emitElf !== undefined) writeFileSync(args.emitElf, gen.elf);
@@ -190,13 +193,13 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = status;
   } catch (e) {
     if (e instanceof BpfscriptError) {
-      process.stderr.write(renderAll(e.diagnostics, sources));
+      err(renderAll(e.diagnostics, sources));
       process.exitCode = 1;
       return;
     }
     // Anything else is a bug in bpfscript: say so in one line, and keep the trace for -d debugging.
-    process.stderr.write(`ERROR: internal error: ${(e as Error)?.message ?? e}\n`);
-    if (process.env.BPFSCRIPT_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
+    err(`ERROR: internal error: ${(e as Error)?.message ?? e}\n`);
+    if (process.env.BPFSCRIPT_DEBUG) err(`${(e as Error)?.stack}\n`);
     process.exitCode = 1;
   }
 }

@@ -197,4 +197,36 @@ test('a -c command that cannot be run is refused before attaching, with bpftrace
   }
 });
 
+/**
+ * `{ TRACER ARGS & head -c 4 MB /dev/zero; } | { sleep 1; wc -c; }`: the tracer and a sibling share
+ * the pipe while the reader lags, so the pipe is full when the tracer writes. The sibling reports
+ * its own failure; a tracer that left the pipe non-blocking makes it fail with EAGAIN.
+ */
+function sharedPipe(tracer: string[]): { sibling: string; bytes: number } {
+  const quoted = tracer.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const script = `{ ${quoted} & head -c 4000000 /dev/zero || echo "sibling failed" >&2; wait; } | { sleep 1; wc -c; }`;
+  const r = spawnSync('sh', ['-c', script], { encoding: 'utf8', timeout: 60_000 });
+  return { sibling: r.stderr.split('\n').filter((l) => /sibling|head:/.test(l)).join('\n'), bytes: Number(r.stdout.trim()) };
+}
+
+test('stdout stays blocking for the processes sharing its pipe (-l), as with bpftrace', () => {
+  const theirs = sharedPipe(['bpftrace', '-l', 'tracepoint:*']);
+  assert.is(theirs.sibling, '', 'bpftrace leaves its sibling alone');
+  for (let i = 0; i < 3; i++) {
+    const ours = sharedPipe([process.execPath, BIN, '-l', 'tracepoint:*']);
+    assert.is(ours.sibling, '', `run ${i}: the sibling's writes succeed`);
+    assert.ok(ours.bytes >= 4_000_000, `run ${i}: everything arrived`);
+  }
+});
+
+test('stderr stays blocking for the processes sharing its pipe (diagnostics)', () => {
+  // fd 3 keeps the test's own stderr for the sibling's report: 2 is the shared pipe here.
+  const script = `{ ${process.execPath} ${BIN} -e 'BEGIN { @x = nope(); }' & head -c 4000000 /dev/zero || echo "sibling failed" >&3; wait; } 3>&2 2>&1 | { sleep 1; wc -c; }`;
+  for (let i = 0; i < 3; i++) {
+    const r = spawnSync('sh', ['-c', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.not.match(r.stderr, /sibling failed/, `run ${i}`);
+    assert.ok(Number(r.stdout.trim()) > 4_000_000, `run ${i}: everything arrived`);
+  }
+});
+
 test.run();
