@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { BpfscriptError, renderAll } from './diagnostics';
 import { compileCached } from './compile';
 import { blockingStdio, err, out } from './stdio';
+import { decodeSource, rawArgs, toByteString } from './bytes';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -118,8 +119,9 @@ function dieOfSignal(signal: NodeJS.Signals): void {
   process.kill(process.pid, signal);
 }
 
-export async function main(argv: string[]): Promise<void> {
+export async function main(cmdline: string[]): Promise<void> {
   let sources = new Map<string, string>();
+  const argv = rawArgs(cmdline);
   try {
     const args = parseArgs(argv);
     const { checkCliFlags } = await import('./cli-flags');
@@ -142,7 +144,7 @@ export async function main(argv: string[]): Promise<void> {
     } else if (args._.length > 0) {
       file = String(args._[0]);
       try {
-        source = readFileSync(file, 'utf8');
+        source = decodeSource(readFileSync(file));
       } catch (e) {
         throw new BpfscriptError({ severity: 'ERROR', message: `failed to read ${file}: ${(e as Error).message}` });
       }
@@ -163,7 +165,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     // Arguments after the program are its positional parameters $1 … $N.
-    const positionals = args._.slice(args.e !== undefined ? 0 : 1).map(String);
+    const positionals = args._.slice(args.e !== undefined ? 0 : 1).map((a) => toByteString(String(a)));
     const strLen = process.env.BPFTRACE_STRLEN ? Number(process.env.BPFTRACE_STRLEN) : undefined;
     if (strLen !== undefined && !(Number.isInteger(strLen) && strLen >= 2 && strLen <= 1024)) {
       throw new BpfscriptError({ severity: 'ERROR', message: `BPFTRACE_STRLEN must be an integer from 2 to 1024, got '${process.env.BPFTRACE_STRLEN}'` });

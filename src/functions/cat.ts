@@ -14,7 +14,7 @@ function maxBytes(): number {
 }
 
 function readHead(file: string, max: number): string {
-  const fd = openSync(file, 'r');
+  const fd = openSync(Buffer.from(file, 'latin1'), 'r');
   try {
     const buf = Buffer.alloc(Math.min(max, 1 << 16));
     const chunks: Buffer[] = [];
