@@ -92,8 +92,26 @@ export function writeAll(fd: number, text: string): boolean {
   return writeBytes(fd, Buffer.from(text, 'latin1'));
 }
 
+/**
+ * The two newlines before the exit-time maps: bpftrace prints them on stdout even with -o FILE,
+ * where the maps themselves go to the file.
+ */
+type ExitSeparator = (maps: string) => void;
+
+function exitWriter(w: FdWriter, toFile: boolean): ExitSeparator {
+  if (!toFile) return (text) => w.write(text);
+  return (text) => {
+    const bare = text.startsWith('\n\n') ? 2 : 0;
+    if (bare) writeAll(1, text.slice(0, bare));
+    w.write(text.slice(bare));
+  };
+}
+
 class TextSink implements OutputSink {
-  constructor(protected readonly w: FdWriter) {}
+  constructor(
+    protected readonly w: FdWriter,
+    private readonly exitOut: ExitSeparator,
+  ) {}
   attached(n: number): void {
     this.w.write(`Attaching ${n} probe${n === 1 ? '' : 's'}...\n`);
   }
@@ -113,7 +131,7 @@ class TextSink implements OutputSink {
     this.w.write(formatMap(m, opts));
   }
   exitMaps(maps: readonly MapData[]): void {
-    this.w.write(formatExitMaps(maps));
+    this.exitOut(formatExitMaps(maps));
   }
   lostEvents(n: bigint): void {
     this.w.write(`Lost ${n} events\n`);
@@ -127,7 +145,10 @@ class TextSink implements OutputSink {
 }
 
 class JsonSink implements OutputSink {
-  constructor(private readonly w: FdWriter) {}
+  constructor(
+    private readonly w: FdWriter,
+    private readonly exitOut: ExitSeparator,
+  ) {}
   attached(n: number): void {
     this.w.write(jsonLine('attached_probes', `{"probes": ${n}}`));
   }
@@ -147,7 +168,7 @@ class JsonSink implements OutputSink {
     this.w.write(formatMapJson(m, opts));
   }
   exitMaps(maps: readonly MapData[]): void {
-    this.w.write(formatExitMapsJson(maps));
+    this.exitOut(formatExitMapsJson(maps));
   }
   lostEvents(n: bigint): void {
     this.w.write(jsonLine('lost_events', `{"events": ${n}}`));
@@ -180,5 +201,6 @@ export interface OutputOptions {
 
 export function createOutput(opts: OutputOptions = {}): OutputSink {
   const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true, 'line', opts.onFailure) : new FdWriter(1, false, opts.buffering, opts.onFailure);
-  return opts.format === 'json' ? new JsonSink(w) : new TextSink(w);
+  const exitOut = exitWriter(w, opts.file !== undefined);
+  return opts.format === 'json' ? new JsonSink(w, exitOut) : new TextSink(w, exitOut);
 }
