@@ -1,7 +1,7 @@
 // `npm run bench`: every measure of issue 7, bpfscript and bpftrace side by side in one run, written
 // to bench/RESULTS.md and printed. `--quick` runs fewer rounds; `--only NAME[,NAME]` picks suites.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync } from '../test/child';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';

@@ -7,8 +7,8 @@ import { closeSync, openSync } from 'node:fs';
 import { writeBytes } from '../src/stdio';
 import { BpfscriptError } from '../src/diagnostics';
 import type { Type, Value } from '../src/types';
-import { formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
-import { formatExitMaps, formatMap, type MapData, type PrintOptions } from './format/maps';
+import { formatAllMapsJson, formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
+import { formatAllMaps, formatExitMaps, formatMap, type MapData, type PrintOptions } from './format/maps';
 import { formatValue } from './format/values';
 
 export type OutputFormat = 'text' | 'json';
@@ -35,6 +35,8 @@ export interface OutputSink {
   map(m: MapData, opts?: PrintOptions): void;
   /** The dump after END. */
   exitMaps(maps: readonly MapData[]): void;
+  /** The dump SIGUSR1 asks for while tracing: the same maps, without the exit dump's blank lines. */
+  allMaps(maps: readonly MapData[]): void;
   /** Records the ring buffer had no room for. */
   lostEvents(n: bigint): void;
   flush(): void;
@@ -133,6 +135,9 @@ class TextSink implements OutputSink {
   exitMaps(maps: readonly MapData[]): void {
     this.exitOut(formatExitMaps(maps));
   }
+  allMaps(maps: readonly MapData[]): void {
+    this.w.write(formatAllMaps(maps));
+  }
   lostEvents(n: bigint): void {
     this.w.write(`Lost ${n} events\n`);
   }
@@ -169,6 +174,9 @@ class JsonSink implements OutputSink {
   }
   exitMaps(maps: readonly MapData[]): void {
     this.exitOut(formatExitMapsJson(maps));
+  }
+  allMaps(maps: readonly MapData[]): void {
+    this.w.write(formatAllMapsJson(maps));
   }
   lostEvents(n: bigint): void {
     this.w.write(jsonLine('lost_events', `{"events": ${n}}`));

@@ -13,6 +13,7 @@ import { ScriptMaps } from './read-maps';
 import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
 import { explainLoadFailure } from './verifier';
 import { setStackMaps } from './format/stacks';
+import { onSigusr1 } from './signals';
 
 export interface RunOptions {
   command?: string;
@@ -31,6 +32,8 @@ export interface RunOptions {
   noWarnings?: boolean;
   /** -B: stdout buffering. */
   buffering?: BufferMode;
+  /** --unsafe was given for this run. */
+  unsafe?: boolean;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
@@ -136,11 +139,17 @@ class Session {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      onSigusr1(null);
     }
   }
 
   private async trace(): Promise<number> {
     const { meta } = this.gen;
+    // Checked here, at load, and not only at compile time: a program that comes from a cache entry
+    // or a file carries its own permission, which this run's command line must grant again.
+    if (meta.unsafe && !this.opts.unsafe) {
+      throw new BpfscriptError({ severity: 'ERROR', message: 'this program was compiled with --unsafe and may run commands or send signals', hint: 'run it with --unsafe' });
+    }
     // Before loading: some kernels refuse a program type at load already (fentry: EPERM), and the
     // user should hear which probe and why, not a generic load failure.
     this.checkKernelSupport();
@@ -148,15 +157,24 @@ class Session {
     this.load();
     const ring = (this.ring = new RingBuffer(this.obj!.map(meta.eventsMap)));
 
+    // As bpftrace: SIGUSR1 prints every map now and tracing goes on.
+    onSigusr1(() => {
+      this.drain(ring);
+      this.out.allMaps(this.maps.readAll());
+      this.out.flush();
+    });
     // A deferred probe is attached later by another probe's runtime (a watchpoint's body, once its
     // uprobe reports the address); bpftrace does not count it.
     const n = meta.probes.filter((p) => !p.attach.deferred).length;
     if (!this.opts.quiet) this.out.attached(n);
     this.out.flush();
-    for (const p of meta.probes) if (!p.runOnce) this.attach(p);
-
+    // As in bpftrace 0.17, BEGIN runs before the other probes are attached (an interval probe
+    // then fires a whole interval after it); its output is printed from the ring below.
     for (const p of meta.probes) if (p.runOnce === 'begin') this.obj!.program(p.progName).testRun();
-    this.drain(ring);
+    const attachable = meta.probes.filter((p) => !p.runOnce);
+    const reversed = (p: ProbeMeta) => !!attachers.get(p.provider)?.lastAttachedRunsFirst;
+    for (const p of [...attachable.filter((p) => !reversed(p)), ...attachable.filter(reversed).reverse()]) this.attach(p);
+
     if (this.opts.dryRun) this.stopping = true;
     else if (this.jobs.length) {
       for (const j of this.jobs.splice(0)) j();
@@ -165,6 +183,10 @@ class Session {
 
     this.child?.exited.then(() => this.stop());
     this.child?.resume();
+    // bpftrace's runtime-test engine starts a test's AFTER command when it reads this; bpftrace
+    // writes it before it reads BEGIN's first output.
+    if (process.env.__BPFTRACE_NOTIFY_PROBES_ATTACHED) writeAll(2, '__BPFTRACE_NOTIFY_PROBES_ATTACHED\n');
+    this.drain(ring);
     if (!this.stopping) await this.loop(ring);
 
     if (!this.opts.dryRun) {

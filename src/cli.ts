@@ -83,7 +83,7 @@ function parseArgs(argv: string[]): CliArgs {
     .option('unsafe', { type: 'boolean', describe: 'allow side-effecting functions such as system()' })
     .option('cache', { type: 'boolean', describe: 'reuse compiled programs from ~/.cache/bpfscript (--no-cache: compile afresh; BPFSCRIPT_CACHE=0: never)' })
     .option('explain', { type: 'boolean', describe: 'show every stage: AST, types, LLVM IR, BPF instructions, verifier figures' })
-    .option('f', { type: 'string', choices: ['text', 'json'], describe: 'output format: text (default) or json (one object per line)' })
+    .option('f', { type: 'string', describe: 'output format: text (default) or json (one object per line)' })
     .option('o', { type: 'string', describe: 'write the output to FILE instead of stdout' })
     .option('l', { type: 'boolean', describe: 'list probes matching the pattern given as argument (-lv: with their arguments)' })
     .option('v', { type: 'boolean', describe: 'verbose: with -l, show tracepoint arguments and usdt argument specs' })
@@ -197,7 +197,7 @@ export async function main(cmdline: string[]): Promise<void> {
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
     const command = cmd ? ((require('./probes/user-binary') as typeof import('./probes/user-binary')).resolveBinary(cmd) ?? cmd) : undefined;
-    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command }, { noCache: args.cache === false });
+    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
     if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (emitOnly) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');
@@ -205,7 +205,7 @@ export async function main(cmdline: string[]): Promise<void> {
       return;
     }
     const { run, EXIT_OUTPUT_CLOSED } = await import('../runtime/session');
-    const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, ...flags.run });
+    const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, unsafe: !!args.unsafe, ...flags.run });
     if (status === EXIT_OUTPUT_CLOSED) dieOfSignal('SIGPIPE');
     process.exitCode = status;
   } catch (e) {

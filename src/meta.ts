@@ -43,4 +43,6 @@ export interface ProgramMeta {
   rodata: { size: number; offsets: Record<string, number> };
   /** Compile-time warnings, shown on stderr before running (they survive the compile cache). */
   warnings?: Diagnostic[];
+  /** Compiled with --unsafe (system(), signal(), override() allowed): it runs only with --unsafe. */
+  unsafe?: boolean;
 }

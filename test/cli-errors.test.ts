@@ -3,8 +3,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { BIN, bpfscript, loadedProbePrograms } from './helpers';
+import { spawnSync } from './child';
+import { BIN, bpfscript, leakedPrograms } from './helpers';
 
 function fails(args: string[], expected: string): void {
   const r = bpfscript(args);
@@ -15,7 +15,7 @@ function fails(args: string[], expected: string): void {
 }
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('unknown tracepoint', () => {

@@ -4,15 +4,15 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { readFileSync } from 'node:fs';
-import { bpfscript, fixture, loadedProbePrograms, sameAsBpftrace } from './helpers';
+import { bpfscript, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
 
 
 const LONG = '/tmp/bpfscript-str-test-a-path-that-is-rather-longer-than-sixty-four-bytes-in-total.txt';
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('str() of a syscall pointer: default 64, literal length, map keys', () => {

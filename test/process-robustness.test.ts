@@ -5,41 +5,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { BIN, bpfscript, leftoverPrograms, probeProgramIds } from './helpers';
+import { readFileSync } from 'node:fs';
+import { BIN, bpfscript, leakedPrograms } from './helpers';
 
-/** Ids of BPF programs some live process holds an fd of (its fdinfo names the prog_id). */
-function heldPrograms(): Set<number> {
-  const held = new Set<number>();
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let fds: string[] = [];
-    try {
-      fds = readdirSync(`/proc/${pid}/fdinfo`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const m = /^prog_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
-        if (m) held.add(Number(m[1]));
-      } catch {
-        // closed meanwhile
-      }
-    }
-  }
-  return held;
-}
-
-// Other sessions on the machine load programs of their own meanwhile: a new program that a live
-// process holds is theirs (every bpfscript run here has ended, and so has its -c command).
-let before = new Set<number>();
-test.before.each(() => {
-  before = probeProgramIds();
-});
 test.after.each(() => {
-  const left = leftoverPrograms(before);
-  const held = left.length ? heldPrograms() : new Set<number>();
-  assert.equal(left.filter((id) => !held.has(id)), [], 'nothing left loaded');
+  assert.equal(leakedPrograms(), [], 'nothing left loaded');
 });
 
 interface Exit {

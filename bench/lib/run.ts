@@ -1,15 +1,19 @@
 // Running a tool the same way for both: under /usr/bin/time for peak RSS, output to files (never a
 // pipe the harness must drain while it measures), wall time taken around the child by the harness.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from '../../test/child';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attachedTracepoints, childOf, sleepMs } from './live';
 import type { Tool } from './tools';
 
-export const SCRATCH = join(tmpdir(), 'bpfscript-bench');
-mkdirSync(SCRATCH, { recursive: true });
+/**
+ * This run's own directory (0700, unpredictable name): the bench runs as root, and a fixed path in
+ * /tmp would let another user plant the compile cache or the files it writes there.
+ */
+export const SCRATCH = mkdtempSync(join(tmpdir(), 'bpfscript-bench-'));
+process.on('exit', () => rmSync(SCRATCH, { recursive: true, force: true }));
 
 export interface Timed {
   wallMs: number;
@@ -68,7 +72,7 @@ export async function runLive(tool: Tool, args: string[], expected: number, duri
   const errFd = openSync(stderrFile, 'w');
   const [cmd, ...rest] = timeArgv(tool, args, rssFile);
   const t0 = now();
-  const p = spawn(cmd, rest, { env: tool.env, stdio: ['ignore', outFd, errFd] });
+  const p = spawn(cmd, rest, { env: tool.env, stdio: ['ignore', outFd, errFd], timeout: 300_000 });
   closeSync(outFd);
   closeSync(errFd);
   const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));

@@ -1,7 +1,7 @@
 // The workload: ../shared/bench/storm.c, compiled at bench time into the scratch directory (never
 // committed) as `bpfstorm`, so scripts can single it out by comm.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync } from '../../test/child';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './tools';

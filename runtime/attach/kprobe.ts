@@ -29,6 +29,8 @@ const say = (verbose: boolean | undefined, line: string): void => {
 function kernelProbe(provider: 'kprobe' | 'kretprobe'): Attacher {
   return {
     provider,
+    // As bpftrace finds: kprobes on one function run newest first, kretprobes in attach order.
+    lastAttachedRunsFirst: provider === 'kprobe',
     unavailable: (p?: ProbeMeta) =>
       hasKprobes() || p?.attach.via === 'fentry'
         ? undefined

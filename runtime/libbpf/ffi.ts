@@ -4,6 +4,7 @@
 // never touch the kernel (--emit-elf, -h) do not pay for dlopen and ~60 declarations.
 
 import type * as Koffi from 'koffi';
+import { libraryMissing, LIBBPF_PACKAGE } from '../../src/host-packages';
 
 /** An address returned by libbpf. koffi 3 hands pointers to JS as untyped BigInts (README trap 1),
  * so each handle kind gets a brand to keep a map pointer from being passed where a program goes. */
@@ -393,7 +394,12 @@ function bind(): Ffi {
   ] as const) {
     if (koffi.sizeof(name) !== size) throw new Error(`internal: ${name} is ${koffi.sizeof(name)} bytes, libbpf 1.1 expects ${size}`);
   }
-  const bpf = koffi.load('libbpf.so.1');
+  let bpf: ReturnType<typeof koffi.load>;
+  try {
+    bpf = koffi.load('libbpf.so.1');
+  } catch (e) {
+    throw libraryMissing('libbpf.so.1', (e as Error).message, LIBBPF_PACKAGE);
+  }
   const c = koffi.load('libc.so.6');
   const libbpf: Record<string, unknown> = {};
   for (const d of LIBBPF_DECLS) { const f = bpf.func(d); libbpf[f.info.name] = f; }

@@ -8,7 +8,7 @@ import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
 import { Stat } from '../meta';
 import { probeType, type ExpandedProbe } from '../probes';
 import { fieldType } from '../semantic/tracefs';
-import { parseIntArg } from '../semantic/analyze';
+import { parseIntArg } from '../semantic/positionals';
 import { emitKernelField } from '../functions/kernel-field';
 import { probeReadHelper } from './probe-read';
 import { arithSigned, sizeOf, stringType, tupleLayout, type Type } from '../types';
@@ -67,6 +67,8 @@ export class ProbeEmitter implements EmitContext {
   readonly i8p: Ty;
   private readonly allocaBlock: Block;
   private readonly vars = new Map<string, Val>();
+  /** Values already emitted for these expressions (an aggregation's arguments, see updateAggregate). */
+  private readonly evaluated = new Map<Expr, CgValue>();
   private stackUsed = 0;
   /** Bytes of this program's scratch map handed out so far, and which of them start zeroed. */
   private scratchUsed = 0;
@@ -480,6 +482,12 @@ export class ProbeEmitter implements EmitContext {
     const agg = info.aggregate!;
     const t = info.valueType as Extract<Type, { kind: 'agg' }>;
     const { b } = this;
+    // The arguments are evaluated first, on every path: emitted inside the found-entry branch, a
+    // side effect (`avg($a++)` in a while loop) would be skipped when the lookup fails, and the
+    // verifier rightly sees a loop that may never end. Only the value is an expression: lhist's
+    // bounds and the like are compile-time constants.
+    const value = call.args[0];
+    if (value) this.evaluated.set(value, this.emit(value));
     const slot = this.zeroed(8, 'aggslot');
     const slotP = b.bitcast(slot, this.c.ptr(this.i8p));
     b.store(lookup(this, global, key), slotP);
@@ -498,6 +506,7 @@ export class ProbeEmitter implements EmitContext {
       b.store(lookup(this, global, key), slotP);
     });
     ifNotNull(this, b.load(this.i8p, slotP), (p) => agg.emitUpdate(this, call, t, p), () => {});
+    if (value) this.evaluated.delete(value);
   }
 
   /** Pointer to the read-only all-zero value every new aggregation entry starts from. */
@@ -692,6 +701,8 @@ export class ProbeEmitter implements EmitContext {
   // ---- expressions ----
 
   emit(e: Expr): CgValue {
+    const done = this.evaluated.get(e);
+    if (done) return done;
     const { b, c } = this;
     const t = this.typeOf(e);
     switch (e.kind) {

@@ -94,6 +94,7 @@ export function generate(a: Analysis, opts: GenerateOptions): Generated {
       statsMap: 'stats',
       rodata: { size: CONFIG_FIELDS.length * 8, offsets: Object.fromEntries(CONFIG_FIELDS.map((f, i) => [f, i * 8])) },
       ...(a.warnings?.length ? { warnings: a.warnings } : {}),
+      ...(a.unsafe ? { unsafe: true } : {}),
     };
     return { elf, meta, ir };
   } finally {

@@ -12,6 +12,8 @@ import { arithSigned, namedIntType, none, s64, sizeOf, stringType, typeEquals, t
 import type { AnalyzedProbe, Analysis, EventSpec, MapInfo } from './analysis';
 import { fieldType } from './tracefs';
 import { includedMacros } from './header-macros';
+import { macroConstant, preprocess } from './preprocessor';
+import { inlinePositionals, parseIntArg } from './positionals';
 import { findNamedType, kernelBtf, planMember, pointerTo, structOf, useScriptTypes } from './kernel-types';
 import { scriptTypes } from './c-decls';
 import { offsetofConstant } from '../functions/offsetof';
@@ -67,6 +69,8 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     unsafe: opts.unsafe ?? false,
   };
 
+  inlinePositionals(program, analysis.positionals);
+
   // The front end parses these; until the semantic pass implements them, say so rather than
   // silently compiling a program that means something else.
   const unsupported: [string, { span: Program['span'] }[]][] = [
@@ -87,7 +91,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     let matched = false;
     for (const ap of probe.attachPoints) {
       try {
-        const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command });
+        const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command, positionals: opts.positionals });
         for (const expanded of probes) {
           matched = true;
           analysis.probes.push({ probe, type, expanded, progName: `probe_${n++}`, variables: new Map() });
@@ -200,7 +204,9 @@ class ProbeChecker implements CheckContext {
       case 'Unroll': {
         const n = s.count.kind === 'IntLit' ? s.count.value : s.count.kind === 'Positional' ? this.positionalInt(s.count) : null;
         if (n === null) this.error('unroll needs an integer literal count', s.count);
-        else if (n < 1n || n > BigInt(UNROLL_MAX)) this.error(`unroll count must be between 1 and ${UNROLL_MAX}, got ${n}`, s.count);
+        // bpftrace's wording, which scripts and its tests match on.
+        else if (n > BigInt(UNROLL_MAX)) this.error(`unroll maximum value is ${UNROLL_MAX}`, s.count, `got ${n}; unroll counts run from 1 to ${UNROLL_MAX}`);
+        else if (n < 1n) this.error('unroll minimum value is 1', s.count, `got ${n}; unroll counts run from 1 to ${UNROLL_MAX}`);
         else this.a.constants.set(s.count, Number(n));
         this.block(s.body);
         return;
@@ -503,8 +509,9 @@ class ProbeChecker implements CheckContext {
           return t ?? none;
         }
         const def = builtins.get(e.name);
-        // Macros of included headers and enumerators of kernel enums are constants, as in bpftrace.
-        const macro = def ? undefined : includedMacros(this.a.program.includes.map((i) => i.path)).get(e.name);
+        // The script's own #define constants, macros of included headers and enumerators of kernel
+        // enums are constants, as in bpftrace.
+        const macro = def ? undefined : (macroConstant(preprocess(this.a.program, kernelBtf() !== null).defines, e.name) ?? includedMacros(this.a.program.includes.map((i) => i.path)).get(e.name));
         const enumerator = def || macro !== undefined ? null : kernelBtf()?.findEnumValue(e.name);
         if (macro !== undefined || enumerator) {
           this.a.constants.set(e, Number(macro ?? enumerator!.value));
@@ -731,15 +738,6 @@ function widen(a: Type, b: Type): Type {
   if (a.kind === 'tuple' && b.kind === 'tuple') return { kind: 'tuple', elems: a.elems.map((x, i) => widen(x, b.elems[i])) };
   if (a.kind === 'int' && b.kind === 'int') return a.signed || b.signed ? { ...a, signed: true } : a;
   return a;
-}
-
-/** A positional argument as bpftrace reads numbers: decimal, 0x hex, 0 octal; else null. */
-export function parseIntArg(s: string): bigint | null {
-  if (!/^-?(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(s)) return null;
-  const neg = s.startsWith('-');
-  const body = neg ? s.slice(1) : s;
-  const v = /^0[0-7]+$/.test(body) ? BigInt(`0o${body.slice(1)}`) : BigInt(body);
-  return neg ? -v : v;
 }
 
 function widenStrings(m: MapInfo, key: Type | null, value: Type): void {

@@ -4,6 +4,7 @@
 
 import koffi from 'koffi';
 import { existsSync } from 'node:fs';
+import { libraryMissing, LLVM_PACKAGE } from '../../host-packages';
 
 const DECLS = [
   // context, module
@@ -61,6 +62,7 @@ const DECLS = [
   'void LLVMSetAlignment(void *G, uint32_t bytes)',
   'void LLVMSetLinkage(void *G, int linkage)',
   'void *LLVMAddFunction(void *M, const char *name, void *fnTy)',
+  'void *LLVMGetNamedFunction(void *M, const char *name)',
   'void *LLVMGetParam(void *F, uint32_t i)',
   'uint32_t LLVMGetEnumAttributeKindForName(const char *name, size_t len)',
   'void *LLVMCreateEnumAttribute(void *C, uint32_t kind, uint64_t val)',
@@ -147,15 +149,21 @@ function findLibrary(): { path: string; version: number } {
       if (existsSync(p)) return { path: p, version: v };
     }
   }
-  throw new Error(
-    `no libLLVM found (looked for libLLVM-N.so.1, N = ${versions.join(', ')}); install Debian's libllvm14 or newer`,
-  );
+  throw libraryMissing('libLLVM', `no libLLVM-N.so.1 for N = ${versions.join(', ')} in ${dirs.join(', ')}`, LLVM_PACKAGE);
+}
+
+function load(path: string): ReturnType<typeof koffi.load> {
+  try {
+    return koffi.load(path);
+  } catch (e) {
+    throw libraryMissing(path, (e as Error).message, LLVM_PACKAGE);
+  }
 }
 
 export function llvmRaw(): RawLLVM {
   if (raw) return raw;
   const { path, version } = findLibrary();
-  const lib = koffi.load(path);
+  const lib = load(path);
   koffi.proto('void LLVMDiagHandler(void *di, void *ctx)');
   const out: Record<string, unknown> = { version, koffi };
   for (const d of DECLS) {

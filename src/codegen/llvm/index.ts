@@ -194,6 +194,11 @@ export class Module {
     l.LLVMAddAttributeAtIndex(f, -1, this.ctx.enumAttribute('nounwind'));
     return f;
   }
+  /** A function declared by name only (an LLVM intrinsic such as llvm.bpf.passthrough), once. */
+  declareFunction(name: string, fnTy: Ty): Fn {
+    const l = lib();
+    return l.LLVMGetNamedFunction(this.handle, name) || l.LLVMAddFunction(this.handle, name, fnTy);
+  }
   setLinkage(g: Val, linkage: Linkage): void {
     lib().LLVMSetLinkage(g, linkage);
   }
