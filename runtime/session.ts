@@ -39,6 +39,14 @@ export interface RunOptions {
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
 const DRAIN_BUDGET = 65536;
 const DRAIN_INTERVAL_MS = 1;
+/** What run() returns when stdout's reader went away; the CLI then dies of SIGPIPE as bpftrace does. */
+export const EXIT_OUTPUT_CLOSED = 128 + 13;
+
+/** strerror()'s wording from a Node error ("ENOSPC: no space left on device, write"). */
+function errnoText(e: NodeJS.ErrnoException): string {
+  const text = e.code && e.message.startsWith(`${e.code}: `) ? e.message.slice(e.code.length + 2).replace(/, \w+$/, '') : e.message;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 export async function run(gen: Generated, opts: RunOptions): Promise<number> {
   const s = new Session(gen, opts);
@@ -63,6 +71,10 @@ class Session {
   /** Lost records already reported; the BPF side counts them per CPU. */
   private lostReported = 0n;
   private stopping = false;
+  /** The first event or output failure, reported on stderr; the run then exits with status 1. */
+  private failure: string | undefined;
+  /** Stdout's reader went away: the run ends as bpftrace's does, by SIGPIPE. */
+  private outputClosed = false;
   /** After exit() only END's own events are printed, as in bpftrace. */
   private exitRequested = false;
   private inEnd = false;
@@ -76,20 +88,62 @@ class Session {
     private readonly opts: RunOptions,
   ) {
     for (const e of gen.meta.events) this.handlers.set(e.id, { fn: e.fn, data: e.data });
-    this.out = createOutput({ format: opts.format, file: opts.outputFile, buffering: opts.buffering });
+    this.out = createOutput({
+      format: opts.format,
+      file: opts.outputFile,
+      buffering: opts.buffering,
+      onFailure: (f) => {
+        if (f.kind === 'closed') {
+          // As bpftrace, which dies of SIGPIPE at its next write: `| head -1` ends the session.
+          this.outputClosed = true;
+          this.requestExit();
+        } else this.fail(`failed to write the output${opts.outputFile !== undefined ? ` to ${opts.outputFile}` : ''}: ${errnoText(f.error)}`);
+      },
+    });
     this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus());
     this.services = {
       write: (t) => this.out.printf(t),
       output: this.out,
       maps: this.maps,
-      requestExit: () => {
-        this.exitRequested = true;
-        this.stop();
-      },
+      requestExit: () => this.requestExit(),
     };
   }
 
+  private requestExit(): void {
+    this.exitRequested = true;
+    this.stop();
+  }
+
+  /**
+   * An event that could not be handled (or output that could not be written) ends the session as
+   * exit() does, reported once: END still runs and the maps are printed where output still works.
+   */
+  private fail(message: string): void {
+    if (this.failure === undefined) {
+      this.failure = message;
+      this.out.flush();
+      writeAll(2, `ERROR: ${message}\n`);
+    }
+    this.requestExit();
+  }
+
   async run(): Promise<number> {
+    // Handlers go in before the -c command starts and the programs load: a signal during load must
+    // end the session through close(), which ends the command, not leave it stopped forever.
+    // A reader that saw BEGIN's output and sends SIGINT at once must get END and the maps too.
+    const onSignal = () => this.stop();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      return await this.trace();
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      onSigusr1(null);
+    }
+  }
+
+  private async trace(): Promise<number> {
     const { meta } = this.gen;
     // Checked here, at load, and not only at compile time: a program that comes from a cache entry
     // or a file carries its own permission, which this run's command line must grant again.
@@ -103,11 +157,6 @@ class Session {
     this.load();
     const ring = (this.ring = new RingBuffer(this.obj!.map(meta.eventsMap)));
 
-    // Handlers go in before any output: a reader that saw BEGIN's output and sends SIGINT at once
-    // must get END and the maps, not Node's default exit.
-    const onSignal = () => this.stop();
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     // As bpftrace: SIGUSR1 prints every map now and tracing goes on.
     onSigusr1(() => {
       this.drain(ring);
@@ -138,13 +187,7 @@ class Session {
     // writes it before it reads BEGIN's first output.
     if (process.env.__BPFTRACE_NOTIFY_PROBES_ATTACHED) writeAll(2, '__BPFTRACE_NOTIFY_PROBES_ATTACHED\n');
     this.drain(ring);
-    try {
-      if (!this.stopping) await this.loop(ring);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      onSigusr1(null);
-    }
+    if (!this.stopping) await this.loop(ring);
 
     if (!this.opts.dryRun) {
       // Probes go before the last drain and END, as in bpftrace: a probe still firing (a busy -c
@@ -158,7 +201,8 @@ class Session {
     }
     this.reportStats();
     this.out.flush();
-    return 0;
+    if (this.outputClosed) return EXIT_OUTPUT_CLOSED;
+    return this.failure === undefined ? 0 : 1;
   }
 
   private load(): void {
@@ -242,12 +286,20 @@ class Session {
     if (this.exitRequested && !this.inEnd) return;
     const id = Number(view.getBigUint64(off, true));
     const h = this.handlers.get(id);
-    if (!h) return this.attachRecords.get(id)?.(view, off, len, this.services);
-    functions.get(h.fn)?.event?.handle(h.data, view, off, len, this.services);
+    try {
+      if (!h) return this.attachRecords.get(id)?.(view, off, len, this.services);
+      functions.get(h.fn)?.event?.handle(h.data, view, off, len, this.services);
+    } catch (e) {
+      this.fail(`failed to handle ${h ? `a ${h.fn} event` : 'an event'}: ${(e as Error).message}`);
+    }
   }
 
   private printMaps(): void {
-    this.out.exitMaps(this.maps.readAll());
+    try {
+      this.out.exitMaps(this.maps.readAll());
+    } catch (e) {
+      this.fail(`failed to print the maps: ${(e as Error).message}`);
+    }
   }
 
   /** Prints bpftrace's "Lost N events" for records dropped since the last report, in stream order. */

@@ -37,7 +37,7 @@ export function checkCliFlags(args: FlagArgs, version: string): CheckedFlags {
     }
     const { kernelInfo } = require('../runtime/info') as typeof import('../runtime/info');
     // On stderr, as bpftrace prints it.
-    process.stderr.write(kernelInfo(version));
+    (require('./stdio') as typeof import('./stdio')).err(kernelInfo(version));
     return { done: true, run: { quiet: false, noWarnings: false } };
   }
   return { done: false, run: { quiet: !!args.q, noWarnings: args.warnings === false, buffering: B } };

@@ -73,18 +73,21 @@ test('time() prints the local time in the default and a custom format', () => {
   assert.is(json.stdout, '{"type": "attached_probes", "data": {"probes": 1}}\n{"type": "time", "data": "%\\n"}\n\n\n');
 });
 
-test('-o FILE writes what stdout would show; stdout stays empty', () => {
+test('-o FILE writes what stdout would show, but for the two newlines before the maps (stdout), as bpftrace', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bpfscript-out-'));
   try {
     const file = join(dir, 'out.txt');
+    const theirs = join(dir, 'theirs.txt');
     const prog = 'BEGIN { printf("hi\\n"); @x[1] = count(); exit(); }';
     const r = bpfscript(['-o', file, '-e', prog]);
     assert.is(r.status, 0, r.stderr);
-    assert.is(r.stdout, '');
-    assert.is(readFileSync(file, 'latin1'), bpftrace(['-e', prog]));
+    assert.is(r.stdout, bpftrace(['-o', theirs, '-e', prog]));
+    assert.is(r.stdout, '\n\n');
+    assert.is(readFileSync(file, 'latin1'), readFileSync(theirs, 'latin1'));
     const j = bpfscript(['-f', 'json', '-o', file, '-e', prog]);
     assert.is(j.status, 0, j.stderr);
-    assert.is(readFileSync(file, 'latin1'), bpftrace(['-f', 'json', '-e', prog]));
+    assert.is(j.stdout, bpftrace(['-f', 'json', '-o', theirs, '-e', prog]));
+    assert.is(readFileSync(file, 'latin1'), readFileSync(theirs, 'latin1'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

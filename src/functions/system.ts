@@ -11,7 +11,8 @@ export const system = formattedTextFunction(
   (cmd, rt) => {
     // Output printed so far goes out first, so the command's stderr lands after it.
     rt.output.flush();
-    const r = spawnSync('/bin/sh', ['-c', cmd], { stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
+    // The command is bytes; Node passes arguments as UTF-8 text.
+    const r = spawnSync('/bin/sh', ['-c', Buffer.from(cmd, 'latin1').toString('utf8')], { stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
     rt.output.message('syscall', r.stdout ? r.stdout.toString('latin1') : '', false);
   },
   allowedUnsafe,

@@ -130,7 +130,7 @@ export class Context {
   }
   constString(s: Buffer | string, nulTerminate = true): Val {
     const b = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
-    return lib().LLVMConstStringInContext(this.handle, b.toString('latin1'), b.length, nulTerminate ? 0 : 1);
+    return lib().LLVMConstStringInContext(this.handle, b, b.length, nulTerminate ? 0 : 1);
   }
   constIntToPtr(v: Val, t: Ty): Val {
     return lib().LLVMConstIntToPtr(v, t);
