@@ -12,6 +12,7 @@ import { createOutput, writeAll, type BufferMode, type OutputFormat, type Output
 import { ScriptMaps } from './read-maps';
 import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
 import { explainLoadFailure } from './verifier';
+import { EventPump } from './event-pump';
 import { setStackMaps } from './format/stacks';
 
 export interface RunOptions {
@@ -35,7 +36,6 @@ export interface RunOptions {
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
 const DRAIN_BUDGET = 65536;
-const DRAIN_INTERVAL_MS = 1;
 
 export async function run(gen: Generated, opts: RunOptions): Promise<number> {
   const s = new Session(gen, opts);
@@ -60,6 +60,7 @@ class Session {
   /** Lost records already reported; the BPF side counts them per CPU. */
   private lostReported = 0n;
   private stopping = false;
+  private pump: EventPump | null = null;
   /** After exit() only END's own events are printed, as in bpftrace. */
   private exitRequested = false;
   private inEnd = false;
@@ -181,26 +182,19 @@ class Session {
   }
 
   private loop(ring: RingBuffer): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        this.drain(ring);
-        if (this.stopping) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, DRAIN_INTERVAL_MS);
-      if (this.stopping) {
-        clearInterval(timer);
-        resolve();
-      }
-    });
+    // Nothing can arrive on the ring of a program without events: no need to wait on it.
+    const eventPath = this.handlers.size > 0 || this.attachRecords.size > 0;
+    const session = this;
+    this.pump = new EventPump({ drain: () => this.drain(ring), blocked: () => null, get stopping() { return session.stopping; } }, eventPath ? ring : null);
+    return this.pump.run();
   }
 
   private stop(): void {
     this.stopping = true;
+    this.pump?.stop();
   }
 
-  private drain(ring: RingBuffer, budget = DRAIN_BUDGET): void {
+  private drain(ring: RingBuffer, budget = DRAIN_BUDGET): number {
     let total = 0;
     // A timed drain (finite budget) takes what was committed when it began and leaves the rest to
     // the next tick: chasing a slower producer costs it a cache-line bounce per event (see
@@ -214,6 +208,7 @@ class Session {
     // Losses happen only while the ring is full, so a drain that found nothing has none to report.
     if (total > 0) this.reportLost();
     this.out.flush();
+    return total;
   }
 
   private dispatch(view: DataView, off: number, len: number): void {

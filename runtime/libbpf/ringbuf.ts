@@ -22,6 +22,8 @@ const MAP_FAILED = 0xffffffffffffffffn;
 const EPOLL_CLOEXEC = 0o2000000;
 const EPOLL_CTL_ADD = 1;
 const EPOLLIN = 1;
+const EFD_NONBLOCK = 0o4000;
+const EFD_CLOEXEC = 0o2000000;
 const RINGBUF_BUSY_BIT = 0x80000000;
 const RINGBUF_DISCARD_BIT = 0x40000000;
 const RINGBUF_HDR_SZ = 8;
@@ -40,6 +42,12 @@ export class RingBuffer implements Closeable {
   #consPtr: RawPtr | null = null;
   #prodPtr: RawPtr | null = null;
   #epfd = -1;
+  /** An eventfd in the epoll set: writing to it ends a wait early (interruptWait). */
+  #wakeFd = -1;
+  #waiting = false;
+  #interrupted = false;
+  /** Written by the worker thread during a wait; nothing on the main thread reads it. */
+  readonly #waitEvents = Buffer.alloc(16);
   readonly #cons: BigUint64Array;
   readonly #prod: BigUint64Array;
   readonly #hdr: Uint32Array;
@@ -90,6 +98,9 @@ export class RingBuffer implements Closeable {
       const ev = Buffer.alloc(16);
       ev.writeUInt32LE(EPOLLIN, 0);
       if (libc.epoll_ctl(this.#epfd, EPOLL_CTL_ADD, mapFd, ev) < 0) throw new LibbpfError(`epoll_ctl(ring buffer ${name})`, ffi().errno());
+      this.#wakeFd = libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+      if (this.#wakeFd < 0) throw new LibbpfError('eventfd', ffi().errno());
+      if (libc.epoll_ctl(this.#epfd, EPOLL_CTL_ADD, this.#wakeFd, ev) < 0) throw new LibbpfError('epoll_ctl(eventfd)', ffi().errno());
     } catch (e) {
       this.#unmap();
       throw e;
@@ -134,6 +145,39 @@ export class RingBuffer implements Closeable {
       throw new LibbpfError(`epoll_wait(ring buffer ${this.name})`, errno);
     }
     return n > 0;
+  }
+
+  /**
+   * Calls `done` once, on the main thread, when the ring has records to consume or interruptWait()
+   * was called; the wait itself blocks a thread of Node's worker pool, so an idle reader costs no
+   * CPU and no wakeups. The kernel reports the ring readable while it holds data, but re-checks only
+   * when a producer wakes the ring: a record submitted with the default flags does that when it is
+   * the first one after the reader caught up, BPF_RB_NO_WAKEUP never. So wait only after a consume()
+   * found the ring empty, or after a waking submit.
+   */
+  waitReadable(done: () => void): void {
+    this.#life.assertOpen(`ring_buffer__poll(${this.name})`);
+    if (this.#waiting) throw new Error(`internal: ring buffer ${this.name} is already being waited on`);
+    this.#waiting = true;
+    ffi().libc.epoll_wait_async(this.#epfd, this.#waitEvents, 1, -1, () => {
+      this.#waiting = false;
+      // The fds stay open until the wait has returned: close() leaves them to this callback.
+      if (this.#life.closed) return this.#closeFds();
+      if (this.#interrupted) {
+        this.#interrupted = false;
+        ffi().libc.read(this.#wakeFd, Buffer.alloc(8), 8);
+      }
+      done();
+    });
+  }
+
+  /** Ends a pending waitReadable() now; its callback still runs. No effect without one. */
+  interruptWait(): void {
+    if (!this.#waiting || this.#interrupted || this.#wakeFd < 0) return;
+    this.#interrupted = true;
+    const one = Buffer.alloc(8);
+    one.writeBigUInt64LE(1n);
+    ffi().libc.write(this.#wakeFd, one, 8);
   }
 
   /**
@@ -188,9 +232,17 @@ export class RingBuffer implements Closeable {
     return n;
   }
 
-  #unmap(): void {
+  #closeFds(): void {
     const { libc } = ffi();
     if (this.#epfd >= 0) { libc.close(this.#epfd); this.#epfd = -1; }
+    if (this.#wakeFd >= 0) { libc.close(this.#wakeFd); this.#wakeFd = -1; }
+  }
+
+  #unmap(): void {
+    const { libc } = ffi();
+    // A wait in progress still uses the epoll fd on its thread: end it, and let its callback close.
+    if (this.#waiting) this.interruptWait();
+    else this.#closeFds();
     if (this.#prodPtr !== null) { libc.munmap(this.#prodPtr, this.#page + 2 * this.#size); this.#prodPtr = null; }
     if (this.#consPtr !== null) { libc.munmap(this.#consPtr, this.#page); this.#consPtr = null; }
   }
