@@ -112,4 +112,29 @@ test('interval output arrives as it happens and exit() ends the session', async 
   assert.match(live.stdout(), 'tick 4\n\n\n@n: 4\n');
 });
 
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`system() on every syscall: ${signal} stops it between commands, END runs and the maps print`, async () => {
+    const live = await start(['--unsafe', '-e', 'tracepoint:raw_syscalls:sys_enter { @n = count(); system("true"); } END { printf("end\\n"); }'], 30_000);
+    await sleep(1000);
+    live.p.kill(signal);
+    // Before commands were run asynchronously, the drain ran each queued command in turn and the
+    // signal waited for all of them (minutes); the 30 s kill timer turns that into status null.
+    const status = await live.exited;
+    assert.is(status, 0, `exit status (null: still running after 30 s): ${live.stderr()}`);
+    assert.match(live.stdout(), /\nend\n\n\n@n: \d+\n$/);
+    assert.is(live.stderr(), '');
+  });
+}
+
+test('system() output keeps its place between printf lines of a busy probe', async () => {
+  const flood = fixture('flood');
+  const live = await start(['--unsafe', '-e', 'tracepoint:syscalls:sys_enter_getppid /comm == "flood"/ { printf("a %d\\n", pid); system("echo b"); printf("c\\n"); }']);
+  const pid = spawnSync(flood, ['20'], { timeout: 10_000 }).pid;
+  const lines = () => live.stdout().split('\n').filter((l) => l === `a ${pid}` || l === 'b' || l === 'c');
+  await until(() => lines().length >= 60, 20_000);
+  live.p.kill('SIGINT');
+  assert.is(await live.exited, 0);
+  assert.equal(lines(), Array.from({ length: 20 }, () => [`a ${pid}`, 'b', 'c']).flat());
+});
+
 test.run();

@@ -31,8 +31,9 @@ const RINGBUF_HDR_SZ = 8;
 const PUBLISH_EVERY = 1024;
 
 /** Called once per committed record. The payload is view[offset .. offset+length); the view is only
- * valid during the call (the kernel reuses the space once the record is consumed). */
-export type RecordHandler = (view: DataView, offset: number, length: number) => void;
+ * valid during the call (the kernel reuses the space once the record is consumed). Returning true
+ * ends the consume() after this record. */
+export type RecordHandler = (view: DataView, offset: number, length: number) => boolean | void;
 
 export class RingBuffer implements Closeable {
   readonly #life: Lifetime;
@@ -181,8 +182,8 @@ export class RingBuffer implements Closeable {
   }
 
   /**
-   * Hands committed records to handler in order, at most maxRecords per call so that one busy
-   * producer cannot starve timers and signal handlers. Returns the number handled. Records the
+   * Hands committed records to handler in order, at most maxRecords per call (or until the handler
+   * returns true) so that one busy producer cannot starve timers and signal handlers. Returns the number handled. Records the
    * producer discarded are skipped without a call. If handler throws, the record it threw on
    * counts as consumed (so it cannot throw forever) and the error propagates.
    * With `snapshot`, only records the producer had committed when the call began are handled:
@@ -214,11 +215,13 @@ export class RingBuffer implements Closeable {
           const next = cons + ((len + RINGBUF_HDR_SZ + 7) & ~7);
           if (!(h & RINGBUF_DISCARD_BIT)) {
             n++;
+            let stop: boolean | void;
             try {
-              handler(view, off + RINGBUF_HDR_SZ, len);
+              stop = handler(view, off + RINGBUF_HDR_SZ, len);
             } finally {
               cons = next;
             }
+            if (stop === true) break outer;
           } else {
             cons = next;
           }
