@@ -29,6 +29,19 @@ const RINGBUF_DISCARD_BIT = 0x40000000;
 const RINGBUF_HDR_SZ = 8;
 // Publishing the consumer position now and then lets the producer reuse space mid-drain.
 const PUBLISH_EVERY = 1024;
+const FAILED_WAIT_RETRY_MS = 100;
+/**
+ * Signals blocked while a worker-pool thread waits on the ring. Node's pool threads leave signals
+ * unblocked, so a process-directed signal (SIGINT, SIGCHLD of a system() command) could otherwise
+ * land on the waiting thread and end its wait with EINTR; blocked there, the kernel delivers it to
+ * a thread that takes it. glibc's own two (32: thread cancellation, 33: set*id broadcast) stay
+ * open: a blocked set*id signal would hang a set*id call of another thread.
+ */
+const WAIT_SIGMASK = (() => {
+  const m = Buffer.alloc(128, 0xff); // glibc's sigset_t; the kernel reads the first 8 bytes
+  m.writeBigUInt64LE(0xffffffffffffffffn & ~((1n << 31n) | (1n << 32n)), 0); // signal N is bit N-1
+  return m;
+})();
 
 /** Called once per committed record. The payload is view[offset .. offset+length); the view is only
  * valid during the call (the kernel reuses the space once the record is consumed). Returning true
@@ -160,7 +173,7 @@ export class RingBuffer implements Closeable {
     this.#life.assertOpen(`ring_buffer__poll(${this.name})`);
     if (this.#waiting) throw new Error(`internal: ring buffer ${this.name} is already being waited on`);
     this.#waiting = true;
-    ffi().libc.epoll_wait_async(this.#epfd, this.#waitEvents, 1, -1, () => {
+    ffi().libc.epoll_pwait_async(this.#epfd, this.#waitEvents, 1, -1, WAIT_SIGMASK, (err, n) => {
       this.#waiting = false;
       // The fds stay open until the wait has returned: close() leaves them to this callback.
       if (this.#life.closed) return this.#closeFds();
@@ -168,7 +181,10 @@ export class RingBuffer implements Closeable {
         this.#interrupted = false;
         ffi().libc.read(this.#wakeFd, Buffer.alloc(8), 8);
       }
-      done();
+      // A failed wait (not expected: signals are blocked during it, so no EINTR) calls back a
+      // little later, so that a caller which simply waits again cannot spin.
+      if (err || n < 0) setTimeout(done, FAILED_WAIT_RETRY_MS);
+      else done();
     });
   }
 
