@@ -10,12 +10,13 @@ import { renderSection, type BenchConfig, type Section } from './lib/report';
 import { bpftraceVersion, ROOT, STRIPPED_ENV } from './lib/tools';
 import { attach } from './suites/attach';
 import { compile } from './suites/compile';
+import { idle } from './suites/idle';
 import { mapprint } from './suites/mapprint';
 import { overhead } from './suites/overhead';
 import { startup } from './suites/startup';
 import { throughput } from './suites/throughput';
 
-const SUITES: Record<string, (cfg: BenchConfig) => Promise<Section>> = { startup, attach, overhead, throughput, compile, mapprint };
+const SUITES: Record<string, (cfg: BenchConfig) => Promise<Section>> = { startup, attach, overhead, throughput, idle, compile, mapprint };
 
 /** 1/5/15-minute load averages: a shared machine's noise shows in these (2 cores here). */
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');

@@ -12,6 +12,7 @@ import { createOutput, writeAll, type BufferMode, type OutputFormat, type Output
 import { ScriptMaps } from './read-maps';
 import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
 import { explainLoadFailure } from './verifier';
+import { EventPump } from './event-pump';
 import { setStackMaps } from './format/stacks';
 import { onSigusr1 } from './signals';
 
@@ -38,7 +39,6 @@ export interface RunOptions {
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
 const DRAIN_BUDGET = 65536;
-const DRAIN_INTERVAL_MS = 1;
 /** What run() returns when stdout's reader went away; the CLI then dies of SIGPIPE as bpftrace does. */
 export const EXIT_OUTPUT_CLOSED = 128 + 13;
 
@@ -75,6 +75,9 @@ class Session {
   private failure: string | undefined;
   /** Stdout's reader went away: the run ends as bpftrace's does, by SIGPIPE. */
   private outputClosed = false;
+  private pump: EventPump | null = null;
+  /** Work a record started (a system() command): no record is handled until it settles. */
+  private held: Promise<void> | null = null;
   /** After exit() only END's own events are printed, as in bpftrace. */
   private exitRequested = false;
   private inEnd = false;
@@ -106,6 +109,16 @@ class Session {
       output: this.out,
       maps: this.maps,
       requestExit: () => this.requestExit(),
+      hold: (work) => {
+        if (this.stopping && !this.inEnd) return;
+        const settled = () => {
+          this.held = null;
+        };
+        this.held = work().then(settled, (e) => {
+          settled();
+          throw e;
+        });
+      },
     };
   }
 
@@ -193,10 +206,10 @@ class Session {
       // Probes go before the last drain and END, as in bpftrace: a probe still firing (a busy -c
       // command) must not slip events in after exit() while END's own are printed.
       this.detach();
-      this.drain(ring, Infinity);
+      await this.drainAll(ring);
       this.inEnd = true;
       for (const p of meta.probes) if (p.runOnce === 'end') this.obj!.program(p.progName).testRun();
-      this.drain(ring, Infinity);
+      await this.drainAll(ring);
       this.printMaps();
     }
     this.reportStats();
@@ -247,26 +260,28 @@ class Session {
   }
 
   private loop(ring: RingBuffer): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        this.drain(ring);
-        if (this.stopping) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, DRAIN_INTERVAL_MS);
-      if (this.stopping) {
-        clearInterval(timer);
-        resolve();
-      }
-    });
+    // Nothing can arrive on the ring of a program without events: no need to wait on it.
+    const eventPath = this.handlers.size > 0 || this.attachRecords.size > 0;
+    const session = this;
+    this.pump = new EventPump({ drain: () => this.drain(ring), blocked: () => this.held, get stopping() { return session.stopping; } }, eventPath ? ring : null);
+    return this.pump.run();
   }
 
   private stop(): void {
     this.stopping = true;
+    this.pump?.stop();
   }
 
-  private drain(ring: RingBuffer, budget = DRAIN_BUDGET): void {
+  /** Empties the ring, waiting for held work (system() commands) in between. */
+  private async drainAll(ring: RingBuffer): Promise<void> {
+    for (;;) {
+      if (this.held) await this.held;
+      if (this.drain(ring, Infinity) === 0 && !this.held) return;
+    }
+  }
+
+  private drain(ring: RingBuffer, budget = DRAIN_BUDGET): number {
+    if (this.held) return 0;
     let total = 0;
     // A timed drain (finite budget) takes what was committed when it began and leaves the rest to
     // the next tick: chasing a slower producer costs it a cache-line bounce per event (see
@@ -275,23 +290,26 @@ class Session {
     for (;;) {
       const n = ring.consume((view, off, len) => this.dispatch(view, off, len), Math.min(budget - total, DRAIN_BUDGET), snapshot);
       total += n;
-      if (n === 0 || total >= budget || this.stopping || snapshot) break;
+      if (n === 0 || total >= budget || this.stopping || snapshot || this.held) break;
     }
     // Losses happen only while the ring is full, so a drain that found nothing has none to report.
     if (total > 0) this.reportLost();
     this.out.flush();
+    return total;
   }
 
-  private dispatch(view: DataView, off: number, len: number): void {
-    if (this.exitRequested && !this.inEnd) return;
+  /** Returns true to end the drain here: the record started work that later records must wait for. */
+  private dispatch(view: DataView, off: number, len: number): boolean {
+    if (this.exitRequested && !this.inEnd) return false;
     const id = Number(view.getBigUint64(off, true));
     const h = this.handlers.get(id);
     try {
-      if (!h) return this.attachRecords.get(id)?.(view, off, len, this.services);
-      functions.get(h.fn)?.event?.handle(h.data, view, off, len, this.services);
+      if (!h) this.attachRecords.get(id)?.(view, off, len, this.services);
+      else functions.get(h.fn)?.event?.handle(h.data, view, off, len, this.services);
     } catch (e) {
       this.fail(`failed to handle ${h ? `a ${h.fn} event` : 'an event'}: ${(e as Error).message}`);
     }
+    return this.held !== null;
   }
 
   private printMaps(): void {

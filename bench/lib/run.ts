@@ -61,10 +61,10 @@ export interface LiveRun {
 }
 
 /**
- * Starts the tool, waits until its probes are live, runs `during`, stops it with SIGINT as a user's
+ * Starts the tool, waits until its probes are live, runs `during` (given the tool's pid), stops it with SIGINT as a user's
  * Ctrl-C would, and waits for it to exit.
  */
-export async function runLive(tool: Tool, args: string[], expected: number, during: () => void = () => {}): Promise<LiveRun> {
+export async function runLive(tool: Tool, args: string[], expected: number, during: (pid: number) => void = () => {}): Promise<LiveRun> {
   const rssFile = join(SCRATCH, 'rss');
   const stdoutFile = join(SCRATCH, `${tool.name}.out`);
   const stderrFile = join(SCRATCH, `${tool.name}.err`);
@@ -92,7 +92,13 @@ export async function runLive(tool: Tool, args: string[], expected: number, duri
     if (pid !== undefined && !existsProc(pid)) break;
     sleepMs(0.5);
   }
-  if (Number.isFinite(liveMs)) during();
+  try {
+    if (Number.isFinite(liveMs)) during(pid!);
+  } catch (e) {
+    // A failed workload must not leave the tool tracing (and counting the next run's events).
+    if (pid !== undefined) process.kill(pid, 'SIGKILL');
+    throw e;
+  }
   const t1 = now();
   if (pid !== undefined) {
     try {

@@ -8,7 +8,8 @@ import { ROOT } from './tools';
 import { SCRATCH } from './run';
 
 export const STORM_COMM = 'bpfstorm';
-const SOURCE = join(ROOT, '..', 'shared', 'bench', 'storm.c');
+/** BENCH_STORM_SOURCE names it where the checkout has no ../shared beside it (a git worktree). */
+const SOURCE = process.env.BENCH_STORM_SOURCE ?? join(ROOT, '..', 'shared', 'bench', 'storm.c');
 
 let built: string | undefined;
 

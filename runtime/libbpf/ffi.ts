@@ -170,6 +170,11 @@ export interface Libc {
   epoll_create1(flags: number): number;
   epoll_ctl(epfd: number, op: number, fd: number, ev: Buffer): number;
   epoll_wait(epfd: number, events: Buffer, max: number, timeoutMs: number): number;
+  /** epoll_pwait on a thread of Node's worker pool; done runs on the main thread with its result. */
+  epoll_pwait_async(epfd: number, events: Buffer, max: number, timeoutMs: number, sigmask: Buffer, done: (err: unknown, n: number) => void): void;
+  eventfd(initval: number, flags: number): number;
+  read(fd: number, buf: Buffer, n: number): number;
+  write(fd: number, buf: Buffer, n: number): number;
   vsnprintf(buf: Buffer, size: number, fmt: RawPtr, ap: RawPtr): number;
 }
 
@@ -254,6 +259,10 @@ const LIBC_DECLS = [
   'int epoll_create1(int flags)',
   'int epoll_ctl(int epfd, int op, int fd, void *ev)',
   'int epoll_wait(int epfd, void *events, int max, int timeout)',
+  'int epoll_pwait(int epfd, void *events, int max, int timeout, const void *sigmask)',
+  'int eventfd(unsigned int initval, int flags)',
+  'long read(int fd, void *buf, size_t n)',
+  'long write(int fd, const void *buf, size_t n)',
   // fmt and ap stay raw pointers: decoding fmt to a JS string on every message is wasted work.
   'int vsnprintf(void *buf, size_t size, void *fmt, void *ap)',
 ];
@@ -405,6 +414,7 @@ function bind(): Ffi {
   for (const d of LIBBPF_DECLS) { const f = bpf.func(d); libbpf[f.info.name] = f; }
   const libc: Record<string, unknown> = {};
   for (const d of LIBC_DECLS) { const f = c.func(d); libc[f.info.name] = f; }
+  libc.epoll_pwait_async = (libc.epoll_pwait as { async: unknown }).async;
   return {
     koffi,
     libbpf: libbpf as unknown as Libbpf,

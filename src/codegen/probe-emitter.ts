@@ -38,13 +38,14 @@ const FOR_EACH_MAP_ELEM = 164;
 const BPF_LOOP = 181;
 const LOOP_MAX = 1 << 23;
 /**
- * Records never wake the reader: the session drains on its own ~1 ms timer and waits on no epoll.
- * A wakeup (BPF_RB_FORCE_WAKEUP, or the default when the reader has caught up) queues an irq_work
- * and raises a self-IPI, a VM exit here: with it, a printf per getppid() (bench throughput suite)
- * cost ~1,000 ns a call once 64 KiB were pending; without it ~500-650 ns. The ringbuf_query the
- * threshold needed was a helper call per event too.
+ * Records are submitted with the default flags: the kernel then wakes the reader only for a record
+ * that lands where the reader's position is, i.e. the first one after the reader caught up. That
+ * wakes an idle session (runtime/event-pump.ts sleeps on the ring's epoll fd) and costs at most one
+ * wakeup per drain under load, when the session drains on its ~1 ms timer. A wakeup on every
+ * record (BPF_RB_FORCE_WAKEUP) queues an irq_work and raises a self-IPI, a VM exit here: with it, a
+ * printf per getppid() (bench throughput suite) cost ~1,000 ns a call; without it ~500-650 ns.
  */
-const BPF_RB_NO_WAKEUP = 1;
+const RINGBUF_FLAGS = 0;
 const EEXIST = 17;
 /** Values bigger than this, or past the stack budget, go to the per-CPU scratch map. */
 const STACK_VALUE_MAX = 64;
@@ -315,7 +316,7 @@ export class ProbeEmitter implements EmitContext {
   submitEvent(record: Val, size: number): void {
     const { b, i64, i8p } = this;
     const rb = b.bitcast(this.g.events, i8p);
-    const r = b.helper(RINGBUF_OUTPUT, i64, [i8p, i8p, i64, i64], [rb, record, this.constInt(size), this.constInt(BPF_RB_NO_WAKEUP)]);
+    const r = b.helper(RINGBUF_OUTPUT, i64, [i8p, i8p, i64, i64], [rb, record, this.constInt(size), this.constInt(RINGBUF_FLAGS)]);
     const failed = b.icmp(IntPredicate.SLT, r, this.constInt(0));
     const yes = b.appendBlock(this.parts.fn, 'lost');
     const done = b.appendBlock(this.parts.fn, 'sent');

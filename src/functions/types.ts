@@ -120,6 +120,13 @@ export interface RuntimeServices {
   readonly maps: ScriptMaps;
   /** Ends tracing as exit() does: END, map printing, cleanup. */
   requestExit(): void;
+  /**
+   * Runs `work` and handles no further record until it settles, so its output keeps its place in
+   * the stream while signals are still handled (system() runs its command this way). Once tracing
+   * is stopping, `work` is not started outside END: commands queued behind Ctrl-C are dropped, as
+   * bpftrace drops the events it has not handled yet.
+   */
+  hold(work: () => Promise<void>): void;
 }
 
 export interface FunctionDef {
