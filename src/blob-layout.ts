@@ -5,7 +5,8 @@ export type BlobLayout =
   | { kind: 'int'; bytes: 1 | 2 | 4 | 8; signed: boolean; bitShift?: number; bitWidth?: number }
   /** A char array: text up to the first NUL, as bpftrace prints char members. */
   | { kind: 'chars'; length: number }
-  | { kind: 'array'; elem: BlobLayout; elemSize: number; length: number }
+  /** btf: the element's type id, so indexing keeps pointers typed (compile time only). */
+  | { kind: 'array'; elem: BlobLayout; elemSize: number; length: number; btf?: number }
   /** btf: the struct's type id, for `.member` on a copy (compile time only). */
   | { kind: 'struct'; fields: BlobField[]; btf?: number };
 

@@ -19,6 +19,11 @@ export type IntType = {
   pointee?: number;
   /** C spelling of the pointer's type, for messages ("struct task_struct *"). */
   ctype?: string;
+  /**
+   * Set on pointers whose element type is known (`(int32 *)x`, `curtask`, `struct C **`): what
+   * `*p` and `p[i]` read, and the unit `p + n` steps in (src/semantic/pointers.ts).
+   */
+  elem?: Type;
 };
 export type AddrSpace = 'user' | 'kernel';
 export type BoolType = { kind: 'bool' };
@@ -140,6 +145,21 @@ export function tupleLayout(t: TupleType): { offsets: number[]; size: number } {
   return { offsets, size: Math.ceil(off / a) * a };
 }
 
+/** Whether a value is a pointer with a known element type (arithmetic on it is scaled). */
+export function isPointer(t: Type): t is IntType & { elem: Type } {
+  return t.kind === 'int' && t.elem !== undefined;
+}
+
+/** Bytes one element of a pointer takes: the step of `p + 1` (as in C; 1 for an unsized element). */
+export function pointerStep(t: IntType): number {
+  const e = t.elem;
+  if (!e) return 1;
+  if (e.kind === 'int') return e.space !== undefined || e.elem !== undefined ? 8 : e.bits / 8;
+  if (e.kind === 'record') return e.size;
+  if (e.kind === 'string') return e.arrayLength ?? (e.format === 'array' || e.format === 'record' ? e.size - 1 : e.size);
+  return Math.max(1, sizeOf(e));
+}
+
 export function typeEquals(a: Type, b: Type): boolean {
   return JSON.stringify(a, bigintReplacer) === JSON.stringify(b, bigintReplacer);
 }
@@ -192,6 +212,7 @@ export function namedIntType(name: string): IntType | undefined {
 export function typeName(t: Type): string {
   switch (t.kind) {
     case 'int':
+      if (t.elem) return t.ctype ?? `${typeName(t.elem)} *`;
       return `${t.signed ? 'int' : 'uint'}${t.bits}`;
     case 'bool':
       return 'bool';

@@ -148,7 +148,7 @@ export function sameAsBpftrace(prog: string, extra: string[] = [], env: NodeJS.P
   const ours = bpfscript(['-e', prog, ...extra], { env });
   assert.is(ours.stderr, '');
   assert.is(ours.status, 0);
-  const theirs = spawnSync('bpftrace', ['-e', prog, ...extra], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const theirs = spawnSync('bpftrace', ['-e', prog, ...extra], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
   assert.is(ours.stdout, theirs.stdout);
   return ours.stdout;
 }

@@ -11,7 +11,8 @@ import { fieldType } from '../semantic/tracefs';
 import { parseIntArg } from '../semantic/analyze';
 import { emitKernelField } from '../functions/kernel-field';
 import { probeReadHelper } from './probe-read';
-import { arithSigned, sizeOf, stringType, tupleLayout, type Type } from '../types';
+import { emitDeref, emitIndex, scaleBy } from './pointers';
+import { arithSigned, isPointer, pointerStep, sizeOf, stringType, tupleLayout, type Type } from '../types';
 import { Builder, DW_ATE_signed, IntPredicate, Linkage, Opcode, type Block, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
 import { BpfMapType, MapDefBuilder, type MapDef } from './map-defs';
 import { BPF_ANY, BPF_NOEXIST, emitKey, ifNotNull, lookup, update } from './maps';
@@ -716,6 +717,7 @@ export class ProbeEmitter implements EmitContext {
         return this.binary(e, t);
       case 'Unary': {
         if (e.op.length > 1) return this.step(e, t);
+        if (e.op === '*') return emitDeref(this, e);
         const x = this.emit(e.operand).v;
         if (e.op === '-') return { type: t, v: b.neg(x) };
         if (e.op === '~') return { type: t, v: b.not(x) };
@@ -764,6 +766,8 @@ export class ProbeEmitter implements EmitContext {
         e.elems.forEach((x, i) => this.storeValue(this.emit(x), b.byteOffset(buf, offsets[i], c.int(8)), t.elems[i]));
         return { type: t, v: buf };
       }
+      case 'Index':
+        return emitIndex(this, e, this.a.constants.get(e.index)!);
       case 'TupleAccess': {
         const tt = this.typeOf(e.target);
         const base = this.emit(e.target).v;
@@ -863,6 +867,11 @@ export class ProbeEmitter implements EmitContext {
   private arith(op: Binary['op'], l: Val, r: Val, lt: Type, rt: Type): Val {
     const { b } = this;
     const signed = lt.kind === 'int' && rt.kind === 'int' ? arithSigned(lt, rt) : false;
+    // Pointer ± n moves by n elements, as in C.
+    if ((op === '+' || op === '-') && isPointer(lt) !== isPointer(rt)) {
+      if (isPointer(lt)) r = scaleBy(this, r, lt);
+      else if (isPointer(rt)) l = scaleBy(this, l, rt);
+    }
     const cmp = (s: IntPredicate, u: IntPredicate) => this.bool(b.icmp(signed ? s : u, l, r));
     switch (op) {
       case '+': return b.binop(Opcode.Add, l, r);
@@ -888,7 +897,8 @@ export class ProbeEmitter implements EmitContext {
   /** `++`/`--`, before or after: the variable or map entry changes, the old or new value results. */
   private step(e: Unary, t: Type): CgValue {
     const { b } = this;
-    const delta = this.constInt(e.op.startsWith('++') ? 1 : -1);
+    const step = isPointer(t) ? pointerStep(t) : 1;
+    const delta = this.constInt(e.op.startsWith('++') ? step : -step);
     const post = e.op.endsWith('post');
     const target = e.operand;
     if (target.kind === 'Variable') {

@@ -5,6 +5,8 @@ import { intType, type Type } from '../types';
 import { recordValueType } from '../semantic/blob-layout';
 
 export function storageType(t: Type): Type {
+  // Pointers keep their element and address space, so `@p = (int32 *)x; @p[1]` still knows both.
+  if (t.kind === 'int' && (t.elem || t.space)) return { ...t, bits: 64, signed: false };
   if (t.kind === 'int') return intType(64, t.signed);
   if (t.kind === 'bool') return intType(64, false);
   if (t.kind === 'tuple') return { kind: 'tuple', elems: t.elems.map(storageType) };

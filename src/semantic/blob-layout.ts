@@ -28,7 +28,7 @@ export function blobLayout(btf: Btf, id: TypeId): BlobLayout | string {
       if (elem.kind === 'int' && elem.name === 'char') return { kind: 'chars', length: t.length };
       const inner = blobLayout(btf, t.elem);
       if (typeof inner === 'string') return inner;
-      return { kind: 'array', elem: inner, elemSize: btf.sizeOf(t.elem) ?? 0, length: t.length };
+      return { kind: 'array', elem: inner, elemSize: btf.sizeOf(t.elem) ?? 0, length: t.length, btf: t.elem };
     }
     case 'struct':
     case 'union': {

@@ -77,6 +77,9 @@ export function pointerTo(btf: Btf, target: TypeId, space: AddrSpace, ctype: str
   const p: IntType = { kind: 'int', bits: 64, signed: false, space, ctype };
   const r = btf.resolve(target);
   if (r.kind === 'struct' || r.kind === 'union' || r.kind === 'fwd' || r.kind === 'ptr') p.pointee = target;
+  // What `*p` reads; void * (and anything without a value type) stays a plain address.
+  const elem = languageType(btf, target, space);
+  if (typeof elem !== 'string') p.elem = elem;
   return p;
 }
 
