@@ -80,6 +80,15 @@ test('arr[N] on array members: nested arrays, arrays of structs and of pointers,
   );
 });
 
+test('byte arrays (unsigned char, u8) are arrays of numbers, as in 0.17; buf(), macaddr() and ntop() take them; char arrays stay text', () => {
+  const out = sameAsBpftrace(
+    `${S} uprobe:${w}:take_arrs { $a = (struct arrs *)arg0; printf("%r %s %s %c%c\\n", buf($a->b), macaddr($a->b), ntop(((struct in6_addr *)arg0)->in6_u.u6_addr8), $a->b[0] + 55, $a->b[1] + 50); @ = buf($a->b, 3); print($a->b); @b = $a->b; @n = $a->name; }`,
+    ['-c', w],
+  );
+  assert.is(out, 'Attaching 1 probe...\n\\x0a\\x14\\x1e(2< 0A:14:1E:28:32:3C 100:0:200:0:300:0:400:0 AF\n[10,20,30,40,50,60]\n\n\n@: \\x0a\\x14\\x1e\n@b: [10,20,30,40,50,60]\n@n: ptrs\n');
+  sameAsBpftrace('BEGIN { @a = ((struct in6_addr *)curtask)->in6_u.u6_addr8; @b = ((struct in6_addr *)curtask)->in6_u.u6_addr8[1]; exit(); }');
+});
+
 /** bpfscript's refusal: exit status 1, bpftrace 0.17's wording, nothing on stdout. */
 function refused(prog: string, message: string, args: string[] = []): void {
   const r = bpfscript(['-e', prog, ...args]);

@@ -79,6 +79,12 @@ export function arrayValueType(btf: Btf, id: TypeId, bytes: number): StringType 
   return { kind: 'string', size: bytes + 1, format: 'array', layout };
 }
 
+/** The length of an array of bytes (`u8 addr[16]`) copied by value, which buf(), macaddr() and ntop() take; else undefined. */
+export function byteArrayLength(t: Type): number | undefined {
+  if (t.kind !== 'string' || t.format !== 'array' || t.layout?.kind !== 'array') return undefined;
+  return t.layout.elem.kind === 'int' && t.layout.elem.bytes === 1 ? t.layout.length : undefined;
+}
+
 /** A struct copy (`$x = curtask->se.load`) seen as the record it was copied from, so `$x.weight`
  * reads its member from the copy (on the BPF stack, read like kernel memory). */
 export function recordOfCopy(t: Type): RecordType | undefined {

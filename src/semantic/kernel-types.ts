@@ -5,7 +5,7 @@
 // Language types of BTF types:
 //   integers and enums  → int of their size and signedness (bitfields: their storage, then masked)
 //   pointers            → u64 address in the same memory, remembering the pointee for `->`
-//   char/u8 arrays      → strings of the array's length (bpftrace prints them as text)
+//   char arrays         → strings of the array's length (bpftrace prints them as text)
 //   structs and unions  → records: a place in memory whose members `.` reaches
 
 import { Btf, type TypeId } from './btf';
@@ -54,7 +54,8 @@ export function languageType(btf: Btf, id: TypeId, space: AddrSpace): Type | str
       return pointerTo(btf, t.target, space, btf.typeName(id));
     case 'array': {
       const elem = btf.resolve(t.elem);
-      if (elem.kind === 'int' && elem.size === 1) return { kind: 'string', size: t.length + 1, arrayLength: t.length };
+      // Only char arrays are text, as in bpftrace 0.17; u8/unsigned char arrays are arrays of numbers.
+      if (elem.kind === 'int' && elem.name === 'char') return { kind: 'string', size: t.length + 1, arrayLength: t.length };
       return arrayValueType(btf, id, btf.sizeOf(id) ?? 0);
     }
     case 'struct':
