@@ -89,6 +89,16 @@ test('byte arrays (unsigned char, u8) are arrays of numbers, as in 0.17; buf(), 
   sameAsBpftrace('BEGIN { @a = ((struct in6_addr *)curtask)->in6_u.u6_addr8; @b = ((struct in6_addr *)curtask)->in6_u.u6_addr8[1]; exit(); }');
 });
 
+test('pointers as map keys print in hex (text and json); as values and in tuples, in decimal', () => {
+  const prog = 'BEGIN { @[(int8*)32] = 1; @u[(int8 *)32, 1] = 1; @h[(int16*)48] = hist(3); @t = ((int8*)32, 1); @v = (int32*)64; exit(); }';
+  const out = sameAsBpftrace(prog);
+  assert.match(out, '@[0x20]: 1\n');
+  assert.match(out, '@t: (32, 1)\n@u[0x20, 1]: 1\n@v: 64\n');
+  assert.match(sameAsBpftrace(prog, ['-f', 'json']), '{"type": "map", "data": {"@u": {"0x20,1": 1}}}');
+  // A kernel pointer as a key: the tools' parent (this test) is the same process for both.
+  assert.match(sameAsBpftrace('BEGIN { @n[curtask->parent->mm] = 1; exit(); }'), /@n\[0x[0-9a-f]+\]: 1\n/);
+});
+
 /** bpfscript's refusal: exit status 1, bpftrace 0.17's wording, nothing on stdout. */
 function refused(prog: string, message: string, args: string[] = []): void {
   const r = bpfscript(['-e', prog, ...args]);
