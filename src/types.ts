@@ -150,6 +150,11 @@ export function isPointer(t: Type): t is IntType & { elem: Type } {
   return t.kind === 'int' && t.elem !== undefined;
 }
 
+/** A typed address (a cast, curtask, a BTF pointer): bpftrace 0.17 prints these as signed map values and hex keys. */
+export function isTypedAddress(t: Type): boolean {
+  return t.kind === 'int' && (t.elem !== undefined || t.pointee !== undefined);
+}
+
 /** Bytes one element of a pointer takes: the step of `p + 1` (as in C; 1 for an unsized element). */
 export function pointerStep(t: IntType): number {
   const e = t.elem;

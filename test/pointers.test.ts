@@ -29,6 +29,10 @@ test('pointer arithmetic steps by the element size: + - += -= ++ -- on variables
   sameAsBpftrace('struct A { int a; int b; char c[28]; }; BEGIN { $a = (struct A *)1024; printf("%lu - 5 x %lu = %lu\\n", $a, sizeof(struct A), $a - 5); @t = (uint64)(curtask + 1) - (uint64)curtask; exit(); }');
   // A variable keeps the pointer type it was first given.
   assert.match(sameAsBpftrace('BEGIN { $p = (int32*)32; $p = (int64*)40; @ = $p + 1; exit(); }'), '@: 44\n');
+  // Pointers in maps print as signed numbers; a map keeps a struct pointer's type (@t->pid).
+  const signed = sameAsBpftrace('BEGIN { @t = (int8*)-1; @u[1] = (uint32*)0xffffffffffffff00; print(@u); $c = curtask; @m = $c; @ok = @m->pid == (int32)pid; clear(@m); exit(); }');
+  assert.match(signed, '@ok: 1\n@t: -1\n@u[1]: -256\n');
+  sameAsBpftrace('BEGIN { @t = (int8*)-1; @u[1] = (uint32*)0xffffffffffffff00; exit(); }', ['-f', 'json']);
 });
 
 test('*p reads integers at their width and sign, pointers to pointers, and structs', () => {
@@ -122,6 +126,9 @@ test('refusals: arithmetic and unary operators on pointers, dereferencing and in
   refused('BEGIN { $p = (int32*)32; $i = 1; @ = $p[$i]; }', 'The array index operator [] only accepts literal integer indices.');
   refused(`${S} uprobe:${w}:take_arrs { $a = (struct arrs *)arg0; @ = $a->x[4]; }`, 'the index 4 is out of bounds for array of size 4');
   refused(`${S} uprobe:${w}:take_arrs { $a = (struct arrs *)arg0; @ = $a->y[0][-1]; }`, 'the index -1 is out of bounds for array of size 2');
+  refused('BEGIN { $p = (uint16*)32; $p = 5; }', "Type mismatch for $p: trying to assign value of type 'int64' when variable already contains a value of type 'unsigned int16 *'");
+  refused('BEGIN { $p = 5; $p = curtask; }', "Type mismatch for $p: trying to assign value of type 'struct task_struct *' when variable already contains a value of type 'int64'");
+  refused('BEGIN { @p = (uint16*)32; @p = 5; }', "Type mismatch for @p: trying to assign value of type 'int64' when map already contains a value of type 'unsigned int16 *'");
 });
 
 test.run();

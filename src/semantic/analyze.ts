@@ -8,8 +8,8 @@ import { aggregates, builtins, functions, type CheckContext, type EventData, typ
 import { storageType } from '../functions/storage';
 import { expandAttachPoint } from '../probes';
 import type { ExpandedProbe } from '../probes';
-import { derefSpace, derefType, indexType, intPointerFromCType, literalIndex, pointerBinary, pointerUnaryError } from './pointers';
-import { arithSigned, isPointer, namedIntType, none, s64, sizeOf, stringType, typeEquals, typeName, u64, type AddrSpace, type IntType, type StringType, type Type } from '../types';
+import { bpftraceTypeName, derefSpace, derefType, indexType, intPointerFromCType, literalIndex, pointerBinary, pointerUnaryError } from './pointers';
+import { arithSigned, isPointer, isTypedAddress, namedIntType, none, s64, sizeOf, stringType, typeEquals, typeName, u64, type AddrSpace, type IntType, type StringType, type Type } from '../types';
 import type { AnalyzedProbe, Analysis, EventSpec, MapInfo } from './analysis';
 import { fieldType } from './tracefs';
 import { includedMacros } from './header-macros';
@@ -312,6 +312,11 @@ class ProbeChecker implements CheckContext {
         return;
       }
     }
+    const prev = this.a.maps.get(`@${s.map.name}`);
+    if (this.final && prev && !s.op && !agg && !holdsNone(prev.valueType) && isTypedAddress(prev.valueType) !== isTypedAddress(valueType)) {
+      this.error(`Type mismatch for @${s.map.name}: ${mismatch(valueType, prev.valueType, 'map')}`, s.map, 'a map keeps the value type it was first assigned: a pointer, or an integer; cast to change it');
+      return;
+    }
     this.declareMap(s.map, s.value, keyType, valueType, agg);
   }
 
@@ -363,6 +368,10 @@ class ProbeChecker implements CheckContext {
       return;
     }
     const prev = this.ap.variables.get(s.variable.name);
+    if (prev && !s.op && isTypedAddress(prev) !== isTypedAddress(t)) {
+      this.error(`Type mismatch for $${s.variable.name}: ${mismatch(t, prev, 'variable')}`, s.value, 'a variable keeps the type it was first assigned: a pointer, or an integer; cast to change it');
+      return;
+    }
     if (prev && !sameShape(prev, t)) {
       this.error(`$${s.variable.name} was assigned ${typeName(prev)} before, cannot assign ${typeName(t)}`, s.value);
       return;
@@ -782,6 +791,11 @@ function widen(a: Type, b: Type): Type {
   if (a.kind === 'tuple' && b.kind === 'tuple') return { kind: 'tuple', elems: a.elems.map((x, i) => widen(x, b.elems[i])) };
   if (a.kind === 'int' && b.kind === 'int') return a.signed || b.signed ? { ...a, signed: true } : a;
   return a;
+}
+
+/** bpftrace 0.17's words for assigning a pointer where an integer was, or the reverse. */
+function mismatch(t: Type, prev: Type, holder: 'variable' | 'map'): string {
+  return `trying to assign value of type '${bpftraceTypeName(t)}' when ${holder} already contains a value of type '${bpftraceTypeName(prev)}'`;
 }
 
 /** A positional argument as bpftrace reads numbers: decimal, 0x hex, 0 octal; else null. */
