@@ -10,6 +10,20 @@ export type BlobLayout =
   /** btf: the struct's type id, for `.member` on a copy (compile time only). */
   | { kind: 'struct'; fields: BlobField[]; btf?: number };
 
+/** Alignment of a copied struct or array, as C lays it out: that of its widest integer. */
+export function blobAlign(l: BlobLayout): number {
+  switch (l.kind) {
+    case 'int':
+      return l.bytes;
+    case 'chars':
+      return 1;
+    case 'array':
+      return blobAlign(l.elem);
+    case 'struct':
+      return Math.max(1, ...l.fields.map((f) => blobAlign(f.layout)));
+  }
+}
+
 export interface BlobField {
   name: string;
   offset: number;

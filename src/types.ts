@@ -1,7 +1,7 @@
 // The language's value types, shared by the semantic pass (which infers them), codegen (which lays
 // them out in BPF memory) and the runtime (which decodes and prints them). Plain data.
 
-import type { BlobLayout } from './blob-layout';
+import { blobAlign, type BlobLayout } from './blob-layout';
 
 /**
  * `space` marks an integer that is an address, and which memory it points into: str() and friends
@@ -122,6 +122,9 @@ export function alignOf(t: Type): number {
   switch (t.kind) {
     case 'int':
       return t.bits / 8;
+    case 'string':
+      // As bpftrace 0.17 packs tuples: an array aligns as its elements, a struct copy not at all.
+      return t.format === 'array' && t.layout ? blobAlign(t.layout) : 1;
     case 'tuple':
       return Math.max(1, ...t.elems.map(alignOf));
     case 'args':
@@ -129,6 +132,16 @@ export function alignOf(t: Type): number {
     default:
       return 1;
   }
+}
+
+/** A struct or array copied by value: `size` counts one spare byte after its bytes. */
+function isBlob(t: StringType): boolean {
+  return (t.format === 'record' || t.format === 'array') && t.layout !== undefined;
+}
+
+/** Bytes of a value as C lays it out (a copied struct or array without its spare byte). */
+export function cSizeOf(t: Type): number {
+  return t.kind === 'string' && isBlob(t) ? t.size - 1 : sizeOf(t);
 }
 
 /** C layout of a tuple: natural alignment, size rounded up to the largest member alignment. */
@@ -139,7 +152,7 @@ export function tupleLayout(t: TupleType): { offsets: number[]; size: number } {
     const a = alignOf(e);
     off = Math.ceil(off / a) * a;
     offsets.push(off);
-    off += sizeOf(e);
+    off += cSizeOf(e);
   }
   const a = alignOf(t);
   return { offsets, size: Math.ceil(off / a) * a };

@@ -82,6 +82,8 @@ test('arr[N] on array members: nested arrays, arrays of structs and of pointers,
     `${S} uprobe:${w}:take_arrs { $a = (struct arrs *)arg0; $y = $a->y; @r = $y[1][1]; @s = $y[0]; $x = $a->x; @x = $x[3]; @m[1] = $a->x; @mm = @m[1][2]; @t = ($a->x, 1); @k[$a->y] = 1; $w = @m[1]; @ww = $w[0]; }`,
     ['-c', w],
   );
+  // In a tuple an int array aligns as an int: (int8, int[4]) is 20 bytes.
+  assert.match(sameAsBpftrace(`${S} uprobe:${w}:take_arrs { $a = (struct arrs *)arg0; $t = ((int8)1, $a->x); print((sizeof($t), sizeof($a->x), sizeof($a->pts))); print($t); }`, ['-c', w]), '(20, 16, 32)\n(1, [1,2,3,4])\n');
 });
 
 test('byte arrays (unsigned char, u8) are arrays of numbers, as in 0.17; buf(), macaddr() and ntop() take them; char arrays stay text', () => {

@@ -12,7 +12,7 @@ import { parseIntArg } from '../semantic/analyze';
 import { emitKernelField } from '../functions/kernel-field';
 import { probeReadHelper } from './probe-read';
 import { emitDeref, emitIndex, scaleBy } from './pointers';
-import { arithSigned, isPointer, pointerStep, sizeOf, stringType, tupleLayout, type Type } from '../types';
+import { arithSigned, cSizeOf, isPointer, pointerStep, sizeOf, stringType, tupleLayout, type Type } from '../types';
 import { Builder, DW_ATE_signed, IntPredicate, Linkage, Opcode, type Block, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
 import { BpfMapType, MapDefBuilder, type MapDef } from './map-defs';
 import { BPF_ANY, BPF_NOEXIST, emitKey, ifNotNull, lookup, update } from './maps';
@@ -288,8 +288,9 @@ export class ProbeEmitter implements EmitContext {
           b.helper(probeReadHelper(v.type.space), this.i64, [this.i8p, c.int(32), this.i8p], [dst, c.constInt(c.int(32), Math.min(v.type.size, slotType.size - 1)), b.intToPtr(v.v, this.i8p)]);
           return;
         }
-        const srcSize = v.type.kind === 'string' ? v.type.size : 0;
-        const n = Math.min(srcSize, slotType.size);
+        // A copied struct or array's spare byte is never copied: in a tuple it is the next element's.
+        const srcSize = v.type.kind === 'string' ? cSizeOf(v.type) : 0;
+        const n = Math.min(srcSize, cSizeOf(slotType));
         if (n > 0) b.memcpy(dst, v.v, n);
         return;
       }

@@ -9,7 +9,7 @@ import { storageType } from '../functions/storage';
 import { expandAttachPoint } from '../probes';
 import type { ExpandedProbe } from '../probes';
 import { bpftraceTypeName, derefSpace, derefType, indexType, intPointerFromCType, literalIndex, pointerBinary, pointerUnaryError } from './pointers';
-import { arithSigned, isPointer, isTypedAddress, namedIntType, none, s64, sizeOf, stringType, typeEquals, typeName, u64, type AddrSpace, type IntType, type StringType, type Type } from '../types';
+import { arithSigned, cSizeOf, isPointer, isTypedAddress, namedIntType, none, s64, sizeOf, stringType, typeEquals, typeName, u64, type AddrSpace, type IntType, type StringType, type Type } from '../types';
 import type { AnalyzedProbe, Analysis, EventSpec, MapInfo } from './analysis';
 import { fieldType } from './tracefs';
 import { includedMacros } from './header-macros';
@@ -522,9 +522,9 @@ class ProbeChecker implements CheckContext {
       return u64;
     }
     // Values are 64-bit in bpftrace unless their type says otherwise (fields, casts).
-    const exact = op.kind === 'FieldAccess' || op.kind === 'Cast' || op.kind === 'Index' || (op.kind === 'Unary' && op.op === '*');
+    const exact = t.kind === 'tuple' || op.kind === 'FieldAccess' || op.kind === 'Cast' || op.kind === 'Index' || (op.kind === 'Unary' && op.op === '*');
     const arrayLength = t.kind === 'string' ? t.arrayLength : undefined;
-    this.a.constants.set(e, arrayLength ?? sizeOf(exact ? t : storageType(t)));
+    this.a.constants.set(e, arrayLength ?? cSizeOf(exact ? t : storageType(t)));
     return u64;
   }
 
@@ -635,7 +635,8 @@ class ProbeChecker implements CheckContext {
       case 'Cast':
         return this.cast(e);
       case 'Tuple': {
-        const elems = e.elems.map((x) => storageType(this.typeOf(x)));
+        // bpftrace packs a tuple like a C struct of its elements at their own widths.
+        const elems = e.elems.map((x) => tupleElemType(this.typeOf(x)));
         const bad = elems.findIndex((t) => t.kind !== 'int' && t.kind !== 'string' && t.kind !== 'tuple');
         if (bad >= 0) {
           if (!this.failed.has(e.elems[bad])) this.error(`${typeName(elems[bad])} cannot be part of a tuple`, e.elems[bad]);
@@ -791,6 +792,12 @@ function widen(a: Type, b: Type): Type {
   if (a.kind === 'tuple' && b.kind === 'tuple') return { kind: 'tuple', elems: a.elems.map((x, i) => widen(x, b.elems[i])) };
   if (a.kind === 'int' && b.kind === 'int') return a.signed || b.signed ? { ...a, signed: true } : a;
   return a;
+}
+
+/** An element of a tuple value: integers keep their width (`((int8)1, (int32)2)` is 8 bytes). */
+function tupleElemType(t: Type): Type {
+  if (t.kind === 'int' || t.kind === 'tuple') return t;
+  return storageType(t);
 }
 
 /** bpftrace 0.17's words for assigning a pointer where an integer was, or the reverse. */
