@@ -86,6 +86,13 @@ test('arr[N] on array members: nested arrays, arrays of structs and of pointers,
   assert.match(sameAsBpftrace(`${S} uprobe:${w}:take_arrs { $a = (struct arrs *)arg0; $t = ((int8)1, $a->x); print((sizeof($t), sizeof($a->x), sizeof($a->pts))); print($t); }`, ['-c', w]), '(20, 16, 32)\n(1, [1,2,3,4])\n');
 });
 
+test('an indexed array member reads just its element: kernel arrays bigger than a copy can hold', () => {
+  // saved_auxv is 448 bytes, more than an array value may copy (256); its even slots are AT_* types.
+  const out = sameAsBpftrace('BEGIN { printf("%d %d %d\\n", curtask->mm->saved_auxv[0], curtask->mm->saved_auxv[2], curtask->signal->rlim[0].rlim_cur); print(curtask->thread.tls_array[1]); exit(); }');
+  assert.match(out, 'Attaching 1 probe...\n33 51 -1\n{ .limit0 = 0,');
+  refused('BEGIN { @ = curtask->mm->saved_auxv[56]; }', 'the index 56 is out of bounds for array of size 56');
+});
+
 test('byte arrays (unsigned char, u8) are arrays of numbers, as in 0.17; buf(), macaddr() and ntop() take them; char arrays stay text', () => {
   const out = sameAsBpftrace(
     `${S} uprobe:${w}:take_arrs { $a = (struct arrs *)arg0; printf("%r %s %s %c%c\\n", buf($a->b), macaddr($a->b), ntop(((struct in6_addr *)arg0)->in6_u.u6_addr8), $a->b[0] + 55, $a->b[1] + 50); @ = buf($a->b, 3); print($a->b); @b = $a->b; @n = $a->name; }`,

@@ -10,6 +10,8 @@ import { pointerStep, type AddrSpace, type IntType, type Type } from '../types';
 import type { Val } from './llvm';
 import { Opcode } from './llvm';
 import { probeReadHelper } from './probe-read';
+import { kernelFieldAddress } from '../functions/kernel-field';
+import type { KernelField } from '../semantic/kernel-types';
 
 /** Reads a value of type `t` at address `addr` (an i64) in `space`. Structs are not read: their value is their address. */
 export function readAt(ctx: EmitContext, addr: Val, t: Type, space: AddrSpace): CgValue {
@@ -44,10 +46,16 @@ export function emitDeref(ctx: EmitContext, e: Unary): CgValue {
   return readAt(ctx, target.v, ctx.typeOf(e), derefSpace(target.type, probeSpace(ctx)));
 }
 
-export function emitIndex(ctx: EmitContext, e: Index, n: number): CgValue {
+export function emitIndex(ctx: EmitContext, e: Index, n: number, plan: KernelField | undefined): CgValue {
   const { b, c } = ctx;
-  const target = ctx.emit(e.target);
   const t = ctx.typeOf(e);
+  if (plan?.place && e.target.kind === 'FieldAccess') {
+    // An array member in memory: read just the element.
+    const offset = indexOffset(plan.type, n);
+    const base = kernelFieldAddress(ctx, e.target, plan);
+    return readAt(ctx, offset ? b.binop(Opcode.Add, base, ctx.constInt(offset)) : base, t, plan.space);
+  }
+  const target = ctx.emit(e.target);
   const offset = indexOffset(target.type, n);
   if (target.type.kind === 'int') {
     const addr = offset ? b.binop(Opcode.Add, target.v, ctx.constInt(offset)) : target.v;

@@ -768,7 +768,7 @@ export class ProbeEmitter implements EmitContext {
         return { type: t, v: buf };
       }
       case 'Index':
-        return emitIndex(this, e, this.a.constants.get(e.index)!);
+        return emitIndex(this, e, this.a.constants.get(e.index)!, this.a.kernelFields.get(e.target));
       case 'TupleAccess': {
         const tt = this.typeOf(e.target);
         const base = this.emit(e.target).v;

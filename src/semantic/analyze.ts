@@ -447,8 +447,12 @@ class ProbeChecker implements CheckContext {
     return r;
   }
 
+  /** Array members indexed right away (`$t->arr[2]`): only the element is read, whatever the array's size. */
+  private readonly indexTargets = new Set<Expr>();
+
   /** `p[N]` and `arr[N]`, with N a literal, as bpftrace 0.17 requires. */
   private index(e: Index): Type {
+    if (e.target.kind === 'FieldAccess') this.indexTargets.add(e.target);
     const t = this.typeOf(e.target);
     this.typeOf(e.index);
     if (t.kind === 'none') return none;
@@ -745,7 +749,7 @@ class ProbeChecker implements CheckContext {
       return none;
     }
     const space = (t.kind === 'record' ? t.space : (t as IntType).space) ?? 'kernel';
-    const plan = planMember(btf, structId, e.field, !record, space);
+    const plan = planMember(btf, structId, e.field, !record, space, this.indexTargets.has(e));
     if ('error' in plan) {
       this.error(plan.error, { span: e.fieldSpan }, plan.names ? didYouMean(e.field, plan.names) : undefined);
       return none;

@@ -9,7 +9,7 @@
 //   structs and unions  → records: a place in memory whose members `.` reaches
 
 import { Btf, type TypeId } from './btf';
-import { arrayValueType } from './blob-layout';
+import { arrayValueType, blobLayout } from './blob-layout';
 import type { AddrSpace, IntType, Type } from '../types';
 
 let scriptBtf: Btf | null | undefined;
@@ -37,6 +37,11 @@ export interface KernelField {
   bitWidth: number;
   space: AddrSpace;
   type: Type;
+  /**
+   * An array member that is the target of `[N]`: only the element is read (codegen/pointers.ts),
+   * so arrays of any size can be indexed; `type` describes the array but is never materialised.
+   */
+  place?: boolean;
 }
 
 /** The language type of a value of BTF type `id` in memory `space`, or a reason it has none. */
@@ -116,10 +121,20 @@ export function planMember(
   field: string,
   viaPointer: boolean,
   space: AddrSpace,
+  indexed = false,
 ): KernelField | { error: string; names?: string[] } {
   const m = btf.member(structId, field);
   const sname = btf.typeName(structId);
   if (!m) return { error: `${sname} has no member named '${field}'`, names: btf.memberNames(structId) };
+  const arr = btf.resolve(m.type);
+  if (indexed && arr.kind === 'array' && !m.bitSize && m.bitOffset % 8 === 0) {
+    const elem = btf.resolve(arr.elem);
+    const layout = elem.kind === 'int' && elem.name === 'char' ? undefined : blobLayout(btf, m.type);
+    if (layout && typeof layout !== 'string') {
+      const type: Type = { kind: 'string', size: (btf.sizeOf(m.type) ?? 0) + 1, format: 'array', layout };
+      return { viaPointer, offset: m.bitOffset / 8, bytes: 0, bitShift: 0, bitWidth: 0, space, type, place: true };
+    }
+  }
   const type = languageType(btf, m.type, space);
   if (typeof type === 'string') return { error: `${sname}.${field}: ${type}` };
   if (m.bitSize) {
