@@ -112,6 +112,12 @@ test('pointers as map keys print in hex (text and json); as values and in tuples
   assert.match(sameAsBpftrace('BEGIN { @n[curtask->parent->mm] = 1; exit(); }'), /@n\[0x[0-9a-f]+\]: 1\n/);
 });
 
+test('str($1 + N) of a text positional parameter starts at its N-th character; N past its end is refused', () => {
+  const out = sameAsBpftrace('BEGIN { printf("%s|%s|%s\\n", str($1 + 1), str(5 + $1), str($2 + 1)); @[str($1 + 2, 2)] = 1; exit(); }', ['hello', '3']);
+  assert.is(out, 'Attaching 1 probe...\nello||\n\n\n@[ll]: 1\n');
+  refused('BEGIN { printf("%s\\n", str($1 + 10)); }', 'only addition of a single constant less or equal to the length of $1 (which is 5) is allowed inside str()', ['hello']);
+});
+
 /** bpfscript's refusal: exit status 1, bpftrace 0.17's wording, nothing on stdout. */
 function refused(prog: string, message: string, args: string[] = []): void {
   const r = bpfscript(['-e', prog, ...args]);
