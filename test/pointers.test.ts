@@ -53,6 +53,13 @@ test('*p reads integers at their width and sign, pointers to pointers, and struc
   sameAsBpftrace('BEGIN { @a = (*curtask).pid == (int32)pid; @b = curtask[0].pid == (int32)pid; @c = sizeof(*curtask); @d = sizeof(curtask[1]); exit(); }');
 });
 
+test('tracepoint pointer fields are typed by their C type: *args->filename is a char, args->argv[1] a char *', () => {
+  const chars = sameAsBpftrace('tracepoint:syscalls:sys_enter_openat /pid == cpid/ { printf("%c%c %d\\n", *args->filename, args->filename[1], *(args->filename + 2)); exit(); }', ['-c', '/bin/true']);
+  assert.is(chars, 'Attaching 1 probe...\n/e 116\n\n\n');
+  const argv = sameAsBpftrace('tracepoint:syscalls:sys_enter_execve /pid == cpid/ { printf("%s %s\\n", str(*args->argv), str(args->argv[1])); exit(); }', ['-c', '/bin/true hello']);
+  assert.is(argv, 'Attaching 1 probe...\n/bin/true hello\n\n\n');
+});
+
 test('walking an array of structs with ++ on a pointer', () => {
   const out = sameAsBpftrace(
     `${S} uprobe:${w}:take_pts { $p = (struct ptw *)arg0; $i = 0; while ($i < 5) { @a += $p->a; @b += ($p++)->b; $i++; } @c = *($p - 1); @d[*($p - 5)] = 1; @t = (1, $p[-2]); }`,
