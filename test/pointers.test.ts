@@ -148,6 +148,8 @@ test('refusals: arithmetic and unary operators on pointers, dereferencing and in
   refused('BEGIN { $p = (int32*)32; $i = 1; @ = $p[$i]; }', 'The array index operator [] only accepts literal integer indices.');
   refused(`${S} uprobe:${w}:take_arrs { $a = (struct arrs *)arg0; @ = $a->x[4]; }`, 'the index 4 is out of bounds for array of size 4');
   refused(`${S} uprobe:${w}:take_arrs { $a = (struct arrs *)arg0; @ = $a->y[0][-1]; }`, 'the index -1 is out of bounds for array of size 2');
+  refused('BEGIN { print(curtask); }', 'struct task_struct * type passed to print() is not printable');
+  refused('BEGIN { $p = (int32*)32; print($p); }', 'int32 * type passed to print() is not printable');
   refused('BEGIN { $p = (uint16*)32; $p = 5; }', "Type mismatch for $p: trying to assign value of type 'int64' when variable already contains a value of type 'unsigned int16 *'");
   refused('BEGIN { $p = 5; $p = curtask; }', "Type mismatch for $p: trying to assign value of type 'struct task_struct *' when variable already contains a value of type 'int64'");
   refused('BEGIN { @p = (uint16*)32; @p = 5; }', "Type mismatch for @p: trying to assign value of type 'int64' when map already contains a value of type 'unsigned int16 *'");
