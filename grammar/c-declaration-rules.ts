@@ -141,8 +141,14 @@ export function cDeclarationRules(Base: ReturnType<typeof expressionRules>) {
             );
           },
         });
-        const semi = this.CONSUME(T.Semi);
+        // As in C compilers bpftrace 0.17 relies on (clang), the last member may omit its ';'.
+        let semi: IToken | undefined;
+        this.OR9({
+          DEF: [{ ALT: () => (semi = this.CONSUME9(T.Semi)) }, { GATE: () => this.LA(1).tokenType === T.RCurly, ALT: () => undefined }],
+          ERR_MSG: "';' after a struct member",
+        });
         return this.ACTION(() => {
+          semi ??= this.LA(1);
           if (fields.length > 0) return fields;
           // `int;` declares nothing; an anonymous struct or union merges its members into the parent.
           if (!inline || (inline as A.CDefinition).tag === 'enum') this.extra.push({ message: 'expected a member name', span: this.b.span(semi) });

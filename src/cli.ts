@@ -103,7 +103,8 @@ function parseArgs(argv: string[]): CliArgs {
     .alias('h', 'help')
     .strictOptions()
     .fail((msg) => {
-      throw new BpfscriptError({ severity: 'ERROR', message: msg, hint: 'run bpfscript -h for usage' });
+      // The usage lines, as bpftrace prints them after a bad option.
+      throw new BpfscriptError({ severity: 'ERROR', message: msg, hint: "run bpfscript -h for every option\nUSAGE:\n    bpfscript [options] filename\n    bpfscript [options] - <stdin input>\n    bpfscript [options] -e 'program'" });
     })
     .parseSync() as CliArgs;
 }
@@ -164,7 +165,10 @@ export async function main(cmdline: string[]): Promise<void> {
         if (file === '-') file = 'stdin';
         source = decodeSource(readFileSync(args._[0] === '-' ? 0 : file));
       } catch (e) {
-        throw new BpfscriptError({ severity: 'ERROR', message: `failed to read ${file}: ${(e as Error).message}` });
+        // bpftrace's wording (scripts match on it), with strerror's text rather than Node's code.
+        const err = e as NodeJS.ErrnoException;
+        const why = err.code === 'ENOENT' ? 'No such file or directory' : err.code === 'EACCES' ? 'Permission denied' : err.code === 'EISDIR' ? 'Is a directory' : err.message;
+        throw new BpfscriptError({ severity: 'ERROR', message: `failed to open file '${file}': ${why}` });
       }
     } else {
       throw new BpfscriptError({ severity: 'ERROR', message: 'no program given', hint: "pass a script file or -e 'program'" });

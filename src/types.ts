@@ -1,7 +1,7 @@
 // The language's value types, shared by the semantic pass (which infers them), codegen (which lays
 // them out in BPF memory) and the runtime (which decodes and prints them). Plain data.
 
-import type { BlobLayout } from './blob-layout';
+import { blobAlign, type BlobLayout } from './blob-layout';
 
 /**
  * `space` marks an integer that is an address, and which memory it points into: str() and friends
@@ -19,6 +19,11 @@ export type IntType = {
   pointee?: number;
   /** C spelling of the pointer's type, for messages ("struct task_struct *"). */
   ctype?: string;
+  /**
+   * Set on pointers whose element type is known (`(int32 *)x`, `curtask`, `struct C **`): what
+   * `*p` and `p[i]` read, and the unit `p + n` steps in (src/semantic/pointers.ts).
+   */
+  elem?: Type;
 };
 export type AddrSpace = 'user' | 'kernel';
 export type BoolType = { kind: 'bool' };
@@ -117,6 +122,9 @@ export function alignOf(t: Type): number {
   switch (t.kind) {
     case 'int':
       return t.bits / 8;
+    case 'string':
+      // As bpftrace 0.17 packs tuples: an array aligns as its elements, a struct copy not at all.
+      return t.format === 'array' && t.layout ? blobAlign(t.layout) : 1;
     case 'tuple':
       return Math.max(1, ...t.elems.map(alignOf));
     case 'args':
@@ -124,6 +132,16 @@ export function alignOf(t: Type): number {
     default:
       return 1;
   }
+}
+
+/** A struct or array copied by value: `size` counts one spare byte after its bytes. */
+function isBlob(t: StringType): boolean {
+  return (t.format === 'record' || t.format === 'array') && t.layout !== undefined;
+}
+
+/** Bytes of a value as C lays it out (a copied struct or array without its spare byte). */
+export function cSizeOf(t: Type): number {
+  return t.kind === 'string' && isBlob(t) ? t.size - 1 : sizeOf(t);
 }
 
 /** C layout of a tuple: natural alignment, size rounded up to the largest member alignment. */
@@ -134,10 +152,30 @@ export function tupleLayout(t: TupleType): { offsets: number[]; size: number } {
     const a = alignOf(e);
     off = Math.ceil(off / a) * a;
     offsets.push(off);
-    off += sizeOf(e);
+    off += cSizeOf(e);
   }
   const a = alignOf(t);
   return { offsets, size: Math.ceil(off / a) * a };
+}
+
+/** Whether a value is a pointer with a known element type (arithmetic on it is scaled). */
+export function isPointer(t: Type): t is IntType & { elem: Type } {
+  return t.kind === 'int' && t.elem !== undefined;
+}
+
+/** A typed address (a cast, curtask, a BTF pointer): bpftrace 0.17 prints these as signed map values and hex keys. */
+export function isTypedAddress(t: Type): boolean {
+  return t.kind === 'int' && (t.elem !== undefined || t.pointee !== undefined);
+}
+
+/** Bytes one element of a pointer takes: the step of `p + 1` (as in C; 1 for an unsized element). */
+export function pointerStep(t: IntType): number {
+  const e = t.elem;
+  if (!e) return 1;
+  if (e.kind === 'int') return e.space !== undefined || e.elem !== undefined ? 8 : e.bits / 8;
+  if (e.kind === 'record') return e.size;
+  if (e.kind === 'string') return e.arrayLength ?? (e.format === 'array' || e.format === 'record' ? e.size - 1 : e.size);
+  return Math.max(1, sizeOf(e));
 }
 
 export function typeEquals(a: Type, b: Type): boolean {
@@ -192,6 +230,7 @@ export function namedIntType(name: string): IntType | undefined {
 export function typeName(t: Type): string {
   switch (t.kind) {
     case 'int':
+      if (t.elem) return t.ctype ?? `${typeName(t.elem)} *`;
       return `${t.signed ? 'int' : 'uint'}${t.bits}`;
     case 'bool':
       return 'bool';

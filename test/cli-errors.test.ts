@@ -78,7 +78,8 @@ test('unknown probe type lists the ones there are', () => {
 
 test('no program, and unknown flags', () => {
   fails([], "ERROR: no program given\nHINT: pass a script file or -e 'program'\n");
-  fails(['--bogus'], 'ERROR: Unknown argument: bogus\nHINT: run bpfscript -h for usage\n');
+  fails(['--bogus'], "ERROR: Unknown argument: bogus\nHINT: run bpfscript -h for every option\nUSAGE:\n    bpfscript [options] filename\n    bpfscript [options] - <stdin input>\n    bpfscript [options] -e 'program'\n");
+  fails(['/no/such/script.bt'], "ERROR: failed to open file '/no/such/script.bt': No such file or directory\n");
 });
 
 test('not root: one clear line, and compiling alone still works', () => {

@@ -94,7 +94,7 @@ const CATALOGUE: [string, Expect[]][] = [
   ['macro (a) { a }', [['1:7-1:7', '(', "unexpected '(', expected a macro name after 'macro'"]]],
   ['macro m(1) { }', [['1:9-1:9', '1', "unexpected '1', expected ',' or ')' after a macro parameter"]]],
   ['macro m(@) { }', [['1:9-1:9', '@', 'a macro parameter needs a name']]],
-  ['struct S { int x }', [['1:18-1:18', '}', "unexpected '}', expected ';' after a struct member"]]],
+  ['struct S { int x int y; }', [['1:18-1:20', 'int', "unexpected 'int', expected ';' after a struct member"]]],
   ['struct S { int; }', [['1:15-1:15', ';', 'expected a member name']]],
   ['struct { int x; };', [['1:1-1:17', 'struct { int x; }', 'a top-level struct definition needs a name']]],
   ['enum E { A B }', [['1:12-1:12', 'B', "expected ',' or '}' after an enumerator"]]],

@@ -60,6 +60,11 @@ test('enumerators as constants, unions, self-pointers, sizeof: as bpftrace', () 
   assert.is(out, 'Attaching 1 probe...\n3 4 16 16 40\n\n\n');
 });
 
+test("a struct's last member may omit its ';', as clang (and so bpftrace) accepts, nested ones too", () => {
+  const out = sameAsBpftrace('struct A { int a; int b; char c[28] }; struct F { struct { int m[1] } y; struct { int n } a; }; BEGIN { printf("%d %d\\n", sizeof(struct A), sizeof(struct F)); exit(); }');
+  assert.is(out, 'Attaching 1 probe...\n36 8\n\n\n');
+});
+
 test('C layout corner cases: bitfield units, zero-length arrays, qualifiers, C spellings of integers: sizes as bpftrace', () => {
   const out = sameAsBpftrace(
     'struct a { char x; int b : 4; char c; }; struct b { char x; long long y : 3; int z; }; struct c { short s; char arr[3]; }; ' +

@@ -112,4 +112,14 @@ test('sizeof a kernel char array is its length, as bpftrace', () => {
   assert.is(sameAsBpftrace('BEGIN { printf("%d %d\\n", sizeof(curtask->comm), sizeof(curtask->cpus_mask)); exit(); }'), 'Attaching 1 probe...\n16 32\n\n\n');
 });
 
+test('tuples pack like bpftrace 0.17: integers at their own width, arrays aligned as their elements, struct copies unaligned', () => {
+  const out = sameAsBpftrace(
+    'BEGIN { $t = ((int8)-100, (int8)100, "abcdef", 3, (int32)1, (int64)-10, (int8)10, (int16)-555, "abc"); print($t); @t = $t; printf("%d %d %d\\n", sizeof($t), $t.0, $t.7); ' +
+      '$a = ((int8)1, curtask->se.load); $b = ((int8)1, curtask->se.load, (int8)2); $c = ((int8)1, (int16)2, (int32)3); $d = ((int32)1, (int16)2, (int8)3); $e = ((int8)1, (int64)2, (int8)1, (int64)1); ' +
+      'print((sizeof($a), sizeof($b), sizeof($c), sizeof($d), sizeof($e))); @b = $b; exit(); }',
+  );
+  assert.match(out, 'Attaching 1 probe...\n(-100, 100, abcdef, 3, 1, -10, 10, -555, abc)\n48 -100 -555\n(17, 18, 8, 8, 32)\n');
+  sameAsBpftrace('BEGIN { $t = ((int8)-100, (int16)-555, "abc", ((int8)1, (int32)-2)); print($t); @t = $t; exit(); }', ['-f', 'json']);
+});
+
 test.run();

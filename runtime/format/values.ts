@@ -5,7 +5,7 @@
 // C does and arbitrary kernel bytes survive the round trip. Write output with
 // Buffer.from(text, 'latin1').
 
-import type { Type, Value } from '../../src/types';
+import { isTypedAddress, type Type, type Value } from '../../src/types';
 import { formatBuffer } from './buffer';
 import { asKeyText, isStack } from './stacks';
 import { formatBlob } from './record';
@@ -41,9 +41,12 @@ export function formatValue(t: Type, v: Value): string {
 
 /**
  * A map key component. bpftrace 0.17 widens integer keys to 64 bits and prints them signed, so a
- * uint64 key of 2^64-1 prints as -1 while a uint32 key of 2^32-1 prints as 4294967295.
+ * uint64 key of 2^64-1 prints as -1 while a uint32 key of 2^32-1 prints as 4294967295; pointers
+ * print in hex.
  */
 export function formatKeyPart(t: Type, v: Value): string {
+  // Pointers (typed addresses: casts, curtask, BTF pointers) are keys in hex, as in bpftrace 0.17.
+  if (isTypedAddress(t)) return `0x${BigInt.asUintN(64, asBigInt(v)).toString(16)}`;
   if (t.kind === 'int') return BigInt.asIntN(64, normalizeInt(asBigInt(v), t.bits, t.signed)).toString();
   if (t.kind === 'tuple') return formatTuple(t.elems, v, formatKeyPart);
   if (t.kind === 'string' && t.layout) return formatBlob(t.layout, v, 'key');

@@ -11,7 +11,8 @@ import { fieldType } from '../semantic/tracefs';
 import { parseIntArg } from '../semantic/positionals';
 import { emitKernelField } from '../functions/kernel-field';
 import { probeReadHelper } from './probe-read';
-import { arithSigned, sizeOf, stringType, tupleLayout, type Type } from '../types';
+import { emitDeref, emitIndex, scaleBy } from './pointers';
+import { arithSigned, cSizeOf, isPointer, pointerStep, sizeOf, stringType, tupleLayout, type Type } from '../types';
 import { Builder, DW_ATE_signed, IntPredicate, Linkage, Opcode, type Block, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
 import { BpfMapType, MapDefBuilder, type MapDef } from './map-defs';
 import { BPF_ANY, BPF_NOEXIST, emitKey, ifNotNull, lookup, update } from './maps';
@@ -290,8 +291,9 @@ export class ProbeEmitter implements EmitContext {
           b.helper(probeReadHelper(v.type.space), this.i64, [this.i8p, c.int(32), this.i8p], [dst, c.constInt(c.int(32), Math.min(v.type.size, slotType.size - 1)), b.intToPtr(v.v, this.i8p)]);
           return;
         }
-        const srcSize = v.type.kind === 'string' ? v.type.size : 0;
-        const n = Math.min(srcSize, slotType.size);
+        // A copied struct or array's spare byte is never copied: in a tuple it is the next element's.
+        const srcSize = v.type.kind === 'string' ? cSizeOf(v.type) : 0;
+        const n = Math.min(srcSize, cSizeOf(slotType));
         if (n > 0) b.memcpy(dst, v.v, n);
         return;
       }
@@ -728,6 +730,7 @@ export class ProbeEmitter implements EmitContext {
         return this.binary(e, t);
       case 'Unary': {
         if (e.op.length > 1) return this.step(e, t);
+        if (e.op === '*') return emitDeref(this, e);
         const x = this.emit(e.operand).v;
         if (e.op === '-') return { type: t, v: b.neg(x) };
         if (e.op === '~') return { type: t, v: b.not(x) };
@@ -776,6 +779,8 @@ export class ProbeEmitter implements EmitContext {
         e.elems.forEach((x, i) => this.storeValue(this.emit(x), b.byteOffset(buf, offsets[i], c.int(8)), t.elems[i]));
         return { type: t, v: buf };
       }
+      case 'Index':
+        return emitIndex(this, e, this.a.constants.get(e.index)!, this.a.kernelFields.get(e.target));
       case 'TupleAccess': {
         const tt = this.typeOf(e.target);
         const base = this.emit(e.target).v;
@@ -875,6 +880,11 @@ export class ProbeEmitter implements EmitContext {
   private arith(op: Binary['op'], l: Val, r: Val, lt: Type, rt: Type): Val {
     const { b } = this;
     const signed = lt.kind === 'int' && rt.kind === 'int' ? arithSigned(lt, rt) : false;
+    // Pointer ± n moves by n elements, as in C.
+    if ((op === '+' || op === '-') && isPointer(lt) !== isPointer(rt)) {
+      if (isPointer(lt)) r = scaleBy(this, r, lt);
+      else if (isPointer(rt)) l = scaleBy(this, l, rt);
+    }
     const cmp = (s: IntPredicate, u: IntPredicate) => this.bool(b.icmp(signed ? s : u, l, r));
     switch (op) {
       case '+': return b.binop(Opcode.Add, l, r);
@@ -900,7 +910,8 @@ export class ProbeEmitter implements EmitContext {
   /** `++`/`--`, before or after: the variable or map entry changes, the old or new value results. */
   private step(e: Unary, t: Type): CgValue {
     const { b } = this;
-    const delta = this.constInt(e.op.startsWith('++') ? 1 : -1);
+    const step = isPointer(t) ? pointerStep(t) : 1;
+    const delta = this.constInt(e.op.startsWith('++') ? step : -step);
     const post = e.op.endsWith('post');
     const target = e.operand;
     if (target.kind === 'Variable') {

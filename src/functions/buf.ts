@@ -6,6 +6,7 @@ import { IntPredicate } from '../codegen/llvm';
 import { probeReadHelper } from '../codegen/probe-read';
 import { none, type StringType } from '../types';
 import type { FunctionDef } from './types';
+import { byteArrayLength } from '../semantic/blob-layout';
 
 const bufferType = (bytes: number): StringType => ({ kind: 'string', size: bytes + 1, format: 'buffer' });
 
@@ -19,14 +20,15 @@ export const buf: FunctionDef = {
     }
     const t = ctx.typeOf(data);
     if (t.kind === 'none') return none;
-    if (t.kind !== 'int' && !(t.kind === 'string' && !t.format)) {
+    const arrayBytes = byteArrayLength(t);
+    if (t.kind !== 'int' && !(t.kind === 'string' && !t.format) && arrayBytes === undefined) {
       ctx.error(`buf() expects an integer, string, or array argument but saw ${t.kind}`, data);
       return none;
     }
     const max = ctx.options.strLen;
     // A char array's bytes all count, the slot meant for a terminator too: bpftrace reads
     // buf(comm, 16) as 16 bytes.
-    let size = t.kind === 'string' ? t.size : max;
+    let size = arrayBytes ?? (t.kind === 'string' ? t.size : max);
     if (!len) {
       if (t.kind === 'int') ctx.error('buf() expects a length argument for non-array type integer', call, 'for example buf(arg1, 16)');
     } else {

@@ -4,18 +4,25 @@
 // own memory and the verifier only lets helpers dereference them. Records (`curtask->thread`) are
 // not read at all: their value is their address, and a later `.member` reads from there.
 
-import { Opcode } from '../codegen/llvm';
+import { Opcode, type Val } from '../codegen/llvm';
 import { probeReadHelper } from '../codegen/probe-read';
 import type { KernelField } from '../semantic/kernel-types';
 import type { CgValue, EmitContext } from './types';
 import type { FieldAccess } from '../ast';
 
-export function emitKernelField(ctx: EmitContext, e: FieldAccess, plan: KernelField): CgValue {
-  const { b, c } = ctx;
+/** The member's address (an i64), from the target's pointer, place or copy. */
+export function kernelFieldAddress(ctx: EmitContext, e: FieldAccess, plan: KernelField): Val {
+  const { b } = ctx;
   const target = ctx.emit(e.target);
   // A struct copied into a variable or map value (a string-like buffer) is read from its bytes.
   const base = target.type.kind === 'string' ? b.ptrToInt(target.v, ctx.i64) : target.v;
-  const addr = plan.offset ? b.binop(Opcode.Add, base, ctx.constInt(plan.offset)) : base;
+  return plan.offset ? b.binop(Opcode.Add, base, ctx.constInt(plan.offset)) : base;
+}
+
+export function emitKernelField(ctx: EmitContext, e: FieldAccess, plan: KernelField): CgValue {
+  const { b, c } = ctx;
+  if (plan.place) throw new Error('internal: an indexed array member read whole');
+  const addr = kernelFieldAddress(ctx, e, plan);
   const t = plan.type;
   if (t.kind === 'record') return { type: t, v: addr };
   const helper = probeReadHelper(plan.space);

@@ -6,6 +6,7 @@
 import { probeReadHelper } from '../codegen/probe-read';
 import { none, type StringType } from '../types';
 import type { FunctionDef } from './types';
+import { byteArrayLength } from '../semantic/blob-layout';
 
 const MAC_BYTES = 6;
 export const macType: StringType = { kind: 'string', size: MAC_BYTES, format: 'mac' };
@@ -25,7 +26,7 @@ export const macaddr: FunctionDef = {
       return none;
     }
     // Byte arrays are strings whose capacity counts a terminator the array does not have.
-    if (t.kind === 'string' && (t.format || t.size !== MAC_BYTES + 1)) {
+    if (t.kind === 'string' && (byteArrayLength(t) ?? (t.format ? 0 : t.size - 1)) !== MAC_BYTES) {
       ctx.error('macaddr() argument must be 6 bytes in size', arg);
       return none;
     }

@@ -5,6 +5,7 @@
 
 import { none, type StringType } from '../types';
 import type { FunctionDef } from './types';
+import { byteArrayLength } from '../semantic/blob-layout';
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -21,7 +22,8 @@ export const ntop: FunctionDef = {
     if (types.some((t) => t.kind === 'none')) return none;
     const addr = types[types.length - 1];
     if (call.args.length === 2 && types[0].kind !== 'int') ctx.error('ntop(): the address family must be an integer (AF_INET, AF_INET6)', call.args[0]);
-    if (!(addr.kind === 'int' || (addr.kind === 'string' && (!addr.format || addr.format === 'bytes') && (addr.size === 5 || addr.size === 17)))) {
+    const arrayBytes = byteArrayLength(addr);
+    if (!(addr.kind === 'int' || (arrayBytes !== undefined ? arrayBytes === 4 || arrayBytes === 16 : addr.kind === 'string' && (!addr.format || addr.format === 'bytes') && (addr.size === 5 || addr.size === 17)))) {
       ctx.error('ntop() expects an integer (IPv4) or a 4- or 16-byte array', call.args[call.args.length - 1]);
       return none;
     }

@@ -3,7 +3,8 @@
 // evaluated in the probe and travel in the record, as does the value of print(expr).
 
 import type { MapRef } from '../ast';
-import { none, u64, type Type, type Value } from '../types';
+import { isTypedAddress, none, u64, type Type, type Value } from '../types';
+import { bpftraceTypeName } from '../semantic/pointers';
 import { emitRecord, decodeRecordArgs, layoutRecord, type RecordLayout } from './event-record';
 import { mapOf } from './clear';
 import { storageType } from './storage';
@@ -35,6 +36,10 @@ export const print: FunctionDef = {
     }
     if (rest.length) ctx.error('print() of a value takes no other arguments', rest[0]);
     const t = storageType(ctx.typeOf(target));
+    if (isTypedAddress(t)) {
+      ctx.error(`${bpftraceTypeName(t)} type passed to print() is not printable`, call, `print a pointer's address as a number, print((uint64)p), or what it points to, print(*p)`);
+      return none;
+    }
     if (t.kind !== 'int' && t.kind !== 'string' && t.kind !== 'tuple' && t.kind !== 'bool') {
       if (t.kind !== 'none') ctx.error(`print() cannot print a value of type ${t.kind}`, target, t.kind === 'record' ? 'structs of at most 256 bytes are printed; print one of its members' : undefined);
       return none;

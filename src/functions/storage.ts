@@ -5,6 +5,10 @@ import { intType, type Type } from '../types';
 import { recordValueType } from '../semantic/blob-layout';
 
 export function storageType(t: Type): Type {
+  // Pointers keep their element and address space, so `@p = (int32 *)x; @p[1]` still knows both;
+  // bpftrace 0.17 prints them as signed 64-bit map values.
+  if (t.kind === 'int' && (t.elem || t.pointee !== undefined)) return { ...t, bits: 64, signed: true };
+  if (t.kind === 'int' && t.space) return { ...t, bits: 64, signed: false };
   if (t.kind === 'int') return intType(64, t.signed);
   if (t.kind === 'bool') return intType(64, false);
   if (t.kind === 'tuple') return { kind: 'tuple', elems: t.elems.map(storageType) };

@@ -8,6 +8,23 @@ import { IntPredicate, Opcode } from '../codegen/llvm';
 import { probeReadStrHelper } from '../codegen/probe-read';
 import { none, stringType } from '../types';
 import type { FunctionDef } from './types';
+import type { Expr } from '../ast';
+
+/**
+ * `str($1 + N)` (or `N + $1`) of a positional parameter that is text: bpftrace 0.17 takes the
+ * string from its N-th character. Undefined when `e` is not that form.
+ */
+function positionalSlice(e: Expr, positionals: readonly string[]): { text: string } | { error: string } | undefined {
+  if (e.kind !== 'Binary' || e.op !== '+') return undefined;
+  const [p, n] = e.left.kind === 'Positional' ? [e.left, e.right] : [e.right, e.left];
+  if (p.kind !== 'Positional' || p.count) return undefined;
+  const text = positionals[p.index - 1];
+  if (text === undefined || /^-?(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(text)) return undefined;
+  if (n.kind !== 'IntLit' || n.value < 0n || n.value > BigInt(text.length)) {
+    return { error: `only addition of a single constant less or equal to the length of $${p.index} (which is ${text.length}) is allowed inside str()` };
+  }
+  return { text: text.slice(Number(n.value)) };
+}
 
 export const str: FunctionDef = {
   name: 'str',
@@ -17,7 +34,12 @@ export const str: FunctionDef = {
       ctx.error('str() takes an address and an optional length: str(ptr [, n])', call);
       return none;
     }
-    const t = ctx.typeOf(src);
+    const slice = positionalSlice(src, ctx.options.positionals);
+    if (slice && 'error' in slice) {
+      ctx.error(slice.error, src);
+      return none;
+    }
+    const t = slice ? stringType(Buffer.byteLength(slice.text, 'latin1') + 1) : ctx.typeOf(src);
     if (t.kind !== 'int' && t.kind !== 'string') {
       if (t.kind !== 'none') ctx.error(`str() expects an address or a string, got ${t.kind}`, src);
       return none;
@@ -45,7 +67,8 @@ export const str: FunctionDef = {
     const buf = ctx.scratch(t.size, 'str');
     // The helper stops at the terminator: the rest must be zero for map keys to compare equal.
     b.memset(buf, 0, t.size, 8);
-    const v = ctx.emit(src);
+    const slice = positionalSlice(src, ctx.options.positionals);
+    const v = slice && 'text' in slice ? ctx.stringConstant(slice.text) : ctx.emit(src);
     if (v.type.kind === 'string') {
       const n = Math.min(t.size - 1, v.type.size);
       if (n > 0) b.memcpy(buf, v.v, n);

@@ -2,13 +2,14 @@
 // `args` differs per attach point); maps are global and fix their key and value types at first
 // assignment. Two passes: the first learns every map's type, the second checks reads against them.
 
-import type { AssignMap, AssignVar, Block, Call, Cast, Expr, FieldAccess, For, MapRef, Positional, Program, Sizeof, Stmt, Unary } from '../ast';
+import type { AssignMap, AssignVar, Block, Call, Cast, Expr, FieldAccess, For, Index, MapRef, Positional, Program, Sizeof, Stmt, Unary } from '../ast';
 import { DiagnosticBag } from '../diagnostics';
 import { aggregates, builtins, functions, type CheckContext, type EventData, type LanguageOptions } from '../functions';
 import { storageType } from '../functions/storage';
 import { expandAttachPoint } from '../probes';
 import type { ExpandedProbe } from '../probes';
-import { arithSigned, namedIntType, none, s64, sizeOf, stringType, typeEquals, typeName, u64, type AddrSpace, type IntType, type StringType, type Type } from '../types';
+import { bpftraceTypeName, derefSpace, derefType, indexType, intPointerFromCType, literalIndex, pointerBinary, pointerUnaryError } from './pointers';
+import { arithSigned, cSizeOf, isPointer, isTypedAddress, namedIntType, none, s64, sizeOf, stringType, typeEquals, typeName, u64, type AddrSpace, type IntType, type StringType, type Type } from '../types';
 import type { AnalyzedProbe, Analysis, EventSpec, MapInfo } from './analysis';
 import { fieldType } from './tracefs';
 import { includedMacros } from './header-macros';
@@ -43,7 +44,6 @@ export interface AnalyzeOptions {
 const UNROLL_MAX = 100;
 
 const describe: Record<string, string> = {
-  Index: 'indexing',
   Offsetof: 'offsetof',
   BlockExpr: 'a block expression',
 };
@@ -318,6 +318,11 @@ class ProbeChecker implements CheckContext {
         return;
       }
     }
+    const prev = this.a.maps.get(`@${s.map.name}`);
+    if (this.final && prev && !s.op && !agg && !holdsNone(prev.valueType) && isTypedAddress(prev.valueType) !== isTypedAddress(valueType)) {
+      this.error(`Type mismatch for @${s.map.name}: ${mismatch(valueType, prev.valueType, 'map')}`, s.map, 'a map keeps the value type it was first assigned: a pointer, or an integer; cast to change it');
+      return;
+    }
     this.declareMap(s.map, s.value, keyType, valueType, agg);
   }
 
@@ -369,6 +374,10 @@ class ProbeChecker implements CheckContext {
       return;
     }
     const prev = this.ap.variables.get(s.variable.name);
+    if (prev && !s.op && isTypedAddress(prev) !== isTypedAddress(t)) {
+      this.error(`Type mismatch for $${s.variable.name}: ${mismatch(t, prev, 'variable')}`, s.value, 'a variable keeps the type it was first assigned: a pointer, or an integer; cast to change it');
+      return;
+    }
     if (prev && !sameShape(prev, t)) {
       this.error(`$${s.variable.name} was assigned ${typeName(prev)} before, cannot assign ${typeName(t)}`, s.value);
       return;
@@ -420,12 +429,51 @@ class ProbeChecker implements CheckContext {
       if (t.kind !== 'none') this.error(`operator ${e.op.replace(/pre|post/, '')} needs an integer operand, got ${typeName(t)}`, e);
       return none;
     }
+    if (isPointer(t) && !step) {
+      this.error(pointerUnaryError(e.op, t), e, 'cast the pointer to an integer type first');
+      return none;
+    }
     if (e.op === '!') return u64;
     if (e.op === '-') return s64;
     if (e.op === '~') return t;
     if (step) return t;
     this.error(`operator ${e.op} is not supported yet`, e);
     return none;
+  }
+
+  /** `*p`: the element a pointer points to (src/semantic/pointers.ts). */
+  private deref(e: Unary): Type {
+    const t = this.typeOf(e.operand);
+    if (t.kind === 'none') return none;
+    const r = derefType(t);
+    if ('error' in r) {
+      this.error(r.error, e);
+      return none;
+    }
+    return r;
+  }
+
+  /** Array members indexed right away (`$t->arr[2]`): only the element is read, whatever the array's size. */
+  private readonly indexTargets = new Set<Expr>();
+
+  /** `p[N]` and `arr[N]`, with N a literal, as bpftrace 0.17 requires. */
+  private index(e: Index): Type {
+    if (e.target.kind === 'FieldAccess') this.indexTargets.add(e.target);
+    const t = this.typeOf(e.target);
+    this.typeOf(e.index);
+    if (t.kind === 'none') return none;
+    const n = literalIndex(e.index, (i) => this.positionalInt({ kind: 'Positional', index: i, count: false, span: e.index.span }));
+    if (n === null) {
+      this.error('The array index operator [] only accepts literal integer indices.', e, 'write the index as a number ($p[2]); for a computed index, use pointer arithmetic: *($p + $i)');
+      return none;
+    }
+    const r = indexType(t, n, derefSpace(t, this.defaultSpace()));
+    if ('error' in r) {
+      this.error(r.error, e);
+      return none;
+    }
+    this.a.constants.set(e.index, n);
+    return r;
   }
 
   private cast(e: Cast): Type {
@@ -446,17 +494,25 @@ class ProbeChecker implements CheckContext {
   /** `(T *)x`: an address in the probe's memory; a struct or union T makes `->` work on it. */
   private pointerCast(e: Cast): IntType | undefined {
     const space = this.defaultSpace();
-    const plain: IntType = { ...u64, space };
-    if (namedIntType(e.type.name) || e.type.name === 'void') return plain;
+    const depth = e.type.pointerDepth;
+    const ctype = (n: number) => `${e.type.name} ${'*'.repeat(n)}`;
+    // `(T **)x` points to a `T *`: each level's element is the pointer one level down.
+    const wrap = (first: IntType): IntType => {
+      let p = first;
+      for (let n = 2; n <= depth; n++) p = { ...u64, space, elem: p, ctype: ctype(n) };
+      return p;
+    };
+    const int = namedIntType(e.type.name);
+    if (int) return wrap({ ...u64, space, elem: int, ctype: ctype(1) });
+    if (e.type.name === 'void') return wrap({ ...u64, space });
     const btf = kernelBtf();
     const id = btf ? findNamedType(btf, e.type.name) : null;
     if (id === null || !btf) {
-      if (!/^(struct|union|enum)\s/.test(e.type.name)) return plain;
+      if (!/^(struct|union|enum)\s/.test(e.type.name)) return wrap({ ...u64, space });
       this.error(`unknown type '${e.type.name}'`, e.type, btf ? 'kernel types come from /sys/kernel/btf/vmlinux; check the spelling' : 'this kernel exposes no BTF (/sys/kernel/btf/vmlinux)');
       return undefined;
     }
-    const stars = '*'.repeat(e.type.pointerDepth);
-    return e.type.pointerDepth === 1 ? pointerTo(btf, id, space, `${e.type.name} ${stars}`) : { ...plain, ctype: `${e.type.name} ${stars}` };
+    return wrap(pointerTo(btf, id, space, ctype(1)));
   }
 
   private sizeofExpr(e: Sizeof): Type {
@@ -476,9 +532,9 @@ class ProbeChecker implements CheckContext {
       return u64;
     }
     // Values are 64-bit in bpftrace unless their type says otherwise (fields, casts).
-    const exact = op.kind === 'FieldAccess' || op.kind === 'Cast';
+    const exact = t.kind === 'tuple' || op.kind === 'FieldAccess' || op.kind === 'Cast' || op.kind === 'Index' || (op.kind === 'Unary' && op.op === '*');
     const arrayLength = t.kind === 'string' ? t.arrayLength : undefined;
-    this.a.constants.set(e, arrayLength ?? sizeOf(exact ? t : storageType(t)));
+    this.a.constants.set(e, arrayLength ?? cSizeOf(exact ? t : storageType(t)));
     return u64;
   }
 
@@ -568,11 +624,19 @@ class ProbeChecker implements CheckContext {
           this.error(`operator ${e.op} needs integer operands, got ${typeName(l)} and ${typeName(r)}`, e);
           return none;
         }
+        const ptr = pointerBinary(e.op, l, r);
+        if (ptr && 'error' in ptr) {
+          this.error(ptr.error, e, 'pointers take + and - of an integer (scaled by the element size) and comparisons; cast to an integer type for other arithmetic');
+          return none;
+        }
+        if (ptr) return ptr.type;
         if (COMPARISONS.has(e.op)) return u64;
         return arithSigned(l, r) ? s64 : u64;
       }
       case 'Unary':
-        return this.unary(e);
+        return e.op === '*' ? this.deref(e) : this.unary(e);
+      case 'Index':
+        return this.index(e);
       case 'Positional': {
         if (e.count) return u64;
         const arg = this.a.positionals[e.index - 1];
@@ -582,7 +646,8 @@ class ProbeChecker implements CheckContext {
       case 'Cast':
         return this.cast(e);
       case 'Tuple': {
-        const elems = e.elems.map((x) => storageType(this.typeOf(x)));
+        // bpftrace packs a tuple like a C struct of its elements at their own widths.
+        const elems = e.elems.map((x) => tupleElemType(this.typeOf(x)));
         const bad = elems.findIndex((t) => t.kind !== 'int' && t.kind !== 'string' && t.kind !== 'tuple');
         if (bad >= 0) {
           if (!this.failed.has(e.elems[bad])) this.error(`${typeName(elems[bad])} cannot be part of a tuple`, e.elems[bad]);
@@ -642,7 +707,7 @@ class ProbeChecker implements CheckContext {
         // Pointer fields of syscall tracepoints are the syscall's own arguments: user memory.
         if (ft.kind === 'int' && /\*\s*$/.test(f.ctype)) {
           const space: AddrSpace = this.probe.name.startsWith('tracepoint:syscalls:') ? 'user' : 'kernel';
-          return this.typedPointerField(f.name, f.ctype, space) ?? { ...ft, signed: false, space };
+          return this.typedPointerField(f.name, f.ctype, space) ?? intPointerFromCType(f.ctype, space) ?? { ...ft, signed: false, space };
         }
         return ft;
       }
@@ -691,7 +756,7 @@ class ProbeChecker implements CheckContext {
       return none;
     }
     const space = (t.kind === 'record' ? t.space : (t as IntType).space) ?? 'kernel';
-    const plan = planMember(btf, structId, e.field, !record, space);
+    const plan = planMember(btf, structId, e.field, !record, space, this.indexTargets.has(e));
     if ('error' in plan) {
       this.error(plan.error, { span: e.fieldSpan }, plan.names ? didYouMean(e.field, plan.names) : undefined);
       return none;
@@ -738,6 +803,17 @@ function widen(a: Type, b: Type): Type {
   if (a.kind === 'tuple' && b.kind === 'tuple') return { kind: 'tuple', elems: a.elems.map((x, i) => widen(x, b.elems[i])) };
   if (a.kind === 'int' && b.kind === 'int') return a.signed || b.signed ? { ...a, signed: true } : a;
   return a;
+}
+
+/** An element of a tuple value: integers keep their width (`((int8)1, (int32)2)` is 8 bytes). */
+function tupleElemType(t: Type): Type {
+  if (t.kind === 'int' || t.kind === 'tuple') return t;
+  return storageType(t);
+}
+
+/** bpftrace 0.17's words for assigning a pointer where an integer was, or the reverse. */
+function mismatch(t: Type, prev: Type, holder: 'variable' | 'map'): string {
+  return `trying to assign value of type '${bpftraceTypeName(t)}' when ${holder} already contains a value of type '${bpftraceTypeName(prev)}'`;
 }
 
 function widenStrings(m: MapInfo, key: Type | null, value: Type): void {

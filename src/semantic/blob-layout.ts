@@ -28,7 +28,7 @@ export function blobLayout(btf: Btf, id: TypeId): BlobLayout | string {
       if (elem.kind === 'int' && elem.name === 'char') return { kind: 'chars', length: t.length };
       const inner = blobLayout(btf, t.elem);
       if (typeof inner === 'string') return inner;
-      return { kind: 'array', elem: inner, elemSize: btf.sizeOf(t.elem) ?? 0, length: t.length };
+      return { kind: 'array', elem: inner, elemSize: btf.sizeOf(t.elem) ?? 0, length: t.length, btf: t.elem };
     }
     case 'struct':
     case 'union': {
@@ -77,6 +77,12 @@ export function arrayValueType(btf: Btf, id: TypeId, bytes: number): StringType 
   const layout = blobLayout(btf, id);
   if (typeof layout === 'string') return layout;
   return { kind: 'string', size: bytes + 1, format: 'array', layout };
+}
+
+/** The length of an array of bytes (`u8 addr[16]`) copied by value, which buf(), macaddr() and ntop() take; else undefined. */
+export function byteArrayLength(t: Type): number | undefined {
+  if (t.kind !== 'string' || t.format !== 'array' || t.layout?.kind !== 'array') return undefined;
+  return t.layout.elem.kind === 'int' && t.layout.elem.bytes === 1 ? t.layout.length : undefined;
 }
 
 /** A struct copy (`$x = curtask->se.load`) seen as the record it was copied from, so `$x.weight`

@@ -5,11 +5,11 @@
 // Language types of BTF types:
 //   integers and enums  → int of their size and signedness (bitfields: their storage, then masked)
 //   pointers            → u64 address in the same memory, remembering the pointee for `->`
-//   char/u8 arrays      → strings of the array's length (bpftrace prints them as text)
+//   char arrays         → strings of the array's length (bpftrace prints them as text)
 //   structs and unions  → records: a place in memory whose members `.` reaches
 
 import { Btf, type TypeId } from './btf';
-import { arrayValueType } from './blob-layout';
+import { arrayValueType, blobLayout } from './blob-layout';
 import type { AddrSpace, IntType, Type } from '../types';
 
 let scriptBtf: Btf | null | undefined;
@@ -37,6 +37,11 @@ export interface KernelField {
   bitWidth: number;
   space: AddrSpace;
   type: Type;
+  /**
+   * An array member that is the target of `[N]`: only the element is read (codegen/pointers.ts),
+   * so arrays of any size can be indexed; `type` describes the array but is never materialised.
+   */
+  place?: boolean;
 }
 
 /** The language type of a value of BTF type `id` in memory `space`, or a reason it has none. */
@@ -54,7 +59,8 @@ export function languageType(btf: Btf, id: TypeId, space: AddrSpace): Type | str
       return pointerTo(btf, t.target, space, btf.typeName(id));
     case 'array': {
       const elem = btf.resolve(t.elem);
-      if (elem.kind === 'int' && elem.size === 1) return { kind: 'string', size: t.length + 1, arrayLength: t.length };
+      // Only char arrays are text, as in bpftrace 0.17; u8/unsigned char arrays are arrays of numbers.
+      if (elem.kind === 'int' && elem.name === 'char') return { kind: 'string', size: t.length + 1, arrayLength: t.length };
       return arrayValueType(btf, id, btf.sizeOf(id) ?? 0);
     }
     case 'struct':
@@ -77,6 +83,9 @@ export function pointerTo(btf: Btf, target: TypeId, space: AddrSpace, ctype: str
   const p: IntType = { kind: 'int', bits: 64, signed: false, space, ctype };
   const r = btf.resolve(target);
   if (r.kind === 'struct' || r.kind === 'union' || r.kind === 'fwd' || r.kind === 'ptr') p.pointee = target;
+  // What `*p` reads; void * (and anything without a value type) stays a plain address.
+  const elem = languageType(btf, target, space);
+  if (typeof elem !== 'string') p.elem = elem;
   return p;
 }
 
@@ -112,10 +121,20 @@ export function planMember(
   field: string,
   viaPointer: boolean,
   space: AddrSpace,
+  indexed = false,
 ): KernelField | { error: string; names?: string[] } {
   const m = btf.member(structId, field);
   const sname = btf.typeName(structId);
   if (!m) return { error: `${sname} has no member named '${field}'`, names: btf.memberNames(structId) };
+  const arr = btf.resolve(m.type);
+  if (indexed && arr.kind === 'array' && !m.bitSize && m.bitOffset % 8 === 0) {
+    const elem = btf.resolve(arr.elem);
+    const layout = elem.kind === 'int' && elem.name === 'char' ? undefined : blobLayout(btf, m.type);
+    if (layout && typeof layout !== 'string') {
+      const type: Type = { kind: 'string', size: (btf.sizeOf(m.type) ?? 0) + 1, format: 'array', layout };
+      return { viaPointer, offset: m.bitOffset / 8, bytes: 0, bitShift: 0, bitWidth: 0, space, type, place: true };
+    }
+  }
   const type = languageType(btf, m.type, space);
   if (typeof type === 'string') return { error: `${sname}.${field}: ${type}` };
   if (m.bitSize) {

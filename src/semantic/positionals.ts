@@ -2,8 +2,8 @@
 // compile, so they are inlined as literals before type checking, as bpftrace treats them: a
 // numeric argument is an integer literal wherever one is required (strncmp's length, lhist's
 // bounds, unroll counts); `str($N)` is the argument's text as a string literal whatever it looks
-// like, `str($N + K)` that text from its Kth byte (bpftrace's pointer arithmetic on the literal).
-// A non-numeric `$N` used on its own stays a Positional and is typed as a string.
+// like. A non-numeric `$N` used on its own stays a Positional and is typed as a string (`str($N +
+// K)`, pointer arithmetic on that literal, is the str() module's).
 
 import type { Expr, Program, StrLit } from '../ast';
 
@@ -40,12 +40,8 @@ function literalFor(e: Expr, positionals: readonly string[]): Expr | null {
   }
   if (e.kind === 'Call' && e.name === 'str' && e.args.length >= 1 && e.args.length <= 2) {
     const [src, len] = e.args;
-    let text: string | undefined;
-    if (src.kind === 'Positional' && !src.count) text = positionals[src.index - 1] ?? '';
-    else if (src.kind === 'Binary' && src.op === '+' && src.left.kind === 'Positional' && !src.left.count && src.right.kind === 'IntLit') {
-      text = (positionals[src.left.index - 1] ?? '').slice(Number(src.right.value));
-    }
-    if (text === undefined || (len && len.kind !== 'IntLit')) return null;
+    if (src.kind !== 'Positional' || src.count || (len && len.kind !== 'IntLit')) return null;
+    const text = positionals[src.index - 1] ?? '';
     const lit: StrLit = { kind: 'StrLit', value: len?.kind === 'IntLit' ? text.slice(0, Number(len.value)) : text, span: e.span };
     return lit;
   }
