@@ -60,6 +60,8 @@ class Session {
   /** Lost records already reported; the BPF side counts them per CPU. */
   private lostReported = 0n;
   private stopping = false;
+  /** SIGINT/SIGTERM came: system() commands of events not handled yet are dropped, as bpftrace drops those events. */
+  private signalled = false;
   private pump: EventPump | null = null;
   /** Work a record started (a system() command): no record is handled until it settles. */
   private held: Promise<void> | null = null;
@@ -87,7 +89,7 @@ class Session {
         this.stop();
       },
       hold: (work) => {
-        if (this.stopping && !this.inEnd) return;
+        if (this.signalled && !this.inEnd) return;
         const settled = () => {
           this.held = null;
         };
@@ -110,7 +112,10 @@ class Session {
 
     // Handlers go in before any output: a reader that saw BEGIN's output and sends SIGINT at once
     // must get END and the maps, not Node's default exit.
-    const onSignal = () => this.stop();
+    const onSignal = () => {
+      this.signalled = true;
+      this.stop();
+    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     // A deferred probe is attached later by another probe's runtime (a watchpoint's body, once its
@@ -132,20 +137,20 @@ class Session {
     this.child?.resume();
     try {
       if (!this.stopping) await this.loop(ring);
+      if (!this.opts.dryRun) {
+        // Probes go before the last drain and END, as in bpftrace: a probe still firing (a busy -c
+        // command) must not slip events in after exit() while END's own are printed.
+        this.detach();
+        // The last drains wait for system() commands, so a signal can still come: it skips the rest.
+        await this.drainAll(ring);
+        this.inEnd = true;
+        for (const p of meta.probes) if (p.runOnce === 'end') this.obj!.program(p.progName).testRun();
+        await this.drainAll(ring);
+        this.printMaps();
+      }
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-    }
-
-    if (!this.opts.dryRun) {
-      // Probes go before the last drain and END, as in bpftrace: a probe still firing (a busy -c
-      // command) must not slip events in after exit() while END's own are printed.
-      this.detach();
-      await this.drainAll(ring);
-      this.inEnd = true;
-      for (const p of meta.probes) if (p.runOnce === 'end') this.obj!.program(p.progName).testRun();
-      await this.drainAll(ring);
-      this.printMaps();
     }
     this.reportStats();
     this.out.flush();
@@ -196,8 +201,7 @@ class Session {
   private loop(ring: RingBuffer): Promise<void> {
     // Nothing can arrive on the ring of a program without events: no need to wait on it.
     const eventPath = this.handlers.size > 0 || this.attachRecords.size > 0;
-    const session = this;
-    this.pump = new EventPump({ drain: () => this.drain(ring), blocked: () => this.held, get stopping() { return session.stopping; } }, eventPath ? ring : null);
+    this.pump = new EventPump({ drain: () => this.drain(ring), blocked: () => this.held, stopping: () => this.stopping }, eventPath ? ring : null);
     return this.pump.run();
   }
 
