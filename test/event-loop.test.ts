@@ -154,6 +154,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+test('system() commands left when the -c command ends still run, and SIGINT among them stops the session cleanly', async () => {
+  const live = await start(['--unsafe', '-c', '/bin/sleep 1', '-e', 'tracepoint:raw_syscalls:sys_enter { @n = count(); system("true"); } END { printf("end\\n"); }'], 30_000);
+  // The command ended after 1 s; the session now runs the commands of the events still queued.
+  await sleep(2500);
+  live.p.kill('SIGINT');
+  assert.is(await ended(live), 0, live.stderr());
+  assert.match(live.stdout(), /\nend\n\n\n@n: \d+\n$/);
+});
+
 test('system() output keeps its place between printf lines of a busy probe', async () => {
   const flood = fixture('flood');
   const live = await start(['--unsafe', '-e', 'tracepoint:syscalls:sys_enter_getppid /comm == "flood"/ { printf("a %d\\n", pid); system("echo b"); printf("c\\n"); }']);
