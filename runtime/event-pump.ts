@@ -15,13 +15,15 @@ export interface PumpHost {
   drain(): number;
   /** Work a record started (a system() command) that must end before the next record is handled. */
   blocked(): Promise<void> | null;
-  readonly stopping: boolean;
+  stopping(): boolean;
 }
 
 export class EventPump {
   private timer: NodeJS.Timeout | null = null;
   private finish: ((e?: unknown) => void) | null = null;
   private done = false;
+  /** Waiting for held work (a system() command): a stop then takes effect once it has ended. */
+  private busy = false;
 
   /** ring: null when the program has no event path. */
   constructor(
@@ -43,17 +45,15 @@ export class EventPump {
       };
       if (this.ring) this.tick();
       else this.timer = setTimeout(() => {}, KEEPALIVE_MS);
-      if (this.host.stopping) this.finish();
+      if (this.host.stopping()) this.finish();
     });
   }
 
   /** Ends run() now: a wait in progress is interrupted; a system() command running is waited for. */
   stop(): void {
-    if (this.busy) return; // the command's completion comes back to tick(), which sees stopping
+    if (this.busy) return; // the command's completion comes back here, and finishes then
     this.finish?.();
   }
-
-  private busy = false;
 
   private tick = (): void => {
     this.timer = null;
@@ -70,7 +70,7 @@ export class EventPump {
       wait.then(
         () => {
           this.busy = false;
-          if (this.host.stopping) this.finish!();
+          if (this.host.stopping()) this.finish!();
           else this.tick();
         },
         (e) => {
@@ -80,7 +80,7 @@ export class EventPump {
       );
       return;
     }
-    if (this.host.stopping) return this.finish!();
+    if (this.host.stopping()) return this.finish!();
     // A drain that found records expects more: poll on the timer until one finds the ring empty.
     if (n > 0) this.timer = setTimeout(this.tick, DRAIN_INTERVAL_MS);
     else this.ring!.waitReadable(this.tick);

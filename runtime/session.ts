@@ -75,6 +75,8 @@ class Session {
   private failure: string | undefined;
   /** Stdout's reader went away: the run ends as bpftrace's does, by SIGPIPE. */
   private outputClosed = false;
+  /** SIGINT/SIGTERM came: system() commands of events not handled yet are dropped, as bpftrace drops those events. */
+  private signalled = false;
   private pump: EventPump | null = null;
   /** Work a record started (a system() command): no record is handled until it settles. */
   private held: Promise<void> | null = null;
@@ -110,7 +112,7 @@ class Session {
       maps: this.maps,
       requestExit: () => this.requestExit(),
       hold: (work) => {
-        if (this.stopping && !this.inEnd) return;
+        if (this.signalled && !this.inEnd) return;
         const settled = () => {
           this.held = null;
         };
@@ -144,7 +146,10 @@ class Session {
     // Handlers go in before the -c command starts and the programs load: a signal during load must
     // end the session through close(), which ends the command, not leave it stopped forever.
     // A reader that saw BEGIN's output and sends SIGINT at once must get END and the maps too.
-    const onSignal = () => this.stop();
+    const onSignal = () => {
+      this.signalled = true;
+      this.stop();
+    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
@@ -206,6 +211,7 @@ class Session {
       // Probes go before the last drain and END, as in bpftrace: a probe still firing (a busy -c
       // command) must not slip events in after exit() while END's own are printed.
       this.detach();
+      // The last drains wait for system() commands, so a signal can still come: it skips the rest.
       await this.drainAll(ring);
       this.inEnd = true;
       for (const p of meta.probes) if (p.runOnce === 'end') this.obj!.program(p.progName).testRun();
@@ -262,8 +268,7 @@ class Session {
   private loop(ring: RingBuffer): Promise<void> {
     // Nothing can arrive on the ring of a program without events: no need to wait on it.
     const eventPath = this.handlers.size > 0 || this.attachRecords.size > 0;
-    const session = this;
-    this.pump = new EventPump({ drain: () => this.drain(ring), blocked: () => this.held, get stopping() { return session.stopping; } }, eventPath ? ring : null);
+    this.pump = new EventPump({ drain: () => this.drain(ring), blocked: () => this.held, stopping: () => this.stopping }, eventPath ? ring : null);
     return this.pump.run();
   }
 

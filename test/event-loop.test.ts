@@ -21,6 +21,45 @@ interface Live {
   stderr(): string;
   /** Resolves with the exit status once the process is gone. */
   exited: Promise<number | null>;
+  /** BPF programs the session held once attached (from its fds), to check none outlives it. */
+  programs: Set<number>;
+}
+
+/** Programs behind the BPF fds of `pid` (program and link fds name theirs in fdinfo). */
+function heldPrograms(pid: number): Set<number> {
+  const ids = new Set<number>();
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      const m = /^prog_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+      if (m) ids.add(Number(m[1]));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return ids;
+}
+
+/**
+ * Waits for the session to end and checks that none of its own programs is still loaded. Only its
+ * own: other sessions on the machine load programs of the same names at any time.
+ */
+/** Ids of the loaded BPF programs named probe_N. */
+function probeProgramIds(): Set<number> {
+  const progs = JSON.parse(spawnSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' }).stdout || '[]') as { id: number; name?: string }[];
+  return new Set(progs.filter((p) => /^probe_\d+$/.test(p.name ?? '')).map((p) => p.id));
+}
+
+async function ended(live: Live): Promise<number | null> {
+  const status = await live.exited;
+  let left: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const loaded = probeProgramIds();
+    left = [...live.programs].filter((id) => loaded.has(id));
+    if (!left.length) break;
+    await sleep(50);
+  }
+  assert.equal(left, [], 'programs of the session still loaded after it exited');
+  return status;
 }
 
 /** Starts bpfscript and resolves once it printed "Attaching" and its probes had a moment to go live. */
@@ -35,10 +74,12 @@ async function start(args: string[], killAfterMs = 60_000): Promise<Live> {
     clearTimeout(timer);
     resolve(status);
   }));
-  const live: Live = { p, stdout: () => out, stderr: () => err, exited };
+  const live: Live = { p, stdout: () => out, stderr: () => err, exited, programs: new Set() };
   await until(() => out.includes('Attaching') || p.exitCode !== null, 30_000);
   if (!out.includes('Attaching')) throw new Error(`bpfscript did not start: ${err}`);
   await sleep(300);
+  live.programs = heldPrograms(p.pid!);
+  assert.ok(live.programs.size > 0, 'the session holds its programs');
   return live;
 }
 
@@ -82,7 +123,7 @@ for (const [what, prog] of [
     const live = await start(['-e', prog]);
     const rate = await wakeupsPerSecond(live, 2000);
     live.p.kill('SIGINT');
-    assert.is(await live.exited, 0);
+    assert.is(await ended(live), 0);
     assert.ok(rate < 100, `${rate} wakeups/s while idle`);
     assert.is(live.stderr(), '');
   });
@@ -95,7 +136,7 @@ test('the first event after a long idle is printed while tracing goes on', async
   const pid = spawnSync(flood, ['1'], { timeout: 10_000 }).pid;
   const seen = await until(() => live.stdout().includes(`got ${pid}\n`), 10_000);
   live.p.kill('SIGINT');
-  assert.is(await live.exited, 0);
+  assert.is(await ended(live), 0);
   assert.ok(seen, `the event of pid ${pid} was not printed before SIGINT: ${live.stdout()}`);
 });
 
@@ -104,7 +145,7 @@ test('interval output arrives as it happens and exit() ends the session', async 
   const ticked = await until(() => live.stdout().includes('tick 1\n'), 10_000);
   assert.ok(ticked, 'the first tick was printed while running');
   assert.ok(!live.stdout().includes("tick 4"), 'ticks arrive one by one, not all at exit');
-  assert.is(await live.exited, 0);
+  assert.is(await ended(live), 0);
   assert.match(live.stdout(), 'tick 4\n\n\n@n: 4\n');
 });
 
@@ -115,22 +156,32 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     live.p.kill(signal);
     // Before commands were run asynchronously, the drain ran each queued command in turn and the
     // signal waited for all of them (minutes); the 30 s kill timer turns that into status null.
-    const status = await live.exited;
+    const status = await ended(live);
     assert.is(status, 0, `exit status (null: still running after 30 s): ${live.stderr()}`);
     assert.match(live.stdout(), /\nend\n\n\n@n: \d+\n$/);
     assert.is(live.stderr(), '');
   });
 }
 
+test('system() commands left when the -c command ends still run, and SIGINT among them stops the session cleanly', async () => {
+  const live = await start(['--unsafe', '-c', '/bin/sleep 1', '-e', 'tracepoint:raw_syscalls:sys_enter { @n = count(); system("true"); } END { printf("end\\n"); }'], 30_000);
+  // The command ended after 1 s; the session now runs the commands of the events still queued.
+  await sleep(2500);
+  live.p.kill('SIGINT');
+  assert.is(await ended(live), 0, live.stderr());
+  assert.match(live.stdout(), /\nend\n\n\n@n: \d+\n$/);
+});
+
 test('system() output keeps its place between printf lines of a busy probe', async () => {
   const flood = fixture('flood');
-  const live = await start(['--unsafe', '-e', 'tracepoint:syscalls:sys_enter_getppid /comm == "flood"/ { printf("a %d\\n", pid); system("echo b"); printf("c\\n"); }']);
+  const live = await start(['--unsafe', '-e', 'tracepoint:syscalls:sys_enter_getppid /comm == "flood"/ { printf("a %d\\n", pid); system("echo b %d", pid); printf("c %d\\n", pid); }']);
   const pid = spawnSync(flood, ['20'], { timeout: 10_000 }).pid;
-  const lines = () => live.stdout().split('\n').filter((l) => l === `a ${pid}` || l === 'b' || l === 'c');
+  // Another copy of this suite may run flood too: only this one's lines count.
+  const lines = () => live.stdout().split('\n').filter((l) => / (\d+)$/.exec(l)?.[1] === String(pid));
   await until(() => lines().length >= 60, 20_000);
   live.p.kill('SIGINT');
-  assert.is(await live.exited, 0);
-  assert.equal(lines(), Array.from({ length: 20 }, () => [`a ${pid}`, 'b', 'c']).flat());
+  assert.is(await ended(live), 0);
+  assert.equal(lines(), Array.from({ length: 20 }, () => [`a ${pid}`, `b ${pid}`, `c ${pid}`]).flat());
 });
 
 test.run();

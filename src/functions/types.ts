@@ -122,8 +122,8 @@ export interface RuntimeServices {
   requestExit(): void;
   /**
    * Runs `work` and handles no further record until it settles, so its output keeps its place in
-   * the stream while signals are still handled (system() runs its command this way). Once tracing
-   * is stopping, `work` is not started outside END: commands queued behind Ctrl-C are dropped, as
+   * the stream while signals are still handled (system() runs its command this way). After SIGINT
+   * or SIGTERM, `work` is not started outside END: commands queued behind Ctrl-C are dropped, as
    * bpftrace drops the events it has not handled yet.
    */
   hold(work: () => Promise<void>): void;
