@@ -554,8 +554,15 @@ class ProbeChecker implements CheckContext {
       case 'Call':
         return this.call(e);
       case 'Binary': {
-        const l = this.typeOf(e.left);
-        const r = this.typeOf(e.right);
+        let l = this.typeOf(e.left);
+        let r = this.typeOf(e.right);
+        // A map read in its own first assignment (`@n = @n + 1`) is not typed yet on the first
+        // pass; as in bpftrace it reads as 0 of an unsigned 64-bit type, so the assignment can
+        // declare the map. The final pass sees the declared type (or reports a map never assigned).
+        if (!this.final && (l.kind === 'none' || r.kind === 'none') && l.kind !== 'string' && r.kind !== 'string') {
+          if (l.kind === 'none') l = u64;
+          if (r.kind === 'none') r = u64;
+        }
         if (l.kind === 'string' && r.kind === 'string' && (e.op === '==' || e.op === '!=')) return u64;
         if (l.kind !== 'int' || r.kind !== 'int') {
           this.error(`operator ${e.op} needs integer operands, got ${typeName(l)} and ${typeName(r)}`, e);

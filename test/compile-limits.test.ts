@@ -1,0 +1,44 @@
+// Programs at the edges of what the compiler accepts: maps declared by reading themselves, large
+// and degenerate inputs. Each either runs as bpftrace 0.17 runs it or is refused the way bpftrace
+// refuses it (one clear message, exit 1), never an abort or a hang.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { bpfscript, leftoverPrograms, probeProgramIds, type RunResult } from './helpers';
+
+const ORACLE_TIMEOUT_MS = 60_000;
+
+function bpftrace(args: string[]): RunResult {
+  const r = spawnSync('bpftrace', args, { encoding: 'utf8', timeout: ORACLE_TIMEOUT_MS });
+  // Its RLIMIT_MEMLOCK complaint on this machine is noise, not part of the comparison.
+  const stderr = r.stderr.split('\n').filter((l) => !l.includes('RLIMIT_MEMLOCK')).join('\n');
+  return { stdout: r.stdout, stderr, status: r.status };
+}
+
+let before = new Set<number>();
+test.before.each(() => {
+  before = probeProgramIds();
+});
+test.after.each(() => {
+  assert.equal(leftoverPrograms(before), [], 'no program of this run may stay loaded');
+});
+
+test('a map read in its own first assignment starts at 0, as in bpftrace', () => {
+  const prog = 'BEGIN { @d = @d * 1 + 3; @bytes = @bytes + 5; @s = @s - 2; @k[1] = @k[1] + 7; exit(); }';
+  const ours = bpfscript(['-e', prog]);
+  assert.is(ours.stderr, '');
+  assert.is(ours.status, 0);
+  const theirs = bpftrace(['-e', prog]);
+  assert.is(ours.stdout, theirs.stdout);
+  // @s is unsigned, as bpftrace makes it: 0 - 2 wraps.
+  assert.match(ours.stdout, /@s: 18446744073709551614\n/);
+});
+
+test('a map only ever read is still undefined', () => {
+  const r = bpfscript(['-e', 'BEGIN { @x = @never + 1; exit(); }']);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /stdin:1:14-20: ERROR: Undefined map: @never/);
+});
+
+test.run();
