@@ -122,7 +122,10 @@ export async function main(argv: string[]): Promise<void> {
     }
     let file: string;
     let source: string;
-    if (args.e !== undefined) {
+    if (args.e === '') {
+      // As bpftrace: an empty -e is no program at all.
+      throw new BpfscriptError({ severity: 'ERROR', message: "USAGE: filename or -e 'program' required." });
+    } else if (args.e !== undefined) {
       file = 'stdin';
       source = args.e;
     } else if (args._.length > 0) {

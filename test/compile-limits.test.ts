@@ -5,7 +5,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { bpfscript, leftoverPrograms, probeProgramIds, type RunResult } from './helpers';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, bpfscript, leftoverPrograms, probeProgramIds, type RunResult } from './helpers';
 
 const ORACLE_TIMEOUT_MS = 60_000;
 
@@ -39,6 +42,28 @@ test('a map only ever read is still undefined', () => {
   const r = bpfscript(['-e', 'BEGIN { @x = @never + 1; exit(); }']);
   assert.is(r.status, 1);
   assert.match(r.stderr, /stdin:1:14-20: ERROR: Undefined map: @never/);
+});
+
+test('an empty -e is no program, as in bpftrace', () => {
+  const ours = bpfscript(['-e', '']);
+  const theirs = bpftrace(['-e', '']);
+  assert.is(ours.status, 1);
+  assert.is(theirs.status, 1);
+  assert.is(ours.stderr, "ERROR: USAGE: filename or -e 'program' required.\n");
+  assert.is(ours.stderr, theirs.stderr);
+});
+
+test('a program of blanks and comments is refused at once (it used to wait forever)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscript-limits-'));
+  const file = join(dir, 'comments.bt');
+  writeFileSync(file, '// only a comment\n/* and another */\n');
+  for (const args of [[file], ['-e', ' '], ['-e', '// hi']]) {
+    const ours = bpfscript(args, { timeoutMs: 20_000 });
+    assert.is(ours.status, 1, `${args.join(' ')}: ${ours.stderr}`);
+    assert.match(ours.stderr, /: ERROR: unexpected end of file, expected \{\n/);
+    assert.is(ours.stdout, '');
+    assert.is(bpftrace(args).status, 1);
+  }
 });
 
 test.run();

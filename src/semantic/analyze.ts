@@ -50,6 +50,11 @@ const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=', '&&', '||']);
 
 export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   const diags = new DiagnosticBag();
+  // Nothing but blanks, comments or definitions: bpftrace's parser stops at the end wanting a
+  // probe, and so do we, rather than attaching nothing and waiting forever.
+  if (program.probes.length === 0) {
+    throw new BpfscriptError({ severity: 'ERROR', message: 'unexpected end of file, expected {', span: program.span, hint: 'a program needs at least one probe, e.g. BEGIN { printf("hello\\n"); exit(); }' });
+  }
   const config = readConfig(program.config, diags);
   const analysis: Analysis = {
     program,
