@@ -66,4 +66,41 @@ test('a program of blanks and comments is refused at once (it used to wait forev
   }
 });
 
+test('a second BEGIN or END is refused with its span, as bpftrace refuses it', () => {
+  for (const prog of ['BEGIN { exit(); } BEGIN { exit(); }', 'END { exit(); } END { exit(); } BEGIN { exit(); }', 'BEGIN,BEGIN { exit(); }']) {
+    const ours = bpfscript(['-e', prog]);
+    const theirs = bpftrace(['-e', prog]);
+    assert.is(ours.status, 1);
+    assert.is(theirs.status, 1);
+    const said = (s: string) => /ERROR: (More than one \w+ probe defined)/.exec(s)?.[1];
+    assert.is(said(ours.stderr), said(theirs.stderr));
+    assert.ok(said(ours.stderr), ours.stderr);
+    assert.is(ours.stdout, '');
+  }
+  const r = bpfscript(['-e', 'BEGIN { exit(); } BEGIN { exit(); }']);
+  assert.is(r.stderr, 'stdin:1:19-24: ERROR: More than one BEGIN probe defined\nBEGIN { exit(); } BEGIN { exit(); }\n                  ~~~~~\n');
+});
+
+test('20,000 BEGIN probes: every extra one reported, no program loaded', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscript-limits-'));
+  const file = join(dir, 'begins.bt');
+  writeFileSync(file, 'BEGIN { exit(); }\n'.repeat(20_000));
+  // 19,999 diagnostics are more than spawnSync's default 1 MiB buffer.
+  const r = spawnSync(process.execPath, [BIN, file], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
+  assert.is(r.status, 1);
+  assert.is(r.stderr.match(/ERROR: More than one BEGIN probe defined/g)?.length, 19_999);
+  assert.is(r.stdout, '');
+});
+
+test('uprobe on a device, a fifo or a directory is refused, not read without end', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscript-limits-'));
+  const fifo = join(dir, 'fifo');
+  spawnSync('mkfifo', [fifo]);
+  for (const target of ['/dev/zero', fifo, dir]) {
+    const r = bpfscript(['-e', `uprobe:${target}:main { exit(); }`], { timeoutMs: 20_000 });
+    assert.is(r.status, 1, `${target}: ${r.stderr}`);
+    assert.match(r.stderr, `ERROR: ${target} is not a regular file\n`);
+  }
+});
+
 test.run();

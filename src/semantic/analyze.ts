@@ -85,6 +85,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags) : undefined);
 
   let n = 0;
+  const runOnceSeen = new Set<string>();
   for (const probe of program.probes) {
     // As in bpftrace, a wildcard that matches nothing is skipped when another attach point of the
     // probe does match (dcsnoop.bt's `kprobe:lookup_fast.constprop.*`); alone it is an error.
@@ -93,6 +94,14 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     for (const ap of probe.attachPoints) {
       try {
         const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command });
+        // The runtime runs BEGIN and END once each; bpftrace refuses a second one, before any work.
+        if (type.runOnce) {
+          if (runOnceSeen.has(type.runOnce)) {
+            diags.error(`More than one ${type.name} probe defined`, ap.span);
+            continue;
+          }
+          runOnceSeen.add(type.runOnce);
+        }
         for (const expanded of probes) {
           matched = true;
           analysis.probes.push({ probe, type, expanded, progName: `probe_${n++}`, variables: new Map() });
