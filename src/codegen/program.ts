@@ -78,6 +78,7 @@ export function generate(a: Analysis, opts: GenerateOptions): Generated {
 
     m.verify();
     m.optimize();
+    m.layoutForBpf();
     const ir = opts.wantIR ? m.toString() : undefined;
     const elf = m.emitObject();
     const meta: ProgramMeta = {

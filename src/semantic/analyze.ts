@@ -17,6 +17,7 @@ import { scriptTypes } from './c-decls';
 import { offsetofConstant } from '../functions/offsetof';
 import { DEFAULT_MAP_KEYS } from './map-keys';
 import { readConfig } from './config';
+import { checkStringLiterals } from './string-limits';
 import { dropUnresolved } from './unresolved';
 import { BpfscriptError } from '../diagnostics';
 
@@ -56,6 +57,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     throw new BpfscriptError({ severity: 'ERROR', message: 'unexpected end of file, expected {', span: program.span, hint: 'a program needs at least one probe, e.g. BEGIN { printf("hello\\n"); exit(); }' });
   }
   const config = readConfig(program.config, diags);
+  checkStringLiterals(program, diags);
   const analysis: Analysis = {
     program,
     probes: [],
