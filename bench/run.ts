@@ -12,10 +12,11 @@ import { attach } from './suites/attach';
 import { compile } from './suites/compile';
 import { mapprint } from './suites/mapprint';
 import { overhead } from './suites/overhead';
+import { probes } from './suites/probes';
 import { startup } from './suites/startup';
 import { throughput } from './suites/throughput';
 
-const SUITES: Record<string, (cfg: BenchConfig) => Promise<Section>> = { startup, attach, overhead, throughput, compile, mapprint };
+const SUITES: Record<string, (cfg: BenchConfig) => Promise<Section>> = { startup, attach, overhead, throughput, compile, probes, mapprint };
 
 /** 1/5/15-minute load averages: a shared machine's noise shows in these (2 cores here). */
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
