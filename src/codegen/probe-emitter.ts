@@ -281,7 +281,9 @@ export class ProbeEmitter implements EmitContext {
   reusableSlot(name: string, size: number): Val {
     const key = `${name}/${size}`;
     let slot = this.reusable.get(key);
-    if (!slot) this.reusable.set(key, (slot = this.zeroed(size, name)));
+    // On the stack always: a scratch-map slot is an address computed where it is first used, which
+    // does not dominate the other uses; these few words fit any budget.
+    if (!slot) this.reusable.set(key, (slot = this.zeroed(size, name, true)));
     return slot;
   }
 
