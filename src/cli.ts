@@ -155,7 +155,10 @@ export async function main(cmdline: string[]): Promise<void> {
     const pid = args.p === undefined ? undefined : parsePid(String(args.p));
     let file: string;
     let source: string;
-    if (args.e !== undefined) {
+    if (args.e === '') {
+      // As bpftrace: an empty -e is no program at all.
+      throw new BpfscriptError({ severity: 'ERROR', message: "USAGE: filename or -e 'program' required." });
+    } else if (args.e !== undefined) {
       file = 'stdin';
       source = args.e;
     } else if (args._.length > 0) {

@@ -233,15 +233,15 @@ test('config block (newer bpftrace): max_map_keys and max_strlen; the environmen
 test('for ($kv : @m): keys and values, tuple keys, string values, continue and break, maps written inside', () => {
   const r = bpfscript([
     '-e',
-    'BEGIN { @m[1] = 10; @m[2] = 20; @m[3] = 30; @t[1, "a"] = 5; @t[2, "bb"] = 6; }\n' +
-      'BEGIN { for ($kv : @m) { if ($kv.0 == 2) { continue; } @sum += $kv.0 * $kv.1; $n = $kv.1 + 1; printf("m %d %d\\n", $kv.0, $n); }\n' +
+    'BEGIN { @m[1] = 10; @m[2] = 20; @m[3] = 30; @t[1, "a"] = 5; @t[2, "bb"] = 6;\n' +
+      '  for ($kv : @m) { if ($kv.0 == 2) { continue; } @sum += $kv.0 * $kv.1; $n = $kv.1 + 1; printf("m %d %d\\n", $kv.0, $n); }\n' +
       '  for ($e : @t) { printf("t %d %s %d\\n", $e.0.0, $e.0.1, $e.1); @back[$e.0.1] = $e.0; }\n' +
       '  for ($kv : @m) { @walked++; break; } exit(); }',
   ]);
   assert.is(r.stderr, '');
   assert.is(r.status, 0);
   const [head, maps] = r.stdout.split('\n\n\n');
-  assert.equal(head.split('\n').sort(), ['Attaching 2 probes...', 'm 1 11', 'm 3 31', 't 1 a 5', 't 2 bb 6']);
+  assert.equal(head.split('\n').sort(), ['Attaching 1 probe...', 'm 1 11', 'm 3 31', 't 1 a 5', 't 2 bb 6']);
   assert.is(maps, '@back[a]: (1, a)\n@back[bb]: (2, bb)\n@m[1]: 10\n@m[2]: 20\n@m[3]: 30\n@sum: 100\n@t[1, a]: 5\n@t[2, bb]: 6\n@walked: 1\n');
 });
 

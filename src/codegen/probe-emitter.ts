@@ -275,6 +275,22 @@ export class ProbeEmitter implements EmitContext {
     return slot;
   }
 
+  private readonly reusable = new Map<string, Val>();
+  /**
+   * A zeroed slot shared by every statement of the program that fills it completely and uses it at
+   * once (a stat index, an integer value handed to a map update, the key of a keyless map, which is
+   * never written): one slot per program instead of one per statement, so thousands of statements
+   * stay within the stack and the scratch map's 32 KiB.
+   */
+  reusableSlot(name: string, size: number): Val {
+    const key = `${name}/${size}`;
+    let slot = this.reusable.get(key);
+    // On the stack always: a scratch-map slot is an address computed where it is first used, which
+    // does not dominate the other uses; these few words fit any budget.
+    if (!slot) this.reusable.set(key, (slot = this.zeroed(size, name, true)));
+    return slot;
+  }
+
   storeValue(v: CgValue, dst: Val, slotType: Type): void {
     const { b, c } = this;
     switch (slotType.kind) {
@@ -343,7 +359,7 @@ export class ProbeEmitter implements EmitContext {
 
   private bumpStat(which: Stat): void {
     const { b, c } = this;
-    const key = this.zeroed(4, 'stat');
+    const key = this.reusableSlot('stat', 4);
     b.store(c.constInt(c.int(32), which), b.bitcast(key, c.ptr(c.int(32))));
     const v = lookup(this, this.g.stats, key);
     ifNotNull(this, v, (p) => {
@@ -470,9 +486,14 @@ export class ProbeEmitter implements EmitContext {
       const cur = this.readMap(info, global, key);
       value = { type: value.type, v: this.arith(s.op, cur.v, value.v, cur.type, value.type) };
     }
-    const buf = this.zeroed(sizeOf(info.valueType), 'value');
+    const buf = this.valueSlot(info.valueType);
     this.storeValue(value, buf, info.valueType);
     this.countMapFull(update(this, global, key, buf, BPF_ANY));
+  }
+
+  /** Where a value is put for a map update: integers fill their slot whole, so one slot serves all. */
+  private valueSlot(t: Type): Val {
+    return t.kind === 'int' ? this.reusableSlot('value', sizeOf(t)) : this.zeroed(sizeOf(t), 'value');
   }
 
   /**
@@ -527,13 +548,23 @@ export class ProbeEmitter implements EmitContext {
   private readMap(info: MapInfo, global: Val, key: Val): CgValue {
     const { b, c } = this;
     const t = info.valueType;
-    const out = this.zeroed(sizeOf(t), 'read');
     const found = lookup(this, global, key);
-    ifNotNull(this, found, (p) => b.memcpy(out, p, sizeOf(t)), () => {});
     if (t.kind === 'int') {
+      // A missing entry reads as 0: the value straight from the map, no copy through a slot.
       const it = c.int(t.bits);
-      return { type: t, v: b.intCast(b.load(it, b.bitcast(out, c.ptr(it))), this.i64, t.signed) };
+      const yes = b.appendBlock(this.parts.fn, 'found');
+      const done = b.appendBlock(this.parts.fn, 'read');
+      const from = b.insertBlock;
+      b.condBr(b.icmp(IntPredicate.NE, found, c.constNull(this.i8p)), yes, done);
+      b.positionAtEnd(yes);
+      const v = b.load(it, b.bitcast(found, c.ptr(it)));
+      b.br(done);
+      b.positionAtEnd(done);
+      return { type: t, v: b.intCast(b.phi(it, [[v, yes], [c.constInt(it, 0), from]]), this.i64, t.signed) };
     }
+    const out = this.zeroed(sizeOf(t), 'read');
+    // Map values are 8-byte aligned in the kernel: word copies, not byte by byte.
+    ifNotNull(this, found, (p) => b.memcpy(out, p, sizeOf(t), 8), () => {});
     return { type: t, v: out };
   }
 
@@ -890,8 +921,8 @@ export class ProbeEmitter implements EmitContext {
       case '+': return b.binop(Opcode.Add, l, r);
       case '-': return b.binop(Opcode.Sub, l, r);
       case '*': return b.binop(Opcode.Mul, l, r);
-      case '/': return b.binop(signed ? Opcode.SDiv : Opcode.UDiv, l, r);
-      case '%': return b.binop(signed ? Opcode.SRem : Opcode.URem, l, r);
+      case '/': return signed ? this.signedDivRem('/', l, r) : this.unsignedDivRem('/', l, r);
+      case '%': return signed ? this.signedDivRem('%', l, r) : this.unsignedDivRem('%', l, r);
       case '<<': return b.binop(Opcode.Shl, l, r);
       case '>>': return b.binop(signed ? Opcode.AShr : Opcode.LShr, l, r);
       case '&': return b.binop(Opcode.And, l, r);
@@ -905,6 +936,40 @@ export class ProbeEmitter implements EmitContext {
       case '>=': return cmp(IntPredicate.SGE, IntPredicate.UGE);
       default: throw new Error(`internal: operator ${op}`);
     }
+  }
+
+  /**
+   * Signed `/` and `%` through unsigned ones: the BPF target of LLVM 14 cannot select sdiv/srem
+   * (cpu v4's signed division needs kernel 6.6), and aborts on them. C's rounding toward zero:
+   * the quotient is negative when the signs differ, the remainder takes the dividend's sign.
+   * Division by zero gives BPF's answers (quotient 0, remainder the dividend).
+   */
+  private signedDivRem(op: '/' | '%', l: Val, r: Val): Val {
+    const { b } = this;
+    const zero = this.constInt(0);
+    const lNeg = b.icmp(IntPredicate.SLT, l, zero);
+    const rNeg = b.icmp(IntPredicate.SLT, r, zero);
+    const la = b.select(lNeg, b.binop(Opcode.Sub, zero, l), l);
+    const ra = b.select(rNeg, b.binop(Opcode.Sub, zero, r), r);
+    if (op === '/') {
+      const q = this.unsignedDivRem('/', la, ra);
+      return b.select(b.binop(Opcode.Xor, lNeg, rNeg), b.binop(Opcode.Sub, zero, q), q);
+    }
+    const m = this.unsignedDivRem('%', la, ra);
+    return b.select(lNeg, b.binop(Opcode.Sub, zero, m), m);
+  }
+
+  /**
+   * Unsigned `/` and `%` with BPF's answers for a zero divisor (quotient 0, remainder the dividend)
+   * spelled out: to LLVM a division by zero is undefined behaviour, and it deletes the paths that
+   * could divide by a zero read from a missing map entry, leaving code the verifier rejects.
+   */
+  private unsignedDivRem(op: '/' | '%', l: Val, r: Val): Val {
+    const { b } = this;
+    const isZero = b.icmp(IntPredicate.EQ, r, this.constInt(0));
+    const divisor = b.select(isZero, this.constInt(1), r);
+    if (op === '/') return b.select(isZero, this.constInt(0), b.binop(Opcode.UDiv, l, divisor));
+    return b.select(isZero, l, b.binop(Opcode.URem, l, divisor));
   }
 
   /** `++`/`--`, before or after: the variable or map entry changes, the old or new value results. */
@@ -926,7 +991,7 @@ export class ProbeEmitter implements EmitContext {
     const key = emitKey(this, info, target.keys);
     const old = this.readMap(info, global, key);
     const next = b.binop(Opcode.Add, old.v, delta);
-    const buf = this.zeroed(sizeOf(info.valueType), 'value');
+    const buf = this.valueSlot(info.valueType);
     this.storeValue({ type: info.valueType, v: next }, buf, info.valueType);
     this.countMapFull(update(this, global, key, buf, BPF_ANY));
     return { type: t, v: post ? old.v : next };

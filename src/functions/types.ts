@@ -67,6 +67,11 @@ export interface EmitContext {
    */
   zeroed(size: number, name?: string, stackOnly?: boolean): Val;
   /**
+   * A zeroed slot shared by all users of the same `name` and `size` in this program, for values
+   * written whole just before each use (or never written): see ProbeEmitter.reusableSlot.
+   */
+  reusableSlot(name: string, size: number): Val;
+  /**
    * `size` bytes of per-CPU scratch memory (not zeroed), private to this call site: for strings
    * and other values too big for the stack. With `shared`, every call site passing the same key
    * (and size) gets the same region: for large records used only until the call ends.

@@ -20,6 +20,7 @@ import { scriptTypes } from './c-decls';
 import { offsetofConstant } from '../functions/offsetof';
 import { DEFAULT_MAP_KEYS } from './map-keys';
 import { readConfig } from './config';
+import { checkStringLiterals } from './string-limits';
 import { dropUnresolved } from './unresolved';
 import { BpfscriptError } from '../diagnostics';
 
@@ -52,7 +53,13 @@ const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=', '&&', '||']);
 
 export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   const diags = new DiagnosticBag();
+  // Nothing but blanks, comments or definitions: bpftrace's parser stops at the end wanting a
+  // probe, and so do we, rather than attaching nothing and waiting forever.
+  if (program.probes.length === 0) {
+    throw new BpfscriptError({ severity: 'ERROR', message: 'unexpected end of file, expected {', span: program.span, hint: 'a program needs at least one probe, e.g. BEGIN { printf("hello\\n"); exit(); }' });
+  }
   const config = readConfig(program.config, diags);
+  checkStringLiterals(program, diags);
   const analysis: Analysis = {
     program,
     probes: [],
@@ -84,6 +91,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags) : undefined);
 
   let n = 0;
+  const runOnceSeen = new Set<string>();
   for (const probe of program.probes) {
     // As in bpftrace, a wildcard that matches nothing is skipped when another attach point of the
     // probe does match (dcsnoop.bt's `kprobe:lookup_fast.constprop.*`); alone it is an error.
@@ -92,6 +100,14 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     for (const ap of probe.attachPoints) {
       try {
         const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command, positionals: opts.positionals });
+        // The runtime runs BEGIN and END once each; bpftrace refuses a second one, before any work.
+        if (type.runOnce) {
+          if (runOnceSeen.has(type.runOnce)) {
+            diags.error(`More than one ${type.name} probe defined`, ap.span);
+            continue;
+          }
+          runOnceSeen.add(type.runOnce);
+        }
         for (const expanded of probes) {
           matched = true;
           analysis.probes.push({ probe, type, expanded, progName: `probe_${n++}`, variables: new Map() });
@@ -617,8 +633,15 @@ class ProbeChecker implements CheckContext {
       case 'Call':
         return this.call(e);
       case 'Binary': {
-        const l = this.typeOf(e.left);
-        const r = this.typeOf(e.right);
+        let l = this.typeOf(e.left);
+        let r = this.typeOf(e.right);
+        // A map read in its own first assignment (`@n = @n + 1`) is not typed yet on the first
+        // pass; as in bpftrace it reads as 0 of an unsigned 64-bit type, so the assignment can
+        // declare the map. The final pass sees the declared type (or reports a map never assigned).
+        if (!this.final && (l.kind === 'none' || r.kind === 'none') && l.kind !== 'string' && r.kind !== 'string') {
+          if (l.kind === 'none') l = u64;
+          if (r.kind === 'none') r = u64;
+        }
         if (l.kind === 'string' && r.kind === 'string' && (e.op === '==' || e.op === '!=')) return u64;
         if (l.kind !== 'int' || r.kind !== 'int') {
           this.error(`operator ${e.op} needs integer operands, got ${typeName(l)} and ${typeName(r)}`, e);

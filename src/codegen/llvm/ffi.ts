@@ -11,6 +11,7 @@ const DECLS = [
   'void *LLVMContextCreate()',
   'void LLVMContextDispose(void *C)',
   'void LLVMContextSetDiagnosticHandler(void *C, LLVMDiagHandler *h, void *ctx)',
+  'void LLVMInstallFatalErrorHandler(LLVMFatalErrorHandler *h)',
   'void *LLVMGetDiagInfoDescription(void *di)',
   'int LLVMGetDiagInfoSeverity(void *di)',
   'void *LLVMModuleCreateWithNameInContext(const char *name, void *C)',
@@ -81,6 +82,17 @@ const DECLS = [
   'void *LLVMGetFirstInstruction(void *BB)',
   'void LLVMPositionBuilderBefore(void *B, void *I)',
   'void *LLVMGetBasicBlockTerminator(void *BB)',
+  'void *LLVMGetFirstFunction(void *M)',
+  'void *LLVMGetNextFunction(void *F)',
+  'void *LLVMGetNextBasicBlock(void *BB)',
+  'void LLVMMoveBasicBlockAfter(void *BB, void *after)',
+  'uint32_t LLVMGetNumSuccessors(void *term)',
+  'void *LLVMGetSuccessor(void *term, uint32_t i)',
+  'void LLVMSetSuccessor(void *term, uint32_t i, void *BB)',
+  'int LLVMGetInstructionOpcode(void *I)',
+  'int LLVMGetNumOperands(void *I)',
+  'void *LLVMGetOperand(void *I, uint32_t i)',
+  'int LLVMIsConstant(void *V)',
   'void LLVMSetCurrentDebugLocation2(void *B, void *loc)',
   'void *LLVMGetCurrentDebugLocation2(void *B)',
   'void *LLVMBuildAlloca(void *B, void *T, const char *name)',
@@ -165,6 +177,7 @@ export function llvmRaw(): RawLLVM {
   const { path, version } = findLibrary();
   const lib = load(path);
   koffi.proto('void LLVMDiagHandler(void *di, void *ctx)');
+  koffi.proto('void LLVMFatalErrorHandler(const char *reason)');
   const out: Record<string, unknown> = { version, koffi };
   for (const d of DECLS) {
     const name = /(LLVM\w+)\(/.exec(d)![1];
