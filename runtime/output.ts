@@ -5,7 +5,9 @@
 
 import { closeSync, openSync } from 'node:fs';
 import { writeBytes } from '../src/stdio';
-import { BpfscriptError } from '../src/diagnostics';
+import { BpfscriptError, render, type Sources } from '../src/diagnostics';
+import type { Span } from '../src/ast';
+import { strerrorText } from './format/resolve-ids';
 import type { Type, Value } from '../src/types';
 import { formatAllMapsJson, formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
 import { formatAllMaps, formatExitMaps, formatMap, type MapData, type PrintOptions } from './format/maps';
@@ -39,6 +41,8 @@ export interface OutputSink {
   allMaps(maps: readonly MapData[]): void;
   /** Records the ring buffer had no room for. */
   lostEvents(n: bigint): void;
+  /** A BPF helper that failed at `span` (-k/-kk): its return value, 0 for a lookup that found nothing. */
+  helperError(helper: string, retcode: bigint, span: Span): void;
   flush(): void;
   close(): void;
 }
@@ -113,6 +117,7 @@ class TextSink implements OutputSink {
   constructor(
     protected readonly w: FdWriter,
     private readonly exitOut: ExitSeparator,
+    private readonly sources?: Sources,
   ) {}
   attached(n: number): void {
     this.w.write(`Attaching ${n} probe${n === 1 ? '' : 's'}...\n`);
@@ -140,6 +145,11 @@ class TextSink implements OutputSink {
   }
   lostEvents(n: bigint): void {
     this.w.write(`Lost ${n} events\n`);
+  }
+  helperError(helper: string, retcode: bigint, span: Span): void {
+    // bpftrace's words, and like bpftrace on stdout, in order with the events around it.
+    const why = retcode === 0n ? '0' : `${strerrorText(-retcode)} (${retcode})`;
+    this.w.write(render({ severity: 'WARNING', message: `Failed to ${helper}: ${why}`, span }, this.sources));
   }
   flush(): void {
     this.w.flush();
@@ -181,6 +191,10 @@ class JsonSink implements OutputSink {
   lostEvents(n: bigint): void {
     this.w.write(jsonLine('lost_events', `{"events": ${n}}`));
   }
+  helperError(helper: string, retcode: bigint, span: Span): void {
+    // bpftrace 0.17's object, members at the top level rather than under "data".
+    this.w.write(`{"type": "helper_error", "helper": ${jsonString(helper)}, "retcode": ${retcode}, "line": ${span.line}, "col": ${span.col}}\n`);
+  }
   flush(): void {
     this.w.flush();
   }
@@ -205,10 +219,12 @@ export interface OutputOptions {
   buffering?: BufferMode;
   /** Called once, at the first write that fails; the sink then drops what follows. */
   onFailure?: (f: WriteFailure) => void;
+  /** The script's text, for warnings that show its lines (-k). */
+  sources?: Sources;
 }
 
 export function createOutput(opts: OutputOptions = {}): OutputSink {
   const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true, 'line', opts.onFailure) : new FdWriter(1, false, opts.buffering, opts.onFailure);
   const exitOut = exitWriter(w, opts.file !== undefined);
-  return opts.format === 'json' ? new JsonSink(w, exitOut) : new TextSink(w, exitOut);
+  return opts.format === 'json' ? new JsonSink(w, exitOut) : new TextSink(w, exitOut, opts.sources);
 }

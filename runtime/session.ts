@@ -4,7 +4,7 @@
 
 import { functions, type RuntimeServices } from '../src/functions';
 import type { Generated } from '../src/codegen/program';
-import { BpfscriptError, error } from '../src/diagnostics';
+import { BpfscriptError, error, type Sources } from '../src/diagnostics';
 import { Stat, type ProbeMeta } from '../src/meta';
 import { attachers, type AttachRecordHandler } from './attach';
 import { startStopped, type TracedChild } from './child';
@@ -35,6 +35,8 @@ export interface RunOptions {
   buffering?: BufferMode;
   /** --unsafe was given for this run. */
   unsafe?: boolean;
+  /** The script's text by file name, for run-time warnings that show its lines (-k). */
+  sources?: Sources;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
@@ -97,6 +99,7 @@ class Session {
       format: opts.format,
       file: opts.outputFile,
       buffering: opts.buffering,
+      sources: opts.sources,
       onFailure: (f) => {
         if (f.kind === 'closed') {
           // As bpftrace, which dies of SIGPIPE at its next write: `| head -1` ends the session.

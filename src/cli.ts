@@ -204,7 +204,7 @@ export async function main(cmdline: string[]): Promise<void> {
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
     const command = cmd ? ((require('./probes/user-binary') as typeof import('./probes/user-binary')).resolveBinary(cmd) ?? cmd) : undefined;
-    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
+    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(args.k ? { helperErrors: args.k } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
     if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (emitOnly) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');
@@ -212,7 +212,7 @@ export async function main(cmdline: string[]): Promise<void> {
       return;
     }
     const { run, EXIT_OUTPUT_CLOSED } = await import('../runtime/session');
-    const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, unsafe: !!args.unsafe, ...flags.run });
+    const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, unsafe: !!args.unsafe, sources, ...flags.run });
     if (status === EXIT_OUTPUT_CLOSED) dieOfSignal('SIGPIPE');
     process.exitCode = status;
   } catch (e) {

@@ -13,6 +13,8 @@ export interface CompileOptions {
   positionals?: string[];
   /** --unsafe: allow system() and other side-effecting functions. */
   unsafe?: boolean;
+  /** -k (1), -kk (2): failing BPF helpers are reported at run time. */
+  helperErrors?: number;
   /** Capacity of str() results (BPFTRACE_STRLEN), NUL included. */
   strLen?: number;
   /** Entries of each keyed map (BPFTRACE_MAP_KEYS_MAX). */
@@ -29,7 +31,7 @@ export function compile(source: string, opts: CompileOptions): Generated {
   const { generate } = require('./codegen/program') as typeof import('./codegen/program');
   const { LLVMError } = require('./codegen/llvm') as typeof import('./codegen/llvm');
   const program = parse(source, opts.file);
-  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command });
+  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command, helperErrors: opts.helperErrors });
   try {
     return generate(analysis, { fileName: opts.file, wantIR: opts.wantIR });
   } catch (e) {

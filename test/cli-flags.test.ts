@@ -53,6 +53,27 @@ test('-k, -kk, -I DIR and --include FILE are accepted: same output as bpftrace',
   assert.match(r.stderr, /^ERROR: -k may be given at most twice/);
 });
 
+test('-k reports failed map updates and deletes, -kk also lookups and probe reads: as bpftrace, with the span', () => {
+  const del = 'i:ms:100 { @[1] = 1; delete(@[2]); exit(); }';
+  const k = bpfscript(['-k', '-e', del]);
+  assert.is(k.status, 0);
+  // On stdout, in order with the events, as bpftrace prints it.
+  assert.is(k.stdout, spawnSync('bpftrace', ['-k', '-e', del], { encoding: 'utf8' }).stdout);
+  assert.match(k.stdout, 'stdin:1:22-34: WARNING: Failed to map_delete_elem: No such file or directory (-2)\ni:ms:100 { @[1] = 1; delete(@[2]); exit(); }\n                     ~~~~~~~~~~~~\n');
+  assert.is(k.stderr, '');
+  // Without -k, nothing; -k alone does not watch lookups.
+  assert.not.match(bpfscript(['-e', del]).stdout, /WARNING/);
+  const read = 'i:ms:100 { @[1] = 1; printf("%d\\n", @[2]); exit(); }';
+  assert.not.match(bpfscript(['-k', '-e', read]).stdout, /WARNING/);
+  const kk = bpfscript(['-kk', '-e', read]);
+  assert.is(kk.stdout, spawnSync('bpftrace', ['-kk', '-e', read], { encoding: 'utf8' }).stdout);
+  assert.match(kk.stdout, 'stdin:1:37-41: WARNING: Failed to map_lookup_elem: 0\n');
+  // In JSON, bpftrace's helper_error object on stdout.
+  const json = bpfscript(['-kk', '-q', '-f', 'json', '-e', del]);
+  assert.match(json.stdout, /^{"type": "helper_error", "helper": "map_delete_elem", "retcode": -2, "line": 1, "col": 22}\n/);
+  assert.is(json.stderr, '');
+});
+
 /** The lines of one section of --info output ("Kernel helpers"), as name -> value. */
 function section(text: string, title: string): Map<string, string> {
   const lines = text.split('\n');

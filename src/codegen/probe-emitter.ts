@@ -346,6 +346,24 @@ export class ProbeEmitter implements EmitContext {
   }
 
   /** A refused map update (a new key in a full map) is counted, to be reported at exit. */
+  reportHelper(node: object, result: Val, failed: 'negative' | 'null'): void {
+    const id = this.a.helperEvents.get(node);
+    if (id === undefined) return;
+    const { b, c, i64 } = this;
+    const bad = failed === 'null' ? b.icmp(IntPredicate.EQ, result, c.constNull(this.i8p)) : b.icmp(IntPredicate.SLT, result, this.constInt(0));
+    const yes = b.appendBlock(this.parts.fn, 'helper_failed');
+    const done = b.appendBlock(this.parts.fn, 'helper_ok');
+    b.condBr(bad, yes, done);
+    b.positionAtEnd(yes);
+    // [event id][the helper's return value] (0 for a lookup that found nothing, as bpftrace says).
+    const rec = this.zeroed(16, 'helper_error');
+    b.store(this.constInt(id), b.bitcast(rec, c.ptr(i64)));
+    if (failed === 'negative') b.store(result, b.bitcast(b.byteOffset(rec, 8, i64), c.ptr(i64)));
+    this.submitEvent(rec, 16);
+    b.br(done);
+    b.positionAtEnd(done);
+  }
+
   private countMapFull(r: Val): void {
     const { b } = this;
     const yes = b.appendBlock(this.parts.fn, 'map_full');
@@ -488,7 +506,9 @@ export class ProbeEmitter implements EmitContext {
     }
     const buf = this.valueSlot(info.valueType);
     this.storeValue(value, buf, info.valueType);
-    this.countMapFull(update(this, global, key, buf, BPF_ANY));
+    const r = update(this, global, key, buf, BPF_ANY);
+    this.reportHelper(s, r, 'negative');
+    this.countMapFull(r);
   }
 
   /** Where a value is put for a map update: integers fill their slot whole, so one slot serves all. */
@@ -545,10 +565,12 @@ export class ProbeEmitter implements EmitContext {
     return this.b.load(this.i8p, outP);
   }
 
-  private readMap(info: MapInfo, global: Val, key: Val): CgValue {
+  /** `node`: the map read a -kk watch may report a missing key of. */
+  private readMap(info: MapInfo, global: Val, key: Val, node?: object): CgValue {
     const { b, c } = this;
     const t = info.valueType;
     const found = lookup(this, global, key);
+    if (node) this.reportHelper(node, found, 'null');
     if (t.kind === 'int') {
       // A missing entry reads as 0: the value straight from the map, no copy through a slot.
       const it = c.int(t.bits);
@@ -753,7 +775,7 @@ export class ProbeEmitter implements EmitContext {
       case 'MapRef': {
         const { info, global } = this.g.map(`@${e.name}`);
         if (info.aggregate) return readAggregate(this, info, global, emitKey(this, info, e.keys));
-        return this.readMap(info, global, emitKey(this, info, e.keys));
+        return this.readMap(info, global, emitKey(this, info, e.keys), e);
       }
       case 'Call':
         return functions.get(e.name)!.emit(this, e);

@@ -21,6 +21,7 @@ export const del: FunctionDef = {
     }
     if (extra) ctx.error('delete() takes one map entry', extra);
     for (const k of target.keys) ctx.typeOf(k);
+    ctx.watchHelper(target, 'map_delete_elem', 1, call.span);
     // Used only when @m turns out to be a keyless aggregation (see above).
     ctx.addEvent(call, 'delete', { map: `@${target.name}` } satisfies MapEventData);
     return none;
@@ -40,7 +41,8 @@ export const del: FunctionDef = {
     } else {
       const key = emitKey(ctx, info, ref.keys);
       const { b, i8p, i64 } = ctx;
-      b.helper(MAP_DELETE_ELEM, i64, [i8p, i8p], [b.bitcast(global, i8p), key], 'deleted');
+      const r = b.helper(MAP_DELETE_ELEM, i64, [i8p, i8p], [b.bitcast(global, i8p), key], 'deleted');
+      ctx.reportHelper(ref, r, 'negative');
     }
     return { type: none, v: ctx.constInt(0) };
   },

@@ -77,6 +77,7 @@ export const builtins = new Registry<BuiltinDef>({
 export const functions = new Registry<FunctionDef>({
   printf: () => mod<typeof import('./printf')>('./printf').printf,
   exit: () => mod<typeof import('./exit')>('./exit').exit,
+  'helper-error': () => mod<typeof import('./helper-error')>('./helper-error').helperError,
   print: () => mod<typeof import('./print')>('./print').print,
   clear: () => mod<typeof import('./clear')>('./clear').clear,
   zero: () => mod<typeof import('./zero')>('./zero').zero,

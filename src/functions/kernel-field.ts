@@ -27,7 +27,7 @@ export function emitKernelField(ctx: EmitContext, e: FieldAccess, plan: KernelFi
   if (t.kind === 'record') return { type: t, v: addr };
   const helper = probeReadHelper(plan.space);
   const read = (dst: ReturnType<EmitContext['zeroed']>, n: number) =>
-    b.helper(helper, ctx.i64, [ctx.i8p, c.int(32), ctx.i8p], [dst, c.constInt(c.int(32), n), b.intToPtr(addr, ctx.i8p)]);
+    ctx.reportHelper(e, b.helper(helper, ctx.i64, [ctx.i8p, c.int(32), ctx.i8p], [dst, c.constInt(c.int(32), n), b.intToPtr(addr, ctx.i8p)]), 'negative');
   if (t.kind === 'string') {
     // One spare NUL byte after the array, so a full char[16] still prints as a terminated string.
     const buf = ctx.zeroed(t.size, 'kfield');

@@ -2,7 +2,7 @@
 // aggregations. A module declares its name, its type rule, its IR emission and, when asynchronous,
 // how the runtime handles its event. Passes look definitions up by name; they never switch on names.
 
-import type { Builtin, Call, Expr } from '../ast';
+import type { Builtin, Call, Expr, Span } from '../ast';
 import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
 import type { ExpandedProbe } from '../probes';
 import type { MapDef } from '../codegen/map-defs';
@@ -22,6 +22,8 @@ export interface LanguageOptions {
   readonly strLen: number;
   /** --unsafe: side-effecting functions (system, signal …) are allowed. */
   readonly unsafe: boolean;
+  /** -k (1) / -kk (2): which failing BPF helpers report a warning at run time (helper-error.ts). */
+  readonly helperErrors: number;
 }
 
 /** What a type rule may ask of the semantic pass. */
@@ -37,6 +39,11 @@ export interface CheckContext {
   warning?(message: string, node: { span: Expr['span'] }, hint?: string): void;
   /** Registers an asynchronous action (an event the runtime handles) and returns its id. */
   addEvent(call: Call, fn: string, data: EventData): number;
+  /**
+   * Under -k (`level` 1) or -kk (2), a failure of `helper` at `node` is reported at run time with
+   * its span, as bpftrace's -k does; codegen then calls EmitContext.reportHelper there.
+   */
+  watchHelper(node: { span: Span }, helper: string, level: 1 | 2, span?: Span): void;
 }
 
 /** JSON-serialisable data an event handler needs at run time, fixed at compile time. */
@@ -85,6 +92,8 @@ export interface EmitContext {
   submitEvent(record: Val, size: number): void;
   /** Id registered by addEvent for this call during checking. */
   eventId(call: Call): number;
+  /** Reports `result` of the helper watched at `node` when it failed (negative, or a null pointer). */
+  reportHelper(node: object, result: Val, failed: 'negative' | 'null'): void;
   /** Jumps out of the current program (exit() stops the probe right there, like bpftrace). */
   returnFromProgram(): void;
   /** The value of a runtime configuration slot (cpid …), fixed before load. */

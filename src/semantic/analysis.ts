@@ -43,6 +43,8 @@ export interface Analysis {
   maps: Map<string, MapInfo>;
   events: EventSpec[];
   eventIds: Map<Call, number>;
+  /** Helper-error events (-k) by the node whose helper call they watch. */
+  helperEvents: Map<object, number>;
   /** Values fixed at compile time: sizeof results, unroll counts. */
   constants: Map<Expr, number>;
   /** Member accesses into kernel memory (`curtask->pid`), planned from BTF; see kernel-types.ts. */
@@ -57,6 +59,8 @@ export interface Analysis {
   mapKeys: number;
   /** --unsafe was given: system() and other side-effecting functions are allowed. */
   unsafe: boolean;
+  /** -k / -kk: see LanguageOptions.helperErrors. */
+  helperErrors: number;
   /** Shown on stderr even when compilation succeeds (attach points dropped as bpftrace drops them). */
   warnings?: Diagnostic[];
 }

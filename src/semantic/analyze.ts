@@ -2,7 +2,7 @@
 // `args` differs per attach point); maps are global and fix their key and value types at first
 // assignment. Two passes: the first learns every map's type, the second checks reads against them.
 
-import type { AssignMap, AssignVar, Block, Call, Cast, Expr, FieldAccess, For, Index, MapRef, Positional, Program, Sizeof, Stmt, Unary } from '../ast';
+import type { AssignMap, AssignVar, Block, Call, Cast, Expr, FieldAccess, For, Index, MapRef, Positional, Program, Sizeof, Span, Stmt, Unary } from '../ast';
 import { DiagnosticBag } from '../diagnostics';
 import { aggregates, builtins, functions, type CheckContext, type EventData, type LanguageOptions } from '../functions';
 import { storageType } from '../functions/storage';
@@ -39,6 +39,8 @@ export interface AnalyzeOptions {
   pid?: number;
   /** The -c command's program (watchpoint:FUNC+argN probes FUNC in it). */
   command?: string;
+  /** -k / -kk. */
+  helperErrors?: number;
 }
 
 /** bpftrace's limits on unroll counts. */
@@ -67,6 +69,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     maps: new Map(),
     events: [],
     eventIds: new Map(),
+    helperEvents: new Map(),
     constants: new Map(),
     kernelFields: new Map(),
     positionals: opts.positionals ?? [],
@@ -74,6 +77,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     mapKeys: opts.mapKeys ?? config.mapKeys ?? DEFAULT_MAP_KEYS,
     forLoops: new Map(),
     unsafe: opts.unsafe ?? false,
+    helperErrors: opts.helperErrors ?? 0,
   };
 
   inlinePositionals(program, analysis.positionals);
@@ -127,6 +131,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
       analysis.types.clear();
       analysis.events.length = 0;
       analysis.eventIds.clear();
+      analysis.helperEvents.clear();
     }
     for (const ap of analysis.probes) {
       ap.variables.clear();
@@ -191,6 +196,13 @@ class ProbeChecker implements CheckContext {
     this.a.events.push(spec);
     this.a.eventIds.set(call, spec.id);
     return spec.id;
+  }
+
+  watchHelper(node: { span: Span }, helper: string, level: 1 | 2, span: Span = node.span): void {
+    if (this.a.helperErrors < level || this.a.helperEvents.has(node)) return;
+    const spec: EventSpec = { id: this.a.events.length + 1, fn: 'helper-error', data: { helper, span } };
+    this.a.events.push(spec);
+    this.a.helperEvents.set(node, spec.id);
   }
 
   private block(b: Block): void {
@@ -323,6 +335,7 @@ class ProbeChecker implements CheckContext {
       valueType = agg.check(this, v);
       this.a.types.set(v, valueType);
     } else {
+      this.watchHelper(s, 'map_update_elem', 1);
       valueType = storageType(this.typeOf(v));
       if (valueType.kind === 'record') {
         this.error(`${typeName(valueType)} (${valueType.size} bytes) cannot be stored in a map`, v, `structs of at most ${MAX_BLOB_BYTES} bytes are copied; store one of its members instead`);
@@ -618,6 +631,7 @@ class ProbeChecker implements CheckContext {
           return none;
         }
         for (const k of e.keys) this.typeOf(k);
+        if (e.keys.length) this.watchHelper(e, 'map_lookup_elem', 2);
         if ((m.keyType === null) !== (e.keys.length === 0)) {
           this.error(m.keyType === null ? `map ${m.name} has no key` : `map ${m.name} needs a key`, e);
           return none;
@@ -785,6 +799,7 @@ class ProbeChecker implements CheckContext {
       return none;
     }
     this.a.kernelFields.set(e, plan);
+    this.watchHelper(e, 'probe_read', 2);
     return plan.type;
   }
 
@@ -795,7 +810,7 @@ class ProbeChecker implements CheckContext {
       this.error(`${e.name}() should be assigned to a map, as in @x = ${e.name}(...)`, e);
       return none;
     }
-    this.error(`Unknown function: ${e.name}`, { span: e.nameSpan }, didYouMean(e.name, [...functions.keys(), ...aggregates.keys()], (f) => `${f}()`));
+    this.error(`Unknown function: ${e.name}`, { span: e.nameSpan }, didYouMean(e.name, [...functions.keys(), ...aggregates.keys()].filter((f) => !f.includes('-')), (f) => `${f}()`));
     return none;
   }
 }
