@@ -4,7 +4,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from './child';
 import { readFileSync } from 'node:fs';
 import { BIN, bpfscript, leakedPrograms } from './helpers';
 
