@@ -66,6 +66,22 @@ test('a script file in Latin-1 (bytes that are not UTF-8): printed as written', 
   }
 });
 
+test('a diagnostic on a Latin-1 script echoes its line as bytes, at the column bpftrace names', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscript-bytes-'));
+  try {
+    const file = join(dir, 'latin1-error.bt');
+    writeFileSync(file, Buffer.from('BEGIN { printf("caf\xe9"); foo(); }\n', 'latin1'));
+    const a = ours([file]);
+    const b = theirs([file]);
+    assert.is(a.status, 1);
+    const [first, line] = a.stderr.split('\n');
+    assert.is(first, b.stderr.split('\n').find((l) => l.includes('Unknown function')));
+    assert.is(line, 'BEGIN { printf("caf\xe9"); foo(); }');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** Runs a tracer until "Attaching", runs `action` until the tracer exits (exit() in the probe); stdout as latin1. */
 function traceWhile(cmd: string, args: string[], action: () => void): Promise<string> {
   return new Promise((resolve) => {
