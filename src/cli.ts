@@ -213,8 +213,9 @@ export async function main(cmdline: string[]): Promise<void> {
     }
     const { run, EXIT_OUTPUT_CLOSED } = await import('../runtime/session');
     const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, unsafe: !!args.unsafe, sources, ...flags.run });
-    if (status === EXIT_OUTPUT_CLOSED) dieOfSignal('SIGPIPE');
+    // 128+13 stays the status should the signal be blocked (a parent's sigmask is inherited).
     process.exitCode = status;
+    if (status === EXIT_OUTPUT_CLOSED) dieOfSignal('SIGPIPE');
   } catch (e) {
     if (e instanceof BpfscriptError) {
       err(renderAll(e.diagnostics, sources));

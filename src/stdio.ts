@@ -5,6 +5,7 @@
 // library paths that may (yargs' help) go through blockingStdio() first.
 
 import { writeSync } from 'node:fs';
+import { toByteString } from './bytes';
 
 /** Sleeps the thread ~1 ms: what a blocking write would do while the reader catches up. */
 function pause(): void {
@@ -42,7 +43,9 @@ export function err(text: string): void {
 
 function writeText(fd: number, text: string): void {
   try {
-    writeBytes(fd, Buffer.from(text, 'utf8'));
+    // UTF-8, but a source line's bytes that were not UTF-8 (escaped by decodeSource) go out as
+    // they were, as bpftrace echoes the line.
+    writeBytes(fd, Buffer.from(toByteString(text), 'latin1'));
   } catch {
     // A message that cannot be written has nowhere else to go.
   }

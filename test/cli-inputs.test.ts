@@ -58,6 +58,10 @@ test('not root: -l and a tracepoint program say "must run as root", exit 1, like
     assert.is(a.stdout, '');
     assert.match(a.stderr, /^ERROR: bpfscript must run as root to (list probes|load BPF programs)\n/, args.join(' '));
   }
+  // Compiling alone works without root, but tracefs is root's: the hint says so, not "not mounted".
+  const c = nobody(process.execPath, [BIN, '--emit-elf', '/dev/null', '-e', 'tracepoint:syscalls:sys_enter_openat { exit(); }']);
+  assert.is(c.status, 1);
+  assert.match(c.stderr, /\nHINT: tracefs is readable by root only: run bpfscript as root/);
 });
 
 test('-o FILE: the output goes to the file, the two newlines before the maps to stdout, as bpftrace', () => {

@@ -66,7 +66,23 @@ test('a script file in Latin-1 (bytes that are not UTF-8): printed as written', 
   }
 });
 
-/** Runs a tracer until "Attaching", runs `action`, then SIGINTs it; stdout as latin1. */
+test('a diagnostic on a Latin-1 script echoes its line as bytes, at the column bpftrace names', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscript-bytes-'));
+  try {
+    const file = join(dir, 'latin1-error.bt');
+    writeFileSync(file, Buffer.from('BEGIN { printf("caf\xe9"); foo(); }\n', 'latin1'));
+    const a = ours([file]);
+    const b = theirs([file]);
+    assert.is(a.status, 1);
+    const [first, line] = a.stderr.split('\n');
+    assert.is(first, b.stderr.split('\n').find((l) => l.includes('Unknown function')));
+    assert.is(line, 'BEGIN { printf("caf\xe9"); foo(); }');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Runs a tracer until "Attaching", runs `action` until the tracer exits (exit() in the probe); stdout as latin1. */
 function traceWhile(cmd: string, args: string[], action: () => void): Promise<string> {
   return new Promise((resolve) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -78,10 +94,9 @@ function traceWhile(cmd: string, args: string[], action: () => void): Promise<st
       out += d;
       if (!acted && out.includes('Attaching')) {
         acted = true;
-        setTimeout(() => {
-          action();
-          setTimeout(() => p.kill('SIGINT'), 500);
-        }, 500);
+        // Repeated until the probe's exit() ends the tracer: attaching may take a moment after the line.
+        const again = setInterval(action, 200);
+        p.on('exit', () => clearInterval(again));
       }
     });
     p.on('close', () => {
@@ -100,7 +115,7 @@ test('kernel strings that are not UTF-8 are printed as their bytes, beside non-A
       // ENOENT: the syscall was made, which is all the probe needs
     }
   };
-  const prog = `tracepoint:syscalls:sys_enter_openat /pid == ${process.pid}/ { printf("→ %s\\n", str(args->filename)); @[str(args->filename)] = count(); }`;
+  const prog = `tracepoint:syscalls:sys_enter_openat /pid == ${process.pid}/ { printf("→ %s\\n", str(args->filename)); @[str(args->filename)] = 1; exit(); }`;
   const a = await traceWhile(process.execPath, [BIN, '-e', prog], open);
   const b = await traceWhile('bpftrace', ['-e', prog], open);
   const line = `${Buffer.from('→ ').toString('latin1')}${name.toString('latin1')}\n`;

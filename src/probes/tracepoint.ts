@@ -1,6 +1,6 @@
 import type { AttachPoint } from '../ast';
 import { error } from '../diagnostics';
-import { listTracepoints, readFormat, tracefsRoot } from '../semantic/tracefs';
+import { listTracepoints, readFormat, tracefsMissing, tracefsRoot } from '../semantic/tracefs';
 import { didYouMean, withSuggestion } from '../suggest';
 import type { ExpandedProbe, ProbeType } from './types';
 
@@ -27,7 +27,7 @@ function expandOne(ap: AttachPoint, category: string, name: string): ExpandedPro
       ap.span,
       tracefsRoot()
         ? withSuggestion(nearTracepoints(category, name), 'list tracepoints with: bpfscript -l "tracepoint:*"')
-        : 'tracefs is not mounted: mount -t tracefs nodev /sys/kernel/tracing',
+        : tracefsMissing(),
     );
   }
   return {

@@ -18,6 +18,19 @@ export function tracefsRoot(): string | null {
   return null;
 }
 
+/** Why tracefs cannot be read: for the hint of a tracepoint that was not found. */
+export function tracefsMissing(): string {
+  const mounted = (() => {
+    try {
+      return readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => l.split(' ')[2] === 'tracefs');
+    } catch {
+      return false;
+    }
+  })();
+  if (mounted && process.getuid?.() !== 0) return 'tracefs is readable by root only: run bpfscript as root (with sudo)';
+  return `tracefs is not mounted: mount -t tracefs nodev ${TRACEFS_ROOTS[0]}`;
+}
+
 /** `mount -t tracefs nodev /sys/kernel/tracing`; false when that fails (no tracefs in this kernel). */
 function mountTracefs(): boolean {
   const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
