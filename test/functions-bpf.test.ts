@@ -82,7 +82,7 @@ test('kptr marks an address as kernel memory for str()', () => {
 const CG_ROOT = '/sys/fs/cgroup/unified';
 test('cgroupid of a cgroup2 directory is its inode, as bpftrace resolves it', () => {
   if (!existsSync(CG_ROOT)) return;
-  const dir = `${CG_ROOT}/bpfscript-cgroupid-test`;
+  const dir = `${CG_ROOT}/bpfscript-cgroupid-test-${process.pid}`;
   mkdirSync(dir, { recursive: true });
   try {
     const ino = statSync(dir, { bigint: true }).ino;
@@ -95,7 +95,7 @@ test('cgroupid of a cgroup2 directory is its inode, as bpftrace resolves it', ()
 
 test('cgroup equals cgroupid() of the cgroup the traced process runs in', () => {
   if (!existsSync(CG_ROOT)) return;
-  const dir = `${CG_ROOT}/bpfscript-cgroupid-member`;
+  const dir = `${CG_ROOT}/bpfscript-cgroupid-member-${process.pid}`;
   mkdirSync(dir, { recursive: true });
   const bin = fixture('regs');
   // The workload moves itself into the cgroup, then becomes the fixture (-c takes no shell syntax).

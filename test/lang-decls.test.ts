@@ -175,7 +175,7 @@ test('a probe past the 512-byte BPF stack: the diagnostic names the statement, n
 test("bpftrace 0.17's dcsnoop.bt and runqlen.bt (Debian installs them in /usr/sbin) compile as bpftrace compiles them", () => {
   // dcsnoop: its nameidata fallback is skipped, and lookup_fast.constprop.* (absent from this
   // kernel) is dropped because lookup_fast matches, as bpftrace does.
-  const dc = bpfscript(['--emit-elf', '/tmp/bpfscript-dcsnoop-test.o', '/usr/sbin/dcsnoop.bt']);
+  const dc = bpfscript(['--emit-elf', scratchPath('dcsnoop-test.o'), '/usr/sbin/dcsnoop.bt']);
   assert.is(dc.stderr, '');
   assert.is(dc.status, 0);
   // runqlen: bpftrace 0.17 fails on kernels that renamed cfs_rq.nr_running (6.14+), as do we.

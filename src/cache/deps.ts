@@ -11,6 +11,14 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 const PACKAGE_ROOT = join(__dirname, '..', '..', '..');
+/** node_modules may link elsewhere (git worktrees sharing one install): its files are the package's too. */
+const MODULES = (() => {
+  try {
+    return fs.realpathSync(join(PACKAGE_ROOT, 'node_modules'));
+  } catch {
+    return join(PACKAGE_ROOT, 'node_modules');
+  }
+})();
 
 /** One input: `content` for pseudo-files whose size and mtime mean nothing, `stat` for real files. */
 export interface Dependency {
@@ -60,7 +68,7 @@ export function stillValid(deps: Dependency[]): boolean {
 
 /** Reads made through a descriptor or relative to the package itself are not system inputs. */
 function recordable(p: unknown): p is string {
-  return typeof p === 'string' && p.startsWith('/') && !p.startsWith(PACKAGE_ROOT);
+  return typeof p === 'string' && p.startsWith('/') && !p.startsWith(PACKAGE_ROOT) && !p.startsWith(`${MODULES}/`);
 }
 
 /** Where noteStat() reports while a compile is being recorded. */
