@@ -1,7 +1,7 @@
 // `npm run bench`: every measure of issue 7, bpfscript and bpftrace side by side in one run, written
 // to bench/RESULTS.md and printed. `--quick` runs fewer rounds; `--only NAME[,NAME]` picks suites.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync } from '../test/child';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -10,12 +10,14 @@ import { renderSection, type BenchConfig, type Section } from './lib/report';
 import { bpftraceVersion, ROOT, STRIPPED_ENV } from './lib/tools';
 import { attach } from './suites/attach';
 import { compile } from './suites/compile';
+import { idle } from './suites/idle';
 import { mapprint } from './suites/mapprint';
 import { overhead } from './suites/overhead';
+import { probes } from './suites/probes';
 import { startup } from './suites/startup';
 import { throughput } from './suites/throughput';
 
-const SUITES: Record<string, (cfg: BenchConfig) => Promise<Section>> = { startup, attach, overhead, throughput, compile, mapprint };
+const SUITES: Record<string, (cfg: BenchConfig) => Promise<Section>> = { startup, attach, overhead, throughput, idle, compile, probes, mapprint };
 
 /** 1/5/15-minute load averages: a shared machine's noise shows in these (2 cores here). */
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');

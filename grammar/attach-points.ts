@@ -25,7 +25,13 @@ const PATH_PUNCT = new Set('/.-*+:$#?[]'.split('').map((ch) => ch.charCodeAt(0))
 
 export function scanAttachPoint(src: string, start: number): ScannedAttachPoint {
   let i = start;
-  while (i < src.length && (isWordChar(src.charCodeAt(i)) || src.charCodeAt(i) === 0x2a /* * */)) i++;
+  for (;;) {
+    const c = src.charCodeAt(i);
+    if (i < src.length && (isWordChar(c) || c === 0x2a /* * */)) i++;
+    // `$N` parameters count as part of the provider word too (`BEG$1` with IN is BEGIN).
+    else if (c === 0x24 /* $ */ && src.charCodeAt(i + 1) >= 0x30 && src.charCodeAt(i + 1) <= 0x39) i += 2;
+    else break;
+  }
   const provider = src.slice(start, i);
   if (src.charCodeAt(i) !== 0x3a /* : */) return { end: i, provider, parts: [] };
 

@@ -2,6 +2,8 @@
 // problems found (with offsets), so the lexer can report them and still emit a token: a bad
 // literal then costs one diagnostic instead of a cascade of syntax errors after it.
 
+import { toByteString } from '../src/bytes';
+
 export interface LiteralProblem {
   message: string;
   start: number;
@@ -87,20 +89,33 @@ const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\'
  */
 export function scanString(src: string, start: number): { end: number; value: string; problems: LiteralProblem[] } {
   const problems: LiteralProblem[] = [];
+  // The value is a byte string: text as written becomes its UTF-8 bytes (or the raw bytes a file
+  // held), escapes are bytes already. Runs of text are converted as a whole, so a surrogate pair
+  // stays one character.
   let value = '';
+  let text = '';
+  const take = () => {
+    value += toByteString(text);
+    text = '';
+  };
   let i = start + 1;
   for (;;) {
     const c = src[i];
     if (c === undefined || c === '\n') {
+      take();
       problems.push({ message: 'unterminated string', start, end: i });
       return { end: i, value, problems };
     }
-    if (c === '"') return { end: i + 1, value, problems };
+    if (c === '"') {
+      take();
+      return { end: i + 1, value, problems };
+    }
     if (c !== '\\') {
-      value += c;
+      text += c;
       i++;
       continue;
     }
+    take();
     const e = src[i + 1];
     if (e !== undefined && e in SIMPLE_ESCAPES) {
       value += SIMPLE_ESCAPES[e];
@@ -121,7 +136,7 @@ export function scanString(src: string, start: number): { end: number; value: st
       i++; // reported as unterminated on the next turn
     } else {
       problems.push({ message: `invalid escape character '\\${e}'`, start: i, end: i + 2 });
-      value += e;
+      text += e;
       i += 2;
     }
   }

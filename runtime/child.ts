@@ -2,7 +2,11 @@
 // but held stopped until every probe is attached, so tracing sees it from its first instruction.
 
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { BpfscriptError } from '../src/diagnostics';
+
+/** util-linux's setpriv sets a parent-death signal, then execs: no native code of ours needed. */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
 export interface TracedChild {
   pid: number;
@@ -22,13 +26,40 @@ function state(pid: number): string | null {
   }
 }
 
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The command's program as execvp would find it, or null when it cannot be run. */
+function findExecutable(name: string): string | null {
+  if (name.includes('/')) return isExecutableFile(name) ? name : null;
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+    if (dir && isExecutableFile(`${dir}/${name}`)) return `${dir}/${name}`;
+  }
+  return null;
+}
+
 export async function startStopped(command: string): Promise<TracedChild> {
-  // The shell stops itself, then execs the command in place: same pid, nothing between.
   // Words split on blanks, as bpftrace does; no shell interprets the command itself.
   const words = command.trim().split(/\s+/);
+  // Refused here, before anything is loaded: the shell below would report it only once the
+  // probes are attached, and end with its own status.
+  if (!findExecutable(words[0] ?? '')) {
+    throw new BpfscriptError({ severity: 'ERROR', message: `Failed to fork child: path '${words[0] ?? ''}' does not exist or is not executable` });
+  }
+  // The shell stops itself, then execs the command in place: same pid, nothing between. A
+  // parent-death SIGKILL (kept across both execs) ends it if bpfscript dies without cleaning up
+  // (SIGKILL, SIGHUP), stopped or not, as bpftrace's child is ended.
+  const shell = ['/bin/sh', '-c', 'kill -STOP $$; exec "$@"', 'sh', ...words];
+  const argv = SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', ...shell] : shell;
   // Required here: node:child_process costs ~1.5 ms of every start, and only -c uses it.
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
-  const child: ChildProcess = spawn('/bin/sh', ['-c', 'kill -STOP $$; exec "$@"', 'sh', ...words], {
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {
     stdio: 'inherit',
   });
   const exited = new Promise<number>((resolve) => {

@@ -2,6 +2,7 @@
 // runtime module knows how to list its own probes (Attacher.list); this module picks the types a
 // pattern names, filters by the pattern's globs, and prints the names sorted.
 
+import { BpfscriptError } from '../src/diagnostics';
 import { probeType } from '../src/probes';
 import { hasWildcard, wildcardRegex } from '../src/probes/wildcard';
 import { attachers } from './attach';
@@ -13,7 +14,13 @@ export interface ListOutput {
 }
 
 /** Every listed probe matching `pattern` (all of them without one). */
+/** What may appear in a probe pattern: the characters of attach points, globs and quotes. */
+const PATTERN_CHAR = /[\w:*?.\/\-+[\]{},$#"'@ ]/;
+
 export function listProbes(pattern: string | undefined, verbose: boolean): { probes: Listed[]; warnings: string[] } {
+  const bad = [...(pattern ?? '')].find((ch) => !PATTERN_CHAR.test(ch));
+  // bpftrace's wording: it reads the pattern as an attach point.
+  if (bad !== undefined) throw new BpfscriptError({ severity: 'ERROR', message: `invalid character '${bad === '\n' ? '\\n' : bad}'`, hint: 'a probe pattern is an attach point with * and ? wildcards, e.g. bpfscript -l "tracepoint:syscalls:*open*"' });
   const warnings: string[] = [];
   const warn = (m: string) => {
     if (!warnings.includes(m)) warnings.push(m);

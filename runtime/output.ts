@@ -3,11 +3,12 @@
 // to a file (-o FILE). Output is collected per drain and written with one write(2) at each flush,
 // so a pipe (`| grep`) sees every line as soon as the drain that produced it ends.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { writeBytes } from '../src/stdio';
 import { BpfscriptError } from '../src/diagnostics';
 import type { Type, Value } from '../src/types';
-import { formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
-import { formatExitMaps, formatMap, type MapData, type PrintOptions } from './format/maps';
+import { formatAllMapsJson, formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
+import { formatAllMaps, formatExitMaps, formatMap, type MapData, type PrintOptions } from './format/maps';
 import { formatValue } from './format/values';
 
 export type OutputFormat = 'text' | 'json';
@@ -34,25 +35,33 @@ export interface OutputSink {
   map(m: MapData, opts?: PrintOptions): void;
   /** The dump after END. */
   exitMaps(maps: readonly MapData[]): void;
+  /** The dump SIGUSR1 asks for while tracing: the same maps, without the exit dump's blank lines. */
+  allMaps(maps: readonly MapData[]): void;
   /** Records the ring buffer had no room for. */
   lostEvents(n: bigint): void;
   flush(): void;
   close(): void;
 }
 
+/** Why output stopped: the reader went away (EPIPE), or writing failed (a full disk: ENOSPC). */
+export type WriteFailure = { kind: 'closed' } | { kind: 'error'; error: NodeJS.ErrnoException };
+
 /** A byte stream on a file descriptor: strings are byte strings (one char per byte). */
 class FdWriter {
   private chunks: string[] = [];
   private pending = 0;
+  /** Set by the first failed write: later output has nowhere to go and is dropped. */
+  private failed = false;
 
   constructor(
     private readonly fd: number,
     private readonly owned: boolean,
     private readonly buffering: BufferMode = 'line',
+    private readonly onFailure: (f: WriteFailure) => void = () => {},
   ) {}
 
   write(s: string): void {
-    if (!s) return;
+    if (!s || this.failed) return;
     this.chunks.push(s);
     this.pending += s.length;
     if (this.buffering === 'none') this.flush();
@@ -64,7 +73,14 @@ class FdWriter {
     this.pending = 0;
     const text = this.chunks.join('');
     this.chunks = [];
-    writeAll(this.fd, text);
+    try {
+      if (writeAll(this.fd, text)) return;
+      this.failed = true;
+      this.onFailure({ kind: 'closed' });
+    } catch (e) {
+      this.failed = true;
+      this.onFailure({ kind: 'error', error: e as NodeJS.ErrnoException });
+    }
   }
 
   close(): void {
@@ -73,24 +89,31 @@ class FdWriter {
   }
 }
 
-export function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text, 'latin1');
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += writeSync(fd, buf, off);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      // A reader that went away (`| head`) ends the output, not the session's cleanup.
-      if (code === 'EPIPE') return;
-      throw e;
-    }
-  }
+/** Writes all of `text`; false when the reader has gone away (EPIPE). */
+export function writeAll(fd: number, text: string): boolean {
+  return writeBytes(fd, Buffer.from(text, 'latin1'));
+}
+
+/**
+ * The two newlines before the exit-time maps: bpftrace prints them on stdout even with -o FILE,
+ * where the maps themselves go to the file.
+ */
+type ExitSeparator = (maps: string) => void;
+
+function exitWriter(w: FdWriter, toFile: boolean): ExitSeparator {
+  if (!toFile) return (text) => w.write(text);
+  return (text) => {
+    const bare = text.startsWith('\n\n') ? 2 : 0;
+    if (bare) writeAll(1, text.slice(0, bare));
+    w.write(text.slice(bare));
+  };
 }
 
 class TextSink implements OutputSink {
-  constructor(protected readonly w: FdWriter) {}
+  constructor(
+    protected readonly w: FdWriter,
+    private readonly exitOut: ExitSeparator,
+  ) {}
   attached(n: number): void {
     this.w.write(`Attaching ${n} probe${n === 1 ? '' : 's'}...\n`);
   }
@@ -110,7 +133,10 @@ class TextSink implements OutputSink {
     this.w.write(formatMap(m, opts));
   }
   exitMaps(maps: readonly MapData[]): void {
-    this.w.write(formatExitMaps(maps));
+    this.exitOut(formatExitMaps(maps));
+  }
+  allMaps(maps: readonly MapData[]): void {
+    this.w.write(formatAllMaps(maps));
   }
   lostEvents(n: bigint): void {
     this.w.write(`Lost ${n} events\n`);
@@ -124,7 +150,10 @@ class TextSink implements OutputSink {
 }
 
 class JsonSink implements OutputSink {
-  constructor(private readonly w: FdWriter) {}
+  constructor(
+    private readonly w: FdWriter,
+    private readonly exitOut: ExitSeparator,
+  ) {}
   attached(n: number): void {
     this.w.write(jsonLine('attached_probes', `{"probes": ${n}}`));
   }
@@ -144,7 +173,10 @@ class JsonSink implements OutputSink {
     this.w.write(formatMapJson(m, opts));
   }
   exitMaps(maps: readonly MapData[]): void {
-    this.w.write(formatExitMapsJson(maps));
+    this.exitOut(formatExitMapsJson(maps));
+  }
+  allMaps(maps: readonly MapData[]): void {
+    this.w.write(formatAllMapsJson(maps));
   }
   lostEvents(n: bigint): void {
     this.w.write(jsonLine('lost_events', `{"events": ${n}}`));
@@ -171,9 +203,12 @@ export interface OutputOptions {
   file?: string;
   /** -B: applies to stdout only, as in bpftrace (-o FILE is always fully written per flush). */
   buffering?: BufferMode;
+  /** Called once, at the first write that fails; the sink then drops what follows. */
+  onFailure?: (f: WriteFailure) => void;
 }
 
 export function createOutput(opts: OutputOptions = {}): OutputSink {
-  const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true) : new FdWriter(1, false, opts.buffering);
-  return opts.format === 'json' ? new JsonSink(w) : new TextSink(w);
+  const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true, 'line', opts.onFailure) : new FdWriter(1, false, opts.buffering, opts.onFailure);
+  const exitOut = exitWriter(w, opts.file !== undefined);
+  return opts.format === 'json' ? new JsonSink(w, exitOut) : new TextSink(w, exitOut);
 }

@@ -12,6 +12,8 @@ export interface DecodedEntry {
   /** null for a keyless map; the key's parts otherwise (one part unless the key is a tuple). */
   key: Value[] | null;
   value: AggregateValue | Value;
+  /** The key as stored (see MapEntry.rawKey). */
+  rawKey?: Uint8Array;
 }
 
 /**
@@ -36,7 +38,7 @@ export function readMap(meta: MapMeta, map: BpfMap, ncpus: number, keepZeroed = 
     if (agg && meta.valueType.kind === 'agg') {
       const perCpu: DataView[] = [];
       for (let c = 0; c < ncpus; c++) perCpu.push(new DataView(value.buffer, value.byteOffset + c * stride, meta.valueSize));
-      out.push({ key: decodedKey, value: agg.combine(meta.valueType, perCpu) });
+      out.push({ key: decodedKey, value: agg.combine(meta.valueType, perCpu), ...(meta.keyType ? { rawKey: key } : {}) });
     } else {
       out.push({ key: decodedKey, value: decodeValue(meta.valueType, vv, 0) });
     }

@@ -12,7 +12,9 @@ import { createOutput, writeAll, type BufferMode, type OutputFormat, type Output
 import { ScriptMaps } from './read-maps';
 import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
 import { explainLoadFailure } from './verifier';
+import { EventPump } from './event-pump';
 import { setStackMaps } from './format/stacks';
+import { onSigusr1 } from './signals';
 
 export interface RunOptions {
   command?: string;
@@ -31,11 +33,20 @@ export interface RunOptions {
   noWarnings?: boolean;
   /** -B: stdout buffering. */
   buffering?: BufferMode;
+  /** --unsafe was given for this run. */
+  unsafe?: boolean;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
 const DRAIN_BUDGET = 65536;
-const DRAIN_INTERVAL_MS = 1;
+/** What run() returns when stdout's reader went away; the CLI then dies of SIGPIPE as bpftrace does. */
+export const EXIT_OUTPUT_CLOSED = 128 + 13;
+
+/** strerror()'s wording from a Node error ("ENOSPC: no space left on device, write"). */
+function errnoText(e: NodeJS.ErrnoException): string {
+  const text = e.code && e.message.startsWith(`${e.code}: `) ? e.message.slice(e.code.length + 2).replace(/, \w+$/, '') : e.message;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 export async function run(gen: Generated, opts: RunOptions): Promise<number> {
   const s = new Session(gen, opts);
@@ -60,6 +71,15 @@ class Session {
   /** Lost records already reported; the BPF side counts them per CPU. */
   private lostReported = 0n;
   private stopping = false;
+  /** The first event or output failure, reported on stderr; the run then exits with status 1. */
+  private failure: string | undefined;
+  /** Stdout's reader went away: the run ends as bpftrace's does, by SIGPIPE. */
+  private outputClosed = false;
+  /** SIGINT/SIGTERM came: system() commands of events not handled yet are dropped, as bpftrace drops those events. */
+  private signalled = false;
+  private pump: EventPump | null = null;
+  /** Work a record started (a system() command): no record is handled until it settles. */
+  private held: Promise<void> | null = null;
   /** After exit() only END's own events are printed, as in bpftrace. */
   private exitRequested = false;
   private inEnd = false;
@@ -73,21 +93,81 @@ class Session {
     private readonly opts: RunOptions,
   ) {
     for (const e of gen.meta.events) this.handlers.set(e.id, { fn: e.fn, data: e.data });
-    this.out = createOutput({ format: opts.format, file: opts.outputFile, buffering: opts.buffering });
+    this.out = createOutput({
+      format: opts.format,
+      file: opts.outputFile,
+      buffering: opts.buffering,
+      onFailure: (f) => {
+        if (f.kind === 'closed') {
+          // As bpftrace, which dies of SIGPIPE at its next write: `| head -1` ends the session.
+          this.outputClosed = true;
+          this.requestExit();
+        } else this.fail(`failed to write the output${opts.outputFile !== undefined ? ` to ${opts.outputFile}` : ''}: ${errnoText(f.error)}`);
+      },
+    });
     this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus());
     this.services = {
       write: (t) => this.out.printf(t),
       output: this.out,
       maps: this.maps,
-      requestExit: () => {
-        this.exitRequested = true;
-        this.stop();
+      requestExit: () => this.requestExit(),
+      hold: (work) => {
+        if (this.signalled && !this.inEnd) return;
+        const settled = () => {
+          this.held = null;
+        };
+        this.held = work().then(settled, (e) => {
+          settled();
+          throw e;
+        });
       },
     };
   }
 
+  private requestExit(): void {
+    this.exitRequested = true;
+    this.stop();
+  }
+
+  /**
+   * An event that could not be handled (or output that could not be written) ends the session as
+   * exit() does, reported once: END still runs and the maps are printed where output still works.
+   */
+  private fail(message: string): void {
+    if (this.failure === undefined) {
+      this.failure = message;
+      this.out.flush();
+      writeAll(2, `ERROR: ${message}\n`);
+    }
+    this.requestExit();
+  }
+
   async run(): Promise<number> {
+    // Handlers go in before the -c command starts and the programs load: a signal during load must
+    // end the session through close(), which ends the command, not leave it stopped forever.
+    // A reader that saw BEGIN's output and sends SIGINT at once must get END and the maps too.
+    const onSignal = () => {
+      this.signalled = true;
+      this.stop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      return await this.trace();
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      onSigusr1(null);
+    }
+  }
+
+  private async trace(): Promise<number> {
     const { meta } = this.gen;
+    // Checked here, at load, and not only at compile time: a program that comes from a cache entry
+    // or a file carries its own permission, which this run's command line must grant again.
+    if (meta.unsafe && !this.opts.unsafe) {
+      throw new BpfscriptError({ severity: 'ERROR', message: 'this program was compiled with --unsafe and may run commands or send signals', hint: 'run it with --unsafe' });
+    }
     // Before loading: some kernels refuse a program type at load already (fentry: EPERM), and the
     // user should hear which probe and why, not a generic load failure.
     this.checkKernelSupport();
@@ -95,20 +175,24 @@ class Session {
     this.load();
     const ring = (this.ring = new RingBuffer(this.obj!.map(meta.eventsMap)));
 
-    // Handlers go in before any output: a reader that saw BEGIN's output and sends SIGINT at once
-    // must get END and the maps, not Node's default exit.
-    const onSignal = () => this.stop();
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    // As bpftrace: SIGUSR1 prints every map now and tracing goes on.
+    onSigusr1(() => {
+      this.drain(ring);
+      this.out.allMaps(this.maps.readAll());
+      this.out.flush();
+    });
     // A deferred probe is attached later by another probe's runtime (a watchpoint's body, once its
     // uprobe reports the address); bpftrace does not count it.
     const n = meta.probes.filter((p) => !p.attach.deferred).length;
     if (!this.opts.quiet) this.out.attached(n);
     this.out.flush();
-    for (const p of meta.probes) if (!p.runOnce) this.attach(p);
-
+    // As in bpftrace 0.17, BEGIN runs before the other probes are attached (an interval probe
+    // then fires a whole interval after it); its output is printed from the ring below.
     for (const p of meta.probes) if (p.runOnce === 'begin') this.obj!.program(p.progName).testRun();
-    this.drain(ring);
+    const attachable = meta.probes.filter((p) => !p.runOnce);
+    const reversed = (p: ProbeMeta) => !!attachers.get(p.provider)?.lastAttachedRunsFirst;
+    for (const p of [...attachable.filter((p) => !reversed(p)), ...attachable.filter(reversed).reverse()]) this.attach(p);
+
     if (this.opts.dryRun) this.stopping = true;
     else if (this.jobs.length) {
       for (const j of this.jobs.splice(0)) j();
@@ -117,26 +201,27 @@ class Session {
 
     this.child?.exited.then(() => this.stop());
     this.child?.resume();
-    try {
-      if (!this.stopping) await this.loop(ring);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    // bpftrace's runtime-test engine starts a test's AFTER command when it reads this; bpftrace
+    // writes it before it reads BEGIN's first output.
+    if (process.env.__BPFTRACE_NOTIFY_PROBES_ATTACHED) writeAll(2, '__BPFTRACE_NOTIFY_PROBES_ATTACHED\n');
+    this.drain(ring);
+    if (!this.stopping) await this.loop(ring);
 
     if (!this.opts.dryRun) {
       // Probes go before the last drain and END, as in bpftrace: a probe still firing (a busy -c
       // command) must not slip events in after exit() while END's own are printed.
       this.detach();
-      this.drain(ring, Infinity);
+      // The last drains wait for system() commands, so a signal can still come: it skips the rest.
+      await this.drainAll(ring);
       this.inEnd = true;
       for (const p of meta.probes) if (p.runOnce === 'end') this.obj!.program(p.progName).testRun();
-      this.drain(ring, Infinity);
+      await this.drainAll(ring);
       this.printMaps();
     }
     this.reportStats();
     this.out.flush();
-    return 0;
+    if (this.outputClosed) return EXIT_OUTPUT_CLOSED;
+    return this.failure === undefined ? 0 : 1;
   }
 
   private load(): void {
@@ -181,26 +266,27 @@ class Session {
   }
 
   private loop(ring: RingBuffer): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        this.drain(ring);
-        if (this.stopping) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, DRAIN_INTERVAL_MS);
-      if (this.stopping) {
-        clearInterval(timer);
-        resolve();
-      }
-    });
+    // Nothing can arrive on the ring of a program without events: no need to wait on it.
+    const eventPath = this.handlers.size > 0 || this.attachRecords.size > 0;
+    this.pump = new EventPump({ drain: () => this.drain(ring), blocked: () => this.held, stopping: () => this.stopping }, eventPath ? ring : null);
+    return this.pump.run();
   }
 
   private stop(): void {
     this.stopping = true;
+    this.pump?.stop();
   }
 
-  private drain(ring: RingBuffer, budget = DRAIN_BUDGET): void {
+  /** Empties the ring, waiting for held work (system() commands) in between. */
+  private async drainAll(ring: RingBuffer): Promise<void> {
+    for (;;) {
+      if (this.held) await this.held;
+      if (this.drain(ring, Infinity) === 0 && !this.held) return;
+    }
+  }
+
+  private drain(ring: RingBuffer, budget = DRAIN_BUDGET): number {
+    if (this.held) return 0;
     let total = 0;
     // A timed drain (finite budget) takes what was committed when it began and leaves the rest to
     // the next tick: chasing a slower producer costs it a cache-line bounce per event (see
@@ -209,23 +295,34 @@ class Session {
     for (;;) {
       const n = ring.consume((view, off, len) => this.dispatch(view, off, len), Math.min(budget - total, DRAIN_BUDGET), snapshot);
       total += n;
-      if (n === 0 || total >= budget || this.stopping || snapshot) break;
+      if (n === 0 || total >= budget || this.stopping || snapshot || this.held) break;
     }
     // Losses happen only while the ring is full, so a drain that found nothing has none to report.
     if (total > 0) this.reportLost();
     this.out.flush();
+    return total;
   }
 
-  private dispatch(view: DataView, off: number, len: number): void {
-    if (this.exitRequested && !this.inEnd) return;
+  /** Returns true to end the drain here: the record started work that later records must wait for. */
+  private dispatch(view: DataView, off: number, len: number): boolean {
+    if (this.exitRequested && !this.inEnd) return false;
     const id = Number(view.getBigUint64(off, true));
     const h = this.handlers.get(id);
-    if (!h) return this.attachRecords.get(id)?.(view, off, len, this.services);
-    functions.get(h.fn)?.event?.handle(h.data, view, off, len, this.services);
+    try {
+      if (!h) this.attachRecords.get(id)?.(view, off, len, this.services);
+      else functions.get(h.fn)?.event?.handle(h.data, view, off, len, this.services);
+    } catch (e) {
+      this.fail(`failed to handle ${h ? `a ${h.fn} event` : 'an event'}: ${(e as Error).message}`);
+    }
+    return this.held !== null;
   }
 
   private printMaps(): void {
-    this.out.exitMaps(this.maps.readAll());
+    try {
+      this.out.exitMaps(this.maps.readAll());
+    } catch (e) {
+      this.fail(`failed to print the maps: ${(e as Error).message}`);
+    }
   }
 
   /** Prints bpftrace's "Lost N events" for records dropped since the last report, in stream order. */

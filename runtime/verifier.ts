@@ -6,6 +6,7 @@
 import type { Span } from '../src/ast';
 import { BpfscriptError, type Diagnostic } from '../src/diagnostics';
 import type { LibbpfError } from './libbpf';
+import { BTF_FILE_PREFIX } from '../src/meta';
 
 const TAIL_LINES = 12;
 
@@ -104,7 +105,10 @@ export function rejectedAt(log: string): SourceLocation | null {
   let found: SourceLocation | null = null;
   for (const l of log.split('\n')) {
     const m = /^; ?(.*?) @ (.+):(\d+)$/.exec(l);
-    if (m) found = { text: m[1].trim(), file: m[2].replace(/^\.\//, ''), line: Number(m[3]) };
+    if (m) {
+      const file = m[2].replace(/^\.\//, '');
+      found = { text: m[1].trim(), file: file.startsWith(BTF_FILE_PREFIX) ? file.slice(BTF_FILE_PREFIX.length) : file, line: Number(m[3]) };
+    }
   }
   return found;
 }

@@ -5,6 +5,7 @@
 import { BpfscriptError } from './diagnostics';
 
 interface FlagArgs {
+  f?: string;
   q?: boolean;
   warnings?: boolean;
   B?: string;
@@ -19,6 +20,10 @@ export interface CheckedFlags {
 }
 
 export function checkCliFlags(args: FlagArgs, version: string): CheckedFlags {
+  if (args.f !== undefined && args.f !== 'text' && args.f !== 'json') {
+    // bpftrace's wording, first line alone: scripts around it match on it.
+    throw new BpfscriptError({ severity: 'ERROR', message: `Invalid output format "${args.f}"`, hint: "valid formats: 'text', 'json'" });
+  }
   const B = args.B;
   if (B !== undefined && B !== 'line' && B !== 'full' && B !== 'none') {
     throw new BpfscriptError({ severity: 'ERROR', message: `-B ${B}: -B must be either 'line', 'full', or 'none'`, hint: 'line (the default) writes each batch of events at once, full holds output back in 8 KiB blocks, none writes every line at once' });
@@ -32,7 +37,7 @@ export function checkCliFlags(args: FlagArgs, version: string): CheckedFlags {
     }
     const { kernelInfo } = require('../runtime/info') as typeof import('../runtime/info');
     // On stderr, as bpftrace prints it.
-    process.stderr.write(kernelInfo(version));
+    (require('./stdio') as typeof import('./stdio')).err(kernelInfo(version));
     return { done: true, run: { quiet: false, noWarnings: false } };
   }
   return { done: false, run: { quiet: !!args.q, noWarnings: args.warnings === false, buffering: B } };

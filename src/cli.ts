@@ -4,6 +4,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { BpfscriptError, renderAll } from './diagnostics';
 import { compileCached } from './compile';
+import { blockingStdio, err, out } from './stdio';
+import { decodeSource, rawArgs, toByteString } from './bytes';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -21,7 +23,7 @@ interface CliArgs {
   o?: string;
   l?: boolean;
   v?: boolean;
-  p?: number;
+  p?: string;
   fmt?: boolean;
   q?: boolean;
   warnings?: boolean;
@@ -55,7 +57,7 @@ function quickArgs(argv: string[]): CliArgs | undefined {
     else if (a === '--') {
       out._.push(...argv.slice(i + 1));
       return out;
-    } else if (!a.startsWith('-')) out._.push(a);
+    } else if (a === '-' || !a.startsWith('-')) out._.push(a);
     else return undefined;
   }
   return out;
@@ -68,6 +70,8 @@ function parseArgs(argv: string[]): CliArgs {
   // Node returns the ES module's default export itself here; a CommonJS build would nest it.
   const loaded = require('yargs') as typeof import('yargs').default & { default?: typeof import('yargs').default };
   const yargs = loaded.default ?? loaded;
+  // yargs prints help and versions through process.stdout.
+  blockingStdio();
   return yargs(argv)
     .scriptName('bpfscript')
     .usage('USAGE:\n  bpfscript [options] filename\n  bpfscript [options] -e \'program\'')
@@ -79,11 +83,11 @@ function parseArgs(argv: string[]): CliArgs {
     .option('unsafe', { type: 'boolean', describe: 'allow side-effecting functions such as system()' })
     .option('cache', { type: 'boolean', describe: 'reuse compiled programs from ~/.cache/bpfscript (--no-cache: compile afresh; BPFSCRIPT_CACHE=0: never)' })
     .option('explain', { type: 'boolean', describe: 'show every stage: AST, types, LLVM IR, BPF instructions, verifier figures' })
-    .option('f', { type: 'string', choices: ['text', 'json'], describe: 'output format: text (default) or json (one object per line)' })
+    .option('f', { type: 'string', describe: 'output format: text (default) or json (one object per line)' })
     .option('o', { type: 'string', describe: 'write the output to FILE instead of stdout' })
     .option('l', { type: 'boolean', describe: 'list probes matching the pattern given as argument (-lv: with their arguments)' })
     .option('v', { type: 'boolean', describe: 'verbose: with -l, show tracepoint arguments and usdt argument specs' })
-    .option('p', { type: 'number', describe: 'trace process PID only: uprobes and usdt probes attach to it' })
+    .option('p', { type: 'string', describe: 'trace process PID only: uprobes and usdt probes attach to it' })
     .option('d', { type: 'string', array: true, nargs: 1, describe: 'show one stage and exit: ast, types, ir, bpf, verifier' })
     .option('fmt', { type: 'boolean', describe: 'print the program formatted as canonical source and exit' })
     .option('q', { type: 'boolean', describe: 'keep messages quiet (no "Attaching N probes..." line)' })
@@ -99,38 +103,75 @@ function parseArgs(argv: string[]): CliArgs {
     .alias('h', 'help')
     .strictOptions()
     .fail((msg) => {
-      throw new BpfscriptError({ severity: 'ERROR', message: msg, hint: 'run bpfscript -h for usage' });
+      // The usage lines, as bpftrace prints them after a bad option.
+      throw new BpfscriptError({ severity: 'ERROR', message: msg, hint: "run bpfscript -h for every option\nUSAGE:\n    bpfscript [options] filename\n    bpfscript [options] - <stdin input>\n    bpfscript [options] -e 'program'" });
     })
     .parseSync() as CliArgs;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/** bpftrace runs as root only; so does whatever of bpfscript reads the kernel's state. */
+function requireRoot(what: string, hint: string): void {
+  if (process.getuid?.() !== 0) throw new BpfscriptError({ severity: 'ERROR', message: `bpfscript must run as root to ${what}`, hint });
+}
+
+/** PID_MAX_LIMIT on 64-bit kernels: the largest pid there can be. */
+const PID_MAX = 4194304;
+
+/** -p as bpftrace validates it: a decimal number (no 0x, no trailing text) of a running process. */
+function parsePid(text: string): number {
+  if (!/^[+-]?\d+$/.test(text)) throw new BpfscriptError({ severity: 'ERROR', message: `pid '${text}' is not a valid decimal number` });
+  const pid = Number(text);
+  if (pid < 1 || pid > PID_MAX) throw new BpfscriptError({ severity: 'ERROR', message: `pid '${text}' out of valid pid range [1,${PID_MAX}]` });
+  if (!existsSync(`/proc/${pid}`)) throw new BpfscriptError({ severity: 'ERROR', message: `-p ${pid}: no such process`, hint: 'give the pid of a running process' });
+  return pid;
+}
+
+/**
+ * Ends the process by `signal` with its default action, as a C program would die, so a shell sees
+ * 128+N. Node ignores SIGPIPE; adding and removing a listener puts the default action back.
+ */
+function dieOfSignal(signal: NodeJS.Signals): void {
+  const none = () => {};
+  process.on(signal, none);
+  process.off(signal, none);
+  process.kill(process.pid, signal);
+}
+
+export async function main(cmdline: string[]): Promise<void> {
   let sources = new Map<string, string>();
+  const argv = rawArgs(cmdline);
   try {
     const args = parseArgs(argv);
     const { checkCliFlags } = await import('./cli-flags');
     const flags = checkCliFlags(args, VERSION);
     if (flags.done) return;
     if (args.l) {
+      requireRoot('list probes', 'run it with sudo');
       const { printProbeList } = await import('../runtime/list');
       const pattern = args._.length ? String(args._[0]) : args.e;
-      printProbeList(pattern, !!args.v, { write: (t) => process.stdout.write(t), warn: (t) => process.stderr.write(t) });
+      printProbeList(pattern, !!args.v, { write: out, warn: err });
       return;
     }
-    if (args.p !== undefined && (!Number.isInteger(args.p) || args.p <= 0 || !existsSync(`/proc/${args.p}`))) {
-      throw new BpfscriptError({ severity: 'ERROR', message: `-p ${args.p}: no such process`, hint: 'give the pid of a running process' });
-    }
+    const pid = args.p === undefined ? undefined : parsePid(String(args.p));
     let file: string;
     let source: string;
-    if (args.e !== undefined) {
+    if (args.e === '') {
+      // As bpftrace: an empty -e is no program at all.
+      throw new BpfscriptError({ severity: 'ERROR', message: "USAGE: filename or -e 'program' required." });
+    } else if (args.e !== undefined) {
       file = 'stdin';
       source = args.e;
     } else if (args._.length > 0) {
       file = String(args._[0]);
       try {
-        source = readFileSync(file, 'utf8');
+        // `-` reads the program from stdin, as bpftrace does; diagnostics then name it "stdin".
+        if (file === '-') file = 'stdin';
+        source = decodeSource(readFileSync(args._[0] === '-' ? 0 : file));
       } catch (e) {
-        throw new BpfscriptError({ severity: 'ERROR', message: `failed to read ${file}: ${(e as Error).message}` });
+        // bpftrace's wording (scripts match on it), with strerror's text rather than Node's code.
+        const err = e as NodeJS.ErrnoException;
+        const why = err.code === 'ENOENT' ? 'No such file or directory' : err.code === 'EACCES' ? 'Permission denied' : err.code === 'EISDIR' ? 'Is a directory' : err.message;
+        throw new BpfscriptError({ severity: 'ERROR', message: `failed to open file '${file}': ${why}` });
       }
     } else {
       throw new BpfscriptError({ severity: 'ERROR', message: 'no program given', hint: "pass a script file or -e 'program'" });
@@ -138,18 +179,22 @@ export async function main(argv: string[]): Promise<void> {
     sources = new Map([[file, source]]);
     if (args.fmt) {
       const [{ parse }, { formatProgram }] = await Promise.all([import('../grammar'), import('./fmt')]);
-      process.stdout.write(formatProgram(parse(source, file)));
+      out(formatProgram(parse(source, file)));
       return;
     }
     if (args.explain || args.d !== undefined) {
       const { explain, parseStages, STAGES } = await import('./explain');
       const stages = args.explain ? STAGES : parseStages(args.d ?? []);
-      const colour = !!process.stdout.isTTY && !process.env.NO_COLOR;
-      process.stdout.write(await explain(source, { file, stages, colour, canLoad: process.getuid?.() === 0 }));
+      const colour = require('node:tty').isatty(1) && !process.env.NO_COLOR;
+      out(await explain(source, { file, stages, colour, canLoad: process.getuid?.() === 0 }));
       return;
     }
+    const emitOnly = args.emitLlvm !== undefined || args.emitElf !== undefined;
+    // Before compiling: tracefs, kallsyms and BTF give a non-root user misleading answers
+    // ("tracepoint not found").
+    if (!emitOnly) requireRoot('load BPF programs', 'run it with sudo, or use --emit-elf/--emit-llvm to compile without loading');
     // Arguments after the program are its positional parameters $1 … $N.
-    const positionals = args._.slice(args.e !== undefined ? 0 : 1).map(String);
+    const positionals = args._.slice(args.e !== undefined ? 0 : 1).map((a) => toByteString(String(a)));
     const strLen = process.env.BPFTRACE_STRLEN ? Number(process.env.BPFTRACE_STRLEN) : undefined;
     if (strLen !== undefined && !(Number.isInteger(strLen) && strLen >= 2 && strLen <= 1024)) {
       throw new BpfscriptError({ severity: 'ERROR', message: `BPFTRACE_STRLEN must be an integer from 2 to 1024, got '${process.env.BPFTRACE_STRLEN}'` });
@@ -159,31 +204,26 @@ export async function main(argv: string[]): Promise<void> {
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
     const command = cmd ? ((require('./probes/user-binary') as typeof import('./probes/user-binary')).resolveBinary(cmd) ?? cmd) : undefined;
-    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid: args.p, command }, { noCache: args.cache === false });
-    if (gen.meta.warnings?.length && args.warnings !== false) process.stderr.write(renderAll(gen.meta.warnings, sources));
-    if (args.emitLlvm !== undefined || args.emitElf !== undefined) {
+    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
+    if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
+    if (emitOnly) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');
       if (args.emitElf !== undefined) writeFileSync(args.emitElf, gen.elf);
       return;
     }
-    if (process.getuid?.() !== 0) {
-      throw new BpfscriptError({
-        severity: 'ERROR',
-        message: 'bpfscript must run as root to load BPF programs',
-        hint: 'run it with sudo, or use --emit-elf/--emit-llvm to compile without loading',
-      });
-    }
-    const { run } = await import('../runtime/session');
-    process.exitCode = await run(gen, { command: args.c, pid: args.p, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, ...flags.run });
+    const { run, EXIT_OUTPUT_CLOSED } = await import('../runtime/session');
+    const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, unsafe: !!args.unsafe, ...flags.run });
+    if (status === EXIT_OUTPUT_CLOSED) dieOfSignal('SIGPIPE');
+    process.exitCode = status;
   } catch (e) {
     if (e instanceof BpfscriptError) {
-      process.stderr.write(renderAll(e.diagnostics, sources));
+      err(renderAll(e.diagnostics, sources));
       process.exitCode = 1;
       return;
     }
     // Anything else is a bug in bpfscript: say so in one line, and keep the trace for -d debugging.
-    process.stderr.write(`ERROR: internal error: ${(e as Error)?.message ?? e}\n`);
-    if (process.env.BPFSCRIPT_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
+    err(`ERROR: internal error: ${(e as Error)?.message ?? e}\n`);
+    if (process.env.BPFSCRIPT_DEBUG) err(`${(e as Error)?.stack}\n`);
     process.exitCode = 1;
   }
 }

@@ -4,7 +4,7 @@
 
 import type { Generated } from './codegen/program';
 import { error } from './diagnostics';
-import { cacheDir, cacheKey, lookup, recordingReads, store } from './cache';
+import { cacheDir, cacheKey, lookup, recordingReads, store, trustedCacheDir } from './cache';
 
 export interface CompileOptions {
   file: string;
@@ -45,6 +45,8 @@ export function compile(source: string, opts: CompileOptions): Generated {
 export interface CacheOptions {
   /** Skip the cache for this run (--no-cache); BPFSCRIPT_CACHE=0 does the same for every run. */
   noCache?: boolean;
+  /** Where to say that the cache directory is not safe to use (once, for this run). */
+  warn?: (text: string) => void;
 }
 
 /**
@@ -52,7 +54,8 @@ export interface CacheOptions {
  * compiler for this kernel and the files it read then are unchanged. IR output is never cached.
  */
 export function compileCached(source: string, opts: CompileOptions, cache: CacheOptions = {}): Generated {
-  const dir = cache.noCache || opts.wantIR ? null : cacheDir();
+  const wanted = cache.noCache || opts.wantIR ? null : cacheDir();
+  const dir = wanted && trustedCacheDir(wanted, cache.warn);
   if (!dir) return compile(source, opts);
   const key = cacheKey(source, opts, dir);
   const hit = lookup(dir, key);

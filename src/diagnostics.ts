@@ -63,7 +63,7 @@ export function render(d: Diagnostic, sources?: Sources): string {
     out.push(`${s.file}:${s.line}:${cols}: ${d.severity}: ${d.message}`);
     const text = sources?.get(s.file);
     if (text !== undefined) {
-      const line = text.split('\n')[s.line - 1] ?? '';
+      const line = sourceLine(text, s.line);
       out.push(line);
       const width = s.endLine === s.line ? Math.max(1, s.endCol - s.col + 1) : Math.max(1, line.length - s.col + 1);
       out.push(' '.repeat(s.col - 1) + '~'.repeat(width));
@@ -71,6 +71,13 @@ export function render(d: Diagnostic, sources?: Sources): string {
   }
   if (d.hint) out.push(`HINT: ${d.hint}`);
   return out.join('\n') + '\n';
+}
+
+/** The last source split into lines: thousands of diagnostics on one source split it once. */
+let split: { text: string; lines: string[] } | undefined;
+function sourceLine(text: string, line: number): string {
+  if (split?.text !== text) split = { text, lines: text.split('\n') };
+  return split.lines[line - 1] ?? '';
 }
 
 export function renderAll(ds: readonly Diagnostic[], sources?: Sources): string {

@@ -4,6 +4,7 @@
 // literals keep the form they were written in. Comments are not part of the AST and are not kept.
 
 import type * as A from './ast';
+import { decodeSource } from './bytes';
 import { PRECEDENCE } from '../grammar/precedence';
 import { BpfscriptError } from './diagnostics';
 
@@ -212,13 +213,17 @@ function typeText(t: A.TypeRef): string {
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\t': '\\t', '\r': '\\r' };
 
-/** A string literal that reads back as `value` (one char per byte below 0x100). */
+/**
+ * A string literal that reads back as `value`, a byte string: UTF-8 sequences are shown as their
+ * characters, other bytes above 0x7e and control bytes as \\xNN escapes.
+ */
 export function quote(value: string): string {
   let out = '"';
-  for (const ch of value) {
+  for (const ch of decodeSource(Buffer.from(value, 'latin1'))) {
     const code = ch.codePointAt(0)!;
     if (ESCAPES[ch]) out += ESCAPES[ch];
-    else if (code < 0x20 || (code >= 0x7f && code <= 0xff)) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if (code >= 0xdc80 && code <= 0xdcff) out += `\\x${(code - 0xdc00).toString(16).padStart(2, '0')}`;
     else out += ch;
   }
   return out + '"';

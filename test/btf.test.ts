@@ -2,7 +2,7 @@
 // type, field by field), and gcc compiling the C header bpftool generates from it (offsets, sizes
 // and bitfield positions of kernel structs, as the C compiler lays them out).
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync } from './child';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -3,8 +3,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { BIN, bpfscript, loadedProbePrograms } from './helpers';
+import { spawnSync } from './child';
+import { BIN, bpfscript, leakedPrograms } from './helpers';
 
 function fails(args: string[], expected: string): void {
   const r = bpfscript(args);
@@ -15,7 +15,7 @@ function fails(args: string[], expected: string): void {
 }
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('unknown tracepoint', () => {
@@ -78,7 +78,8 @@ test('unknown probe type lists the ones there are', () => {
 
 test('no program, and unknown flags', () => {
   fails([], "ERROR: no program given\nHINT: pass a script file or -e 'program'\n");
-  fails(['--bogus'], 'ERROR: Unknown argument: bogus\nHINT: run bpfscript -h for usage\n');
+  fails(['--bogus'], "ERROR: Unknown argument: bogus\nHINT: run bpfscript -h for every option\nUSAGE:\n    bpfscript [options] filename\n    bpfscript [options] - <stdin input>\n    bpfscript [options] -e 'program'\n");
+  fails(['/no/such/script.bt'], "ERROR: failed to open file '/no/such/script.bt': No such file or directory\n");
 });
 
 test('not root: one clear line, and compiling alone still works', () => {

@@ -3,14 +3,13 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { bpfscript, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
+import { spawnSync } from './child';
+import { bpfscript, leakedPrograms, sameAsBpftrace } from './helpers';
 
 const PROG = 'BEGIN { @a[1] = 2; @b = count(); printf("x %d\\n", 7); exit(); }';
 
-const before = probeProgramIds();
 test.after(() => {
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('-q drops the "Attaching N probes..." line, in text and json', () => {
@@ -32,6 +31,13 @@ test('-B with an unknown mode: an error naming the modes', () => {
   assert.is(r.status, 1);
   assert.is(r.stdout, '');
   assert.match(r.stderr, /^ERROR: -B lines: -B must be either 'line', 'full', or 'none'\nHINT: /);
+});
+
+test('-f with an unknown format: bpftrace\'s first line, then the formats', () => {
+  const r = bpfscript(['-q', '-f', 'jsonx', '-e', 'BEGIN { @scalar = 5; exit(); }']);
+  assert.is(r.status, 1);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /^ERROR: Invalid output format "jsonx"\nHINT: valid formats: 'text', 'json'\n$/);
 });
 
 test('--no-warnings silences the warning about a skipped uprobe; stdout as bpftrace', () => {

@@ -19,7 +19,8 @@ interface Entry {
   elf: Buffer;
 }
 
-const MAGIC_LEN = 'bpfscript-cache-1\n'.length;
+const MAGIC = 'bpfscript-cache-2\n';
+const MAGIC_LEN = MAGIC.length;
 
 function entries(dir: string): string[] {
   return readdirSync(dir).filter((n) => n.endsWith('.bpfc'));
@@ -38,7 +39,7 @@ function writeEntry(e: Entry): void {
   const header = Buffer.from(JSON.stringify(e.header));
   const len = Buffer.alloc(4);
   len.writeUInt32LE(header.length);
-  writeFileSync(e.path, Buffer.concat([Buffer.from('bpfscript-cache-1\n'), len, header, e.elf]));
+  writeFileSync(e.path, Buffer.concat([Buffer.from(MAGIC), len, header, e.elf]));
 }
 
 function freshDir(): string {

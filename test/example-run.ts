@@ -2,7 +2,7 @@
 // (test/kernel/examples.kernel.ts): reading what an example printed, and running the examples
 // that print every second until stopped.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from './child';
 import { BIN, type RunResult } from './helpers';
 
 /** The number of samples in the histogram under `heading` ("@usecs[comm]"), as bpftrace lays it out. */

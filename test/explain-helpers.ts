@@ -1,7 +1,7 @@
 // Shared by the explain and examples suites: which of some program ids the kernel still holds.
 // By id rather than by name, so programs other test runs load at the same time do not count.
 
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 
 export function stillLoaded(ids: number[]): number[] {
   let left = ids;

@@ -1,7 +1,7 @@
 // time(fmt)'s strftime, checked against the C library's (GNU date uses strftime) on fixed instants.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync } from './child';
 import { strftime, type Tm } from '../runtime/format/strftime';
 
 function utcTm(epoch: number): Tm {

@@ -5,21 +5,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertVerifies, bpfscript, bpfscriptUntil, fixture, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
+import { assertVerifies, bpfscript, bpfscriptUntil, fixture, leakedPrograms, sameAsBpftrace, renamedFixture } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'async-'));
 const file = join(dir, 'f.txt');
 writeFileSync(file, 'line1\n\tline2 \x01\n');
-let before = new Set<number>();
 
-test.before.each(() => {
-  before = probeProgramIds();
-});
 test.after.each(() => {
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -133,9 +129,9 @@ test('strftime()\'s %f is the microseconds of the time given', () => {
 });
 
 test('signal("SIGKILL") kills the traced child on the syscall it makes', async () => {
-  const victim = fixture('sigvictim');
+  const { path: victim, comm } = renamedFixture('sigvictim');
   let child: ReturnType<typeof spawnSync> | undefined;
-  const r = await bpfscriptUntil(['--unsafe', '-e', 'tracepoint:syscalls:sys_enter_getppid /comm == "sigvictim"/ { signal("SIGKILL"); }'], () => {
+  const r = await bpfscriptUntil(['--unsafe', '-e', `tracepoint:syscalls:sys_enter_getppid /comm == "${comm}"/ { signal("SIGKILL"); }`], () => {
     child = spawnSync(victim, ['3'], { encoding: 'utf8' });
   });
   assert.is(r.stderr, '');

@@ -4,17 +4,16 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { existsSync, mkdirSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bpfscript, fixture, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
+import { bpfscript, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
 import { formatMac } from '../src/functions/values';
 
 // Other sessions on this machine may have programs loaded: only ours must be gone.
-const before = probeProgramIds();
 test.after.each(() => {
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 /** Asserts a compile error: exit 1, the message, the last occurrence of `underline` underlined, and a hint. */

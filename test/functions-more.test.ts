@@ -6,17 +6,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { join } from 'node:path';
 import { compile } from '../src/compile';
-import { bpfscript, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
+import { bpfscript, leakedPrograms, sameAsBpftrace } from './helpers';
 
-let before = new Set<number>();
-test.before.each(() => {
-  before = probeProgramIds();
-});
 test.after.each(() => {
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 const EXEC = 'tracepoint:sched:sched_process_exec';
@@ -38,13 +34,13 @@ test('username: the uid named from /etc/passwd in printf, print, keys and values
   assert.is(out, 'Attaching 1 probe...\nroot|\nroot\nnobody|\nnobody\n\n\n@[root]: 0\n@[nobody]: 65534\n@last: nobody\n');
   sameAsBpftrace(prog, ['-f', 'json', '-c', '/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups /bin/true']);
   // A uid /etc/passwd does not list prints as "".
-  const unknown = sameAsBpftrace(`${EXEC} /comm == "true"/ { printf("[%s]\\n", username); }`, ['-c', '/usr/bin/setpriv --reuid=4242 --regid=4242 --clear-groups /bin/true']);
+  const unknown = sameAsBpftrace(`${EXEC} /pid == cpid && comm == "true"/ { printf("[%s]\\n", username); }`, ['-c', '/usr/bin/setpriv --reuid=4242 --regid=4242 --clear-groups /bin/true']);
   assert.is(unknown, 'Attaching 1 probe...\n[]\n\n\n');
 });
 
 test('numaid: the NUMA node of the CPU the probe runs on, as bpftrace', () => {
   const node = readdirSync('/sys/devices/system/cpu/cpu0').find((f) => /^node\d+$/.test(f))!.slice(4);
-  const out = sameAsBpftrace(`${EXEC} /comm == "true"/ { printf("%d %d\\n", cpu, numaid); @[numaid] = count(); }`, ['-c', '/usr/bin/taskset -c 0 /bin/true']);
+  const out = sameAsBpftrace(`${EXEC} /pid == cpid && comm == "true"/ { printf("%d %d\\n", cpu, numaid); @[numaid] = count(); }`, ['-c', '/usr/bin/taskset -c 0 /bin/true']);
   assert.is(out, `Attaching 1 probe...\n0 ${node}\n\n\n@[${node}]: 1\n`);
 });
 
@@ -104,7 +100,7 @@ test('cgroup_path: a cgroup id as its path per hierarchy, filtered, in printf, p
   const script = join(mkdtempSync(join(tmpdir(), 'cgp-')), 'move.sh');
   writeFileSync(script, `echo $$ > ${cg}/cgroup.procs\nexec /bin/true\n`);
   try {
-    const prog = `${EXEC} /comm == "true"/ { printf("%s|%s|%s\\n", cgroup_path(cgroup, "unified"), cgroup_path(cgroup, "*ni*"), cgroup_path(cgroup)); print(cgroup_path(cgroup, "uni*")); @none = cgroup_path(cgroup, "nomatch"); }`;
+    const prog = `${EXEC} /pid == cpid && comm == "true"/ { printf("%s|%s|%s\\n", cgroup_path(cgroup, "unified"), cgroup_path(cgroup, "*ni*"), cgroup_path(cgroup)); print(cgroup_path(cgroup, "uni*")); @none = cgroup_path(cgroup, "nomatch"); }`;
     const out = sameAsBpftrace(prog, ['-c', `/bin/sh ${script}`]);
     // Unfiltered, a v1 hierarchy could hold a directory with the same inode number: checked against bpftrace only.
     assert.match(out, `Attaching 1 probe...\nunified:/${name}|unified:/${name}|unified:/${name}`);

@@ -3,13 +3,13 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { bpfscript, loadedProbePrograms, sameAsBpftrace } from './helpers';
+import { spawnSync } from './child';
+import { bpfscript, leakedPrograms, sameAsBpftrace } from './helpers';
 import { formatInet } from '../src/functions/values';
 
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('ntop of IPv4 integers, with and without a family, and as a map key: as bpftrace', () => {

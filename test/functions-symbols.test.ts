@@ -2,12 +2,12 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { readFileSync } from 'node:fs';
-import { bpfscript, loadedProbePrograms } from './helpers';
+import { bpfscript, leakedPrograms } from './helpers';
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('kaddr("vfs_read") is its /proc/kallsyms address, as bpftrace prints it', () => {

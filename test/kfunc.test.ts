@@ -2,13 +2,13 @@
 // listed with -l/-lv, and refused with an explanation (this kernel refuses tracing programs with
 // EPERM; they attach for real in the VM lane, test/kernel/kfunc.kernel.ts).
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync } from './child';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../src/compile';
 import { BpfObject, ProgType } from '../runtime/libbpf';
 import { attachers } from '../runtime/attach';
-import { bpfscript, loadedProbePrograms } from './helpers';
+import { bpfscript, leakedPrograms } from './helpers';
 
 function sections(source: string): Record<string, [string, number]> {
   const gen = compile(source, { file: 'test.bt' });
@@ -91,7 +91,7 @@ test('running a kfunc script here fails with exit 1 and no stack trace, leaving 
   assert.match(r.stderr, /^ERROR: /);
   assert.match(r.stderr, /EPERM/);
   assert.not.match(r.stderr, /\n\s+at /);
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test.run();

@@ -108,4 +108,25 @@ test('attaching the expanded probes without kprobes fails with the clear error, 
   assert.match(r.stderr, /^ERROR: cannot attach kprobe:vfs_\w+: this kernel has no kprobe support/);
 });
 
+test('a kretprobe on a spinlock function is refused as bpftrace refuses it, and a wildcard leaves those out', () => {
+  for (const f of ['_raw_spin_lock', 'queued_spin_lock_slowpath', '_raw_spin_unlock_irqrestore', '_raw_spin_lock_irqsave']) {
+    const r = bpfscript(['--emit-elf', '/dev/null', '-e', `kretprobe:${f} { exit(); }`]);
+    assert.is(r.status, 1);
+    assert.match(r.stderr, `ERROR: error: kretprobe:${f} can't be used as it might lock up your system.`);
+    assert.match(r.stderr, /^stdin:1:1-\d+: /);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'kpw-'));
+  try {
+    const r = bpfscript(['--emit-elf', join(dir, 'x.o'), '-e', 'kretprobe:_raw_spin_lock* { @ = count(); }']);
+    assert.is(r.status, 0, r.stderr);
+    const sections = [...readFileSync(join(dir, 'x.o'), 'latin1').matchAll(/(?<=\0)(?:kretprobe|fexit)\/([\w.]+)(?=\0)/g)].map((m) => m[1]);
+    assert.ok(sections.length > 0, 'other _raw_spin_lock* functions are traced');
+    assert.not.ok(sections.includes('_raw_spin_lock') || sections.includes('_raw_spin_lock_irqsave'), sections.join(' '));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // A kprobe (not a kretprobe) on them is allowed, as in bpftrace.
+  assert.is(bpfscript(['--emit-elf', '/dev/null', '-e', 'kprobe:_raw_spin_lock { @ = count(); }']).status, 0);
+});
+
 test.run();

@@ -3,8 +3,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { bpfscript, loadedProbePrograms, sameAsBpftrace } from './helpers';
+import { spawnSync } from './child';
+import { bpfscript, leakedPrograms, sameAsBpftrace } from './helpers';
 
 
 /** For programs bpftrace 0.17 cannot run (it fails to compile them). */
@@ -16,7 +16,7 @@ function ours(prog: string, extra: string[] = []): string {
 }
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('while with break and continue', () => {
@@ -61,6 +61,16 @@ test('positional parameters: numbers, strings, $#, missing ones', () => {
   sameAsBpftrace('BEGIN { printf("%d %d\\n", $1, $2); exit(); }', ['0x10', '010']);
 });
 
+test('positional parameters as literals: in attach points, str() of a number, str($1 + N), literal-only arguments', () => {
+  assert.is(sameAsBpftrace('i:ms:$1 { printf("hello world\\n"); exit(); }', ['1']), 'Attaching 1 probe...\nhello world\n\n\n');
+  sameAsBpftrace('BEG$1 { printf("hello world\\n"); exit(); }', ['IN']);
+  const out = sameAsBpftrace('BEGIN { printf("-%s-%s-%s-\\n", str($1), str($2 + 1), str($2, 2)); if (strncmp("hello", "hell", $1) == 0) { printf("ok\\n"); } @ = buf("hello", $1); exit(); }', ['3', 'hello']);
+  assert.is(out, 'Attaching 1 probe...\n-3-ello-he-\nok\n\n\n@: hel\n');
+  // A kernel symbol named by an argument: kaddr() takes it as the literal it needs.
+  const r = bpfscript(['--emit-elf', '/dev/null', '-e', 'BEGIN { @ = kaddr(str($1)); exit() }', 'vfs_read']);
+  assert.is(r.status, 0, r.stderr);
+});
+
 test('sizeof types and expressions', () => {
   const out = sameAsBpftrace('BEGIN { printf("%d %d %d %d %d %d\\n", sizeof(uint8), sizeof(int32), sizeof(uint64), sizeof(comm), sizeof(pid), sizeof((uint16)1)); exit(); }');
   assert.is(out, 'Attaching 1 probe...\n1 4 8 16 8 2\n\n\n');
@@ -81,7 +91,8 @@ test('a probe with more string data than the 512-byte stack runs from scratch me
 test('errors: break outside a loop, bad unroll count, bad tuple index', () => {
   for (const [prog, msg] of [
     ['BEGIN { break; }', 'break is only valid inside a while loop'],
-    ['BEGIN { unroll(0) { } }', 'unroll count must be between 1 and 100, got 0'],
+    ['BEGIN { unroll(0) { } }', 'unroll minimum value is 1'],
+    ['BEGIN { unroll(101) { } }', 'unroll maximum value is 100'],
     ['BEGIN { $t = (1, 2); printf("%d\\n", $t.2); }', 'tuple index 2 is out of range: the tuple has 2 elements'],
     ['BEGIN { $x = (uint8)"a"; }', 'cannot cast string[2] to uint8'],
   ]) {

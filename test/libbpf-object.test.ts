@@ -4,8 +4,9 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from './child';
 import { existsSync } from 'node:fs';
+import { leakedObjects } from './helpers';
 import { Builder, Context, DIBuilder, DW_ATE_signed, IntPredicate, Module, Opcode, type Fn, type Val } from '../src/codegen/llvm';
 import { BpfMapType, MapDefBuilder } from '../src/codegen/map-defs';
 import {
@@ -141,18 +142,9 @@ function setTarget(obj: BpfObject, pid: number): void {
   obj.map(`${P}_filter`).update(Buffer.alloc(4), v);
 }
 
-/** Names of our programs and maps still loaded in the kernel, per bpftool. The kernel frees them
- * asynchronously (after an RCU grace period / from a workqueue), so give it a moment. */
+/** Our programs and maps this process still holds (see leakedObjects in test/helpers.ts). */
 async function leftovers(): Promise<string[]> {
-  let names: string[] = [];
-  for (let attempt = 0; attempt < 40; attempt++) {
-    const progs = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'list']).toString()) as { name?: string }[];
-    const maps = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'list']).toString()) as { name?: string }[];
-    names = [...progs, ...maps].map((x) => x.name ?? '').filter((n) => n.startsWith(`${P}_`));
-    if (names.length === 0) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return names;
+  return leakedObjects(new RegExp(`^${P}_`), ['prog', 'map']);
 }
 
 // Debian's own python, not a version-manager shim: shims are shell scripts that call getppid()

@@ -121,6 +121,43 @@ test('epoll fd becomes ready on a waking submit and clears when drained', () => 
   }
 });
 
+test('waitReadable: a waking submit into an empty ring ends the wait; interruptWait ends one early', async () => {
+  const f = fixture(0);
+  try {
+    let woke = 0;
+    const wait = () => new Promise<void>((resolve) => f.ring.waitReadable(() => { woke++; resolve(); }));
+    // A record arriving after the wait began (the producer runs on this thread, so it is after).
+    const first = wait();
+    setTimeout(() => f.produce(3), 50);
+    await first;
+    assert.is(woke, 1);
+    assert.is(f.ring.consume(() => {}), 3);
+    // Nothing pending: only interruptWait ends it, and the next wait sleeps again.
+    const second = wait();
+    setTimeout(() => f.ring.interruptWait(), 50);
+    await second;
+    assert.is(woke, 2);
+    assert.is(f.ring.pending(), 0);
+    const third = wait();
+    f.produce(1);
+    await third;
+    assert.is(woke, 3);
+  } finally {
+    f.close();
+  }
+});
+
+test('closing a ring buffer while a wait is pending ends the wait without calling back', async () => {
+  const f = fixture(0);
+  let called = false;
+  f.ring.waitReadable(() => (called = true));
+  f.close();
+  // The worker thread returns once interrupted; Node's loop would hang here otherwise.
+  await new Promise((r) => setTimeout(r, 100));
+  assert.is(called, false);
+  assert.ok(f.ring.closed);
+});
+
 test('a throwing handler: the error surfaces, that record is consumed, the rest stay', () => {
   const f = fixture();
   try {

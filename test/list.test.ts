@@ -3,7 +3,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from './child';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, bpfscript, dynamicFixture } from './helpers';
@@ -79,6 +79,13 @@ test('-l without kernel function access warns once and still lists the rest', ()
   );
   assert.ok(r.stdout.includes('tracepoint:syscalls:sys_enter_openat\n'));
   assert.not.ok(r.stdout.includes('rawtracepoint:'), 'plain -l leaves raw tracepoints out, as bpftrace does');
+});
+
+test("a pattern with a character no attach point has is refused with bpftrace's words", () => {
+  const r = bpfscript(['-l', '\\n']);
+  assert.is(r.status, 1);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /^ERROR: invalid character '\\'\n/);
 });
 
 test.run();

@@ -6,11 +6,10 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bpfscript, fixture, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
+import { bpfscript, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
 
-const before = probeProgramIds();
 test.after(() => {
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 const w = fixture('pointers');

@@ -4,10 +4,9 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from './child';
 import { join } from 'node:path';
-import { ROOT, assertVerifies, bpfscript, fixture, dynamicFixture } from './helpers';
+import { ROOT, assertVerifies, bpfscript, buildFixture, fixture, dynamicFixture, leakedPrograms } from './helpers';
 
 const W = () => fixture('syscalls');
 
@@ -42,44 +41,8 @@ function runUntilReady(args: string[], whileRunning: () => Promise<void>): Promi
   });
 }
 
-/**
- * bpfscript programs (probe_N) still loaded that no live process holds an fd of. Other suites may
- * run bpfscript concurrently, so "none loaded at all" would be racy; a program nobody holds is
- * what a leak (a pin, a lost link) would look like. The kernel frees programs a moment after their
- * last fd closes, so a non-empty answer is re-checked for a while.
- */
-function orphanedProbePrograms(): string[] {
-  let orphans: string[] = [];
-  for (let i = 0; i < 40; i++) {
-    const progs = (JSON.parse(execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[])
-      .filter((p) => /^probe_\d+$/.test(p.name ?? ''));
-    if (!progs.length) return [];
-    const held = new Set<number>();
-    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-      let fds: string[];
-      try {
-        fds = readdirSync(`/proc/${pid}/fdinfo`);
-      } catch {
-        continue;
-      }
-      for (const fd of fds) {
-        try {
-          const m = /^prog_id:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
-          if (m) held.add(Number(m[1]));
-        } catch {
-          // closed meanwhile
-        }
-      }
-    }
-    orphans = progs.filter((p) => !held.has(p.id)).map((p) => `${p.name} (id ${p.id})`);
-    if (!orphans.length) return [];
-    spawnSync('sleep', ['0.05']);
-  }
-  return orphans;
-}
-
 test.after.each(() => {
-  assert.equal(orphanedProbePrograms(), [], 'no bpfscript program may stay loaded');
+  assert.equal(leakedPrograms(), [], 'no bpfscript program may stay loaded');
 });
 
 test('tracepoint wildcards expand to every match, each with its own probe name', () => {
@@ -143,6 +106,16 @@ test('uprobe: a binary that does not exist is an error', () => {
   assert.is(r.status, 1);
   assert.match(r.stderr, /ERROR: binary not found: \/no\/such\/binary\n/);
   assert.match(r.stderr, /HINT: give a full path, a command on PATH, or a library name such as libc\n/);
+});
+
+test("uprobe: an offset past the function's end and an address in no function are refused with bpftrace's words", () => {
+  const past = bpfscript(['-e', 'uprobe:/bin/bash:echo_builtin+1000000 { exit(); }']);
+  assert.is(past.status, 1);
+  assert.match(past.stderr, /^stdin:1:1-38: ERROR: Offset outside the function bounds \('echo_builtin' size is \d+\)\n/);
+  const nowhere = bpfscript(['-e', 'uprobe:/bin/bash:10 { exit(); }']);
+  assert.is(nowhere.status, 1);
+  assert.match(nowhere.stderr, /^stdin:1:1-20: ERROR: Could not resolve address: \/bin\/bash:0xa\n/);
+  assert.is(nowhere.stdout, '', 'refused before attaching');
 });
 
 test('usdt: register arguments from the note, sign-extended by their size', () => {
@@ -311,12 +284,7 @@ test('an attach failure half-way detaches everything and leaves nothing loaded',
 
 /** test/fixtures/watch.c, static and not PIE, and the fixed address of its `counter`. */
 function watchFixture(): { bin: string; addr: string } {
-  const src = join(ROOT, 'test', 'fixtures', 'watch.c');
-  const bin = join(ROOT, 'test', 'fixtures', 'bin', 'watch');
-  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
-    mkdirSync(join(ROOT, 'test', 'fixtures', 'bin'), { recursive: true });
-    execFileSync('cc', ['-O1', '-static', '-no-pie', '-o', bin, src]);
-  }
+  const bin = buildFixture('watch', 'watch', ['-O1', '-static', '-no-pie']);
   const line = execFileSync('nm', [bin], { encoding: 'utf8' }).split('\n').find((l) => / counter$/.test(l))!;
   return { bin, addr: `0x${BigInt(`0x${line.split(' ')[0]}`).toString(16)}` };
 }

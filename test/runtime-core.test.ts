@@ -3,16 +3,16 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bpfscript, bpfscriptUntil, fixture, loadedProbePrograms } from './helpers';
+import { bpfscript, bpfscriptUntil, fixture, leakedPrograms, renamedFixture } from './helpers';
 
 const W = () => fixture('syscalls');
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), [], 'no bpfscript program may stay loaded');
+  assert.equal(leakedPrograms(), [], 'no bpfscript program may stay loaded');
 });
 
 test('BEGIN printf and exit', () => {
@@ -83,9 +83,9 @@ test('interval probe fires and exit() stops', () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} ends tracing, runs END and prints the maps`, async () => {
     const r = await bpfscriptUntil(
-      ['-e', `tracepoint:syscalls:sys_enter_getppid /comm == "syscalls"/ { @calls = count(); } END { printf("end\\n"); }`],
+      ['-e', `tracepoint:syscalls:sys_enter_getppid /comm == "${renamedFixture('syscalls').comm}"/ { @calls = count(); } END { printf("end\\n"); }`],
       () => {
-        spawnSync(W(), ['321']);
+        spawnSync(renamedFixture('syscalls').path, ['321']);
       },
       signal,
     );

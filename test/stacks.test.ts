@@ -3,22 +3,19 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT, bpfscript, fixture, loadedProbePrograms, sameAsBpftrace } from './helpers';
+import { execFileSync, spawnSync } from './child';
+import { readFileSync } from 'node:fs';
+import { bpfscript, buildFixture, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 const syscalls = fixture('syscalls');
 
 // Non-PIE (so uaddr's ELF address is the run-time one), -O0 with frame pointers (so the kernel
 // unwinds every frame): the known chain main -> outer -> middle -> inner.
-const stacksBin = join(ROOT, 'test', 'fixtures', 'bin', 'stacks-nopie');
-mkdirSync(join(ROOT, 'test', 'fixtures', 'bin'), { recursive: true });
-execFileSync('cc', ['-O0', '-fno-omit-frame-pointer', '-no-pie', '-o', stacksBin, join(ROOT, 'test', 'fixtures', 'stacks.c')]);
+const stacksBin = buildFixture('stacks', 'stacks-nopie', ['-O0', '-fno-omit-frame-pointer', '-no-pie']);
 const nm = new Map<string, number>();
 for (const line of execFileSync('nm', [stacksBin], { encoding: 'utf8' }).split('\n')) {
   const m = /^([0-9a-f]+) \w (\S+)$/.exec(line);

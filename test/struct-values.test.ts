@@ -4,11 +4,10 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bpfscript, fixture, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
+import { bpfscript, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
 
-const before = probeProgramIds();
 test.after(() => {
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 // The fixture's struct rec up to `name` (the bitfields after it print differently in bpftrace 0.17,

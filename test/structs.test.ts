@@ -4,13 +4,13 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from './child';
 import { readFileSync } from 'node:fs';
-import { bpfscript, fixture, loadedProbePrograms, sameAsBpftrace } from './helpers';
+import { bpfscript, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
 
 
 test.after.each(() => {
-  assert.equal(loadedProbePrograms(), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('curtask -> chains agree with /proc: pid, tgid, parent, comm', () => {

@@ -6,9 +6,9 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { bpfscript, dynamicFixture, fixture, leftoverPrograms, probeProgramIds, sameAsBpftrace } from './helpers';
+import { spawnSync } from './child';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { bpfscript, dynamicFixture, leakedPrograms, renamedFixture, sameAsBpftrace, scratchPath } from './helpers';
 
 const APP = () => dynamicFixture('usdt-app', '-O1');
 
@@ -24,21 +24,19 @@ test('uprobe: a symbol the binary lacks among several attach points is skipped w
   const ap = `uprobe:${bin}:wrok`;
   const warning = `stdin:2:1-${ap.length + 1}: WARNING: symbol not found in ${bin}: wrok (this attach point is skipped, as bpftrace skips it)\n${ap} { @[probe] = count(); }\n${'~'.repeat(ap.length)}\nHINT: did you mean: work?\n`;
   // It compiles (bpftrace resolves symbols only when attaching, so its --emit-elf succeeds too).
-  const out = '/tmp/bpfscript-tools-parity.o';
+  const out = scratchPath('tools-parity.o');
   rmSync(out, { force: true });
   const e = bpfscript(['--emit-elf', out, '-e', prog]);
   assert.is(e.stderr, warning);
   assert.is(e.status, 0);
   assert.is(readFileSync(out).subarray(0, 4).toString('latin1'), '\x7fELF');
   assert.is(bpftrace(['--emit-elf', out, '-e', prog]).status, 0);
-
-  const before = probeProgramIds();
   const r = bpfscript(['-e', prog, '-c', `${bin} 3`]);
   assert.is(r.stderr, warning);
   assert.is(r.status, 0);
   assert.is(r.stdout, `Attaching 1 probe...\n\n\n@[uprobe:${bin}:work]: 3\n`);
   assert.is(r.stdout, bpftrace(['-e', prog, '-c', `${bin} 3`]).stdout);
-  assert.equal(leftoverPrograms(before), []);
+  assert.equal(leakedPrograms(), []);
 });
 
 test('uprobe: when every attach point is unresolved nothing is left to attach: an error, as in bpftrace', () => {
@@ -113,10 +111,9 @@ test('aggregations copied whole ($x = @c, @y = @c, in tuples, keyed): what bpftr
 
 test('an aggregation read in a probe is its value over every CPU, usable in expressions (newer bpftrace)', () => {
   // The same workload pinned to CPU 0 (3 calls), then CPU 1 (5 calls): each CPU holds part of it.
-  const w = '/tmp/bpfs-aggread';
-  copyFileSync(fixture('syscalls'), w);
+  const { path: w, comm } = renamedFixture('syscalls');
   const prog =
-    'tracepoint:syscalls:sys_enter_getppid /comm == "bpfs-aggread"/ { @c = count(); @s = sum(cpu + 1); @mn = min(cpu + 10); @mx = max(cpu + 10); @a = avg(cpu * 10); @n[cpu] = count(); }' +
+    `tracepoint:syscalls:sys_enter_getppid /comm == "${comm}"/ { @c = count(); @s = sum(cpu + 1); @mn = min(cpu + 10); @mx = max(cpu + 10); @a = avg(cpu * 10); @n[cpu] = count(); }` +
     ' END { printf("%d %d %d %d %d %d\\n", @c, @s, @mn, @mx, @a, @n[0] * 100 + @n[1]); if (@c > 7) { printf("over 7\\n"); } }';
   // -c takes no shell quoting: the pinned runs go in a script.
   writeFileSync(`${w}.sh`, `#!/bin/sh\ntaskset -c 0 ${w} 3\ntaskset -c 1 ${w} 5\n`, { mode: 0o755 });

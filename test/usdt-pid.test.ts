@@ -4,7 +4,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
+import { spawn } from './child';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, bpfscript, dynamicFixture } from './helpers';

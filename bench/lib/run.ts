@@ -1,15 +1,19 @@
 // Running a tool the same way for both: under /usr/bin/time for peak RSS, output to files (never a
 // pipe the harness must drain while it measures), wall time taken around the child by the harness.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from '../../test/child';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attachedTracepoints, childOf, sleepMs } from './live';
 import type { Tool } from './tools';
 
-export const SCRATCH = join(tmpdir(), 'bpfscript-bench');
-mkdirSync(SCRATCH, { recursive: true });
+/**
+ * This run's own directory (0700, unpredictable name): the bench runs as root, and a fixed path in
+ * /tmp would let another user plant the compile cache or the files it writes there.
+ */
+export const SCRATCH = mkdtempSync(join(tmpdir(), 'bpfscript-bench-'));
+process.on('exit', () => rmSync(SCRATCH, { recursive: true, force: true }));
 
 export interface Timed {
   wallMs: number;
@@ -57,10 +61,10 @@ export interface LiveRun {
 }
 
 /**
- * Starts the tool, waits until its probes are live, runs `during`, stops it with SIGINT as a user's
+ * Starts the tool, waits until its probes are live, runs `during` (given the tool's pid), stops it with SIGINT as a user's
  * Ctrl-C would, and waits for it to exit.
  */
-export async function runLive(tool: Tool, args: string[], expected: number, during: () => void = () => {}): Promise<LiveRun> {
+export async function runLive(tool: Tool, args: string[], expected: number, during: (pid: number) => void = () => {}): Promise<LiveRun> {
   const rssFile = join(SCRATCH, 'rss');
   const stdoutFile = join(SCRATCH, `${tool.name}.out`);
   const stderrFile = join(SCRATCH, `${tool.name}.err`);
@@ -68,7 +72,7 @@ export async function runLive(tool: Tool, args: string[], expected: number, duri
   const errFd = openSync(stderrFile, 'w');
   const [cmd, ...rest] = timeArgv(tool, args, rssFile);
   const t0 = now();
-  const p = spawn(cmd, rest, { env: tool.env, stdio: ['ignore', outFd, errFd] });
+  const p = spawn(cmd, rest, { env: tool.env, stdio: ['ignore', outFd, errFd], timeout: 300_000 });
   closeSync(outFd);
   closeSync(errFd);
   const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
@@ -88,7 +92,13 @@ export async function runLive(tool: Tool, args: string[], expected: number, duri
     if (pid !== undefined && !existsProc(pid)) break;
     sleepMs(0.5);
   }
-  if (Number.isFinite(liveMs)) during();
+  try {
+    if (Number.isFinite(liveMs)) during(pid!);
+  } catch (e) {
+    // A failed workload must not leave the tool tracing (and counting the next run's events).
+    if (pid !== undefined) process.kill(pid, 'SIGKILL');
+    throw e;
+  }
   const t1 = now();
   if (pid !== undefined) {
     try {

@@ -1,14 +1,15 @@
 // The workload: ../shared/bench/storm.c, compiled at bench time into the scratch directory (never
 // committed) as `bpfstorm`, so scripts can single it out by comm.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync } from '../../test/child';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './tools';
 import { SCRATCH } from './run';
 
 export const STORM_COMM = 'bpfstorm';
-const SOURCE = join(ROOT, '..', 'shared', 'bench', 'storm.c');
+/** BENCH_STORM_SOURCE names it where the checkout has no ../shared beside it (a git worktree). */
+const SOURCE = process.env.BENCH_STORM_SOURCE ?? join(ROOT, '..', 'shared', 'bench', 'storm.c');
 
 let built: string | undefined;
 

@@ -1,9 +1,9 @@
 // The two tools under test, run the same way: bpfscript (this tree's build) and bpftrace 0.17.
 
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from '../../test/child';
+import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { SCRATCH } from './run';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
@@ -36,16 +36,16 @@ let frozen: string | undefined;
  */
 function frozenTree(): string {
   if (frozen) return frozen;
-  const dir = join(tmpdir(), 'bpfscript-bench', 'tree');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  const dir = join(SCRATCH, 'tree');
+  mkdirSync(dir);
   for (const part of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, part), join(dir, part), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   return (frozen = dir);
 }
 
 export function bpfscript(env: NodeJS.ProcessEnv = {}): Tool {
-  return { name: 'bpfscript', argv: [process.execPath, join(frozenTree(), 'bin', 'bpfscript')], env: toolEnv(env) };
+  // The launcher itself, as a user runs it (it is a shell script that re-runs itself under node).
+  return { name: 'bpfscript', argv: [join(frozenTree(), 'bin', 'bpfscript')], env: toolEnv(env) };
 }
 
 export function bpftrace(env: NodeJS.ProcessEnv = {}): Tool {

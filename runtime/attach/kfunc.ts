@@ -41,6 +41,8 @@ function instead(provider: 'kfunc' | 'kretfunc'): string {
 function kernelFunction(provider: 'kfunc' | 'kretfunc'): Attacher {
   return {
     provider,
+    // As bpftrace finds: fentry programs on one function run newest first, fexit in attach order.
+    lastAttachedRunsFirst: provider === 'kfunc',
     unavailable(): Unavailable | undefined {
       if (tracingRefused() === null) return undefined;
       return {

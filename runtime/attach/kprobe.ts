@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { tracefsRoot } from '../../src/semantic/tracefs';
 import type { ProbeMeta } from '../../src/meta';
+import { err } from '../../src/stdio';
 import { hasKprobes } from './kernel-features';
 import { kallsymsAddresses } from './kprobe-multi';
 import type { Attacher, ListQuery } from './types';
@@ -22,12 +23,14 @@ function kernelFunctions(q: ListQuery): string[] {
 }
 
 const say = (verbose: boolean | undefined, line: string): void => {
-  if (verbose) process.stderr.write(`${line}\n`);
+  if (verbose) err(`${line}\n`);
 };
 
 function kernelProbe(provider: 'kprobe' | 'kretprobe'): Attacher {
   return {
     provider,
+    // As bpftrace finds: kprobes on one function run newest first, kretprobes in attach order.
+    lastAttachedRunsFirst: provider === 'kprobe',
     unavailable: (p?: ProbeMeta) =>
       hasKprobes() || p?.attach.via === 'fentry'
         ? undefined

@@ -31,6 +31,8 @@ export const profile: Attacher = {
 
 export const software: Attacher = {
   provider: 'software',
+  // One perf event's BPF programs run newest first.
+  lastAttachedRunsFirst: true,
   list: () => Object.keys(SOFTWARE).map((e) => ({ name: `software:${e}:` })),
   attach(prog, probe) {
     const event = String(probe.attach.event);

@@ -23,6 +23,8 @@ function fieldLines(category: string, name: string): string[] {
 export const tracepoint: Attacher = {
   provider: 'tracepoint',
   attach(prog, probe) {
+    // libbpf reads the event's id from tracefs: mounted here if a cached compile skipped that.
+    tracefsRoot();
     return [prog.attachTracepoint(String(probe.attach.category), String(probe.attach.name))];
   },
   list(q) {

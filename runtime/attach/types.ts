@@ -54,6 +54,11 @@ export interface Attacher {
   /** Checked for every probe before anything is attached. */
   unavailable?(probe?: ProbeMeta): Unavailable | undefined;
   attach(prog: BpfProgram, probe: ProbeMeta, session: AttachSession): BpfLink[];
+  /**
+   * The kernel runs the programs on one event of this type last-attached first, so these are
+   * attached after the others and in reverse, to run in the script's order (as bpftrace does).
+   */
+  lastAttachedRunsFirst?: boolean;
   /** What to tell the user when attaching fails with this errno, if there is something to say. */
   explain?(errno: number): string | undefined;
 }

@@ -29,6 +29,8 @@ export const noUprobes = { missing: 'this kernel has no uprobe support (CONFIG_U
 function userProbe(provider: 'uprobe' | 'uretprobe'): Attacher {
   return {
     provider,
+    // A probed address keeps its consumers newest first.
+    lastAttachedRunsFirst: true,
     unavailable: () => (hasUprobes() ? undefined : noUprobes),
     attach(prog, probe, session) {
       const a = probe.attach;

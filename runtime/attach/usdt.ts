@@ -14,6 +14,7 @@ import { addressInProcess, adjustSemaphore } from './usdt-semaphore';
 
 export const usdt: Attacher = {
   provider: 'usdt',
+  lastAttachedRunsFirst: true,
   unavailable: () => (hasUprobes() ? undefined : noUprobes),
   attach(prog, probe, session) {
     const a = probe.attach;

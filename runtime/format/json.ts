@@ -15,7 +15,7 @@
 import type { Type, Value } from '../../src/types';
 import { formatBuffer } from './buffer';
 import { lhistBucketCount } from './hist';
-import { average, divide, selectEntries, type AvgValue, type MapData, type MapValue, type PrintOptions } from './maps';
+import { average, byName, divide, selectEntries, type AvgValue, type MapData, type MapValue, type PrintOptions } from './maps';
 import { formatKeyPart, keyParts, normalizeInt } from './values';
 import { isStack } from './stacks';
 import { formatBlob } from './record';
@@ -164,8 +164,12 @@ function jsonBuckets(counts: readonly bigint[], range: (i: number) => Range, div
  * as the text format, then one line per non-empty map in byte order of its name.
  */
 export function formatExitMapsJson(maps: readonly MapData[]): string {
-  const sorted = [...maps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  let out = '\n\n';
-  for (const m of sorted) out += formatMapJson(m);
+  return `\n\n${formatAllMapsJson(maps)}`;
+}
+
+/** Every map, one line each in byte order of its name: at exit and on SIGUSR1. */
+export function formatAllMapsJson(maps: readonly MapData[]): string {
+  let out = '';
+  for (const m of byName(maps)) out += formatMapJson(m);
   return out;
 }

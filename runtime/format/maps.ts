@@ -35,6 +35,9 @@ export interface MapEntry {
   /** Key components (one per key expression), or null for a scalar map. */
   key: Value[] | null;
   value: MapValue;
+  /** The key's bytes as the kernel holds them, where known: bpftrace orders ties of histograms and
+   * stats by them. */
+  rawKey?: Uint8Array;
 }
 
 export interface MapData {
@@ -82,10 +85,18 @@ export function formatMap(map: MapData, opts: PrintOptions = {}): string {
  * whether or not there are maps or earlier output, then each map in byte order of its name.
  */
 export function formatExitMaps(maps: readonly MapData[]): string {
-  const sorted = [...maps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  let out = '\n\n';
-  for (const m of sorted) out += formatMap(m);
+  return `\n\n${formatAllMaps(maps)}`;
+}
+
+/** Every map in byte order of its name, as bpftrace prints them at exit and on SIGUSR1. */
+export function formatAllMaps(maps: readonly MapData[]): string {
+  let out = '';
+  for (const m of byName(maps)) out += formatMap(m);
   return out;
+}
+
+export function byName(maps: readonly MapData[]): MapData[] {
+  return [...maps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /**
@@ -181,6 +192,11 @@ function sortEntries(entries: readonly MapEntry[], vt: Type, parts: Type[] | nul
   }
   // Compute each sort value once; when they all fit a double exactly (nearly always), sort an
   // index array over a Float64Array, which is several times faster than comparing bigints.
+  // bpftrace 0.17 gathers histograms and stats in a std::map over the key's bytes before sorting
+  // them by total, so equal totals print in key-byte order; other maps keep the kernel's order.
+  if (vt.kind === 'agg' && (vt.agg === 'hist' || vt.agg === 'lhist' || vt.agg === 'stats') && entries.every((e) => e.rawKey)) {
+    entries = [...entries].sort((a, b) => Buffer.compare(a.rawKey!, b.rawKey!));
+  }
   const n = entries.length;
   const keys: bigint[] = new Array(n);
   let exact = true;

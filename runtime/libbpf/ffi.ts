@@ -4,6 +4,7 @@
 // never touch the kernel (--emit-elf, -h) do not pay for dlopen and ~60 declarations.
 
 import type * as Koffi from 'koffi';
+import { libraryMissing, LIBBPF_PACKAGE } from '../../src/host-packages';
 
 /** An address returned by libbpf. koffi 3 hands pointers to JS as untyped BigInts (README trap 1),
  * so each handle kind gets a brand to keep a map pointer from being passed where a program goes. */
@@ -169,6 +170,11 @@ export interface Libc {
   epoll_create1(flags: number): number;
   epoll_ctl(epfd: number, op: number, fd: number, ev: Buffer): number;
   epoll_wait(epfd: number, events: Buffer, max: number, timeoutMs: number): number;
+  /** epoll_pwait on a thread of Node's worker pool; done runs on the main thread with its result. */
+  epoll_pwait_async(epfd: number, events: Buffer, max: number, timeoutMs: number, sigmask: Buffer, done: (err: unknown, n: number) => void): void;
+  eventfd(initval: number, flags: number): number;
+  read(fd: number, buf: Buffer, n: number): number;
+  write(fd: number, buf: Buffer, n: number): number;
   vsnprintf(buf: Buffer, size: number, fmt: RawPtr, ap: RawPtr): number;
 }
 
@@ -253,6 +259,10 @@ const LIBC_DECLS = [
   'int epoll_create1(int flags)',
   'int epoll_ctl(int epfd, int op, int fd, void *ev)',
   'int epoll_wait(int epfd, void *events, int max, int timeout)',
+  'int epoll_pwait(int epfd, void *events, int max, int timeout, const void *sigmask)',
+  'int eventfd(unsigned int initval, int flags)',
+  'long read(int fd, void *buf, size_t n)',
+  'long write(int fd, const void *buf, size_t n)',
   // fmt and ap stay raw pointers: decoding fmt to a JS string on every message is wasted work.
   'int vsnprintf(void *buf, size_t size, void *fmt, void *ap)',
 ];
@@ -393,12 +403,18 @@ function bind(): Ffi {
   ] as const) {
     if (koffi.sizeof(name) !== size) throw new Error(`internal: ${name} is ${koffi.sizeof(name)} bytes, libbpf 1.1 expects ${size}`);
   }
-  const bpf = koffi.load('libbpf.so.1');
+  let bpf: ReturnType<typeof koffi.load>;
+  try {
+    bpf = koffi.load('libbpf.so.1');
+  } catch (e) {
+    throw libraryMissing('libbpf.so.1', (e as Error).message, LIBBPF_PACKAGE);
+  }
   const c = koffi.load('libc.so.6');
   const libbpf: Record<string, unknown> = {};
   for (const d of LIBBPF_DECLS) { const f = bpf.func(d); libbpf[f.info.name] = f; }
   const libc: Record<string, unknown> = {};
   for (const d of LIBC_DECLS) { const f = c.func(d); libc[f.info.name] = f; }
+  libc.epoll_pwait_async = (libc.epoll_pwait as { async: unknown }).async;
   return {
     koffi,
     libbpf: libbpf as unknown as Libbpf,

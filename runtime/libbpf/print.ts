@@ -3,6 +3,7 @@
 // operation runs inside capture(), that operation's message list, so a failure can carry what
 // libbpf said about it instead of having it scattered on stderr.
 
+import { err } from '../../src/stdio';
 import { ffi, type CallbackPtr, type RawPtr } from './ffi';
 import { LogLevel, type LibbpfMessage } from './errors';
 
@@ -11,7 +12,7 @@ export { LogLevel, type LibbpfMessage } from './errors';
 export type PrintHandler = (level: LogLevel, message: string) => void;
 
 // libbpf's default printer writes everything but DEBUG to stderr; keep that when nobody asked.
-const stderrHandler: PrintHandler = (_level, message) => { process.stderr.write(message); };
+const stderrHandler: PrintHandler = (_level, message) => err(message);
 
 let handler: PrintHandler = stderrHandler;
 let handlerMaxLevel: LogLevel = LogLevel.INFO;

@@ -22,15 +22,31 @@ const MAP_FAILED = 0xffffffffffffffffn;
 const EPOLL_CLOEXEC = 0o2000000;
 const EPOLL_CTL_ADD = 1;
 const EPOLLIN = 1;
+const EFD_NONBLOCK = 0o4000;
+const EFD_CLOEXEC = 0o2000000;
 const RINGBUF_BUSY_BIT = 0x80000000;
 const RINGBUF_DISCARD_BIT = 0x40000000;
 const RINGBUF_HDR_SZ = 8;
 // Publishing the consumer position now and then lets the producer reuse space mid-drain.
 const PUBLISH_EVERY = 1024;
+const FAILED_WAIT_RETRY_MS = 100;
+/**
+ * Signals blocked while a worker-pool thread waits on the ring. Node's pool threads leave signals
+ * unblocked, so a process-directed signal (SIGINT, SIGCHLD of a system() command) could otherwise
+ * land on the waiting thread and end its wait with EINTR; blocked there, the kernel delivers it to
+ * a thread that takes it. glibc's own two (32: thread cancellation, 33: set*id broadcast) stay
+ * open: a blocked set*id signal would hang a set*id call of another thread.
+ */
+const WAIT_SIGMASK = (() => {
+  const m = Buffer.alloc(128, 0xff); // glibc's sigset_t; the kernel reads the first 8 bytes
+  m.writeBigUInt64LE(0xffffffffffffffffn & ~((1n << 31n) | (1n << 32n)), 0); // signal N is bit N-1
+  return m;
+})();
 
 /** Called once per committed record. The payload is view[offset .. offset+length); the view is only
- * valid during the call (the kernel reuses the space once the record is consumed). */
-export type RecordHandler = (view: DataView, offset: number, length: number) => void;
+ * valid during the call (the kernel reuses the space once the record is consumed). Returning true
+ * ends the consume() after this record. */
+export type RecordHandler = (view: DataView, offset: number, length: number) => boolean | void;
 
 export class RingBuffer implements Closeable {
   readonly #life: Lifetime;
@@ -40,6 +56,12 @@ export class RingBuffer implements Closeable {
   #consPtr: RawPtr | null = null;
   #prodPtr: RawPtr | null = null;
   #epfd = -1;
+  /** An eventfd in the epoll set: writing to it ends a wait early (interruptWait). */
+  #wakeFd = -1;
+  #waiting = false;
+  #interrupted = false;
+  /** Written by the worker thread during a wait; nothing on the main thread reads it. */
+  readonly #waitEvents = Buffer.alloc(16);
   readonly #cons: BigUint64Array;
   readonly #prod: BigUint64Array;
   readonly #hdr: Uint32Array;
@@ -90,6 +112,9 @@ export class RingBuffer implements Closeable {
       const ev = Buffer.alloc(16);
       ev.writeUInt32LE(EPOLLIN, 0);
       if (libc.epoll_ctl(this.#epfd, EPOLL_CTL_ADD, mapFd, ev) < 0) throw new LibbpfError(`epoll_ctl(ring buffer ${name})`, ffi().errno());
+      this.#wakeFd = libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+      if (this.#wakeFd < 0) throw new LibbpfError('eventfd', ffi().errno());
+      if (libc.epoll_ctl(this.#epfd, EPOLL_CTL_ADD, this.#wakeFd, ev) < 0) throw new LibbpfError('epoll_ctl(eventfd)', ffi().errno());
     } catch (e) {
       this.#unmap();
       throw e;
@@ -137,8 +162,44 @@ export class RingBuffer implements Closeable {
   }
 
   /**
-   * Hands committed records to handler in order, at most maxRecords per call so that one busy
-   * producer cannot starve timers and signal handlers. Returns the number handled. Records the
+   * Calls `done` once, on the main thread, when the ring has records to consume or interruptWait()
+   * was called; the wait itself blocks a thread of Node's worker pool, so an idle reader costs no
+   * CPU and no wakeups. The kernel reports the ring readable while it holds data, but re-checks only
+   * when a producer wakes the ring: a record submitted with the default flags does that when it is
+   * the first one after the reader caught up, BPF_RB_NO_WAKEUP never. So wait only after a consume()
+   * found the ring empty, or after a waking submit.
+   */
+  waitReadable(done: () => void): void {
+    this.#life.assertOpen(`ring_buffer__poll(${this.name})`);
+    if (this.#waiting) throw new Error(`internal: ring buffer ${this.name} is already being waited on`);
+    this.#waiting = true;
+    ffi().libc.epoll_pwait_async(this.#epfd, this.#waitEvents, 1, -1, WAIT_SIGMASK, (err, n) => {
+      this.#waiting = false;
+      // The fds stay open until the wait has returned: close() leaves them to this callback.
+      if (this.#life.closed) return this.#closeFds();
+      if (this.#interrupted) {
+        this.#interrupted = false;
+        ffi().libc.read(this.#wakeFd, Buffer.alloc(8), 8);
+      }
+      // A failed wait (not expected: signals are blocked during it, so no EINTR) calls back a
+      // little later, so that a caller which simply waits again cannot spin.
+      if (err || n < 0) setTimeout(done, FAILED_WAIT_RETRY_MS);
+      else done();
+    });
+  }
+
+  /** Ends a pending waitReadable() now; its callback still runs. No effect without one. */
+  interruptWait(): void {
+    if (!this.#waiting || this.#interrupted || this.#wakeFd < 0) return;
+    this.#interrupted = true;
+    const one = Buffer.alloc(8);
+    one.writeBigUInt64LE(1n);
+    ffi().libc.write(this.#wakeFd, one, 8);
+  }
+
+  /**
+   * Hands committed records to handler in order, at most maxRecords per call (or until the handler
+   * returns true) so that one busy producer cannot starve timers and signal handlers. Returns the number handled. Records the
    * producer discarded are skipped without a call. If handler throws, the record it threw on
    * counts as consumed (so it cannot throw forever) and the error propagates.
    * With `snapshot`, only records the producer had committed when the call began are handled:
@@ -170,11 +231,13 @@ export class RingBuffer implements Closeable {
           const next = cons + ((len + RINGBUF_HDR_SZ + 7) & ~7);
           if (!(h & RINGBUF_DISCARD_BIT)) {
             n++;
+            let stop: boolean | void;
             try {
-              handler(view, off + RINGBUF_HDR_SZ, len);
+              stop = handler(view, off + RINGBUF_HDR_SZ, len);
             } finally {
               cons = next;
             }
+            if (stop === true) break outer;
           } else {
             cons = next;
           }
@@ -188,9 +251,17 @@ export class RingBuffer implements Closeable {
     return n;
   }
 
-  #unmap(): void {
+  #closeFds(): void {
     const { libc } = ffi();
     if (this.#epfd >= 0) { libc.close(this.#epfd); this.#epfd = -1; }
+    if (this.#wakeFd >= 0) { libc.close(this.#wakeFd); this.#wakeFd = -1; }
+  }
+
+  #unmap(): void {
+    const { libc } = ffi();
+    // A wait in progress still uses the epoll fd on its thread: end it, and let its callback close.
+    if (this.#waiting) this.interruptWait();
+    else this.#closeFds();
     if (this.#prodPtr !== null) { libc.munmap(this.#prodPtr, this.#page + 2 * this.#size); this.#prodPtr = null; }
     if (this.#consPtr !== null) { libc.munmap(this.#consPtr, this.#page); this.#consPtr = null; }
   }

@@ -1,7 +1,8 @@
 // What besides the script decides the compiled program: this compiler's code, the kernel, and the
 // environment knobs the compiler reads. Any change gives a different cache key.
 
-import { type Dirent, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { type Dirent, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readTrusted, writeTrusted } from './trusted-files';
 import { release, version } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -50,16 +51,10 @@ function compilerFiles(memoDir: string | undefined): string {
   const { files, signature } = compilerFileStats();
   const memoPath = memoDir && join(memoDir, memoName());
   if (memoPath) {
-    try {
-      // Trusted like a cache entry: only if this user wrote it.
-      if (statSync(memoPath).uid === process.getuid?.()) {
-        const memo = readFileSync(memoPath, 'utf8');
-        const cut = memo.indexOf('\n');
-        if (memo.slice(cut + 1) === signature) return memo.slice(0, cut);
-      }
-    } catch {
-      // No memo yet: computed below.
-    }
+    // Trusted like a cache entry, and checked the same way.
+    const memo = readTrusted(memoPath)?.toString('utf8');
+    const cut = memo?.indexOf('\n') ?? -1;
+    if (memo && cut > 0 && memo.slice(cut + 1) === signature) return memo.slice(0, cut);
   }
   const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const h = createHash('sha256');
@@ -67,11 +62,7 @@ function compilerFiles(memoDir: string | undefined): string {
   const digest = h.digest('hex');
   if (memoPath) {
     try {
-      mkdirSync(memoDir, { recursive: true, mode: 0o700 });
-      // Written aside and renamed: a concurrent start reads the old memo or the whole new one.
-      const tmp = `${memoPath}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${digest}\n${signature}`, { mode: 0o600 });
-      renameSync(tmp, memoPath);
+      writeTrusted(memoPath, [`${digest}\n${signature}`]);
     } catch {
       // A memo that cannot be written only costs the hashing next time.
     }
@@ -88,7 +79,7 @@ function steeringEnv(): string {
     .join('\n');
 }
 
-/** `memoDir`: where the digest of the compiler's files may be remembered (the cache directory). */
+/** `memoDir`: where the digest of the compiler's files may be remembered (the cache directory, already checked by trustedCacheDir). */
 export function identity(memoDir?: string): string {
   return [
     `kernel ${release()} ${version()} ${process.arch}`,

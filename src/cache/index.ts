@@ -4,16 +4,17 @@
 // (./identity.ts). Errors are never cached, so every diagnostic still comes from a real compile.
 
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ProgramMeta } from '../meta';
 import { stillValid, type Dependency } from './deps';
 import { identity } from './identity';
+import { readTrusted, untrustedDirReason, writeTrusted } from './trusted-files';
 
 export { recordingReads } from './deps';
 
-const MAGIC = 'bpfscript-cache-1\n';
+const MAGIC = 'bpfscript-cache-2\n';
 /** Oldest entries beyond this are removed when a new one is written. */
 const MAX_ENTRIES = 256;
 
@@ -23,6 +24,8 @@ export interface CachedProgram {
 }
 
 interface Header {
+  /** The key the entry was written under: a file renamed to another key is not that key's entry. */
+  key: string;
   meta: ProgramMeta;
   deps: Dependency[];
   elfSha: string;
@@ -36,6 +39,24 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
   return join(base, 'bpfscript');
 }
 
+/**
+ * The cache directory if it can be trusted (see trusted-files.ts), else null after one `warn`: a
+ * directory another user can write into (`sudo -E` keeps the user's HOME, a shared
+ * BPFSCRIPT_CACHE_DIR) would let them choose what root loads.
+ */
+export function trustedCacheDir(dir: string, warn?: (text: string) => void): string | null {
+  let why: string | null;
+  try {
+    why = untrustedDirReason(dir);
+  } catch {
+    // A cache that cannot be made (another user's HOME, a read-only one) only costs speed.
+    return null;
+  }
+  if (why === null) return dir;
+  warn?.(`WARNING: not using the compile cache at ${dir}: ${why}; it must belong to you alone (set BPFSCRIPT_CACHE_DIR, or BPFSCRIPT_CACHE=0 to silence this)\n`);
+  return null;
+}
+
 function sha(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
@@ -46,20 +67,14 @@ export function cacheKey(source: string, options: object, dir?: string): string 
 }
 
 export function lookup(dir: string, key: string): CachedProgram | null {
-  let data: Buffer;
-  try {
-    const path = join(dir, `${key}.bpfc`);
-    // Entries are trusted only if written by this user: a shared cache is not an input channel.
-    if (statSync(path).uid !== process.getuid?.()) return null;
-    data = readFileSync(path);
-  } catch {
-    return null;
-  }
+  const data = readTrusted(join(dir, `${key}.bpfc`));
+  if (!data) return null;
   try {
     if (data.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
     const headerLen = data.readUInt32LE(MAGIC.length);
     const headerStart = MAGIC.length + 4;
     const header = JSON.parse(data.toString('utf8', headerStart, headerStart + headerLen), reviveBigint) as Header;
+    if (header.key !== key) return null;
     const elf = data.subarray(headerStart + headerLen);
     if (sha(elf) !== header.elfSha) return null;
     if (!stillValid(header.deps)) return null;
@@ -70,22 +85,13 @@ export function lookup(dir: string, key: string): CachedProgram | null {
   }
 }
 
-/** Best effort: a cache that cannot be written (read-only home, full disk) only costs speed. */
+/** Best effort: a cache that cannot be written (read-only home, full disk) only costs speed. `dir` passed trustedCacheDir. */
 export function store(dir: string, key: string, program: CachedProgram, deps: Dependency[]): void {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const header = Buffer.from(JSON.stringify({ meta: program.meta, deps, elfSha: sha(program.elf) } satisfies Header, replaceBigint), 'utf8');
+    const header = Buffer.from(JSON.stringify({ key, meta: program.meta, deps, elfSha: sha(program.elf) } satisfies Header, replaceBigint), 'utf8');
     const len = Buffer.alloc(4);
     len.writeUInt32LE(header.length);
-    // Written aside and renamed, so a concurrent reader sees the old entry or the whole new one.
-    const tmp = join(dir, `.${key}.${process.pid}.tmp`);
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      for (const part of [Buffer.from(MAGIC, 'latin1'), len, header, program.elf]) writeSync(fd, part);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, join(dir, `${key}.bpfc`));
+    writeTrusted(join(dir, `${key}.bpfc`), [Buffer.from(MAGIC, 'latin1'), len, header, program.elf]);
     prune(dir);
   } catch {
     // See above.

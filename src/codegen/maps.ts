@@ -43,10 +43,8 @@ export function mapLayout(m: MapInfo, mapKeys = DEFAULT_MAP_KEYS): { def: MapDef
 
 /** Builds the key for `keys` in a zeroed stack buffer (padding must be zero: it is hashed). */
 export function emitKey(ctx: EmitContext, m: MapInfo, keys: Expr[]): Val {
-  if (m.keyType === null) {
-    const k = ctx.zeroed(4, 'key');
-    return k;
-  }
+  // The key of a keyless map is a zero no one writes: one slot serves every access.
+  if (m.keyType === null) return ctx.reusableSlot('key0', 4);
   const buf = ctx.zeroed(sizeOf(m.keyType), 'key');
   if (keys.length === 1) {
     ctx.storeValue(ctx.emit(keys[0]), buf, m.keyType);

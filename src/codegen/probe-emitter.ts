@@ -8,7 +8,7 @@ import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
 import { Stat } from '../meta';
 import { probeType, type ExpandedProbe } from '../probes';
 import { fieldType } from '../semantic/tracefs';
-import { parseIntArg } from '../semantic/analyze';
+import { parseIntArg } from '../semantic/positionals';
 import { emitKernelField } from '../functions/kernel-field';
 import { probeReadHelper } from './probe-read';
 import { emitDeref, emitIndex, scaleBy } from './pointers';
@@ -39,13 +39,14 @@ const FOR_EACH_MAP_ELEM = 164;
 const BPF_LOOP = 181;
 const LOOP_MAX = 1 << 23;
 /**
- * Records never wake the reader: the session drains on its own ~1 ms timer and waits on no epoll.
- * A wakeup (BPF_RB_FORCE_WAKEUP, or the default when the reader has caught up) queues an irq_work
- * and raises a self-IPI, a VM exit here: with it, a printf per getppid() (bench throughput suite)
- * cost ~1,000 ns a call once 64 KiB were pending; without it ~500-650 ns. The ringbuf_query the
- * threshold needed was a helper call per event too.
+ * Records are submitted with the default flags: the kernel then wakes the reader only for a record
+ * that lands where the reader's position is, i.e. the first one after the reader caught up. That
+ * wakes an idle session (runtime/event-pump.ts sleeps on the ring's epoll fd) and costs at most one
+ * wakeup per drain under load, when the session drains on its ~1 ms timer. A wakeup on every
+ * record (BPF_RB_FORCE_WAKEUP) queues an irq_work and raises a self-IPI, a VM exit here: with it, a
+ * printf per getppid() (bench throughput suite) cost ~1,000 ns a call; without it ~500-650 ns.
  */
-const BPF_RB_NO_WAKEUP = 1;
+const RINGBUF_FLAGS = 0;
 const EEXIST = 17;
 /** Values bigger than this, or past the stack budget, go to the per-CPU scratch map. */
 const STACK_VALUE_MAX = 64;
@@ -68,6 +69,8 @@ export class ProbeEmitter implements EmitContext {
   readonly i8p: Ty;
   private readonly allocaBlock: Block;
   private readonly vars = new Map<string, Val>();
+  /** Values already emitted for these expressions (an aggregation's arguments, see updateAggregate). */
+  private readonly evaluated = new Map<Expr, CgValue>();
   private stackUsed = 0;
   /** Bytes of this program's scratch map handed out so far, and which of them start zeroed. */
   private scratchUsed = 0;
@@ -272,6 +275,22 @@ export class ProbeEmitter implements EmitContext {
     return slot;
   }
 
+  private readonly reusable = new Map<string, Val>();
+  /**
+   * A zeroed slot shared by every statement of the program that fills it completely and uses it at
+   * once (a stat index, an integer value handed to a map update, the key of a keyless map, which is
+   * never written): one slot per program instead of one per statement, so thousands of statements
+   * stay within the stack and the scratch map's 32 KiB.
+   */
+  reusableSlot(name: string, size: number): Val {
+    const key = `${name}/${size}`;
+    let slot = this.reusable.get(key);
+    // On the stack always: a scratch-map slot is an address computed where it is first used, which
+    // does not dominate the other uses; these few words fit any budget.
+    if (!slot) this.reusable.set(key, (slot = this.zeroed(size, name, true)));
+    return slot;
+  }
+
   storeValue(v: CgValue, dst: Val, slotType: Type): void {
     const { b, c } = this;
     switch (slotType.kind) {
@@ -315,7 +334,7 @@ export class ProbeEmitter implements EmitContext {
   submitEvent(record: Val, size: number): void {
     const { b, i64, i8p } = this;
     const rb = b.bitcast(this.g.events, i8p);
-    const r = b.helper(RINGBUF_OUTPUT, i64, [i8p, i8p, i64, i64], [rb, record, this.constInt(size), this.constInt(BPF_RB_NO_WAKEUP)]);
+    const r = b.helper(RINGBUF_OUTPUT, i64, [i8p, i8p, i64, i64], [rb, record, this.constInt(size), this.constInt(RINGBUF_FLAGS)]);
     const failed = b.icmp(IntPredicate.SLT, r, this.constInt(0));
     const yes = b.appendBlock(this.parts.fn, 'lost');
     const done = b.appendBlock(this.parts.fn, 'sent');
@@ -340,7 +359,7 @@ export class ProbeEmitter implements EmitContext {
 
   private bumpStat(which: Stat): void {
     const { b, c } = this;
-    const key = this.zeroed(4, 'stat');
+    const key = this.reusableSlot('stat', 4);
     b.store(c.constInt(c.int(32), which), b.bitcast(key, c.ptr(c.int(32))));
     const v = lookup(this, this.g.stats, key);
     ifNotNull(this, v, (p) => {
@@ -467,9 +486,14 @@ export class ProbeEmitter implements EmitContext {
       const cur = this.readMap(info, global, key);
       value = { type: value.type, v: this.arith(s.op, cur.v, value.v, cur.type, value.type) };
     }
-    const buf = this.zeroed(sizeOf(info.valueType), 'value');
+    const buf = this.valueSlot(info.valueType);
     this.storeValue(value, buf, info.valueType);
     this.countMapFull(update(this, global, key, buf, BPF_ANY));
+  }
+
+  /** Where a value is put for a map update: integers fill their slot whole, so one slot serves all. */
+  private valueSlot(t: Type): Val {
+    return t.kind === 'int' ? this.reusableSlot('value', sizeOf(t)) : this.zeroed(sizeOf(t), 'value');
   }
 
   /**
@@ -482,6 +506,12 @@ export class ProbeEmitter implements EmitContext {
     const agg = info.aggregate!;
     const t = info.valueType as Extract<Type, { kind: 'agg' }>;
     const { b } = this;
+    // The arguments are evaluated first, on every path: emitted inside the found-entry branch, a
+    // side effect (`avg($a++)` in a while loop) would be skipped when the lookup fails, and the
+    // verifier rightly sees a loop that may never end. Only the value is an expression: lhist's
+    // bounds and the like are compile-time constants.
+    const value = call.args[0];
+    if (value) this.evaluated.set(value, this.emit(value));
     const slot = this.zeroed(8, 'aggslot');
     const slotP = b.bitcast(slot, this.c.ptr(this.i8p));
     b.store(lookup(this, global, key), slotP);
@@ -500,6 +530,7 @@ export class ProbeEmitter implements EmitContext {
       b.store(lookup(this, global, key), slotP);
     });
     ifNotNull(this, b.load(this.i8p, slotP), (p) => agg.emitUpdate(this, call, t, p), () => {});
+    if (value) this.evaluated.delete(value);
   }
 
   /** Pointer to the read-only all-zero value every new aggregation entry starts from. */
@@ -517,13 +548,23 @@ export class ProbeEmitter implements EmitContext {
   private readMap(info: MapInfo, global: Val, key: Val): CgValue {
     const { b, c } = this;
     const t = info.valueType;
-    const out = this.zeroed(sizeOf(t), 'read');
     const found = lookup(this, global, key);
-    ifNotNull(this, found, (p) => b.memcpy(out, p, sizeOf(t)), () => {});
     if (t.kind === 'int') {
+      // A missing entry reads as 0: the value straight from the map, no copy through a slot.
       const it = c.int(t.bits);
-      return { type: t, v: b.intCast(b.load(it, b.bitcast(out, c.ptr(it))), this.i64, t.signed) };
+      const yes = b.appendBlock(this.parts.fn, 'found');
+      const done = b.appendBlock(this.parts.fn, 'read');
+      const from = b.insertBlock;
+      b.condBr(b.icmp(IntPredicate.NE, found, c.constNull(this.i8p)), yes, done);
+      b.positionAtEnd(yes);
+      const v = b.load(it, b.bitcast(found, c.ptr(it)));
+      b.br(done);
+      b.positionAtEnd(done);
+      return { type: t, v: b.intCast(b.phi(it, [[v, yes], [c.constInt(it, 0), from]]), this.i64, t.signed) };
     }
+    const out = this.zeroed(sizeOf(t), 'read');
+    // Map values are 8-byte aligned in the kernel: word copies, not byte by byte.
+    ifNotNull(this, found, (p) => b.memcpy(out, p, sizeOf(t), 8), () => {});
     return { type: t, v: out };
   }
 
@@ -694,6 +735,8 @@ export class ProbeEmitter implements EmitContext {
   // ---- expressions ----
 
   emit(e: Expr): CgValue {
+    const done = this.evaluated.get(e);
+    if (done) return done;
     const { b, c } = this;
     const t = this.typeOf(e);
     switch (e.kind) {
@@ -878,8 +921,8 @@ export class ProbeEmitter implements EmitContext {
       case '+': return b.binop(Opcode.Add, l, r);
       case '-': return b.binop(Opcode.Sub, l, r);
       case '*': return b.binop(Opcode.Mul, l, r);
-      case '/': return b.binop(signed ? Opcode.SDiv : Opcode.UDiv, l, r);
-      case '%': return b.binop(signed ? Opcode.SRem : Opcode.URem, l, r);
+      case '/': return signed ? this.signedDivRem('/', l, r) : this.unsignedDivRem('/', l, r);
+      case '%': return signed ? this.signedDivRem('%', l, r) : this.unsignedDivRem('%', l, r);
       case '<<': return b.binop(Opcode.Shl, l, r);
       case '>>': return b.binop(signed ? Opcode.AShr : Opcode.LShr, l, r);
       case '&': return b.binop(Opcode.And, l, r);
@@ -893,6 +936,40 @@ export class ProbeEmitter implements EmitContext {
       case '>=': return cmp(IntPredicate.SGE, IntPredicate.UGE);
       default: throw new Error(`internal: operator ${op}`);
     }
+  }
+
+  /**
+   * Signed `/` and `%` through unsigned ones: the BPF target of LLVM 14 cannot select sdiv/srem
+   * (cpu v4's signed division needs kernel 6.6), and aborts on them. C's rounding toward zero:
+   * the quotient is negative when the signs differ, the remainder takes the dividend's sign.
+   * Division by zero gives BPF's answers (quotient 0, remainder the dividend).
+   */
+  private signedDivRem(op: '/' | '%', l: Val, r: Val): Val {
+    const { b } = this;
+    const zero = this.constInt(0);
+    const lNeg = b.icmp(IntPredicate.SLT, l, zero);
+    const rNeg = b.icmp(IntPredicate.SLT, r, zero);
+    const la = b.select(lNeg, b.binop(Opcode.Sub, zero, l), l);
+    const ra = b.select(rNeg, b.binop(Opcode.Sub, zero, r), r);
+    if (op === '/') {
+      const q = this.unsignedDivRem('/', la, ra);
+      return b.select(b.binop(Opcode.Xor, lNeg, rNeg), b.binop(Opcode.Sub, zero, q), q);
+    }
+    const m = this.unsignedDivRem('%', la, ra);
+    return b.select(lNeg, b.binop(Opcode.Sub, zero, m), m);
+  }
+
+  /**
+   * Unsigned `/` and `%` with BPF's answers for a zero divisor (quotient 0, remainder the dividend)
+   * spelled out: to LLVM a division by zero is undefined behaviour, and it deletes the paths that
+   * could divide by a zero read from a missing map entry, leaving code the verifier rejects.
+   */
+  private unsignedDivRem(op: '/' | '%', l: Val, r: Val): Val {
+    const { b } = this;
+    const isZero = b.icmp(IntPredicate.EQ, r, this.constInt(0));
+    const divisor = b.select(isZero, this.constInt(1), r);
+    if (op === '/') return b.select(isZero, this.constInt(0), b.binop(Opcode.UDiv, l, divisor));
+    return b.select(isZero, l, b.binop(Opcode.URem, l, divisor));
   }
 
   /** `++`/`--`, before or after: the variable or map entry changes, the old or new value results. */
@@ -914,7 +991,7 @@ export class ProbeEmitter implements EmitContext {
     const key = emitKey(this, info, target.keys);
     const old = this.readMap(info, global, key);
     const next = b.binop(Opcode.Add, old.v, delta);
-    const buf = this.zeroed(sizeOf(info.valueType), 'value');
+    const buf = this.valueSlot(info.valueType);
     this.storeValue({ type: info.valueType, v: next }, buf, info.valueType);
     this.countMapFull(update(this, global, key, buf, BPF_ANY));
     return { type: t, v: post ? old.v : next };

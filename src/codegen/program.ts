@@ -2,7 +2,7 @@
 // buffer, per-CPU stats, read-only config) and one BPF program per attach point.
 
 import type { Analysis, MapInfo } from '../semantic/analysis';
-import { Stat, type ProgramMeta } from '../meta';
+import { BTF_FILE_PREFIX, Stat, type ProgramMeta } from '../meta';
 import { Builder, Context, DIBuilder, DW_ATE_signed, Module, type Fn, type Meta, type Val } from './llvm';
 import { MapDefBuilder, BpfMapType } from './map-defs';
 import { mapLayout } from './maps';
@@ -28,7 +28,7 @@ const CONFIG_FIELDS = ['cpid', 'start_ns'] as const;
 export function generate(a: Analysis, opts: GenerateOptions): Generated {
   const c = new Context();
   const m = new Module(c, 'bpfscript');
-  const di = new DIBuilder(m, opts.fileName);
+  const di = new DIBuilder(m, `${BTF_FILE_PREFIX}${opts.fileName}`);
   const b = new Builder(c);
   try {
     const defs = new MapDefBuilder(m, di);
@@ -78,6 +78,7 @@ export function generate(a: Analysis, opts: GenerateOptions): Generated {
 
     m.verify();
     m.optimize();
+    m.layoutForBpf();
     const ir = opts.wantIR ? m.toString() : undefined;
     const elf = m.emitObject();
     const meta: ProgramMeta = {
@@ -94,6 +95,7 @@ export function generate(a: Analysis, opts: GenerateOptions): Generated {
       statsMap: 'stats',
       rodata: { size: CONFIG_FIELDS.length * 8, offsets: Object.fromEntries(CONFIG_FIELDS.map((f, i) => [f, i * 8])) },
       ...(a.warnings?.length ? { warnings: a.warnings } : {}),
+      ...(a.unsafe ? { unsafe: true } : {}),
     };
     return { elf, meta, ir };
   } finally {

@@ -116,6 +116,8 @@ export class ElfFile {
   /** Reads and parses `path`, or returns the cached parse if the file has not changed. */
   static open(path: string): ElfFile {
     const st = statSync(path);
+    // A device or fifo (uprobe:/dev/zero:main) would be read without end.
+    if (!st.isFile()) throw new ElfFormatError(`${path} is not a regular file`);
     const hit = ElfFile.cache.get(path);
     if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.elf;
     const elf = new ElfFile(path, readFileSync(path));

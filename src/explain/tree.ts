@@ -4,6 +4,7 @@
 
 import type { Node, Span } from '../ast';
 import type { Palette } from './colour';
+import { decodeSource } from '../bytes';
 
 type AnyNode = Node & Record<string, unknown>;
 
@@ -31,7 +32,7 @@ function label(n: AnyNode): string {
     case 'Variable':
       return `$${n.name as string}`;
     case 'StrLit':
-      return JSON.stringify(n.value);
+      return JSON.stringify(decodeSource(Buffer.from(n.value, 'latin1')));
     case 'IntLit':
       // The value; the spelling too when it differs (0x1f, 1_000, 5s).
       return n.raw !== undefined && n.raw !== String(n.value) ? `${String(n.value)} (${n.raw as string})` : String(n.value);

@@ -2,6 +2,7 @@
 // is handled, at most BPFTRACE_CAT_BYTES_MAX bytes (10 KiB by default), as bpftrace 0.17 does.
 
 import { closeSync, openSync, readSync } from 'node:fs';
+import { writeBytes } from '../stdio';
 import { formattedTextFunction } from './formatted-event';
 
 const DEFAULT_MAX = 10240;
@@ -13,7 +14,7 @@ function maxBytes(): number {
 }
 
 function readHead(file: string, max: number): string {
-  const fd = openSync(file, 'r');
+  const fd = openSync(Buffer.from(file, 'latin1'), 'r');
   try {
     const buf = Buffer.alloc(Math.min(max, 1 << 16));
     const chunks: Buffer[] = [];
@@ -37,7 +38,7 @@ export const cat = formattedTextFunction('cat', (file, rt) => {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     rt.output.flush();
-    process.stderr.write(`ERROR: failed to open file '${file}': ${describe(err)}\n`);
+    writeBytes(2, Buffer.from(`ERROR: failed to open file '${file}': ${describe(err)}\n`, 'latin1'));
     return;
   }
   rt.output.message('cat', text, false);

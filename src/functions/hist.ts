@@ -1,17 +1,25 @@
 // hist(x): power-of-two buckets; lhist(x, min, max, step): linear buckets. Per CPU an array of
 // u64 counters in the layout runtime/format/hist.ts documents; the bucket index is computed with
-// selects only, so the verifier sees it bounded.
+// selects only, and clamped once more where the optimiser cannot see, so the verifier sees it
+// bounded.
 
 import { IntPredicate, Opcode, type Val } from '../codegen/llvm';
 import type { AggType } from '../types';
 import { integerArgument, literalArgument } from './agg-args';
 import type { AggregateDef, EmitContext } from './types';
+import { opaqueToOptimizer } from '../codegen/opaque';
 
 const HIST_BUCKETS = 66;
 
-function bump(ctx: EmitContext, slot: Val, index: Val): void {
+function bump(ctx: EmitContext, slot: Val, index: Val, buckets: number): void {
   const { b, c, i64 } = ctx;
-  const p = b.gep(i64, b.bitcast(slot, c.ptr(i64)), [index]);
+  // LLVM drops a clamp it can prove redundant (a value bounded by a loop condition, say), and the
+  // verifier, which cannot follow division or log2, then sees an unbounded offset: the last clamp
+  // is applied to a copy LLVM cannot see through.
+  const opaque = opaqueToOptimizer(ctx, index);
+  const last = ctx.constInt(buckets - 1);
+  const bounded = b.select(b.icmp(IntPredicate.UGT, opaque, last), last, opaque);
+  const p = b.gep(i64, b.bitcast(slot, c.ptr(i64)), [bounded]);
   b.store(b.binop(Opcode.Add, b.load(i64, p), ctx.constInt(1)), p);
 }
 
@@ -44,7 +52,7 @@ export const hist: AggregateDef = {
     const positive = b.binop(Opcode.Add, log2(ctx, x), ctx.constInt(2));
     let index = b.select(b.icmp(IntPredicate.EQ, x, ctx.constInt(0)), ctx.constInt(1), positive);
     if (t.kind === 'agg' && t.signed) index = b.select(b.icmp(IntPredicate.SLT, x, ctx.constInt(0)), ctx.constInt(0), index);
-    bump(ctx, slot, index);
+    bump(ctx, slot, index, HIST_BUCKETS);
   },
   combine: (_t, perCpu) => sumBuckets(HIST_BUCKETS, perCpu),
 };
@@ -87,7 +95,7 @@ export const lhist: AggregateDef = {
     // Clamp again so the verifier can prove the index stays inside the value.
     const clamped = b.select(b.icmp(IntPredicate.UGT, inner, ctx.constInt(n - 2)), ctx.constInt(n - 2), inner);
     const index = b.select(below, ctx.constInt(0), b.select(above, ctx.constInt(n - 1), clamped));
-    bump(ctx, slot, index);
+    bump(ctx, slot, index, n);
   },
   combine: (t, perCpu) => sumBuckets(lhistBuckets(t), perCpu),
 };

@@ -67,6 +67,11 @@ export interface EmitContext {
    */
   zeroed(size: number, name?: string, stackOnly?: boolean): Val;
   /**
+   * A zeroed slot shared by all users of the same `name` and `size` in this program, for values
+   * written whole just before each use (or never written): see ProbeEmitter.reusableSlot.
+   */
+  reusableSlot(name: string, size: number): Val;
+  /**
    * `size` bytes of per-CPU scratch memory (not zeroed), private to this call site: for strings
    * and other values too big for the stack. With `shared`, every call site passing the same key
    * (and size) gets the same region: for large records used only until the call ends.
@@ -120,6 +125,13 @@ export interface RuntimeServices {
   readonly maps: ScriptMaps;
   /** Ends tracing as exit() does: END, map printing, cleanup. */
   requestExit(): void;
+  /**
+   * Runs `work` and handles no further record until it settles, so its output keeps its place in
+   * the stream while signals are still handled (system() runs its command this way). After SIGINT
+   * or SIGTERM, `work` is not started outside END: commands queued behind Ctrl-C are dropped, as
+   * bpftrace drops the events it has not handled yet.
+   */
+  hold(work: () => Promise<void>): void;
 }
 
 export interface FunctionDef {

@@ -29,11 +29,23 @@ for (const t of PROBE_TYPES) {
   for (const a of t.aliases) byName.set(a, t);
 }
 
+/**
+ * `$N` in an attach point stands for the Nth argument after the script, as text (bpftrace
+ * substitutes it before reading the attach point: `interval:ms:$1`, `BEG$1` with IN); a missing
+ * one is empty.
+ */
+function withPositionals(ap: AttachPoint, positionals: readonly string[]): AttachPoint {
+  if (!ap.raw.includes('$')) return ap;
+  const put = (s: string) => s.replace(/\$(\d+)/g, (_m, n: string) => positionals[Number(n) - 1] ?? '');
+  return { ...ap, raw: put(ap.raw), provider: put(ap.provider), parts: ap.parts.map(put) };
+}
+
 export function probeType(provider: string): ProbeType | undefined {
   return byName.get(provider);
 }
 
-export function expandAttachPoint(ap: AttachPoint, probe?: Probe, target: ExpandTarget = {}): { type: ProbeType; probes: ExpandedProbe[] } {
+export function expandAttachPoint(given: AttachPoint, probe?: Probe, target: ExpandTarget = {}): { type: ProbeType; probes: ExpandedProbe[] } {
+  const ap = withPositionals(given, target.positionals ?? []);
   const type = byName.get(ap.provider);
   if (!type) {
     const known = PROBE_TYPES.map((t) => t.name).join(', ');

@@ -29,6 +29,12 @@ function usesProbeBuiltin(node: unknown): boolean {
   return false;
 }
 
+/**
+ * Functions whose kretprobe can deadlock the kernel: the return trampoline itself takes the locks
+ * these functions handle. bpftrace refuses them with this wording; scripts may match on it.
+ */
+const BANNED_KRETPROBES = new Set(['_raw_spin_lock', '_raw_spin_lock_irqsave', '_raw_spin_unlock_irqrestore', 'queued_spin_lock_slowpath']);
+
 const slotLoad = (ctx: EmitContext, slot: number): Val => ctx.b.load(ctx.i64, ctx.b.byteOffset(ctx.ctxArg, slot * 8, ctx.i64));
 
 function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType {
@@ -63,11 +69,14 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
       const offset = m[2] ? Number(m[2]) : 0;
       if (offset && ret) throw error('kretprobe cannot take an offset', ap.span);
       const wildcard = /[*?]/.test(m[1]);
+      if (ret && BANNED_KRETPROBES.has(m[1])) {
+        throw error(`error: kretprobe:${m[1]} can't be used as it might lock up your system.`, ap.span, 'a kretprobe on a spinlock function can deadlock the kernel: trace its caller, or use kprobe');
+      }
       const via = kprobeMechanism({ wildcard, offset: offset !== 0, perMatch: usesProbeBuiltin(probe) });
       let funcs = [m[1]];
       if (wildcard) {
         const re = wildcardRegex(m[1]);
-        funcs = [...new Set(kernelFunctions().names.filter((f) => re.test(f)))];
+        funcs = [...new Set(kernelFunctions().names.filter((f) => re.test(f) && !(ret && BANNED_KRETPROBES.has(f))))];
         if (!funcs.length) {
           throw error(`no kernel function matches ${m[1]}`, ap.span, 'this kernel may have no kprobe support; list what can be traced with: bpfscript -l "kprobe:*"');
         }

@@ -32,6 +32,8 @@ export interface ExpandTarget {
   pid?: number;
   /** The -c command's program, resolved on PATH (watchpoint:FUNC+argN probes FUNC in it). */
   command?: string;
+  /** Command-line arguments after the script: `$N` in an attach point is replaced by the Nth. */
+  positionals?: readonly string[];
 }
 
 export interface ProbeType {

@@ -44,8 +44,13 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType {
       const [bin, target] = ap.parts;
       const { path, elf } = openBinary(ap, bin);
       if (/^(0x[0-9a-fA-F]+|\d+)$/.test(target)) {
-        // An address, as bpftrace takes it: a virtual address in the binary.
-        const off = elf.fileOffset(BigInt(target));
+        // An address, as bpftrace takes it: a virtual address in the binary, inside one of its
+        // functions (anywhere else a breakpoint could land in data); bpftrace's wording.
+        const addr = BigInt(target);
+        if (!functionSymbols(elf).some((s) => addr >= s.addr && addr < s.addr + BigInt(Math.max(s.size, 1)))) {
+          throw error(`Could not resolve address: ${path}:0x${addr.toString(16)}`, ap.span, `the address must lie in a function of ${path}; list them with: bpfscript -l '${name}:${path}:*'`);
+        }
+        const off = elf.fileOffset(addr);
         if (off === null) throw error(`address ${target} is not in a loaded segment of ${path}`, ap.span);
         return [one(ap, path, target, off)];
       }
@@ -57,7 +62,7 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType {
       const at = (s: ElfSymbol, label: string) => {
         const off = elf.fileOffset(s.addr);
         if (off === null) throw error(`symbol ${s.name} of ${path} is not in a loaded segment`, ap.span);
-        if (extra && s.size && extra >= s.size) throw error(`offset ${extra} is past the end of ${s.name} (${s.size} bytes)`, ap.span);
+        if (extra && s.size && extra >= s.size) throw error(`Offset outside the function bounds ('${s.name}' size is ${s.size})`, ap.span, `${s.name} is ${s.size} bytes long`);
         return one(ap, path, label, off + extra, s.name);
       };
       if (!hasWildcard(m[1])) {

@@ -13,11 +13,14 @@ import { arithSigned, cSizeOf, isPointer, isTypedAddress, namedIntType, none, s6
 import type { AnalyzedProbe, Analysis, EventSpec, MapInfo } from './analysis';
 import { fieldType } from './tracefs';
 import { includedMacros } from './header-macros';
+import { macroConstant, preprocess } from './preprocessor';
+import { inlinePositionals, parseIntArg } from './positionals';
 import { findNamedType, kernelBtf, planMember, pointerTo, structOf, useScriptTypes } from './kernel-types';
 import { scriptTypes } from './c-decls';
 import { offsetofConstant } from '../functions/offsetof';
 import { DEFAULT_MAP_KEYS } from './map-keys';
 import { readConfig } from './config';
+import { checkStringLiterals } from './string-limits';
 import { dropUnresolved } from './unresolved';
 import { BpfscriptError } from '../diagnostics';
 
@@ -50,7 +53,13 @@ const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=', '&&', '||']);
 
 export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   const diags = new DiagnosticBag();
+  // Nothing but blanks, comments or definitions: bpftrace's parser stops at the end wanting a
+  // probe, and so do we, rather than attaching nothing and waiting forever.
+  if (program.probes.length === 0) {
+    throw new BpfscriptError({ severity: 'ERROR', message: 'unexpected end of file, expected {', span: program.span, hint: 'a program needs at least one probe, e.g. BEGIN { printf("hello\\n"); exit(); }' });
+  }
   const config = readConfig(program.config, diags);
+  checkStringLiterals(program, diags);
   const analysis: Analysis = {
     program,
     probes: [],
@@ -67,6 +76,8 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     unsafe: opts.unsafe ?? false,
   };
 
+  inlinePositionals(program, analysis.positionals);
+
   // The front end parses these; until the semantic pass implements them, say so rather than
   // silently compiling a program that means something else.
   const unsupported: [string, { span: Program['span'] }[]][] = [
@@ -80,6 +91,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags) : undefined);
 
   let n = 0;
+  const runOnceSeen = new Set<string>();
   for (const probe of program.probes) {
     // As in bpftrace, a wildcard that matches nothing is skipped when another attach point of the
     // probe does match (dcsnoop.bt's `kprobe:lookup_fast.constprop.*`); alone it is an error.
@@ -87,7 +99,15 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     let matched = false;
     for (const ap of probe.attachPoints) {
       try {
-        const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command });
+        const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command, positionals: opts.positionals });
+        // The runtime runs BEGIN and END once each; bpftrace refuses a second one, before any work.
+        if (type.runOnce) {
+          if (runOnceSeen.has(type.runOnce)) {
+            diags.error(`More than one ${type.name} probe defined`, ap.span);
+            continue;
+          }
+          runOnceSeen.add(type.runOnce);
+        }
         for (const expanded of probes) {
           matched = true;
           analysis.probes.push({ probe, type, expanded, progName: `probe_${n++}`, variables: new Map() });
@@ -200,7 +220,9 @@ class ProbeChecker implements CheckContext {
       case 'Unroll': {
         const n = s.count.kind === 'IntLit' ? s.count.value : s.count.kind === 'Positional' ? this.positionalInt(s.count) : null;
         if (n === null) this.error('unroll needs an integer literal count', s.count);
-        else if (n < 1n || n > BigInt(UNROLL_MAX)) this.error(`unroll count must be between 1 and ${UNROLL_MAX}, got ${n}`, s.count);
+        // bpftrace's wording, which scripts and its tests match on.
+        else if (n > BigInt(UNROLL_MAX)) this.error(`unroll maximum value is ${UNROLL_MAX}`, s.count, `got ${n}; unroll counts run from 1 to ${UNROLL_MAX}`);
+        else if (n < 1n) this.error('unroll minimum value is 1', s.count, `got ${n}; unroll counts run from 1 to ${UNROLL_MAX}`);
         else this.a.constants.set(s.count, Number(n));
         this.block(s.body);
         return;
@@ -559,8 +581,9 @@ class ProbeChecker implements CheckContext {
           return t ?? none;
         }
         const def = builtins.get(e.name);
-        // Macros of included headers and enumerators of kernel enums are constants, as in bpftrace.
-        const macro = def ? undefined : includedMacros(this.a.program.includes.map((i) => i.path)).get(e.name);
+        // The script's own #define constants, macros of included headers and enumerators of kernel
+        // enums are constants, as in bpftrace.
+        const macro = def ? undefined : (macroConstant(preprocess(this.a.program, kernelBtf() !== null).defines, e.name) ?? includedMacros(this.a.program.includes.map((i) => i.path)).get(e.name));
         const enumerator = def || macro !== undefined ? null : kernelBtf()?.findEnumValue(e.name);
         if (macro !== undefined || enumerator) {
           this.a.constants.set(e, Number(macro ?? enumerator!.value));
@@ -610,8 +633,15 @@ class ProbeChecker implements CheckContext {
       case 'Call':
         return this.call(e);
       case 'Binary': {
-        const l = this.typeOf(e.left);
-        const r = this.typeOf(e.right);
+        let l = this.typeOf(e.left);
+        let r = this.typeOf(e.right);
+        // A map read in its own first assignment (`@n = @n + 1`) is not typed yet on the first
+        // pass; as in bpftrace it reads as 0 of an unsigned 64-bit type, so the assignment can
+        // declare the map. The final pass sees the declared type (or reports a map never assigned).
+        if (!this.final && (l.kind === 'none' || r.kind === 'none') && l.kind !== 'string' && r.kind !== 'string') {
+          if (l.kind === 'none') l = u64;
+          if (r.kind === 'none') r = u64;
+        }
         if (l.kind === 'string' && r.kind === 'string' && (e.op === '==' || e.op === '!=')) return u64;
         if (l.kind !== 'int' || r.kind !== 'int') {
           this.error(`operator ${e.op} needs integer operands, got ${typeName(l)} and ${typeName(r)}`, e);
@@ -807,15 +837,6 @@ function tupleElemType(t: Type): Type {
 /** bpftrace 0.17's words for assigning a pointer where an integer was, or the reverse. */
 function mismatch(t: Type, prev: Type, holder: 'variable' | 'map'): string {
   return `trying to assign value of type '${bpftraceTypeName(t)}' when ${holder} already contains a value of type '${bpftraceTypeName(prev)}'`;
-}
-
-/** A positional argument as bpftrace reads numbers: decimal, 0x hex, 0 octal; else null. */
-export function parseIntArg(s: string): bigint | null {
-  if (!/^-?(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(s)) return null;
-  const neg = s.startsWith('-');
-  const body = neg ? s.slice(1) : s;
-  const v = /^0[0-7]+$/.test(body) ? BigInt(`0o${body.slice(1)}`) : BigInt(body);
-  return neg ? -v : v;
 }
 
 function widenStrings(m: MapInfo, key: Type | null, value: Type): void {

@@ -7,51 +7,18 @@
 // definition may embed or point to kernel types (`struct path path;`), which resolve from vmlinux.
 // A script's definition shadows a kernel type of the same name, as it does in bpftrace.
 //
-// Preprocessor conditionals are honoured for definitions only: bpftrace defines
+// Preprocessor conditionals are honoured for definitions (./preprocessor.ts): bpftrace defines
 // BPFTRACE_HAVE_BTF when the kernel has BTF, so the `#ifndef BPFTRACE_HAVE_BTF` fallbacks of its
 // tools are skipped here as they are there.
 
 import type { BinaryOp, CDefinition, CField, Expr, Program } from '../ast';
+import { preprocess } from './preprocessor';
 import { Btf, type TypeId } from './btf';
 import type { DiagnosticBag } from '../diagnostics';
 
 /** Definitions that the script's #if/#ifdef/#ifndef lines leave in (the others are skipped). */
 export function activeDefinitions(program: Program, haveBtf: boolean): CDefinition[] {
-  const defined = new Set<string>(haveBtf ? ['BPFTRACE_HAVE_BTF'] : []);
-  // [start offset, end offset) of source that the preprocessor drops.
-  const dropped: [number, number][] = [];
-  const stack: { active: boolean; parentActive: boolean; taken: boolean; from: number }[] = [];
-  const active = () => stack.every((s) => s.active);
-  for (const pp of [...program.preprocessor].sort((a, b) => a.span.start - b.span.start)) {
-    const m = /^#\s*(\w+)\s*(.*)$/s.exec(pp.text.trim());
-    if (!m) continue;
-    const [, dir, rest] = m;
-    const word = /^\w+/.exec(rest.trim())?.[0] ?? '';
-    const close = () => {
-      const top = stack[stack.length - 1];
-      if (top && !top.active && top.parentActive) dropped.push([top.from, pp.span.start]);
-    };
-    if (dir === 'ifdef' || dir === 'ifndef' || dir === 'if') {
-      const parentActive = active();
-      // `#if EXPR` is not evaluated: only `#if 0` is known to drop its block.
-      const cond = dir === 'if' ? !/^0\s*$/.test(rest.trim()) : defined.has(word) === (dir === 'ifdef');
-      stack.push({ active: cond, parentActive, taken: cond, from: pp.span.end });
-    } else if (dir === 'else' || dir === 'elif') {
-      close();
-      const top = stack[stack.length - 1];
-      if (!top) continue;
-      const cond = !top.taken && (dir === 'else' || !/^0\s*$/.test(rest.trim()));
-      top.active = cond;
-      top.taken ||= cond;
-      top.from = pp.span.end;
-    } else if (dir === 'endif') {
-      close();
-      stack.pop();
-    } else if (dir === 'define' && active() && word) defined.add(word);
-    else if (dir === 'undef' && active()) defined.delete(word);
-  }
-  const top = stack[stack.length - 1];
-  if (top && !active()) dropped.push([top.from, Infinity]);
+  const { dropped } = preprocess(program, haveBtf);
   return program.cDefinitions.filter((d) => !dropped.some(([s, e]) => d.span.start >= s && d.span.start < e));
 }
 

@@ -6,9 +6,23 @@ import { intType, type Type } from '../types';
 
 export const TRACEFS_ROOTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 
+let mountTried = false;
+
+/** Where tracefs is mounted; when it is nowhere and we are root, it is mounted first (once). */
 export function tracefsRoot(): string | null {
   for (const r of TRACEFS_ROOTS) if (existsSync(`${r}/events`)) return r;
+  if (!mountTried && process.getuid?.() === 0) {
+    mountTried = true;
+    if (mountTracefs()) return tracefsRoot();
+  }
   return null;
+}
+
+/** `mount -t tracefs nodev /sys/kernel/tracing`; false when that fails (no tracefs in this kernel). */
+function mountTracefs(): boolean {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const r = spawnSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS_ROOTS[0]!], { stdio: 'ignore', timeout: 10_000 });
+  return r.status === 0;
 }
 
 export interface TracepointField {

@@ -1,7 +1,7 @@
 // A module's split BTF (loaded modules exist in the VM's stock kernel), read over vmlinux's and
 // compared type by type with bpftool's decoding of the same file.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync } from '../child';
 import { readdirSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -1,7 +1,7 @@
 // The examples that need kprobes or fentry, run for real inside the VM with their output checked
 // (examples/status.json marks them "vm"; the seed's 12 and 14 run in tcp.kernel.ts).
 
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from '../child';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -2,7 +2,7 @@
 // binaries, and bpftrace as the oracle for the same script.
 
 import * as assert from 'uvu/assert';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from '../child';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';

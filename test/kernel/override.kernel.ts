@@ -4,7 +4,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawnSync } from '../child';
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { kfixture, traceCommand } from './helpers';

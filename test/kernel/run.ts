@@ -3,4 +3,4 @@
 
 import { runSuites } from '../uvu-runner';
 
-runSuites('kernel', process.argv[2] ?? '\\.kernel\\.js$');
+void runSuites('kernel', process.argv[2] ?? '\\.kernel\\.js$');

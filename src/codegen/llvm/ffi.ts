@@ -4,12 +4,14 @@
 
 import koffi from 'koffi';
 import { existsSync } from 'node:fs';
+import { libraryMissing, LLVM_PACKAGE } from '../../host-packages';
 
 const DECLS = [
   // context, module
   'void *LLVMContextCreate()',
   'void LLVMContextDispose(void *C)',
   'void LLVMContextSetDiagnosticHandler(void *C, LLVMDiagHandler *h, void *ctx)',
+  'void LLVMInstallFatalErrorHandler(LLVMFatalErrorHandler *h)',
   'void *LLVMGetDiagInfoDescription(void *di)',
   'int LLVMGetDiagInfoSeverity(void *di)',
   'void *LLVMModuleCreateWithNameInContext(const char *name, void *C)',
@@ -61,6 +63,7 @@ const DECLS = [
   'void LLVMSetAlignment(void *G, uint32_t bytes)',
   'void LLVMSetLinkage(void *G, int linkage)',
   'void *LLVMAddFunction(void *M, const char *name, void *fnTy)',
+  'void *LLVMGetNamedFunction(void *M, const char *name)',
   'void *LLVMGetParam(void *F, uint32_t i)',
   'uint32_t LLVMGetEnumAttributeKindForName(const char *name, size_t len)',
   'void *LLVMCreateEnumAttribute(void *C, uint32_t kind, uint64_t val)',
@@ -79,6 +82,17 @@ const DECLS = [
   'void *LLVMGetFirstInstruction(void *BB)',
   'void LLVMPositionBuilderBefore(void *B, void *I)',
   'void *LLVMGetBasicBlockTerminator(void *BB)',
+  'void *LLVMGetFirstFunction(void *M)',
+  'void *LLVMGetNextFunction(void *F)',
+  'void *LLVMGetNextBasicBlock(void *BB)',
+  'void LLVMMoveBasicBlockAfter(void *BB, void *after)',
+  'uint32_t LLVMGetNumSuccessors(void *term)',
+  'void *LLVMGetSuccessor(void *term, uint32_t i)',
+  'void LLVMSetSuccessor(void *term, uint32_t i, void *BB)',
+  'int LLVMGetInstructionOpcode(void *I)',
+  'int LLVMGetNumOperands(void *I)',
+  'void *LLVMGetOperand(void *I, uint32_t i)',
+  'int LLVMIsConstant(void *V)',
   'void LLVMSetCurrentDebugLocation2(void *B, void *loc)',
   'void *LLVMGetCurrentDebugLocation2(void *B)',
   'void *LLVMBuildAlloca(void *B, void *T, const char *name)',
@@ -147,16 +161,23 @@ function findLibrary(): { path: string; version: number } {
       if (existsSync(p)) return { path: p, version: v };
     }
   }
-  throw new Error(
-    `no libLLVM found (looked for libLLVM-N.so.1, N = ${versions.join(', ')}); install Debian's libllvm14 or newer`,
-  );
+  throw libraryMissing('libLLVM', `no libLLVM-N.so.1 for N = ${versions.join(', ')} in ${dirs.join(', ')}`, LLVM_PACKAGE);
+}
+
+function load(path: string): ReturnType<typeof koffi.load> {
+  try {
+    return koffi.load(path);
+  } catch (e) {
+    throw libraryMissing(path, (e as Error).message, LLVM_PACKAGE);
+  }
 }
 
 export function llvmRaw(): RawLLVM {
   if (raw) return raw;
   const { path, version } = findLibrary();
-  const lib = koffi.load(path);
+  const lib = load(path);
   koffi.proto('void LLVMDiagHandler(void *di, void *ctx)');
+  koffi.proto('void LLVMFatalErrorHandler(const char *reason)');
   const out: Record<string, unknown> = { version, koffi };
   for (const d of DECLS) {
     const name = /(LLVM\w+)\(/.exec(d)![1];

@@ -1,6 +1,7 @@
 // Typed layer over the LLVM-C API (./ffi.ts). Handles are branded BigInts so a type can't be passed
 // where a value is expected; objects own their LLVM resources and dispose them explicitly.
 
+import { writeSync } from 'node:fs';
 import { llvmRaw, type RawLLVM } from './ffi';
 
 declare const brand: unique symbol;
@@ -23,7 +24,35 @@ export class LLVMError extends Error {
 
 let L: RawLLVM;
 function lib(): RawLLVM {
-  return (L ??= llvmRaw());
+  if (!L) {
+    L = llvmRaw();
+    installFatalHandler(L);
+  }
+  return L;
+}
+
+/** Known causes of LLVM's fatal errors, and what the user can do about each. */
+const FATAL_HINTS: [RegExp, string][] = [
+  [/Branch target out of insn range/, 'a probe is too long for BPF jumps (at most 32,767 instructions apart): split its statements over several probes'],
+];
+
+/**
+ * LLVM reports some backend failures with report_fatal_error, which prints its own text and aborts
+ * the process. Control cannot come back to the compiler from there (LLVM aborts once the handler
+ * returns), so the handler says once, in our format, what failed and ends the process with status
+ * 1 itself; nothing is loaded in the kernel yet while we compile.
+ */
+function installFatalHandler(l: RawLLVM): void {
+  const handler = l.koffi.register((reason: string) => {
+    try {
+      const hint = FATAL_HINTS.find(([re]) => re.test(reason))?.[1] ?? 'this is a bpfscript bug; please report it with the script that caused it';
+      writeSync(2, `ERROR: LLVM could not compile the program: ${reason}\nHINT: ${hint}\n`);
+    } catch {
+      // never let an exception escape into C
+    }
+    process.exit(1);
+  }, l.koffi.pointer('LLVMFatalErrorHandler'));
+  l.LLVMInstallFatalErrorHandler(handler);
 }
 
 function takeMessage(p: bigint | null): string {
@@ -130,7 +159,7 @@ export class Context {
   }
   constString(s: Buffer | string, nulTerminate = true): Val {
     const b = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
-    return lib().LLVMConstStringInContext(this.handle, b.toString('latin1'), b.length, nulTerminate ? 0 : 1);
+    return lib().LLVMConstStringInContext(this.handle, b, b.length, nulTerminate ? 0 : 1);
   }
   constIntToPtr(v: Val, t: Ty): Val {
     return lib().LLVMConstIntToPtr(v, t);
@@ -194,6 +223,11 @@ export class Module {
     l.LLVMAddAttributeAtIndex(f, -1, this.ctx.enumAttribute('nounwind'));
     return f;
   }
+  /** A function declared by name only (an LLVM intrinsic such as llvm.bpf.passthrough), once. */
+  declareFunction(name: string, fnTy: Ty): Fn {
+    const l = lib();
+    return l.LLVMGetNamedFunction(this.handle, name) || l.LLVMAddFunction(this.handle, name, fnTy);
+  }
   setLinkage(g: Val, linkage: Linkage): void {
     lib().LLVMSetLinkage(g, linkage);
   }
@@ -221,6 +255,76 @@ export class Module {
     l.LLVMDisposePassBuilderOptions(opts);
     if (e) throw new LLVMError('passes', takeMessage(l.LLVMGetErrorMessage(e)));
   }
+  /**
+   * Lays out every function's blocks for the BPF backend, which has no branch relaxation: a jump
+   * further than 32,767 instructions is a fatal error. Blocks go in reverse post-order, so a
+   * block comes after all its predecessors (the cold side of an `if` sits next to it, not at the
+   * end of the function, where LLVM's own placement keeps the IR's order); and a branch to a block
+   * that only returns gets a copy of that block right after it, since the optimiser merged every
+   * return of the function into one block, which may be thousands of instructions away.
+   */
+  layoutForBpf(): void {
+    const l = lib();
+    const RET = 1;
+    for (let f = l.LLVMGetFirstFunction(this.handle); f; f = l.LLVMGetNextFunction(f)) {
+      const entry = l.LLVMGetFirstBasicBlock(f);
+      if (!entry) continue;
+      const succs = (bb: bigint): bigint[] => {
+        const t = l.LLVMGetBasicBlockTerminator(bb);
+        if (!t) return [];
+        const n = l.LLVMGetNumSuccessors(t);
+        const out: bigint[] = [];
+        for (let i = 0; i < n; i++) out.push(l.LLVMGetSuccessor(t, i));
+        return out;
+      };
+      // Iterative DFS: programs of thousands of statements have tens of thousands of blocks.
+      const post: bigint[] = [];
+      const seen = new Set<bigint>([entry]);
+      const stack: { bb: bigint; next: bigint[] }[] = [{ bb: entry, next: succs(entry).reverse() }];
+      while (stack.length) {
+        const top = stack[stack.length - 1];
+        const s = top.next.pop();
+        if (s === undefined) {
+          post.push(top.bb);
+          stack.pop();
+        } else if (!seen.has(s)) {
+          seen.add(s);
+          stack.push({ bb: s, next: succs(s).reverse() });
+        }
+      }
+      const order = post.reverse();
+      for (let i = 1; i < order.length; i++) l.LLVMMoveBasicBlockAfter(order[i], order[i - 1]);
+      const returnsOnly = (bb: bigint): bigint | null => {
+        const first = l.LLVMGetFirstInstruction(bb);
+        if (!first || l.LLVMGetInstructionOpcode(first) !== RET || l.LLVMGetNumOperands(first) !== 1) return null;
+        const v = l.LLVMGetOperand(first, 0);
+        return l.LLVMIsConstant(v) ? v : null;
+      };
+      const b = l.LLVMCreateBuilderInContext(this.ctx.handle);
+      try {
+        for (const bb of order) {
+          const t = l.LLVMGetBasicBlockTerminator(bb);
+          if (!t || l.LLVMGetInstructionOpcode(t) === RET) continue;
+          const n = l.LLVMGetNumSuccessors(t);
+          let after = bb;
+          for (let i = 0; i < n; i++) {
+            const s = l.LLVMGetSuccessor(t, i);
+            const v = returnsOnly(s);
+            if (v === null || s === l.LLVMGetNextBasicBlock(bb)) continue;
+            const copy = l.LLVMAppendBasicBlockInContext(this.ctx.handle, f, 'ret');
+            l.LLVMMoveBasicBlockAfter(copy, after);
+            after = copy;
+            l.LLVMPositionBuilderAtEnd(b, copy);
+            l.LLVMBuildRet(b, v);
+            l.LLVMSetSuccessor(t, i, copy);
+          }
+        }
+      } finally {
+        l.LLVMDisposeBuilder(b);
+      }
+    }
+  }
+
   /** Emits an ELF object; backend errors reported through the diagnostic handler become an LLVMError. */
   emitObject(): Buffer {
     const l = lib();

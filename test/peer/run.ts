@@ -1,0 +1,116 @@
+// `npm run test:peer -- DIR [--filter GLOB] [--no-oracle] [--oracle FILE] [--report FILE]`: bpftrace's
+// own runtime tests (DIR/tests/runtime of a bpftrace checkout the user fetched; nothing of it is in
+// this repository) run against bpfscript and, where bpftrace is installed, against bpftrace too.
+// It prints, per test, both outcomes, then how many of the tests bpftrace passes here bpfscript
+// passes, and writes every failure with its command and output to the report (JSON).
+
+import { spawnSync } from '../child';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSuites, type PeerTest } from './parse';
+import { runTest, type Result, type RunContext, type Tool } from './runner';
+import { prepareWorkdir } from './workdir';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+interface Options {
+  dir: string;
+  filter?: RegExp;
+  oracle: boolean;
+  /** bpftrace's results from an earlier run: reused, and written back, so it runs once per test. */
+  oracleFile?: string;
+  report: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Partial<Options> = { oracle: true, report: 'peer-report.json' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--filter') o.filter = globRegExp(argv[++i]);
+    else if (a === '--no-oracle') o.oracle = false;
+    else if (a === '--oracle') o.oracleFile = argv[++i];
+    else if (a === '--report') o.report = argv[++i];
+    else if (!a.startsWith('-') && !o.dir) o.dir = a;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (!o.dir) throw new Error('usage: npm run test:peer -- BPFTRACE_CHECKOUT [--filter GLOB] [--no-oracle] [--oracle FILE] [--report FILE]');
+  return o as Options;
+}
+
+/** The engine's filter is an fnmatch glob over SUITE.NAME. */
+function globRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+}
+
+/** The machine's features as bpftrace's engine reads them from `bpftrace --info`. */
+function features(): Set<string> {
+  const r = spawnSync('bpftrace', ['--info'], { encoding: 'utf8', timeout: 30_000 });
+  const info = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  const probes: [string, string][] = [
+    ['loop', 'Loop support: yes'],
+    ['probe_read_kernel', 'probe_read_kernel: yes'],
+    ['btf', 'btf: yes'],
+    ['kfunc', 'kfunc: yes'],
+    ['dpath', 'dpath: yes'],
+    ['uprobe_refcount', 'uprobe refcount (depends on Build:bcc bpf_attach_uprobe refcount): yes'],
+    ['signal', 'send_signal: yes'],
+    ['iter:task', 'iter:task: yes'],
+    ['iter:task_file', 'iter:task_file: yes'],
+    ['libpath_resolv', 'bcc library path resolution: yes'],
+    ['dwarf', 'libdw (DWARF support): yes'],
+    ['kprobe_multi', 'kprobe_multi: yes'],
+    ['skboutput', 'skboutput: yes'],
+  ];
+  return new Set(probes.filter(([, text]) => info.includes(text)).map(([f]) => f));
+}
+
+function mark(r: Result | undefined): string {
+  return !r ? '-' : r.outcome === 'pass' ? 'ok' : r.outcome === 'skip' ? 'skip' : r.outcome.toUpperCase();
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  let tests: PeerTest[] = readSuites(join(existsSync(join(opts.dir, 'tests')) ? join(opts.dir, 'tests') : opts.dir, 'runtime'));
+  if (opts.filter) tests = tests.filter((t) => opts.filter!.test(t.id));
+  const work = prepareWorkdir(opts.dir, (l) => console.log(l));
+  const ctx: RunContext = { cwd: work, features: features(), attachTimeoutS: 5 };
+  const bpfscript: Tool = { name: 'bpfscript', path: join(ROOT, 'bin', 'bpfscript') };
+  const bpftraceOn = opts.oracle && spawnSync('bpftrace', ['--version'], { timeout: 10_000 }).status === 0;
+  const bpftrace: Tool = { name: 'bpftrace', path: 'bpftrace' };
+  const remembered: Record<string, Result> = opts.oracleFile && existsSync(opts.oracleFile) ? JSON.parse(readFileSync(opts.oracleFile, 'utf8')) : {};
+
+  const theirs = new Map<string, Result>();
+  const ours = new Map<string, Result>();
+  for (const t of tests) {
+    if (bpftraceOn) {
+      const r = remembered[t.id] ?? (await runTest(t, bpftrace, ctx));
+      theirs.set(t.id, (remembered[t.id] = r));
+    }
+    ours.set(t.id, await runTest(t, bpfscript, ctx));
+    console.log(`${mark(ours.get(t.id)).padEnd(8)} ${t.id}${bpftraceOn ? `   (bpftrace: ${mark(theirs.get(t.id))})` : ''}`);
+  }
+  if (opts.oracleFile && bpftraceOn) writeFileSync(opts.oracleFile, JSON.stringify(remembered, null, 1));
+
+  const ran = tests.filter((t) => ours.get(t.id)!.outcome !== 'skip');
+  const passed = ran.filter((t) => ours.get(t.id)!.outcome === 'pass');
+  const failures = ran.filter((t) => ours.get(t.id)!.outcome !== 'pass');
+  console.log(`\n${tests.length} tests, ${tests.length - ran.length} skipped here; bpfscript passes ${passed.length} of ${ran.length}`);
+  let shown = failures;
+  if (bpftraceOn) {
+    const theyPass = ran.filter((t) => theirs.get(t.id)?.outcome === 'pass');
+    const both = theyPass.filter((t) => ours.get(t.id)!.outcome === 'pass');
+    const onlyOurs = passed.filter((t) => theirs.get(t.id)?.outcome !== 'pass');
+    const pct = theyPass.length ? ((100 * both.length) / theyPass.length).toFixed(1) : '0';
+    console.log(`bpftrace passes ${theyPass.length}; bpfscript passes ${both.length} of those (${pct}%), and ${onlyOurs.length} that bpftrace fails here`);
+    shown = theyPass.filter((t) => ours.get(t.id)!.outcome !== 'pass');
+  }
+  const report = shown.map((t) => ({ id: t.id, ...ours.get(t.id)!, output: ours.get(t.id)!.output.slice(0, 4000), expect: t.expect, bpftrace: theirs.get(t.id)?.outcome }));
+  writeFileSync(opts.report, JSON.stringify(report, null, 1));
+  console.log(`${shown.length} failures${bpftraceOn ? ' among the tests bpftrace passes' : ''}, with commands and output, in ${opts.report}; work directory ${work}`);
+  for (const f of report) console.log(`  ${f.outcome.toUpperCase().padEnd(8)} ${f.id}: ${f.reason ?? ''}`);
+}
+
+main().catch((e) => {
+  console.error(`test:peer: ${(e as Error).message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,51 @@
+// The directory bpftrace's runtime tests expect to run in (its build tree's tests/): runtime/ with
+// the test files and their scripts, testprogs/ and testlibs/ built from the checkout's C sources
+// the way its CMake build makes them (-g -O0, executables without PIE, libraries without the
+// executable bit).
+
+import { execFileSync } from '../child';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** `checkout`: a bpftrace source tree, or its tests/ directory. Returns the new work directory. */
+export function prepareWorkdir(checkout: string, log: (line: string) => void): string {
+  const tests = existsSync(join(checkout, 'tests', 'runtime')) ? join(checkout, 'tests') : checkout;
+  if (!existsSync(join(tests, 'runtime'))) throw new Error(`${checkout}: no tests/runtime here (give a bpftrace checkout)`);
+  // Private and unpredictable: this runs as root and builds programs it then runs.
+  const work = mkdtempSync(join(tmpdir(), 'bpfscript-peer-'));
+  symlinkSync(resolve(tests, 'runtime'), join(work, 'runtime'));
+  const sdt = existsSync('/usr/include/sys/sdt.h') ? ['-DHAVE_SYSTEMTAP_SYS_SDT_H'] : [];
+  const cc = (args: string[]) => execFileSync('cc', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+
+  const libs = join(work, 'testlibs');
+  mkdirSync(libs);
+  for (const src of cSources(join(tests, 'testlibs'))) {
+    const out = join(libs, `lib${src.name}.so`);
+    cc(['-g', '-O0', '-shared', '-fPIC', ...sdt, '-o', out, src.path]);
+    chmodSync(out, 0o644);
+  }
+  const progs = join(work, 'testprogs');
+  mkdirSync(progs);
+  let failed = 0;
+  for (const src of cSources(join(tests, 'testprogs'))) {
+    // usdt_lib calls into libusdt_tp from testlibs/, as the CMake build links it.
+    const extra = src.name === 'usdt_lib' ? ['-I', join(tests, 'testlibs'), '-fPIC', `-L${libs}`, '-lusdt_tp', `-Wl,-rpath,${libs}`] : [];
+    try {
+      cc(['-g', '-O0', '-no-pie', ...sdt, '-o', join(progs, src.name), src.path, ...extra, '-lpthread']);
+    } catch (e) {
+      failed++;
+      log(`could not build testprogs/${src.name}: ${String((e as { stderr?: Buffer }).stderr ?? e).split('\n')[0]}`);
+    }
+  }
+  log(`work directory ${work}: ${readdirSync(progs).length} test programs${failed ? ` (${failed} failed to build)` : ''}, ${readdirSync(libs).length} libraries`);
+  return work;
+}
+
+function cSources(dir: string): { name: string; path: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.c'))
+    .sort()
+    .map((f) => ({ name: f.slice(0, -2), path: join(dir, f) }));
+}
