@@ -118,9 +118,17 @@ export function listTracepoints(): string[] {
     .filter(Boolean);
 }
 
-/** The language type a tracepoint field reads as: integers by size and signedness. */
+/**
+ * The language type a tracepoint field reads as: integers by size and signedness, char arrays as
+ * strings, other arrays (`unsigned long args[6]`, `__u8 saddr[4]`) as arrays, indexed with [N].
+ */
 export function fieldType(f: TracepointField): Type {
   if (f.arrayLength !== undefined && /\bchar$/.test(f.ctype)) return { kind: 'string', size: f.arrayLength };
+  const elemSize = f.arrayLength ? f.size / f.arrayLength : 0;
+  if (f.arrayLength && (elemSize === 1 || elemSize === 2 || elemSize === 4 || elemSize === 8)) {
+    const elem = { kind: 'int' as const, bytes: elemSize as 1 | 2 | 4 | 8, signed: f.signed };
+    return { kind: 'string', size: f.size + 1, format: 'array', layout: { kind: 'array', elem, elemSize, length: f.arrayLength } };
+  }
   const bits = f.size === 1 ? 8 : f.size === 2 ? 16 : f.size === 4 ? 32 : 64;
   return intType(bits, f.signed);
 }
