@@ -58,7 +58,8 @@ test('SIGUSR1 prints every map and tracing goes on, as in bpftrace; no debugger 
   assert.ok(m, stdout);
   const [c1, s1, c2, s2, c3, s3] = m!.slice(1).map(Number);
   assert.ok(c1 > 0 && c1 <= c2 && c2 <= c3, 'counts only grow: tracing went on');
-  assert.equal([s1, s2, s3], [2 * c1, 2 * c2, 2 * c3]);
+  // Each dump reads @c, then @s: a tick may land between the two reads.
+  for (const [c, s] of [[c1, s1], [c2, s2], [c3, s3]]) assert.ok(s % 2 === 0 && s / 2 >= c && s / 2 - c <= 2, `@c ${c}, @s ${s}`);
 });
 
 test('NODE_OPTIONS in the environment (sudo -E) runs no code and opens no inspector', () => {
