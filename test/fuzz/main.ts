@@ -1,0 +1,12 @@
+// `npm run fuzz` (after the grammar fuzz): the generated-program lane at full size.
+// FUZZ_CODEGEN (10000), FUZZ_VERIFIER (1000), FUZZ_SEED (1), FUZZ_BATCH (250) change it.
+// Exits 1 on any abort or uncaught exception; verifier rejections are listed as bugs.
+
+import { report, runLane } from './lane';
+
+const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
+const opts = { seed: num('FUZZ_SEED', 1), codegen: num('FUZZ_CODEGEN', 10_000), verifier: num('FUZZ_VERIFIER', 1_000), batch: num('FUZZ_BATCH', 250) };
+const figures = runLane(opts, (done) => process.stderr.write(`\r${done} / ${opts.codegen}`));
+process.stderr.write('\n');
+process.stdout.write(report(figures) + '\n');
+if (figures.aborts.length || figures.exceptions.length) process.exitCode = 1;
