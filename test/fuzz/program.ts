@@ -4,7 +4,7 @@
 
 import { Exprs, stringLiteral } from './expr';
 import { rng, programSeed } from './rng';
-import { AGGS, randomIntTy, randomValTy, Scope, type Agg, type MapInfo, type ProbeKind, type ValTy } from './scope';
+import { AGGS, castName, randomIntTy, randomValTy, Scope, type Agg, type IntTy, type MapInfo, type ProbeKind, type ValTy } from './scope';
 
 const ATTACH: Record<Exclude<ProbeKind, 'BEGIN' | 'END'>, string[]> = {
   interval: ['interval:ms:100', 'interval:s:1', 'i:ms:250'],
@@ -141,11 +141,10 @@ class ProgramGen {
 
   private randomKey(): ValTy[] | null {
     const r = this.r;
-    switch (r.int(5)) {
+    switch (r.int(4)) {
       case 0: return null;
       case 1: return [randomIntTy(r)];
       case 2: return [{ k: 'str' }];
-      case 3: return [{ k: 'tup', els: [randomIntTy(r), { k: 'str' }] }];
       default: return Array.from({ length: 2 + r.int(2) }, () => (r.chance(0.6) ? randomIntTy(r) : { k: 'str' as const }));
     }
   }
@@ -156,10 +155,11 @@ class ProgramGen {
     let m: MapInfo;
     if (aggs.length && r.chance(0.4)) m = r.pick(aggs);
     else {
-      m = { name: this.s.fresh('a'), key: this.randomKey(), value: { kind: 'agg', fn: r.pick(AGGS) } };
+      m = { name: this.s.fresh('a'), key: this.randomKey(), value: { kind: 'agg', fn: r.pick(AGGS), arg: randomIntTy(r), bounds: r.pick(LHIST_BOUNDS) } };
     }
     const key = this.e.key(m.key, depth);
-    const call = aggCall((m.value as { fn: Agg }).fn, this.e.int(depth));
+    const v = m.value as { fn: Agg; arg: IntTy; bounds: string };
+    const call = aggCall(v.fn, `(${castName(v.arg)})(${this.e.int(depth)})`, v.bounds);
     if (!this.s.maps.includes(m)) this.s.maps.push(m);
     return `@${m.name}${key} = ${call}`;
   }
@@ -216,12 +216,12 @@ class ProgramGen {
   }
 }
 
-const LHIST_BOUNDS = ['0, 100, 10', '0, 1000, 7', '-50, 50, 5', '1, 2, 1'];
+const LHIST_BOUNDS = ['0, 100, 10', '0, 1000, 7', '5, 50, 5', '1, 2, 1'];
 
-function aggCall(fn: Agg, arg: string): string {
+function aggCall(fn: Agg, arg: string, bounds: string): string {
   switch (fn) {
     case 'count': return 'count()';
-    case 'lhist': return `lhist(${arg}, ${LHIST_BOUNDS[arg.length % LHIST_BOUNDS.length]})`;
+    case 'lhist': return `lhist(${arg}, ${bounds})`;
     default: return `${fn}(${arg})`;
   }
 }

@@ -17,7 +17,8 @@ export interface MapInfo {
   name: string;
   /** Element types of the key (`@m[a, b]`), or a single tuple key, or null for `@m`. */
   key: ValTy[] | null;
-  value: { kind: 'plain'; ty: ValTy } | { kind: 'agg'; fn: Agg };
+  /** An aggregation keeps one argument type (sum of int32 and of uint64 are different maps). */
+  value: { kind: 'plain'; ty: ValTy } | { kind: 'agg'; fn: Agg; arg: IntTy; bounds: string };
 }
 
 /** The kinds of probe a program uses; each decides which builtins and arguments exist. */

@@ -24,7 +24,8 @@ const say = (line: string) => writeSync(1, `${line}\n`);
 /** The verifier's own words: the last log line that names a problem, numbers blanked for grouping. */
 export function verifierReason(e: unknown): string {
   const log = String((e as { verifierLog?: string }).verifierLog ?? '');
-  const lines = log.split('\n').map((l) => l.trim()).filter((l) => l && !/^(processed|verification time|stack depth|;)/.test(l) && !/^\d+: /.test(l));
+  const lines = log.split('\n').map((l) => l.trim())
+    .filter((l) => l && !/^(processed|verification time|stack depth|;|cur state|old state|from \d+ to|R\d)/.test(l) && !/^\d+: /.test(l));
   const why = lines[lines.length - 1] ?? String((e as Error).message ?? e).split('\n')[0]!;
   return why;
 }
