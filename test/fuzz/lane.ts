@@ -43,7 +43,7 @@ export function messageKind(msg: string): string {
 
 const WORKER = join(__dirname, 'worker.js');
 
-export function runLane(opts: LaneOptions, progress?: (done: number) => void): LaneFigures {
+export function runLane(opts: LaneOptions, progress?: (done: number, sofar: LaneFigures) => void): LaneFigures {
   const t0 = Date.now();
   const batch = opts.batch ?? 250;
   const every = opts.verifier > 0 ? Math.max(1, Math.floor(opts.codegen / opts.verifier)) : 0;
@@ -90,7 +90,8 @@ export function runLane(opts: LaneOptions, progress?: (done: number) => void): L
       next = at + 1;
     }
     from = next;
-    progress?.(from);
+    f.ms = Date.now() - t0;
+    progress?.(from, f);
   }
   f.ms = Date.now() - t0;
   return f;

@@ -6,7 +6,15 @@ import { report, runLane } from './lane';
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
 const opts = { seed: num('FUZZ_SEED', 1), codegen: num('FUZZ_CODEGEN', 10_000), verifier: num('FUZZ_VERIFIER', 1_000), batch: num('FUZZ_BATCH', 250) };
-const figures = runLane(opts, (done) => process.stderr.write(`\r${done} / ${opts.codegen}`));
+let shown = 0;
+const figures = runLane(opts, (done, sofar) => {
+  process.stderr.write(`\r${done} / ${opts.codegen}`);
+  // A long run shows its figures so far, so a stopped run still tells something.
+  if (done - shown >= 2_000 && done < opts.codegen) {
+    shown = done;
+    process.stderr.write(`\n${report(sofar)}\n`);
+  }
+});
 process.stderr.write('\n');
 process.stdout.write(report(figures) + '\n');
 if (figures.aborts.length || figures.exceptions.length) process.exitCode = 1;
