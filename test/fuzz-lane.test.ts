@@ -20,8 +20,8 @@ test('the generator is deterministic and makes programs of every kind of probe, 
   assert.ok(/"[^"\\]{50,}"/.test(text), 'some string literal is long');
 });
 
-test('200 generated programs compile with no abort or exception; 30 of them load through the verifier', () => {
-  const f = runLane({ seed: 20, codegen: 200, verifier: 30, batch: 100 });
+test('200 generated programs compile with no abort or exception; 30 of them load through the verifier', async () => {
+  const f = await runLane({ seed: 20, codegen: 200, verifier: 30, batch: 100 });
   const text = report(f);
   process.stdout.write(`\n${text}\n`);
   assert.is(f.programs, 200);

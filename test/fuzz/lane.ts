@@ -3,7 +3,7 @@
 // the lane goes on with the next program.
 
 import { join } from 'node:path';
-import { spawnSync } from '../child';
+import { spawn } from '../child';
 import type { Result } from './worker';
 
 export interface LaneOptions {
@@ -14,6 +14,8 @@ export interface LaneOptions {
   verifier: number;
   /** Programs a worker process compiles before the next one starts. */
   batch?: number;
+  /** Worker processes at once. */
+  jobs?: number;
 }
 
 export interface Finding {
@@ -43,7 +45,7 @@ export function messageKind(msg: string): string {
 
 const WORKER = join(__dirname, 'worker.js');
 
-export function runLane(opts: LaneOptions, progress?: (done: number, sofar: LaneFigures) => void): LaneFigures {
+export async function runLane(opts: LaneOptions, progress?: (done: number, sofar: LaneFigures) => void): Promise<LaneFigures> {
   const t0 = Date.now();
   const batch = opts.batch ?? 250;
   const every = opts.verifier > 0 ? Math.max(1, Math.floor(opts.codegen / opts.verifier)) : 0;
@@ -55,46 +57,65 @@ export function runLane(opts: LaneOptions, progress?: (done: number, sofar: Lane
     const k = messageKind(r.msg ?? '');
     by.set(k, [...(by.get(k) ?? []), { i: r.i, msg: r.msg ?? '' }]);
   };
-  let from = 0;
-  while (from < opts.codegen) {
-    const to = Math.min(opts.codegen, from + batch);
-    const run = spawnSync(process.execPath, [WORKER, String(opts.seed), String(from), String(to), String(every)], {
-      encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60_000 + (to - from) * 3_000,
-    });
-    let started = -1;
-    let next = from;
-    let done = false;
-    for (const line of String(run.stdout ?? '').split('\n')) {
-      if (line === 'done') done = true;
-      else if (line.startsWith('start ')) started = Number(line.slice(6));
-      else if (line.startsWith('{')) {
-        const r = JSON.parse(line) as Result;
-        f.programs++;
-        f.compileMs += r.ms;
-        next = r.i + 1;
-        switch (r.outcome) {
-          case 'compiled': f.compiled++; break;
-          case 'verified': f.compiled++; f.verified++; break;
-          case 'rejected': f.compiled++; f.rejected++; group(f.rejectedBy, r); break;
-          case 'refused': f.refused++; group(f.refusedBy, r); break;
-          case 'exception': f.exceptions.push({ i: r.i, msg: r.msg ?? '' }); break;
+  // One worker process per batch; a batch whose worker died goes on after the program that killed it.
+  const runBatch = async (from: number, to: number): Promise<void> => {
+    while (from < to) {
+      const run = await spawnCollect([WORKER, String(opts.seed), String(from), String(to), String(every)], 60_000 + (to - from) * 3_000);
+      let started = -1;
+      let next = from;
+      let done = false;
+      for (const line of run.stdout.split('\n')) {
+        if (line === 'done') done = true;
+        else if (line.startsWith('start ')) started = Number(line.slice(6));
+        else if (line.startsWith('{')) {
+          const r = JSON.parse(line) as Result;
+          f.programs++;
+          f.compileMs += r.ms;
+          next = r.i + 1;
+          switch (r.outcome) {
+            case 'compiled': f.compiled++; break;
+            case 'verified': f.compiled++; f.verified++; break;
+            case 'rejected': f.compiled++; f.rejected++; group(f.rejectedBy, r); break;
+            case 'refused': f.refused++; group(f.refusedBy, r); break;
+            case 'exception': f.exceptions.push({ i: r.i, msg: r.msg ?? '' }); break;
+          }
         }
       }
+      if (!done) {
+        // The program that started and never finished ended the process: an abort (or a hang).
+        const at = started >= next ? started : next;
+        f.aborts.push({ i: at, msg: `${run.why}: ${lastLine(run.stderr)}` });
+        f.programs++;
+        next = at + 1;
+      }
+      from = next;
     }
-    if (!done) {
-      // The program that started and never finished ended the process: an abort (or a hang).
-      const at = started >= next ? started : next;
-      const why = run.error ? `timed out (${run.error.message})` : `exit ${run.status ?? run.signal}: ${lastLine(String(run.stderr ?? ''))}`;
-      f.aborts.push({ i: at, msg: why });
-      f.programs++;
-      next = at + 1;
+  };
+  const batches: [number, number][] = [];
+  for (let from = 0; from < opts.codegen; from += batch) batches.push([from, Math.min(opts.codegen, from + batch)]);
+  let doneBatches = 0;
+  const lane = async () => {
+    for (let b = batches.shift(); b; b = batches.shift()) {
+      await runBatch(b[0], b[1]);
+      doneBatches++;
+      f.ms = Date.now() - t0;
+      progress?.(Math.min(opts.codegen, doneBatches * batch), f);
     }
-    from = next;
-    f.ms = Date.now() - t0;
-    progress?.(from, f);
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.jobs ?? 1) }, lane));
   f.ms = Date.now() - t0;
   return f;
+}
+
+function spawnCollect(args: string[], timeout: number): Promise<{ stdout: string; stderr: string; why: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout });
+    let stdout = '';
+    let stderr = '';
+    p.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    p.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
+    p.on('close', (code, signal) => resolve({ stdout, stderr, why: signal ? `killed by ${signal}` : `exit ${code}` }));
+  });
 }
 
 function lastLine(text: string): string {
