@@ -718,6 +718,19 @@ export class ProbeEmitter implements EmitContext {
     else b.br(body);
   }
 
+  /**
+   * One arm of a ternary, as a value of the whole ternary's type: a string shorter than the other
+   * arm's is copied into a buffer of the full size, since whoever reads the result (a comparison,
+   * a map key) reads that many bytes, and the verifier refuses a read past the shorter buffer.
+   */
+  private ternaryBranch(arm: Expr, t: Type): Val {
+    const v = this.emit(arm);
+    if (t.kind !== 'string' || v.type.kind !== 'string' || sizeOf(v.type) >= sizeOf(t)) return v.v;
+    const buf = this.zeroed(sizeOf(t), 'tern');
+    this.storeValue(v, buf, t);
+    return buf;
+  }
+
   private loopVarNames: Set<string> | null = null;
 
   private varSlot(name: string): Val {
@@ -794,11 +807,11 @@ export class ProbeEmitter implements EmitContext {
         const done = b.appendBlock(this.parts.fn, 'tern_end');
         b.condBr(this.truthy(this.emit(e.cond).v), yes, no);
         b.positionAtEnd(yes);
-        const a = this.emit(e.then).v;
+        const a = this.ternaryBranch(e.then, t);
         const aEnd = b.insertBlock;
         b.br(done);
         b.positionAtEnd(no);
-        const z = this.emit(e.else).v;
+        const z = this.ternaryBranch(e.else, t);
         const zEnd = b.insertBlock;
         b.br(done);
         b.positionAtEnd(done);
