@@ -31,4 +31,8 @@ test('a ternary of strings of different lengths compares and prints as bpftrace 
   assert.equal(leakedPrograms(), []);
 });
 
+test('an aggregation fed integers of either signedness is one map, printed as bpftrace prints it', () => {
+  sameAsBpftrace('BEGIN { @s = sum((uint64)2); @s = sum((int8)-5); @t = sum((int8)-5); @t = sum((uint64)2); @m = min((uint8)3); @m = min((int8)-2); @a = avg((uint32)10); @a = avg((int64)-4); @x = max((int8)-3); @x = max((uint8)1); exit() }');
+});
+
 test.run();
