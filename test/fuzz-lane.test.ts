@@ -21,7 +21,7 @@ test('the generator is deterministic and makes programs of every kind of probe, 
 });
 
 test('200 generated programs compile with no abort or exception; 30 of them load through the verifier', async () => {
-  const f = await runLane({ seed: 20, codegen: 200, verifier: 30, batch: 100 });
+  const f = await runLane({ seed: 20, codegen: 200, verifier: 30, batch: 100, jobs: 2 });
   const text = report(f);
   process.stdout.write(`\n${text}\n`);
   assert.is(f.programs, 200);
