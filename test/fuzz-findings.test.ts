@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../src/compile';
-import { assertVerifies, leakedPrograms, sameAsBpftrace } from './helpers';
+import { assertVerifies, bpfscript, leakedPrograms, sameAsBpftrace } from './helpers';
 
 const LONG = 'a'.repeat(57);
 /** Four 64-byte string variables fill the stack budget, so what follows lives in the scratch map. */
@@ -33,6 +33,13 @@ test('a ternary of strings of different lengths compares and prints as bpftrace 
 
 test('an aggregation fed integers of either signedness is one map, printed as bpftrace prints it', () => {
   sameAsBpftrace('BEGIN { @s = sum((uint64)2); @s = sum((int8)-5); @t = sum((int8)-5); @t = sum((uint64)2); @m = min((uint8)3); @m = min((int8)-2); @a = avg((uint32)10); @a = avg((int64)-4); @x = max((int8)-3); @x = max((uint8)1); exit() }');
+});
+
+test('delete() of an entry keyed by one tuple removes the entry the same tuple wrote', () => {
+  // bpftrace 0.17 has no tuple keys (only @m[a, b]), so this is bpfscript's own behaviour.
+  const r = bpfscript(['-e', 'BEGIN { @m[(1, "a")] = 1; @m[2, "b"] = 2; $t = (3, "c"); @m[$t] = 3; delete(@m[(1, "a")]); delete(@m[$t]); exit() }']);
+  assert.is(r.stderr, '');
+  assert.is(r.stdout, 'Attaching 1 probe...\n\n\n@m[2, b]: 2\n');
 });
 
 test.run();
