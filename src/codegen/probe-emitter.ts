@@ -79,6 +79,12 @@ export class ProbeEmitter implements EmitContext {
   private scratchZeroed: { offset: number; size: number }[] = [];
   /** Stack slot holding the scratch map's value pointer, set on entry (null until first used). */
   private scratchSlot: Val | null = null;
+  /**
+   * Where the addresses of zeroed scratch slots (variables that did not fit the stack) are
+   * computed: after the scratch value is found and before the body, so the address dominates
+   * every use, however many branches and unrolled copies use the variable.
+   */
+  private scratchAddrs: Block | null = null;
   /** Innermost loop last: where break and continue go. */
   private loops: { brk: Block; cont: Block }[] = [];
 
@@ -157,6 +163,10 @@ export class ProbeEmitter implements EmitContext {
     b.positionAtEnd(ok);
     b.store(p, this.scratchSlot!);
     this.zeroRuns(p);
+    if (this.scratchAddrs) {
+      b.br(this.scratchAddrs);
+      b.positionAtEnd(this.scratchAddrs);
+    }
     b.br(body);
   }
 
@@ -261,7 +271,11 @@ export class ProbeEmitter implements EmitContext {
     const bytes = Math.max(Math.ceil(size / 8), 1) * 8;
     if (!stackOnly && (bytes > STACK_VALUE_MAX || this.stackUsed + bytes > STACK_BUDGET)) {
       this.scratchZeroed.push({ offset: this.scratchUsed, size: bytes });
-      return this.scratch(bytes, name);
+      const here = b.insertBlock;
+      b.positionAtEnd(this.scratchAddrs ??= b.appendBlock(this.parts.fn, 'scratch_addrs'));
+      const slot = this.scratch(bytes, name);
+      b.positionAtEnd(here);
+      return slot;
     }
     this.stackUsed += bytes;
     const here = b.insertBlock;
@@ -726,11 +740,30 @@ export class ProbeEmitter implements EmitContext {
     else b.br(body);
   }
 
+  /**
+   * One arm of a ternary, as a value of the whole ternary's type: a string shorter than the other
+   * arm's is copied into a buffer of the full size, since whoever reads the result (a comparison,
+   * a map key) reads that many bytes, and the verifier refuses a read past the shorter buffer.
+   */
+  private ternaryBranch(arm: Expr, t: Type): Val {
+    const v = this.emit(arm);
+    if (t.kind !== 'string' || v.type.kind !== 'string' || sizeOf(v.type) >= sizeOf(t)) return v.v;
+    const buf = this.zeroed(sizeOf(t), 'tern');
+    this.storeValue(v, buf, t);
+    return buf;
+  }
+
+  private loopVarNames: Set<string> | null = null;
+
   private varSlot(name: string): Val {
     let slot = this.vars.get(name);
     if (!slot) {
       const t = this.p.variables.get(name)!;
-      slot = this.zeroed(t.kind === 'int' ? 8 : Math.max(sizeOf(t), 8), `var_${name}`);
+      // A while loop's counter stays on the stack even past the budget: in the scratch map the
+      // verifier cannot follow its value, so it could not bound the loop ("infinite loop detected").
+      this.loopVarNames ??= whileConditionVariables(this.p.probe.body);
+      const stackOnly = t.kind === 'int' && this.loopVarNames.has(name);
+      slot = this.zeroed(t.kind === 'int' ? 8 : Math.max(sizeOf(t), 8), `var_${name}`, stackOnly);
       this.vars.set(name, slot);
     }
     return slot;
@@ -796,11 +829,11 @@ export class ProbeEmitter implements EmitContext {
         const done = b.appendBlock(this.parts.fn, 'tern_end');
         b.condBr(this.truthy(this.emit(e.cond).v), yes, no);
         b.positionAtEnd(yes);
-        const a = this.emit(e.then).v;
+        const a = this.ternaryBranch(e.then, t);
         const aEnd = b.insertBlock;
         b.br(done);
         b.positionAtEnd(no);
-        const z = this.emit(e.else).v;
+        const z = this.ternaryBranch(e.else, t);
         const zEnd = b.insertBlock;
         b.br(done);
         b.positionAtEnd(done);
@@ -1037,5 +1070,22 @@ function namedVars(node: object, out = new Set<string>()): Set<string> {
     if (k === 'span' || !v || typeof v !== 'object') continue;
     for (const x of Array.isArray(v) ? v : [v]) if (x && typeof x === 'object') namedVars(x, out);
   }
+  return out;
+}
+
+/** Names of the variables read in the conditions of the while loops of a probe body. */
+function whileConditionVariables(body: unknown): Set<string> {
+  const out = new Set<string>();
+  const visit = (n: unknown, inCond: boolean): void => {
+    if (Array.isArray(n)) { for (const x of n) visit(x, inCond); return; }
+    if (!n || typeof n !== 'object') return;
+    const node = n as { kind?: string; name?: string; cond?: unknown; span?: unknown };
+    if (inCond && node.kind === 'Variable' && typeof node.name === 'string') out.add(node.name);
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'span' || !v || typeof v !== 'object') continue;
+      visit(v, inCond || (node.kind === 'While' && k === 'cond'));
+    }
+  };
+  visit(body, false);
   return out;
 }

@@ -30,7 +30,10 @@ export const del: FunctionDef = {
     const ref = call.args[0] as MapRef;
     const { info, global } = mapOf(ctx, ref);
     const want = info.keyType === null ? 0 : info.keyType.kind === 'tuple' ? info.keyType.elems.length : 1;
-    if (ref.keys.length !== want) {
+    // A tuple written as the one key (`@m[(1, "a")]`) is the same entry as `@m[1, "a"]`, as in
+    // assignments and reads.
+    const oneTuple = ref.keys.length === 1 && want > 1 && ctx.typeOf(ref.keys[0]).kind === 'tuple';
+    if (ref.keys.length !== want && !oneTuple) {
       throw error(
         want === 0 ? `${info.name} has no keys: delete(${info.name}) removes its value` : `${info.name} is indexed by ${want} key${want === 1 ? '' : 's'}, got ${ref.keys.length}`,
         ref.span,

@@ -13,10 +13,14 @@ const HIST_BUCKETS = 66;
 
 function bump(ctx: EmitContext, slot: Val, index: Val, buckets: number): void {
   const { b, c, i64 } = ctx;
-  // LLVM drops a clamp it can prove redundant (a value bounded by a loop condition, say), and the
-  // verifier, which cannot follow division or log2, then sees an unbounded offset: the last clamp
-  // is applied to a copy LLVM cannot see through.
-  const opaque = opaqueToOptimizer(ctx, index);
+  // LLVM drops a clamp it can prove redundant (a value bounded by a loop condition, or lhist of a
+  // masked value whose quotient is known small), and the verifier, which cannot follow division
+  // or log2, then sees an unbounded offset: the last clamp is applied to a copy LLVM cannot see
+  // through. llvm.bpf.passthrough alone is not enough: the backend removes it before instruction
+  // selection, which folds the clamp again by known bits; a volatile reload it cannot look through.
+  const spill = b.bitcast(ctx.reusableSlot('bucket', 8), c.ptr(i64));
+  b.store(opaqueToOptimizer(ctx, index), spill);
+  const opaque = b.load(i64, spill, 'bucket', true);
   const last = ctx.constInt(buckets - 1);
   const bounded = b.select(b.icmp(IntPredicate.UGT, opaque, last), last, opaque);
   const p = b.gep(i64, b.bitcast(slot, c.ptr(i64)), [bounded]);

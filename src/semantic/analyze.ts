@@ -833,6 +833,9 @@ function sameShape(a: Type, b: Type): boolean {
   if (a.kind === 'string' && b.kind === 'string') return symbolic(a) || symbolic(b) ? typeEquals(a, b) : true;
   if (a.kind === 'tuple' && b.kind === 'tuple') return a.elems.length === b.elems.length && a.elems.every((x, i) => sameShape(x, b.elems[i]));
   if (a.kind === 'int' && b.kind === 'int') return true;
+  // As in bpftrace, sum((int8)x) and sum((uint64)y) feed one map (the first use decides how it
+  // prints); lhist's bounds must still agree.
+  if (a.kind === 'agg' && b.kind === 'agg') return typeEquals({ ...a, signed: false }, { ...b, signed: false });
   return typeEquals(a, b);
 }
 
