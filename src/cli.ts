@@ -169,9 +169,8 @@ export async function main(cmdline: string[]): Promise<void> {
         source = decodeSource(readFileSync(args._[0] === '-' ? 0 : file));
       } catch (e) {
         // bpftrace's wording (scripts match on it), with strerror's text rather than Node's code.
-        const err = e as NodeJS.ErrnoException;
-        const why = err.code === 'ENOENT' ? 'No such file or directory' : err.code === 'EACCES' ? 'Permission denied' : err.code === 'EISDIR' ? 'Is a directory' : err.message;
-        throw new BpfscriptError({ severity: 'ERROR', message: `failed to open file '${file}': ${why}` });
+        const { errnoWords } = require('./errno-words') as typeof import('./errno-words');
+        throw new BpfscriptError({ severity: 'ERROR', message: `failed to open file '${file}': ${errnoWords(e as NodeJS.ErrnoException)}` });
       }
     } else {
       throw new BpfscriptError({ severity: 'ERROR', message: 'no program given', hint: "pass a script file or -e 'program'" });

@@ -4,6 +4,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { writeBytes } from '../stdio';
 import { formattedTextFunction } from './formatted-event';
+import { errnoWords } from '../errno-words';
 
 const DEFAULT_MAX = 10240;
 
@@ -38,19 +39,8 @@ export const cat = formattedTextFunction('cat', (file, rt) => {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     rt.output.flush();
-    writeBytes(2, Buffer.from(`ERROR: failed to open file '${file}': ${describe(err)}\n`, 'latin1'));
+    writeBytes(2, Buffer.from(`ERROR: failed to open file '${file}': ${errnoWords(err)}\n`, 'latin1'));
     return;
   }
   rt.output.message('cat', text, false);
 });
-
-/** strerror()'s wording for the common errors (Node's messages add the syscall and path). */
-function describe(e: NodeJS.ErrnoException): string {
-  const words: Record<string, string> = {
-    ENOENT: 'No such file or directory',
-    EACCES: 'Permission denied',
-    EISDIR: 'Is a directory',
-    ENOTDIR: 'Not a directory',
-  };
-  return (e.code && words[e.code]) ?? e.message;
-}
