@@ -181,7 +181,9 @@ const corpus: Case[] = [
   { name: 'ustack values, printf and print while the process lives, print with top', args: LINGER.args, script: LINGER.script(`${UI} { @s[arg2] = ustack(4); @p = ustack(perf, 2); printf("%s|\\n", ustack(2)); print(ustack(perf, 2)); }`, ['@s', '@p']).replace('print(@s);', 'print(@s, 2); print(@s);'), json: true },
   // buffers, MAC addresses, strings
   { name: 'buf with %r, %rx and %rh', script: `${UI} { printf("%r|%rx|%rh|%r\\n", buf(arg1, 12), buf(arg1, 4), buf(arg1, 6), buf(arg0, 6)); }`, json: true },
-  { name: 'buf of a whole char array', script: `${N} { printf("%rx|%r\\n", buf(args->newcomm, 16), buf(args->oldcomm, 3)); @[buf(args->newcomm, 16)] = count(); }`, json: true },
+  // All 16 bytes print, so only the full-length name: after a shorter one's NUL come stack leftovers
+  // that differ from run to run (see diffload.c).
+  { name: 'buf of a whole char array', script: `${N} { if (args->newcomm == "alpha-fifteen15") { printf("%rx|%r\\n", buf(args->newcomm, 16), buf(args->oldcomm, 3)); @[buf(args->newcomm, 16)] = count(); } }`, json: true },
   { name: 'buf as key, value, tuple and print', script: `${UI} { @[buf(arg1, 6)] = count(); @v[arg2] = buf(arg1, 12); @t = (buf(arg0, 2), arg2); print(buf(arg1, 3)); } END { print(@v, 2); }`, json: true },
   { name: 'macaddr as key, value, tuple, printf and print', script: `${UI} { @[macaddr(arg0)] = count(); @v[arg2] = macaddr(arg0); @t = (macaddr(arg0), arg2); printf("%s\\n", macaddr(arg0)); print(macaddr(arg0)); }`, json: true },
   { name: 'strcontains in keys, predicates and printf', script: `${N} { @[args->newcomm, strcontains(args->newcomm, "lph")] = count(); if (strcontains(args->newcomm, "ta")) { printf("%s has ta %d\\n", args->newcomm, strcontains(args->newcomm, "ta")); } }`, json: true },
