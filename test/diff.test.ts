@@ -172,7 +172,9 @@ const corpus: Case[] = [
   { name: 'ksym values of several entries, print with top and div', script: `BEGIN { @x[1] = ksym(${KR}); @x[2] = ksym(${KW}); @x[3] = ksym(${KR} + 1); @y[ksym(${KW})] = 50; @y[ksym(${KR})] = 70; exit(); } END { print(@x); print(@x, 2); print(@y, 1, 20); }`, json: true },
   { name: 'ksym in tuples', script: `BEGIN { @t = (ksym(${KR}), 1, "s"); @k[ksym(${KR}), 2] = count(); print((ksym(${KW}), 3)); exit(); }`, json: true },
   { name: 'kstack keys in each mode', script: `${G} { @[kstack(1)] = count(); @p[kstack(perf, 1)] = count(); @f[kstack] = count(); @fp[kstack(perf)] = count(); }`, json: true },
-  { name: 'kstack values of several entries, printf and print', script: `${G} { @v = kstack(1); @m[1] = kstack(1); @m[2] = kstack(1); @p[1] = kstack(perf, 1); @p[2] = kstack(perf, 1); } ${N} { printf("%s|\\n", kstack(1)); print(kstack(perf, 1)); } END { print(@m, 1); }`, json: true },
+  // No print() in END here: bpftrace 0.17 reads per-CPU perf buffers, and once printed END's line
+  // before the task_rename events' lines.
+  { name: 'kstack values of several entries, printf and print', script: `${G} { @v = kstack(1); @m[1] = kstack(1); @m[2] = kstack(1); @p[1] = kstack(perf, 1); @p[2] = kstack(perf, 1); } ${N} { printf("%s|\\n", kstack(1)); print(kstack(perf, 1)); }`, json: true },
   // user symbols and stacks: printed after the process exited (unresolved addresses) and while it lives
   { name: 'usym after the process exited', script: `${UI} { @[usym(reg("ip"))] = count(); @v[arg2] = usym(reg("ip")); @t[arg2] = (usym(reg("ip")), arg2); }`, json: true },
   { name: 'usym while the process lives', args: LINGER.args, script: LINGER.script(`${UI} { @[usym(reg("ip"))] = count(); @v[arg2] = usym(reg("ip")); @t[arg2] = (usym(reg("ip")), arg2); printf("%s\\n", usym(reg("ip"))); print(usym(reg("ip"))); }`, ['@', '@v', '@t']), json: true },
