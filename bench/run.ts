@@ -5,7 +5,6 @@ import { execFileSync } from '../test/child';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { SCRATCH } from './lib/run';
 import { renderSection, type BenchConfig, type Section } from './lib/report';
 import { bpftraceVersion, ROOT, STRIPPED_ENV } from './lib/tools';
 import { attach } from './suites/attach';
@@ -72,7 +71,8 @@ async function main(): Promise<void> {
     ...sections,
   ].join('\n');
   // A partial run is a working measurement, not the record: it goes to the scratch directory.
-  const out = only.length === Object.keys(SUITES).length ? join(ROOT, 'bench', 'RESULTS.md') : join(SCRATCH, 'RESULTS-partial.md');
+  // A partial run's results outlive the run's scratch directory, which is removed at exit.
+  const out = only.length === Object.keys(SUITES).length ? join(ROOT, 'bench', 'RESULTS.md') : join(ROOT, 'bench', 'RESULTS-partial.md');
   writeFileSync(out, doc);
   process.stderr.write(`bench: wrote ${out}\n`);
 }
