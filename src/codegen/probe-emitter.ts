@@ -8,7 +8,6 @@ import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
 import { Stat } from '../meta';
 import { probeType, type ExpandedProbe } from '../probes';
 import { fieldType } from '../semantic/tracefs';
-import { parseIntArg } from '../semantic/positionals';
 import { emitKernelField } from '../functions/kernel-field';
 import { probeReadHelper } from './probe-read';
 import { emitDeref, emitIndex, scaleBy } from './pointers';
@@ -843,12 +842,9 @@ export class ProbeEmitter implements EmitContext {
         const kernel = this.a.kernelFields.get(e);
         return kernel ? emitKernelField(this, e, kernel) : this.field(e.field, t);
       }
-      case 'Positional': {
-        if (t.kind === 'string') return this.stringConstant(this.a.positionals[e.index - 1]);
-        if (e.count) return { type: t, v: this.constInt(this.a.positionals.length) };
-        const arg = this.a.positionals[e.index - 1];
-        return { type: t, v: this.constInt(arg === undefined ? 0n : parseIntArg(arg)!) };
-      }
+      case 'Positional':
+        // Only a text argument is still a Positional (positionals.ts inlined the rest).
+        return this.stringConstant(this.a.positionals[e.index - 1]);
       case 'Cast': {
         const v = this.emit(e.operand).v;
         if (t.kind !== 'int' || t.bits === 64) return { type: t, v };

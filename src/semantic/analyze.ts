@@ -2,7 +2,7 @@
 // `args` differs per attach point); maps are global and fix their key and value types at first
 // assignment. Two passes: the first learns every map's type, the second checks reads against them.
 
-import type { AssignMap, AssignVar, Block, Call, Cast, Expr, FieldAccess, For, Index, MapRef, Positional, Program, Sizeof, Span, Stmt, Unary } from '../ast';
+import type { AssignMap, AssignVar, Block, Call, Cast, Expr, FieldAccess, For, Index, MapRef, Program, Sizeof, Span, Stmt, Unary } from '../ast';
 import { DiagnosticBag } from '../diagnostics';
 import { aggregates, builtins, functions, type CheckContext, type EventData, type LanguageOptions } from '../functions';
 import { storageType } from '../functions/storage';
@@ -14,7 +14,7 @@ import type { AnalyzedProbe, Analysis, EventSpec, MapInfo } from './analysis';
 import { fieldType } from './tracefs';
 import { includedMacros } from './header-macros';
 import { macroConstant, preprocess } from './preprocessor';
-import { inlinePositionals, parseIntArg } from './positionals';
+import { inlinePositionals } from './positionals';
 import { findNamedType, kernelBtf, planMember, pointerTo, structOf, useScriptTypes } from './kernel-types';
 import { scriptTypes } from './c-decls';
 import { offsetofConstant } from '../functions/offsetof';
@@ -230,7 +230,8 @@ class ProbeChecker implements CheckContext {
         this.loops--;
         return;
       case 'Unroll': {
-        const n = s.count.kind === 'IntLit' ? s.count.value : s.count.kind === 'Positional' ? this.positionalInt(s.count) : null;
+        // A numeric $N is an IntLit by now (positionals.ts).
+        const n = s.count.kind === 'IntLit' ? s.count.value : null;
         if (n === null) this.error('unroll needs an integer literal count', s.count);
         // bpftrace's wording, which scripts and its tests match on.
         else if (n > BigInt(UNROLL_MAX)) this.error(`unroll maximum value is ${UNROLL_MAX}`, s.count, `got ${n}; unroll counts run from 1 to ${UNROLL_MAX}`);
@@ -310,14 +311,6 @@ class ProbeChecker implements CheckContext {
     this.loops--;
     this.a.forLoops.set(s, new Map(this.ap.variables));
     this.ap.variables.delete(name);
-  }
-
-  /** The numeric value of `$N` (0 when absent), or null when the argument is not a number. */
-  positionalInt(p: Positional): bigint | null {
-    if (p.count) return BigInt(this.a.positionals.length);
-    const arg = this.a.positionals[p.index - 1];
-    if (arg === undefined) return 0n;
-    return parseIntArg(arg);
   }
 
   private expectInt(e: Expr, what: string): void {
@@ -491,7 +484,7 @@ class ProbeChecker implements CheckContext {
     const t = this.typeOf(e.target);
     this.typeOf(e.index);
     if (t.kind === 'none') return none;
-    const n = literalIndex(e.index, (i) => this.positionalInt({ kind: 'Positional', index: i, count: false, span: e.index.span }));
+    const n = literalIndex(e.index);
     if (n === null) {
       this.error('The array index operator [] only accepts literal integer indices.', e, 'write the index as a number ($p[2]); for a computed index, use pointer arithmetic: *($p + $i)');
       return none;
@@ -674,12 +667,9 @@ class ProbeChecker implements CheckContext {
         return e.op === '*' ? this.deref(e) : this.unary(e);
       case 'Index':
         return this.index(e);
-      case 'Positional': {
-        if (e.count) return u64;
-        const arg = this.a.positionals[e.index - 1];
-        if (arg === undefined || parseIntArg(arg) !== null) return s64;
-        return stringType(Buffer.byteLength(arg, 'latin1') + 1);
-      }
+      case 'Positional':
+        // Numbers, $# and missing ones were inlined as literals (positionals.ts): a text argument is left.
+        return stringType(Buffer.byteLength(this.a.positionals[e.index - 1], 'latin1') + 1);
       case 'Cast':
         return this.cast(e);
       case 'Tuple': {

@@ -72,13 +72,10 @@ export function derefSpace(t: Type, fallback: AddrSpace): AddrSpace {
  * An index as bpftrace 0.17 accepts it: an integer literal (negative too) or a numeric positional
  * parameter; null for anything else.
  */
-export function literalIndex(e: Expr, positional: (index: number) => bigint | null): number | null {
+export function literalIndex(e: Expr): number | null {
+  // A numeric $N is an IntLit by now (positionals.ts).
   if (e.kind === 'IntLit') return Number(e.value);
   if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'IntLit') return -Number(e.operand.value);
-  if (e.kind === 'Positional' && !e.count) {
-    const v = positional(e.index);
-    return v === null ? null : Number(v);
-  }
   return null;
 }
 
