@@ -1,9 +1,12 @@
-// The compiler pipeline, source to ELF: parse → analyze → generate. No kernel access, no root.
-// The stages are required on first use, not imported: a run served from the compile cache never
-// loads chevrotain, the semantic pass or libLLVM (together most of a cold start).
+// The compiler pipeline, source to ELF: parse → the semantic passes → generate. No kernel access,
+// no root. The stages are required on first use, not imported: a run served from the compile cache
+// never loads chevrotain, the semantic passes or libLLVM (together most of a cold start).
 
+import type { Program } from './ast';
 import type { Generated } from './codegen/program';
-import { error } from './diagnostics';
+import { DiagnosticBag, error } from './diagnostics';
+import type { Analysis } from './semantic/analysis';
+import type { AnalyzeOptions } from './semantic';
 import { cacheDir, cacheKey, lookup, recordingReads, store, trustedCacheDir } from './cache';
 
 export interface CompileOptions {
@@ -27,7 +30,6 @@ export interface CompileOptions {
 
 export function compile(source: string, opts: CompileOptions): Generated {
   const { parse } = require('../grammar') as typeof import('../grammar');
-  const { analyze } = require('./semantic/analyze') as typeof import('./semantic/analyze');
   const { generate } = require('./codegen/program') as typeof import('./codegen/program');
   const { LLVMError } = require('./codegen/llvm') as typeof import('./codegen/llvm');
   const program = parse(source, opts.file);
@@ -42,6 +44,20 @@ export function compile(source: string, opts: CompileOptions): Generated {
     }
     throw e;
   }
+}
+
+/**
+ * The semantic passes, in order, as bpftrace's pass manager runs its own. Errors are collected
+ * across passes; expansion and checking each stop the compile with every error found so far.
+ */
+export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
+  const pass = require('./semantic') as typeof import('./semantic');
+  const diags = new DiagnosticBag();
+  const analysis = pass.prepare(program, opts, diags); // settings, config block, positionals, C definitions
+  pass.expandProbes(analysis, opts, diags); // attach points → one program each
+  pass.checkProbes(analysis, diags); // types of every expression, variable and map
+  pass.dropUnresolved(analysis); // uprobes on symbols a binary lacks, skipped as bpftrace skips them
+  return analysis;
 }
 
 export interface CacheOptions {

@@ -8,7 +8,7 @@
 
 import { parse } from '../../grammar';
 import { generate } from '../codegen/program';
-import { analyze } from '../semantic/analyze';
+import { analyze } from '../compile';
 import { error } from '../diagnostics';
 import { palette, type Palette } from './colour';
 import { listPrograms } from './bpf-listing';

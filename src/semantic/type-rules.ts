@@ -1,0 +1,84 @@
+// How types meet: a map's key and value types fixed by its uses, the same shape of two values
+// (string capacities aside), and widening to the larger string.
+
+import type { Expr, MapRef } from '../ast';
+import { storageType } from '../functions/storage';
+import { typeEquals, typeName, type StringType, type Type } from '../types';
+import type { MapInfo } from './analysis';
+import { bpftraceTypeName } from './pointers';
+import type { ProbeChecker } from './probe-checker';
+
+export function declareMap(c: ProbeChecker, map: MapRef, value: { span: Expr['span'] }, keyType: Type | null, valueType: Type, agg: MapInfo['aggregate']): void {
+  const name = `@${map.name}`;
+  const prev = c.a.maps.get(name);
+  if (!prev) {
+    const bpfName = map.name === '' ? 'AT_' : `AT_${map.name}`;
+    c.a.maps.set(name, { name, bpfName, keyType, valueType, aggregate: agg, span: map.span });
+    return;
+  }
+  // The first pass can meet a map before the map it reads from is known ($c = @later): what it
+  // recorded then holds `none`, and the first complete use decides the map's types instead.
+  if (holdsNone(prev.keyType) || holdsNone(prev.valueType)) {
+    if (!holdsNone(keyType) && !holdsNone(valueType)) Object.assign(prev, { keyType, valueType, aggregate: agg });
+    return;
+  }
+  if (!c.final) return;
+  const kt = (t: Type | null) => (t ? typeName(t) : 'no key');
+  if ((prev.keyType === null) !== (keyType === null) || (prev.keyType && keyType && !sameShape(prev.keyType, keyType))) {
+    c.error(`map ${name} used with key ${kt(keyType)}, but it was first used with key ${kt(prev.keyType)}`, map);
+  } else if (!sameShape(prev.valueType, valueType)) {
+    c.error(`map ${name} assigned ${typeName(valueType)}, but it was first assigned ${typeName(prev.valueType)}`, value);
+  } else {
+    widenStrings(prev, keyType, valueType);
+  }
+}
+
+export function mapKeyType(c: ProbeChecker, keys: Expr[]): Type {
+  const ts = keys.map((k) => storageType(c.typeOf(k)));
+  for (const [i, t] of ts.entries()) {
+    if (t.kind !== 'int' && t.kind !== 'string' && t.kind !== 'tuple' && !c.failed.has(keys[i])) c.error(`${typeName(t)} cannot be used as a map key`, keys[i]);
+  }
+  return ts.length === 1 ? ts[0] : { kind: 'tuple', elems: ts };
+}
+
+/** Whether a type is, or contains, the type of an expression that could not be typed yet. */
+export function holdsNone(t: Type | null): boolean {
+  return t !== null && (t.kind === 'none' || (t.kind === 'tuple' && t.elems.some(holdsNone)));
+}
+
+const symbolic = (t: StringType): boolean => t.format === 'kstack' || t.format === 'ustack' || t.format === 'ksym' || t.format === 'usym';
+
+/** Same kind of value, ignoring string capacity (a longer string widens the slot). */
+export function sameShape(a: Type, b: Type): boolean {
+  // Stacks and symbols are strings only once printed: their recorded ids and addresses don't mix.
+  if (a.kind === 'string' && b.kind === 'string') return symbolic(a) || symbolic(b) ? typeEquals(a, b) : true;
+  if (a.kind === 'tuple' && b.kind === 'tuple') return a.elems.length === b.elems.length && a.elems.every((x, i) => sameShape(x, b.elems[i]));
+  if (a.kind === 'int' && b.kind === 'int') return true;
+  // As in bpftrace, sum((int8)x) and sum((uint64)y) feed one map (the first use decides how it
+  // prints); lhist's bounds must still agree.
+  if (a.kind === 'agg' && b.kind === 'agg') return typeEquals({ ...a, signed: false }, { ...b, signed: false });
+  return typeEquals(a, b);
+}
+
+export function widen(a: Type, b: Type): Type {
+  if (a.kind === 'string' && b.kind === 'string') return b.size > a.size ? b : a;
+  if (a.kind === 'tuple' && b.kind === 'tuple') return { kind: 'tuple', elems: a.elems.map((x, i) => widen(x, b.elems[i])) };
+  if (a.kind === 'int' && b.kind === 'int') return a.signed || b.signed ? { ...a, signed: true } : a;
+  return a;
+}
+
+/** An element of a tuple value: integers keep their width (`((int8)1, (int32)2)` is 8 bytes). */
+export function tupleElemType(t: Type): Type {
+  if (t.kind === 'int' || t.kind === 'tuple') return t;
+  return storageType(t);
+}
+
+/** bpftrace 0.17's words for assigning a pointer where an integer was, or the reverse. */
+export function mismatch(t: Type, prev: Type, holder: 'variable' | 'map'): string {
+  return `trying to assign value of type '${bpftraceTypeName(t)}' when ${holder} already contains a value of type '${bpftraceTypeName(prev)}'`;
+}
+
+function widenStrings(m: MapInfo, key: Type | null, value: Type): void {
+  if (m.keyType && key) m.keyType = widen(m.keyType, key);
+  m.valueType = widen(m.valueType, value);
+}
