@@ -57,6 +57,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   pass.expandProbes(analysis, opts, diags); // attach points → one program each
   pass.checkProbes(analysis, diags); // types of every expression, variable and map
   pass.dropUnresolved(analysis); // uprobes on symbols a binary lacks, skipped as bpftrace skips them
+  pass.lowerRawTracepoints(analysis); // tracepoints that never read args run as raw tracepoints
   return analysis;
 }
 

@@ -178,6 +178,18 @@ export function pointerStep(t: IntType): number {
   return Math.max(1, sizeOf(e));
 }
 
+/** The address space `*p` reads from: the pointer's own, else the probe's. */
+export function derefSpace(t: Type, fallback: AddrSpace): AddrSpace {
+  return (t.kind === 'int' && t.space) || fallback;
+}
+
+/** Byte offset of element `n` of an array value or pointer. */
+export function indexOffset(t: Type, n: number): number {
+  if (t.kind === 'int') return n * pointerStep(t);
+  if (t.kind === 'string' && t.layout?.kind === 'array') return n * t.layout.elemSize;
+  throw new Error(`internal: index into ${t.kind}`);
+}
+
 export function typeEquals(a: Type, b: Type): boolean {
   return JSON.stringify(a, bigintReplacer) === JSON.stringify(b, bigintReplacer);
 }

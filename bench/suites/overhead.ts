@@ -25,7 +25,7 @@ export const ONE_LINERS = [
   { name: 'printf', script: `${TP} { printf("%d %d\\n", pid, args->id); }` },
 ];
 
-/** The headline again with bpfscript's raw_tp rewrite off (src/codegen/raw-tracepoint.ts): its effect, same run. No target. */
+/** The headline again with bpfscript's raw_tp rewrite off (src/semantic/lower-raw-tracepoints.ts): its effect, same run. No target. */
 export const AS_TRACEPOINT = { name: 'count by comm, as tracepoint', script: HEADLINE.script, env: { BPFSCRIPT_RAW_TP: '0' } };
 
 export async function overhead(cfg: BenchConfig): Promise<Section> {

@@ -7,16 +7,14 @@ import type { MapMeta } from '../meta';
 import { sizeOf, tupleLayout, type Type } from '../types';
 import { IntPredicate, type Val } from './llvm';
 import { BpfMapType, type MapDef } from './map-defs';
-import { DEFAULT_MAP_KEYS } from '../semantic/map-keys';
 
-export { DEFAULT_MAP_KEYS } from '../semantic/map-keys';
 export const BPF_ANY = 0;
 export const BPF_NOEXIST = 1;
 
 const MAP_LOOKUP_ELEM = 1;
 const MAP_UPDATE_ELEM = 2;
 
-export function mapLayout(m: MapInfo, mapKeys = DEFAULT_MAP_KEYS): { def: MapDef; meta: MapMeta } {
+export function mapLayout(m: MapInfo, mapKeys: number): { def: MapDef; meta: MapMeta } {
   const keyless = m.keyType === null;
   const keySize = keyless ? 4 : sizeOf(m.keyType!);
   const valueSize = m.aggregate && m.valueType.kind === 'agg' ? m.aggregate.valueSize(m.valueType) : sizeOf(m.valueType);

@@ -5,13 +5,12 @@
 
 import type { Index, Unary } from '../ast';
 import type { CgValue, EmitContext } from '../functions/types';
-import { derefSpace, indexOffset } from '../semantic/pointers';
-import { pointerStep, type AddrSpace, type IntType, type Type } from '../types';
+import { derefSpace, indexOffset, pointerStep, type AddrSpace, type IntType, type Type } from '../types';
 import type { Val } from './llvm';
 import { Opcode } from './llvm';
 import { probeReadHelper } from './probe-read';
 import { kernelFieldAddress } from '../functions/kernel-field';
-import type { KernelField } from '../semantic/kernel-types';
+import type { KernelField } from '../semantic/analysis';
 
 /** Reads a value of type `t` at address `addr` (an i64) in `space`. Structs are not read: their value is their address. */
 export function readAt(ctx: EmitContext, addr: Val, t: Type, space: AddrSpace): CgValue {

@@ -1,13 +1,12 @@
 // IR for one BPF program: statements and expressions of one probe body at one attach point.
 // Builtins, functions and aggregations emit themselves through the EmitContext this class provides.
 
-import type { AssignMap, AssignVar, Binary, Block as AstBlock, Call, Expr, For, MapRef, Range, Span, Stmt, Unary } from '../ast';
+import type { AssignMap, AssignVar, Binary, Block as AstBlock, Call, Expr, FieldAccess, For, MapRef, Range, Span, Stmt, Unary } from '../ast';
 import { readAggregate } from './agg-read';
 import { aggregates, builtins, functions, type CgValue, type ConfigName, type EmitContext, type LanguageOptions } from '../functions';
 import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
 import { Stat } from '../meta';
-import { probeType, type ExpandedProbe } from '../probes';
-import { fieldType } from '../semantic/tracefs';
+import type { ExpandedProbe, ProbeType } from '../probes';
 import { emitKernelField } from '../functions/kernel-field';
 import { probeReadHelper } from './probe-read';
 import { emitDeref, emitIndex, scaleBy } from './pointers';
@@ -113,7 +112,7 @@ export class ProbeEmitter implements EmitContext {
     b.positionAtEnd(body);
     this.at(this.p.probe.span);
     // The probe type's own precondition (src/probes/types.ts guard), before the user's predicate.
-    const guard = probeType(this.probe.provider)?.guard;
+    const guard = this.p.type.guard;
     if (guard) {
       const go = b.appendBlock(this.parts.fn, 'guarded');
       const stop = b.appendBlock(this.parts.fn, 'unguarded');
@@ -194,6 +193,10 @@ export class ProbeEmitter implements EmitContext {
 
   get options(): LanguageOptions {
     return this.a;
+  }
+
+  get probeType(): ProbeType {
+    return this.p.type;
   }
 
   sharedMap(def: MapDef): Val {
@@ -840,7 +843,7 @@ export class ProbeEmitter implements EmitContext {
       }
       case 'FieldAccess': {
         const kernel = this.a.kernelFields.get(e);
-        return kernel ? emitKernelField(this, e, kernel) : this.field(e.field, t);
+        return kernel ? emitKernelField(this, e, kernel) : this.field(e, t);
       }
       case 'Positional':
         // Only a text argument is still a Positional (positionals.ts inlined the rest).
@@ -880,10 +883,9 @@ export class ProbeEmitter implements EmitContext {
   }
 
   /** A tracepoint field: integers load straight from the context; arrays are copied out. */
-  private field(name: string, t: Type): CgValue {
+  private field(e: FieldAccess, t: Type): CgValue {
     const { b, c } = this;
-    const f = this.probe.format!.fields.find((x) => x.name === name)!;
-    const ft = fieldType(f);
+    const { field: f, type: ft } = this.p.argFields.get(e)!;
     if (ft.kind === 'int' && f.copied) {
       const slot = this.zeroed(8, 'field');
       b.helper(probeReadHelper('kernel'), this.i64, [this.i8p, c.int(32), this.i8p], [slot, c.constInt(c.int(32), f.size), b.byteOffset(this.ctxArg, f.offset, c.int(8))]);

@@ -7,7 +7,6 @@ import { Builder, Context, DIBuilder, DW_ATE_signed, Module, type Fn, type Meta,
 import { MapDefBuilder, BpfMapType } from './map-defs';
 import { mapLayout } from './maps';
 import { ProbeEmitter, type ModuleGlobals } from './probe-emitter';
-import { asRawTracepoint } from './raw-tracepoint';
 
 export interface GenerateOptions {
   fileName: string;
@@ -65,9 +64,7 @@ export function generate(a: Analysis, opts: GenerateOptions): Generated {
     const intDI = di.basic('int', 32, DW_ATE_signed);
     const voidPtrDI = di.pointer(null);
     const i8p = c.ptr(c.int(8));
-    // Tracepoint probes that never read args become raw tracepoints: see raw-tracepoint.ts.
-    const probes = a.probes.map((p) => asRawTracepoint(p, a.program.macros));
-    for (const p of probes) {
+    for (const p of a.probes) {
       const fn: Fn = m.addFunction(p.progName, c.fnType(c.int(32), [i8p]), p.expanded.section);
       const line = p.probe.span.line;
       const sp: Meta = di.function(fn, p.progName, line, intDI, [{ name: 'ctx', type: voidPtrDI }]);
@@ -82,7 +79,7 @@ export function generate(a: Analysis, opts: GenerateOptions): Generated {
     const ir = opts.wantIR ? m.toString() : undefined;
     const elf = m.emitObject();
     const meta: ProgramMeta = {
-      probes: probes.map((p) => ({
+      probes: a.probes.map((p) => ({
         progName: p.progName,
         provider: p.expanded.provider,
         name: p.expanded.name,

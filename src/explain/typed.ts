@@ -3,7 +3,6 @@
 
 import type { Expr, Node } from '../ast';
 import { mapLayout } from '../codegen/maps';
-import { asRawTracepoint } from '../codegen/raw-tracepoint';
 import type { Analysis } from '../semantic/analysis';
 import { typeName } from '../types';
 import type { Palette } from './colour';
@@ -33,9 +32,8 @@ export function renderTyped(a: Analysis, p: Palette): string {
   out.push(p.heading('Programs'));
   for (const ap of a.probes) {
     const vars = [...ap.variables].map(([k, t]) => `$${k} ${p.type(typeName(t))}`).join(', ');
-    // The section codegen will use: a tracepoint that never reads args becomes raw_tp/<event>.
-    const section = asRawTracepoint(ap, a.program.macros).expanded.section;
-    out.push(`  ${p.node(ap.progName)}  ${ap.expanded.name}  ${p.dim(`section ${section}`)}${vars ? `  variables: ${vars}` : ''}`);
+    // A tracepoint that never reads args is raw_tp/<event> by now (lower-raw-tracepoints.ts).
+    out.push(`  ${p.node(ap.progName)}  ${ap.expanded.name}  ${p.dim(`section ${ap.expanded.section}`)}${vars ? `  variables: ${vars}` : ''}`);
   }
   out.push(p.heading('Maps'));
   if (a.maps.size === 0) out.push('  (none)');

@@ -1,11 +1,14 @@
 // What the semantic pass hands to code generation and, through ProgramMeta, to the runtime.
 
-import type { Call, Expr, For, Probe, Program, Span } from '../ast';
+import type { Call, Expr, FieldAccess, For, Probe, Program, Span } from '../ast';
 import type { AggregateDef, EventData } from '../functions';
 import type { ExpandedProbe, ProbeType } from '../probes';
 import type { AggType, Type } from '../types';
 import type { KernelField } from './kernel-types';
+import type { TracepointField } from './tracefs';
 import type { Diagnostic } from '../diagnostics';
+
+export type { KernelField } from './kernel-types';
 
 export interface MapInfo {
   /** As the user writes it: "@", "@x". */
@@ -34,6 +37,11 @@ export interface AnalyzedProbe {
   progName: string;
   /** Types of $variables in this probe. */
   variables: Map<string, Type>;
+  /**
+   * `args.f` of this attach point: the record's field and the type it loads as. Per attach point,
+   * since one probe's attach points lay out their records differently.
+   */
+  argFields: Map<FieldAccess, { field: TracepointField; type: Type }>;
 }
 
 export interface Analysis {

@@ -29,7 +29,7 @@ export function expandProbes(analysis: Analysis, opts: AnalyzeOptions, diags: Di
         }
         for (const expanded of probes) {
           matched = true;
-          analysis.probes.push({ probe, type, expanded, progName: `probe_${n++}`, variables: new Map() });
+          analysis.probes.push({ probe, type, expanded, progName: `probe_${n++}`, variables: new Map(), argFields: new Map() });
         }
       } catch (e) {
         if (!(e instanceof BpfscriptError)) throw e;

@@ -4,3 +4,4 @@ export { prepare, type AnalyzeOptions } from './prepare';
 export { expandProbes } from './expand-probes';
 export { checkProbes } from './check-statements';
 export { dropUnresolved } from './unresolved';
+export { lowerRawTracepoints } from './lower-raw-tracepoints';

@@ -5,10 +5,10 @@
 import type { Cast, FieldAccess, Index, Sizeof, Unary } from '../ast';
 import { storageType } from '../functions/storage';
 import { didYouMean, withSuggestion } from '../suggest';
-import { cSizeOf, namedIntType, none, sizeOf, typeName, u64, type AddrSpace, type IntType, type Type } from '../types';
+import { cSizeOf, derefSpace, namedIntType, none, sizeOf, typeName, u64, type AddrSpace, type IntType, type Type } from '../types';
 import { recordOfCopy } from './blob-layout';
 import { findNamedType, kernelBtf, planMember, pointerTo, structOf } from './kernel-types';
-import { derefSpace, derefType, indexType, intPointerFromCType, literalIndex } from './pointers';
+import { derefType, indexType, intPointerFromCType, literalIndex } from './pointers';
 import type { ProbeChecker } from './probe-checker';
 import { fieldType } from './tracefs';
 
@@ -135,6 +135,7 @@ export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
       return none;
     }
     const ft = fieldType(f);
+  c.ap.argFields.set(e, { field: f, type: ft });
     // Pointer fields of syscall tracepoints are the syscall's own arguments: user memory.
     if (ft.kind === 'int' && /\*\s*$/.test(f.ctype)) {
       const space: AddrSpace = c.probe.name.startsWith('tracepoint:syscalls:') ? 'user' : 'kernel';

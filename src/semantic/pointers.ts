@@ -5,7 +5,7 @@
 
 import type { Binary, Expr } from '../ast';
 import type { BlobLayout } from '../blob-layout';
-import { isPointer, namedIntType, pointerStep, type AddrSpace, type IntType, type StringType, type Type } from '../types';
+import { isPointer, namedIntType, type AddrSpace, type IntType, type StringType, type Type } from '../types';
 import { languageType, kernelBtf } from './kernel-types';
 
 /** A type as bpftrace 0.17 spells it in messages: `int64`, `unsigned int16 *`, `struct Foo *`. */
@@ -63,11 +63,6 @@ export function derefType(t: Type): Type | { error: string } {
   return { kind: 'int', bits: 64, signed: false };
 }
 
-/** The address space `*p` reads from: the pointer's own, else the probe's. */
-export function derefSpace(t: Type, fallback: AddrSpace): AddrSpace {
-  return (t.kind === 'int' && t.space) || fallback;
-}
-
 /**
  * An index as bpftrace 0.17 accepts it: an integer literal (negative too) or a numeric positional
  * parameter; null for anything else.
@@ -93,13 +88,6 @@ export function indexType(t: Type, n: number, space: AddrSpace): Type | { error:
   }
   const what = t.kind === 'int' || t.kind === 'bool' ? 'integer' : t.kind === 'string' ? 'string' : t.kind;
   return { error: `The array index operator [] can only be used on arrays and pointers, found ${what}.` };
-}
-
-/** Byte offset of element `n` of an array value or pointer. */
-export function indexOffset(t: Type, n: number): number {
-  if (t.kind === 'int') return n * pointerStep(t);
-  if (t.kind === 'string' && t.layout?.kind === 'array') return n * t.layout.elemSize;
-  throw new Error(`internal: index into ${t.kind}`);
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { Call, Expr, Span } from '../ast';
 import type { DiagnosticBag } from '../diagnostics';
 import type { CheckContext, EventData, LanguageOptions } from '../functions';
-import type { ExpandedProbe } from '../probes';
+import type { ExpandedProbe, ProbeType } from '../probes';
 import { typeName, type AddrSpace, type Type } from '../types';
 import type { AnalyzedProbe, Analysis, EventSpec } from './analysis';
 import { inferExpr } from './infer-expr';
@@ -27,6 +27,10 @@ export class ProbeChecker implements CheckContext {
     readonly final: boolean,
   ) {
     this.probe = ap.expanded;
+  }
+
+  get probeType(): ProbeType {
+    return this.ap.type;
   }
 
   get options(): LanguageOptions {

@@ -1,4 +1,6 @@
-// Tracepoint probes that never read `args` run as raw tracepoints (BPF_PROG_TYPE_RAW_TRACEPOINT).
+// A semantic pass after checking: tracepoint probes that never read `args` run as raw tracepoints
+// (BPF_PROG_TYPE_RAW_TRACEPOINT). It changes both the probe's type and its expanded attach point,
+// so code generation and the runtime see one rawtracepoint probe.
 //
 // A tracepoint program runs behind perf's trace-event glue, which first builds the event's record
 // (every field, whether the program reads it or not); a raw_tp program is called straight from the
@@ -15,7 +17,8 @@
 // BPFSCRIPT_RAW_TP=0 keeps every tracepoint a tracepoint (part of the compile cache's key).
 
 import type { Expr } from '../ast';
-import type { AnalyzedProbe } from '../semantic/analysis';
+import { rawtracepoint } from '../probes/rawtracepoint';
+import type { AnalyzedProbe, Analysis } from './analysis';
 
 const NO_RAW_TRACEPOINT = new Set(['syscalls', 'kprobes', 'uprobes', 'synthetic', 'eprobes', 'ftrace', 'fprobes', 'tracepoints']);
 
@@ -36,7 +39,7 @@ function readsArgs(node: unknown, seen = new Set<object>()): boolean {
  * The probe as a raw tracepoint when that is equivalent, else the probe itself. `macros`: the
  * program's macro definitions; one that mentions `args` keeps every tracepoint (conservative).
  */
-export function asRawTracepoint(p: AnalyzedProbe, macros: unknown = []): AnalyzedProbe {
+function asRawTracepoint(p: AnalyzedProbe, macros: unknown = []): AnalyzedProbe {
   const x = p.expanded;
   if (x.provider !== 'tracepoint' || process.env.BPFSCRIPT_RAW_TP === '0') return p;
   const category = String(x.attach.category ?? '');
@@ -44,5 +47,9 @@ export function asRawTracepoint(p: AnalyzedProbe, macros: unknown = []): Analyze
   if (!name || NO_RAW_TRACEPOINT.has(category)) return p;
   if (readsArgs(p.probe.predicate) || readsArgs(p.probe.body) || readsArgs(macros)) return p;
   // Same name (what `probe` prints and "Attaching" counts), another section and attacher.
-  return { ...p, expanded: { ...x, provider: 'rawtracepoint', section: `raw_tp/${name}`, attach: { name } } };
+  return { ...p, type: rawtracepoint, expanded: { ...x, provider: 'rawtracepoint', section: `raw_tp/${name}`, attach: { name } } };
+}
+
+export function lowerRawTracepoints(analysis: Analysis): void {
+  analysis.probes = analysis.probes.map((p) => asRawTracepoint(p, analysis.program.macros));
 }
