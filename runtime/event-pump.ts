@@ -1,6 +1,6 @@
 // When the session drains its ring buffer. Under load, a drain every DRAIN_INTERVAL_MS batches
 // records, because the BPF side does not wake the reader for each one (see submitEvent in
-// src/codegen/probe-emitter.ts). While idle, nothing runs at all: the pump waits on the ring's
+// src/codegen/emit-context.ts). While idle, nothing runs at all: the pump waits on the ring's
 // epoll fd from Node's worker pool, and the first record after the reader caught up wakes it.
 // A program with no event path has no ring to wait on and just waits to be stopped.
 

@@ -6,7 +6,8 @@ import { BTF_FILE_PREFIX, Stat, type ProgramMeta } from '../meta';
 import { Builder, Context, DIBuilder, DW_ATE_signed, Module, type Fn, type Meta, type Val } from './llvm';
 import { MapDefBuilder, BpfMapType } from './map-defs';
 import { mapLayout } from './maps';
-import { ProbeEmitter, type ModuleGlobals } from './probe-emitter';
+import { ProbeEmitter, type ModuleGlobals } from './emit-context';
+import { emitProgram } from './statements';
 
 export interface GenerateOptions {
   fileName: string;
@@ -68,7 +69,7 @@ export function generate(a: Analysis, opts: GenerateOptions): Generated {
       const fn: Fn = m.addFunction(p.progName, c.fnType(c.int(32), [i8p]), p.expanded.section);
       const line = p.probe.span.line;
       const sp: Meta = di.function(fn, p.progName, line, intDI, [{ name: 'ctx', type: voidPtrDI }]);
-      new ProbeEmitter(a, p, { c, m, b, di, fn, sp }, globals).emitProgram();
+      emitProgram(new ProbeEmitter(a, p, { c, m, b, di, fn, sp }, globals));
       di.finalizeSubprogram(sp);
     }
     di.finalize();
