@@ -1,5 +1,5 @@
-// koffi declarations of the LLVM-C functions bpfscript uses. This file and ./index.ts are the only
-// places that talk to libLLVM; everything else goes through the typed wrappers in ./index.ts.
+// koffi declarations of the LLVM-C functions bpfscript uses. Only this folder talks to libLLVM;
+// everything else goes through the typed wrappers that ./index.ts exports.
 // Handles are raw pointers (BigInt in koffi 3); the branded types in ./handles.ts keep them apart.
 
 import koffi from 'koffi';
