@@ -3,7 +3,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compile } from '../src/compile';
+import { parse } from '../grammar';
+import { analyze, compile } from '../src/compile';
 import { BpfObject } from '../runtime/libbpf';
 
 function loads(source: string): { programs: string[]; maps: string[]; sections: Record<string, string> } {
@@ -31,6 +32,14 @@ test('one program per attach point, in the section of its probe type', () => {
     probe_3: 'perf_event',
     probe_4: 'raw_tp',
   });
+});
+
+test('a tracepoint that never reads args is lowered to a raw tracepoint: its probe type and attach point agree', () => {
+  const a = analyze(parse('tracepoint:raw_syscalls:sys_enter { @n = count(); } tracepoint:raw_syscalls:sys_enter { @id = args->id; }', 'test.bt'));
+  assert.equal(a.probes.map((p) => [p.type.name, p.expanded.provider, p.expanded.section]), [
+    ['rawtracepoint', 'rawtracepoint', 'raw_tp/sys_enter'],
+    ['tracepoint', 'tracepoint', 'tracepoint/raw_syscalls/sys_enter'],
+  ]);
 });
 
 test('maps are BTF-defined, named like bpftrace (AT_name), next to the runtime maps', () => {

@@ -14,6 +14,7 @@ import { emitDeref, emitIndex, scaleBy } from './pointers';
 import { probeReadHelper } from './probe-read';
 import { readVar, varSlot } from './slots';
 
+/** The value of `e` (an i64, or a pointer to its bytes); an aggregation's argument is emitted once. */
 export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
   const done = em.evaluated.get(e);
   if (done) return done;
@@ -184,6 +185,7 @@ function stringsEqual(em: ProbeEmitter, a: Val, b8: Val, n: number): Val {
   return b.phi(i1, incoming);
 }
 
+/** A binary operator on two integers (pointer ± n scaled by the element size), with C's signedness. */
 export function arith(em: ProbeEmitter, op: Binary['op'], l: Val, r: Val, lt: Type, rt: Type): Val {
   const { b } = em;
   const signed = lt.kind === 'int' && rt.kind === 'int' ? arithSigned(lt, rt) : false;

@@ -12,6 +12,7 @@ import { BPF_ANY, BPF_NOEXIST, emitKey, ifNotNull, lookup, update } from './maps
 
 const EEXIST = 17;
 
+/** `@m[k] = v`, `@m[k] op= v` and `@m[k] = agg(…)`. */
 export function assignMap(em: ProbeEmitter, s: AssignMap): void {
   const { info, global } = em.g.map(`@${s.map.name}`);
   const key = emitKey(em, info, s.map.keys);

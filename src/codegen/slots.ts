@@ -23,12 +23,14 @@ export function varSlot(em: ProbeEmitter, name: string): Val {
   return slot;
 }
 
+/** A variable's value: an integer loaded from its slot, anything else the slot itself. */
 export function readVar(em: ProbeEmitter, name: string, t: Type): CgValue {
   const slot = varSlot(em, name);
   if (t.kind === 'int') return { type: t, v: em.b.load(em.i64, em.b.bitcast(slot, em.c.ptr(em.i64))) };
   return { type: t, v: slot };
 }
 
+/** Stores `v` into `dst` laid out as `slotType` (EmitContext.storeValue). */
 export function storeInSlot(em: ProbeEmitter, v: CgValue, dst: Val, slotType: Type): void {
   const { b, c } = em;
   switch (slotType.kind) {

@@ -9,6 +9,7 @@ import { forMap } from './loops';
 import { assignMap } from './map-access';
 import { readVar, varSlot } from './slots';
 
+/** One attach point's program: the probe type's guard, the predicate, the body, then the slots block. */
 export function emitProgram(em: ProbeEmitter): void {
   const { b } = em;
   const body = b.appendBlock(em.parts.fn, 'body');

@@ -22,6 +22,7 @@ const describe: Record<string, string> = {
 
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=', '&&', '||']);
 
+/** The type of `e`; ProbeChecker.typeOf records it and marks the expressions that failed. */
 export function inferExpr(c: ProbeChecker, e: Expr): Type {
   switch (e.kind) {
     case 'IntLit':

@@ -44,6 +44,7 @@ export function index(c: ProbeChecker, e: Index): Type {
   return r;
 }
 
+/** `(T)x`: integer casts, and pointer casts into the probe's address space. */
 export function cast(c: ProbeChecker, e: Cast): Type {
   const from = c.typeOf(e.operand);
   const to: IntType | undefined = e.type.pointerDepth > 0 ? pointerCast(c, e) : namedIntType(e.type.name);
@@ -83,6 +84,7 @@ function pointerCast(c: ProbeChecker, e: Cast): IntType | undefined {
   return wrap(pointerTo(btf, id, space, ctype(1)));
 }
 
+/** `sizeof(T)` and `sizeof(x)`: a u64 constant, recorded for codegen. */
 export function sizeofExpr(c: ProbeChecker, e: Sizeof): Type {
   if (e.type) {
     const t = e.type.pointerDepth > 0 ? u64 : namedIntType(e.type.name) ?? btfSizeType(c, e.type.name);

@@ -8,6 +8,10 @@ import type { MapInfo } from './analysis';
 import { bpftraceTypeName } from './pointers';
 import type { ProbeChecker } from './probe-checker';
 
+/**
+ * Records or checks a map's key and value types at a use that stores into it: the first complete
+ * use decides them; later ones must have the same shape, and strings widen the slot.
+ */
 export function declareMap(c: ProbeChecker, map: MapRef, value: { span: Expr['span'] }, keyType: Type | null, valueType: Type, agg: MapInfo['aggregate']): void {
   const name = `@${map.name}`;
   const prev = c.a.maps.get(name);
@@ -33,6 +37,7 @@ export function declareMap(c: ProbeChecker, map: MapRef, value: { span: Expr['sp
   }
 }
 
+/** The key type of `@m[k1, k2 …]`: one key's storage type, or a tuple of several. */
 export function mapKeyType(c: ProbeChecker, keys: Expr[]): Type {
   const ts = keys.map((k) => storageType(c.typeOf(k)));
   for (const [i, t] of ts.entries()) {
@@ -60,6 +65,7 @@ export function sameShape(a: Type, b: Type): boolean {
   return typeEquals(a, b);
 }
 
+/** The type that holds both values: the longer string, a signed integer if either is, tuples element by element. */
 export function widen(a: Type, b: Type): Type {
   if (a.kind === 'string' && b.kind === 'string') return b.size > a.size ? b : a;
   if (a.kind === 'tuple' && b.kind === 'tuple') return { kind: 'tuple', elems: a.elems.map((x, i) => widen(x, b.elems[i])) };
