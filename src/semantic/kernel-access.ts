@@ -118,32 +118,32 @@ function btfSizeType(c: ProbeChecker, name: string): Type | undefined {
 
 /** `x.f` and `p->f`: a tracepoint's or function's argument, or a member in kernel (or user) memory. */
 export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
-    const t = c.typeOf(e.target);
-    if (t.kind === 'record' || (t.kind === 'int' && t.pointee !== undefined)) return kernelField(c, e, t);
-    const copy = recordOfCopy(t);
-    if (copy) return kernelField(c, e, copy);
-    if (t.kind !== 'args') {
-      if (t.kind !== 'none') c.error(`cannot access field '${e.field}' of ${typeName(t)}`, e);
-      return none;
-    }
-    const f = c.probe.format?.fields.find((x) => x.name === e.field);
-    if (!f) {
-      const fields = c.probe.format?.fields.filter((x) => !x.name.startsWith('common_')).map((x) => x.name) ?? [];
-      c.error(
-        `${c.probe.provider === 'tracepoint' ? 'tracepoint' : 'function'} ${c.probe.name} has no ${c.probe.provider === 'tracepoint' ? 'field' : 'argument'} named '${e.field}'`,
-        { span: e.fieldSpan },
-        withSuggestion(didYouMean(e.field, fields), fields.length ? `its fields are: ${fields.join(', ')}` : undefined),
-      );
-      return none;
-    }
-    const ft = fieldType(f);
+  const t = c.typeOf(e.target);
+  if (t.kind === 'record' || (t.kind === 'int' && t.pointee !== undefined)) return kernelField(c, e, t);
+  const copy = recordOfCopy(t);
+  if (copy) return kernelField(c, e, copy);
+  if (t.kind !== 'args') {
+    if (t.kind !== 'none') c.error(`cannot access field '${e.field}' of ${typeName(t)}`, e);
+    return none;
+  }
+  const f = c.probe.format?.fields.find((x) => x.name === e.field);
+  if (!f) {
+    const fields = c.probe.format?.fields.filter((x) => !x.name.startsWith('common_')).map((x) => x.name) ?? [];
+    c.error(
+      `${c.probe.provider === 'tracepoint' ? 'tracepoint' : 'function'} ${c.probe.name} has no ${c.probe.provider === 'tracepoint' ? 'field' : 'argument'} named '${e.field}'`,
+      { span: e.fieldSpan },
+      withSuggestion(didYouMean(e.field, fields), fields.length ? `its fields are: ${fields.join(', ')}` : undefined),
+    );
+    return none;
+  }
+  const ft = fieldType(f);
   c.ap.argFields.set(e, { field: f, type: ft });
-    // Pointer fields of syscall tracepoints are the syscall's own arguments: user memory.
-    if (ft.kind === 'int' && /\*\s*$/.test(f.ctype)) {
-      const space: AddrSpace = c.probe.name.startsWith('tracepoint:syscalls:') ? 'user' : 'kernel';
-      return typedPointerField(c, f.name, f.ctype, space) ?? intPointerFromCType(f.ctype, space) ?? { ...ft, signed: false, space };
-    }
-    return ft;
+  // Pointer fields of syscall tracepoints are the syscall's own arguments: user memory.
+  if (ft.kind === 'int' && /\*\s*$/.test(f.ctype)) {
+    const space: AddrSpace = c.probe.name.startsWith('tracepoint:syscalls:') ? 'user' : 'kernel';
+    return typedPointerField(c, f.name, f.ctype, space) ?? intPointerFromCType(f.ctype, space) ?? { ...ft, signed: false, space };
+  }
+  return ft;
 }
 
 /**
