@@ -6,7 +6,7 @@ import { Insn, assemble } from '../libbpf/insn';
 import { ENOTSUPP, LibbpfError, ProgType, RawProgram } from '../libbpf';
 import { describeFunction, kernelFunctions } from '../../src/probes/kfunc';
 import { wildcardRegex } from '../../src/probes/wildcard';
-import { hasKprobes } from './kernel-features';
+import { hasKprobes } from '../../src/kernel/features';
 import type { Attacher, Listed, Unavailable } from './types';
 
 const { EPERM, EOPNOTSUPP } = constants.errno;

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { LibbpfError, ProgType, RawProgram } from '../libbpf';
 import { Insn, assemble } from '../libbpf/insn';
-import { hasKprobes } from './kernel-features';
+import { hasKprobes } from '../../src/kernel/features';
 import { tracingRefused } from './kfunc';
 
 export type KprobeMechanism = 'kprobe' | 'multi' | 'fentry';

@@ -3,10 +3,10 @@
 // kprobes. With -v each probe says which.
 
 import { readFileSync } from 'node:fs';
-import { tracefsRoot } from '../../src/semantic/tracefs';
+import { tracefsRoot } from '../../src/kernel/tracefs';
 import type { ProbeMeta } from '../../src/meta';
 import { err } from '../../src/stdio';
-import { hasKprobes } from './kernel-features';
+import { hasKprobes } from '../../src/kernel/features';
 import { kallsymsAddresses } from './kprobe-multi';
 import type { Attacher, ListQuery } from './types';
 

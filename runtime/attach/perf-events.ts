@@ -2,7 +2,7 @@
 
 import { onlineCpus, perfEventOpen, type BpfLink, type BpfProgram, type PerfEventOptions } from '../libbpf';
 import { HARDWARE, SOFTWARE } from '../../src/probes/perf-events';
-import { hasHardwareCounters } from './kernel-features';
+import { hasHardwareCounters } from '../../src/kernel/features';
 import type { Attacher } from './types';
 
 function onEveryCpu(prog: BpfProgram, open: (cpu: number) => PerfEventOptions): BpfLink[] {

@@ -8,7 +8,7 @@ import { BpfscriptError } from '../../src/diagnostics';
 import { PerfType, perfEventOpen } from '../libbpf';
 import type { Attacher } from './types';
 import { attachSetup, attachWatch } from './watchpoint-args';
-import { hasUprobes } from './kernel-features';
+import { hasUprobes } from '../../src/kernel/features';
 import { noUprobes } from './uprobe';
 
 const { EINVAL, ENOSPC, ENODEV, ENOENT, EOPNOTSUPP } = constants.errno;

@@ -4,8 +4,8 @@
 // are still on disk.
 
 import { readFileSync } from 'node:fs';
-import { ElfFile } from '../../src/elf/elf';
-import { elfSymbols, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT } from '../../src/elf/symbols';
+import { ElfFile } from '../../src/kernel/elf';
+import { elfSymbols, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT } from '../../src/kernel/elf-symbols';
 import { nearest, type ResolvedSymbol, type SymbolTable } from './table';
 
 export interface Mapping {

@@ -7,7 +7,7 @@ import { aggregates, builtins, functions, type CgValue, type ConfigName, type Em
 import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
 import { Stat } from '../meta';
 import { probeType, type ExpandedProbe } from '../probes';
-import { fieldType } from '../semantic/tracefs';
+import { fieldType } from '../kernel/tracefs';
 import { emitKernelField } from '../functions/kernel-field';
 import { probeReadHelper } from './probe-read';
 import { emitDeref, emitIndex, scaleBy } from './pointers';

@@ -2,7 +2,7 @@
 // produced the instruction at each byte offset. LLVM writes it from our DIBuilder locations; the
 // kernel verifier reads the same records to print "; source @ file:line" in its log.
 
-import type { Elf } from './elf';
+import type { ElfFile } from '../kernel/elf';
 
 const BTF_MAGIC = 0xeb9f;
 
@@ -17,7 +17,7 @@ export interface LineInfo {
 }
 
 /** The string table of .BTF, which .BTF.ext's name offsets point into. */
-export function btfStrings(elf: Elf): (off: number) => string {
+export function btfStrings(elf: ElfFile): (off: number) => string {
   const btf = elf.section('.BTF')?.data;
   if (!btf || btf.length < 24 || btf.readUInt16LE(0) !== BTF_MAGIC) return () => '';
   const hdrLen = btf.readUInt32LE(4);
@@ -31,7 +31,7 @@ export function btfStrings(elf: Elf): (off: number) => string {
 }
 
 /** Line info records grouped by ELF section name, each list sorted by instruction offset. */
-export function lineInfo(elf: Elf): Map<string, LineInfo[]> {
+export function lineInfo(elf: ElfFile): Map<string, LineInfo[]> {
   const out = new Map<string, LineInfo[]>();
   const ext = elf.section('.BTF.ext')?.data;
   if (!ext || ext.length < 24 || ext.readUInt16LE(0) !== BTF_MAGIC) return out;

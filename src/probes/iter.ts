@@ -5,8 +5,8 @@
 // iterator until EOF and then ends the session, as bpftrace does.
 
 import { error } from '../diagnostics';
-import { Btf } from '../semantic/btf';
-import type { TracepointField, TracepointFormat } from '../semantic/tracefs';
+import { Btf } from '../kernel/btf';
+import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
 import { IntPredicate } from '../codegen/llvm';
 import type { ExpandedProbe, ProbeType } from './types';
 

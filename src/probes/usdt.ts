@@ -6,11 +6,11 @@ import type { AttachPoint } from '../ast';
 import { Opcode, type Val } from '../codegen/llvm';
 import { probeReadHelper } from '../codegen/probe-read';
 import { error } from '../diagnostics';
-import { parseUsdtArg, splitUsdtArgs, usdtNotes, type UsdtArg } from '../elf/stapsdt';
+import { parseUsdtArg, splitUsdtArgs, usdtNotes, type UsdtArg } from '../kernel/stapsdt';
 import type { EmitContext } from '../functions/types';
 import type { ExpandedProbe, ProbeType } from './types';
 import { openBinary } from './user-binary';
-import { ElfFile } from '../elf/elf';
+import { ElfFile } from '../kernel/elf';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { hasWildcard, wildcardRegex } from './wildcard';
 

@@ -4,8 +4,8 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import type { AttachPoint } from '../ast';
 import { error } from '../diagnostics';
-import { ElfFile, ElfFormatError } from '../elf/elf';
-import { resolveLibrary } from '../elf/ldcache';
+import { ElfFile, ElfFormatError } from '../kernel/elf';
+import { resolveLibrary } from '../kernel/ldcache';
 
 export function resolveBinary(name: string): string | null {
   if (name.includes('/')) return existsSync(name) ? name : null;

@@ -11,7 +11,7 @@ import type { ExpandedProbe } from '../probes';
 import { bpftraceTypeName, derefSpace, derefType, indexType, intPointerFromCType, literalIndex, pointerBinary, pointerUnaryError } from './pointers';
 import { arithSigned, cSizeOf, isPointer, isTypedAddress, namedIntType, none, s64, sizeOf, stringType, typeEquals, typeName, u64, type AddrSpace, type IntType, type StringType, type Type } from '../types';
 import type { AnalyzedProbe, Analysis, EventSpec, MapInfo } from './analysis';
-import { fieldType } from './tracefs';
+import { fieldType } from '../kernel/tracefs';
 import { includedMacros } from './header-macros';
 import { macroConstant, preprocess } from './preprocessor';
 import { inlinePositionals } from './positionals';

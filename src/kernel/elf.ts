@@ -1,10 +1,13 @@
-// A minimal reader of 64-bit little-endian ELF files: section headers, program headers and string
-// tables, enough for symbol tables and notes. Files are read whole, once, and cached by path and
-// mtime, because uprobe expansion, -l listing and symbolisation all ask about the same binaries.
+// A minimal reader of 64-bit little-endian ELF files: section headers, program headers, string
+// tables, the symbol table in index order and relocations, enough for uprobes, notes,
+// symbolisation and the teaching view of our own BPF objects. Files are read whole, once, and cached
+// by path and mtime, because uprobe expansion, -l listing and symbolisation all ask about the same
+// binaries; an in-memory image (a compiled BPF object) is read with fromBuffer.
 
-import { readFileSync, statSync } from 'node:fs';
+import { host } from './host';
 
 export interface Section {
+  index: number;
   name: string;
   type: number;
   flags: bigint;
@@ -12,7 +15,27 @@ export interface Section {
   offset: number;
   size: number;
   link: number;
+  info: number;
   entsize: number;
+  /** The section's bytes (empty for SHT_NOBITS). */
+  data: Buffer;
+}
+
+/** A symbol-table entry as stored, in table order (relocations name symbols by index). */
+export interface TableSymbol {
+  name: string;
+  value: number;
+  size: number;
+  section: number;
+  /** STT_FUNC 2, STT_OBJECT 1, STT_SECTION 3, … */
+  type: number;
+}
+
+export interface Relocation {
+  /** Byte offset inside the section the relocations apply to. */
+  offset: number;
+  symbol: TableSymbol;
+  type: number;
 }
 
 export interface Segment {
@@ -26,7 +49,10 @@ export interface Segment {
 
 export const SHT_SYMTAB = 2;
 export const SHT_NOTE = 7;
+export const SHT_NOBITS = 8;
+export const SHT_REL = 9;
 export const SHT_DYNSYM = 11;
+const STT_FUNC = 2;
 export const PT_LOAD = 1;
 export const ET_EXEC = 2;
 export const ET_DYN = 3;
@@ -66,7 +92,7 @@ export class ElfFile {
         memsz: Number(d.readBigUInt64LE(o + 40)),
       });
     }
-    const raw: (Omit<Section, 'name'> & { nameOff: number })[] = [];
+    const raw: (Omit<Section, 'name' | 'index' | 'data'> & { nameOff: number })[] = [];
     for (let i = 0; i < shnum; i++) {
       const o = shoff + i * shentsize;
       if (o + 64 > d.length) break;
@@ -78,11 +104,65 @@ export class ElfFile {
         offset: Number(d.readBigUInt64LE(o + 24)),
         size: Number(d.readBigUInt64LE(o + 32)),
         link: d.readUInt32LE(o + 40),
+        info: d.readUInt32LE(o + 44),
         entsize: Number(d.readBigUInt64LE(o + 56)),
       });
     }
     const shstr = raw[shstrndx];
-    this.sections = raw.map(({ nameOff, ...s }) => ({ ...s, name: shstr ? this.cstring(shstr.offset + nameOff) : '' }));
+    this.sections = raw.map(({ nameOff, ...s }, index) => ({
+      ...s,
+      index,
+      name: shstr ? this.cstring(shstr.offset + nameOff) : '',
+      data: s.type === SHT_NOBITS ? Buffer.alloc(0) : d.subarray(s.offset, s.offset + s.size),
+    }));
+  }
+
+  /** Parses an image already in memory (a compiled object); `name` only labels errors. */
+  static fromBuffer(image: Buffer, name = 'the ELF image'): ElfFile {
+    return new ElfFile(name, image);
+  }
+
+  #symtab: TableSymbol[] | undefined;
+
+  /** .symtab's entries in table order, index 0 (the null symbol) included. */
+  get symbols(): TableSymbol[] {
+    if (this.#symtab) return this.#symtab;
+    const out: TableSymbol[] = [];
+    const symtab = this.sections.find((s) => s.type === SHT_SYMTAB);
+    if (symtab) {
+      const strtab = this.sections[symtab.link].data;
+      const d = symtab.data;
+      for (let o = 0; o + 24 <= d.length; o += 24) {
+        const end = strtab.indexOf(0, d.readUInt32LE(o));
+        out.push({
+          name: strtab.toString('latin1', d.readUInt32LE(o), end < 0 ? strtab.length : end),
+          type: d[o + 4] & 0xf,
+          section: d.readUInt16LE(o + 6),
+          value: Number(d.readBigUInt64LE(o + 8)),
+          size: Number(d.readBigUInt64LE(o + 16)),
+        });
+      }
+    }
+    return (this.#symtab = out);
+  }
+
+  /** Relocations that apply to section `index` (from its SHT_REL companion). */
+  relocations(index: number): Relocation[] {
+    const rel = this.sections.find((s) => s.type === SHT_REL && s.info === index);
+    if (!rel) return [];
+    const out: Relocation[] = [];
+    for (let o = 0; o + 16 <= rel.data.length; o += 16) {
+      const info = rel.data.readBigUInt64LE(o + 8);
+      out.push({ offset: Number(rel.data.readBigUInt64LE(o)), symbol: this.symbols[Number(info >> 32n)], type: Number(info & 0xffffffffn) });
+    }
+    return out;
+  }
+
+  /** Function symbols (a BPF object's programs), with the section that holds their code. */
+  programs(): { name: string; section: Section; offset: number; size: number }[] {
+    return this.symbols
+      .filter((s) => s.type === STT_FUNC && s.section > 0 && s.section < this.sections.length)
+      .map((s) => ({ name: s.name, section: this.sections[s.section], offset: s.value, size: s.size }));
   }
 
   /** The NUL-terminated string at a file offset. */
@@ -115,12 +195,12 @@ export class ElfFile {
 
   /** Reads and parses `path`, or returns the cached parse if the file has not changed. */
   static open(path: string): ElfFile {
-    const st = statSync(path);
+    const st = host().stat(path);
     // A device or fifo (uprobe:/dev/zero:main) would be read without end.
-    if (!st.isFile()) throw new ElfFormatError(`${path} is not a regular file`);
+    if (!st.isFile) throw new ElfFormatError(`${path} is not a regular file`);
     const hit = ElfFile.cache.get(path);
     if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.elf;
-    const elf = new ElfFile(path, readFileSync(path));
+    const elf = new ElfFile(path, host().readFile(path));
     ElfFile.cache.set(path, { mtimeMs: st.mtimeMs, size: st.size, elf });
     return elf;
   }

@@ -1,19 +1,20 @@
-// Tracepoint metadata from tracefs: the list of events and each event's record layout (`format`).
-// tracefs may be mounted at either place; the runtime mounts it when neither has it.
+// Tracepoint metadata from tracefs: the list of events and each event's record layout (`format`),
+// for compiling and for `-lv`. tracefs may be mounted at either place; it is mounted when neither
+// has it.
 
-import { existsSync, readFileSync } from 'node:fs';
 import { intType, type Type } from '../types';
+import { host, perHost, readText } from './host';
 
 export const TRACEFS_ROOTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 
-let mountTried = false;
-
 /** Where tracefs is mounted; when it is nowhere and we are root, it is mounted first (once). */
 export function tracefsRoot(): string | null {
-  for (const r of TRACEFS_ROOTS) if (existsSync(`${r}/events`)) return r;
-  if (!mountTried && process.getuid?.() === 0) {
-    mountTried = true;
-    if (mountTracefs()) return tracefsRoot();
+  const h = host();
+  for (const r of TRACEFS_ROOTS) if (h.exists(`${r}/events`)) return r;
+  const tried = perHost('tracefs:mount', () => ({ done: false }));
+  if (!tried.done && h.isRoot()) {
+    tried.done = true;
+    if (h.mountTracefs(TRACEFS_ROOTS[0]!)) return tracefsRoot();
   }
   return null;
 }
@@ -22,20 +23,13 @@ export function tracefsRoot(): string | null {
 export function tracefsMissing(): string {
   const mounted = (() => {
     try {
-      return readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => l.split(' ')[2] === 'tracefs');
+      return readText('/proc/self/mounts').split('\n').some((l) => l.split(' ')[2] === 'tracefs');
     } catch {
       return false;
     }
   })();
-  if (mounted && process.getuid?.() !== 0) return 'tracefs is readable by root only: run bpfscript as root (with sudo)';
+  if (mounted && !host().isRoot()) return 'tracefs is readable by root only: run bpfscript as root (with sudo)';
   return `tracefs is not mounted: mount -t tracefs nodev ${TRACEFS_ROOTS[0]}`;
-}
-
-/** `mount -t tracefs nodev /sys/kernel/tracing`; false when that fails (no tracefs in this kernel). */
-function mountTracefs(): boolean {
-  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
-  const r = spawnSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS_ROOTS[0]!], { stdio: 'ignore', timeout: 10_000 });
-  return r.status === 0;
 }
 
 export interface TracepointField {
@@ -60,12 +54,15 @@ export interface TracepointFormat {
   fields: TracepointField[];
   /** Size of the record, so codegen never reads past it. */
   size: number;
+  /** Every field's declaration as tracefs prints it ("const char * filename"), common_ ones included. */
+  declarations?: string[];
 }
 
 const FIELD = /^\s*field:(.+?);\s*offset:(\d+);\s*size:(\d+);\s*signed:(\d+);/;
 
 export function parseFormat(category: string, name: string, text: string): TracepointFormat {
   const fields: TracepointField[] = [];
+  const declarations: string[] = [];
   let id = 0;
   for (const line of text.split('\n')) {
     const idm = /^ID:\s*(\d+)/.exec(line);
@@ -73,6 +70,7 @@ export function parseFormat(category: string, name: string, text: string): Trace
     const m = FIELD.exec(line);
     if (!m) continue;
     const decl = m[1].trim();
+    declarations.push(decl);
     // "char comm[16]", "const char * filename", "__data_loc char[] name"
     const dm = /^(.*?)([A-Za-z_]\w*)\s*(?:\[(\d*)\])?$/.exec(decl);
     if (!dm) continue;
@@ -87,33 +85,33 @@ export function parseFormat(category: string, name: string, text: string): Trace
     fields.push(field);
   }
   const size = fields.reduce((a, f) => Math.max(a, f.offset + f.size), 0);
-  return { category, name, id, fields, size };
+  return { category, name, id, fields, size, declarations };
 }
-
-const cache = new Map<string, TracepointFormat | null>();
 
 /** The format of `category:name`, or null when the kernel has no such tracepoint. */
 export function readFormat(category: string, name: string): TracepointFormat | null {
-  const key = `${category}:${name}`;
-  if (cache.has(key)) return cache.get(key)!;
-  const root = tracefsRoot();
-  let fmt: TracepointFormat | null = null;
-  if (root && /^[\w-]+$/.test(category) && /^[\w-]+$/.test(name)) {
+  return perHost(`tracefs:format:${category}:${name}`, () => {
+    const root = tracefsRoot();
+    if (!root || !/^[\w-]+$/.test(category) || !/^[\w-]+$/.test(name)) return null;
     try {
-      fmt = parseFormat(category, name, readFileSync(`${root}/events/${category}/${name}/format`, 'utf8'));
+      return parseFormat(category, name, readText(`${root}/events/${category}/${name}/format`));
     } catch {
-      fmt = null;
+      return null;
     }
-  }
-  cache.set(key, fmt);
-  return fmt;
+  });
+}
+
+/** The argument lines `-lv` shows: the format's fields without the common_ header, as declared. */
+export function argumentDeclarations(category: string, name: string): string[] {
+  const decls = readFormat(category, name)?.declarations ?? [];
+  return decls.filter((d) => !/\bcommon_\w+$/.test(d.replace(/\[\d*\]$/, '')));
 }
 
 /** Every tracepoint as "category:name", from available_events. */
 export function listTracepoints(): string[] {
   const root = tracefsRoot();
   if (!root) return [];
-  return readFileSync(`${root}/available_events`, 'utf8')
+  return readText(`${root}/available_events`)
     .split('\n')
     .filter(Boolean);
 }

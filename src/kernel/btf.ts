@@ -16,90 +16,13 @@
 //   btf.typeName(f.params[0].type);               // "struct file *"
 //   btf.sizeOf(id);                               // bytes, following typedefs and arrays
 
-import { readFileSync } from 'node:fs';
 
-export const BTF_MAGIC = 0xeb9f;
+import { perHost, host } from './host';
+import { decodeType, TYPE_HEADER, trailerSize } from './btf-decode';
+import { BTF_MAGIC, BtfFormatError, type FuncType, type BtfFunction, type BtfKind, type BtfType, type MemberLocation, type StructType, type EnumType, type RefType, type TypeId, type VoidType } from './btf-types';
 
-/** Kind numbers of the BTF format (include/uapi/linux/btf.h), indexed by their value. */
-const KINDS = [
-  'void', 'int', 'ptr', 'array', 'struct', 'union', 'enum', 'fwd', 'typedef', 'volatile', 'const', 'restrict',
-  'func', 'func_proto', 'var', 'datasec', 'float', 'decl_tag', 'type_tag', 'enum64',
-] as const;
-export type BtfKind = (typeof KINDS)[number];
+export * from './btf-types';
 
-/** A type id: an index into the type section (0 is void). Split BTF continues its base's ids. */
-export type TypeId = number;
-
-export interface BtfMember {
-  /** '' for an anonymous struct or union member. */
-  name: string;
-  type: TypeId;
-  /** Offset from the start of the enclosing struct, in bits. */
-  bitOffset: number;
-  /** Width of a bitfield in bits; 0 when the member is not a bitfield. */
-  bitSize: number;
-}
-
-export interface BtfParam {
-  /** '' when the prototype does not name it (and for the `...` of a variadic function). */
-  name: string;
-  type: TypeId;
-}
-
-export interface VoidType { kind: 'void'; id: 0; name: '' }
-export interface IntBtfType {
-  kind: 'int'; id: TypeId; name: string;
-  /** Storage size in bytes. */
-  size: number;
-  /** Value bits; may be fewer than size * 8. */
-  bits: number;
-  /** Bit offset of the value inside its storage (0 in practice). */
-  offset: number;
-  signed: boolean; char: boolean; bool: boolean;
-}
-export interface PtrType { kind: 'ptr'; id: TypeId; name: ''; target: TypeId }
-export interface ArrayType { kind: 'array'; id: TypeId; name: ''; elem: TypeId; index: TypeId; length: number }
-export interface StructType { kind: 'struct' | 'union'; id: TypeId; name: string; size: number; members: BtfMember[] }
-export interface EnumType {
-  kind: 'enum' | 'enum64'; id: TypeId; name: string; size: number; signed: boolean;
-  values: { name: string; value: bigint }[];
-}
-/** A declared but not defined struct or union (`struct foo;`). */
-export interface FwdType { kind: 'fwd'; id: TypeId; name: string; union: boolean }
-/** typedef, const, volatile, restrict and type_tag: another name or qualifier over `target`. */
-export interface RefType { kind: 'typedef' | 'volatile' | 'const' | 'restrict' | 'type_tag'; id: TypeId; name: string; target: TypeId }
-export interface FuncType { kind: 'func'; id: TypeId; name: string; proto: TypeId; linkage: 'static' | 'global' | 'extern' }
-export interface FuncProtoType { kind: 'func_proto'; id: TypeId; name: ''; ret: TypeId; params: BtfParam[]; variadic: boolean }
-export interface VarType { kind: 'var'; id: TypeId; name: string; type: TypeId; linkage: number }
-export interface DatasecType { kind: 'datasec'; id: TypeId; name: string; size: number; vars: { type: TypeId; offset: number; size: number }[] }
-export interface FloatType { kind: 'float'; id: TypeId; name: string; size: number }
-export interface DeclTagType { kind: 'decl_tag'; id: TypeId; name: string; target: TypeId; componentIdx: number }
-
-export type BtfType =
-  | VoidType | IntBtfType | PtrType | ArrayType | StructType | EnumType | FwdType | RefType
-  | FuncType | FuncProtoType | VarType | DatasecType | FloatType | DeclTagType;
-
-/** A kernel function with its prototype resolved. */
-export interface BtfFunction {
-  name: string;
-  /** Id of the FUNC record (what fentry's attach_btf_id names). */
-  id: TypeId;
-  ret: TypeId;
-  params: BtfParam[];
-  variadic: boolean;
-}
-
-/** Where a member lies in a struct, after looking through anonymous struct and union members. */
-export interface MemberLocation {
-  name: string;
-  type: TypeId;
-  bitOffset: number;
-  bitSize: number;
-}
-
-export class BtfFormatError extends Error {}
-
-const TYPE_HEADER = 12;
 const SKIPPED: ReadonlySet<BtfKind> = new Set(['typedef', 'volatile', 'const', 'restrict', 'type_tag']);
 
 export class Btf {
@@ -167,23 +90,18 @@ export class Btf {
     return this.firstId + this.count;
   }
 
-  static #vmlinux: Btf | null | undefined;
-  static #modules = new Map<string, Btf | null>();
-
-  /** The running kernel's BTF, read once per process; null when the kernel has none. */
+  /** The running kernel's BTF, read once per host; null when the kernel has none. */
   static vmlinux(): Btf | null {
-    if (Btf.#vmlinux === undefined) Btf.#vmlinux = readBtf('/sys/kernel/btf/vmlinux', null);
-    return Btf.#vmlinux;
+    return perHost('btf:vmlinux', () => readBtf('/sys/kernel/btf/vmlinux', null));
   }
 
   /** A loaded module's split BTF (over vmlinux's); null when absent. */
   static module(name: string): Btf | null {
     if (!/^[\w-]+$/.test(name)) return null;
-    if (!Btf.#modules.has(name)) {
+    return perHost(`btf:${name}`, () => {
       const base = Btf.vmlinux();
-      Btf.#modules.set(name, base ? readBtf(`/sys/kernel/btf/${name}`, base) : null);
-    }
-    return Btf.#modules.get(name)!;
+      return base ? readBtf(`/sys/kernel/btf/${name}`, base) : null;
+    });
   }
 
   /** The string at `off` of the (combined) string section. */
@@ -207,7 +125,7 @@ export class Btf {
     if (!t) {
       const i = id - this.firstId;
       if (i >= this.count) throw new BtfFormatError(`type id ${id} out of range`);
-      t = this.#decode(id, this.#offsets[i]);
+      t = decodeType(this.#buf, id, this.#offsets[i], (off) => this.str(off));
       this.#decoded.set(id, t);
     }
     return t;
@@ -397,120 +315,14 @@ export class Btf {
         return t.name;
     }
   }
-
-  #decode(id: TypeId, p: number): BtfType {
-    const b = this.#buf;
-    const name = this.str(b.readUInt32LE(p));
-    const info = b.readUInt32LE(p + 4);
-    const vlen = info & 0xffff;
-    const kindFlag = info >>> 31 === 1;
-    const kind = KINDS[(info >>> 24) & 0x1f];
-    const sizeOrType = b.readUInt32LE(p + 8);
-    const q = p + TYPE_HEADER;
-    switch (kind) {
-      case 'int': {
-        const enc = b.readUInt32LE(q);
-        const e = (enc >>> 24) & 0x0f;
-        return { kind, id, name, size: sizeOrType, bits: enc & 0xff, offset: (enc >>> 16) & 0xff, signed: (e & 1) !== 0, char: (e & 2) !== 0, bool: (e & 4) !== 0 };
-      }
-      case 'ptr':
-        return { kind, id, name: '', target: sizeOrType };
-      case 'array':
-        return { kind, id, name: '', elem: b.readUInt32LE(q), index: b.readUInt32LE(q + 4), length: b.readUInt32LE(q + 8) };
-      case 'struct': case 'union': {
-        const members: BtfMember[] = [];
-        for (let i = 0; i < vlen; i++) {
-          const m = q + i * 12;
-          const off = b.readUInt32LE(m + 8);
-          members.push({
-            name: this.str(b.readUInt32LE(m)),
-            type: b.readUInt32LE(m + 4),
-            // With kind_flag the offset word packs the bitfield width above a 24-bit offset.
-            bitOffset: kindFlag ? off & 0xffffff : off,
-            bitSize: kindFlag ? off >>> 24 : 0,
-          });
-        }
-        return { kind, id, name, size: sizeOrType, members };
-      }
-      case 'enum': case 'enum64': {
-        const values: { name: string; value: bigint }[] = [];
-        const step = kind === 'enum' ? 8 : 12;
-        for (let i = 0; i < vlen; i++) {
-          const e = q + i * step;
-          let value: bigint;
-          if (kind === 'enum') value = BigInt(kindFlag ? b.readInt32LE(e + 4) : b.readUInt32LE(e + 4));
-          else {
-            value = (BigInt(b.readUInt32LE(e + 8)) << 32n) | BigInt(b.readUInt32LE(e + 4));
-            if (kindFlag) value = BigInt.asIntN(64, value);
-          }
-          values.push({ name: this.str(b.readUInt32LE(e)), value });
-        }
-        return { kind, id, name, size: sizeOrType, signed: kindFlag, values };
-      }
-      case 'fwd':
-        return { kind, id, name, union: kindFlag };
-      case 'typedef': case 'volatile': case 'const': case 'restrict': case 'type_tag':
-        return { kind, id, name, target: sizeOrType };
-      case 'func':
-        return { kind, id, name, proto: sizeOrType, linkage: (['static', 'global', 'extern'] as const)[vlen] ?? 'global' };
-      case 'func_proto': {
-        const params: BtfParam[] = [];
-        let variadic = false;
-        for (let i = 0; i < vlen; i++) {
-          const ptype = b.readUInt32LE(q + i * 8 + 4);
-          // A trailing parameter of type void marks `...`.
-          if (ptype === 0 && i === vlen - 1) variadic = true;
-          else params.push({ name: this.str(b.readUInt32LE(q + i * 8)), type: ptype });
-        }
-        return { kind, id, name: '', ret: sizeOrType, params, variadic };
-      }
-      case 'var':
-        return { kind, id, name, type: sizeOrType, linkage: b.readUInt32LE(q) };
-      case 'datasec': {
-        const vars = [];
-        for (let i = 0; i < vlen; i++) {
-          const v = q + i * 12;
-          vars.push({ type: b.readUInt32LE(v), offset: b.readUInt32LE(v + 4), size: b.readUInt32LE(v + 8) });
-        }
-        return { kind, id, name, size: sizeOrType, vars };
-      }
-      case 'float':
-        return { kind, id, name, size: sizeOrType };
-      case 'decl_tag':
-        return { kind, id, name, target: sizeOrType, componentIdx: b.readInt32LE(q) };
-      default:
-        throw new BtfFormatError(`type ${id} has an unknown kind ${(info >>> 24) & 0x1f}`);
-    }
-  }
 }
 
 const VOID: VoidType = { kind: 'void', id: 0, name: '' };
 
-/** Bytes that follow the 12-byte header of the type record at `p`, by kind. */
-function trailerSize(b: Buffer, p: number): number {
-  const info = b.readUInt32LE(p + 4);
-  const vlen = info & 0xffff;
-  switch ((info >>> 24) & 0x1f) {
-    case 1: return 4; // int: encoding word
-    case 3: return 12; // array
-    case 4: case 5: return vlen * 12; // struct, union: members
-    case 6: return vlen * 8; // enum
-    case 13: return vlen * 8; // func_proto: params
-    case 14: return 4; // var: linkage
-    case 15: return vlen * 12; // datasec: var_secinfo
-    case 17: return 4; // decl_tag: component_idx
-    case 19: return vlen * 12; // enum64
-    case 2: case 7: case 8: case 9: case 10: case 11: case 12: case 16: case 18:
-      return 0;
-    default:
-      throw new BtfFormatError(`unknown BTF kind ${(info >>> 24) & 0x1f} at byte ${p}`);
-  }
-}
-
 function readBtf(path: string, base: Btf | null): Btf | null {
   let buf: Buffer;
   try {
-    buf = readFileSync(path);
+    buf = host().readFile(path);
   } catch {
     return null;
   }

@@ -5,7 +5,7 @@
 // preambles, and the kprobe blacklist when debugfs has it.
 
 import { readFileSync } from 'node:fs';
-import { tracefsRoot } from '../semantic/tracefs';
+import { tracefsRoot } from '../kernel/tracefs';
 
 export interface KernelFunctions {
   names: string[];

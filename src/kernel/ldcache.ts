@@ -1,7 +1,7 @@
 // Library names resolved as the dynamic loader would: through /etc/ld.so.cache (glibc's
 // "glibc-ld.so.cache1.1" format), then the standard directories. `libc` and `c` both name libc.so.6.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { host, perHost } from './host';
 
 const MAGIC = 'glibc-ld.so.cache1.1';
 const HEADER_SIZE = 48;
@@ -11,15 +11,16 @@ const X86_64_LIBC6 = 0x0303;
 
 const STANDARD_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib', '/usr/local/lib'];
 
-let cached: Map<string, string> | undefined;
-
 /** soname → path, from ld.so.cache; the first entry of a name wins, as with the loader. */
 export function ldCache(path = '/etc/ld.so.cache'): Map<string, string> {
-  if (cached && path === '/etc/ld.so.cache') return cached;
+  return path === '/etc/ld.so.cache' ? perHost('ldcache', () => parseLdCache(path)) : parseLdCache(path);
+}
+
+function parseLdCache(path: string): Map<string, string> {
   const out = new Map<string, string>();
   let d: Buffer;
   try {
-    d = readFileSync(path);
+    d = host().readFile(path);
   } catch {
     return out;
   }
@@ -39,7 +40,6 @@ export function ldCache(path = '/etc/ld.so.cache'): Map<string, string> {
     const key = str(d.readUInt32LE(e + 4));
     if (!out.has(key)) out.set(key, str(d.readUInt32LE(e + 8)));
   }
-  if (path === '/etc/ld.so.cache') cached = out;
   return out;
 }
 
@@ -55,7 +55,7 @@ export function resolveLibrary(name: string): string | null {
   for (const dir of STANDARD_DIRS) {
     let files: string[];
     try {
-      files = readdirSync(dir);
+      files = host().listDir(dir);
     } catch {
       continue;
     }
