@@ -3,7 +3,7 @@
 
 import { ElfFile } from '../../src/kernel/elf';
 import { functionSymbols } from '../../src/kernel/elf-symbols';
-import { resolveBinary } from '../../src/probes/user-binary';
+import { resolveBinary } from '../../src/kernel/binaries';
 import { hasUprobes } from '../../src/kernel/features';
 import type { Attacher, ListQuery } from './types';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { BpfscriptError } from '../../src/diagnostics';
 import type { ProbeMeta } from '../../src/meta';
-import { SETUP_EVENT_BASE } from '../../src/probes/watchpoint-args';
+import { SETUP_EVENT_BASE } from '../../src/meta';
 import { LibbpfError, PerfType, perfEventOpen, type BpfLink, type BpfProgram } from '../libbpf';
 import { writeAll } from '../output';
 import type { AttachSession } from './types';

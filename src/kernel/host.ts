@@ -3,7 +3,7 @@
 // BTF, tracefs formats, kallsyms), and the compile cache wraps the current one to note what a compile
 // read. Readers cache what they parse per host, so a swapped host never sees another's answers.
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 
 /** The part of a stat that readers and the compile cache use. */
 export interface HostStat {
@@ -22,6 +22,8 @@ export interface Host {
   /** Follows links; throws when the path does not exist. */
   stat(path: string): HostStat;
   exists(path: string): boolean;
+  /** Whether this process may execute the file (access X_OK). */
+  executable(path: string): boolean;
   /** Whether the process may do what root may (mount tracefs, see kernel addresses). */
   isRoot(): boolean;
   /** Mounts tracefs at `dir`; false when that fails. A fake host mounts nothing. */
@@ -38,6 +40,14 @@ export const realHost: Host = {
     return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile() };
   },
   exists: (path) => existsSync(path),
+  executable(path) {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
   isRoot: () => process.getuid?.() === 0,
   mountTracefs(dir) {
     // Required lazily: the compiler's readers otherwise never spawn anything.

@@ -4,27 +4,14 @@
 // freed __init code, noinstr/entry/kprobes sections, compiler-split `.cold` fragments, CFI
 // preambles, and the kprobe blacklist when debugfs has it.
 
-import { readFileSync } from 'node:fs';
-import { tracefsRoot } from '../kernel/tracefs';
+import { filterFunctions } from './ftrace';
+import { perHost, tryReadText } from './host';
+import { isText, kallsyms } from './kallsyms';
 
 export interface KernelFunctions {
   names: string[];
   /** Where the names came from, for -v and diagnostics. */
   source: 'available_filter_functions' | 'kallsyms';
-}
-
-let cached: KernelFunctions | undefined;
-
-function fromTracefs(): string[] | null {
-  const root = tracefsRoot() ?? '/sys/kernel/tracing';
-  try {
-    return readFileSync(`${root}/available_filter_functions`, 'utf8')
-      .split('\n')
-      .map((l) => l.split(/\s/)[0])
-      .filter(Boolean);
-  } catch {
-    return null;
-  }
 }
 
 /** Address ranges (start symbol, end symbol) in which the kernel never allows a kprobe. */
@@ -38,32 +25,19 @@ const FORBIDDEN: Array<[string, string]> = [
 ];
 
 function blacklist(): Set<string> {
-  try {
-    // Lines are "0xSTART-0xEND\tname".
-    return new Set(readFileSync('/sys/kernel/debug/kprobes/blacklist', 'utf8').split('\n').map((l) => l.split(/\s+/)[1]).filter(Boolean));
-  } catch {
-    return new Set();
-  }
+  // Lines are "0xSTART-0xEND\tname".
+  const text = tryReadText('/sys/kernel/debug/kprobes/blacklist') ?? '';
+  return new Set(text.split('\n').map((l) => l.split(/\s+/)[1]).filter(Boolean));
 }
 
 function fromKallsyms(): string[] {
-  let text: string;
-  try {
-    text = readFileSync('/proc/kallsyms', 'latin1');
-  } catch {
-    return [];
-  }
+  const k = kallsyms();
   const syms: Array<[bigint, string]> = [];
   const marks = new Map<string, bigint>();
-  for (const line of text.split('\n')) {
-    // "ffffffff81234560 T vfs_read" or "... t name\t[module]"
-    const sp1 = line.indexOf(' ');
-    const type = line[sp1 + 1];
-    if (type !== 't' && type !== 'T') continue;
-    const rest = line.slice(sp1 + 3);
-    const tab = rest.indexOf('\t');
-    const name = tab < 0 ? rest : rest.slice(0, tab);
-    const addr = BigInt(`0x${line.slice(0, sp1)}`);
+  for (let i = 0; i < k.names.length; i++) {
+    if (!isText(k.types[i])) continue;
+    const name = k.names[i];
+    const addr = k.addrs[i];
     if (name.startsWith('_') && /_(text_start|text_end|sinittext|einittext)$/.test(name)) marks.set(name, addr);
     if (addr === 0n) continue; // kptr_restrict hides addresses: nothing to range-check, nothing sensible
     syms.push([addr, name]);
@@ -79,11 +53,10 @@ function fromKallsyms(): string[] {
   return [...names];
 }
 
-/** Every function a kprobe can be placed on, read once per process. */
+/** Every function a kprobe can be placed on, read once per host. */
 export function kernelFunctions(): KernelFunctions {
-  if (!cached) {
-    const exact = fromTracefs();
-    cached = exact ? { names: [...new Set(exact)], source: 'available_filter_functions' } : { names: fromKallsyms(), source: 'kallsyms' };
-  }
-  return cached;
+  return perHost('kprobe-functions', () => {
+    const exact = filterFunctions();
+    return exact ? { names: [...new Set(exact)], source: 'available_filter_functions' } : { names: fromKallsyms(), source: 'kallsyms' };
+  });
 }

@@ -9,13 +9,13 @@ import type { AttachPoint, Probe } from '../ast';
 import type { Val } from '../codegen/llvm';
 import { error } from '../diagnostics';
 import type { EmitContext } from '../functions/types';
-import { kprobeMechanism } from '../../runtime/attach/kprobe-multi';
+import { kprobeMechanism } from '../kernel/kprobe-mechanism';
 import { Btf } from '../kernel/btf';
 import { kernelFunctions } from '../kernel/kprobe-functions';
 import { paramSlots } from './kfunc';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { ExpandedProbe, ProbeType } from './types';
-import { wildcardRegex } from './wildcard';
+import { wildcardRegex } from '../wildcard';
 
 /** Whether the probe's body or predicate names the `probe` builtin (any object tree walk). */
 function usesProbeBuiltin(node: unknown): boolean {

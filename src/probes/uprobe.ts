@@ -11,7 +11,7 @@ import { closestNames, functionSymbols, type ElfSymbol } from '../kernel/elf-sym
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { ExpandedProbe, ProbeType } from './types';
 import { openBinary } from './user-binary';
-import { hasWildcard, wildcardRegex } from './wildcard';
+import { hasWildcard, wildcardRegex } from '../wildcard';
 
 export { resolveBinary } from './user-binary';
 

@@ -12,7 +12,7 @@ import type { ExpandedProbe, ProbeType } from './types';
 import { openBinary } from './user-binary';
 import { ElfFile } from '../kernel/elf';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { hasWildcard, wildcardRegex } from './wildcard';
+import { hasWildcard, wildcardRegex } from '../wildcard';
 
 /** x86-64 register names → byte offset of the full register in struct pt_regs, and bit shift. */
 const PT_REGS: Record<string, [number, number]> = {};

@@ -15,16 +15,10 @@ import type { EmitContext } from '../functions/types';
 import { ptRegsArgs } from './pt-regs';
 import { uprobe } from './uprobe';
 import type { ExpandTarget, ExpandedProbe } from './types';
+import { SETUP_EVENT_BASE, SETUP_RECORD_SIZE } from '../meta';
 
 /** HW_BREAKPOINT_R/W/X: the bits of perf_event_attr.bp_type. */
 const MODE_BITS: Record<string, number> = { r: 1, w: 2, x: 4 };
-
-/**
- * Ring-buffer record ids of setup programs: SETUP_EVENT_BASE + slot, far above the ids of the
- * script's own events (1, 2, …). The record is { u64 id, u64 address }.
- */
-export const SETUP_EVENT_BASE = 2 ** 40;
-export const SETUP_RECORD_SIZE = 16;
 
 const SEND_SIGNAL = 109;
 const SIGSTOP = 19;
