@@ -1,6 +1,7 @@
 // profile (every CPU, at a rate), software and hardware (every CPU, every N events).
 
-import { onlineCpus, perfEventOpen, type BpfLink, type BpfProgram, type PerfEventOptions } from '../libbpf';
+import { onlineCpus } from '../../src/kernel/cpus';
+import { perfEventOpen, type BpfLink, type BpfProgram, type PerfEventOptions } from '../libbpf';
 import { HARDWARE, SOFTWARE } from '../../src/kernel/perf-events';
 import { hasHardwareCounters } from '../../src/kernel/features';
 import type { Attacher } from './types';

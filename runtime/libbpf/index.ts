@@ -12,7 +12,7 @@ export { Insn, Helper, assemble } from './insn';
 export { TEST_RUN_ON_CPU, type TestRunOptions, type TestRunResult } from './test-run';
 export { perfEventOpen, closeFd, PerfType, PerfSoftware, PerfHardware, SOFTWARE_EVENT_NAMES, type PerfEventOptions } from './perf';
 export { setPrintHandler, restoreDefaultPrint, type PrintHandler } from './print';
-export { numPossibleCpus, onlineCpus, parseCpuList } from './cpus';
+export { numPossibleCpus } from './cpus';
 export {
   LibbpfError, HandleStateError, LogLevel, ENOTSUPP, errnoName, errnoText,
   type LibbpfMessage, type LibbpfErrorDetails,

@@ -8,13 +8,13 @@
 // mappings. User space reads the frames from the map and symbolises them
 // (runtime/format/stacks.ts), whether the value is a map key, a map value or a printf argument.
 
-import { readFileSync } from 'node:fs';
 import type { Builtin, Call, Expr } from '../ast';
 import { BpfMapType } from '../codegen/map-defs';
 import { Opcode } from '../codegen/llvm';
 import { stackMapName } from '../../runtime/format/stacks';
 import { none, type StackMode, type StackSpec, type StringType } from '../types';
 import type { BuiltinDef, CheckContext, EmitContext, FunctionDef } from './types';
+import { tryReadText } from '../kernel/host';
 
 const GET_STACKID = 27;
 const GET_CURRENT_PID_TGID = 14;
@@ -28,11 +28,7 @@ const MODES: readonly StackMode[] = ['bpftrace', 'perf', 'raw'];
 
 /** The kernel refuses stack maps deeper than kernel.perf_event_max_stack. */
 function kernelMaxDepth(): number {
-  try {
-    return Number(readFileSync('/proc/sys/kernel/perf_event_max_stack', 'utf8').trim()) || DEFAULT_DEPTH;
-  } catch {
-    return DEFAULT_DEPTH;
-  }
+  return Number(tryReadText('/proc/sys/kernel/perf_event_max_stack')?.trim()) || DEFAULT_DEPTH;
 }
 
 const stackType = (user: boolean, stack: StackSpec): StringType => ({ kind: 'string', size: 8, format: user ? 'ustack' : 'kstack', stack });

@@ -3,7 +3,7 @@
 // BTF, tracefs formats, kallsyms), and the compile cache wraps the current one to note what a compile
 // read. Readers cache what they parse per host, so a swapped host never sees another's answers.
 
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 
 /** The part of a stat that readers and the compile cache use. */
 export interface HostStat {
@@ -17,6 +17,8 @@ export interface HostStat {
 export interface Host {
   /** The file's bytes; throws (as node:fs does, with a code) when it cannot be read. */
   readFile(path: string): Buffer;
+  /** The file's first `bytes` bytes (fewer when it is shorter); throws when it cannot be read. */
+  readHead(path: string, bytes: number): Buffer;
   /** The names in a directory; throws when it cannot be listed. */
   listDir(path: string): string[];
   /** Follows links; throws when the path does not exist. */
@@ -34,6 +36,15 @@ export interface Host {
 
 export const realHost: Host = {
   readFile: (path) => readFileSync(path),
+  readHead(path, bytes) {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(bytes);
+      return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
+    } finally {
+      closeSync(fd);
+    }
+  },
   listDir: (path) => readdirSync(path),
   stat(path) {
     const st = statSync(path);
