@@ -13,8 +13,7 @@ import type { MapInfo } from '../semantic/analysis';
 import type { AggType } from '../types';
 import { IntPredicate, Opcode, type Val } from './llvm';
 import { ifNotNull } from './maps';
-
-const MAP_LOOKUP_PERCPU_ELEM = 195;
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 export function readAggregate(ctx: EmitContext, info: MapInfo, global: Val, key: Val): CgValue {
   const t = info.valueType as AggType;
@@ -37,7 +36,7 @@ export function readAggregate(ctx: EmitContext, info: MapInfo, global: Val, key:
   const i = b.load(i64, cpu);
   b.condBr(b.icmp(IntPredicate.ULT, i, ctx.constInt(possibleCpuCount())), body, done);
   b.positionAtEnd(body);
-  const slot = b.helper(MAP_LOOKUP_PERCPU_ELEM, i8p, [i8p, i8p, i64], [b.bitcast(global, i8p), key, i], 'cpu_value');
+  const slot = b.helper(BpfHelper.MAP_LOOKUP_PERCPU_ELEM, i8p, [i8p, i8p, i64], [b.bitcast(global, i8p), key, i], 'cpu_value');
   // NULL: no such key (then on no CPU), or past the last CPU this machine has.
   ifNotNull(ctx, slot, (p) => fold.step(ctx, t, [sum, aux], p), () => b.store(ctx.constInt(possibleCpuCount()), cpu));
   b.store(b.binop(Opcode.Add, b.load(i64, cpu), ctx.constInt(1)), cpu);

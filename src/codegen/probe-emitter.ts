@@ -15,6 +15,7 @@ import { arithSigned, cSizeOf, isPointer, pointerStep, sizeOf, stringType, tuple
 import { Builder, DW_ATE_signed, IntPredicate, Linkage, Opcode, type Block, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
 import { BpfMapType, MapDefBuilder, type MapDef } from './map-defs';
 import { BPF_ANY, BPF_NOEXIST, emitKey, ifNotNull, lookup, update } from './maps';
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 export interface ModuleGlobals {
   events: Val;
@@ -33,9 +34,6 @@ interface FnParts {
   sp: Meta;
 }
 
-const RINGBUF_OUTPUT = 130;
-const FOR_EACH_MAP_ELEM = 164;
-const BPF_LOOP = 181;
 const LOOP_MAX = 1 << 23;
 /**
  * Records are submitted with the default flags: the kernel then wakes the reader only for a record
@@ -53,7 +51,6 @@ const STACK_VALUE_MAX = 64;
 const STACK_BUDGET = 256;
 /** Largest memset LLVM's BPF backend reliably turns into stores (64 8-byte stores). */
 const MEMSET_CHUNK = 512;
-const GET_SMP_PROCESSOR_ID = 8;
 
 /** Maps defined through sharedMap(), per module being generated. */
 const sharedMaps = new WeakMap<Module, Map<string, Val>>();
@@ -185,7 +182,7 @@ export class ProbeEmitter implements EmitContext {
     let first = true;
     for (const r of runs) {
       for (let off = 0; off < r.size; off += MEMSET_CHUNK) {
-        if (!first) b.helper(GET_SMP_PROCESSOR_ID, c.int(32), [], []);
+        if (!first) b.helper(BpfHelper.GET_SMP_PROCESSOR_ID, c.int(32), [], []);
         first = false;
         b.memset(b.byteOffset(base, r.offset + off, c.int(8)), 0, Math.min(MEMSET_CHUNK, r.size - off), 8);
       }
@@ -347,7 +344,7 @@ export class ProbeEmitter implements EmitContext {
   submitEvent(record: Val, size: number): void {
     const { b, i64, i8p } = this;
     const rb = b.bitcast(this.g.events, i8p);
-    const r = b.helper(RINGBUF_OUTPUT, i64, [i8p, i8p, i64, i64], [rb, record, this.constInt(size), this.constInt(RINGBUF_FLAGS)]);
+    const r = b.helper(BpfHelper.RINGBUF_OUTPUT, i64, [i8p, i8p, i64, i64], [rb, record, this.constInt(size), this.constInt(RINGBUF_FLAGS)]);
     const failed = b.icmp(IntPredicate.SLT, r, this.constInt(0));
     const yes = b.appendBlock(this.parts.fn, 'lost');
     const done = b.appendBlock(this.parts.fn, 'sent');
@@ -633,7 +630,7 @@ export class ProbeEmitter implements EmitContext {
     di.finalizeSubprogram(sp);
     const ctxRef = this.zeroed(8, 'for_ctx', true);
     b.store(this.ctxArg, b.bitcast(ctxRef, c.ptr(i8p)));
-    b.helper(FOR_EACH_MAP_ELEM, this.i64, [i8p, i8p, i8p, this.i64], [b.bitcast(global, i8p), b.bitcast(cb, i8p), ctxRef, this.constInt(0)]);
+    b.helper(BpfHelper.FOR_EACH_MAP_ELEM, this.i64, [i8p, i8p, i8p, this.i64], [b.bitcast(global, i8p), b.bitcast(cb, i8p), ctxRef, this.constInt(0)]);
   }
 
   /** The callback's body: `$kv` from the element's key and value, then the statements; break stops the walk. */
@@ -701,7 +698,7 @@ export class ProbeEmitter implements EmitContext {
     const done = b.appendBlock(this.parts.fn, 'for_range_end');
     b.condBr(b.icmp(IntPredicate.NE, pos, this.constInt(0)), go, done);
     b.positionAtEnd(go);
-    b.helper(BPF_LOOP, i64, [c.int(32), i8p, i8p, i64], [b.intCast(iters, c.int(32), false), b.bitcast(cb, i8p), ctxRef, this.constInt(0)]);
+    b.helper(BpfHelper.LOOP, i64, [c.int(32), i8p, i8p, i64], [b.intCast(iters, c.int(32), false), b.bitcast(cb, i8p), ctxRef, this.constInt(0)]);
     b.br(done);
     b.positionAtEnd(done);
   }

@@ -1,34 +1,153 @@
-// BPF helper function numbers (the kernel's stable UAPI numbering), so a disassembled `call 14`
-// reads as the helper it is. Numbers past this list print as helper#N.
+// BPF helper function ids (the kernel's stable UAPI numbering, include/uapi/linux/bpf.h,
+// BPF_FUNC_*), one table for the code generator's calls, `--info`'s probes and the teaching view's
+// disassembly (`call 14` reads as bpf_get_current_pid_tgid). Ids 1-134 are listed whole; past
+// that only the ones bpfscript calls, and the others print as helper#N.
 
-const NAMES = `
-map_lookup_elem map_update_elem map_delete_elem probe_read ktime_get_ns trace_printk
-get_prandom_u32 get_smp_processor_id skb_store_bytes l3_csum_replace l4_csum_replace tail_call
-clone_redirect get_current_pid_tgid get_current_uid_gid get_current_comm get_cgroup_classid
-skb_vlan_push skb_vlan_pop skb_get_tunnel_key skb_set_tunnel_key perf_event_read redirect
-get_route_realm perf_event_output skb_load_bytes get_stackid csum_diff skb_get_tunnel_opt
-skb_set_tunnel_opt skb_change_proto skb_change_type skb_under_cgroup get_hash_recalc
-get_current_task probe_write_user current_task_under_cgroup skb_change_tail skb_pull_data
-csum_update set_hash_invalid get_numa_node_id skb_change_head xdp_adjust_head probe_read_str
-get_socket_cookie get_socket_uid set_hash setsockopt skb_adjust_room redirect_map sk_redirect_map
-sock_map_update xdp_adjust_meta perf_event_read_value perf_prog_read_value getsockopt
-override_return sock_ops_cb_flags_set msg_redirect_map msg_apply_bytes msg_cork_bytes
-msg_pull_data bind xdp_adjust_tail skb_get_xfrm_state get_stack skb_load_bytes_relative
-fib_lookup sock_hash_update msg_redirect_hash sk_redirect_hash lwt_push_encap
-lwt_seg6_store_bytes lwt_seg6_adjust_srh lwt_seg6_action rc_repeat rc_keydown skb_cgroup_id
-get_current_cgroup_id get_local_storage sk_select_reuseport skb_ancestor_cgroup_id sk_lookup_tcp
-sk_lookup_udp sk_release map_push_elem map_pop_elem map_peek_elem msg_push_data msg_pop_data
-rc_pointer_rel spin_lock spin_unlock sk_fullsock tcp_sock skb_ecn_set_ce get_listener_sock
-skc_lookup_tcp tcp_check_syncookie sysctl_get_name sysctl_get_current_value sysctl_get_new_value
-sysctl_set_new_value strtol strtoul sk_storage_get sk_storage_delete send_signal
-tcp_gen_syncookie skb_output probe_read_user probe_read_kernel probe_read_user_str
-probe_read_kernel_str tcp_send_ack send_signal_thread jiffies64 read_branch_records
-get_ns_current_pid_tgid xdp_output get_netns_cookie get_current_ancestor_cgroup_id sk_assign
-ktime_get_boot_ns seq_printf seq_write sk_cgroup_id sk_ancestor_cgroup_id ringbuf_output
-ringbuf_reserve ringbuf_submit ringbuf_discard ringbuf_query
-`.trim().split(/\s+/);
+export enum BpfHelper {
+  MAP_LOOKUP_ELEM = 1,
+  MAP_UPDATE_ELEM = 2,
+  MAP_DELETE_ELEM = 3,
+  PROBE_READ = 4,
+  KTIME_GET_NS = 5,
+  TRACE_PRINTK = 6,
+  GET_PRANDOM_U32 = 7,
+  GET_SMP_PROCESSOR_ID = 8,
+  SKB_STORE_BYTES = 9,
+  L3_CSUM_REPLACE = 10,
+  L4_CSUM_REPLACE = 11,
+  TAIL_CALL = 12,
+  CLONE_REDIRECT = 13,
+  GET_CURRENT_PID_TGID = 14,
+  GET_CURRENT_UID_GID = 15,
+  GET_CURRENT_COMM = 16,
+  GET_CGROUP_CLASSID = 17,
+  SKB_VLAN_PUSH = 18,
+  SKB_VLAN_POP = 19,
+  SKB_GET_TUNNEL_KEY = 20,
+  SKB_SET_TUNNEL_KEY = 21,
+  PERF_EVENT_READ = 22,
+  REDIRECT = 23,
+  GET_ROUTE_REALM = 24,
+  PERF_EVENT_OUTPUT = 25,
+  SKB_LOAD_BYTES = 26,
+  GET_STACKID = 27,
+  CSUM_DIFF = 28,
+  SKB_GET_TUNNEL_OPT = 29,
+  SKB_SET_TUNNEL_OPT = 30,
+  SKB_CHANGE_PROTO = 31,
+  SKB_CHANGE_TYPE = 32,
+  SKB_UNDER_CGROUP = 33,
+  GET_HASH_RECALC = 34,
+  GET_CURRENT_TASK = 35,
+  PROBE_WRITE_USER = 36,
+  CURRENT_TASK_UNDER_CGROUP = 37,
+  SKB_CHANGE_TAIL = 38,
+  SKB_PULL_DATA = 39,
+  CSUM_UPDATE = 40,
+  SET_HASH_INVALID = 41,
+  GET_NUMA_NODE_ID = 42,
+  SKB_CHANGE_HEAD = 43,
+  XDP_ADJUST_HEAD = 44,
+  PROBE_READ_STR = 45,
+  GET_SOCKET_COOKIE = 46,
+  GET_SOCKET_UID = 47,
+  SET_HASH = 48,
+  SETSOCKOPT = 49,
+  SKB_ADJUST_ROOM = 50,
+  REDIRECT_MAP = 51,
+  SK_REDIRECT_MAP = 52,
+  SOCK_MAP_UPDATE = 53,
+  XDP_ADJUST_META = 54,
+  PERF_EVENT_READ_VALUE = 55,
+  PERF_PROG_READ_VALUE = 56,
+  GETSOCKOPT = 57,
+  OVERRIDE_RETURN = 58,
+  SOCK_OPS_CB_FLAGS_SET = 59,
+  MSG_REDIRECT_MAP = 60,
+  MSG_APPLY_BYTES = 61,
+  MSG_CORK_BYTES = 62,
+  MSG_PULL_DATA = 63,
+  BIND = 64,
+  XDP_ADJUST_TAIL = 65,
+  SKB_GET_XFRM_STATE = 66,
+  GET_STACK = 67,
+  SKB_LOAD_BYTES_RELATIVE = 68,
+  FIB_LOOKUP = 69,
+  SOCK_HASH_UPDATE = 70,
+  MSG_REDIRECT_HASH = 71,
+  SK_REDIRECT_HASH = 72,
+  LWT_PUSH_ENCAP = 73,
+  LWT_SEG6_STORE_BYTES = 74,
+  LWT_SEG6_ADJUST_SRH = 75,
+  LWT_SEG6_ACTION = 76,
+  RC_REPEAT = 77,
+  RC_KEYDOWN = 78,
+  SKB_CGROUP_ID = 79,
+  GET_CURRENT_CGROUP_ID = 80,
+  GET_LOCAL_STORAGE = 81,
+  SK_SELECT_REUSEPORT = 82,
+  SKB_ANCESTOR_CGROUP_ID = 83,
+  SK_LOOKUP_TCP = 84,
+  SK_LOOKUP_UDP = 85,
+  SK_RELEASE = 86,
+  MAP_PUSH_ELEM = 87,
+  MAP_POP_ELEM = 88,
+  MAP_PEEK_ELEM = 89,
+  MSG_PUSH_DATA = 90,
+  MSG_POP_DATA = 91,
+  RC_POINTER_REL = 92,
+  SPIN_LOCK = 93,
+  SPIN_UNLOCK = 94,
+  SK_FULLSOCK = 95,
+  TCP_SOCK = 96,
+  SKB_ECN_SET_CE = 97,
+  GET_LISTENER_SOCK = 98,
+  SKC_LOOKUP_TCP = 99,
+  TCP_CHECK_SYNCOOKIE = 100,
+  SYSCTL_GET_NAME = 101,
+  SYSCTL_GET_CURRENT_VALUE = 102,
+  SYSCTL_GET_NEW_VALUE = 103,
+  SYSCTL_SET_NEW_VALUE = 104,
+  STRTOL = 105,
+  STRTOUL = 106,
+  SK_STORAGE_GET = 107,
+  SK_STORAGE_DELETE = 108,
+  SEND_SIGNAL = 109,
+  TCP_GEN_SYNCOOKIE = 110,
+  SKB_OUTPUT = 111,
+  PROBE_READ_USER = 112,
+  PROBE_READ_KERNEL = 113,
+  PROBE_READ_USER_STR = 114,
+  PROBE_READ_KERNEL_STR = 115,
+  TCP_SEND_ACK = 116,
+  SEND_SIGNAL_THREAD = 117,
+  JIFFIES64 = 118,
+  READ_BRANCH_RECORDS = 119,
+  GET_NS_CURRENT_PID_TGID = 120,
+  XDP_OUTPUT = 121,
+  GET_NETNS_COOKIE = 122,
+  GET_CURRENT_ANCESTOR_CGROUP_ID = 123,
+  SK_ASSIGN = 124,
+  KTIME_GET_BOOT_NS = 125,
+  SEQ_PRINTF = 126,
+  SEQ_WRITE = 127,
+  SK_CGROUP_ID = 128,
+  SK_ANCESTOR_CGROUP_ID = 129,
+  RINGBUF_OUTPUT = 130,
+  RINGBUF_RESERVE = 131,
+  RINGBUF_SUBMIT = 132,
+  RINGBUF_DISCARD = 133,
+  RINGBUF_QUERY = 134,
+  D_PATH = 147,
+  FOR_EACH_MAP_ELEM = 164,
+  SNPRINTF = 165,
+  GET_FUNC_IP = 173,
+  LOOP = 181,
+  MAP_LOOKUP_PERCPU_ELEM = 195,
+}
 
+/** `bpf_get_current_pid_tgid` for 14; helper#N for an id not in the table. */
 export function helperName(id: number): string {
-  const n = id >= 1 ? NAMES[id - 1] : undefined;
-  return n ? `bpf_${n}` : `helper#${id}`;
+  const n = (BpfHelper as unknown as Record<number, string | undefined>)[id];
+  return n ? `bpf_${n.toLowerCase()}` : `helper#${id}`;
 }
