@@ -1,8 +1,8 @@
 // time(fmt)'s strftime, checked against the C library's (GNU date uses strftime) on fixed instants.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from './child';
-import { strftime, type Tm } from '../runtime/format/strftime';
+import { execFileSync } from '../child';
+import { strftime, type Tm } from '../../runtime/format/strftime';
 
 function utcTm(epoch: number): Tm {
   const d = new Date(epoch * 1000);

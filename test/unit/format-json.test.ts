@@ -3,8 +3,8 @@
 // rebuilds the maps as the runtime hands them over and formats them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatExitMapsJson, formatMapJson, jsonString, jsonValue } from '../runtime/format/json';
-import { s64, stringType, u64, type Value } from '../src/types';
+import { formatExitMapsJson, formatMapJson, jsonString, jsonValue } from '../../runtime/format/json';
+import { s64, stringType, u64, type Value } from '../../src/types';
 import { agg, hist, lh, lhist, map, tup } from './map-data';
 
 const str = stringType(16);

@@ -4,10 +4,10 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parse } from '../grammar';
-import { BpfscriptError } from '../src/diagnostics';
-import { formatProgram } from '../src/fmt';
-import type { Program } from '../src/ast';
+import { parse } from '../../grammar';
+import { BpfscriptError } from '../../src/diagnostics';
+import { formatProgram } from '../../src/fmt';
+import type { Program } from '../../src/ast';
 
 const CORPUS = [
   'BEGIN { printf("hello\\n"); exit(); }',

@@ -4,9 +4,9 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parse } from '../grammar';
-import { createParser } from '../grammar/parser';
-import type * as A from '../src/ast';
+import { parse } from '../../grammar';
+import { createParser } from '../../grammar/parser';
+import type * as A from '../../src/ast';
 
 /** A compact, unambiguous rendering of the AST's shape (no spans). */
 function sx(n: A.Node | A.Node[] | null): string {

@@ -4,8 +4,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parse } from '../grammar';
-import { BpfscriptError, renderAll } from '../src/diagnostics';
+import { parse } from '../../grammar';
+import { BpfscriptError, renderAll } from '../../src/diagnostics';
 
 type Expect = [pos: string, text: string, message: string];
 

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import * as ts from 'typescript';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parse } from '../grammar';
-import { formatProgram, quote } from '../src/fmt';
-import type * as A from '../src/ast';
-import { bpfscript, ROOT } from './helpers';
+import { parse } from '../../grammar';
+import { formatProgram, quote } from '../../src/fmt';
+import type * as A from '../../src/ast';
+import { bpfscript, ROOT } from '../helpers';
 
 /** The AST without positions, as comparable text. */
 const shape = (p: A.Program) =>
