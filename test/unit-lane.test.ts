@@ -19,16 +19,15 @@ function nobodyReads(path: string): boolean {
 
 /**
  * Where nobody can run the lane from: the checkout itself when nobody can read it, else a copy of
- * dist/ and the unit fixtures in a fresh directory, with node_modules linked (or copied when that
- * is unreadable too). Returns the root and a cleanup.
+ * what the unit suites read (dist/, bin/, test/, examples/) in a fresh directory, with node_modules
+ * linked (or copied when that is unreadable too). Returns the root and a cleanup.
  */
 function readableRoot(): { root: string; cleanup: () => void } {
   const probe = join(ROOT, 'dist', 'test', 'unit', 'run.js');
   if (nobodyReads(probe) && nobodyReads(join(ROOT, 'test', 'unit', 'fixtures', 'host', 'proc', 'kallsyms'))) return { root: ROOT, cleanup: () => {} };
   const dir = mkdtempSync(join(tmpdir(), 'bpfscript-unit-'));
   cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
-  cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
-  cpSync(join(ROOT, 'test', 'unit', 'fixtures'), join(dir, 'test', 'unit', 'fixtures'), { recursive: true });
+  for (const d of ['bin', 'test', 'examples']) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
   if (nobodyReads(join(ROOT, 'node_modules', 'uvu', 'bin.js'))) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   else cpSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), { recursive: true, dereference: true });
   spawnSync('chmod', ['-R', 'a+rX', dir], { timeout: 60_000 });
