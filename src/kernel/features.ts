@@ -15,6 +15,7 @@ const BPF_TRACE_KPROBE_MULTI = 42;
 
 export const hasKprobes = (): boolean => host().exists(`${PMU}/kprobe`);
 export const hasUprobes = (): boolean => host().exists(`${PMU}/uprobe`);
+export const hasBreakpoints = (): boolean => host().exists(`${PMU}/breakpoint`);
 export const hasHardwareCounters = (): boolean => host().exists(`${PMU}/cpu`) || host().exists(`${PMU}/armv8_pmuv3_0`);
 
 /**

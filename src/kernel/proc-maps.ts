@@ -14,7 +14,11 @@ export interface Mapping {
 /** The file-backed mappings (deleted files left out), or null when the process cannot be read. */
 export function readMappings(pid: number): Mapping[] | null {
   const text = tryReadText(`/proc/${pid}/maps`);
-  if (text === null) return null;
+  return text === null ? null : parseMappings(text);
+}
+
+/** The file-backed mappings of /proc/PID/maps text, deleted files left out. */
+export function parseMappings(text: string): Mapping[] {
   const out: Mapping[] = [];
   for (const line of text.split('\n')) {
     const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ ([0-9a-f]+) \S+ \d+\s+(\/.*)$/.exec(line);

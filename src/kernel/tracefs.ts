@@ -4,6 +4,7 @@
 
 import { intType, type Type } from '../types';
 import { host, perHost, readText } from './host';
+import { mounts } from './mounts';
 
 export const TRACEFS_ROOTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 
@@ -21,13 +22,7 @@ export function tracefsRoot(): string | null {
 
 /** Why tracefs cannot be read: for the hint of a tracepoint that was not found. */
 export function tracefsMissing(): string {
-  const mounted = (() => {
-    try {
-      return readText('/proc/self/mounts').split('\n').some((l) => l.split(' ')[2] === 'tracefs');
-    } catch {
-      return false;
-    }
-  })();
+  const mounted = mounts().some((m) => m.type === 'tracefs');
   if (mounted && !host().isRoot()) return 'tracefs is readable by root only: run bpfscript as root (with sudo)';
   return `tracefs is not mounted: mount -t tracefs nodev ${TRACEFS_ROOTS[0]}`;
 }
