@@ -1,6 +1,6 @@
 // kprobe:func, kprobe:func+offset, kprobe:module:func and kretprobe:func. Wildcards expand over
-// the kernel's traceable functions (available_filter_functions, else kallsyms: ./kernel-functions).
-// The mechanism is the running kernel's best (runtime/attach/kprobe-multi.ts): a wildcard becomes
+// the kernel's traceable functions (available_filter_functions, else kallsyms: src/kernel/kprobe-functions).
+// The mechanism is the running kernel's best (src/kernel/kprobe-mechanism.ts): a wildcard becomes
 // ONE kprobe_multi program where the kernel has it (`func` then comes from the function's address
 // at run time), else one program per function; without kprobes but with BPF trampolines each
 // function is traced through fentry/fexit, arguments read from the trampoline's u64 array.

@@ -12,7 +12,7 @@ import { bpftraceTypeName, derefSpace, derefType, indexType, intPointerFromCType
 import { arithSigned, cSizeOf, isPointer, isTypedAddress, namedIntType, none, s64, sizeOf, stringType, typeEquals, typeName, u64, type AddrSpace, type IntType, type StringType, type Type } from '../types';
 import type { AnalyzedProbe, Analysis, EventSpec, MapInfo } from './analysis';
 import { fieldType } from '../kernel/tracefs';
-import { includedMacros } from './header-macros';
+import { includedMacros } from '../kernel/header-macros';
 import { macroConstant, preprocess } from './preprocessor';
 import { inlinePositionals } from './positionals';
 import { findNamedType, kernelBtf, planMember, pointerTo, structOf, useScriptTypes } from './kernel-types';
