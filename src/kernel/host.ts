@@ -84,11 +84,6 @@ export function withHost<T>(h: Host, fn: () => T): T {
   }
 }
 
-/** For a test process that uses one fake host throughout. */
-export function setHost(h: Host): void {
-  current = h;
-}
-
 export function readText(path: string, encoding: BufferEncoding = 'utf8'): string {
   return current.readFile(path).toString(encoding);
 }

@@ -7,12 +7,13 @@ import * as assert from 'uvu/assert';
 import { compile } from '../../src/compile';
 import { BpfscriptError, renderAll } from '../../src/diagnostics';
 import { ElfFile } from '../../src/kernel/elf';
-import { setHost } from '../../src/kernel/host';
+import { withHost } from '../../src/kernel/host';
 import { fakeKernel } from '../fake-host';
 
-setHost(fakeKernel());
-
-const build = (src: string) => compile(src, { file: 'unit.bt', wantIR: true });
+// Each compile sees the fake machine; the process-wide host stays the real one, since `npm test`
+// runs every suite in one process.
+const fake = fakeKernel();
+const build = (src: string) => withHost(fake, () => compile(src, { file: 'unit.bt', wantIR: true }));
 
 /** The rendered diagnostics of a script that must not compile. */
 function failure(src: string): string {
