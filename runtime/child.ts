@@ -2,8 +2,9 @@
 // but held stopped until every probe is attached, so tracing sees it from its first instruction.
 
 import type { ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { BpfscriptError } from '../src/diagnostics';
+import { processState } from '../src/kernel/proc-stat';
 
 /** util-linux's setpriv sets a parent-death signal, then execs: no native code of ours needed. */
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
@@ -17,14 +18,7 @@ export interface TracedChild {
   kill(): void;
 }
 
-function state(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return null;
-  }
-}
+const state = processState;
 
 function isExecutableFile(path: string): boolean {
   try {

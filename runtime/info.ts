@@ -3,25 +3,26 @@
 // probed by loading a one-call program, as libbpf_probe_bpf_helper does.
 
 import { arch, release, version } from 'node:os';
-import { existsSync } from 'node:fs';
+import { BpfHelper } from '../src/kernel/bpf-helpers';
+import { host } from '../src/kernel/host';
 import { attachers } from './attach';
 import { Insn, LibbpfError, ProgType, RawProgram, assemble } from './libbpf';
 
-/** bpftrace's helper names and ids (include/uapi/linux/bpf.h); d_path and skb_output exist only
- * for tracing (fentry) programs, the rest are probed from a kprobe program as bpftrace does. */
-const HELPERS: readonly [name: string, id: number, tracingOnly?: boolean][] = [
-  ['probe_read', 4],
-  ['probe_read_str', 45],
-  ['probe_read_user', 112],
-  ['probe_read_user_str', 114],
-  ['probe_read_kernel', 113],
-  ['probe_read_kernel_str', 115],
-  ['get_current_cgroup_id', 80],
-  ['send_signal', 109],
-  ['override_return', 58],
-  ['get_boot_ns', 125],
-  ['dpath', 147, true],
-  ['skboutput', 111, true],
+/** The helpers --info reports, under bpftrace's names; d_path and skb_output exist only for
+ * tracing (fentry) programs, the rest are probed from a kprobe program as bpftrace does. */
+const HELPERS: readonly [name: string, id: BpfHelper, tracingOnly?: boolean][] = [
+  ['probe_read', BpfHelper.PROBE_READ],
+  ['probe_read_str', BpfHelper.PROBE_READ_STR],
+  ['probe_read_user', BpfHelper.PROBE_READ_USER],
+  ['probe_read_user_str', BpfHelper.PROBE_READ_USER_STR],
+  ['probe_read_kernel', BpfHelper.PROBE_READ_KERNEL],
+  ['probe_read_kernel_str', BpfHelper.PROBE_READ_KERNEL_STR],
+  ['get_current_cgroup_id', BpfHelper.GET_CURRENT_CGROUP_ID],
+  ['send_signal', BpfHelper.SEND_SIGNAL],
+  ['override_return', BpfHelper.OVERRIDE_RETURN],
+  ['get_boot_ns', BpfHelper.KTIME_GET_BOOT_NS],
+  ['dpath', BpfHelper.D_PATH, true],
+  ['skboutput', BpfHelper.SKB_OUTPUT, true],
 ];
 
 const BPF_TRACE_FENTRY = 24;
@@ -44,7 +45,7 @@ export function kernelInfo(toolVersion: string): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   const lines = ['System', `  OS: Linux ${release()} ${version()}`, `  Arch: ${arch() === 'x64' ? 'x86_64' : arch()}`, '', 'Build', `  version: ${toolVersion}`, '', 'Kernel helpers'];
   for (const [name, id, tracingOnly] of HELPERS) lines.push(`  ${name}: ${yes(helperAvailable(id, !!tracingOnly))}`);
-  lines.push('', 'Kernel features', `  btf: ${yes(existsSync('/sys/kernel/btf/vmlinux'))}`, '', 'Probe types');
+  lines.push('', 'Kernel features', `  btf: ${yes(host().exists('/sys/kernel/btf/vmlinux'))}`, '', 'Probe types');
   for (const [provider, a] of attachers.entries()) {
     const u = a.unavailable?.();
     lines.push(`  ${provider}: ${u ? `no (${u.missing})` : 'yes'}`);

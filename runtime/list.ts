@@ -4,7 +4,7 @@
 
 import { BpfscriptError } from '../src/diagnostics';
 import { probeType } from '../src/probes';
-import { hasWildcard, wildcardRegex } from '../src/probes/wildcard';
+import { hasWildcard, wildcardRegex } from '../src/wildcard';
 import { attachers } from './attach';
 import type { Listed } from './attach/types';
 

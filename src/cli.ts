@@ -202,7 +202,7 @@ export async function main(cmdline: string[]): Promise<void> {
     const mapKeys = mapKeysFromEnv();
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
-    const command = cmd ? ((require('./probes/user-binary') as typeof import('./probes/user-binary')).resolveBinary(cmd) ?? cmd) : undefined;
+    const command = cmd ? ((require('./kernel/binaries') as typeof import('./kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
     const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(args.k ? { helperErrors: args.k } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
     if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (emitOnly) {

@@ -25,6 +25,13 @@ export interface MapMeta {
   perCpu: boolean;
 }
 
+/**
+ * Ring-buffer record ids of watchpoint setup programs (watchpoint-args): SETUP_EVENT_BASE + slot,
+ * far above the ids of the script's own events (1, 2, …). The record is { u64 id, u64 address }.
+ */
+export const SETUP_EVENT_BASE = 2 ** 40;
+export const SETUP_RECORD_SIZE = 16;
+
 /** Indexes into the per-CPU `stats` array map. */
 /**
  * Put before the script's name in the debug info, so LLVM cannot open the script: its BTF

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Btf, BtfFormatError, type BtfType } from '../src/semantic/btf';
+import { Btf, BtfFormatError, type BtfType } from '../src/kernel/btf';
 
 const VMLINUX = '/sys/kernel/btf/vmlinux';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, bpfscript, type RunResult } from './helpers';
 import { compile } from '../src/compile';
-import { Elf } from '../src/explain/elf';
+import { ElfFile } from '../src/kernel/elf';
 import { lineInfo } from '../src/explain/btf-ext';
 
 const ORACLE_TIMEOUT_MS = 60_000;
@@ -173,7 +173,7 @@ test('LLVM never reads the script back from disk (its BTF line text made compile
   const source = 'BEGIN {\n  @a = 1;\n  @b = 2;\n}\n';
   const file = join(dir, 'lines.bt');
   writeFileSync(file, source);
-  const recs = [...lineInfo(new Elf(compile(source, { file }).elf)).values()].flat();
+  const recs = [...lineInfo(ElfFile.fromBuffer(compile(source, { file }).elf)).values()].flat();
   assert.ok(recs.some((r) => r.line === 3), 'line records are still there');
   assert.equal([...new Set(recs.map((r) => r.text))], [''], 'no line text copied into the BTF');
   assert.ok(recs.every((r) => r.file.endsWith(`bpfscript:${file}`)), recs[0]?.file);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ROOT, bpfscript, isRoot } from './helpers';
 import { stillLoaded } from './explain-helpers';
 import { disassemble, formatInsn } from '../src/explain/disasm';
-import { Elf } from '../src/explain/elf';
+import { ElfFile } from '../src/kernel/elf';
 import { lineInfo } from '../src/explain/btf-ext';
 import { explain } from '../src/explain';
 import { compile } from '../src/compile';
@@ -165,7 +165,7 @@ test('-d bpf lists the object\'s instructions, as llvm-objdump decodes them, und
 
 test('.BTF.ext line info maps instructions to the script\'s lines', () => {
   const src = 'BEGIN\n{\n  @a = pid;\n  @b = nsecs;\n}\n';
-  const elf = new Elf(compile(src, { file: 'two.bt' }).elf);
+  const elf = ElfFile.fromBuffer(compile(src, { file: 'two.bt' }).elf);
   const recs = lineInfo(elf).get('raw_tp') ?? [];
   assert.ok(recs.length > 0, 'line records for the BEGIN program');
   const lines = new Set(recs.map((r) => r.line).filter((l) => l > 0));

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bpfscript } from './helpers';
 import { iterContext } from '../src/probes/iter';
-import { tracingRefused } from '../runtime/attach/kfunc';
+import { tracingRefused } from '../src/kernel/features';
 
 test('the iterator context layouts come from BTF (struct bpf_iter__task, bpf_iter__task_file)', () => {
   const task = iterContext('task')!;

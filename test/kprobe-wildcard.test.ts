@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertVerifies, bpfscript } from './helpers';
-import { hasKprobes } from '../runtime/attach/kernel-features';
+import { hasKprobes } from '../src/kernel/features';
 
 const VFSCOUNT = 'BEGIN { printf("Tracing VFS calls... Hit Ctrl-C to end.\\n"); } kprobe:vfs_* { @[func] = count(); }';
 const VFSSTAT =

@@ -10,9 +10,10 @@ import { leakedObjects } from './helpers';
 import { Builder, Context, DIBuilder, DW_ATE_signed, IntPredicate, Module, Opcode, type Fn, type Val } from '../src/codegen/llvm';
 import { BpfMapType, MapDefBuilder } from '../src/codegen/map-defs';
 import {
-  BpfObject, HandleStateError, LibbpfError, LogLevel, MapType, ProgType, RingBuffer, numPossibleCpus, onlineCpus,
+  BpfObject, HandleStateError, LibbpfError, LogLevel, MapType, ProgType, RingBuffer, numPossibleCpus,
   perfEventOpen, setPrintHandler,
 } from '../runtime/libbpf';
+import { onlineCpus } from '../src/kernel/cpus';
 
 // Unique prefix so the leak check cannot confuse our programs with another suite's.
 const P = 'lbt';

@@ -3,8 +3,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  LibbpfError, PerfHardware, PerfSoftware, closeFd, numPossibleCpus, onlineCpus, parseCpuList, perfEventOpen,
+  LibbpfError, PerfHardware, PerfSoftware, closeFd, numPossibleCpus, perfEventOpen,
 } from '../runtime/libbpf';
+import { onlineCpus, parseCpuList } from '../src/kernel/cpus';
 
 test('parseCpuList reads the kernel format', () => {
   assert.equal(parseCpuList('0-3,5,7-8\n'), [0, 1, 2, 3, 5, 7, 8]);

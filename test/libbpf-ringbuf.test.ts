@@ -5,8 +5,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  BpfMap, HandleStateError, Helper, Insn, LibbpfError, MapType, ProgType, RawProgram, RingBuffer, assemble,
+  BpfMap, HandleStateError, Insn, LibbpfError, MapType, ProgType, RawProgram, RingBuffer, assemble,
 } from '../runtime/libbpf';
+import { BpfHelper } from '../src/kernel/bpf-helpers';
 
 const BPF_RB_NO_WAKEUP = 1;
 const RING_SIZE = 4 << 20;
@@ -16,14 +17,14 @@ function producer(ringFd: number, flags: number): RawProgram {
     type: ProgType.SOCKET_FILTER,
     name: 'rb_producer',
     insns: assemble(
-      Insn.call(Helper.ktime_get_ns),
+      Insn.call(BpfHelper.KTIME_GET_NS),
       Insn.stxDw(10, -8, 0),
       Insn.ldMapFd(1, ringFd),
       Insn.movReg(2, 10),
       Insn.addImm(2, -8),
       Insn.movImm(3, 8),
       Insn.movImm(4, flags),
-      Insn.call(Helper.ringbuf_output),
+      Insn.call(BpfHelper.RINGBUF_OUTPUT),
       Insn.movImm(0, 0),
       Insn.exit(),
     ),

@@ -1,7 +1,8 @@
 // interval: one cpu-clock perf event, on the first online CPU only, so the probe fires once per
 // period system-wide (profile, by contrast, fires on every CPU).
 
-import { onlineCpus, perfEventOpen } from '../libbpf';
+import { onlineCpus } from '../../src/kernel/cpus';
+import { perfEventOpen } from '../libbpf';
 import type { Attacher } from './types';
 
 export const interval: Attacher = {

@@ -5,8 +5,8 @@
 import { closeSync, readSync } from 'node:fs';
 import { constants } from 'node:os';
 import { ENOTSUPP } from '../libbpf';
-import { ITERATORS } from '../../src/probes/iter';
-import { tracingRefused } from './kfunc';
+import { ITERATORS } from '../../src/kernel/iterators';
+import { tracingRefused } from '../../src/kernel/features';
 import type { Attacher } from './types';
 
 const { EPERM, EOPNOTSUPP } = constants.errno;

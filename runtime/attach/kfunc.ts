@@ -2,34 +2,13 @@
 // loaded, so attaching is one call that builds the trampoline.
 
 import { constants } from 'node:os';
-import { Insn, assemble } from '../libbpf/insn';
-import { ENOTSUPP, LibbpfError, ProgType, RawProgram } from '../libbpf';
-import { describeFunction, kernelFunctions } from '../../src/probes/kfunc';
-import { wildcardRegex } from '../../src/probes/wildcard';
-import { hasKprobes } from './kernel-features';
+import { ENOTSUPP } from '../libbpf';
+import { describeFunction, kernelFunctions } from '../../src/kernel/btf-functions';
+import { wildcardRegex } from '../../src/wildcard';
+import { hasKprobes, tracingRefused } from '../../src/kernel/features';
 import type { Attacher, Listed, Unavailable } from './types';
 
 const { EPERM, EOPNOTSUPP } = constants.errno;
-const BPF_TRACE_FENTRY = 24;
-
-let refusal: number | null | undefined;
-
-/**
- * Whether the kernel refuses tracing programs outright. A tracing program that names no target
- * is always invalid (EINVAL: "Tracing programs must provide btf_id"), but a kernel that forbids
- * the program type answers EPERM before it looks: that answer is the refusal. Cached per process.
- */
-export function tracingRefused(): number | null {
-  if (refusal === undefined) {
-    refusal = null;
-    try {
-      RawProgram.load({ type: ProgType.TRACING, expectedAttachType: BPF_TRACE_FENTRY, insns: assemble(Insn.movImm(0, 0), Insn.exit()), logSize: 4096 }).close();
-    } catch (e) {
-      if (e instanceof LibbpfError && (e.errno === EPERM || e.errno === EOPNOTSUPP || e.errno === ENOTSUPP)) refusal = e.errno;
-    }
-  }
-  return refusal;
-}
 
 function instead(provider: 'kfunc' | 'kretfunc'): string {
   const k = provider === 'kfunc' ? 'kprobe' : 'kretprobe';

@@ -1,25 +1,20 @@
-// kprobe/kretprobe through the mechanism chosen at compile time (./kprobe-multi.ts): one perf-event
+// kprobe/kretprobe through the mechanism chosen at compile time (src/kernel/kprobe-mechanism.ts): one perf-event
 // kprobe, one kprobe_multi link for every match of a wildcard, or fentry/fexit on kernels without
 // kprobes. With -v each probe says which.
 
-import { readFileSync } from 'node:fs';
-import { tracefsRoot } from '../../src/semantic/tracefs';
+import { filterFunctionList } from '../../src/kernel/ftrace';
 import type { ProbeMeta } from '../../src/meta';
 import { err } from '../../src/stdio';
-import { hasKprobes } from './kernel-features';
-import { kallsymsAddresses } from './kprobe-multi';
+import { hasKprobes } from '../../src/kernel/features';
+import { textAddresses } from '../../src/kernel/kallsyms';
 import type { Attacher, ListQuery } from './types';
 
 /** Traceable kernel functions, "name" or "name [module]" per line; a warning when unreadable. */
 function kernelFunctions(q: ListQuery): string[] {
-  const file = `${tracefsRoot() ?? '/sys/kernel/tracing'}/available_filter_functions`;
-  try {
-    const names = readFileSync(file, 'utf8').split('\n').map((l) => l.split(/\s/)[0]).filter(Boolean);
-    return [...new Set(names)];
-  } catch (e) {
-    q.warn(`could not read kernel functions from ${file}: ${(e as Error).message.split(',')[0].replace(/^\w+: /, '')}`);
-    return [];
-  }
+  const list = filterFunctionList();
+  if (list.names) return [...new Set(list.names)];
+  q.warn(`could not read kernel functions from ${list.file}: ${list.error}`);
+  return [];
 }
 
 const say = (verbose: boolean | undefined, line: string): void => {
@@ -42,7 +37,7 @@ function kernelProbe(provider: 'kprobe' | 'kretprobe'): Attacher {
       const ret = provider === 'kretprobe';
       if (probe.attach.via === 'multi') {
         const funcs = String(probe.attach.funcs).split(',');
-        const addrs = kallsymsAddresses();
+        const addrs = textAddresses();
         // A name kallsyms lacks (a module unloaded since compiling) is dropped rather than failing the rest.
         const found = funcs.filter((f) => addrs.has(f));
         say(session.verbose, `${probe.name}: kprobe_multi, one link for ${found.length} function${found.length === 1 ? '' : 's'}`);

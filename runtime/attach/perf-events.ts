@@ -1,8 +1,9 @@
 // profile (every CPU, at a rate), software and hardware (every CPU, every N events).
 
-import { onlineCpus, perfEventOpen, type BpfLink, type BpfProgram, type PerfEventOptions } from '../libbpf';
-import { HARDWARE, SOFTWARE } from '../../src/probes/perf-events';
-import { hasHardwareCounters } from './kernel-features';
+import { onlineCpus } from '../../src/kernel/cpus';
+import { perfEventOpen, type BpfLink, type BpfProgram, type PerfEventOptions } from '../libbpf';
+import { HARDWARE, SOFTWARE } from '../../src/kernel/perf-events';
+import { hasHardwareCounters } from '../../src/kernel/features';
 import type { Attacher } from './types';
 
 function onEveryCpu(prog: BpfProgram, open: (cpu: number) => PerfEventOptions): BpfLink[] {

@@ -1,4 +1,4 @@
-import { listTracepoints } from '../../src/semantic/tracefs';
+import { listTracepoints } from '../../src/kernel/tracefs';
 import type { Attacher } from './types';
 
 export const rawtracepoint: Attacher = {

@@ -1,24 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { listTracepoints, tracefsRoot } from '../../src/semantic/tracefs';
+import { argumentDeclarations, listTracepoints, tracefsRoot } from '../../src/kernel/tracefs';
 import type { Attacher, Listed } from './types';
-
-/** The argument lines `-lv` shows: the format's fields without the common_ header, as declared. */
-function fieldLines(category: string, name: string): string[] {
-  const root = tracefsRoot();
-  if (!root) return [];
-  let text: string;
-  try {
-    text = readFileSync(`${root}/events/${category}/${name}/format`, 'utf8');
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^\s*field:(.+?);/.exec(line);
-    if (m && !/\bcommon_\w+$/.test(m[1].replace(/\[\d*\]$/, ''))) out.push(`    ${m[1].trim()}`);
-  }
-  return out;
-}
 
 export const tracepoint: Attacher = {
   provider: 'tracepoint',
@@ -30,7 +11,7 @@ export const tracepoint: Attacher = {
   list(q) {
     return listTracepoints().map((t): Listed => {
       const [c, n] = t.split(':');
-      return { name: `tracepoint:${t}`, details: q.verbose ? fieldLines(c, n) : undefined };
+      return { name: `tracepoint:${t}`, details: q.verbose ? argumentDeclarations(c, n).map((d) => `    ${d}`) : undefined };
     });
   },
 };

@@ -1,10 +1,10 @@
 // uprobe/uretprobe: attached at the file offset the compiler read from the binary's symbol table,
 // so libbpf does no symbol lookup of its own; -p narrows them to one process.
 
-import { ElfFile } from '../../src/elf/elf';
-import { functionSymbols } from '../../src/elf/symbols';
-import { resolveBinary } from '../../src/probes/user-binary';
-import { hasUprobes } from './kernel-features';
+import { ElfFile } from '../../src/kernel/elf';
+import { functionSymbols } from '../../src/kernel/elf-symbols';
+import { resolveBinary } from '../../src/kernel/binaries';
+import { hasUprobes } from '../../src/kernel/features';
 import type { Attacher, ListQuery } from './types';
 
 /** The ELF file named by the first part of a uprobe/usdt -l query, or null (with a warning). */

@@ -2,23 +2,9 @@
 // semaphore (a u16 in the binary's data) is non-zero. With -p the counter is raised in the target
 // process's memory through /proc/PID/mem, and lowered again when tracing ends.
 
-import { closeSync, openSync, readFileSync, readSync, realpathSync, writeSync } from 'node:fs';
-
-interface Mapping {
-  start: bigint;
-  end: bigint;
-  offset: bigint;
-  path: string;
-}
-
-function mappings(pid: number): Mapping[] {
-  const out: Mapping[] = [];
-  for (const line of readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')) {
-    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ ([0-9a-f]+) \S+ \d+\s+(\/.*)$/.exec(line);
-    if (m) out.push({ start: BigInt(`0x${m[1]}`), end: BigInt(`0x${m[2]}`), offset: BigInt(`0x${m[3]}`), path: m[4] });
-  }
-  return out;
-}
+import { closeSync, openSync, readSync, realpathSync, writeSync } from 'node:fs';
+import { readText } from '../../src/kernel/host';
+import { parseMappings } from '../../src/kernel/proc-maps';
 
 /** The address in process `pid` of `fileOffset` in `binary`, or null if it is not mapped there. */
 export function addressInProcess(pid: number, binary: string, fileOffset: number): bigint | null {
@@ -29,7 +15,7 @@ export function addressInProcess(pid: number, binary: string, fileOffset: number
     // compare the path as given
   }
   const off = BigInt(fileOffset);
-  for (const m of mappings(pid)) {
+  for (const m of parseMappings(readText(`/proc/${pid}/maps`))) {
     if (m.path !== real && m.path !== binary) continue;
     if (off >= m.offset && off < m.offset + (m.end - m.start)) return m.start + (off - m.offset);
   }

@@ -6,10 +6,10 @@
 
 import { constants } from 'node:os';
 import { LibbpfError } from '../libbpf';
-import { hasUprobes } from './kernel-features';
+import { hasUprobes } from '../../src/kernel/features';
 import type { Attacher } from './types';
 import { listedBinary, noUprobes } from './uprobe';
-import { usdtNotes } from '../../src/elf/stapsdt';
+import { usdtNotes } from '../../src/kernel/stapsdt';
 import { addressInProcess, adjustSemaphore } from './usdt-semaphore';
 
 export const usdt: Attacher = {

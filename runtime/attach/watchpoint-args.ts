@@ -4,11 +4,11 @@
 // earlier breakpoints stay), "out of watchpoint registers" when the debug registers are used up.
 // The synchronous form's process, stopped by the uprobe, is continued once the breakpoint is set.
 
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { BpfscriptError } from '../../src/diagnostics';
 import type { ProbeMeta } from '../../src/meta';
-import { SETUP_EVENT_BASE } from '../../src/probes/watchpoint-args';
+import { SETUP_EVENT_BASE } from '../../src/meta';
+import { processState } from '../../src/kernel/proc-stat';
 import { LibbpfError, PerfType, perfEventOpen, type BpfLink, type BpfProgram } from '../libbpf';
 import { writeAll } from '../output';
 import type { AttachSession } from './types';
@@ -26,12 +26,7 @@ function targetPid(probe: ProbeMeta, session: AttachSession): number {
 }
 
 function stopped(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] === 'T';
-  } catch {
-    return false;
-  }
+  return processState(pid) === 'T';
 }
 
 function resume(pid: number): void {

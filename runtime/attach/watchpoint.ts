@@ -2,13 +2,12 @@
 // command, across its exec), sampling every hit. Without a process there is no address space to
 // watch, so the probe is refused. watchpoint:FUNC+argN: see watchpoint-args.ts.
 
-import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { BpfscriptError } from '../../src/diagnostics';
 import { PerfType, perfEventOpen } from '../libbpf';
 import type { Attacher } from './types';
 import { attachSetup, attachWatch } from './watchpoint-args';
-import { hasUprobes } from './kernel-features';
+import { hasBreakpoints, hasUprobes } from '../../src/kernel/features';
 import { noUprobes } from './uprobe';
 
 const { EINVAL, ENOSPC, ENODEV, ENOENT, EOPNOTSUPP } = constants.errno;
@@ -18,7 +17,7 @@ export const watchpoint: Attacher = {
   unavailable: (probe) =>
     probe?.attach.role === 'setup' && !hasUprobes()
       ? noUprobes
-      : existsSync('/sys/bus/event_source/devices/breakpoint')
+      : hasBreakpoints()
       ? undefined
       : {
           missing: 'this kernel has no hardware breakpoint support (CONFIG_HAVE_HW_BREAKPOINT is off: no "breakpoint" perf event source)',

@@ -1,25 +1,17 @@
 // cgroup_path(id [, filter]) as bpftrace 0.17 prints it: for each cgroup hierarchy mounted (from
-// /proc/mounts; cgroup2 named "unified", a v1 hierarchy by its mount directory's name) whose name
+// the mount table; cgroup2 named "unified", a v1 hierarchy by its mount directory's name) whose name
 // matches the filter (`*` wildcards), the path below the mount of the directory whose inode is the
 // id, as "name:/path"; hierarchies without one are left out; "unified" first, then by name; joined
 // by ",". The id is the cgroup's inode in each hierarchy, so a v1 root (inode 1) matches too.
 
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { mounts } from '../../src/kernel/mounts';
 
 function roots(): { name: string; dir: string }[] {
-  let mounts = '';
-  try {
-    mounts = readFileSync('/proc/mounts', 'utf8');
-  } catch {
-    return [];
-  }
-  const out: { name: string; dir: string }[] = [];
-  for (const line of mounts.split('\n')) {
-    const m = /^(cgroup2?) (\S*)/.exec(line);
-    if (m) out.push({ name: m[1] === 'cgroup2' ? 'unified' : basename(m[2]), dir: m[2] });
-  }
-  return out;
+  return mounts()
+    .filter((m) => m.source === 'cgroup' || m.source === 'cgroup2')
+    .map((m) => ({ name: m.source === 'cgroup2' ? 'unified' : basename(m.dir), dir: m.dir }));
 }
 
 const inode = (p: string): bigint | undefined => {

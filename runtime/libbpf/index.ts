@@ -8,11 +8,11 @@ export { BpfMap, type CreateMapOptions, type MapEntry, type BatchStrategy } from
 export { MapType, MapFlags, UpdateFlags, ProgType, PERCPU_MAP_TYPES } from './map-types';
 export { RingBuffer, type RecordHandler } from './ringbuf';
 export { RawProgram, type RawProgramOptions } from './raw-program';
-export { Insn, Helper, assemble } from './insn';
+export { Insn, assemble } from './insn';
 export { TEST_RUN_ON_CPU, type TestRunOptions, type TestRunResult } from './test-run';
 export { perfEventOpen, closeFd, PerfType, PerfSoftware, PerfHardware, SOFTWARE_EVENT_NAMES, type PerfEventOptions } from './perf';
 export { setPrintHandler, restoreDefaultPrint, type PrintHandler } from './print';
-export { numPossibleCpus, onlineCpus, parseCpuList } from './cpus';
+export { numPossibleCpus } from './cpus';
 export {
   LibbpfError, HandleStateError, LogLevel, ENOTSUPP, errnoName, errnoText,
   type LibbpfMessage, type LibbpfErrorDetails,

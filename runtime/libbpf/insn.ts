@@ -30,15 +30,6 @@ export const Insn = {
   exit: () => insn(0x95, 0, 0, 0, 0),
 } as const;
 
-/** Helper ids (include/uapi/linux/bpf.h) */
-export const Helper = {
-  map_lookup_elem: 1,
-  map_update_elem: 2,
-  ktime_get_ns: 5,
-  get_current_pid_tgid: 14,
-  ringbuf_output: 130,
-} as const;
-
 export function assemble(...insns: Buffer[]): Buffer {
   return Buffer.concat(insns);
 }

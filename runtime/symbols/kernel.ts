@@ -1,7 +1,7 @@
 // Kernel symbols from /proc/kallsyms (addresses are real as root), read once and kept sorted, for
 // ksym() and kstack.
 
-import { readFileSync } from 'node:fs';
+import { kallsyms, type Kallsyms } from '../../src/kernel/kallsyms';
 import { nearest, type ResolvedSymbol, type SymbolTable } from './table';
 
 export class KernelSymbols {
@@ -22,15 +22,11 @@ export class KernelSymbols {
     return this.table.addrs.length;
   }
 
-  static load(path = '/proc/kallsyms'): KernelSymbols {
+  static load(k: Kallsyms = kallsyms()): KernelSymbols {
     const rows: { addr: bigint; name: string; module?: string }[] = [];
-    for (const line of readFileSync(path, 'utf8').split('\n')) {
-      // "ffffffff81000000 T _stext" or "ffffffffc0a01000 t fn	[module]"
-      const m = /^([0-9a-f]+) (\w) (\S+)(?:\s+\[(\S+)\])?/.exec(line);
-      if (!m || !'TtWw'.includes(m[2])) continue;
-      const addr = BigInt(`0x${m[1]}`);
-      if (addr === 0n) continue;
-      rows.push({ addr, name: m[3], module: m[4] });
+    for (let i = 0; i < k.names.length; i++) {
+      if (!'TtWw'.includes(k.types[i]) || k.addrs[i] === 0n) continue;
+      rows.push({ addr: k.addrs[i], name: k.names[i], module: k.modules[i] });
     }
     rows.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
     return new KernelSymbols({

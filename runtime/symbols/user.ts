@@ -3,33 +3,12 @@
 // process that has exited since (a stack printed at exit) still resolve, as long as the objects
 // are still on disk.
 
-import { readFileSync } from 'node:fs';
-import { ElfFile } from '../../src/elf/elf';
-import { elfSymbols, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT } from '../../src/elf/symbols';
+import { readMappings, type Mapping } from '../../src/kernel/proc-maps';
+import { ElfFile } from '../../src/kernel/elf';
+import { elfSymbols, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT } from '../../src/kernel/elf-symbols';
 import { nearest, type ResolvedSymbol, type SymbolTable } from './table';
 
-export interface Mapping {
-  start: bigint;
-  end: bigint;
-  /** File offset of `start`. */
-  offset: bigint;
-  path: string;
-}
-
-export function readMappings(pid: number): Mapping[] | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/maps`, 'utf8');
-  } catch {
-    return null;
-  }
-  const out: Mapping[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ ([0-9a-f]+) \S+ \d+\s+(\/.*)$/.exec(line);
-    if (m && !m[4].endsWith(' (deleted)')) out.push({ start: BigInt(`0x${m[1]}`), end: BigInt(`0x${m[2]}`), offset: BigInt(`0x${m[3]}`), path: m[4] });
-  }
-  return out;
-}
+export { readMappings, type Mapping };
 
 const tables = new WeakMap<ElfFile, SymbolTable>();
 

@@ -1,20 +1,18 @@
 // What a compile read from the system, so a cached result can be checked against the machine as it
-// is now. The compiler's modules read tracefs formats, available_events, kallsyms, ELF binaries …
-// through node:fs; rather than ask each of them to declare what it read (and silently go stale when
-// one forgets), the file reads made during a compile are observed for its duration.
+// is now. The compiler reads tracefs formats, available_events, kallsyms, ELF binaries … through
+// the kernel readers' one Host (src/kernel/host.ts); rather than ask each reader to declare what it
+// read (and silently go stale when one forgets), a compile runs with a host that notes every read.
 
-// The module object itself (not an import-star copy, whose properties are read-only getters), so
-// the readers patched below are the ones every compiler module calls.
-const fs = require('node:fs') as typeof import('node:fs');
-import type { Stats } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { host, withHost, type Host, type HostStat } from '../kernel/host';
 
 const PACKAGE_ROOT = join(__dirname, '..', '..', '..');
 /** node_modules may link elsewhere (git worktrees sharing one install): its files are the package's too. */
 const MODULES = (() => {
   try {
-    return fs.realpathSync(join(PACKAGE_ROOT, 'node_modules'));
+    return realpathSync(join(PACKAGE_ROOT, 'node_modules'));
   } catch {
     return join(PACKAGE_ROOT, 'node_modules');
   }
@@ -40,22 +38,22 @@ function isPseudoFile(path: string): boolean {
   return path.startsWith('/sys/') || path.startsWith('/proc/');
 }
 
-function statValue(st: Stats): string {
+function statValue(st: HostStat): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
 }
 
-/** The current value of one dependency, computed the way it was recorded. */
-export function currentValue(dep: Pick<Dependency, 'path' | 'kind'>): string | undefined {
+/** The current value of one dependency on host `h`, computed the way it was recorded. */
+export function currentValue(dep: Pick<Dependency, 'path' | 'kind'>, h: Host = host()): string | undefined {
   try {
     switch (dep.kind) {
       case 'content':
-        return sha(fs.readFileSync(dep.path));
+        return sha(h.readFile(dep.path));
       case 'stat':
-        return statValue(fs.statSync(dep.path));
+        return statValue(h.stat(dep.path));
       case 'listing':
-        return sha(fs.readdirSync(dep.path).sort().join('\n'));
+        return sha(h.listDir(dep.path).sort().join('\n'));
       case 'absent':
-        return fs.existsSync(dep.path) ? undefined : '';
+        return h.exists(dep.path) ? undefined : '';
     }
   } catch {
     return undefined;
@@ -89,40 +87,41 @@ export function noteStat(path: string): void {
  */
 export function recordingReads<T>(fn: () => T): { result: T; deps: Dependency[] } {
   const seen = new Map<string, Dependency>();
+  const inner = host();
   const note = (path: string, kind: Dependency['kind']) => {
     const key = `${kind}:${path}`;
     if (seen.has(key) || coveredByKernelIdentity(path)) return;
-    const value = currentValue({ path, kind });
+    const value = currentValue({ path, kind }, inner);
     seen.set(key, value === undefined ? { path, kind: 'absent', value: '' } : { path, kind, value });
   };
-  const mutable = fs as unknown as Record<string, unknown>;
-  const origRead = fs.readFileSync;
-  const origDir = fs.readdirSync;
-  // note() hashes the file through fs.readFileSync, which is this very function: without the guard
-  // each read recursed until the stack overflowed (ruinous for a 5 MB /proc/kallsyms).
-  let noting = false;
-  mutable.readFileSync = function (this: unknown, p: unknown, ...rest: unknown[]) {
-    if (recordable(p) && !noting) {
-      noting = true;
-      try {
-        note(p, isPseudoFile(p) ? 'content' : 'stat');
-      } finally {
-        noting = false;
-      }
-    }
-    return (origRead as (...a: unknown[]) => unknown).call(this, p, ...rest);
+  const noteRead = (p: string) => {
+    if (recordable(p)) note(p, isPseudoFile(p) ? 'content' : 'stat');
   };
-  mutable.readdirSync = function (this: unknown, p: unknown, ...rest: unknown[]) {
-    if (recordable(p)) note(p, 'listing');
-    return (origDir as (...a: unknown[]) => unknown).call(this, p, ...rest);
+  const recording: Host = {
+    inner,
+    stat: (p) => inner.stat(p),
+    exists: (p) => inner.exists(p),
+    executable: (p) => inner.executable(p),
+    isRoot: () => inner.isRoot(),
+    mountTracefs: (dir) => inner.mountTracefs(dir),
+    readFile(p) {
+      noteRead(p);
+      return inner.readFile(p);
+    },
+    readHead(p, bytes) {
+      noteRead(p);
+      return inner.readHead(p, bytes);
+    },
+    listDir(p) {
+      if (recordable(p)) note(p, 'listing');
+      return inner.listDir(p);
+    },
   };
   recorder = note;
   try {
-    const result = fn();
+    const result = withHost(recording, fn);
     return { result, deps: [...seen.values()] };
   } finally {
     recorder = null;
-    mutable.readFileSync = origRead;
-    mutable.readdirSync = origDir;
   }
 }

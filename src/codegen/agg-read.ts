@@ -7,31 +7,13 @@
 // same number while the map has been updated on one CPU (BEGIN, a pinned workload), and its avg()
 // copy is an artifact of its storage (it prints the count, or 0). A key never written reads 0.
 
-import { readFileSync } from 'node:fs';
 import type { CgValue, EmitContext } from '../functions';
+import { possibleCpuCount } from '../kernel/cpus';
 import type { MapInfo } from '../semantic/analysis';
 import type { AggType } from '../types';
 import { IntPredicate, Opcode, type Val } from './llvm';
 import { ifNotNull } from './maps';
-
-const MAP_LOOKUP_PERCPU_ELEM = 195;
-
-let possible: number | undefined;
-
-/** CPUs the kernel may bring up (`0-N` in /sys/devices/system/cpu/possible): the loop's bound. */
-function possibleCpus(): number {
-  if (possible !== undefined) return possible;
-  let n = 1;
-  try {
-    for (const part of readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim().split(',')) {
-      const hi = Number(part.split('-').pop());
-      if (Number.isInteger(hi)) n = Math.max(n, hi + 1);
-    }
-  } catch {
-    // no sysfs: one CPU
-  }
-  return (possible = n);
-}
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 export function readAggregate(ctx: EmitContext, info: MapInfo, global: Val, key: Val): CgValue {
   const t = info.valueType as AggType;
@@ -52,11 +34,11 @@ export function readAggregate(ctx: EmitContext, info: MapInfo, global: Val, key:
   b.br(cond);
   b.positionAtEnd(cond);
   const i = b.load(i64, cpu);
-  b.condBr(b.icmp(IntPredicate.ULT, i, ctx.constInt(possibleCpus())), body, done);
+  b.condBr(b.icmp(IntPredicate.ULT, i, ctx.constInt(possibleCpuCount())), body, done);
   b.positionAtEnd(body);
-  const slot = b.helper(MAP_LOOKUP_PERCPU_ELEM, i8p, [i8p, i8p, i64], [b.bitcast(global, i8p), key, i], 'cpu_value');
+  const slot = b.helper(BpfHelper.MAP_LOOKUP_PERCPU_ELEM, i8p, [i8p, i8p, i64], [b.bitcast(global, i8p), key, i], 'cpu_value');
   // NULL: no such key (then on no CPU), or past the last CPU this machine has.
-  ifNotNull(ctx, slot, (p) => fold.step(ctx, t, [sum, aux], p), () => b.store(ctx.constInt(possibleCpus()), cpu));
+  ifNotNull(ctx, slot, (p) => fold.step(ctx, t, [sum, aux], p), () => b.store(ctx.constInt(possibleCpuCount()), cpu));
   b.store(b.binop(Opcode.Add, b.load(i64, cpu), ctx.constInt(1)), cpu);
   b.br(cond);
   b.positionAtEnd(done);

@@ -14,6 +14,7 @@ import { BpfMapType, MapDefBuilder, type MapDef } from './map-defs';
 import { ifNotNull, lookup } from './maps';
 import { emitExpr } from './expressions';
 import { storeInSlot } from './slots';
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 export interface ModuleGlobals {
   events: Val;
@@ -32,7 +33,6 @@ interface FnParts {
   sp: Meta;
 }
 
-const RINGBUF_OUTPUT = 130;
 /**
  * Records are submitted with the default flags: the kernel then wakes the reader only for a record
  * that lands where the reader's position is, i.e. the first one after the reader caught up. That
@@ -48,7 +48,6 @@ const STACK_VALUE_MAX = 64;
 const STACK_BUDGET = 256;
 /** Largest memset LLVM's BPF backend reliably turns into stores (64 8-byte stores). */
 const MEMSET_CHUNK = 512;
-const GET_SMP_PROCESSOR_ID = 8;
 
 /** Maps defined through sharedMap(), per module being generated. */
 const sharedMaps = new WeakMap<Module, Map<string, Val>>();
@@ -147,7 +146,7 @@ export class ProbeEmitter implements EmitContext {
     let first = true;
     for (const r of runs) {
       for (let off = 0; off < r.size; off += MEMSET_CHUNK) {
-        if (!first) b.helper(GET_SMP_PROCESSOR_ID, c.int(32), [], []);
+        if (!first) b.helper(BpfHelper.GET_SMP_PROCESSOR_ID, c.int(32), [], []);
         first = false;
         b.memset(b.byteOffset(base, r.offset + off, c.int(8)), 0, Math.min(MEMSET_CHUNK, r.size - off), 8);
       }
@@ -281,7 +280,7 @@ export class ProbeEmitter implements EmitContext {
   submitEvent(record: Val, size: number): void {
     const { b, i64, i8p } = this;
     const rb = b.bitcast(this.g.events, i8p);
-    const r = b.helper(RINGBUF_OUTPUT, i64, [i8p, i8p, i64, i64], [rb, record, this.constInt(size), this.constInt(RINGBUF_FLAGS)]);
+    const r = b.helper(BpfHelper.RINGBUF_OUTPUT, i64, [i8p, i8p, i64, i64], [rb, record, this.constInt(size), this.constInt(RINGBUF_FLAGS)]);
     const failed = b.icmp(IntPredicate.SLT, r, this.constInt(0));
     const yes = b.appendBlock(this.parts.fn, 'lost');
     const done = b.appendBlock(this.parts.fn, 'sent');

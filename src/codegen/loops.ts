@@ -10,9 +10,8 @@ import { emitExpr } from './expressions';
 import { Builder, DW_ATE_signed, IntPredicate, Linkage, Opcode, type Fn, type Ty, type Val } from './llvm';
 import { block } from './statements';
 import { varSlot } from './slots';
+import { BpfHelper } from '../kernel/bpf-helpers';
 
-const FOR_EACH_MAP_ELEM = 164;
-const BPF_LOOP = 181;
 const LOOP_MAX = 1 << 23;
 
 /**
@@ -44,7 +43,7 @@ export function forMap(em: ProbeEmitter, s: For): void {
   di.finalizeSubprogram(sp);
   const ctxRef = em.zeroed(8, 'for_ctx', true);
   b.store(em.ctxArg, b.bitcast(ctxRef, c.ptr(i8p)));
-  b.helper(FOR_EACH_MAP_ELEM, em.i64, [i8p, i8p, i8p, em.i64], [b.bitcast(global, i8p), b.bitcast(cb, i8p), ctxRef, em.constInt(0)]);
+  b.helper(BpfHelper.FOR_EACH_MAP_ELEM, em.i64, [i8p, i8p, i8p, em.i64], [b.bitcast(global, i8p), b.bitcast(cb, i8p), ctxRef, em.constInt(0)]);
 }
 
 /** The callback's body: `$kv` from the element's key and value, then the statements; break stops the walk. */
@@ -112,7 +111,7 @@ function forRange(em: ProbeEmitter, s: For, r: Range): void {
   const done = b.appendBlock(em.parts.fn, 'for_range_end');
   b.condBr(b.icmp(IntPredicate.NE, pos, em.constInt(0)), go, done);
   b.positionAtEnd(go);
-  b.helper(BPF_LOOP, i64, [c.int(32), i8p, i8p, i64], [b.intCast(iters, c.int(32), false), b.bitcast(cb, i8p), ctxRef, em.constInt(0)]);
+  b.helper(BpfHelper.LOOP, i64, [c.int(32), i8p, i8p, i64], [b.intCast(iters, c.int(32), false), b.bitcast(cb, i8p), ctxRef, em.constInt(0)]);
   b.br(done);
   b.positionAtEnd(done);
 }

@@ -7,12 +7,10 @@ import type { MapMeta } from '../meta';
 import { sizeOf, tupleLayout, type Type } from '../types';
 import { IntPredicate, type Val } from './llvm';
 import { BpfMapType, type MapDef } from './map-defs';
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 export const BPF_ANY = 0;
 export const BPF_NOEXIST = 1;
-
-const MAP_LOOKUP_ELEM = 1;
-const MAP_UPDATE_ELEM = 2;
 
 export function mapLayout(m: MapInfo, mapKeys: number): { def: MapDef; meta: MapMeta } {
   const keyless = m.keyType === null;
@@ -56,12 +54,12 @@ export function emitKey(ctx: EmitContext, m: MapInfo, keys: Expr[]): Val {
 
 export function lookup(ctx: EmitContext, map: Val, key: Val): Val {
   const { b, i8p } = ctx;
-  return b.helper(MAP_LOOKUP_ELEM, i8p, [i8p, i8p], [b.bitcast(map, i8p), key], 'value');
+  return b.helper(BpfHelper.MAP_LOOKUP_ELEM, i8p, [i8p, i8p], [b.bitcast(map, i8p), key], 'value');
 }
 
 export function update(ctx: EmitContext, map: Val, key: Val, value: Val, flags: number): Val {
   const { b, i8p, i64 } = ctx;
-  return b.helper(MAP_UPDATE_ELEM, i64, [i8p, i8p, i8p, i64], [b.bitcast(map, i8p), key, value, ctx.constInt(flags)], 'updated');
+  return b.helper(BpfHelper.MAP_UPDATE_ELEM, i64, [i8p, i8p, i8p, i64], [b.bitcast(map, i8p), key, value, ctx.constInt(flags)], 'updated');
 }
 
 /** Emits `then(found)` when `ptr` is not null and `otherwise()` when it is. */

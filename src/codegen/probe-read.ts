@@ -3,20 +3,14 @@
 // address's range (what bpftrace 0.17 does for such addresses).
 
 import type { AddrSpace } from '../types';
-
-const PROBE_READ = 4;
-const PROBE_READ_STR = 45;
-const PROBE_READ_USER = 112;
-const PROBE_READ_KERNEL = 113;
-const PROBE_READ_USER_STR = 114;
-const PROBE_READ_KERNEL_STR = 115;
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 /** bpf_probe_read(_user|_kernel): copies a fixed number of bytes. */
 export function probeReadHelper(space: AddrSpace | undefined): number {
-  return space === 'user' ? PROBE_READ_USER : space === 'kernel' ? PROBE_READ_KERNEL : PROBE_READ;
+  return space === 'user' ? BpfHelper.PROBE_READ_USER : space === 'kernel' ? BpfHelper.PROBE_READ_KERNEL : BpfHelper.PROBE_READ;
 }
 
 /** bpf_probe_read(_user|_kernel)_str: copies up to a NUL, and always NUL-terminates. */
 export function probeReadStrHelper(space: AddrSpace | undefined): number {
-  return space === 'user' ? PROBE_READ_USER_STR : space === 'kernel' ? PROBE_READ_KERNEL_STR : PROBE_READ_STR;
+  return space === 'user' ? BpfHelper.PROBE_READ_USER_STR : space === 'kernel' ? BpfHelper.PROBE_READ_KERNEL_STR : BpfHelper.PROBE_READ_STR;
 }

@@ -5,7 +5,7 @@
 import type { Palette } from './colour';
 import { disassemble, formatInsn } from './disasm';
 import { lineInfo, type LineInfo } from './btf-ext';
-import { Elf } from './elf';
+import { ElfFile } from '../kernel/elf';
 
 export interface ProgramListing {
   name: string;
@@ -25,7 +25,7 @@ function snippet(lines: string[], n: number, col: number): string {
 }
 
 export function listPrograms(elfImage: Buffer, source: string, p: Palette): ProgramListing[] {
-  const elf = new Elf(elfImage);
+  const elf = ElfFile.fromBuffer(elfImage);
   const lines = source.split('\n');
   const info = lineInfo(elf);
   const out: ProgramListing[] = [];

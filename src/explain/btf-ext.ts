@@ -2,9 +2,8 @@
 // produced the instruction at each byte offset. LLVM writes it from our DIBuilder locations; the
 // kernel verifier reads the same records to print "; source @ file:line" in its log.
 
-import type { Elf } from './elf';
-
-const BTF_MAGIC = 0xeb9f;
+import { Btf, BTF_MAGIC } from '../kernel/btf';
+import type { ElfFile } from '../kernel/elf';
 
 export interface LineInfo {
   /** Byte offset of the instruction inside its ELF section. */
@@ -16,22 +15,27 @@ export interface LineInfo {
   col: number;
 }
 
-/** The string table of .BTF, which .BTF.ext's name offsets point into. */
-export function btfStrings(elf: Elf): (off: number) => string {
-  const btf = elf.section('.BTF')?.data;
-  if (!btf || btf.length < 24 || btf.readUInt16LE(0) !== BTF_MAGIC) return () => '';
-  const hdrLen = btf.readUInt32LE(4);
-  const strOff = hdrLen + btf.readUInt32LE(16);
-  const strLen = btf.readUInt32LE(20);
-  const strs = btf.subarray(strOff, strOff + strLen);
+/** The string table of .BTF, which .BTF.ext's name offsets point into (UTF-8: source lines). */
+export function btfStrings(elf: ElfFile): (off: number) => string {
+  const data = elf.section('.BTF')?.data;
+  let btf: Btf;
+  try {
+    if (!data) return () => '';
+    btf = new Btf(data);
+  } catch {
+    return () => '';
+  }
   return (off) => {
-    const end = strs.indexOf(0, off);
-    return strs.toString('utf8', off, end < 0 ? strs.length : end);
+    try {
+      return Buffer.from(btf.str(off), 'latin1').toString('utf8');
+    } catch {
+      return '';
+    }
   };
 }
 
 /** Line info records grouped by ELF section name, each list sorted by instruction offset. */
-export function lineInfo(elf: Elf): Map<string, LineInfo[]> {
+export function lineInfo(elf: ElfFile): Map<string, LineInfo[]> {
   const out = new Map<string, LineInfo[]>();
   const ext = elf.section('.BTF.ext')?.data;
   if (!ext || ext.length < 24 || ext.readUInt16LE(0) !== BTF_MAGIC) return out;

@@ -2,11 +2,10 @@
 
 import { u64 } from '../types';
 import type { BuiltinDef } from './types';
-
-const GET_CURRENT_CGROUP_ID = 80;
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 export const cgroup: BuiltinDef = {
   name: 'cgroup',
   check: () => u64,
-  emit: (ctx) => ({ type: u64, v: ctx.b.helper(GET_CURRENT_CGROUP_ID, ctx.i64, [], [], 'cgroup') }),
+  emit: (ctx) => ({ type: u64, v: ctx.b.helper(BpfHelper.GET_CURRENT_CGROUP_ID, ctx.i64, [], [], 'cgroup') }),
 };

@@ -2,8 +2,8 @@
 
 import { stringType } from '../types';
 import type { BuiltinDef } from './types';
+import { BpfHelper } from '../kernel/bpf-helpers';
 
-const GET_CURRENT_COMM = 16;
 const TASK_COMM_LEN = 16;
 
 export const comm: BuiltinDef = {
@@ -11,7 +11,7 @@ export const comm: BuiltinDef = {
   check: () => stringType(TASK_COMM_LEN),
   emit(ctx) {
     const buf = ctx.zeroed(TASK_COMM_LEN, 'comm');
-    ctx.b.helper(GET_CURRENT_COMM, ctx.i64, [ctx.i8p, ctx.c.int(32)], [buf, ctx.c.constInt(ctx.c.int(32), TASK_COMM_LEN)]);
+    ctx.b.helper(BpfHelper.GET_CURRENT_COMM, ctx.i64, [ctx.i8p, ctx.c.int(32)], [buf, ctx.c.constInt(ctx.c.int(32), TASK_COMM_LEN)]);
     return { type: stringType(TASK_COMM_LEN), v: buf };
   },
 };

@@ -4,8 +4,7 @@
 import { kernelBtf, pointerTo } from '../semantic/kernel-types';
 import { u64, type IntType } from '../types';
 import type { BuiltinDef } from './types';
-
-const GET_CURRENT_TASK = 35;
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 function taskPtr(): IntType {
   const btf = kernelBtf();
@@ -16,5 +15,5 @@ function taskPtr(): IntType {
 export const curtask: BuiltinDef = {
   name: 'curtask',
   check: () => taskPtr(),
-  emit: (ctx, node) => ({ type: ctx.typeOf(node), v: ctx.b.helper(GET_CURRENT_TASK, ctx.i64, [], [], 'curtask') }),
+  emit: (ctx, node) => ({ type: ctx.typeOf(node), v: ctx.b.helper(BpfHelper.GET_CURRENT_TASK, ctx.i64, [], [], 'curtask') }),
 };

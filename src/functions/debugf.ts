@@ -6,8 +6,8 @@ import { checkPrintf, parseFormat } from '../../runtime/format/printf';
 import { none, type Type } from '../types';
 import type { FunctionDef } from './types';
 import { storageType } from './storage';
+import { BpfHelper } from '../kernel/bpf-helpers';
 
-const TRACE_PRINTK = 6;
 const MAX_ARGS = 3;
 
 export const debugf: FunctionDef = {
@@ -47,7 +47,7 @@ export const debugf: FunctionDef = {
     const i32 = ctx.c.int(32);
     const vals = rest.map((a) => ctx.emit(a));
     const argTys = vals.map((v) => (v.type.kind === 'int' ? ctx.i64 : ctx.i8p));
-    ctx.b.helper(TRACE_PRINTK, ctx.i64, [ctx.i8p, i32, ...argTys], [f.v, ctx.c.constInt(i32, size), ...vals.map((v) => v.v)], 'debugf');
+    ctx.b.helper(BpfHelper.TRACE_PRINTK, ctx.i64, [ctx.i8p, i32, ...argTys], [f.v, ctx.c.constInt(i32, size), ...vals.map((v) => v.v)], 'debugf');
     return { type: none, v: ctx.constInt(0) };
   },
 };

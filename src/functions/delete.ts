@@ -8,8 +8,7 @@ import { error } from '../diagnostics';
 import { none } from '../types';
 import { emitMapEvent, mapOf, type MapEventData } from './clear';
 import type { FunctionDef } from './types';
-
-const MAP_DELETE_ELEM = 3;
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 export const del: FunctionDef = {
   name: 'delete',
@@ -44,7 +43,7 @@ export const del: FunctionDef = {
     } else {
       const key = emitKey(ctx, info, ref.keys);
       const { b, i8p, i64 } = ctx;
-      const r = b.helper(MAP_DELETE_ELEM, i64, [i8p, i8p], [b.bitcast(global, i8p), key], 'deleted');
+      const r = b.helper(BpfHelper.MAP_DELETE_ELEM, i64, [i8p, i8p], [b.bitcast(global, i8p), key], 'deleted');
       ctx.reportHelper(ref, r, 'negative');
     }
     return { type: none, v: ctx.constInt(0) };

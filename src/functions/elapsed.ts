@@ -3,14 +3,13 @@
 import { Opcode } from '../codegen/llvm';
 import { u64 } from '../types';
 import type { BuiltinDef } from './types';
-
-const KTIME_GET_NS = 5;
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 export const elapsed: BuiltinDef = {
   name: 'elapsed',
   check: () => u64,
   emit(ctx) {
-    const now = ctx.b.helper(KTIME_GET_NS, ctx.i64, [], [], 'now');
+    const now = ctx.b.helper(BpfHelper.KTIME_GET_NS, ctx.i64, [], [], 'now');
     return { type: u64, v: ctx.b.binop(Opcode.Sub, now, ctx.config('start_ns')) };
   },
 };

@@ -6,9 +6,8 @@
 import { none, stringType } from '../types';
 import type { ExpandedProbe } from '../probes';
 import type { BuiltinDef, EmitContext } from './types';
+import { BpfHelper } from '../kernel/bpf-helpers';
 
-const SNPRINTF = 165;
-const GET_FUNC_IP = 173;
 let fmtGlobals = 0;
 
 function functionName(p: ExpandedProbe): string | undefined {
@@ -25,11 +24,11 @@ function nameFromAddress(ctx: EmitContext, size: number) {
   const fmt = c.constString('%ps');
   const g = m.addGlobal(c.typeOf(fmt), `func_fmt_${fmtGlobals++}`, { init: fmt, section: '.rodata.func', constant: true, align: 1 });
   const data = ctx.zeroed(8, 'func_ip');
-  const ip = b.helper(GET_FUNC_IP, ctx.i64, [ctx.i8p], [ctx.ctxArg], 'func_ip');
+  const ip = b.helper(BpfHelper.GET_FUNC_IP, ctx.i64, [ctx.i8p], [ctx.ctxArg], 'func_ip');
   b.store(ip, b.bitcast(data, c.ptr(ctx.i64)));
   const buf = ctx.zeroed(size, 'func');
   const i32 = c.int(32);
-  b.helper(SNPRINTF, ctx.i64, [ctx.i8p, i32, ctx.i8p, ctx.i8p, i32],
+  b.helper(BpfHelper.SNPRINTF, ctx.i64, [ctx.i8p, i32, ctx.i8p, ctx.i8p, i32],
     [buf, c.constInt(i32, size), b.bitcast(g, ctx.i8p), data, c.constInt(i32, 8)]);
   return { type: stringType(size), v: buf };
 }

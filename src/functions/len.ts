@@ -8,8 +8,7 @@ import { none, s64 } from '../types';
 import { mapOf, wholeMapArgument } from './clear';
 import type { MapRef } from '../ast';
 import type { FunctionDef } from './types';
-
-const FOR_EACH_MAP_ELEM = 164;
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 export const len: FunctionDef = {
   name: 'len',
@@ -41,7 +40,7 @@ export const len: FunctionDef = {
       fb.store(fb.binop(Opcode.Add, fb.load(i64, slot), ctx.constInt(1)), slot);
       fb.ret(ctx.constInt(0));
     });
-    b.helper(FOR_EACH_MAP_ELEM, i64, [i8p, i8p, i8p, i64], [b.bitcast(map.global, i8p), b.bitcast(cb, i8p), b.bitcast(ref8, i8p), ctx.constInt(0)]);
+    b.helper(BpfHelper.FOR_EACH_MAP_ELEM, i64, [i8p, i8p, i8p, i64], [b.bitcast(map.global, i8p), b.bitcast(cb, i8p), b.bitcast(ref8, i8p), ctx.constInt(0)]);
     return { type: s64, v: b.load(i64, count) };
   },
 };

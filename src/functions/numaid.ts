@@ -2,13 +2,12 @@
 
 import { u64 } from '../types';
 import type { BuiltinDef } from './types';
-
-const GET_NUMA_NODE_ID = 42;
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 export const numaid: BuiltinDef = {
   name: 'numaid',
   check: () => u64,
   emit(ctx) {
-    return { type: u64, v: ctx.b.helper(GET_NUMA_NODE_ID, ctx.i64, [], [], 'numaid') };
+    return { type: u64, v: ctx.b.helper(BpfHelper.GET_NUMA_NODE_ID, ctx.i64, [], [], 'numaid') };
   },
 };

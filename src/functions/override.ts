@@ -5,8 +5,7 @@
 import { none } from '../types';
 import type { FunctionDef } from './types';
 import { allowedIn, allowedUnsafe } from './unsafe';
-
-const OVERRIDE_RETURN = 58;
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 export const override: FunctionDef = {
   name: 'override',
@@ -28,7 +27,7 @@ export const override: FunctionDef = {
   emit(ctx, call) {
     const v = ctx.emit(call.args[0]);
     const signed = v.type.kind === 'int' && v.type.signed;
-    ctx.b.helper(OVERRIDE_RETURN, ctx.i64, [ctx.i8p, ctx.i64], [ctx.ctxArg, ctx.b.intCast(v.v, ctx.i64, signed)]);
+    ctx.b.helper(BpfHelper.OVERRIDE_RETURN, ctx.i64, [ctx.i8p, ctx.i64], [ctx.ctxArg, ctx.b.intCast(v.v, ctx.i64, signed)]);
     return { type: none, v: ctx.constInt(0) };
   },
 };

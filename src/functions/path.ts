@@ -5,8 +5,8 @@
 
 import { none, stringType } from '../types';
 import type { FunctionDef } from './types';
+import { BpfHelper } from '../kernel/bpf-helpers';
 
-const D_PATH = 147;
 const PROVIDERS = ['kfunc', 'kretfunc', 'iter'];
 
 export const path: FunctionDef = {
@@ -34,7 +34,7 @@ export const path: FunctionDef = {
     const buf = ctx.zeroed(size, 'path');
     const p = ctx.emit(call.args[0]);
     const i32 = c.int(32);
-    b.helper(D_PATH, ctx.i64, [ctx.i8p, ctx.i8p, i32], [b.intToPtr(p.v, ctx.i8p), buf, c.constInt(i32, size)], 'd_path');
+    b.helper(BpfHelper.D_PATH, ctx.i64, [ctx.i8p, ctx.i8p, i32], [b.intToPtr(p.v, ctx.i8p), buf, c.constInt(i32, size)], 'd_path');
     return { type: stringType(size), v: buf };
   },
 };

@@ -2,11 +2,10 @@
 
 import { u32 } from '../types';
 import type { BuiltinDef } from './types';
-
-const GET_PRANDOM_U32 = 7;
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 export const rand: BuiltinDef = {
   name: 'rand',
   check: () => u32,
-  emit: (ctx) => ({ type: u32, v: ctx.b.intCast(ctx.b.helper(GET_PRANDOM_U32, ctx.c.int(32), [], [], 'rand'), ctx.i64, false) }),
+  emit: (ctx) => ({ type: u32, v: ctx.b.intCast(ctx.b.helper(BpfHelper.GET_PRANDOM_U32, ctx.c.int(32), [], [], 'rand'), ctx.i64, false) }),
 };

@@ -6,8 +6,8 @@ import { constants } from 'node:os';
 import { none } from '../types';
 import type { FunctionDef } from './types';
 import { allowedIn, allowedUnsafe } from './unsafe';
+import { BpfHelper } from '../kernel/bpf-helpers';
 
-const SEND_SIGNAL = 109;
 const PROBES = ['kprobe', 'kretprobe', 'uprobe', 'uretprobe', 'usdt', 'tracepoint', 'rawtracepoint', 'profile', 'kfunc', 'kretfunc'];
 
 function signalNumber(name: string): number | undefined {
@@ -39,7 +39,7 @@ export const signal: FunctionDef = {
     const i32 = c.int(32);
     const [sig] = call.args;
     const n = sig.kind === 'StrLit' ? c.constInt(i32, signalNumber(sig.value)!) : b.intCast(ctx.emit(sig).v, i32, false);
-    b.helper(SEND_SIGNAL, ctx.i64, [i32], [n]);
+    b.helper(BpfHelper.SEND_SIGNAL, ctx.i64, [i32], [n]);
     return { type: none, v: ctx.constInt(0) };
   },
 };

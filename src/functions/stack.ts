@@ -8,16 +8,15 @@
 // mappings. User space reads the frames from the map and symbolises them
 // (runtime/format/stacks.ts), whether the value is a map key, a map value or a printf argument.
 
-import { readFileSync } from 'node:fs';
 import type { Builtin, Call, Expr } from '../ast';
 import { BpfMapType } from '../codegen/map-defs';
 import { Opcode } from '../codegen/llvm';
 import { stackMapName } from '../../runtime/format/stacks';
 import { none, type StackMode, type StackSpec, type StringType } from '../types';
 import type { BuiltinDef, CheckContext, EmitContext, FunctionDef } from './types';
+import { tryReadText } from '../kernel/host';
+import { BpfHelper } from '../kernel/bpf-helpers';
 
-const GET_STACKID = 27;
-const GET_CURRENT_PID_TGID = 14;
 const BPF_F_USER_STACK = 1 << 8;
 const DEFAULT_DEPTH = 127;
 /** bpftrace's MAX_STACK_SIZE. */
@@ -28,11 +27,7 @@ const MODES: readonly StackMode[] = ['bpftrace', 'perf', 'raw'];
 
 /** The kernel refuses stack maps deeper than kernel.perf_event_max_stack. */
 function kernelMaxDepth(): number {
-  try {
-    return Number(readFileSync('/proc/sys/kernel/perf_event_max_stack', 'utf8').trim()) || DEFAULT_DEPTH;
-  } catch {
-    return DEFAULT_DEPTH;
-  }
+  return Number(tryReadText('/proc/sys/kernel/perf_event_max_stack')?.trim()) || DEFAULT_DEPTH;
 }
 
 const stackType = (user: boolean, stack: StackSpec): StringType => ({ kind: 'string', size: 8, format: user ? 'ustack' : 'kstack', stack });
@@ -94,10 +89,10 @@ function parseArgs(ctx: CheckContext, call: Call): StackSpec | null {
 function emitStack(ctx: EmitContext, user: boolean, spec: StackSpec) {
   const { b, c } = ctx;
   const map = ctx.sharedMap({ name: stackMapName(spec.depth), type: BpfMapType.StackTrace, maxEntries: STACK_ENTRIES, keySize: 4, valueSize: spec.depth * 8 });
-  const id = b.helper(GET_STACKID, ctx.i64, [ctx.i8p, ctx.i8p, ctx.i64], [ctx.ctxArg, b.bitcast(map, ctx.i8p), ctx.constInt(user ? BPF_F_USER_STACK : 0)], 'stackid');
+  const id = b.helper(BpfHelper.GET_STACKID, ctx.i64, [ctx.i8p, ctx.i8p, ctx.i64], [ctx.ctxArg, b.bitcast(map, ctx.i8p), ctx.constInt(user ? BPF_F_USER_STACK : 0)], 'stackid');
   let v = b.binop(Opcode.And, id, ctx.constInt(0xffffffff));
   if (user) {
-    const tgid = b.binop(Opcode.And, b.helper(GET_CURRENT_PID_TGID, ctx.i64, [], [], 'pid_tgid'), ctx.constInt(0xffffffff00000000n));
+    const tgid = b.binop(Opcode.And, b.helper(BpfHelper.GET_CURRENT_PID_TGID, ctx.i64, [], [], 'pid_tgid'), ctx.constInt(0xffffffff00000000n));
     v = b.binop(Opcode.Or, v, tgid);
   }
   const out = ctx.zeroed(8, user ? 'ustack' : 'kstack');

@@ -6,8 +6,7 @@
 import { Opcode } from '../codegen/llvm';
 import { none, type StringType } from '../types';
 import type { FunctionDef } from './types';
-
-const GET_CURRENT_PID_TGID = 14;
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 function define(user: boolean): FunctionDef {
   const name = user ? 'usym' : 'ksym';
@@ -33,7 +32,7 @@ function define(user: boolean): FunctionDef {
       const slots = b.bitcast(out, c.ptr(ctx.i64));
       b.store(b.intCast(addr.v, ctx.i64, addr.type.kind === 'int' && addr.type.signed), slots);
       if (user) {
-        const tgid = b.binop(Opcode.LShr, b.helper(GET_CURRENT_PID_TGID, ctx.i64, [], [], 'pid_tgid'), ctx.constInt(32));
+        const tgid = b.binop(Opcode.LShr, b.helper(BpfHelper.GET_CURRENT_PID_TGID, ctx.i64, [], [], 'pid_tgid'), ctx.constInt(32));
         b.store(tgid, b.byteOffset(out, 8, ctx.i64));
       }
       return { type, v: out };

@@ -3,9 +3,7 @@
 import { Opcode } from '../codegen/llvm';
 import { u32 } from '../types';
 import type { BuiltinDef, EmitContext } from './types';
-
-const GET_CURRENT_PID_TGID = 14;
-const GET_CURRENT_UID_GID = 15;
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 function half(name: string, helper: number, upper: boolean): BuiltinDef {
   return {
@@ -21,7 +19,7 @@ function half(name: string, helper: number, upper: boolean): BuiltinDef {
   };
 }
 
-export const pid = half('pid', GET_CURRENT_PID_TGID, true);
-export const tid = half('tid', GET_CURRENT_PID_TGID, false);
-export const uid = half('uid', GET_CURRENT_UID_GID, false);
-export const gid = half('gid', GET_CURRENT_UID_GID, true);
+export const pid = half('pid', BpfHelper.GET_CURRENT_PID_TGID, true);
+export const tid = half('tid', BpfHelper.GET_CURRENT_PID_TGID, false);
+export const uid = half('uid', BpfHelper.GET_CURRENT_UID_GID, false);
+export const gid = half('gid', BpfHelper.GET_CURRENT_UID_GID, true);

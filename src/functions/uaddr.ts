@@ -3,8 +3,8 @@
 // value is a user-space pointer, so str()/buf()/casts read it from user memory. As in bpftrace,
 // the address is the ELF one: right for non-PIE executables, not for shared libraries.
 
-import { ElfFile } from '../elf/elf';
-import { elfSymbols } from '../elf/symbols';
+import { ElfFile } from '../kernel/elf';
+import { elfSymbols } from '../kernel/elf-symbols';
 import { none, u64, type IntType } from '../types';
 import type { FunctionDef } from './types';
 

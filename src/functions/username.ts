@@ -5,15 +5,15 @@
 import { Opcode } from '../codegen/llvm';
 import type { StringType } from '../types';
 import type { BuiltinDef } from './types';
+import { BpfHelper } from '../kernel/bpf-helpers';
 
-const GET_CURRENT_UID_GID = 15;
 export const usernameType: StringType = { kind: 'string', size: 8, format: 'username' };
 
 export const username: BuiltinDef = {
   name: 'username',
   check: () => usernameType,
   emit(ctx) {
-    const both = ctx.b.helper(GET_CURRENT_UID_GID, ctx.i64, [], [], 'uidgid');
+    const both = ctx.b.helper(BpfHelper.GET_CURRENT_UID_GID, ctx.i64, [], [], 'uidgid');
     const out = ctx.zeroed(8, 'username');
     ctx.b.store(ctx.b.binop(Opcode.And, both, ctx.constInt(0xffffffff)), ctx.b.bitcast(out, ctx.c.ptr(ctx.i64)));
     return { type: usernameType, v: out };

@@ -5,18 +5,11 @@
 // iterator until EOF and then ends the session, as bpftrace does.
 
 import { error } from '../diagnostics';
-import { Btf } from '../semantic/btf';
-import type { TracepointField, TracepointFormat } from '../semantic/tracefs';
+import { Btf } from '../kernel/btf';
+import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
 import { IntPredicate } from '../codegen/llvm';
+import { ITERATOR_FIELDS } from '../kernel/iterators';
 import type { ExpandedProbe, ProbeType } from './types';
-
-/** The iterators bpfscript runs, and the context fields each exposes (bpftrace's names). */
-const OBJECTS: Record<string, readonly string[]> = {
-  task: ['task'],
-  task_file: ['task', 'fd', 'file'],
-};
-
-export const ITERATORS: readonly string[] = Object.keys(OBJECTS);
 
 /** The context layout of iterator `obj` from BTF (struct bpf_iter__OBJECT), or null without BTF. */
 export function iterContext(obj: string): TracepointFormat | null {
@@ -24,7 +17,7 @@ export function iterContext(obj: string): TracepointFormat | null {
   const st = btf?.findStruct(`bpf_iter__${obj}`);
   if (!btf || !st) return null;
   const fields: TracepointField[] = [];
-  for (const name of OBJECTS[obj] ?? []) {
+  for (const name of ITERATOR_FIELDS[obj] ?? []) {
     const m = btf.member(st, name);
     if (!m || m.bitOffset % 8 || m.bitSize) return null;
     const t = btf.resolve(m.type);
@@ -41,11 +34,11 @@ export const iter: ProbeType = {
   name: 'iter',
   aliases: ['it'],
   expand(ap) {
-    const known = Object.keys(OBJECTS).join(', ');
+    const known = Object.keys(ITERATOR_FIELDS).join(', ');
     if (ap.parts.length !== 1 || !ap.parts[0]) throw error(`iter probe must be iter:OBJECT, got ${ap.raw}`, ap.span, `iterators: ${known}`);
     const obj = ap.parts[0];
     if (/[*?]/.test(obj)) throw error('iter probes cannot use wildcards', ap.span, `name one iterator: ${known}`);
-    if (!OBJECTS[obj]) throw error(`iter:${obj} is not supported`, ap.span, `iterators bpfscript runs: ${known}`);
+    if (!ITERATOR_FIELDS[obj]) throw error(`iter:${obj} is not supported`, ap.span, `iterators bpfscript runs: ${known}`);
     const format = iterContext(obj);
     if (!format) {
       throw error(`iter:${obj} needs the kernel's BTF (struct bpf_iter__${obj})`, ap.span,

@@ -8,11 +8,11 @@ import type { AttachPoint } from '../ast';
 import type { Val } from '../codegen/llvm';
 import { error } from '../diagnostics';
 import type { EmitContext } from '../functions/types';
-import { Btf, type BtfFunction } from '../semantic/btf';
-import { tracefsRoot, type TracepointField, type TracepointFormat } from '../semantic/tracefs';
-import { readFileSync } from 'node:fs';
+import { Btf, type BtfFunction } from '../kernel/btf';
+import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
+import { kernelFunctions } from '../kernel/btf-functions';
 import type { ExpandedProbe, ProbeType } from './types';
-import { wildcardRegex } from './wildcard';
+import { wildcardRegex } from '../wildcard';
 
 /** The trampoline saves at most this many argument slots (MAX_BPF_FUNC_ARGS). */
 const MAX_SLOTS = 12;
@@ -67,20 +67,6 @@ function argsFormat(func: string, slots: ParamSlot[]): TracepointFormat {
   return { category: 'kfunc', name: func, id: 0, fields, size: used * 8 };
 }
 
-
-/**
- * Functions ftrace can patch, when tracefs says (fentry needs the same patch site); null when the
- * list cannot be read, in which case every BTF function is a candidate.
- */
-function traceable(): Set<string> | null {
-  const root = tracefsRoot();
-  if (!root) return null;
-  try {
-    return new Set(readFileSync(`${root}/available_filter_functions`, 'utf8').split('\n').map((l) => l.split(/\s/)[0]).filter(Boolean));
-  } catch {
-    return null;
-  }
-}
 
 function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): ProbeType {
   const ret = name === 'kretfunc';
@@ -148,21 +134,3 @@ function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): Pro
 
 export const kfunc = kernelFunctionProbe('kfunc', ['f', 'fentry']);
 export const kretfunc = kernelFunctionProbe('kretfunc', ['fr', 'fexit']);
-
-/** The traceable kernel functions (BTF functions ftrace can patch, when tracefs says which). */
-export function kernelFunctions(): string[] {
-  const btf = Btf.vmlinux();
-  if (!btf) return [];
-  const ok = traceable();
-  return [...new Set(btf.funcNames().filter((f) => !ok || ok.has(f)))];
-}
-
-/** `-lv` lines of a kernel function: each parameter, then the return value ("    ssize_t retval"). */
-export function describeFunction(func: string): string[] | null {
-  const btf = Btf.vmlinux();
-  const f = btf?.findFunc(func);
-  if (!btf || !f) return null;
-  const lines = f.params.map((p, i) => `    ${btf.typeName(p.type)} ${p.name || `arg${i}`}`);
-  if (btf.resolve(f.ret).kind !== 'void') lines.push(`    ${btf.typeName(f.ret)} retval`);
-  return lines;
-}

@@ -2,6 +2,7 @@
 // profile fires on every CPU at a rate; software/hardware fire every N occurrences of an event.
 
 import { error } from '../diagnostics';
+import { HARDWARE, SOFTWARE, type EventTable } from '../kernel/perf-events';
 import type { ProbeType } from './types';
 
 const RATE_NS: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3 };
@@ -20,36 +21,6 @@ export const profile: ProbeType = {
     else throw error(`invalid profile unit '${unit}'`, ap.span, 'use hz, s, ms or us');
     return [{ provider: 'profile', name: `profile:${unit}:${count}`, section: 'perf_event', attach, ap }];
   },
-};
-
-/** Event name, its aliases and bpftrace's default sample period. */
-type EventTable = Record<string, { aliases: string[]; defaultCount: number }>;
-
-export const SOFTWARE: EventTable = {
-  'cpu-clock': { aliases: ['cpu'], defaultCount: 1000000 },
-  'task-clock': { aliases: [], defaultCount: 1000000 },
-  'page-faults': { aliases: ['faults'], defaultCount: 100 },
-  'context-switches': { aliases: ['cs'], defaultCount: 1000 },
-  'cpu-migrations': { aliases: [], defaultCount: 1 },
-  'minor-faults': { aliases: [], defaultCount: 100 },
-  'major-faults': { aliases: [], defaultCount: 1 },
-  'alignment-faults': { aliases: [], defaultCount: 1 },
-  'emulation-faults': { aliases: [], defaultCount: 1 },
-  dummy: { aliases: [], defaultCount: 1 },
-  'bpf-output': { aliases: [], defaultCount: 1 },
-};
-
-export const HARDWARE: EventTable = {
-  'cpu-cycles': { aliases: ['cycles'], defaultCount: 1000000 },
-  instructions: { aliases: [], defaultCount: 1000000 },
-  'cache-references': { aliases: [], defaultCount: 1000000 },
-  'cache-misses': { aliases: [], defaultCount: 1000000 },
-  'branch-instructions': { aliases: ['branches'], defaultCount: 100000 },
-  'branch-misses': { aliases: [], defaultCount: 100000 },
-  'bus-cycles': { aliases: [], defaultCount: 100000 },
-  'frontend-stalls': { aliases: [], defaultCount: 1000000 },
-  'backend-stalls': { aliases: [], defaultCount: 1000000 },
-  'ref-cycles': { aliases: [], defaultCount: 1000000 },
 };
 
 function counted(name: 'software' | 'hardware', alias: string, table: EventTable): ProbeType {

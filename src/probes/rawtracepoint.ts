@@ -1,8 +1,8 @@
 // rawtracepoint:name: the tracepoint's raw arguments, untranslated, as arg0..argN (u64 each).
 
 import { error } from '../diagnostics';
-import { readFormat } from '../semantic/tracefs';
-import { listTracepoints } from '../semantic/tracefs';
+import { readFormat } from '../kernel/tracefs';
+import { listTracepoints } from '../kernel/tracefs';
 import type { ProbeType } from './types';
 
 export const rawtracepoint: ProbeType = {

@@ -1,6 +1,6 @@
 import type { AttachPoint } from '../ast';
 import { error } from '../diagnostics';
-import { listTracepoints, readFormat, tracefsMissing, tracefsRoot } from '../semantic/tracefs';
+import { listTracepoints, readFormat, tracefsMissing, tracefsRoot } from '../kernel/tracefs';
 import { didYouMean, withSuggestion } from '../suggest';
 import type { ExpandedProbe, ProbeType } from './types';
 

@@ -6,7 +6,7 @@ import type { Val } from '../codegen/llvm';
 import type { EmitContext } from '../functions/types';
 import type { Type } from '../types';
 import type { Diagnostic } from '../diagnostics';
-import type { TracepointFormat } from '../semantic/tracefs';
+import type { TracepointFormat } from '../kernel/tracefs';
 
 /** One concrete attach point after alias resolution and wildcard expansion. */
 export interface ExpandedProbe {

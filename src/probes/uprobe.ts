@@ -6,12 +6,12 @@
 
 import type { AttachPoint } from '../ast';
 import { error } from '../diagnostics';
-import type { ElfFile } from '../elf/elf';
-import { closestNames, functionSymbols, type ElfSymbol } from '../elf/symbols';
+import type { ElfFile } from '../kernel/elf';
+import { closestNames, functionSymbols, type ElfSymbol } from '../kernel/elf-symbols';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { ExpandedProbe, ProbeType } from './types';
 import { openBinary } from './user-binary';
-import { hasWildcard, wildcardRegex } from './wildcard';
+import { hasWildcard, wildcardRegex } from '../wildcard';
 
 export { resolveBinary } from './user-binary';
 

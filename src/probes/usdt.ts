@@ -6,13 +6,14 @@ import type { AttachPoint } from '../ast';
 import { Opcode, type Val } from '../codegen/llvm';
 import { probeReadHelper } from '../codegen/probe-read';
 import { error } from '../diagnostics';
-import { parseUsdtArg, splitUsdtArgs, usdtNotes, type UsdtArg } from '../elf/stapsdt';
+import { parseUsdtArg, splitUsdtArgs, usdtNotes, type UsdtArg } from '../kernel/stapsdt';
 import type { EmitContext } from '../functions/types';
 import type { ExpandedProbe, ProbeType } from './types';
 import { openBinary } from './user-binary';
-import { ElfFile } from '../elf/elf';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { hasWildcard, wildcardRegex } from './wildcard';
+import { ElfFile } from '../kernel/elf';
+import { host } from '../kernel/host';
+import { readMappings } from '../kernel/proc-maps';
+import { hasWildcard, wildcardRegex } from '../wildcard';
 
 /** x86-64 register names → byte offset of the full register in struct pt_regs, and bit shift. */
 const PT_REGS: Record<string, [number, number]> = {};
@@ -30,25 +31,14 @@ for (const [n, off] of [['ah', 80], ['bh', 40], ['ch', 88], ['dh', 96]] as [stri
 
 /** The ELF files process `pid` maps (its executable, its libraries), each once; others are skipped. */
 function mappedObjects(ap: AttachPoint, pid: number): { path: string; elf: ElfFile }[] {
-  let maps: string;
-  try {
-    maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
-  } catch {
-    throw error(`cannot read the mappings of process ${pid}`, ap.span, 'is the process still running?');
-  }
-  const paths = new Set<string>();
-  for (const line of maps.split('\n')) {
-    const path = line.split(/\s+/).slice(5).join(' ');
-    if (path.startsWith('/') && !path.endsWith(' (deleted)')) paths.add(path);
-  }
+  const maps = readMappings(pid);
+  if (!maps) throw error(`cannot read the mappings of process ${pid}`, ap.span, 'is the process still running?');
+  const paths = new Set(maps.map((m) => m.path));
   const out: { path: string; elf: ElfFile }[] = [];
   for (const path of paths) {
     try {
       // Only ELF files are parsed: a mapped data file (a locale archive) can be large.
-      const fd = openSync(`/proc/${pid}/root${path}`, 'r');
-      const magic = Buffer.alloc(4);
-      readSync(fd, magic, 0, 4, 0);
-      closeSync(fd);
+      const magic = host().readHead(`/proc/${pid}/root${path}`, 4);
       if (magic.toString('latin1') !== '\x7fELF') continue;
       // Through the process's own root, as bpftrace names them (right in a container too).
       const rooted = `/proc/${pid}/root${path}`;

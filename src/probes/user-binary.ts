@@ -1,26 +1,12 @@
 // The binary of a uprobe or usdt probe: a path, a command on PATH, or a library name resolved like
 // the dynamic loader does (libc → /lib/x86_64-linux-gnu/libc.so.6), then opened as ELF.
 
-import { accessSync, constants, existsSync } from 'node:fs';
 import type { AttachPoint } from '../ast';
 import { error } from '../diagnostics';
-import { ElfFile, ElfFormatError } from '../elf/elf';
-import { resolveLibrary } from '../elf/ldcache';
+import { ElfFile, ElfFormatError } from '../kernel/elf';
+import { resolveBinary } from '../kernel/binaries';
 
-export function resolveBinary(name: string): string | null {
-  if (name.includes('/')) return existsSync(name) ? name : null;
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
-    const p = `${dir}/${name}`;
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // keep looking
-    }
-  }
-  const lib = resolveLibrary(name);
-  return lib && existsSync(lib) ? lib : null;
-}
+export { resolveBinary };
 
 /** Resolves and parses the binary of an attach point, with a diagnostic on the attach point if it cannot. */
 export function openBinary(ap: AttachPoint, name: string): { path: string; elf: ElfFile } {

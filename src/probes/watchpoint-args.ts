@@ -15,18 +15,12 @@ import type { EmitContext } from '../functions/types';
 import { ptRegsArgs } from './pt-regs';
 import { uprobe } from './uprobe';
 import type { ExpandTarget, ExpandedProbe } from './types';
+import { SETUP_EVENT_BASE, SETUP_RECORD_SIZE } from '../meta';
+import { BpfHelper } from '../kernel/bpf-helpers';
 
 /** HW_BREAKPOINT_R/W/X: the bits of perf_event_attr.bp_type. */
 const MODE_BITS: Record<string, number> = { r: 1, w: 2, x: 4 };
 
-/**
- * Ring-buffer record ids of setup programs: SETUP_EVENT_BASE + slot, far above the ids of the
- * script's own events (1, 2, …). The record is { u64 id, u64 address }.
- */
-export const SETUP_EVENT_BASE = 2 ** 40;
-export const SETUP_RECORD_SIZE = 16;
-
-const SEND_SIGNAL = 109;
 const SIGSTOP = 19;
 
 /** LEN and MODE of any watchpoint form, checked; returns bp_type. */
@@ -99,7 +93,7 @@ export function watchpointGuard(ctx: EmitContext): Val {
   const { b, c } = ctx;
   const a = ctx.probe.attach;
   if (a.role !== 'setup') return c.constInt(c.int(1), 1);
-  if (!a.async) b.helper(SEND_SIGNAL, ctx.i64, [c.int(32)], [c.constInt(c.int(32), SIGSTOP)]);
+  if (!a.async) b.helper(BpfHelper.SEND_SIGNAL, ctx.i64, [c.int(32)], [c.constInt(c.int(32), SIGSTOP)]);
   const addr = ptRegsArgs.read(ctx, Number(a.arg));
   const rec = ctx.zeroed(SETUP_RECORD_SIZE, 'wp_setup');
   const slots = b.bitcast(rec, c.ptr(ctx.i64));

@@ -5,7 +5,7 @@ import type { AggregateDef, EventData } from '../functions';
 import type { ExpandedProbe, ProbeType } from '../probes';
 import type { AggType, Type } from '../types';
 import type { KernelField } from './kernel-types';
-import type { TracepointField } from './tracefs';
+import type { TracepointField } from '../kernel/tracefs';
 import type { Diagnostic } from '../diagnostics';
 
 export type { KernelField } from './kernel-types';

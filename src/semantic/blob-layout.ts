@@ -4,7 +4,7 @@
 
 import type { BlobField, BlobLayout } from '../blob-layout';
 import type { RecordType, StringType, Type } from '../types';
-import type { Btf, TypeId } from './btf';
+import type { Btf, TypeId } from '../kernel/btf';
 import { kernelBtf } from './kernel-types';
 
 /** The copy lives on the 512-byte BPF stack (event record, map value), so it must stay small. */

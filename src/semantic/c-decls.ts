@@ -13,7 +13,7 @@
 
 import type { BinaryOp, CDefinition, CField, Expr, Program } from '../ast';
 import { preprocess } from './preprocessor';
-import { Btf, type TypeId } from './btf';
+import { Btf, type TypeId } from '../kernel/btf';
 import type { DiagnosticBag } from '../diagnostics';
 
 /** Definitions that the script's #if/#ifdef/#ifndef lines leave in (the others are skipped). */

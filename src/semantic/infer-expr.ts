@@ -7,7 +7,7 @@ import { aggregates, builtins, functions } from '../functions';
 import { offsetofConstant } from '../functions/offsetof';
 import { didYouMean } from '../suggest';
 import { arithSigned, isPointer, none, s64, stringType, typeName, u64, type Type } from '../types';
-import { includedMacros } from './header-macros';
+import { includedMacros } from '../kernel/header-macros';
 import { cast, deref, fieldAccess, index, sizeofExpr } from './kernel-access';
 import { kernelBtf } from './kernel-types';
 import { pointerBinary, pointerUnaryError } from './pointers';

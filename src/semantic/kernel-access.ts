@@ -10,7 +10,7 @@ import { recordOfCopy } from './blob-layout';
 import { findNamedType, kernelBtf, planMember, pointerTo, structOf } from './kernel-types';
 import { derefType, indexType, intPointerFromCType, literalIndex } from './pointers';
 import type { ProbeChecker } from './probe-checker';
-import { fieldType } from './tracefs';
+import { fieldType } from '../kernel/tracefs';
 
 /** `*p`: the element a pointer points to (src/semantic/pointers.ts). */
 export function deref(c: ProbeChecker, e: Unary): Type {

@@ -8,7 +8,7 @@
 //   char arrays         → strings of the array's length (bpftrace prints them as text)
 //   structs and unions  → records: a place in memory whose members `.` reaches
 
-import { Btf, type TypeId } from './btf';
+import { Btf, type TypeId } from '../kernel/btf';
 import { arrayValueType, blobLayout } from './blob-layout';
 import type { AddrSpace, IntType, Type } from '../types';
 

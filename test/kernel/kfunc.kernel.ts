@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { attachers } from '../../runtime/attach';
-import { tracingRefused } from '../../runtime/attach/kfunc';
+import { tracingRefused } from '../../src/kernel/features';
 import { bpftrace, reads, sameOnReads } from './helpers';
 
 

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { realpathSync } from 'node:fs';
-import { hasKprobeMulti } from '../../runtime/attach/kprobe-multi';
+import { hasKprobeMulti } from '../../src/kernel/features';
 import { kfixture, bpftrace, kernelHasFprobe, traceCommand, reads } from './helpers';
 
 

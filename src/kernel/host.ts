@@ -1,0 +1,110 @@
+// The one door through which the kernel readers in this folder see the machine: files, directory
+// listings and stats. The real host reads this machine; tests put a fake one in its place (recorded
+// BTF, tracefs formats, kallsyms), and the compile cache wraps the current one to note what a compile
+// read. Readers cache what they parse per host, so a swapped host never sees another's answers.
+
+import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+
+/** The part of a stat that readers and the compile cache use. */
+export interface HostStat {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  isFile: boolean;
+}
+
+export interface Host {
+  /** The file's bytes; throws (as node:fs does, with a code) when it cannot be read. */
+  readFile(path: string): Buffer;
+  /** The file's first `bytes` bytes (fewer when it is shorter); throws when it cannot be read. */
+  readHead(path: string, bytes: number): Buffer;
+  /** The names in a directory; throws when it cannot be listed. */
+  listDir(path: string): string[];
+  /** Follows links; throws when the path does not exist. */
+  stat(path: string): HostStat;
+  exists(path: string): boolean;
+  /** Whether this process may execute the file (access X_OK). */
+  executable(path: string): boolean;
+  /** Whether the process may do what root may (mount tracefs, see kernel addresses). */
+  isRoot(): boolean;
+  /** Mounts tracefs at `dir`; false when that fails. A fake host mounts nothing. */
+  mountTracefs(dir: string): boolean;
+  /** The host this one wraps (a recording host), so per-host caches are shared with it. */
+  readonly inner?: Host;
+}
+
+export const realHost: Host = {
+  readFile: (path) => readFileSync(path),
+  readHead(path, bytes) {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(bytes);
+      return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
+    } finally {
+      closeSync(fd);
+    }
+  },
+  listDir: (path) => readdirSync(path),
+  stat(path) {
+    const st = statSync(path);
+    return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile() };
+  },
+  exists: (path) => existsSync(path),
+  executable(path) {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  isRoot: () => process.getuid?.() === 0,
+  mountTracefs(dir) {
+    // Required lazily: the compiler's readers otherwise never spawn anything.
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    return spawnSync('mount', ['-t', 'tracefs', 'nodev', dir], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  },
+};
+
+let current: Host = realHost;
+
+export function host(): Host {
+  return current;
+}
+
+/** Runs `fn` with `h` as the host, restoring the previous one afterwards (also on a throw). */
+export function withHost<T>(h: Host, fn: () => T): T {
+  const prev = current;
+  current = h;
+  try {
+    return fn();
+  } finally {
+    current = prev;
+  }
+}
+
+export function readText(path: string, encoding: BufferEncoding = 'utf8'): string {
+  return current.readFile(path).toString(encoding);
+}
+
+/** The file's text, or null when it cannot be read (absent, no permission). */
+export function tryReadText(path: string, encoding: BufferEncoding = 'utf8'): string | null {
+  try {
+    return readText(path, encoding);
+  } catch {
+    return null;
+  }
+}
+
+const memos = new WeakMap<Host, Map<string, unknown>>();
+
+/** `compute()` once per (root) host and key: what a reader parsed stays valid for that host. */
+export function perHost<T>(key: string, compute: () => T): T {
+  let root = current;
+  while (root.inner) root = root.inner;
+  let m = memos.get(root);
+  if (!m) memos.set(root, (m = new Map()));
+  if (!m.has(key)) m.set(key, compute());
+  return m.get(key) as T;
+}
