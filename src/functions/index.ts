@@ -1,4 +1,4 @@
-// The registry of builtins, functions and aggregations. Adding one is a module and a line here:
+// The registry of builtins, functions, aggregations and value formats. Adding one is a module and a line here:
 // its name and a loader that requires its module, e.g. `str: () => mod<typeof import('./str')>('./str').str,`.
 //
 // Lazy on purpose: a module (and what it imports: probes, codegen, formatting) loads only when one
@@ -6,7 +6,8 @@
 // use, so it skips the rest: loading every module here cost ~20 ms of a ~75 ms cached start.
 // The "registry" test checks that every key matches its definition's name.
 
-import type { AggregateDef, BuiltinDef, FunctionDef } from './types';
+import type { Type } from '../types';
+import type { AggregateDef, BuiltinDef, FunctionDef, ValueFormat } from './types';
 
 export type * from './types';
 
@@ -128,3 +129,42 @@ export const aggregates = new Registry<AggregateDef>({
   hist: () => mod<Hist>('./hist').hist,
   lhist: () => mod<Hist>('./hist').lhist,
 });
+
+type Stack = typeof import('./stack');
+type Sym = typeof import('./sym');
+type Copies = typeof import('./copy-formats');
+/**
+ * Value formats by `StringType.format`: how the values a function makes decode and print in user
+ * space. Each is declared in the module of the function that makes such values.
+ */
+export const formats = new Registry<ValueFormat>({
+  inet: () => mod<typeof import('./ntop')>('./ntop').inetFormat,
+  buffer: () => mod<typeof import('./buf')>('./buf').bufferFormat,
+  strftime: () => mod<typeof import('./strftime')>('./strftime').strftimeFormat,
+  mac: () => mod<typeof import('./macaddr')>('./macaddr').macFormat,
+  bytes: () => mod<typeof import('./pton')>('./pton').bytesFormat,
+  record: () => mod<Copies>('./copy-formats').recordFormat,
+  array: () => mod<Copies>('./copy-formats').arrayFormat,
+  username: () => mod<typeof import('./username')>('./username').usernameFormat,
+  strerror: () => mod<typeof import('./strerror')>('./strerror').strerrorFormat,
+  cgroup_path: () => mod<typeof import('./cgroup-path')>('./cgroup-path').cgroupPathFormat,
+  kstack: () => mod<Stack>('./stack').kstackFormat,
+  ustack: () => mod<Stack>('./stack').ustackFormat,
+  ksym: () => mod<Sym>('./sym').ksymFormat,
+  usym: () => mod<Sym>('./sym').usymFormat,
+});
+
+/** The format of a string-like value, or undefined for plain values. */
+export function formatOf(t: Type): ValueFormat | undefined {
+  if (t.kind !== 'string' || t.format === undefined) return undefined;
+  const f = formats.get(t.format);
+  if (!f) throw new Error(`internal: no value format ${t.format}`);
+  return f;
+}
+
+/** The aggregation whose values a map holds. */
+export function aggregateOf(name: string): AggregateDef {
+  const a = aggregates.get(name);
+  if (!a) throw new Error(`internal: no aggregation ${name}`);
+  return a;
+}

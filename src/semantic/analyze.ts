@@ -4,7 +4,7 @@
 
 import type { AssignMap, AssignVar, Block, Call, Cast, Expr, FieldAccess, For, Index, MapRef, Program, Sizeof, Span, Stmt, Unary } from '../ast';
 import { DiagnosticBag } from '../diagnostics';
-import { aggregates, builtins, functions, type CheckContext, type EventData, type LanguageOptions } from '../functions';
+import { aggregates, builtins, formatOf, functions, type CheckContext, type EventData, type LanguageOptions } from '../functions';
 import { storageType } from '../functions/storage';
 import { expandAttachPoint } from '../probes';
 import type { ExpandedProbe } from '../probes';
@@ -815,7 +815,7 @@ function astChildren(node: object): object[] {
   return out;
 }
 
-const symbolic = (t: StringType): boolean => t.format === 'kstack' || t.format === 'ustack' || t.format === 'ksym' || t.format === 'usym';
+const symbolic = (t: StringType): boolean => formatOf(t)?.namesType === true;
 
 /** Same kind of value, ignoring string capacity (a longer string widens the slot). */
 function sameShape(a: Type, b: Type): boolean {
