@@ -2,7 +2,6 @@
 // them out in BPF memory) and the runtime (which decodes and prints them). Plain data.
 
 import { blobAlign, type BlobLayout } from './blob-layout';
-import { aggregates, formatOf } from './functions';
 
 /**
  * `space` marks an integer that is an address, and which memory it points into: str() and friends
@@ -211,28 +210,6 @@ Object.assign(NAMED_INTS, {
 /** The integer type a type name denotes, or undefined when it names no integer type. */
 export function namedIntType(name: string): IntType | undefined {
   return NAMED_INTS[name];
-}
-
-export function typeName(t: Type): string {
-  switch (t.kind) {
-    case 'int':
-      if (t.elem) return t.ctype ?? `${typeName(t.elem)} *`;
-      return `${t.signed ? 'int' : 'uint'}${t.bits}`;
-    case 'bool':
-      return 'bool';
-    case 'string':
-      return formatOf(t)?.namesType ? t.format! : `string[${t.size}]`;
-    case 'tuple':
-      return `(${t.elems.map(typeName).join(', ')})`;
-    case 'none':
-      return 'none';
-    case 'args':
-      return `args of ${t.probe}`;
-    case 'record':
-      return t.name;
-    case 'agg':
-      return aggregates.get(t.agg)?.typeName?.(t) ?? `${t.agg}_t`;
-  }
 }
 
 function bigintReplacer(_k: string, v: unknown): unknown {

@@ -3,7 +3,7 @@
 // compilePrintf over decoded values.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { aggregates, builtins, functions } from '../src/functions';
+import { aggregates, builtins, formats, functions } from '../src/functions';
 import { decodeRecordArgs, layoutRecord } from '../src/functions/event-record';
 import { compilePrintf, compilePrintfRecord } from '../src/format/printf';
 import { decodeValue } from '../runtime/format/decode';
@@ -12,7 +12,7 @@ import { intType, stringType, type Type } from '../src/types';
 import { compile } from '../src/compile';
 
 test('registry: every name loads the definition of that name', () => {
-  for (const reg of [builtins, functions, aggregates]) {
+  for (const reg of [builtins, functions, aggregates, formats]) {
     assert.ok(reg.size > 0);
     for (const k of reg.keys()) assert.is(reg.get(k)?.name, k, `registry key ${k}`);
   }

@@ -15,7 +15,7 @@
 // % d, %#x and %i as plain text; here they are conversions. And 0.17 finds conversions inside
 // "%%" ("%%d" counts as a %d, "%5%x" as a %x); here "%%" and "%5%" are skipped, as C does.
 
-import { formatOf } from '../functions';
+import { formatOf } from '../functions/formats';
 import type { Type, Value } from '../types';
 import {
   type ConversionChar,

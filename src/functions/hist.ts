@@ -1,5 +1,5 @@
 // hist(x): power-of-two buckets; lhist(x, min, max, step): linear buckets. Per CPU an array of
-// u64 counters in the layout runtime/format/hist.ts documents; the bucket index is computed with
+// u64 counters in the layout src/format/hist.ts documents; the bucket index is computed with
 // selects only, and clamped once more where the optimiser cannot see, so the verifier sees it
 // bounded.
 

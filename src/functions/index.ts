@@ -1,50 +1,19 @@
-// The registry of builtins, functions, aggregations and value formats. Adding one is a module and a line here:
-// its name and a loader that requires its module, e.g. `str: () => mod<typeof import('./str')>('./str').str,`.
+// The registries of builtins, functions and aggregations (value formats: ./formats.ts). Adding one
+// is a module and a line here: its name and a loader that requires its module, e.g.
+// `str: () => mod<typeof import('./str')>('./str').str,`.
 //
 // Lazy on purpose: a module (and what it imports: probes, codegen, formatting) loads only when one
 // of its names is first looked up. A cached run looks up just the functions its events and maps
 // use, so it skips the rest: loading every module here cost ~20 ms of a ~75 ms cached start.
 // The "registry" test checks that every key matches its definition's name.
 
-import type { Type } from '../types';
-import type { AggregateDef, BuiltinDef, FunctionDef, ValueFormat } from './types';
+import type { AggregateDef, BuiltinDef, FunctionDef } from './types';
+import { mod, Registry } from './registry';
 
 export type * from './types';
 
-/** require() with the module's own type (compiled to a plain CommonJS require). */
-const mod = <M>(path: string): M => require(path) as M;
-
-/** A read-only name -> definition map whose definitions load on first lookup. */
-export class Registry<T extends { name: string }> {
-  private readonly loaded = new Map<string, T>();
-  constructor(private readonly loaders: Readonly<Record<string, () => T>>) {}
-  get(name: string): T | undefined {
-    if (!Object.hasOwn(this.loaders, name)) return undefined;
-    let d = this.loaded.get(name);
-    if (!d) this.loaded.set(name, (d = this.loaders[name]()));
-    return d;
-  }
-  has(name: string): boolean {
-    return Object.hasOwn(this.loaders, name);
-  }
-  get size(): number {
-    return Object.keys(this.loaders).length;
-  }
-  /** Names in registration order (did-you-mean hints read these), without loading anything. */
-  keys(): IterableIterator<string> {
-    return Object.keys(this.loaders)[Symbol.iterator]();
-  }
-  /** Loads every definition. */
-  *values(): IterableIterator<T> {
-    for (const k of Object.keys(this.loaders)) yield this.get(k)!;
-  }
-  *entries(): IterableIterator<[string, T]> {
-    for (const k of Object.keys(this.loaders)) yield [k, this.get(k)!];
-  }
-  [Symbol.iterator](): IterableIterator<[string, T]> {
-    return this.entries();
-  }
-}
+export { Registry };
+export { formats, formatOf } from './formats';
 
 type TaskIds = typeof import('./task-ids');
 type ProbeArgs = typeof import('./probe-args');
@@ -129,38 +98,6 @@ export const aggregates = new Registry<AggregateDef>({
   hist: () => mod<Hist>('./hist').hist,
   lhist: () => mod<Hist>('./hist').lhist,
 });
-
-type Stack = typeof import('./stack');
-type Sym = typeof import('./sym');
-type Copies = typeof import('./copy-formats');
-/**
- * Value formats by `StringType.format`: how the values a function makes decode and print in user
- * space. Each is declared in the module of the function that makes such values.
- */
-export const formats = new Registry<ValueFormat>({
-  inet: () => mod<typeof import('./ntop')>('./ntop').inetFormat,
-  buffer: () => mod<typeof import('./buf')>('./buf').bufferFormat,
-  strftime: () => mod<typeof import('./strftime')>('./strftime').strftimeFormat,
-  mac: () => mod<typeof import('./macaddr')>('./macaddr').macFormat,
-  bytes: () => mod<typeof import('./pton')>('./pton').bytesFormat,
-  record: () => mod<Copies>('./copy-formats').recordFormat,
-  array: () => mod<Copies>('./copy-formats').arrayFormat,
-  username: () => mod<typeof import('./username')>('./username').usernameFormat,
-  strerror: () => mod<typeof import('./strerror')>('./strerror').strerrorFormat,
-  cgroup_path: () => mod<typeof import('./cgroup-path')>('./cgroup-path').cgroupPathFormat,
-  kstack: () => mod<Stack>('./stack').kstackFormat,
-  ustack: () => mod<Stack>('./stack').ustackFormat,
-  ksym: () => mod<Sym>('./sym').ksymFormat,
-  usym: () => mod<Sym>('./sym').usymFormat,
-});
-
-/** The format of a string-like value, or undefined for plain values. */
-export function formatOf(t: Type): ValueFormat | undefined {
-  if (t.kind !== 'string' || t.format === undefined) return undefined;
-  const f = formats.get(t.format);
-  if (!f) throw new Error(`internal: no value format ${t.format}`);
-  return f;
-}
 
 /** The aggregation whose values a map holds. */
 export function aggregateOf(name: string): AggregateDef {
