@@ -1,14 +1,17 @@
-// Map printing in bpftrace 0.17's text format: at exit and for print(@m[, top[, div]]).
+// Map printing in bpftrace 0.17's text format: at exit and for print(@m[, top[, div]]). An
+// aggregation's own module says how its values print, sort and lay out (AggregateDef.text,
+// sortKey, layout …); a formatted value's module says how it prints (ValueFormat.text).
 //
 // Observed layout rules (bpftrace 0.17, see test/format-maps.test.ts):
 // - one line per entry: `@name[k1, k2]: value`, or `@name: value` without keys;
-// - hist/lhist entries are `@name[k]: ` (trailing space), their bucket lines, then a blank line;
-// - avg and stats maps end with one blank line after all their entries;
-// - an empty map prints one blank line (avg/stats: two);
-// - entries sort ascending by value: integers and count/sum/min/max by value (signed or not as
-//   the type says), avg and stats by their average, hist/lhist by their total count; maps of
-//   strings or tuples sort by key. Ties keep the caller's order (bpftrace's tie order is the
-//   kernel's hash iteration order, which changes from run to run);
+// - histogram entries (layout 'histogram') are `@name[k]: ` (trailing space), their bucket lines,
+//   then a blank line;
+// - averaged maps (layout 'averaged': avg, stats) end with one blank line after all their entries;
+// - an empty map prints one blank line (averaged: two);
+// - entries sort ascending by value: integers by value (signed or not as the type says),
+//   aggregations by their sortKey; maps of strings or tuples sort by key. Ties keep the caller's
+//   order (bpftrace's tie order is the kernel's hash iteration order, which changes from run to
+//   run), except where the aggregation orders them by key bytes (tiesByKeyBytes);
 // - at exit, two newlines, then every map in byte order of its name.
 
 import { aggregateOf, formatOf, type AggregateDef, type AggregateValue, type MapData, type MapEntry, type MapValue, type PrintOptions } from '../../src/functions';

@@ -1,6 +1,8 @@
 // The contract between the passes and the modules that define builtins, functions and
 // aggregations. A module declares its name, its type rule, its IR emission and, when asynchronous,
-// how the runtime handles its event. Passes look definitions up by name; they never switch on names.
+// how the runtime handles its event; an aggregation also how its values print. Passes look
+// definitions up by name; they never switch on names. What the user-space side may ask of the
+// runtime (output, maps, host lookups, value formats) is in ./runtime-contract.ts.
 
 import type { Builtin, Call, Expr, Span } from '../ast';
 import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
@@ -8,12 +10,13 @@ import type { ExpandedProbe } from '../probes';
 import type { MapDef } from '../codegen/map-defs';
 import type { AddrSpace, AggType, IntType, Type } from '../types';
 
-/** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
-export type ConfigName = 'cpid' | 'start_ns';
 import type { MapInfo } from '../semantic/analysis';
 import type { AggregateValue, EventData, EventHandler } from './runtime-contract';
 
 export type * from './runtime-contract';
+
+/** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
+export type ConfigName = 'cpid' | 'start_ns';
 
 /** Settings of the whole program that type rules and IR emission read. */
 export interface LanguageOptions {
