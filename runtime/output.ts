@@ -1,6 +1,6 @@
 // Where a session's output goes and in which format. Everything bpftrace prints on stdout goes
-// through one OutputSink: text (bpftrace's default) or line-delimited JSON (-f json), to stdout or
-// to a file (-o FILE). Output is collected per drain and written with one write(2) at each flush,
+// through one OutputSink (declared in src/functions/runtime-contract.ts): text (bpftrace's
+// default) or line-delimited JSON (-f json), to stdout or to a file (-o FILE). Output is collected per drain and written with one write(2) at each flush,
 // so a pipe (`| grep`) sees every line as soon as the drain that produced it ends.
 
 import { closeSync, openSync } from 'node:fs';
@@ -9,9 +9,12 @@ import { BpfscriptError, render, type Sources } from '../src/diagnostics';
 import type { Span } from '../src/ast';
 import { strerrorText } from './format/resolve-ids';
 import type { Type, Value } from '../src/types';
+import type { MapData, OutputSink, PrintOptions } from '../src/functions';
 import { formatAllMapsJson, formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
-import { formatAllMaps, formatExitMaps, formatMap, type MapData, type PrintOptions } from './format/maps';
+import { formatAllMaps, formatExitMaps, formatMap } from './format/maps';
 import { formatValue } from './format/values';
+
+export type { OutputSink };
 
 export type OutputFormat = 'text' | 'json';
 
@@ -21,31 +24,6 @@ export type BufferMode = 'line' | 'full' | 'none';
 const BUFSIZ = 8192;
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
-
-export interface OutputSink {
-  /** "Attaching N probes..." */
-  attached(probes: number): void;
-  /** Text of printf() and other free-form output. */
-  printf(text: string): void;
-  /** time(fmt)'s formatted text. */
-  time(text: string): void;
-  /** Output of join() ("join", with a newline in text), cat() ("cat"), system() ("syscall"). */
-  message(type: string, text: string, newline: boolean): void;
-  /** print(expr). */
-  value(t: Type, v: Value): void;
-  /** print(@m, top, div). */
-  map(m: MapData, opts?: PrintOptions): void;
-  /** The dump after END. */
-  exitMaps(maps: readonly MapData[]): void;
-  /** The dump SIGUSR1 asks for while tracing: the same maps, without the exit dump's blank lines. */
-  allMaps(maps: readonly MapData[]): void;
-  /** Records the ring buffer had no room for. */
-  lostEvents(n: bigint): void;
-  /** A BPF helper that failed at `span` (-k/-kk): its return value, 0 for a lookup that found nothing. */
-  helperError(helper: string, retcode: bigint, span: Span): void;
-  flush(): void;
-  close(): void;
-}
 
 /** Why output stopped: the reader went away (EPIPE), or writing failed (a full disk: ENOSPC). */
 export type WriteFailure = { kind: 'closed' } | { kind: 'error'; error: NodeJS.ErrnoException };
@@ -226,5 +204,5 @@ export interface OutputOptions {
 export function createOutput(opts: OutputOptions = {}): OutputSink {
   const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true, 'line', opts.onFailure) : new FdWriter(1, false, opts.buffering, opts.onFailure);
   const exitOut = exitWriter(w, opts.file !== undefined);
-  return opts.format === 'json' ? new JsonSink(w, exitOut) : new TextSink(w, exitOut, opts.sources);
+  return opts.format !== 'json' ? new TextSink(w, exitOut, opts.sources) : new JsonSink(w, exitOut);
 }

@@ -1,11 +1,11 @@
 // Reads a script map out of the kernel and decodes it: keys into values of the key type,
 // per-CPU aggregation values combined by the aggregation's own module.
 
-import { aggregates, type AggregateValue } from '../src/functions';
-import { decodeValue } from '../src/functions/values';
+import { aggregates, type AggregateValue, type HostLookup, type MapData, type MapReader } from '../src/functions';
 import type { MapMeta } from '../src/meta';
 import type { Value } from '../src/types';
-import type { MapData } from './format/maps';
+import { decodeValue } from './format/decode';
+import { createHost } from './format/host';
 import { LibbpfError, UpdateFlags, type BpfMap } from './libbpf';
 
 export interface DecodedEntry {
@@ -20,7 +20,7 @@ export interface DecodedEntry {
  * `keepZeroed`: show a keyless aggregation even when it is all zeroes (after zero(), bpftrace
  * still prints it; untouched or after clear() it prints nothing).
  */
-export function readMap(meta: MapMeta, map: BpfMap, ncpus: number, keepZeroed = false): DecodedEntry[] {
+export function readMap(meta: MapMeta, map: BpfMap, ncpus: number, keepZeroed = false, host: HostLookup = createHost()): DecodedEntry[] {
   const agg = meta.aggregate ? aggregates.get(meta.aggregate) : undefined;
   const stride = Math.ceil(meta.valueSize / 8) * 8;
   const out: DecodedEntry[] = [];
@@ -29,18 +29,18 @@ export function readMap(meta: MapMeta, map: BpfMap, ncpus: number, keepZeroed = 
     const vv = new DataView(value.buffer, value.byteOffset, value.length);
     let decodedKey: Value[] | null = null;
     if (meta.keyType) {
-      const k = decodeValue(meta.keyType, kv, 0, true);
+      const k = decodeValue(meta.keyType, kv, 0, host, true);
       decodedKey = meta.keyType.kind === 'tuple' ? (k as Value[]) : [k];
     }
     // A keyless aggregation's array slot exists from the start; untouched, it is no entry at all
-    // (bpftrace prints nothing for it), except that an unused count() still prints 0.
-    if (!meta.keyType && agg && meta.aggregate !== 'count' && !keepZeroed && value.every((b) => b === 0)) continue;
+    // (bpftrace prints nothing for it), except for those that say so (count() prints 0).
+    if (!meta.keyType && agg && !agg.printsWhenZero && !keepZeroed && value.every((b) => b === 0)) continue;
     if (agg && meta.valueType.kind === 'agg') {
       const perCpu: DataView[] = [];
       for (let c = 0; c < ncpus; c++) perCpu.push(new DataView(value.buffer, value.byteOffset + c * stride, meta.valueSize));
       out.push({ key: decodedKey, value: agg.combine(meta.valueType, perCpu), ...(meta.keyType ? { rawKey: key } : {}) });
     } else {
-      out.push({ key: decodedKey, value: decodeValue(meta.valueType, vv, 0) });
+      out.push({ key: decodedKey, value: decodeValue(meta.valueType, vv, 0, host) });
     }
   }
   return out;
@@ -51,7 +51,7 @@ export function readMap(meta: MapMeta, map: BpfMap, ncpus: number, keepZeroed = 
  * and zero run when their event is handled, asynchronously, as in bpftrace: a per-CPU value can
  * only be reset for every CPU at once from user space.
  */
-export class ScriptMaps {
+export class ScriptMaps implements MapReader {
   private readonly byName = new Map<string, MapMeta>();
   /** Keyless aggregations zeroed since their last clear(). */
   private readonly zeroed = new Set<string>();
@@ -60,6 +60,7 @@ export class ScriptMaps {
     metas: readonly MapMeta[],
     private readonly open: (bpfName: string) => BpfMap,
     private readonly ncpus: number,
+    private readonly host: HostLookup = createHost(),
   ) {
     for (const m of metas) this.byName.set(m.name, m);
   }
@@ -72,7 +73,7 @@ export class ScriptMaps {
 
   read(name: string): MapData {
     const { meta, map } = this.get(name);
-    return { name: meta.name, keyType: meta.keyType, valueType: meta.valueType, entries: readMap(meta, map, this.ncpus, this.zeroed.has(name)) };
+    return { name: meta.name, keyType: meta.keyType, valueType: meta.valueType, entries: readMap(meta, map, this.ncpus, this.zeroed.has(name), this.host) };
   }
 
   readAll(): MapData[] {

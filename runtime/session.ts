@@ -13,7 +13,8 @@ import { ScriptMaps } from './read-maps';
 import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
 import { explainLoadFailure } from './verifier';
 import { EventPump } from './event-pump';
-import { setStackMaps } from './format/stacks';
+import { createHost } from './format/host';
+import { decodeValue } from './format/decode';
 import { onSigusr1 } from './signals';
 
 export interface RunOptions {
@@ -108,8 +109,11 @@ class Session {
         } else this.fail(`failed to write the output${opts.outputFile !== undefined ? ` to ${opts.outputFile}` : ''}: ${errnoText(f.error)}`);
       },
     });
-    this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus());
+    // Value formats read stack maps from the loaded object, and nothing once it is closed.
+    const host = createHost((name) => this.obj?.findMap(name) ?? undefined);
+    this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus(), host);
     this.services = {
+      decode: (t, view, off) => decodeValue(t, view, off, host),
       write: (t) => this.out.printf(t),
       output: this.out,
       maps: this.maps,
@@ -244,7 +248,6 @@ class Session {
       if (e instanceof LibbpfError) throw explainLoadFailure(e, obj.verifierLog);
       throw e;
     }
-    setStackMaps((name) => obj.findMap(name));
   }
 
   /** A probe type this kernel lacks fails the whole run before anything is attached. */
@@ -367,7 +370,6 @@ class Session {
     this.detach();
     this.ring?.close();
     this.ring = null;
-    setStackMaps(null);
     this.obj?.close();
     this.obj = null;
     if (this.child) {

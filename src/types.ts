@@ -32,15 +32,15 @@ export type StringType = {
   kind: 'string';
   size: number;
   /**
-   * 'inet': ntop()'s value, not text in BPF but a u32 address family and 16 address bytes, turned
-   * into text when user space decodes it (so every printer sees an ordinary string).
-   * 'buffer': buf()'s value, a length byte then the data; decoded as the raw data bytes, escaped
-   * (\xNN) by whatever prints it. 'strftime': a u64 of boot-time nanoseconds.
-   * 'mac': macaddr()'s 6 raw bytes, printed "AA:BB:CC:DD:EE:FF".
-   * 'bytes': a u8 array (pton()), size - 1 bytes printed "[1,2,3,4]".
+   * A value that is not text in BPF but bytes some function recorded (ntop()'s address, buf()'s
+   * data, a stack id …), turned into text in user space: the name of its ValueFormat in the
+   * `formats` registry (src/functions/index.ts), declared by the function that makes it.
    */
-  format?: 'inet' | 'buffer' | 'strftime' | 'mac' | 'bytes' | BlobFormat | ResolvedFormat | SymbolicFormat;
-  /** 'record' and 'array': the bytes of a struct or integer array copied whole, printed from this. */
+  format?: string;
+  /**
+   * The bytes of a struct (format 'record', layout kind 'struct') or integer array (format
+   * 'array', layout kind 'array') copied whole, printed from this; set for those two only.
+   */
   layout?: BlobLayout;
   /** kstack/ustack: how frames print and how many are kept (src/functions/stack.ts). */
   stack?: StackSpec;
@@ -52,16 +52,6 @@ export type StringType = {
   /** strftime()'s format: its value is nanoseconds since boot, turned into wall-clock text when decoded. cgroup_path()'s hierarchy filter. */
   pattern?: string;
 };
-/**
- * Values resolved to text in user space from an id or address the probe recorded: 'kstack' and
- * 'ustack' a u64 (stack id in the low half, pid in the high half), 'ksym' a u64 address, 'usym' an
- * address and a pid (two u64s). See runtime/format/stacks.ts.
- */
-/** A u64 the probe records, resolved in user space (runtime/format/resolve-ids.ts). */
-export type ResolvedFormat = 'username' | 'strerror' | 'cgroup_path';
-export type SymbolicFormat = 'kstack' | 'ustack' | 'ksym' | 'usym';
-/** A struct (`print(curtask->se.load)`) or integer array copied by value: size - 1 bytes (src/blob-layout.ts). */
-export type BlobFormat = 'record' | 'array';
 export type StackMode = 'bpftrace' | 'perf' | 'raw';
 export type StackSpec = { mode: StackMode; depth: number };
 export type TupleType = { kind: 'tuple'; elems: Type[] };
@@ -75,16 +65,11 @@ export type ArgsType = { kind: 'args'; probe: string };
 export type RecordType = { kind: 'record'; btf: number; name: string; size: number; space: AddrSpace };
 
 /**
- * Aggregations live only as map values. Each is stored per CPU and combined in user space:
- * count/sum: one u64/s64; min/max: value + "has value" flag; avg/stats: count + total;
- * hist: 65 log2 buckets (0, then [1,2), [2,4) … plus a bucket for negatives);
- * lhist: ((max - min) / step) + 2 linear buckets (underflow and overflow at the ends).
+ * Aggregations live only as map values, stored per CPU and combined in user space. `agg` names the
+ * aggregation's module in the `aggregates` registry (src/functions/index.ts), which owns the
+ * value's layout, combining and printing. min, max, step: lhist()'s literal arguments.
  */
-export type AggKind = 'count' | 'sum' | 'min' | 'max' | 'avg' | 'stats' | 'hist' | 'lhist';
-export type AggType =
-  | { kind: 'agg'; agg: 'count' | 'sum' | 'min' | 'max' | 'avg' | 'stats'; signed: boolean }
-  | { kind: 'agg'; agg: 'hist'; signed: boolean }
-  | { kind: 'agg'; agg: 'lhist'; signed: boolean; min: bigint; max: bigint; step: bigint };
+export type AggType = { kind: 'agg'; agg: string; signed: boolean; min?: bigint; max?: bigint; step?: bigint };
 
 export type Type = IntType | BoolType | StringType | TupleType | NoneType | ArgsType | RecordType | AggType;
 
@@ -124,7 +109,7 @@ export function alignOf(t: Type): number {
       return t.bits / 8;
     case 'string':
       // As bpftrace 0.17 packs tuples: an array aligns as its elements, a struct copy not at all.
-      return t.format === 'array' && t.layout ? blobAlign(t.layout) : 1;
+      return t.layout?.kind === 'array' ? blobAlign(t.layout) : 1;
     case 'tuple':
       return Math.max(1, ...t.elems.map(alignOf));
     case 'args':
@@ -135,13 +120,13 @@ export function alignOf(t: Type): number {
 }
 
 /** A struct or array copied by value: `size` counts one spare byte after its bytes. */
-function isBlob(t: StringType): boolean {
-  return (t.format === 'record' || t.format === 'array') && t.layout !== undefined;
+export function isBlob(t: Type): t is StringType & { layout: BlobLayout } {
+  return t.kind === 'string' && t.layout !== undefined;
 }
 
 /** Bytes of a value as C lays it out (a copied struct or array without its spare byte). */
 export function cSizeOf(t: Type): number {
-  return t.kind === 'string' && isBlob(t) ? t.size - 1 : sizeOf(t);
+  return isBlob(t) ? t.size - 1 : sizeOf(t);
 }
 
 /** C layout of a tuple: natural alignment, size rounded up to the largest member alignment. */
@@ -174,7 +159,7 @@ export function pointerStep(t: IntType): number {
   if (!e) return 1;
   if (e.kind === 'int') return e.space !== undefined || e.elem !== undefined ? 8 : e.bits / 8;
   if (e.kind === 'record') return e.size;
-  if (e.kind === 'string') return e.arrayLength ?? (e.format === 'array' || e.format === 'record' ? e.size - 1 : e.size);
+  if (e.kind === 'string') return e.arrayLength ?? (isBlob(e) ? e.size - 1 : e.size);
   return Math.max(1, sizeOf(e));
 }
 
@@ -237,28 +222,6 @@ Object.assign(NAMED_INTS, {
 /** The integer type a type name denotes, or undefined when it names no integer type. */
 export function namedIntType(name: string): IntType | undefined {
   return NAMED_INTS[name];
-}
-
-export function typeName(t: Type): string {
-  switch (t.kind) {
-    case 'int':
-      if (t.elem) return t.ctype ?? `${typeName(t.elem)} *`;
-      return `${t.signed ? 'int' : 'uint'}${t.bits}`;
-    case 'bool':
-      return 'bool';
-    case 'string':
-      return t.stack || t.format === 'ksym' || t.format === 'usym' ? t.format! : `string[${t.size}]`;
-    case 'tuple':
-      return `(${t.elems.map(typeName).join(', ')})`;
-    case 'none':
-      return 'none';
-    case 'args':
-      return `args of ${t.probe}`;
-    case 'record':
-      return t.name;
-    case 'agg':
-      return t.agg === 'lhist' ? `lhist(${t.min}, ${t.max}, ${t.step})` : `${t.agg}_t`;
-  }
 }
 
 function bigintReplacer(_k: string, v: unknown): unknown {

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, rmdirSync, statSync, unlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bpfscript, fixture, leakedPrograms, sameAsBpftrace } from './helpers';
-import { formatMac } from '../src/functions/values';
+import { formatMac } from '../src/functions/macaddr';
 
 // Other sessions on this machine may have programs loaded: only ours must be gone.
 test.after.each(() => {

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from './child';
 import { bpfscript, leakedPrograms, sameAsBpftrace } from './helpers';
-import { formatInet } from '../src/functions/values';
+import { formatInet } from '../src/functions/ntop';
 
 
 test.after.each(() => {

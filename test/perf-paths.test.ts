@@ -3,14 +3,16 @@
 // compilePrintf over decoded values.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { aggregates, builtins, functions } from '../src/functions';
+import { aggregates, builtins, formats, functions } from '../src/functions';
 import { decodeRecordArgs, layoutRecord } from '../src/functions/event-record';
-import { compilePrintf, compilePrintfRecord } from '../runtime/format/printf';
+import { compilePrintf, compilePrintfRecord } from '../src/format/printf';
+import { decodeValue } from '../runtime/format/decode';
+import { createHost } from '../runtime/format/host';
 import { intType, stringType, type Type } from '../src/types';
 import { compile } from '../src/compile';
 
 test('registry: every name loads the definition of that name', () => {
-  for (const reg of [builtins, functions, aggregates]) {
+  for (const reg of [builtins, functions, aggregates, formats]) {
     assert.ok(reg.size > 0);
     for (const k of reg.keys()) assert.is(reg.get(k)?.name, k, `registry key ${k}`);
   }
@@ -56,7 +58,7 @@ test('printf record fast path prints what compilePrintf prints', () => {
     const fast = compilePrintfRecord(fmt, layoutRecord(types).args);
     assert.ok(fast, `fast path taken for ${JSON.stringify(fmt)}`);
     const { view, off } = record(types, values);
-    const slow = compilePrintf(fmt)(decodeRecordArgs(layoutRecord(types), view, off));
+    const slow = compilePrintf(fmt)(decodeRecordArgs(layoutRecord(types), view, off, { decode: (t, v, o) => decodeValue(t, v, o, createHost()) }));
     assert.is(fast!(view, off), slow, JSON.stringify(fmt));
   }
 });

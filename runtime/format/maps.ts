@@ -1,81 +1,50 @@
-// Map printing in bpftrace 0.17's text format: at exit and for print(@m[, top[, div]]).
+// Map printing in bpftrace 0.17's text format: at exit and for print(@m[, top[, div]]). An
+// aggregation's own module says how its values print, sort and lay out (AggregateDef.text,
+// sortKey, layout …); a formatted value's module says how it prints (ValueFormat.text).
 //
 // Observed layout rules (bpftrace 0.17, see test/format-maps.test.ts):
 // - one line per entry: `@name[k1, k2]: value`, or `@name: value` without keys;
-// - hist/lhist entries are `@name[k]: ` (trailing space), their bucket lines, then a blank line;
-// - avg and stats maps end with one blank line after all their entries;
-// - an empty map prints one blank line (avg/stats: two);
-// - entries sort ascending by value: integers and count/sum/min/max by value (signed or not as
-//   the type says), avg and stats by their average, hist/lhist by their total count; maps of
-//   strings or tuples sort by key. Ties keep the caller's order (bpftrace's tie order is the
-//   kernel's hash iteration order, which changes from run to run);
+// - histogram entries (layout 'histogram') are `@name[k]: ` (trailing space), their bucket lines,
+//   then a blank line;
+// - averaged maps (layout 'averaged': avg, stats) end with one blank line after all their entries;
+// - an empty map prints one blank line (averaged: two);
+// - entries sort ascending by value: integers by value (signed or not as the type says),
+//   aggregations by their sortKey; maps of strings or tuples sort by key. Ties keep the caller's
+//   order (bpftrace's tie order is the kernel's hash iteration order, which changes from run to
+//   run), except where the aggregation orders them by key bytes (tiesByKeyBytes);
 // - at exit, two newlines, then every map in byte order of its name.
 
-import type { AggType, Type, Value } from '../../src/types';
-import { bucketTotal, histLabel, lhistBucketCount, lhistLabel, renderBuckets } from './hist';
-import { compareKeys, formatKey, formatValue, keyParts, normalizeInt } from './values';
-import { isSymbolic } from './stacks';
+import { aggregateOf, formatOf, type AggregateDef, type AggregateValue, type MapData, type MapEntry, type MapValue, type PrintOptions } from '../../src/functions';
+import { divide, normalizeInt } from '../../src/format/ints';
+import type { Type, Value } from '../../src/types';
+import { compareKeys, formatKey, formatValue, keyParts } from './values';
 
-/** avg() and stats(): the per-CPU counts and totals summed. */
-export interface AvgValue {
-  count: bigint;
-  total: bigint;
-}
+export type { AvgValue, MapData, MapEntry, MapValue, PrintOptions } from '../../src/functions';
 
-/**
- * One entry's value, by the map's value type:
- * - plain int/string/tuple/bool values: the decoded Value;
- * - count, sum, min, max: bigint (the combined value; any 64-bit pattern, normalized here);
- * - avg, stats: AvgValue;
- * - hist, lhist: bigint[] bucket counts in the layout documented in ./hist.ts.
- */
-export type MapValue = Value | AvgValue | readonly bigint[];
-
-export interface MapEntry {
-  /** Key components (one per key expression), or null for a scalar map. */
-  key: Value[] | null;
-  value: MapValue;
-  /** The key's bytes as the kernel holds them, where known: bpftrace orders ties of histograms and
-   * stats by them. */
-  rawKey?: Uint8Array;
-}
-
-export interface MapData {
-  /** As printed, including the '@': '@', '@x'. */
-  name: string;
-  /** null for a scalar map; a tuple type for a multi-key map `@m[a, b]`. */
-  keyType: Type | null;
-  valueType: Type;
-  entries: readonly MapEntry[];
-}
-
-export interface PrintOptions {
-  /** print(@m, top): only the last `top` entries after sorting; 0 = all. */
-  top?: number;
-  /** print(@m, top, div): divide printed values (hist: counts, not bars; lhist: ignored). */
-  div?: number;
+/** The aggregation a map's values are, or null for plain values. */
+export function aggregationOf(vt: Type): AggregateDef | null {
+  return vt.kind === 'agg' ? aggregateOf(vt.agg) : null;
 }
 
 /** The text of one map, as print(@m, top, div) or the exit-time dump prints it. */
 export function formatMap(map: MapData, opts: PrintOptions = {}): string {
   const vt = map.valueType;
-  const agg = vt.kind === 'agg' ? vt : null;
-  const averaged = agg !== null && (agg.agg === 'avg' || agg.agg === 'stats');
+  const agg = aggregationOf(vt);
+  const averaged = agg?.layout === 'averaged';
   if (map.entries.length === 0) return averaged ? '\n\n' : '\n';
 
   const parts = keyParts(map.keyType);
   const { entries, div } = selectEntries(map, opts);
 
   const out: string[] = [];
-  if (agg !== null && (agg.agg === 'hist' || agg.agg === 'lhist')) {
-    const render = bucketRenderer(agg, div);
-    for (const e of entries) out.push(`${map.name}${formatKey(parts, e.key)}: \n${render(e.value as readonly bigint[])}\n`);
+  if (agg?.layout === 'histogram' && vt.kind === 'agg') {
+    for (const e of entries) out.push(`${map.name}${formatKey(parts, e.key)}: \n${agg.text(e.value as readonly bigint[], vt, div)}\n`);
     return out.join('');
   }
   const value = valueFormatter(vt, div);
   for (const e of entries) out.push(`${map.name}${formatKey(parts, e.key)}: ${value(e.value)}\n`);
   // bpftrace 0.17 joins the entries of stack, symbol and address valued maps with no newline.
-  if (isSymbolic(vt)) return `${out.map((l) => l.slice(0, -1)).join('')}\n`;
+  if (formatOf(vt)?.joinsMapLines) return `${out.map((l) => l.slice(0, -1)).join('')}\n`;
   if (averaged) out.push('\n');
   return out.join('');
 }
@@ -105,55 +74,18 @@ export function byName(maps: readonly MapData[]): MapData[] {
  */
 export function selectEntries(map: MapData, opts: PrintOptions = {}): { entries: readonly MapEntry[]; div: bigint } {
   const vt = map.valueType;
-  const isStats = vt.kind === 'agg' && vt.agg === 'stats';
+  const fixed = aggregationOf(vt)?.ignoresTopDiv === true;
   let entries = sortEntries(map.entries, vt, keyParts(map.keyType));
-  const top = isStats ? 0 : Math.max(0, Math.floor(opts.top ?? 0));
+  const top = fixed ? 0 : Math.max(0, Math.floor(opts.top ?? 0));
   if (top > 0 && entries.length > top) entries = entries.slice(entries.length - top);
-  const div = isStats || !opts.div || opts.div <= 1 ? 1n : BigInt(Math.floor(opts.div));
+  const div = fixed || !opts.div || opts.div <= 1 ? 1n : BigInt(Math.floor(opts.div));
   return { entries, div };
-}
-
-function bucketRenderer(agg: AggType, div: bigint): (counts: readonly bigint[]) => string {
-  if (agg.agg === 'lhist') {
-    const n = lhistBucketCount(agg.min, agg.max, agg.step);
-    const label = (i: number) => lhistLabel(i, n, agg.min, agg.max, agg.step);
-    return (counts) => renderBuckets(counts.length > n ? counts.slice(0, n) : counts, label, 1n);
-  }
-  return (counts) => renderBuckets(counts, histLabel, div);
-}
-
-export function divide(v: bigint, div: bigint): bigint {
-  return div === 1n ? v : v / div;
-}
-
-export function average(a: AvgValue): bigint {
-  // bpftrace 0.17 keeps avg/stats totals as int64 whatever the argument's signedness.
-  const total = BigInt.asIntN(64, a.total);
-  const count = BigInt.asUintN(64, a.count);
-  return count === 0n ? 0n : total / count;
 }
 
 function valueFormatter(vt: Type, div: bigint): (v: MapValue) => string {
   if (vt.kind === 'agg') {
-    switch (vt.agg) {
-      case 'count':
-        return (v) => divide(BigInt.asUintN(64, v as bigint), div).toString();
-      case 'sum':
-      case 'min':
-      case 'max': {
-        const signed = vt.signed;
-        return (v) => divide(normalizeInt(v as bigint, 64, signed), div).toString();
-      }
-      case 'avg':
-        return (v) => divide(average(v as AvgValue), div).toString();
-      case 'stats':
-        return (v) => {
-          const a = v as AvgValue;
-          return `count ${BigInt.asUintN(64, a.count)}, average ${average(a)}, total ${BigInt.asIntN(64, a.total)}`;
-        };
-      default:
-        throw new Error(`${vt.agg} maps are printed as histograms`);
-    }
+    const agg = aggregateOf(vt.agg);
+    return (v) => agg.text(v as AggregateValue, vt, div);
   }
   if (vt.kind === 'int') return (v) => divide(normalizeInt(v as bigint, vt.bits, vt.signed), div).toString();
   return (v) => formatValue(vt, v as Value);
@@ -164,22 +96,8 @@ function sortKeyOf(vt: Type): ((v: MapValue) => bigint) | null {
   if (vt.kind === 'int') return (v) => normalizeInt(v as bigint, vt.bits, vt.signed);
   if (vt.kind === 'bool') return (v) => (v === true ? 1n : 0n);
   if (vt.kind !== 'agg') return null;
-  switch (vt.agg) {
-    case 'count':
-      return (v) => BigInt.asUintN(64, v as bigint);
-    case 'sum':
-    case 'min':
-    case 'max': {
-      const signed = vt.signed;
-      return (v) => normalizeInt(v as bigint, 64, signed);
-    }
-    case 'avg':
-    case 'stats':
-      return (v) => average(v as AvgValue);
-    case 'hist':
-    case 'lhist':
-      return (v) => bucketTotal(v as readonly bigint[]);
-  }
+  const agg = aggregateOf(vt.agg);
+  return (v) => agg.sortKey(v as AggregateValue, vt);
 }
 
 function sortEntries(entries: readonly MapEntry[], vt: Type, parts: Type[] | null): readonly MapEntry[] {
@@ -194,7 +112,7 @@ function sortEntries(entries: readonly MapEntry[], vt: Type, parts: Type[] | nul
   // index array over a Float64Array, which is several times faster than comparing bigints.
   // bpftrace 0.17 gathers histograms and stats in a std::map over the key's bytes before sorting
   // them by total, so equal totals print in key-byte order; other maps keep the kernel's order.
-  if (vt.kind === 'agg' && (vt.agg === 'hist' || vt.agg === 'lhist' || vt.agg === 'stats') && entries.every((e) => e.rawKey)) {
+  if (aggregationOf(vt)?.tiesByKeyBytes && entries.every((e) => e.rawKey)) {
     entries = [...entries].sort((a, b) => Buffer.compare(a.rawKey!, b.rawKey!));
   }
   const n = entries.length;

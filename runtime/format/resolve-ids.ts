@@ -1,10 +1,8 @@
-// Values the probe records as numbers and user space turns into text when they are printed, as
-// bpftrace 0.17 does: username (a uid), strerror (an errno), cgroup_path (a cgroup id). Each is a u64.
+// Numbers the probe records that user space words when they are printed, as bpftrace 0.17 does:
+// a uid as its user name (username), an errno as its message (strerror).
 
 import { readFileSync } from 'node:fs';
 import { errnoText } from '../libbpf/errors';
-import type { ResolvedFormat } from '../../src/types';
-import { resolveCgroupPath } from './cgroup-path';
 
 /**
  * bpftrace reads /etc/passwd itself (not NSS): the first line whose uid field matches names the
@@ -34,12 +32,4 @@ export function strerrorText(value: bigint): string {
   // libbpf_strerror (which calls strerror_r) has its own words for its 4000+ codes; glibc does not.
   if (e < 0 || e >= 4000) return `Unknown error ${e}`;
   return errnoText(e);
-}
-
-/** filter: cgroup_path()'s hierarchy filter, fixed at compile time and kept in the type. */
-export function resolveFormatted(format: ResolvedFormat, view: DataView, off: number, filter?: string): string {
-  const v = view.getBigUint64(off, true);
-  if (format === 'username') return resolveUsername(v);
-  if (format === 'strerror') return strerrorText(v);
-  return resolveCgroupPath(v, filter);
 }

@@ -1,8 +1,5 @@
-// strftime(fmt, nsecs)'s text: nanoseconds since boot as local wall-clock time. bpftrace 0.17 adds
-// the wall-clock time of boot (measured once) and formats with strftime(3), after replacing "%f"
-// with the microseconds.
-
-import { localTm, strftime } from './strftime';
+// The wall-clock time of boot, measured once per run: strftime() values are nanoseconds since boot,
+// and their format (src/functions/strftime.ts) adds this to print local wall-clock time.
 
 let bootNs: bigint | undefined;
 
@@ -11,7 +8,7 @@ let bootNs: bigint | undefined;
  * which is what bpf_ktime_get_ns() (nsecs) counts and equals boot time on a machine that never
  * suspended. Of a few samples, the one bracketed most tightly by the realtime reads wins.
  */
-function wallClockAtBoot(): bigint {
+export function wallClockAtBoot(): bigint {
   if (bootNs !== undefined) return bootNs;
   let best = Infinity;
   for (let i = 0; i < 5; i++) {
@@ -24,11 +21,4 @@ function wallClockAtBoot(): bigint {
     }
   }
   return bootNs!;
-}
-
-export function formatTimestamp(pattern: string, nsecsSinceBoot: bigint): string {
-  const ns = wallClockAtBoot() + nsecsSinceBoot;
-  const us = (ns % 1_000_000_000n) / 1000n;
-  const fmt = pattern.replace(/%f/g, us.toString().padStart(6, '0'));
-  return strftime(fmt, localTm(new Date(Number(ns / 1_000_000_000n) * 1000)));
 }

@@ -5,15 +5,11 @@
 // C does and arbitrary kernel bytes survive the round trip. Write output with
 // Buffer.from(text, 'latin1').
 
+import { formatOf } from '../../src/functions';
+import { normalizeInt } from '../../src/format/ints';
 import { isTypedAddress, type Type, type Value } from '../../src/types';
-import { formatBuffer } from './buffer';
-import { asKeyText, isStack } from './stacks';
-import { formatBlob } from './record';
 
-/** An integer as its type says it should read: sign- or zero-extended from `bits`. */
-export function normalizeInt(v: bigint, bits: number, signed: boolean): bigint {
-  return signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
-}
+export { normalizeInt };
 
 function asBigInt(v: Value): bigint {
   if (typeof v === 'bigint') return v;
@@ -28,10 +24,11 @@ export function formatValue(t: Type, v: Value): string {
       return normalizeInt(asBigInt(v), t.bits, t.signed).toString();
     case 'bool':
       return v === true || v === 1n ? 'true' : 'false';
-    case 'string':
-      if ((t.format === 'record' || t.format === 'array') && t.layout) return formatBlob(t.layout, v, 'text');
-      if (t.format === 'buffer') return formatBuffer(String(v));
+    case 'string': {
+      const text = formatOf(t)?.text;
+      if (text) return text(v, t, false);
       return typeof v === 'string' ? v : String(v);
+    }
     case 'tuple':
       return formatTuple(t.elems, v, formatValue);
     default:
@@ -49,8 +46,10 @@ export function formatKeyPart(t: Type, v: Value): string {
   if (isTypedAddress(t)) return `0x${BigInt.asUintN(64, asBigInt(v)).toString(16)}`;
   if (t.kind === 'int') return BigInt.asIntN(64, normalizeInt(asBigInt(v), t.bits, t.signed)).toString();
   if (t.kind === 'tuple') return formatTuple(t.elems, v, formatKeyPart);
-  if (t.kind === 'string' && t.layout) return formatBlob(t.layout, v, 'key');
-  if (isStack(t)) return asKeyText(String(v));
+  if (t.kind === 'string') {
+    const text = formatOf(t)?.text;
+    if (text) return text(v, t, true);
+  }
   return formatValue(t, v);
 }
 

@@ -5,7 +5,7 @@
 
 import type { Index, Unary } from '../ast';
 import type { CgValue, EmitContext } from '../functions/types';
-import { derefSpace, indexOffset, pointerStep, type AddrSpace, type IntType, type Type } from '../types';
+import { derefSpace, indexOffset, isBlob, pointerStep, type AddrSpace, type IntType, type Type } from '../types';
 import type { Val } from './llvm';
 import { Opcode } from './llvm';
 import { probeReadHelper } from './probe-read';
@@ -26,7 +26,7 @@ export function readAt(ctx: EmitContext, addr: Val, t: Type, space: AddrSpace): 
   }
   if (t.kind === 'string') {
     // Copies keep one spare byte (a NUL after a char array that fills its space).
-    const bytes = t.arrayLength ?? (t.format === 'array' || t.format === 'record' ? t.size - 1 : t.size);
+    const bytes = t.arrayLength ?? (isBlob(t) ? t.size - 1 : t.size);
     const buf = ctx.zeroed(t.size, 'deref');
     read(buf, bytes);
     return { type: t, v: buf };

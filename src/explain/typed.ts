@@ -4,7 +4,7 @@
 import type { Expr, Node } from '../ast';
 import { mapLayout } from '../codegen/maps';
 import type { Analysis } from '../semantic/analysis';
-import { typeName } from '../types';
+import { typeName } from '../type-name';
 import type { Palette } from './colour';
 import { renderTree } from './tree';
 

@@ -2,12 +2,35 @@
 
 import { IntPredicate, Opcode } from '../codegen/llvm';
 import { integerArgument } from './agg-args';
-import type { AggregateDef, AggregateRead } from './types';
+import type { AggregateDef, AggregateRead, AvgValue } from './types';
+import { divide } from '../format/ints';
 import { s64 } from '../types';
 
+/** The integer average, truncated toward zero; 0 when nothing was counted. */
+export function average(a: AvgValue): bigint {
+  // bpftrace 0.17 keeps avg/stats totals as int64 whatever the argument's signedness.
+  const total = BigInt.asIntN(64, a.total);
+  const count = BigInt.asUintN(64, a.count);
+  return count === 0n ? 0n : total / count;
+}
+
+const stats3 = (a: AvgValue, sep: string, q: string): string =>
+  `${q}count${q}${sep}${BigInt.asUintN(64, a.count)}, ${q}average${q}${sep}${average(a)}, ${q}total${q}${sep}${BigInt.asIntN(64, a.total)}`;
+
 function averaging(name: 'avg' | 'stats'): AggregateDef {
+  const all = name === 'stats';
   return {
     name,
+    // Sorted by the average; a blank line after the entries; "stats" in JSON. stats() prints its
+    // three numbers and ignores print()'s top and div (bpftrace warns at compile time).
+    text: (v, _t, div) => (all ? stats3(v as AvgValue, ' ', '') : divide(average(v as AvgValue), div).toString()),
+    json: (v, _t, div) => (all ? `{${stats3(v as AvgValue, ': ', '"')}}` : divide(average(v as AvgValue), div).toString()),
+    sortKey: (v) => average(v as AvgValue),
+    jsonKind: 'stats',
+    layout: 'averaged',
+    printsWhenZero: false,
+    ignoresTopDiv: all,
+    tiesByKeyBytes: all,
     check: (ctx, call) => (integerArgument(ctx, call), { kind: 'agg', agg: name, signed: true }),
     valueSize: () => 16,
     emitUpdate(ctx, call, _t, slot) {

@@ -5,7 +5,9 @@
 import { IntPredicate } from '../codegen/llvm';
 import { probeReadHelper } from '../codegen/probe-read';
 import { none, type StringType } from '../types';
-import type { FunctionDef } from './types';
+import type { FunctionDef, ValueFormat } from './types';
+import { formatBuffer } from '../format/buffer';
+import { jsonString } from '../format/json-string';
 import { byteArrayLength } from '../semantic/blob-layout';
 
 const bufferType = (bytes: number): StringType => ({ kind: 'string', size: bytes + 1, format: 'buffer' });
@@ -72,4 +74,16 @@ export const buf: FunctionDef = {
     b.helper(reader, ctx.i64, [ctx.i8p, i32, ctx.i8p], [b.byteOffset(out, 1, i8), b.intCast(n, i32, false), src]);
     return { type: t, v: out };
   },
+};
+
+/** Decoded as the raw data bytes (a byte string), escaped (\xNN) wherever it is shown. */
+export const bufferFormat: ValueFormat = {
+  name: 'buffer',
+  decode(view, off, t) {
+    const len = Math.min(view.getUint8(off), t.size - 1);
+    return Buffer.from(view.buffer, view.byteOffset + off + 1, len).toString('latin1');
+  },
+  text: (v) => formatBuffer(String(v)),
+  json: (v) => jsonString(formatBuffer(String(v))),
+  printf: 'buffer',
 };

@@ -1,9 +1,9 @@
 // cgroup_path(id [, "filter"]): a cgroup id (e.g. the `cgroup` builtin) printed as its path in each
-// cgroup hierarchy, "unified:/a/b,pids:/a/b" (runtime/format/cgroup-path.ts). The probe records
+// cgroup hierarchy, "unified:/a/b,pids:/a/b" (cgroupPathFormat; runtime/format/cgroup-path.ts reads the mounts). The probe records
 // the id; the filter, a literal with `*` wildcards naming hierarchies, travels in the type.
 
 import { none, type StringType } from '../types';
-import type { FunctionDef } from './types';
+import type { FunctionDef, ValueFormat } from './types';
 
 const HINT = 'e.g. cgroup_path(cgroup) or cgroup_path(cgroup, "unified")';
 
@@ -39,3 +39,11 @@ export const cgroup_path: FunctionDef = {
 function type(filter: string | undefined): StringType {
   return { kind: 'string', size: 8, format: 'cgroup_path', pattern: filter ?? '*' };
 }
+
+/** The filter travels in the type's pattern; bpftrace 0.17 writes the paths unquoted in JSON. */
+export const cgroupPathFormat: ValueFormat = {
+  name: 'cgroup_path',
+  decode: (view, off, t, host) => host.cgroupPath(view.getBigUint64(off, true), t.pattern ?? '*'),
+  json: (v) => String(v),
+  printf: 'string',
+};

@@ -4,6 +4,7 @@ import { Opcode } from '../codegen/llvm';
 import { s64, u64, type AggType, type IntType } from '../types';
 import type { AggregateDef, AggregateRead, EmitContext } from './types';
 import type { Val } from '../codegen/llvm';
+import { numberPrinting } from './agg-number';
 
 function addTo(ctx: EmitContext, slot: Val, amount: Val): void {
   const p = ctx.b.bitcast(slot, ctx.c.ptr(ctx.i64));
@@ -37,6 +38,8 @@ export const count: AggregateDef = {
   },
   combine: sumCpus,
   read: adding(() => u64),
+  // An unused keyless count() still prints 0, as in bpftrace.
+  ...numberPrinting(true),
 };
 
 export const sum: AggregateDef = {
@@ -56,4 +59,5 @@ export const sum: AggregateDef = {
   },
   combine: sumCpus,
   read: adding((t) => (t.signed ? s64 : u64)),
+  ...numberPrinting(false),
 };

@@ -2,7 +2,7 @@
 // buffer (/sys/kernel/tracing/trace_pipe), not to bpfscript's output, as in bpftrace 0.17. The
 // helper takes at most three arguments; %s arguments are the address of a string on the stack.
 
-import { checkPrintf, parseFormat } from '../../runtime/format/printf';
+import { checkPrintf, parseFormat } from '../format/printf';
 import { none, type Type } from '../types';
 import type { FunctionDef } from './types';
 import { storageType } from './storage';

@@ -3,8 +3,7 @@
 
 import type { Call } from '../ast';
 import { sizeOf, type Type, type Value } from '../types';
-import type { CgValue, EmitContext } from './types';
-import { decodeValue } from './values';
+import type { CgValue, EmitContext, RuntimeServices } from './types';
 
 export interface RecordLayout {
   args: { type: Type; offset: number }[];
@@ -31,6 +30,6 @@ export function emitRecord(ctx: EmitContext, call: Call, layout: RecordLayout, v
   ctx.submitEvent(rec, layout.size);
 }
 
-export function decodeRecordArgs(layout: RecordLayout, view: DataView, offset: number): Value[] {
-  return layout.args.map((a) => decodeValue(a.type, view, offset + a.offset));
+export function decodeRecordArgs(layout: RecordLayout, view: DataView, offset: number, rt: Pick<RuntimeServices, 'decode'>): Value[] {
+  return layout.args.map((a) => rt.decode(a.type, view, offset + a.offset));
 }

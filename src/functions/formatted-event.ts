@@ -3,7 +3,7 @@
 // user space formats them, then acts on the text.
 
 import type { Call } from '../ast';
-import { compilePrintf, checkPrintf } from '../../runtime/format/printf';
+import { compilePrintf, checkPrintf } from '../format/printf';
 import { none, type Type, type Value } from '../types';
 import { decodeRecordArgs, emitRecord, layoutRecord, type RecordLayout } from './event-record';
 import { storageType } from './storage';
@@ -29,7 +29,7 @@ export function formattedTextFunction(
     emit: emitFormatted,
     event: {
       handle(data, view, off, _len, rt) {
-        act(formattedText(data, view, off), rt);
+        act(formattedText(data, view, off, rt), rt);
       },
     },
   };
@@ -62,9 +62,9 @@ function emitFormatted(ctx: EmitContext, call: Call) {
 const compiled = new WeakMap<object, (args: readonly Value[]) => string>();
 
 /** The text of the event's format and arguments. */
-function formattedText(data: EventData, view: DataView, off: number): string {
+function formattedText(data: EventData, view: DataView, off: number, rt: RuntimeServices): string {
   const d = data as FormattedData;
   let format = compiled.get(d);
   if (!format) compiled.set(d, (format = compilePrintf(d.format)));
-  return format(decodeRecordArgs(d.layout, view, off));
+  return format(decodeRecordArgs(d.layout, view, off, rt));
 }

@@ -1,15 +1,25 @@
 // hist(x): power-of-two buckets; lhist(x, min, max, step): linear buckets. Per CPU an array of
-// u64 counters in the layout runtime/format/hist.ts documents; the bucket index is computed with
+// u64 counters in the layout src/format/hist.ts documents; the bucket index is computed with
 // selects only, and clamped once more where the optimiser cannot see, so the verifier sees it
 // bounded.
 
 import { IntPredicate, Opcode, type Val } from '../codegen/llvm';
 import type { AggType } from '../types';
+import { bucketTotal, histLabel, histRange, jsonBuckets, lhistLabel, lhistRange, renderBuckets } from '../format/hist';
 import { integerArgument, literalArgument } from './agg-args';
 import type { AggregateDef, EmitContext } from './types';
 import { opaqueToOptimizer } from '../codegen/opaque';
 
 const HIST_BUCKETS = 66;
+
+/** How maps of histograms print: sorted by their total count, each entry its own bucket lines. */
+const histogramPrinting = {
+  sortKey: (v: unknown) => bucketTotal(v as readonly bigint[]),
+  jsonKind: 'hist',
+  layout: 'histogram',
+  printsWhenZero: false,
+  tiesByKeyBytes: true,
+} as const;
 
 function bump(ctx: EmitContext, slot: Val, index: Val, buckets: number): void {
   const { b, c, i64 } = ctx;
@@ -59,11 +69,26 @@ export const hist: AggregateDef = {
     bump(ctx, slot, index, HIST_BUCKETS);
   },
   combine: (_t, perCpu) => sumBuckets(HIST_BUCKETS, perCpu),
+  ...histogramPrinting,
+  text: (v, _t, div) => renderBuckets(v as readonly bigint[], histLabel, div),
+  json: (v, _t, div) => jsonBuckets(v as readonly bigint[], histRange, div),
 };
 
+/** lhist's literal arguments, kept in its type. */
+function bounds(t: AggType): { min: bigint; max: bigint; step: bigint } {
+  return { min: t.min ?? 0n, max: t.max ?? 1n, step: t.step ?? 1n };
+}
+
 function lhistBuckets(t: AggType): number {
-  if (t.agg !== 'lhist') return 0;
-  return Number((t.max - t.min) / t.step) + 2;
+  const { min, max, step } = bounds(t);
+  return Number((max - min) / step) + 2;
+}
+
+/** The counts of lhist's own buckets (a value read back may be longer). */
+function ownBuckets(v: unknown, t: AggType): readonly bigint[] {
+  const counts = v as readonly bigint[];
+  const n = lhistBuckets(t);
+  return counts.length > n ? counts.slice(0, n) : counts;
 }
 
 export const lhist: AggregateDef = {
@@ -84,8 +109,8 @@ export const lhist: AggregateDef = {
     return t;
   },
   valueSize: (t) => lhistBuckets(t) * 8,
-  emitUpdate(ctx, call, t, slot) {
-    if (t.agg !== 'lhist') return;
+  emitUpdate(ctx, call, t0, slot) {
+    const t = { ...t0, ...bounds(t0) };
     const { b } = ctx;
     const x = ctx.emit(call.args[0]).v;
     const n = lhistBuckets(t);
@@ -102,4 +127,20 @@ export const lhist: AggregateDef = {
     bump(ctx, slot, index, n);
   },
   combine: (t, perCpu) => sumBuckets(lhistBuckets(t), perCpu),
+  ...histogramPrinting,
+  // As bpftrace 0.17 does, print()'s div does not apply to lhist.
+  text(v, t) {
+    const { min, max, step } = bounds(t);
+    const n = lhistBuckets(t);
+    return renderBuckets(ownBuckets(v, t), (i) => lhistLabel(i, n, min, max, step), 1n);
+  },
+  json(v, t) {
+    const { min, max, step } = bounds(t);
+    const n = lhistBuckets(t);
+    return jsonBuckets(ownBuckets(v, t), (i) => lhistRange(i, n, min, max, step), 1n);
+  },
+  typeName(t) {
+    const { min, max, step } = bounds(t);
+    return `lhist(${min}, ${max}, ${step})`;
+  },
 };

@@ -1,5 +1,6 @@
-// The registry of builtins, functions and aggregations. Adding one is a module and a line here:
-// its name and a loader that requires its module, e.g. `str: () => mod<typeof import('./str')>('./str').str,`.
+// The registries of builtins, functions and aggregations (value formats: ./formats.ts). Adding one
+// is a module and a line here: its name and a loader that requires its module, e.g.
+// `str: () => mod<typeof import('./str')>('./str').str,`.
 //
 // Lazy on purpose: a module (and what it imports: probes, codegen, formatting) loads only when one
 // of its names is first looked up. A cached run looks up just the functions its events and maps
@@ -7,43 +8,12 @@
 // The "registry" test checks that every key matches its definition's name.
 
 import type { AggregateDef, BuiltinDef, FunctionDef } from './types';
+import { mod, Registry } from './registry';
 
 export type * from './types';
 
-/** require() with the module's own type (compiled to a plain CommonJS require). */
-const mod = <M>(path: string): M => require(path) as M;
-
-/** A read-only name -> definition map whose definitions load on first lookup. */
-export class Registry<T extends { name: string }> {
-  private readonly loaded = new Map<string, T>();
-  constructor(private readonly loaders: Readonly<Record<string, () => T>>) {}
-  get(name: string): T | undefined {
-    if (!Object.hasOwn(this.loaders, name)) return undefined;
-    let d = this.loaded.get(name);
-    if (!d) this.loaded.set(name, (d = this.loaders[name]()));
-    return d;
-  }
-  has(name: string): boolean {
-    return Object.hasOwn(this.loaders, name);
-  }
-  get size(): number {
-    return Object.keys(this.loaders).length;
-  }
-  /** Names in registration order (did-you-mean hints read these), without loading anything. */
-  keys(): IterableIterator<string> {
-    return Object.keys(this.loaders)[Symbol.iterator]();
-  }
-  /** Loads every definition. */
-  *values(): IterableIterator<T> {
-    for (const k of Object.keys(this.loaders)) yield this.get(k)!;
-  }
-  *entries(): IterableIterator<[string, T]> {
-    for (const k of Object.keys(this.loaders)) yield [k, this.get(k)!];
-  }
-  [Symbol.iterator](): IterableIterator<[string, T]> {
-    return this.entries();
-  }
-}
+export { Registry };
+export { formats, formatOf } from './formats';
 
 type TaskIds = typeof import('./task-ids');
 type ProbeArgs = typeof import('./probe-args');
@@ -128,3 +98,10 @@ export const aggregates = new Registry<AggregateDef>({
   hist: () => mod<Hist>('./hist').hist,
   lhist: () => mod<Hist>('./hist').lhist,
 });
+
+/** The aggregation whose values a map holds. */
+export function aggregateOf(name: string): AggregateDef {
+  const a = aggregates.get(name);
+  if (!a) throw new Error(`internal: no aggregation ${name}`);
+  return a;
+}

@@ -1,11 +1,11 @@
 // macaddr(addr): a MAC address as text, "AA:BB:CC:DD:EE:FF" (upper case, as bpftrace prints it).
 // The argument is a 6-byte array (copied), or an address whose 6 bytes are read with the helper of
-// its address space. The probe keeps the raw bytes; decodeValue (values.ts) formats them in user
+// its address space. The probe keeps the raw bytes; macFormat formats them in user
 // space, so printf %s, map keys and values all print the same text.
 
 import { probeReadHelper } from '../codegen/probe-read';
 import { none, type StringType } from '../types';
-import type { FunctionDef } from './types';
+import type { FunctionDef, ValueFormat } from './types';
 import { byteArrayLength } from '../semantic/blob-layout';
 
 const MAC_BYTES = 6;
@@ -48,4 +48,17 @@ export const macaddr: FunctionDef = {
     }
     return { type: macType, v: buf };
   },
+};
+
+/** macaddr()'s six bytes as bpftrace prints them: upper-case hex pairs joined by ':'. */
+export function formatMac(view: DataView, off: number): string {
+  return Array.from({ length: 6 }, (_, i) => view.getUint8(off + i).toString(16).toUpperCase().padStart(2, '0')).join(':');
+}
+
+/** bpftrace 0.17 writes the address unquoted in JSON. */
+export const macFormat: ValueFormat = {
+  name: 'mac',
+  decode: (view, off) => formatMac(view, off),
+  json: (v) => String(v),
+  printf: 'string',
 };

@@ -61,7 +61,7 @@ export const print: FunctionDef = {
   event: {
     handle(data, view, off, _len, rt) {
       const d = data as PrintData;
-      const args = decodeRecordArgs(d.layout, view, off) as Value[];
+      const args = decodeRecordArgs(d.layout, view, off, rt);
       if (d.mode === 'value') {
         rt.output.value(d.type, args[0]);
         return;

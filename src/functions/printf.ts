@@ -1,7 +1,7 @@
 // printf(fmt, args...): the arguments travel in an event record; user space formats them, so the
 // BPF side costs one record copy and no string formatting.
 
-import { compilePrintf, compilePrintfRecord, checkPrintf } from '../../runtime/format/printf';
+import { compilePrintf, compilePrintfRecord, checkPrintf } from '../format/printf';
 import { none, type Type, type Value } from '../types';
 import { decodeRecordArgs, emitRecord, layoutRecord, type RecordLayout } from './event-record';
 import type { FunctionDef } from './types';
@@ -48,7 +48,7 @@ export const printf: FunctionDef = {
       if (fast === undefined) direct.set(d, (fast = compilePrintfRecord(d.format, d.layout.args)));
       if (fast) return rt.write(fast(view, off));
       const format = (compiled.get(d) ?? compiled.set(d, compilePrintf(d.format)).get(d))!;
-      rt.write(format(decodeRecordArgs(d.layout, view, off)));
+      rt.write(format(decodeRecordArgs(d.layout, view, off, rt)));
     },
   },
 };

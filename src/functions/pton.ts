@@ -4,8 +4,8 @@
 // (format 'bytes', printed "[1,2,3,4]"), which ntop() turns back into text.
 
 import { isIPv4, isIPv6 } from 'node:net';
-import { none, type StringType } from '../types';
-import type { FunctionDef } from './types';
+import { none, type StringType, type Type } from '../types';
+import type { FunctionDef, ValueFormat } from './types';
 
 const parsed = new WeakMap<object, number[]>();
 
@@ -60,4 +60,24 @@ export const pton: FunctionDef = {
     });
     return { type: bytesType(bytes.length), v: buf };
   },
+};
+
+/** Whether a value is pton()'s bytes (ntop() takes them back). */
+export function isAddressBytes(t: Type): boolean {
+  return t.kind === 'string' && t.format === bytesFormat.name;
+}
+
+/**
+ * size - 1 bytes printed "[1,2,3,4]", unquoted in JSON. In a map key bpftrace 0.17 prints the
+ * elements as signed chars.
+ */
+export const bytesFormat: ValueFormat = {
+  name: 'bytes',
+  decode(view, off, t, _host, asKey) {
+    const n = t.size - 1;
+    const at = view.byteOffset + off;
+    return `[${(asKey ? new Int8Array(view.buffer, at, n) : new Uint8Array(view.buffer, at, n)).join(',')}]`;
+  },
+  json: (v) => String(v),
+  printf: 'array',
 };

@@ -5,15 +5,20 @@
 // The probe calls bpf_get_stackid() on a stack trace map (one per depth, shared by every program)
 // and keeps a u64: the stack id in the low half and, for ustack, the process id in the high half,
 // so equal user stacks of different processes stay apart and each resolves against its own
-// mappings. User space reads the frames from the map and symbolises them
-// (runtime/format/stacks.ts), whether the value is a map key, a map value or a printf argument.
+// mappings. User space reads the frames from the map and symbolises them (kstackFormat and
+// ustackFormat below, through the runtime's HostLookup), whether the value is a map key, a map
+// value or a printf argument.
+//
+// bpftrace mode:  "\n" + one "        sym+off\n" per frame (map keys indent 4, everything else 8)
+// perf mode:      "\n" + one "\t<hex addr> sym+off\n" per frame (user frames add " (object)")
+// raw mode:       "\n" + one "<hex addr>\n" per frame (bpftrace >= 0.19; 0.17 lacks it)
 
 import type { Builtin, Call, Expr } from '../ast';
 import { BpfMapType } from '../codegen/map-defs';
 import { Opcode } from '../codegen/llvm';
-import { stackMapName } from '../../runtime/format/stacks';
+import { stackMapName } from '../format/stack-map';
 import { none, type StackMode, type StackSpec, type StringType } from '../types';
-import type { BuiltinDef, CheckContext, EmitContext, FunctionDef } from './types';
+import type { BuiltinDef, CheckContext, EmitContext, FunctionDef, HostLookup, ValueFormat } from './types';
 import { tryReadText } from '../kernel/host';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
@@ -128,3 +133,35 @@ export const kstackBuiltin = k.builtin;
 export const kstack = k.fn;
 export const ustackBuiltin = u.builtin;
 export const ustack = u.fn;
+
+/** The text of a recorded stack (the value form: frames indented 8). */
+function stackText(spec: StackSpec, user: boolean, id: number, pid: number, host: HostLookup): string {
+  const addrs = id < 0 ? null : host.stackFrames(spec.depth, id);
+  // A failed capture (-EFAULT: no user stack in a kernel thread) prints nothing, as in bpftrace.
+  if (!addrs) return '';
+  let out = '\n';
+  for (const a of addrs) {
+    if (spec.mode === 'raw') {
+      out += `${a.toString(16)}\n`;
+      continue;
+    }
+    const sym = user ? host.userSymbol(a, pid, true, spec.mode === 'perf') : host.kernelSymbol(a, true);
+    out += spec.mode === 'perf' ? `\t${a.toString(16)} ${sym}\n` : `        ${sym}\n`;
+  }
+  return out;
+}
+
+function stackFormat(user: boolean): ValueFormat {
+  return {
+    name: user ? 'ustack' : 'kstack',
+    decode: (view, off, t, host) => stackText(t.stack ?? { mode: 'bpftrace', depth: DEFAULT_DEPTH }, user, view.getInt32(off, true), view.getInt32(off + 4, true), host),
+    // As a map key bpftrace indents the frames by 4 instead of 8.
+    text: (v, _t, asKey) => (asKey ? String(v).replace(/\n {8}/g, '\n    ') : String(v)),
+    printf: 'string',
+    joinsMapLines: true,
+    namesType: true,
+  };
+}
+
+export const kstackFormat = stackFormat(false);
+export const ustackFormat = stackFormat(true);

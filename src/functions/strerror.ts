@@ -1,8 +1,8 @@
 // strerror(errno): an error number printed as the C library's message ("No such file or
-// directory"). The probe records the number; runtime/format/resolve-ids.ts words it when decoded.
+// directory"). The probe records the number; strerrorFormat words it when decoded.
 
 import { none, type StringType } from '../types';
-import type { FunctionDef } from './types';
+import type { FunctionDef, ValueFormat } from './types';
 
 export const strerrorType: StringType = { kind: 'string', size: 8, format: 'strerror' };
 
@@ -28,4 +28,12 @@ export const strerror: FunctionDef = {
     ctx.b.store(ctx.b.intCast(v.v, ctx.i64, signed), ctx.b.bitcast(out, ctx.c.ptr(ctx.i64)));
     return { type: strerrorType, v: out };
   },
+};
+
+/** bpftrace 0.17 writes the message unquoted in JSON. */
+export const strerrorFormat: ValueFormat = {
+  name: 'strerror',
+  decode: (view, off, _t, host) => host.strerror(view.getBigUint64(off, true)),
+  json: (v) => String(v),
+  printf: 'string',
 };

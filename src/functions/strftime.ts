@@ -1,9 +1,10 @@
 // strftime(fmt, nsecs): a timestamp value printed (printf %s, print(), maps) as local wall-clock
 // time formatted like strftime(3), plus "%f" for microseconds. The probe keeps only the
-// nanoseconds since boot; user space adds the boot time and formats (runtime/format/timestamp.ts).
+// nanoseconds since boot; user space adds the boot time and formats (strftimeFormat).
 
 import { none, type StringType } from '../types';
-import type { FunctionDef } from './types';
+import type { FunctionDef, ValueFormat } from './types';
+import { localTm, strftime as formatTime } from '../format/strftime';
 
 export const strftime: FunctionDef = {
   name: 'strftime',
@@ -31,4 +32,23 @@ export const strftime: FunctionDef = {
     ctx.b.store(ns.v, ctx.b.bitcast(out, ctx.c.ptr(ctx.i64)));
     return { type: t, v: out };
   },
+};
+
+/**
+ * The wall-clock text of `nsecsSinceBoot`, as bpftrace 0.17 makes it: the boot time added, "%f"
+ * replaced by the microseconds, then strftime(3).
+ */
+export function formatTimestamp(pattern: string, nsecsSinceBoot: bigint, wallClockAtBoot: bigint): string {
+  const ns = wallClockAtBoot + nsecsSinceBoot;
+  const us = (ns % 1_000_000_000n) / 1000n;
+  const fmt = pattern.replace(/%f/g, us.toString().padStart(6, '0'));
+  return formatTime(fmt, localTm(new Date(Number(ns / 1_000_000_000n) * 1000)));
+}
+
+/** bpftrace 0.17 writes the time unquoted in JSON. */
+export const strftimeFormat: ValueFormat = {
+  name: 'strftime',
+  decode: (view, off, t, host) => formatTimestamp(t.pattern ?? '', view.getBigUint64(off, true), host.wallClockAtBoot()),
+  json: (v) => String(v),
+  printf: 'string',
 };

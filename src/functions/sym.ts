@@ -1,11 +1,11 @@
 // ksym(addr) and usym(addr): an address that prints as the name of the function containing it
 // (no offset), or as 0x… when nothing contains it, like bpftrace. The probe records the address;
 // usym also records the process id so user space resolves it against that process's mappings.
-// Resolution happens in user space when the value is printed (runtime/format/stacks.ts).
+// Resolution happens in user space when the value is printed (ksymFormat, usymFormat).
 
 import { Opcode } from '../codegen/llvm';
 import { none, type StringType } from '../types';
-import type { FunctionDef } from './types';
+import type { FunctionDef, ValueFormat } from './types';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
 function define(user: boolean): FunctionDef {
@@ -42,3 +42,19 @@ function define(user: boolean): FunctionDef {
 
 export const ksym = define(false);
 export const usym = define(true);
+
+export const ksymFormat: ValueFormat = {
+  name: 'ksym',
+  decode: (view, off, _t, host) => host.kernelSymbol(view.getBigUint64(off, true), false),
+  printf: 'string',
+  joinsMapLines: true,
+  namesType: true,
+};
+
+export const usymFormat: ValueFormat = {
+  name: 'usym',
+  decode: (view, off, _t, host) => host.userSymbol(view.getBigUint64(off, true), Number(view.getBigUint64(off + 8, true)), false, false),
+  printf: 'string',
+  joinsMapLines: true,
+  namesType: true,
+};

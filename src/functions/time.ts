@@ -1,7 +1,7 @@
 // time(fmt): prints the local time of the moment user space handles the event, formatted with
 // strftime conventions; the default format is "%H:%M:%S\n", as in bpftrace.
 
-import { localTm, strftime } from '../../runtime/format/strftime';
+import { localTm, strftime } from '../format/strftime';
 import { none } from '../types';
 import type { FunctionDef } from './types';
 

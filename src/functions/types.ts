@@ -1,6 +1,8 @@
 // The contract between the passes and the modules that define builtins, functions and
 // aggregations. A module declares its name, its type rule, its IR emission and, when asynchronous,
-// how the runtime handles its event. Passes look definitions up by name; they never switch on names.
+// how the runtime handles its event; an aggregation also how its values print. Passes look
+// definitions up by name; they never switch on names. What the user-space side may ask of the
+// runtime (output, maps, host lookups, value formats) is in ./runtime-contract.ts.
 
 import type { Builtin, Call, Expr, Span } from '../ast';
 import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
@@ -8,11 +10,13 @@ import type { ExpandedProbe, ProbeType } from '../probes';
 import type { MapDef } from '../codegen/map-defs';
 import type { AddrSpace, AggType, IntType, Type } from '../types';
 
+import type { MapInfo } from '../semantic/analysis';
+import type { AggregateValue, EventData, EventHandler } from './runtime-contract';
+
+export type * from './runtime-contract';
+
 /** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
 export type ConfigName = 'cpid' | 'start_ns';
-import type { MapInfo } from '../semantic/analysis';
-import type { OutputSink } from '../../runtime/output';
-import type { ScriptMaps } from '../../runtime/read-maps';
 
 /** Settings of the whole program that type rules and IR emission read. */
 export interface LanguageOptions {
@@ -47,9 +51,6 @@ export interface CheckContext {
    */
   watchHelper(node: { span: Span }, helper: string, level: 1 | 2, span?: Span): void;
 }
-
-/** JSON-serialisable data an event handler needs at run time, fixed at compile time. */
-export type EventData = { [k: string]: unknown };
 
 /** A value during code generation: integers are i64 values, strings and tuples pointers to bytes. */
 export interface CgValue {
@@ -124,40 +125,12 @@ export interface BuiltinDef {
   emit(ctx: EmitContext, node: Builtin): CgValue;
 }
 
-/** User-space side of an asynchronous function. */
-export interface EventHandler {
-  handle(data: EventData, record: DataView, offset: number, length: number, rt: RuntimeServices): void;
-}
-
-export interface RuntimeServices {
-  write(text: string): void;
-  /** Where output goes, in the format -f chose; write() is printf-like text through it. */
-  readonly output: OutputSink;
-  /** The script's maps, read and reset from user space (print, clear, zero). */
-  readonly maps: ScriptMaps;
-  /** Ends tracing as exit() does: END, map printing, cleanup. */
-  requestExit(): void;
-  /**
-   * Runs `work` and handles no further record until it settles, so its output keeps its place in
-   * the stream while signals are still handled (system() runs its command this way). After SIGINT
-   * or SIGTERM, `work` is not started outside END: commands queued behind Ctrl-C are dropped, as
-   * bpftrace drops the events it has not handled yet.
-   */
-  hold(work: () => Promise<void>): void;
-}
-
 export interface FunctionDef {
   name: string;
   check(ctx: CheckContext, call: Call): Type;
   emit(ctx: EmitContext, call: Call): CgValue;
   event?: EventHandler;
 }
-
-/**
- * Per-CPU combined value of an aggregation, as map printing (runtime/format/maps.ts) consumes it:
- * count/sum/min/max one number, avg/stats a count and a total, hist/lhist the bucket counts.
- */
-export type AggregateValue = bigint | { count: bigint; total: bigint } | readonly bigint[];
 
 /**
  * A map function such as count() or hist(): only valid as `@m[k] = f(...)`. Its per-CPU value is
@@ -176,6 +149,28 @@ export interface AggregateDef {
   /** Reading the map in a probe (`$x = @c`): see codegen/agg-read.ts. Absent when the value is
    * not one number (hist, lhist, stats). */
   read?: AggregateRead;
+  /** Text of a combined value as a map entry shows it; print()'s `div` divides it (1n: no division). */
+  text(v: AggregateValue, t: AggType, div: bigint): string;
+  /** JSON of a combined value (-f json). */
+  json(v: AggregateValue, t: AggType, div: bigint): string;
+  /** The number map entries are sorted by, ascending. */
+  sortKey(v: AggregateValue, t: AggType): bigint;
+  /** The JSON line's "type": plain values "map", averages "stats", histograms "hist". */
+  jsonKind: 'map' | 'stats' | 'hist';
+  /**
+   * The text layout of a map of these values: 'line' one `@m[k]: v` line per entry; 'averaged'
+   * the same, then a blank line after the entries (two for an empty map); 'histogram' `@m[k]: `,
+   * the value's own lines and a blank line per entry.
+   */
+  layout: 'line' | 'averaged' | 'histogram';
+  /** A keyless map still prints when never updated (count() prints 0; the others nothing). */
+  printsWhenZero: boolean;
+  /** print()'s top and div do not apply (bpftrace warns at compile time). */
+  ignoresTopDiv?: boolean;
+  /** Entries with equal sortKey print in order of their key's bytes, as bpftrace 0.17 keeps them. */
+  tiesByKeyBytes?: boolean;
+  /** Type name in messages; default `${name}_t`. */
+  typeName?(t: AggType): string;
 }
 
 /** Folds each CPU's slot into one integer; `acc` is two i64 slots, zero before the first CPU. */

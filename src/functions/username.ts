@@ -1,10 +1,10 @@
 // username: the current task's uid, printed as its /etc/passwd name. The probe records the uid
-// (the low half of bpf_get_current_uid_gid, as `uid`); runtime/format/resolve-ids.ts names it when
+// (the low half of bpf_get_current_uid_gid, as `uid`); usernameFormat names it when
 // the value is decoded, so printf %s, print(), map keys and values all show the name.
 
 import { Opcode } from '../codegen/llvm';
 import type { StringType } from '../types';
-import type { BuiltinDef } from './types';
+import type { BuiltinDef, ValueFormat } from './types';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
 export const usernameType: StringType = { kind: 'string', size: 8, format: 'username' };
@@ -18,4 +18,10 @@ export const username: BuiltinDef = {
     ctx.b.store(ctx.b.binop(Opcode.And, both, ctx.constInt(0xffffffff)), ctx.b.bitcast(out, ctx.c.ptr(ctx.i64)));
     return { type: usernameType, v: out };
   },
+};
+
+export const usernameFormat: ValueFormat = {
+  name: 'username',
+  decode: (view, off, _t, host) => host.username(view.getBigUint64(off, true)),
+  printf: 'string',
 };

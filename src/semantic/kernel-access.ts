@@ -5,7 +5,8 @@
 import type { Cast, FieldAccess, Index, Sizeof, Unary } from '../ast';
 import { storageType } from '../functions/storage';
 import { didYouMean, withSuggestion } from '../suggest';
-import { cSizeOf, derefSpace, namedIntType, none, sizeOf, typeName, u64, type AddrSpace, type IntType, type Type } from '../types';
+import { cSizeOf, derefSpace, namedIntType, none, sizeOf, u64, type AddrSpace, type IntType, type Type } from '../types';
+import { typeName } from '../type-name';
 import { recordOfCopy } from './blob-layout';
 import { findNamedType, kernelBtf, planMember, pointerTo, structOf } from './kernel-types';
 import { derefType, indexType, intPointerFromCType, literalIndex } from './pointers';

@@ -5,7 +5,7 @@
 
 import type { Binary, Expr } from '../ast';
 import type { BlobLayout } from '../blob-layout';
-import { isPointer, namedIntType, type AddrSpace, type IntType, type StringType, type Type } from '../types';
+import { isBlob, isPointer, namedIntType, type AddrSpace, type IntType, type StringType, type Type } from '../types';
 import { languageType, kernelBtf } from './kernel-types';
 
 /** A type as bpftrace 0.17 spells it in messages: `int64`, `unsigned int16 *`, `struct Foo *`. */
@@ -17,7 +17,7 @@ export function bpftraceTypeName(t: Type): string {
     case 'bool':
       return 'bool';
     case 'string':
-      return t.format === 'array' || t.format === 'record' ? 'array' : `string[${t.size}]`;
+      return isBlob(t) ? 'array' : `string[${t.size}]`;
     case 'tuple':
       return `(${t.elems.map(bpftraceTypeName).join(',')})`;
     case 'record':
@@ -81,7 +81,7 @@ export function literalIndex(e: Expr): number | null {
  */
 export function indexType(t: Type, n: number, space: AddrSpace): Type | { error: string } {
   if (isPointer(t)) return t.elem;
-  const layout = t.kind === 'string' && t.format === 'array' ? t.layout : undefined;
+  const layout = t.kind === 'string' ? t.layout : undefined;
   if (layout?.kind === 'array') {
     if (n < 0 || n >= layout.length) return { error: `the index ${n} is out of bounds for array of size ${layout.length}` };
     return arrayElemType(layout, space);

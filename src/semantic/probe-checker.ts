@@ -6,7 +6,8 @@ import type { Call, Expr, Span } from '../ast';
 import type { DiagnosticBag } from '../diagnostics';
 import type { CheckContext, EventData, LanguageOptions } from '../functions';
 import type { ExpandedProbe, ProbeType } from '../probes';
-import { typeName, type AddrSpace, type Type } from '../types';
+import { type AddrSpace, type Type } from '../types';
+import { typeName } from '../type-name';
 import type { AnalyzedProbe, Analysis, EventSpec } from './analysis';
 import { inferExpr } from './infer-expr';
 

@@ -2,8 +2,10 @@
 // (string capacities aside), and widening to the larger string.
 
 import type { Expr, MapRef } from '../ast';
+import { formatOf } from '../functions';
 import { storageType } from '../functions/storage';
-import { typeEquals, typeName, type StringType, type Type } from '../types';
+import { typeEquals, type StringType, type Type } from '../types';
+import { typeName } from '../type-name';
 import type { MapInfo } from './analysis';
 import { bpftraceTypeName } from './pointers';
 import type { ProbeChecker } from './probe-checker';
@@ -51,7 +53,7 @@ export function holdsNone(t: Type | null): boolean {
   return t !== null && (t.kind === 'none' || (t.kind === 'tuple' && t.elems.some(holdsNone)));
 }
 
-const symbolic = (t: StringType): boolean => t.format === 'kstack' || t.format === 'ustack' || t.format === 'ksym' || t.format === 'usym';
+const symbolic = (t: StringType): boolean => formatOf(t)?.namesType === true;
 
 /** Same kind of value, ignoring string capacity (a longer string widens the slot). */
 export function sameShape(a: Type, b: Type): boolean {

@@ -3,7 +3,7 @@
 // at the end are the ones bpftrace prints at exit. Error texts are bpftrace's ERROR messages.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkPrintf, compilePrintf, formatPrintf, parseFormat } from '../../runtime/format/printf';
+import { checkPrintf, compilePrintf, formatPrintf, parseFormat } from '../../src/format/printf';
 import { intType, s64, stringType, u64, type Type, type Value } from '../../src/types';
 
 const attach = 'Attaching 1 probe...\n';

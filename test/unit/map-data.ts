@@ -1,7 +1,7 @@
 // Builders for the map contents the runtime hands to the formatters (runtime/format/*), so the
 // formatting suites state a map in one line and bin histogram samples the way the BPF program does.
 
-import { histBucketIndex, lhistBucketCount, lhistBucketIndex } from '../../runtime/format/hist';
+import { histBucketIndex, lhistBucketCount, lhistBucketIndex } from '../../src/format/hist';
 import type { MapData, MapEntry } from '../../runtime/format/maps';
 import type { AggType, Type, Value } from '../../src/types';
 
@@ -21,7 +21,7 @@ export function hist(...samples: bigint[]): bigint[] {
 }
 
 export function lhist(t: AggType, ...samples: bigint[]): bigint[] {
-  if (t.agg !== 'lhist') throw new Error('lhist type expected');
+  if (t.min === undefined || t.max === undefined || t.step === undefined) throw new Error('lhist type expected');
   const b: bigint[] = new Array(lhistBucketCount(t.min, t.max, t.step)).fill(0n);
   for (const v of samples) b[lhistBucketIndex(v, t.min, t.max, t.step)]++;
   return b;

@@ -1,5 +1,5 @@
 // printf() formatting as bpftrace 0.17 prints it, and the compile-time check of a format string
-// against its arguments.
+// against its arguments. Pure: the compiler checks with it, the runtime's handlers format with it.
 //
 // bpftrace 0.17 does not run the whole format through the C library. It finds the conversions,
 // then formats piece by piece: each conversion together with the text before it goes through
@@ -15,7 +15,8 @@
 // % d, %#x and %i as plain text; here they are conversions. And 0.17 finds conversions inside
 // "%%" ("%%d" counts as a %d, "%5%x" as a %x); here "%%" and "%5%" are skipped, as C does.
 
-import type { Type, Value } from '../../src/types';
+import { formatOf } from '../functions/formats';
+import type { Type, Value } from '../types';
 import {
   type ConversionChar,
   type ConversionSpec,
@@ -94,6 +95,10 @@ export function parseFormat(format: string): ParsedFormat {
 }
 
 /** What C printf makes of text without conversions: "%%" (even "%5%") is "%", a stray '%' stays. */
+function parsed(format: string | ParsedFormat): ParsedFormat {
+  return typeof format !== 'string' ? format : parseFormat(format);
+}
+
 function reducePercents(text: string): string {
   return text.includes('%') ? text.replace(ESCAPES, '%') : text;
 }
@@ -123,10 +128,10 @@ function formatOne(c: Conversion, arg: Value | undefined): string {
 
 /**
  * The text printf(format, args...) prints. Integers are bigint (any width; the value's own sign
- * extension is what bpftrace passes) or boolean, strings are byte strings (see ./values.ts).
+ * extension is what bpftrace passes) or boolean, strings are byte strings (runtime/format/values.ts).
  */
 export function formatPrintf(format: string | ParsedFormat, args: readonly Value[]): string {
-  const p = typeof format === 'string' ? parseFormat(format) : format;
+  const p = parsed(format);
   const n = p.conversions.length;
   if (n === 0) return p.format;
   let out = '';
@@ -217,10 +222,15 @@ function typeWord(t: Type): string {
     case 'args':
       return 'args';
     case 'string':
-      return t.format === 'buffer' ? 'buffer' : t.format === 'bytes' || t.format === 'array' ? 'array' : t.format === 'record' ? 'record' : 'string';
+      return printfKind(t);
     default:
       return t.kind;
   }
+}
+
+/** What printf calls a string-like value: plain strings and most formats are 'string'. */
+function printfKind(t: Type): 'string' | 'buffer' | 'array' | 'record' {
+  return formatOf(t)?.printf ?? 'string';
 }
 
 function expected(c: Conversion): 'integer' | 'string' | 'buffer' {
@@ -231,8 +241,7 @@ function expected(c: Conversion): 'integer' | 'string' | 'buffer' {
 
 function accepts(want: 'integer' | 'string' | 'buffer', t: Type): boolean {
   if (want === 'integer') return t.kind === 'int' || t.kind === 'bool';
-  if (want === 'string') return t.kind === 'string' && t.format !== 'buffer' && t.format !== 'bytes' && !t.layout;
-  return t.kind === 'string' && t.format === 'buffer';
+  return t.kind === 'string' && printfKind(t) === want;
 }
 
 /**
@@ -240,7 +249,7 @@ function accepts(want: 'integer' | 'string' | 'buffer', t: Type): boolean {
  * count first, then each argument), returning the first problem or null.
  */
 export function checkPrintf(format: string | ParsedFormat, argTypes: readonly Type[], fn = 'printf'): PrintfError | null {
-  const p = typeof format === 'string' ? parseFormat(format) : format;
+  const p = parsed(format);
   const convs = p.conversions;
   const counts = `(${argTypes.length} supplied, ${convs.length} expected)`;
   if (argTypes.length < convs.length) {

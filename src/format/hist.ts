@@ -118,3 +118,49 @@ export function lhistBucketIndex(v: bigint, min: bigint, max: bigint, step: bigi
   if (v >= max) return last;
   return Math.min(last, Number((v - min) / step) + 1);
 }
+
+/** A bucket's bounds for -f json, inclusive; null for an open end. */
+export type BucketRange = [bigint | null, bigint | null];
+
+export function histRange(i: number): BucketRange {
+  if (i === 0) return [null, -1n];
+  if (i === 1) return [0n, 0n];
+  const lo = 1n << BigInt(i - 2);
+  // bpftrace 0.17 computes the bounds in 32-bit ints: [2^31, 2^32) prints as min -2^31 (1 << 31)
+  // and max 0 (1 << 32 shifts by 0 on x86, minus one). Its hist never fills higher buckets; ours
+  // print their true bounds (see spec.md, Known differences).
+  if (lo === 1n << 31n) return [-(1n << 31n), 0n];
+  return [lo, lo * 2n - 1n];
+}
+
+export function lhistRange(i: number, n: number, min: bigint, max: bigint, step: bigint): BucketRange {
+  if (i === 0) return [null, min - 1n];
+  if (i === n - 1) return [max, null];
+  const lo = min + BigInt(i - 1) * step;
+  return [lo, lo + step - 1n];
+}
+
+/**
+ * -f json's array of buckets from the first non-empty to the last: {"min", "max", "count"}, the
+ * negative bucket without "min" ({"max": -1, ...}), lhist's ends without "min" or "max"; a zeroed
+ * histogram is [].
+ */
+export function jsonBuckets(counts: readonly bigint[], range: (i: number) => BucketRange, div: bigint): string {
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < counts.length; i++) {
+    if (counts[i] === 0n) continue;
+    if (first < 0) first = i;
+    last = i;
+  }
+  const out: string[] = [];
+  for (let i = first; first >= 0 && i <= last; i++) {
+    const [lo, hi] = range(i);
+    const members: string[] = [];
+    if (lo !== null) members.push(`"min": ${lo}`);
+    if (hi !== null) members.push(`"max": ${hi}`);
+    members.push(`"count": ${div === 1n ? counts[i] : counts[i] / div}`);
+    out.push(`{${members.join(', ')}}`);
+  }
+  return `[${out.join(', ')}]`;
+}

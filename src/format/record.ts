@@ -3,8 +3,8 @@
 //   map key     {.weight=1048576,.name=abc}
 //   json        { "weight": 1048576, "name": "abc", "arr": [1,2,3] }
 
-import type { BlobLayout } from '../../src/blob-layout';
-import type { Value } from '../../src/types';
+import type { BlobLayout } from '../blob-layout';
+import type { Value } from '../types';
 
 /** The copied bytes as nested values: integers, text for char arrays, arrays for the rest. */
 export function decodeBlob(l: BlobLayout, view: DataView, off: number): Value {

@@ -1,0 +1,23 @@
+// User-space printing shared by the aggregations whose value is one 64-bit number (count, sum,
+// min, max): the number as the aggregation's signedness reads it, print()'s div applied, entries
+// sorted by it, one line each, "map" in JSON.
+
+import { divide, normalizeInt } from '../format/ints';
+import type { AggType } from '../types';
+import type { AggregateDef, AggregateValue } from './types';
+
+type NumberPrinting = Pick<AggregateDef, 'text' | 'json' | 'sortKey' | 'jsonKind' | 'layout' | 'printsWhenZero'>;
+
+const number = (v: AggregateValue, t: AggType): bigint => normalizeInt(v as bigint, 64, t.signed);
+
+/** printsWhenZero: a keyless map of it prints before any update (count() prints 0). */
+export function numberPrinting(printsWhenZero: boolean): NumberPrinting {
+  return {
+    text: (v, t, div) => divide(number(v, t), div).toString(),
+    json: (v, t, div) => divide(number(v, t), div).toString(),
+    sortKey: number,
+    jsonKind: 'map',
+    layout: 'line',
+    printsWhenZero,
+  };
+}

@@ -1,0 +1,24 @@
+// The formats of structs and integer arrays copied by value (`print(curtask->se.load)`,
+// `@m = $r->arr`): no function makes them; the semantic pass does (src/semantic/blob-layout.ts),
+// and the BlobLayout in the type says how the bytes print.
+
+import { decodeBlob, formatBlob } from '../format/record';
+import type { StringType, Value } from '../types';
+import type { ValueFormat } from './types';
+
+function copyFormat(name: 'record' | 'array'): ValueFormat {
+  const layout = (t: StringType) => {
+    if (!t.layout) throw new Error(`internal: a ${name} value without its layout`);
+    return t.layout;
+  };
+  return {
+    name,
+    decode: (view, off, t) => decodeBlob(layout(t), view, off),
+    text: (v: Value, t, asKey) => formatBlob(layout(t), v, asKey ? 'key' : 'text'),
+    json: (v, t) => formatBlob(layout(t), v, 'json'),
+    printf: name,
+  };
+}
+
+export const recordFormat = copyFormat('record');
+export const arrayFormat = copyFormat('array');
