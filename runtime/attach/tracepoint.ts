@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { listTracepoints, tracefsRoot } from '../../src/semantic/tracefs';
+import type { TracepointAttach } from '../../src/probes/tracepoint.attach';
 import type { Attacher, Listed } from './types';
 
 /** The argument lines `-lv` shows: the format's fields without the common_ header, as declared. */
@@ -20,12 +21,12 @@ function fieldLines(category: string, name: string): string[] {
   return out;
 }
 
-export const tracepoint: Attacher = {
+export const tracepoint: Attacher<TracepointAttach> = {
   provider: 'tracepoint',
   attach(prog, probe) {
     // libbpf reads the event's id from tracefs: mounted here if a cached compile skipped that.
     tracefsRoot();
-    return [prog.attachTracepoint(String(probe.attach.category), String(probe.attach.name))];
+    return [prog.attachTracepoint(probe.attach.category, probe.attach.name)];
   },
   list(q) {
     return listTracepoints().map((t): Listed => {

@@ -6,7 +6,7 @@ import { readAggregate } from './agg-read';
 import { aggregates, builtins, functions, type CgValue, type ConfigName, type EmitContext, type LanguageOptions } from '../functions';
 import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
 import { Stat } from '../meta';
-import { probeType, type ExpandedProbe } from '../probes';
+import type { ExpandedProbe } from '../probes';
 import { fieldType } from '../semantic/tracefs';
 import { emitKernelField } from '../functions/kernel-field';
 import { probeReadHelper } from './probe-read';
@@ -113,11 +113,11 @@ export class ProbeEmitter implements EmitContext {
     b.positionAtEnd(body);
     this.at(this.p.probe.span);
     // The probe type's own precondition (src/probes/types.ts guard), before the user's predicate.
-    const guard = probeType(this.probe.provider)?.guard;
+    const guard = this.probe.type.guard;
     if (guard) {
       const go = b.appendBlock(this.parts.fn, 'guarded');
       const stop = b.appendBlock(this.parts.fn, 'unguarded');
-      b.condBr(guard(this), go, stop);
+      b.condBr(guard(this, this.probe), go, stop);
       b.positionAtEnd(stop);
       b.ret(this.c.constInt(this.c.int(32), 0));
       b.positionAtEnd(go);

@@ -2,7 +2,6 @@
 // probe type (pt_regs for kprobes and uprobes, the args array for raw tracepoints), so the probe
 // type's module says how to read them.
 
-import { probeType } from '../probes';
 import { none, u64 } from '../types';
 import type { BuiltinDef } from './types';
 
@@ -13,9 +12,9 @@ function arg(n: number): BuiltinDef {
   return {
     name,
     check(ctx, node) {
-      const args = probeType(ctx.probe.provider)?.args;
+      const args = ctx.probe.type.args;
       if (!args) {
-        ctx.error(`${name} is not available in ${ctx.probe.provider} probes`, node, ctx.probe.provider === 'tracepoint' ? 'tracepoints name their arguments: args->field' : undefined);
+        ctx.error(`${name} is not available in ${ctx.probe.provider} probes`, node, ctx.probe.type.namedArgs === 'tracepoint-fields' ? 'tracepoints name their arguments: args->field' : undefined);
         return none;
       }
       if (n >= args.count) {
@@ -24,7 +23,7 @@ function arg(n: number): BuiltinDef {
       }
       return u64;
     },
-    emit: (ctx) => ({ type: u64, v: probeType(ctx.probe.provider)!.args!.read(ctx, n) }),
+    emit: (ctx) => ({ type: u64, v: ctx.probe.type.args!.read(ctx, n, ctx.probe) }),
   };
 }
 
@@ -33,11 +32,11 @@ export const argBuiltins: BuiltinDef[] = Array.from({ length: MAX_ARGS }, (_, i)
 export const retval: BuiltinDef = {
   name: 'retval',
   check(ctx, node) {
-    if (!probeType(ctx.probe.provider)?.retval?.(ctx.probe)) {
+    if (!ctx.probe.type.retval?.(ctx.probe)) {
       ctx.error(`retval is only available in return probes (kretprobe, uretprobe), not ${ctx.probe.provider}`, node);
       return none;
     }
     return u64;
   },
-  emit: (ctx) => ({ type: u64, v: probeType(ctx.probe.provider)!.retval!(ctx.probe)!(ctx) }),
+  emit: (ctx) => ({ type: u64, v: ctx.probe.type.retval!(ctx.probe)!(ctx) }),
 };

@@ -570,7 +570,7 @@ class ProbeChecker implements CheckContext {
 
   /** Address space of pointers this probe hands out: user memory for uprobes, kernel otherwise. */
   defaultSpace(): AddrSpace {
-    return this.probe.provider === 'uprobe' || this.probe.provider === 'uretprobe' || this.probe.provider === 'usdt' ? 'user' : 'kernel';
+    return this.probe.type.addressSpace;
   }
 
   private infer(e: Expr): Type {
@@ -581,7 +581,7 @@ class ProbeChecker implements CheckContext {
         return stringType(Buffer.byteLength(e.value, 'latin1') + 1);
       case 'Builtin': {
         // bpftrace 0.17 spells an iterator's context `ctx` (ctx->task): the same record as args.
-        if (e.name === 'args' || (e.name === 'ctx' && this.probe.provider === 'iter')) {
+        if (e.name === 'args' || (e.name === 'ctx' && this.probe.type.ctxIsArgs)) {
           const t = this.ap.type.argsType?.(this.probe);
           if (!t) this.error(`args is not available in ${this.probe.provider} probes`, e);
           return t ?? none;
@@ -724,16 +724,16 @@ class ProbeChecker implements CheckContext {
         if (!f) {
           const fields = this.probe.format?.fields.filter((x) => !x.name.startsWith('common_')).map((x) => x.name) ?? [];
           this.error(
-            `${this.probe.provider === 'tracepoint' ? 'tracepoint' : 'function'} ${this.probe.name} has no ${this.probe.provider === 'tracepoint' ? 'field' : 'argument'} named '${e.field}'`,
+            `${this.probe.type.namedArgs === 'tracepoint-fields' ? 'tracepoint' : 'function'} ${this.probe.name} has no ${this.probe.type.namedArgs === 'tracepoint-fields' ? 'field' : 'argument'} named '${e.field}'`,
             { span: e.fieldSpan },
             withSuggestion(didYouMean(e.field, fields), fields.length ? `its fields are: ${fields.join(', ')}` : undefined),
           );
           return none;
         }
         const ft = fieldType(f);
-        // Pointer fields of syscall tracepoints are the syscall's own arguments: user memory.
+        // The probe type knows where pointer fields point (a syscall tracepoint's: user memory).
         if (ft.kind === 'int' && /\*\s*$/.test(f.ctype)) {
-          const space: AddrSpace = this.probe.name.startsWith('tracepoint:syscalls:') ? 'user' : 'kernel';
+          const space: AddrSpace = this.probe.type.argsPointerSpace?.(this.probe) ?? 'kernel';
           return this.typedPointerField(f.name, f.ctype, space) ?? intPointerFromCType(f.ctype, space) ?? { ...ft, signed: false, space };
         }
         return ft;
@@ -751,7 +751,7 @@ class ProbeChecker implements CheckContext {
   private typedPointerField(name: string, ctype: string, space: AddrSpace): IntType | undefined {
     const btf = kernelBtf();
     if (!btf) return undefined;
-    if (this.probe.provider === 'kfunc' || this.probe.provider === 'kretfunc') {
+    if (this.probe.type.namedArgs === 'btf-params') {
       const fn = this.probe.format ? btf.findFunc(this.probe.format.name) : null;
       const p = fn?.params.find((x) => x.name === name);
       if (p && btf.resolve(p.type).kind === 'ptr') {
