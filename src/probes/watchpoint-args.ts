@@ -68,8 +68,8 @@ export function expandFunctionWatchpoint(ap: AttachPoint, provider: 'watchpoint'
     // uprobe.ts lets a missing symbol through (libraries without some functions), its diagnostic
     // attached; bpftrace refuses such a watchpoint ("No probes to attach"), so say why here.
     if (u.unresolved) throw new BpfscriptError(u.unresolved);
-    // A function name was given, so the uprobe has its symbol.
-    const symbol = u.attach.symbol!;
+    // FUNC given as an address has no symbol: the probe is named by the address as written.
+    const symbol = u.attach.symbol ?? func;
     const slot = ap.span.start * 4096 + i;
     // bpftrace 0.17 names the probe target:function, then N of argN (left out for arg0, which it
     // stores as a zero address), the length and the mode with its letters sorted.
