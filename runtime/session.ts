@@ -190,7 +190,7 @@ class Session {
     });
     // A deferred probe is attached later by another probe's runtime (a watchpoint's body, once its
     // uprobe reports the address); bpftrace does not count it.
-    const n = meta.probes.filter((p) => !p.attach.deferred).length;
+    const n = meta.probes.filter((p) => !attachers.get(p.provider)?.deferred?.(p)).length;
     if (!this.opts.quiet) this.out.attached(n);
     this.out.flush();
     // As in bpftrace 0.17, BEGIN runs before the other probes are attached (an interval probe

@@ -4,12 +4,43 @@
 import type { EventSpec } from './semantic/analysis';
 import type { Type } from './types';
 import type { Diagnostic } from './diagnostics';
+import type { IntervalAttach } from './probes/interval.attach';
+import type { IterAttach } from './probes/iter.attach';
+import type { KfuncAttach } from './probes/kfunc.attach';
+import type { KprobeAttach } from './probes/kprobe.attach';
+import type { CountedEventAttach, ProfileAttach } from './probes/perf-events.attach';
+import type { RawTracepointAttach } from './probes/rawtracepoint.attach';
+import type { SpecialAttach } from './probes/special.attach';
+import type { TracepointAttach } from './probes/tracepoint.attach';
+import type { UprobeAttach } from './probes/uprobe.attach';
+import type { UsdtAttach } from './probes/usdt.attach';
+import type { WatchpointAttach } from './probes/watchpoint.attach';
 
-export interface ProbeMeta {
+/**
+ * What the runtime needs to attach one probe, by probe type: each record is declared once, in
+ * src/probes/TYPE.attach.ts, and read by both halves of its type (src/probes/TYPE.ts writes it,
+ * runtime/attach/TYPE.ts reads it). Plain JSON: the compile cache stores it.
+ */
+export type AttachRecord =
+  | SpecialAttach
+  | TracepointAttach
+  | RawTracepointAttach
+  | KprobeAttach
+  | KfuncAttach
+  | UprobeAttach
+  | UsdtAttach
+  | IntervalAttach
+  | ProfileAttach
+  | CountedEventAttach
+  | IterAttach
+  | WatchpointAttach;
+
+/** One program to attach; `A` narrows `attach` to one probe type's record. */
+export interface ProbeMeta<A extends AttachRecord = AttachRecord> {
   progName: string;
   provider: string;
   name: string;
-  attach: Record<string, string | number | boolean>;
+  attach: A;
   runOnce?: 'begin' | 'end';
 }
 

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertVerifies, bpfscript } from './helpers';
 import { hasKprobes } from '../src/kernel/features';
+import type { ProbeMeta } from '../src/meta';
+import type { KprobeAttach } from '../src/probes/kprobe.attach';
 
 const VFSCOUNT = 'BEGIN { printf("Tracing VFS calls... Hit Ctrl-C to end.\\n"); } kprobe:vfs_* { @[func] = count(); }';
 const VFSSTAT =
@@ -63,16 +65,16 @@ test('with kprobe_multi a wildcard is one program; func from the kernel; it pass
     for (const src of ['kprobe:vfs_read* { @[func] = count(); }', 'kretprobe:vfs_read* { @[func, retval] = count(); }']) {
       const gen = compile(src, { file: 'stdin' });
       assert.is(gen.meta.probes.length, 1, src);
-      const p = gen.meta.probes[0];
+      const p = gen.meta.probes[0] as ProbeMeta<KprobeAttach>;
       assert.is(p.name, src.startsWith('kret') ? 'kretprobe:vfs_read*' : 'kprobe:vfs_read*');
       assert.is(p.attach.via, 'multi');
-      assert.ok(String(p.attach.funcs).split(',').includes('vfs_readv'));
+      assert.ok(p.attach.via === 'multi' && p.attach.funcs.includes('vfs_readv'));
       assertVerifies(gen.elf, src);
     }
     // `probe` must be a constant per program: one program per match, as bpftrace 0.17 does.
     const per = compile('kprobe:vfs_read* { @[probe] = count(); }', { file: 'stdin' });
     assert.ok(per.meta.probes.length > 1);
-    assert.ok(per.meta.probes.every((p) => p.attach.via === 'kprobe'));
+    assert.ok((per.meta.probes as ProbeMeta<KprobeAttach>[]).every((p) => p.attach.via === 'kprobe'));
   } finally {
     if (env === undefined) delete process.env.BPFSCRIPT_KPROBE_VIA;
     else process.env.BPFSCRIPT_KPROBE_VIA = env;
@@ -85,7 +87,7 @@ test('fentry standing in for kprobes: fentry/fexit programs under the kprobe nam
   process.env.BPFSCRIPT_KPROBE_VIA = 'fentry';
   try {
     const gen = compile('kprobe:vfs_read { @[arg2] = count(); } kretprobe:vfs_read { @[retval] = count(); }', { file: 'stdin' });
-    assert.equal(gen.meta.probes.map((p) => [p.name, p.attach.via]), [['kprobe:vfs_read', 'fentry'], ['kretprobe:vfs_read', 'fentry']]);
+    assert.equal((gen.meta.probes as ProbeMeta<KprobeAttach>[]).map((p) => [p.name, p.attach.via]), [['kprobe:vfs_read', 'fentry'], ['kretprobe:vfs_read', 'fentry']]);
     const elf = gen.elf.toString('latin1');
     assert.ok(elf.includes('\0fentry/vfs_read\0') && elf.includes('\0fexit/vfs_read\0'));
   } finally {

@@ -3,13 +3,14 @@
 
 import { onlineCpus } from '../../src/kernel/cpus';
 import { perfEventOpen } from '../libbpf';
+import type { IntervalAttach } from '../../src/probes/interval.attach';
 import type { Attacher } from './types';
 
-export const interval: Attacher = {
+export const interval: Attacher<IntervalAttach> = {
   provider: 'interval',
   attach(prog, probe) {
     const cpu = onlineCpus()[0] ?? 0;
-    const fd = perfEventOpen({ event: 'cpu-clock', samplePeriod: Number(probe.attach.periodNs), cpu, pid: -1 });
+    const fd = perfEventOpen({ event: 'cpu-clock', samplePeriod: probe.attach.periodNs, cpu, pid: -1 });
     return [prog.attachPerfEvent(fd)];
   },
 };

@@ -7,11 +7,12 @@ import { constants } from 'node:os';
 import { ENOTSUPP } from '../libbpf';
 import { ITERATORS } from '../../src/kernel/iterators';
 import { tracingRefused } from '../../src/kernel/features';
+import type { IterAttach } from '../../src/probes/iter.attach';
 import type { Attacher } from './types';
 
 const { EPERM, EOPNOTSUPP } = constants.errno;
 
-export const iter: Attacher = {
+export const iter: Attacher<IterAttach> = {
   provider: 'iter',
   unavailable() {
     const refused = tracingRefused();

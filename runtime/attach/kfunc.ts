@@ -6,6 +6,7 @@ import { ENOTSUPP } from '../libbpf';
 import { describeFunction, kernelFunctions } from '../../src/kernel/btf-functions';
 import { wildcardRegex } from '../../src/wildcard';
 import { hasKprobes, tracingRefused } from '../../src/kernel/features';
+import type { KfuncAttach } from '../../src/probes/kfunc.attach';
 import type { Attacher, Listed, Unavailable } from './types';
 
 const { EPERM, EOPNOTSUPP } = constants.errno;
@@ -17,11 +18,13 @@ function instead(provider: 'kfunc' | 'kretfunc'): string {
     : 'this kernel has no kprobes either: trace a tracepoint (bpfscript -l "tracepoint:*") or a raw tracepoint, or run on a kernel that allows fentry';
 }
 
-function kernelFunction(provider: 'kfunc' | 'kretfunc'): Attacher {
+function kernelFunction(provider: 'kfunc' | 'kretfunc'): Attacher<KfuncAttach> {
   return {
     provider,
     // As bpftrace finds: fentry programs on one function run newest first, fexit in attach order.
     lastAttachedRunsFirst: provider === 'kfunc',
+    // A kernel that refuses tracing programs refuses them at load, before any attach.
+    refusedAtLoad: true,
     unavailable(): Unavailable | undefined {
       if (tracingRefused() === null) return undefined;
       return {

@@ -4,6 +4,7 @@
 
 import { filterFunctionList } from '../../src/kernel/ftrace';
 import type { ProbeMeta } from '../../src/meta';
+import type { KprobeAttach } from '../../src/probes/kprobe.attach';
 import { err } from '../../src/stdio';
 import { hasKprobes } from '../../src/kernel/features';
 import { textAddresses } from '../../src/kernel/kallsyms';
@@ -21,12 +22,12 @@ const say = (verbose: boolean | undefined, line: string): void => {
   if (verbose) err(`${line}\n`);
 };
 
-function kernelProbe(provider: 'kprobe' | 'kretprobe'): Attacher {
+function kernelProbe(provider: 'kprobe' | 'kretprobe'): Attacher<KprobeAttach> {
   return {
     provider,
     // As bpftrace finds: kprobes on one function run newest first, kretprobes in attach order.
     lastAttachedRunsFirst: provider === 'kprobe',
-    unavailable: (p?: ProbeMeta) =>
+    unavailable: (p?: ProbeMeta<KprobeAttach>) =>
       hasKprobes() || p?.attach.via === 'fentry'
         ? undefined
         : {
@@ -35,22 +36,21 @@ function kernelProbe(provider: 'kprobe' | 'kretprobe'): Attacher {
           },
     attach(prog, probe, session) {
       const ret = provider === 'kretprobe';
-      if (probe.attach.via === 'multi') {
-        const funcs = String(probe.attach.funcs).split(',');
+      const a = probe.attach;
+      if (a.via === 'multi') {
+        const funcs = a.funcs;
         const addrs = textAddresses();
         // A name kallsyms lacks (a module unloaded since compiling) is dropped rather than failing the rest.
         const found = funcs.filter((f) => addrs.has(f));
         say(session.verbose, `${probe.name}: kprobe_multi, one link for ${found.length} function${found.length === 1 ? '' : 's'}`);
         return [prog.attachKprobeMulti(found.map((f) => addrs.get(f)!), ret, `${probe.name} (${found.length} functions)`)];
       }
-      const func = String(probe.attach.func);
-      if (probe.attach.via === 'fentry') {
+      if (a.via === 'fentry') {
         say(session.verbose, `${probe.name}: ${ret ? 'fexit' : 'fentry'} (this kernel has no kprobes)`);
         return [prog.attachTrace()];
       }
       say(session.verbose, `${probe.name}: ${ret ? 'kretprobe' : 'kprobe'}`);
-      const offset = Number(probe.attach.offset ?? 0);
-      return [prog.attachKprobe(func, ret, offset)];
+      return [prog.attachKprobe(a.func, ret, a.offset)];
     },
     // bpftrace lists kernel functions once, as kprobes.
     list: provider === 'kprobe' ? (q) => kernelFunctions(q).map((f) => ({ name: `kprobe:${f}` })) : undefined,

@@ -4,6 +4,7 @@ import { onlineCpus } from '../../src/kernel/cpus';
 import { perfEventOpen, type BpfLink, type BpfProgram, type PerfEventOptions } from '../libbpf';
 import { HARDWARE, SOFTWARE } from '../../src/kernel/perf-events';
 import { hasHardwareCounters } from '../../src/kernel/features';
+import type { CountedEventAttach, ProfileAttach } from '../../src/probes/perf-events.attach';
 import type { Attacher } from './types';
 
 function onEveryCpu(prog: BpfProgram, open: (cpu: number) => PerfEventOptions): BpfLink[] {
@@ -17,27 +18,27 @@ function onEveryCpu(prog: BpfProgram, open: (cpu: number) => PerfEventOptions): 
   return links;
 }
 
-export const profile: Attacher = {
+export const profile: Attacher<ProfileAttach> = {
   provider: 'profile',
   attach(prog, probe) {
-    const { freq, periodNs } = probe.attach;
+    const a = probe.attach;
     return onEveryCpu(prog, (cpu) => ({
       event: 'cpu-clock',
       cpu,
       pid: -1,
-      ...(freq !== undefined ? { sampleFreq: Number(freq) } : { samplePeriod: Number(periodNs) }),
+      ...('freq' in a ? { sampleFreq: a.freq } : { samplePeriod: a.periodNs }),
     }));
   },
 };
 
-export const software: Attacher = {
+export const software: Attacher<CountedEventAttach> = {
   provider: 'software',
   // One perf event's BPF programs run newest first.
   lastAttachedRunsFirst: true,
   list: () => Object.keys(SOFTWARE).map((e) => ({ name: `software:${e}:` })),
   attach(prog, probe) {
-    const event = String(probe.attach.event);
-    return onEveryCpu(prog, (cpu) => ({ event, cpu, pid: -1, samplePeriod: Number(probe.attach.period) }));
+    const { event, period } = probe.attach;
+    return onEveryCpu(prog, (cpu) => ({ event, cpu, pid: -1, samplePeriod: period }));
   },
 };
 
@@ -47,7 +48,7 @@ const HARDWARE_CONFIG: Record<string, number> = {
   'branch-misses': 5, 'bus-cycles': 6, 'frontend-stalls': 7, 'backend-stalls': 8, 'ref-cycles': 9,
 };
 
-export const hardware: Attacher = {
+export const hardware: Attacher<CountedEventAttach> = {
   provider: 'hardware',
   list: () => Object.keys(HARDWARE).map((e) => ({ name: `hardware:${e}:` })),
   unavailable: () =>
@@ -58,7 +59,7 @@ export const hardware: Attacher = {
           instead: 'use a software event (software:cpu-clock:1000000) or profile:hz:99',
         },
   attach(prog, probe) {
-    const hw = HARDWARE_CONFIG[String(probe.attach.event)];
-    return onEveryCpu(prog, (cpu) => ({ hardware: hw, cpu, pid: -1, samplePeriod: Number(probe.attach.period) }));
+    const hw = HARDWARE_CONFIG[probe.attach.event];
+    return onEveryCpu(prog, (cpu) => ({ hardware: hw, cpu, pid: -1, samplePeriod: probe.attach.period }));
   },
 };

@@ -1,7 +1,8 @@
-// The runtime side of a probe type: how a loaded program gets attached. One module per provider.
+// The runtime side of a probe type: how a loaded program gets attached. One module per provider,
+// reading the attach record its compiler side (src/probes/TYPE.ts) wrote: src/probes/TYPE.attach.ts.
 
 import type { RuntimeServices } from '../../src/functions/types';
-import type { ProbeMeta } from '../../src/meta';
+import type { AttachRecord, ProbeMeta } from '../../src/meta';
 import type { BpfLink, BpfProgram } from '../libbpf';
 
 export interface AttachSession {
@@ -45,15 +46,22 @@ export interface Listed {
   details?: string[];
 }
 
-export interface Attacher {
+/** The runtime side of one probe type, generic in its attach record `A`. */
+export interface Attacher<A extends AttachRecord = AttachRecord> {
   provider: string;
   /** The probes of this type that `-l` shows for a query, before wildcard filtering on the full name. */
   list?(q: ListQuery): Listed[];
   /** Listed only by a pattern that names this type (bpftrace's plain -l leaves it out). */
   listOnlyWhenNamed?: boolean;
   /** Checked for every probe before anything is attached. */
-  unavailable?(probe?: ProbeMeta): Unavailable | undefined;
-  attach(prog: BpfProgram, probe: ProbeMeta, session: AttachSession): BpfLink[];
+  unavailable?(probe?: ProbeMeta<A>): Unavailable | undefined;
+  /** Whether a kernel that unavailable() turns down refuses the program already when loading it
+   * (not only when attaching), so nothing of the script can be loaded for a look (--explain). */
+  refusedAtLoad?: boolean;
+  attach(prog: BpfProgram, probe: ProbeMeta<A>, session: AttachSession): BpfLink[];
+  /** Attached later by another probe's runtime (a watchpoint's body, once its uprobe reports the
+   * address), and so not counted among the probes attached, as bpftrace counts. */
+  deferred?(probe: ProbeMeta<A>): boolean;
   /**
    * The kernel runs the programs on one event of this type last-attached first, so these are
    * attached after the others and in reverse, to run in the script's order (as bpftrace does).

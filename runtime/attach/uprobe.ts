@@ -5,6 +5,7 @@ import { ElfFile } from '../../src/kernel/elf';
 import { functionSymbols } from '../../src/kernel/elf-symbols';
 import { resolveBinary } from '../../src/kernel/binaries';
 import { hasUprobes } from '../../src/kernel/features';
+import type { UprobeAttach } from '../../src/probes/uprobe.attach';
 import type { Attacher, ListQuery } from './types';
 
 /** The ELF file named by the first part of a uprobe/usdt -l query, or null (with a warning). */
@@ -26,7 +27,7 @@ export function listedBinary(q: ListQuery, provider: string): { path: string; el
 
 export const noUprobes = { missing: 'this kernel has no uprobe support (CONFIG_UPROBE_EVENTS is off)', instead: 'trace a tracepoint instead (bpfscript -l "tracepoint:*")' };
 
-function userProbe(provider: 'uprobe' | 'uretprobe'): Attacher {
+function userProbe(provider: 'uprobe' | 'uretprobe'): Attacher<UprobeAttach> {
   return {
     provider,
     // A probed address keeps its consumers newest first.
@@ -37,8 +38,8 @@ function userProbe(provider: 'uprobe' | 'uretprobe'): Attacher {
       return [
         prog.attachUprobe({
           pid: session.pid ?? -1,
-          binary: String(a.binary),
-          offset: Number(a.offset),
+          binary: a.binary,
+          offset: a.offset,
           retprobe: provider === 'uretprobe',
         }),
       ];

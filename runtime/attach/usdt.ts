@@ -7,20 +7,20 @@
 import { constants } from 'node:os';
 import { LibbpfError } from '../libbpf';
 import { hasUprobes } from '../../src/kernel/features';
+import type { UsdtAttach } from '../../src/probes/usdt.attach';
 import type { Attacher } from './types';
 import { listedBinary, noUprobes } from './uprobe';
 import { usdtNotes } from '../../src/kernel/stapsdt';
 import { addressInProcess, adjustSemaphore } from './usdt-semaphore';
 
-export const usdt: Attacher = {
+export const usdt: Attacher<UsdtAttach> = {
   provider: 'usdt',
   lastAttachedRunsFirst: true,
   unavailable: () => (hasUprobes() ? undefined : noUprobes),
   attach(prog, probe, session) {
     const a = probe.attach;
-    const binary = String(a.binary);
-    const sem = Number(a.semaphoreOffset ?? 0);
-    const base = { pid: session.pid ?? -1, binary, offset: Number(a.offset) };
+    const { binary, semaphoreOffset: sem } = a;
+    const base = { pid: session.pid ?? -1, binary, offset: a.offset };
     if (sem) {
       try {
         return [prog.attachUprobe({ ...base, refCtrOffset: sem })];

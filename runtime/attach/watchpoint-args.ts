@@ -9,14 +9,18 @@ import { BpfscriptError } from '../../src/diagnostics';
 import type { ProbeMeta } from '../../src/meta';
 import { SETUP_EVENT_BASE } from '../../src/meta';
 import { processState } from '../../src/kernel/proc-stat';
+import type { WatchpointAttach } from '../../src/probes/watchpoint.attach';
 import { LibbpfError, PerfType, perfEventOpen, type BpfLink, type BpfProgram } from '../libbpf';
 import { writeAll } from '../output';
 import type { AttachSession } from './types';
 
 const { ENOSPC, ESRCH } = constants.errno;
 
+type Watch = Extract<WatchpointAttach, { role: 'watch' }>;
+type Setup = Extract<WatchpointAttach, { role: 'setup' }>;
+
 /** Body programs waiting for an address, by slot; set when their probe is attached. */
-const bodies = new Map<number, { prog: BpfProgram; probe: ProbeMeta }>();
+const bodies = new Map<number, { prog: BpfProgram; probe: ProbeMeta; watch: Watch }>();
 
 function targetPid(probe: ProbeMeta, session: AttachSession): number {
   if (session.pid === undefined || session.pid < 0) {
@@ -38,18 +42,17 @@ function resume(pid: number): void {
 }
 
 /** The body's program: attached later, once per address the setup program reports. */
-export function attachWatch(prog: BpfProgram, probe: ProbeMeta, session: AttachSession): BpfLink[] {
+export function attachWatch(prog: BpfProgram, probe: ProbeMeta, watch: Watch, session: AttachSession): BpfLink[] {
   targetPid(probe, session);
-  const slot = Number(probe.attach.slot);
-  bodies.set(slot, { prog, probe });
+  const slot = watch.slot;
+  bodies.set(slot, { prog, probe, watch });
   session.onDetach?.(() => bodies.delete(slot));
   return [];
 }
 
-export function attachSetup(prog: BpfProgram, probe: ProbeMeta, session: AttachSession): BpfLink[] {
+export function attachSetup(prog: BpfProgram, probe: ProbeMeta, a: Setup, session: AttachSession): BpfLink[] {
   const pid = targetPid(probe, session);
-  const a = probe.attach;
-  const slot = Number(a.slot);
+  const slot = a.slot;
   const sync = !a.async;
   const links: BpfLink[] = [];
   // bpftrace remembers the last address even when attaching failed: it is not retried.
@@ -62,15 +65,15 @@ export function attachSetup(prog: BpfProgram, probe: ProbeMeta, session: AttachS
     try {
       if (addr === last || !body || detached) return;
       last = addr;
-      const { len, bpType } = body.probe.attach;
-      const fd = perfEventOpen({ type: PerfType.BREAKPOINT, config: 0, cpu: -1, pid, samplePeriod: 1, breakpoint: { type: Number(bpType), addr, len: Number(len) } });
+      const { len, bpType } = body.watch;
+      const fd = perfEventOpen({ type: PerfType.BREAKPOINT, config: 0, cpu: -1, pid, samplePeriod: 1, breakpoint: { type: bpType, addr, len } });
       links.push(body.prog.attachPerfEvent(fd));
     } catch (e) {
       if (!(e instanceof LibbpfError)) throw e;
       if (e.errno === ENOSPC) {
         rt.output.message('lost_events', 'Failed to attach watchpoint probe. You are out of watchpoint registers.', true);
       } else if (e.errno !== ESRCH) {
-        const hint = e.errno === constants.errno.EINVAL ? `\nHINT: the address must be aligned to the length (${body?.probe.attach.len} bytes), and x86 cannot watch reads alone (use rw)` : '';
+        const hint = e.errno === constants.errno.EINVAL ? `\nHINT: the address must be aligned to the length (${body?.watch.len} bytes), and x86 cannot watch reads alone (use rw)` : '';
         rt.output.flush();
         writeAll(2, `ERROR: cannot watch 0x${addr.toString(16)} for ${body?.probe.name}: ${e.message}${hint}\n`);
         rt.requestExit();
@@ -79,7 +82,7 @@ export function attachSetup(prog: BpfProgram, probe: ProbeMeta, session: AttachS
       if (sync) resume(pid);
     }
   });
-  const uprobe = prog.attachUprobe({ pid, binary: String(a.binary), offset: Number(a.offset) });
+  const uprobe = prog.attachUprobe({ pid, binary: a.binary, offset: a.offset });
   session.onDetach?.(() => {
     detached = true;
     // The uprobe goes first so it cannot stop the process again once it is continued.

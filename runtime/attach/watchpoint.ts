@@ -5,6 +5,7 @@
 import { constants } from 'node:os';
 import { BpfscriptError } from '../../src/diagnostics';
 import { PerfType, perfEventOpen } from '../libbpf';
+import type { WatchpointAttach } from '../../src/probes/watchpoint.attach';
 import type { Attacher } from './types';
 import { attachSetup, attachWatch } from './watchpoint-args';
 import { hasBreakpoints, hasUprobes } from '../../src/kernel/features';
@@ -12,7 +13,7 @@ import { noUprobes } from './uprobe';
 
 const { EINVAL, ENOSPC, ENODEV, ENOENT, EOPNOTSUPP } = constants.errno;
 
-export const watchpoint: Attacher = {
+export const watchpoint: Attacher<WatchpointAttach> = {
   provider: 'watchpoint',
   unavailable: (probe) =>
     probe?.attach.role === 'setup' && !hasUprobes()
@@ -23,9 +24,11 @@ export const watchpoint: Attacher = {
           missing: 'this kernel has no hardware breakpoint support (CONFIG_HAVE_HW_BREAKPOINT is off: no "breakpoint" perf event source)',
           instead: 'trace the function that writes the value with a uprobe instead',
         },
+  deferred: (probe) => probe.attach.role === 'watch',
   attach(prog, probe, session) {
-    if (probe.attach.role === 'setup') return attachSetup(prog, probe, session);
-    if (probe.attach.role === 'watch') return attachWatch(prog, probe, session);
+    const a = probe.attach;
+    if (a.role === 'setup') return attachSetup(prog, probe, a, session);
+    if (a.role === 'watch') return attachWatch(prog, probe, a, session);
     if (session.pid === undefined || session.pid < 0) {
       throw new BpfscriptError({
         severity: 'ERROR',
@@ -33,14 +36,13 @@ export const watchpoint: Attacher = {
         hint: 'give the process with -p PID, or start it with -c CMD',
       });
     }
-    const a = probe.attach;
     const fd = perfEventOpen({
       type: PerfType.BREAKPOINT,
       config: 0,
       cpu: -1,
       pid: session.pid,
       samplePeriod: 1,
-      breakpoint: { type: Number(a.bpType), addr: BigInt(String(a.addr)), len: Number(a.len) },
+      breakpoint: { type: a.bpType, addr: BigInt(a.addr), len: a.len },
     });
     return [prog.attachPerfEvent(fd)];
   },

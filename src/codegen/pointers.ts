@@ -36,8 +36,7 @@ export function readAt(ctx: EmitContext, addr: Val, t: Type, space: AddrSpace): 
 
 /** The probe's own address space for addresses of unknown origin (user memory in uprobes). */
 export function probeSpace(ctx: EmitContext): AddrSpace {
-  const p = ctx.probe.provider;
-  return p === 'uprobe' || p === 'uretprobe' || p === 'usdt' ? 'user' : 'kernel';
+  return ctx.probe.type.addressSpace;
 }
 
 export function emitDeref(ctx: EmitContext, e: Unary): CgValue {

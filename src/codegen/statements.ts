@@ -20,7 +20,7 @@ export function emitProgram(em: ProbeEmitter): void {
   if (guard) {
     const go = b.appendBlock(em.parts.fn, 'guarded');
     const stop = b.appendBlock(em.parts.fn, 'unguarded');
-    b.condBr(guard(em), go, stop);
+    b.condBr(guard(em, em.probe), go, stop);
     b.positionAtEnd(stop);
     b.ret(em.c.constInt(em.c.int(32), 0));
     b.positionAtEnd(go);

@@ -96,8 +96,9 @@ export async function explain(source: string, o: ExplainOptions): Promise<string
 async function refusedHere(gen: ReturnType<typeof generate>): Promise<string | null> {
   const { attachers } = await import('../../runtime/attach');
   for (const pm of gen.meta.probes) {
-    if (pm.provider !== 'kfunc' && pm.provider !== 'kretfunc') continue;
-    const no = attachers.get(pm.provider)?.unavailable?.(pm);
+    const attacher = attachers.get(pm.provider);
+    if (!attacher?.refusedAtLoad) continue;
+    const no = attacher.unavailable?.(pm);
     if (no) return `skipped: ${pm.progName} (${pm.name}) cannot be loaded here: ${no.missing}\nHINT: ${no.instead}\n`;
   }
   return null;

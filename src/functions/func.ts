@@ -4,18 +4,10 @@
 // function's address (bpf_get_func_ip) printed with %ps by bpf_snprintf.
 
 import { none, stringType } from '../types';
-import type { ExpandedProbe } from '../probes';
 import type { BuiltinDef, EmitContext } from './types';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
 let fmtGlobals = 0;
-
-function functionName(p: ExpandedProbe): string | undefined {
-  const name = p.attach.func ?? p.attach.symbol;
-  return typeof name === 'string' ? name : undefined;
-}
-
-const isMulti = (p: ExpandedProbe): boolean => p.attach.via === 'multi';
 
 /** The name of the function that fired, from the kernel: "%ps" of its address, in `size` bytes. */
 function nameFromAddress(ctx: EmitContext, size: number) {
@@ -36,13 +28,15 @@ function nameFromAddress(ctx: EmitContext, size: number) {
 export const func: BuiltinDef = {
   name: 'func',
   check(ctx, node) {
-    if (isMulti(ctx.probe)) return stringType(Number(ctx.probe.attach.funcLen) + 1);
-    const name = functionName(ctx.probe);
-    if (name === undefined) {
+    const f = ctx.probe.type.tracedFunction?.(ctx.probe);
+    if (!f) {
       ctx.error(`func is not available in ${ctx.probe.provider} probes`, node, 'func names the traced function of kprobe, kretprobe, uprobe and uretprobe probes');
       return none;
     }
-    return stringType(Buffer.byteLength(name, 'latin1') + 1);
+    return stringType('longest' in f ? f.longest + 1 : Buffer.byteLength(f.name, 'latin1') + 1);
   },
-  emit: (ctx) => (isMulti(ctx.probe) ? nameFromAddress(ctx, Number(ctx.probe.attach.funcLen) + 1) : ctx.stringConstant(functionName(ctx.probe)!)),
+  emit: (ctx) => {
+    const f = ctx.probe.type.tracedFunction!(ctx.probe)!;
+    return 'longest' in f ? nameFromAddress(ctx, f.longest + 1) : ctx.stringConstant(f.name);
+  },
 };

@@ -4,7 +4,7 @@
 
 import { none } from '../types';
 import type { FunctionDef } from './types';
-import { allowedIn, allowedUnsafe } from './unsafe';
+import { allowedUnsafe } from './unsafe';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
 export const override: FunctionDef = {
@@ -16,7 +16,7 @@ export const override: FunctionDef = {
       ctx.error('override() takes one argument, the return value', call, 'for example override(-12)');
       return none;
     }
-    if (ctx.probe.provider !== 'kprobe') {
+    if (!ctx.probe.type.mayOverrideReturn) {
       ctx.error('override can only be used with kprobes.', call, 'override() replaces a kernel function\'s return value: use it in a kprobe');
       return none;
     }

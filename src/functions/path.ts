@@ -3,11 +3,13 @@
 // programs on an allow-list of functions and in some iterators, so like bpftrace 0.17 only
 // kfunc, kretfunc and iter probes may call it.
 
+import { probeTypes, type ProbeType } from '../probes';
 import { none, stringType } from '../types';
 import type { FunctionDef } from './types';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
-const PROVIDERS = ['kfunc', 'kretfunc', 'iter'];
+/** bpf_d_path takes a pointer the verifier trusts: one from BTF-typed arguments or context. */
+const argsAreBtf = (t: ProbeType): boolean => t.namedArgs === 'btf-params' || t.namedArgs === 'btf-context';
 
 export const path: FunctionDef = {
   name: 'path',
@@ -16,8 +18,9 @@ export const path: FunctionDef = {
       ctx.error(`path() requires 1 argument (${call.args.length} provided)`, call, 'pass a struct path, e.g. path(args->file->f_path) in kfunc:security_file_open');
       return none;
     }
-    if (!PROVIDERS.includes(ctx.probe.provider)) {
-      ctx.error("The path function can only be used with 'kfunc', 'kretfunc', 'iter' probes", call, `bpf_d_path is not allowed in ${ctx.probe.provider} programs: use a kfunc probe on a function the kernel allows it in, e.g. kfunc:security_file_open { path(args->file->f_path) }`);
+    if (!argsAreBtf(ctx.probe.type)) {
+      const where = probeTypes().filter(argsAreBtf).map((t) => `'${t.name}'`).join(', ');
+      ctx.error(`The path function can only be used with ${where} probes`, call, `bpf_d_path is not allowed in ${ctx.probe.provider} programs: use a kfunc probe on a function the kernel allows it in, e.g. kfunc:security_file_open { path(args->file->f_path) }`);
       return none;
     }
     const t = ctx.typeOf(call.args[0]);

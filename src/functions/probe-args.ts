@@ -12,9 +12,9 @@ function arg(n: number): BuiltinDef {
   return {
     name,
     check(ctx, node) {
-      const args = ctx.probeType.args;
+      const args = ctx.probe.type.args;
       if (!args) {
-        ctx.error(`${name} is not available in ${ctx.probe.provider} probes`, node, ctx.probe.provider === 'tracepoint' ? 'tracepoints name their arguments: args->field' : undefined);
+        ctx.error(`${name} is not available in ${ctx.probe.provider} probes`, node, ctx.probe.type.namedArgs === 'tracepoint-fields' ? 'tracepoints name their arguments: args->field' : undefined);
         return none;
       }
       if (n >= args.count) {
@@ -23,7 +23,7 @@ function arg(n: number): BuiltinDef {
       }
       return u64;
     },
-    emit: (ctx) => ({ type: u64, v: ctx.probeType.args!.read(ctx, n) }),
+    emit: (ctx) => ({ type: u64, v: ctx.probe.type.args!.read(ctx, n, ctx.probe) }),
   };
 }
 
@@ -32,11 +32,11 @@ export const argBuiltins: BuiltinDef[] = Array.from({ length: MAX_ARGS }, (_, i)
 export const retval: BuiltinDef = {
   name: 'retval',
   check(ctx, node) {
-    if (!ctx.probeType.retval?.(ctx.probe)) {
+    if (!ctx.probe.type.retval?.(ctx.probe)) {
       ctx.error(`retval is only available in return probes (kretprobe, uretprobe), not ${ctx.probe.provider}`, node);
       return none;
     }
     return u64;
   },
-  emit: (ctx) => ({ type: u64, v: ctx.probeType.retval!(ctx.probe)!(ctx) }),
+  emit: (ctx) => ({ type: u64, v: ctx.probe.type.retval!(ctx.probe)!(ctx) }),
 };

@@ -9,8 +9,6 @@ import type { FunctionDef } from './types';
 /** x86-64's struct pt_regs, in order, by bpftrace's names: a register's offset is 8 × its index. */
 const REGISTERS = ['r15', 'r14', 'r13', 'r12', 'bp', 'bx', 'r11', 'r10', 'r9', 'r8', 'ax', 'cx', 'dx', 'si', 'di', 'orig_ax', 'ip', 'cs', 'flags', 'sp', 'ss'];
 
-/** Program sections whose context is (or starts with) pt_regs. */
-const hasPtRegs = (section: string): boolean => /^(kprobe|kretprobe|uprobe|uretprobe)(\/|$)/.test(section) || section === 'perf_event';
 
 export const reg: FunctionDef = {
   name: 'reg',
@@ -24,9 +22,12 @@ export const reg: FunctionDef = {
       ctx.error(`'${name.value}' is not a valid register on this architecture (x86_64)`, name, `registers: ${REGISTERS.join(' ')}`);
       return none;
     }
-    const { provider, section } = ctx.probe;
-    if (!hasPtRegs(section)) {
-      const why = provider === 'kprobe' || provider === 'kretprobe' ? `${provider} probes traced through fentry/fexit` : `${provider} probes`;
+    const p = ctx.probe;
+    // A perf event's context starts with pt_regs.
+    const context = p.type.context(p);
+    if (context !== 'pt_regs' && context !== 'perf') {
+      const through = p.type.tracedThrough?.(p);
+      const why = through ? `${p.provider} probes traced through ${through}` : `${p.provider} probes`;
       ctx.error(`reg() is not available in ${why}: their context holds no registers`, call, 'reg() works in kprobe, uprobe, usdt, profile, interval, software, hardware and watchpoint probes');
       return none;
     }

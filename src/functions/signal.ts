@@ -3,12 +3,21 @@
 // context of a task, as in bpftrace 0.17.
 
 import { constants } from 'node:os';
+import type { Call } from '../ast';
+import { probeTypes, type ProbeType } from '../probes';
 import { none } from '../types';
-import type { FunctionDef } from './types';
-import { allowedIn, allowedUnsafe } from './unsafe';
+import type { CheckContext, FunctionDef } from './types';
+import { allowedUnsafe } from './unsafe';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
-const PROBES = ['kprobe', 'kretprobe', 'uprobe', 'uretprobe', 'usdt', 'tracepoint', 'rawtracepoint', 'profile', 'kfunc', 'kretfunc'];
+const maySignal = (t: ProbeType): boolean => !!t.maySendSignal;
+
+/** Reports the call when the probe's type may not send signals, naming the types that may. */
+function checkProbeType(ctx: CheckContext, call: Call): void {
+  if (maySignal(ctx.probe.type)) return;
+  const where = probeTypes().filter(maySignal).map((t) => t.name);
+  ctx.error(`${call.name} can not be used with "${ctx.probe.provider}" probes`, call, `${call.name}() works in ${where.join(', ')} probes`);
+}
 
 function signalNumber(name: string): number | undefined {
   const key = (name.startsWith('SIG') ? name : `SIG${name}`) as keyof typeof constants.signals;
@@ -19,7 +28,7 @@ export const signal: FunctionDef = {
   name: 'signal',
   check(ctx, call) {
     if (!allowedUnsafe(ctx, call)) return none;
-    allowedIn(ctx, call, PROBES);
+    checkProbeType(ctx, call);
     const [sig, ...extra] = call.args;
     if (!sig || extra.length) {
       ctx.error('signal() takes one argument, a signal name or number', call, 'for example signal("SIGKILL")');

@@ -25,12 +25,11 @@ export const uaddr: FunctionDef = {
       ctx.error('uaddr() expects one string literal: the name of a symbol', name ?? call, 'for example uaddr("my_global")');
       return none;
     }
-    const p = ctx.probe;
-    if (p.provider !== 'uprobe' && p.provider !== 'uretprobe' && p.provider !== 'usdt') {
+    const binary = ctx.probe.type.userBinary?.(ctx.probe);
+    if (binary === undefined) {
       ctx.error('uaddr can only be used with uprobe, uretprobe and usdt probes', call, 'it looks the symbol up in the binary the probe attaches to');
       return none;
     }
-    const binary = String(p.attach.binary);
     const addr = symbolAddress(binary, name.value);
     if (addr === null) {
       ctx.error(`Could not resolve symbol: ${binary}:${name.value}`, call, `list the binary's symbols with: nm ${binary}`);
@@ -41,7 +40,7 @@ export const uaddr: FunctionDef = {
   },
   emit(ctx, call) {
     const name = call.args[0];
-    const addr = addrs.get(call) ?? (name.kind === 'StrLit' ? symbolAddress(String(ctx.probe.attach.binary), name.value) : null) ?? 0n;
+    const addr = addrs.get(call) ?? (name.kind === 'StrLit' ? symbolAddress(ctx.probe.type.userBinary!(ctx.probe), name.value) : null) ?? 0n;
     return { type: userPtr, v: ctx.constInt(addr) };
   },
 };

@@ -3,16 +3,17 @@
 
 import { error } from '../diagnostics';
 import type { ProbeType } from './types';
-import { expandFunctionWatchpoint, watchpointGuard } from './watchpoint-args';
+import type { WatchpointAttach } from './watchpoint.attach';
+import { expandFunctionWatchpoint, watchpointCapabilities } from './watchpoint-args';
 
-export const asyncwatchpoint: ProbeType = {
+export const asyncwatchpoint: ProbeType<WatchpointAttach> = {
   name: 'asyncwatchpoint',
   aliases: ['aw'],
+  ...watchpointCapabilities,
   expand(ap, _probe, target = {}) {
     const usage = 'write asyncwatchpoint:FUNC+argN:LENGTH:MODE, e.g. asyncwatchpoint:increment+arg1:4:w';
     if (ap.parts.length !== 3) throw error(`invalid asyncwatchpoint probe: ${ap.raw}`, ap.span, usage);
     if (!ap.parts[0].includes('+')) throw error('asyncwatchpoint requires a function name', ap.span, `${usage}; a fixed address is watched with watchpoint:ADDRESS:LENGTH:MODE`);
     return expandFunctionWatchpoint(ap, 'asyncwatchpoint', target);
   },
-  guard: watchpointGuard,
 };

@@ -1,4 +1,5 @@
-// The probe-type registry: adding a probe type means one module here and one in runtime/attach/.
+// The probe-type registry: adding a probe type means one module here (with its TYPE.attach.ts
+// record, a member of AttachRecord in src/meta.ts) and one in runtime/attach/.
 
 import type { AttachPoint, Probe } from '../ast';
 import { error } from '../diagnostics';
@@ -15,9 +16,9 @@ import { watchpoint } from './watchpoint';
 import { asyncwatchpoint } from './asyncwatchpoint';
 import { begin, end } from './special';
 import { tracepoint } from './tracepoint';
-import type { ExpandTarget, ExpandedProbe, ProbeType } from './types';
+import { bindProbe, type ExpandTarget, type ExpandedProbe, type ProbeType } from './types';
 
-export type { ExpandTarget, ExpandedProbe, ProbeType } from './types';
+export type { ExpandTarget, ExpandedProbe, ProbeContext, ProbeType } from './types';
 
 const PROBE_TYPES: readonly ProbeType[] = [
   begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, kfunc, kretfunc, uprobe, uretprobe, usdt, interval, profile, software, hardware, iter, watchpoint, asyncwatchpoint,
@@ -44,6 +45,11 @@ export function probeType(provider: string): ProbeType | undefined {
   return byName.get(provider);
 }
 
+/** Every probe type, in the registry's order (for messages that list those with a capability). */
+export function probeTypes(): readonly ProbeType[] {
+  return PROBE_TYPES;
+}
+
 export function expandAttachPoint(given: AttachPoint, probe?: Probe, target: ExpandTarget = {}): { type: ProbeType; probes: ExpandedProbe[] } {
   const ap = withPositionals(given, target.positionals ?? []);
   const type = byName.get(ap.provider);
@@ -52,5 +58,5 @@ export function expandAttachPoint(given: AttachPoint, probe?: Probe, target: Exp
     const near = didYouMean(ap.provider, byName.keys());
     throw error(`Invalid probe type: ${ap.provider}`, ap.span, near ? `${near} Probe types available: ${known}` : `probe types available: ${known}`);
   }
-  return { type, probes: type.expand(ap, probe, target) };
+  return { type, probes: type.expand(ap, probe, target).map((site) => bindProbe(type, site)) };
 }

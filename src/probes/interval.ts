@@ -2,13 +2,16 @@
 // a cpu-clock perf event on one CPU whose sample period is the interval.
 
 import { error } from '../diagnostics';
+import type { IntervalAttach } from './interval.attach';
 import type { ProbeType } from './types';
 
 const NS_PER: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 };
 
-export const interval: ProbeType = {
+export const interval: ProbeType<IntervalAttach> = {
   name: 'interval',
   aliases: ['i'],
+  addressSpace: 'kernel',
+  context: () => 'perf',
   expand(ap) {
     let unit: string | undefined;
     let count: string | undefined;
@@ -26,7 +29,6 @@ export const interval: ProbeType = {
     else throw error(`invalid interval unit '${unit}'`, ap.span, 'use s, ms, us or hz');
     return [
       {
-        provider: 'interval',
         name: `interval:${unit}:${count}`,
         section: 'perf_event',
         attach: { periodNs },

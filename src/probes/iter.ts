@@ -9,7 +9,8 @@ import { Btf } from '../kernel/btf';
 import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
 import { IntPredicate } from '../codegen/llvm';
 import { ITERATOR_FIELDS } from '../kernel/iterators';
-import type { ExpandedProbe, ProbeType } from './types';
+import type { IterAttach } from './iter.attach';
+import type { ExpandedProbe, ProbeSite, ProbeType } from './types';
 
 /** The context layout of iterator `obj` from BTF (struct bpf_iter__OBJECT), or null without BTF. */
 export function iterContext(obj: string): TracepointFormat | null {
@@ -30,9 +31,13 @@ export function iterContext(obj: string): TracepointFormat | null {
   return { category: 'iter', name: obj, id: 0, fields, size: st.size };
 }
 
-export const iter: ProbeType = {
+export const iter: ProbeType<IterAttach> = {
   name: 'iter',
   aliases: ['it'],
+  addressSpace: 'kernel',
+  context: () => 'iter',
+  namedArgs: 'btf-context',
+  ctxIsArgs: true,
   expand(ap) {
     const known = Object.keys(ITERATOR_FIELDS).join(', ');
     if (ap.parts.length !== 1 || !ap.parts[0]) throw error(`iter probe must be iter:OBJECT, got ${ap.raw}`, ap.span, `iterators: ${known}`);
@@ -44,14 +49,14 @@ export const iter: ProbeType = {
       throw error(`iter:${obj} needs the kernel's BTF (struct bpf_iter__${obj})`, ap.span,
         'run on a kernel built with CONFIG_DEBUG_INFO_BTF (5.8 or later)');
     }
-    const probe: ExpandedProbe = { provider: 'iter', name: `iter:${obj}`, section: `iter/${obj}`, attach: { object: obj }, format, ap };
+    const probe: ProbeSite<IterAttach> = { name: `iter:${obj}`, section: `iter/${obj}`, attach: { object: obj }, format, ap };
     return [probe];
   },
   argsType: (p) => ({ kind: 'args', probe: p.name }),
   // The kernel calls the program once more after the last object, with a NULL object pointer
   // (so a program can print a footer); bpftrace skips that call, and so does bpfscript.
-  guard: (ctx) => {
-    const task = ctx.probe.format!.fields.find((f) => f.name === 'task')!;
+  guard: (ctx, p) => {
+    const task = p.format!.fields.find((f) => f.name === 'task')!;
     const v = ctx.b.load(ctx.i64, ctx.b.byteOffset(ctx.ctxArg, task.offset, ctx.i64));
     return ctx.b.icmp(IntPredicate.NE, v, ctx.constInt(0));
   },

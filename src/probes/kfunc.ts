@@ -11,7 +11,8 @@ import type { EmitContext } from '../functions/types';
 import { Btf, type BtfFunction } from '../kernel/btf';
 import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
 import { kernelFunctions } from '../kernel/btf-functions';
-import type { ExpandedProbe, ProbeType } from './types';
+import type { KfuncAttach } from './kfunc.attach';
+import type { ExpandedProbe, ProbeSite, ProbeType } from './types';
 import { wildcardRegex } from '../wildcard';
 
 /** The trampoline saves at most this many argument slots (MAX_BPF_FUNC_ARGS). */
@@ -68,11 +69,11 @@ function argsFormat(func: string, slots: ParamSlot[]): TracepointFormat {
 }
 
 
-function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): ProbeType {
+function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): ProbeType<KfuncAttach> {
   const ret = name === 'kretfunc';
   const section = ret ? 'fexit' : 'fentry';
 
-  const one = (ap: AttachPoint, btf: Btf, func: string): ExpandedProbe => {
+  const one = (ap: AttachPoint, btf: Btf, func: string): ProbeSite<KfuncAttach> => {
     const f = btf.findFunc(func);
     if (!f) {
       throw error(`${name}:${func}: the kernel's BTF has no function named ${func}`, ap.span,
@@ -85,7 +86,6 @@ function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): Pro
         `trace it with kprobe:${func} instead`);
     }
     return {
-      provider: name,
       // bpftrace 0.17 names them with the module, vmlinux for the kernel's own functions.
       name: `${name}:vmlinux:${func}`,
       section: `${section}/${func}`,
@@ -98,6 +98,11 @@ function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): Pro
   return {
     name,
     aliases,
+    addressSpace: 'kernel',
+    context: () => 'tracing',
+    namedArgs: 'btf-params',
+    tracedFunction: (p) => ({ name: p.attach.func }),
+    maySendSignal: true,
     expand(ap) {
       // kfunc:FUNC or kfunc:MODULE:FUNC; only the kernel's own functions (module vmlinux) for now.
       if (ap.parts.length < 1 || ap.parts.length > 2 || !ap.parts[ap.parts.length - 1]) {
@@ -125,7 +130,7 @@ function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): Pro
     },
     retval: ret
       ? (p) => {
-          const at = Number(p.attach.retSlot) * 8;
+          const at = p.attach.retSlot * 8;
           return (ctx: EmitContext): Val => ctx.b.load(ctx.i64, ctx.b.byteOffset(ctx.ctxArg, at, ctx.i64));
         }
       : () => null,

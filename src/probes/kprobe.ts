@@ -14,7 +14,8 @@ import { Btf } from '../kernel/btf';
 import { kernelFunctions } from '../kernel/kprobe-functions';
 import { paramSlots } from './kfunc';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
-import type { ExpandedProbe, ProbeType } from './types';
+import type { KprobeAttach } from './kprobe.attach';
+import type { ExpandedProbe, ProbeSite, ProbeType } from './types';
 import { wildcardRegex } from '../wildcard';
 
 /** Whether the probe's body or predicate names the `probe` builtin (any object tree walk). */
@@ -37,17 +38,16 @@ const BANNED_KRETPROBES = new Set(['_raw_spin_lock', '_raw_spin_lock_irqsave', '
 
 const slotLoad = (ctx: EmitContext, slot: number): Val => ctx.b.load(ctx.i64, ctx.b.byteOffset(ctx.ctxArg, slot * 8, ctx.i64));
 
-function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType {
+function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType<KprobeAttach> {
   const ret = name === 'kretprobe';
-  const one = (ap: AttachPoint, func: string, offset: number): ExpandedProbe => ({
-    provider: name,
+  const one = (ap: AttachPoint, func: string, offset: number): ProbeSite<KprobeAttach> => ({
     name: `${name}:${func}${offset ? `+${offset}` : ''}`,
     section: `${name}/${func}${offset ? `+${offset}` : ''}`,
     attach: { func, offset, retprobe: ret, via: 'kprobe' },
     ap,
   });
   /** fentry/fexit standing in for a kprobe: same probe name, trampoline context. */
-  const viaFentry = (ap: AttachPoint, func: string): ExpandedProbe => {
+  const viaFentry = (ap: AttachPoint, func: string): ProbeSite<KprobeAttach> => {
     const btf = Btf.vmlinux();
     const f = btf?.findFunc(func);
     if (!btf || !f) {
@@ -55,11 +55,18 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
         'trace a tracepoint instead (bpfscript -l "tracepoint:*")');
     }
     const retSlot = paramSlots(btf, f).reduce((n, s) => n + s.slots, 0);
-    return { provider: name, name: `${name}:${func}`, section: `${ret ? 'fexit' : 'fentry'}/${func}`, attach: { func, offset: 0, retprobe: ret, via: 'fentry', retSlot }, ap };
+    return { name: `${name}:${func}`, section: `${ret ? 'fexit' : 'fentry'}/${func}`, attach: { func, retprobe: ret, via: 'fentry', retSlot }, ap };
   };
   return {
     name,
     aliases,
+    addressSpace: 'kernel',
+    context: (p) => (p.attach.via === 'fentry' ? 'tracing' : 'pt_regs'),
+    tracedThrough: (p) => (p.attach.via === 'fentry' ? 'fentry/fexit' : undefined),
+    // A kprobe_multi program serves every match: the kernel names the function that fired.
+    tracedFunction: (p) => (p.attach.via === 'multi' ? { longest: p.attach.funcLen } : { name: p.attach.func }),
+    mayOverrideReturn: !ret,
+    maySendSignal: true,
     expand(ap, probe?: Probe) {
       // kprobe:func, kprobe:module:func (the module only narrows wildcard matches here)
       const target = ap.parts[ap.parts.length - 1] ?? '';
@@ -92,10 +99,9 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
         const pattern = m[1];
         const longest = funcs.reduce((n, f) => Math.max(n, f.length), 0);
         return [{
-          provider: name,
           name: `${name}:${pattern}`,
           section: `${name}.multi/${pattern}`,
-          attach: { funcs: funcs.join(','), pattern, retprobe: ret, via: 'multi', funcLen: longest },
+          attach: { funcs, pattern, retprobe: ret, via: 'multi', funcLen: longest },
           ap,
         }];
       }
@@ -103,10 +109,11 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
     },
     args: ret
       ? undefined
-      : { count: ptRegsArgs.count, read: (ctx, n) => (ctx.probe.attach.via === 'fentry' ? slotLoad(ctx, n) : ptRegsArgs.read(ctx, n)) },
+      : { count: ptRegsArgs.count, read: (ctx, n, p) => (p.attach.via === 'fentry' ? slotLoad(ctx, n) : ptRegsArgs.read(ctx, n)) },
     retval: (p) => {
       if (!ret) return null;
-      if (p.attach.via === 'fentry') return (ctx: EmitContext) => slotLoad(ctx, Number(p.attach.retSlot));
+      const a = p.attach;
+      if (a.via === 'fentry') return (ctx: EmitContext) => slotLoad(ctx, a.retSlot);
       return ptRegsRetval;
     },
   };

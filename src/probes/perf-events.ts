@@ -3,31 +3,37 @@
 
 import { error } from '../diagnostics';
 import { HARDWARE, SOFTWARE, type EventTable } from '../kernel/perf-events';
+import type { CountedEventAttach, ProfileAttach } from './perf-events.attach';
 import type { ProbeType } from './types';
 
 const RATE_NS: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3 };
 
-export const profile: ProbeType = {
+export const profile: ProbeType<ProfileAttach> = {
   name: 'profile',
   aliases: ['p'],
+  addressSpace: 'kernel',
+  context: () => 'perf',
+  maySendSignal: true,
   expand(ap) {
     const [unit, count] = ap.parts.length === 2 ? ap.parts : [undefined, undefined];
     if (!unit || !count || !/^\d+$/.test(count) || Number(count) <= 0) {
       throw error(`invalid profile probe: ${ap.raw}`, ap.span, 'write profile:hz:99, profile:s:1 or profile:ms:10');
     }
-    const attach: Record<string, number> = {};
-    if (unit === 'hz') attach.freq = Number(count);
-    else if (unit in RATE_NS) attach.periodNs = Number(count) * RATE_NS[unit];
+    let attach: ProfileAttach;
+    if (unit === 'hz') attach = { freq: Number(count) };
+    else if (unit in RATE_NS) attach = { periodNs: Number(count) * RATE_NS[unit] };
     else throw error(`invalid profile unit '${unit}'`, ap.span, 'use hz, s, ms or us');
-    return [{ provider: 'profile', name: `profile:${unit}:${count}`, section: 'perf_event', attach, ap }];
+    return [{ name: `profile:${unit}:${count}`, section: 'perf_event', attach, ap }];
   },
 };
 
-function counted(name: 'software' | 'hardware', alias: string, table: EventTable): ProbeType {
+function counted(name: 'software' | 'hardware', alias: string, table: EventTable): ProbeType<CountedEventAttach> {
   const lookup = (n: string) => Object.entries(table).find(([k, v]) => k === n || v.aliases.includes(n));
   return {
     name,
     aliases: [alias],
+    addressSpace: 'kernel',
+    context: () => 'perf',
     expand(ap) {
       const [ev, count] = ap.parts;
       const found = ev ? lookup(ev) : undefined;
@@ -36,7 +42,7 @@ function counted(name: 'software' | 'hardware', alias: string, table: EventTable
       }
       if (count !== undefined && (!/^\d+$/.test(count) || Number(count) <= 0)) throw error(`invalid ${name} count '${count}'`, ap.span);
       const period = count ? Number(count) : found[1].defaultCount;
-      return [{ provider: name, name: `${name}:${found[0]}:${period}`, section: 'perf_event', attach: { event: found[0], period }, ap }];
+      return [{ name: `${name}:${found[0]}:${period}`, section: 'perf_event', attach: { event: found[0], period }, ap }];
     },
   };
 }

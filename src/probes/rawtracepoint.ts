@@ -3,17 +3,21 @@
 import { error } from '../diagnostics';
 import { readFormat } from '../kernel/tracefs';
 import { listTracepoints } from '../kernel/tracefs';
+import type { RawTracepointAttach } from './rawtracepoint.attach';
 import type { ProbeType } from './types';
 
-export const rawtracepoint: ProbeType = {
+export const rawtracepoint: ProbeType<RawTracepointAttach> = {
   name: 'rawtracepoint',
   aliases: ['rt'],
+  addressSpace: 'kernel',
+  context: () => 'raw_tp',
+  maySendSignal: true,
   expand(ap) {
     const name = ap.parts[ap.parts.length - 1];
     if (!name || ap.parts.length > 2) throw error(`rawtracepoint probe must be rawtracepoint:name, got ${ap.raw}`, ap.span);
     const known = listTracepoints().some((t) => t.endsWith(`:${name}`)) || (ap.parts.length === 2 && readFormat(ap.parts[0], name));
     if (!known) throw error(`raw tracepoint not found: ${name}`, ap.span, 'raw tracepoints have the names of tracepoints: bpfscript -l "tracepoint:*"');
-    return [{ provider: 'rawtracepoint', name: `rawtracepoint:${name}`, section: `raw_tp/${name}`, attach: { name }, ap }];
+    return [{ name: `rawtracepoint:${name}`, section: `raw_tp/${name}`, attach: { name }, ap }];
   },
   args: {
     count: 12,

@@ -2,16 +2,19 @@
 // ordered before and after everything else. raw_tp is the program type test runs accept with no input.
 
 import { error } from '../diagnostics';
+import type { SpecialAttach } from './special.attach';
 import type { ProbeType } from './types';
 
-function runOnce(which: 'BEGIN' | 'END'): ProbeType {
+function runOnce(which: 'BEGIN' | 'END'): ProbeType<SpecialAttach> {
   return {
     name: which,
     aliases: [],
     runOnce: which === 'BEGIN' ? 'begin' : 'end',
+    addressSpace: 'kernel',
+    context: () => 'raw_tp',
     expand(ap) {
       if (ap.parts.length) throw error(`${which} takes no arguments`, ap.span);
-      return [{ provider: which, name: which, section: 'raw_tp', attach: {}, ap }];
+      return [{ name: which, section: 'raw_tp', attach: {}, ap }];
     },
   };
 }

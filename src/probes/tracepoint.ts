@@ -1,13 +1,21 @@
+// tracepoint:CATEGORY:EVENT: the event's record (its tracefs format) is `args`. A program that never
+// reads `args` runs as the event's raw tracepoint where it has one (see withoutArgs below).
+
 import type { AttachPoint } from '../ast';
 import { error } from '../diagnostics';
 import { listTracepoints, readFormat, tracefsMissing, tracefsRoot } from '../kernel/tracefs';
 import { didYouMean, withSuggestion } from '../suggest';
-import type { ExpandedProbe, ProbeType } from './types';
+import { rawtracepoint } from './rawtracepoint';
+import type { TracepointAttach } from './tracepoint.attach';
+import { bindProbe, type ProbeSite, type ProbeType } from './types';
+import { wildcardRegex } from '../wildcard';
 
-function wildcardRegex(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
-}
+/**
+ * Trace-event categories without kernel tracepoints behind them, so without raw tracepoints: the
+ * syscalls:* events are synthesized by ftrace from sys_enter/sys_exit, the rest are dynamic or
+ * internal.
+ */
+const NO_RAW_TRACEPOINT = new Set(['syscalls', 'kprobes', 'uprobes', 'synthetic', 'eprobes', 'ftrace', 'fprobes', 'tracepoints']);
 
 /** Near misses from tracefs: within the category when it exists (the usual slip is in the event). */
 function nearTracepoints(category: string, name: string): string | undefined {
@@ -19,7 +27,7 @@ function nearTracepoints(category: string, name: string): string | undefined {
   return near;
 }
 
-function expandOne(ap: AttachPoint, category: string, name: string): ExpandedProbe {
+function expandOne(ap: AttachPoint, category: string, name: string): ProbeSite<TracepointAttach> {
   const format = readFormat(category, name);
   if (!format) {
     throw error(
@@ -31,7 +39,6 @@ function expandOne(ap: AttachPoint, category: string, name: string): ExpandedPro
     );
   }
   return {
-    provider: 'tracepoint',
     name: `tracepoint:${category}:${name}`,
     section: `tracepoint/${category}/${name}`,
     attach: { category, name },
@@ -40,9 +47,13 @@ function expandOne(ap: AttachPoint, category: string, name: string): ExpandedPro
   };
 }
 
-export const tracepoint: ProbeType = {
+export const tracepoint: ProbeType<TracepointAttach> = {
   name: 'tracepoint',
   aliases: ['t'],
+  addressSpace: 'kernel',
+  context: () => 'tracepoint',
+  namedArgs: 'tracepoint-fields',
+  maySendSignal: true,
   expand(ap) {
     if (ap.parts.length !== 2 || !ap.parts[0] || !ap.parts[1]) {
       throw error(`tracepoint probe must be tracepoint:category:event, got ${ap.raw}`, ap.span);
@@ -59,5 +70,14 @@ export const tracepoint: ProbeType = {
   },
   argsType(p) {
     return { kind: 'args', probe: p.name };
+  },
+  // Pointer fields of syscall tracepoints are the syscall's own arguments: user memory.
+  argsPointerSpace: (p) => (p.attach.category === 'syscalls' ? 'user' : 'kernel'),
+  // Same name (what `probe` prints and "Attaching" counts), another section and attacher.
+  // BPFSCRIPT_RAW_TP=0 keeps every tracepoint a tracepoint (part of the compile cache's key).
+  withoutArgs(p) {
+    const { category, name } = p.attach;
+    if (process.env.BPFSCRIPT_RAW_TP === '0' || !name || NO_RAW_TRACEPOINT.has(category)) return null;
+    return bindProbe(rawtracepoint, { ...p, section: `raw_tp/${name}`, attach: { name } });
   },
 };

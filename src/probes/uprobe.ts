@@ -9,7 +9,8 @@ import { error } from '../diagnostics';
 import type { ElfFile } from '../kernel/elf';
 import { closestNames, functionSymbols, type ElfSymbol } from '../kernel/elf-symbols';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
-import type { ExpandedProbe, ProbeType } from './types';
+import type { UprobeAttach } from './uprobe.attach';
+import type { ProbeSite, ProbeType } from './types';
 import { openBinary } from './user-binary';
 import { hasWildcard, wildcardRegex } from '../wildcard';
 
@@ -25,10 +26,9 @@ function symbolsByName(elf: ElfFile): Map<string, ElfSymbol> {
   return m;
 }
 
-function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType {
+function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<UprobeAttach> {
   const ret = name === 'uretprobe';
-  const one = (ap: AttachPoint, path: string, target: string, offset: number, symbol?: string): ExpandedProbe => ({
-    provider: name,
+  const one = (ap: AttachPoint, path: string, target: string, offset: number, symbol?: string): ProbeSite<UprobeAttach> => ({
     name: `${name}:${path}:${target}`,
     section: name,
     attach: { binary: path, offset, retprobe: ret, ...(symbol ? { symbol } : {}) },
@@ -37,7 +37,12 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType {
   return {
     name,
     aliases: [alias],
-    expand(ap: AttachPoint): ExpandedProbe[] {
+    addressSpace: 'user',
+    context: () => 'pt_regs',
+    tracedFunction: (p) => (p.attach.symbol === undefined ? undefined : { name: p.attach.symbol }),
+    userBinary: (p) => p.attach.binary,
+    maySendSignal: true,
+    expand(ap: AttachPoint): ProbeSite<UprobeAttach>[] {
       if (ap.parts.length !== 2 || !ap.parts[0] || !ap.parts[1]) {
         throw error(`${name} probe must be ${name}:binary:symbol, got ${ap.raw}`, ap.span, `for example ${name}:/bin/bash:readline or ${name}:libc:malloc`);
       }

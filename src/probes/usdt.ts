@@ -8,7 +8,8 @@ import { probeReadHelper } from '../codegen/probe-read';
 import { error } from '../diagnostics';
 import { parseUsdtArg, splitUsdtArgs, usdtNotes, type UsdtArg } from '../kernel/stapsdt';
 import type { EmitContext } from '../functions/types';
-import type { ExpandedProbe, ProbeType } from './types';
+import type { UsdtAttach } from './usdt.attach';
+import type { ExpandedProbe, ProbeSite, ProbeType } from './types';
 import { openBinary } from './user-binary';
 import { ElfFile } from '../kernel/elf';
 import { host } from '../kernel/host';
@@ -50,10 +51,6 @@ function mappedObjects(ap: AttachPoint, pid: number): { path: string; elf: ElfFi
   return out;
 }
 
-function argsOf(p: ExpandedProbe): string[] {
-  return splitUsdtArgs(String(p.attach.args ?? ''));
-}
-
 function checkArgSpec(ap: AttachPoint, spec: string, where: string): void {
   const a = parseUsdtArg(spec);
   if (!a || (a.kind !== 'const' && !PT_REGS[a.reg])) {
@@ -66,10 +63,10 @@ function extend(ctx: EmitContext, v: Val, a: UsdtArg): Val {
   return ctx.b.intCast(ctx.b.intCast(v, ctx.c.int(a.size * 8), false), ctx.i64, a.signed);
 }
 
-function readArg(ctx: EmitContext, n: number): Val {
-  const specs = argsOf(ctx.probe);
+function readArg(ctx: EmitContext, n: number, p: ExpandedProbe<UsdtAttach>): Val {
+  const specs = p.attach.args;
   if (n >= specs.length) {
-    throw error(`${ctx.probe.name} has ${specs.length} argument${specs.length === 1 ? '' : 's'}, so arg${n} does not exist`, ctx.probe.ap.span);
+    throw error(`${p.name} has ${specs.length} argument${specs.length === 1 ? '' : 's'}, so arg${n} does not exist`, p.ap.span);
   }
   const a = parseUsdtArg(specs[n])!;
   if (a.kind === 'const') return ctx.constInt(a.value);
@@ -86,9 +83,13 @@ function readArg(ctx: EmitContext, n: number): Val {
   return extend(ctx, ctx.b.load(ctx.i64, ctx.b.byteOffset(slot, 0, ctx.i64)), a);
 }
 
-export const usdt: ProbeType = {
+export const usdt: ProbeType<UsdtAttach> = {
   name: 'usdt',
   aliases: ['U'],
+  addressSpace: 'user',
+  context: () => 'pt_regs',
+  userBinary: (p) => p.attach.binary,
+  maySendSignal: true,
   expand(ap, _probe, target) {
     const pid = target?.pid;
     // With -p, the binary may be left out (usdt:NAME, usdt::PROVIDER:NAME): every object the
@@ -104,7 +105,7 @@ export const usdt: ProbeType = {
     const pr = wildcardRegex(providerPat);
     const nr = wildcardRegex(namePat);
     const objects = anyObject ? mappedObjects(ap, pid!) : [openBinary(ap, bin)];
-    const out: ExpandedProbe[] = [];
+    const out: ProbeSite<UsdtAttach>[] = [];
     for (const { path, elf } of objects) {
       const notes = usdtNotes(elf);
       const hits = notes.filter((n) => pr.test(n.provider) && nr.test(n.name));
@@ -122,12 +123,12 @@ export const usdt: ProbeType = {
       }
       for (const n of hits) {
         const name = `usdt:${path}:${n.provider}:${n.name}`;
-        for (const spec of splitUsdtArgs(n.args)) checkArgSpec(ap, spec, name);
+        const args = splitUsdtArgs(n.args);
+        for (const spec of args) checkArgSpec(ap, spec, name);
         out.push({
-          provider: 'usdt',
           name,
           section: 'uprobe',
-          attach: { binary: path, offset: n.offset, semaphoreOffset: n.semaphoreOffset, semaphoreAddr: Number(n.semaphoreAddr), args: n.args },
+          attach: { binary: path, offset: n.offset, semaphoreOffset: n.semaphoreOffset, semaphoreAddr: Number(n.semaphoreAddr), args },
           ap,
         });
       }

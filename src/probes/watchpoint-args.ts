@@ -10,11 +10,12 @@
 
 import type { AttachPoint } from '../ast';
 import type { Val } from '../codegen/llvm';
-import { BpfscriptError, error, type Diagnostic } from '../diagnostics';
+import { BpfscriptError, error } from '../diagnostics';
 import type { EmitContext } from '../functions/types';
 import { ptRegsArgs } from './pt-regs';
 import { uprobe } from './uprobe';
-import type { ExpandTarget, ExpandedProbe } from './types';
+import type { ExpandTarget, ExpandedProbe, ProbeContext, ProbeSite } from './types';
+import type { WatchpointAttach } from './watchpoint.attach';
 import { SETUP_EVENT_BASE, SETUP_RECORD_SIZE } from '../meta';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
@@ -40,7 +41,7 @@ function targetBinary(ap: AttachPoint, provider: string, target: ExpandTarget): 
   throw error('-p PID or -c CMD required for watchpoint', ap.span, `${provider}:FUNC+argN watches memory of one process: give it with -p PID, or start it with -c CMD`);
 }
 
-export function expandFunctionWatchpoint(ap: AttachPoint, provider: 'watchpoint' | 'asyncwatchpoint', target: ExpandTarget): ExpandedProbe[] {
+export function expandFunctionWatchpoint(ap: AttachPoint, provider: 'watchpoint' | 'asyncwatchpoint', target: ExpandTarget): ProbeSite<WatchpointAttach>[] {
   const [where, lenText, mode] = ap.parts;
   const m = /^([^+]+)\+(.*)$/.exec(where);
   if (!m || where.indexOf('+') !== where.lastIndexOf('+')) {
@@ -60,25 +61,23 @@ export function expandFunctionWatchpoint(ap: AttachPoint, provider: 'watchpoint'
   return uprobe.expand(uprobeAp).flatMap((u, i) => {
     // uprobe.ts lets a missing symbol through (libraries without some functions), its diagnostic
     // attached; bpftrace refuses such a watchpoint ("No probes to attach"), so say why here.
-    const missing = (u as { unresolved?: Diagnostic }).unresolved ?? (typeof u.attach.unresolved === 'string' ? (JSON.parse(u.attach.unresolved) as Diagnostic) : undefined);
-    if (missing) throw new BpfscriptError(missing);
-    const symbol = String(u.attach.symbol);
+    if (u.unresolved) throw new BpfscriptError(u.unresolved);
+    // FUNC given as an address has no symbol: the probe is named by the address as written.
+    const symbol = u.attach.symbol ?? func;
     const slot = ap.span.start * 4096 + i;
     // bpftrace 0.17 names the probe target:function, then N of argN (left out for arg0, which it
     // stores as a zero address), the length and the mode with its letters sorted.
     const name = `${provider}:${u.attach.binary}:${symbol}${n ? `:${n}` : ''}:${lenText}:${sorted}`;
-    const watch: ExpandedProbe = {
-      provider,
+    const watch: ProbeSite<WatchpointAttach> = {
       name,
       section: 'perf_event',
-      attach: { role: 'watch', slot, len: Number(lenText), bpType, deferred: true },
+      attach: { role: 'watch', slot, len: Number(lenText), bpType },
       ap,
     };
-    const setup: ExpandedProbe = {
-      provider,
+    const setup: ProbeSite<WatchpointAttach> = {
       name: `${name}_wp_setup`,
       section: 'uprobe',
-      attach: { role: 'setup', slot, binary: String(u.attach.binary), offset: Number(u.attach.offset), symbol, arg: n, async: provider === 'asyncwatchpoint' },
+      attach: { role: 'setup', slot, binary: u.attach.binary, offset: u.attach.offset, symbol, arg: n, async: provider === 'asyncwatchpoint' },
       ap,
     };
     return [watch, setup];
@@ -89,16 +88,25 @@ export function expandFunctionWatchpoint(ap: AttachPoint, provider: 'watchpoint'
  * The guard of watchpoint probes: true for the body's own program; in a setup program, stops the
  * process (unless async), sends argN to user space and is false, so the body is left out.
  */
-export function watchpointGuard(ctx: EmitContext): Val {
+export function watchpointGuard(ctx: EmitContext, p: ExpandedProbe<WatchpointAttach>): Val {
   const { b, c } = ctx;
-  const a = ctx.probe.attach;
+  const a = p.attach;
   if (a.role !== 'setup') return c.constInt(c.int(1), 1);
   if (!a.async) b.helper(BpfHelper.SEND_SIGNAL, ctx.i64, [c.int(32)], [c.constInt(c.int(32), SIGSTOP)]);
-  const addr = ptRegsArgs.read(ctx, Number(a.arg));
+  const addr = ptRegsArgs.read(ctx, a.arg);
   const rec = ctx.zeroed(SETUP_RECORD_SIZE, 'wp_setup');
   const slots = b.bitcast(rec, c.ptr(ctx.i64));
-  b.store(ctx.constInt(SETUP_EVENT_BASE + Number(a.slot)), slots);
+  b.store(ctx.constInt(SETUP_EVENT_BASE + a.slot), slots);
   b.store(addr, b.byteOffset(rec, 8, ctx.i64));
   ctx.submitEvent(rec, SETUP_RECORD_SIZE);
   return c.constInt(c.int(1), 0);
 }
+
+/** The capabilities both watchpoint types share: the setup program is a uprobe on FUNC, the body a perf event. */
+export const watchpointCapabilities = {
+  addressSpace: 'kernel',
+  context: (p: ExpandedProbe<WatchpointAttach>): ProbeContext => (p.attach.role === 'setup' ? 'pt_regs' : 'perf'),
+  // FUNC, in the setup program (the body's own program has no function).
+  tracedFunction: (p: ExpandedProbe<WatchpointAttach>) => (p.attach.role === 'setup' ? { name: p.attach.symbol } : undefined),
+  guard: watchpointGuard,
+} as const;

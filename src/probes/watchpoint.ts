@@ -5,11 +5,13 @@
 
 import { error } from '../diagnostics';
 import type { ProbeType } from './types';
-import { expandFunctionWatchpoint, lengthAndMode, watchpointGuard } from './watchpoint-args';
+import type { WatchpointAttach } from './watchpoint.attach';
+import { expandFunctionWatchpoint, lengthAndMode, watchpointCapabilities } from './watchpoint-args';
 
-export const watchpoint: ProbeType = {
+export const watchpoint: ProbeType<WatchpointAttach> = {
   name: 'watchpoint',
   aliases: ['w'],
+  ...watchpointCapabilities,
   expand(ap, _probe, target = {}) {
     const usage = 'write watchpoint:ADDRESS:LENGTH:MODE or watchpoint:FUNC+argN:LENGTH:MODE, e.g. watchpoint:0x10000000:8:rw (MODE from r, w, x)';
     if (ap.parts.length !== 3) throw error(`invalid watchpoint probe: ${ap.raw}`, ap.span, usage);
@@ -21,13 +23,11 @@ export const watchpoint: ProbeType = {
     const bpType = lengthAndMode(ap, lenText, mode);
     const addr = BigInt(addrText);
     return [{
-      provider: 'watchpoint',
       // bpftrace prints the address in hex whichever way it was written.
       name: `watchpoint:0x${addr.toString(16)}:${lenText}:${mode}`,
       section: 'perf_event',
-      attach: { addr: `0x${addr.toString(16)}`, len: Number(lenText), bpType },
+      attach: { role: 'address', addr: `0x${addr.toString(16)}`, len: Number(lenText), bpType },
       ap,
     }];
   },
-  guard: watchpointGuard,
 };

@@ -32,7 +32,7 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
       return stringType(Buffer.byteLength(e.value, 'latin1') + 1);
     case 'Builtin': {
       // bpftrace 0.17 spells an iterator's context `ctx` (ctx->task): the same record as args.
-      if (e.name === 'args' || (e.name === 'ctx' && c.probe.provider === 'iter')) {
+      if (e.name === 'args' || (e.name === 'ctx' && c.probe.type.ctxIsArgs)) {
         const t = c.ap.type.argsType?.(c.probe);
         if (!t) c.error(`args is not available in ${c.probe.provider} probes`, e);
         return t ?? none;

@@ -131,7 +131,7 @@ export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
   if (!f) {
     const fields = c.probe.format?.fields.filter((x) => !x.name.startsWith('common_')).map((x) => x.name) ?? [];
     c.error(
-      `${c.probe.provider === 'tracepoint' ? 'tracepoint' : 'function'} ${c.probe.name} has no ${c.probe.provider === 'tracepoint' ? 'field' : 'argument'} named '${e.field}'`,
+      `${c.probe.type.namedArgs === 'tracepoint-fields' ? 'tracepoint' : 'function'} ${c.probe.name} has no ${c.probe.type.namedArgs === 'tracepoint-fields' ? 'field' : 'argument'} named '${e.field}'`,
       { span: e.fieldSpan },
       withSuggestion(didYouMean(e.field, fields), fields.length ? `its fields are: ${fields.join(', ')}` : undefined),
     );
@@ -139,9 +139,9 @@ export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
   }
   const ft = fieldType(f);
   c.ap.argFields.set(e, { field: f, type: ft });
-  // Pointer fields of syscall tracepoints are the syscall's own arguments: user memory.
+  // The probe type knows where pointer fields point (a syscall tracepoint's: user memory).
   if (ft.kind === 'int' && /\*\s*$/.test(f.ctype)) {
-    const space: AddrSpace = c.probe.name.startsWith('tracepoint:syscalls:') ? 'user' : 'kernel';
+    const space: AddrSpace = c.probe.type.argsPointerSpace?.(c.probe) ?? 'kernel';
     return typedPointerField(c, f.name, f.ctype, space) ?? intPointerFromCType(f.ctype, space) ?? { ...ft, signed: false, space };
   }
   return ft;
@@ -154,7 +154,7 @@ export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
 function typedPointerField(c: ProbeChecker, name: string, ctype: string, space: AddrSpace): IntType | undefined {
   const btf = kernelBtf();
   if (!btf) return undefined;
-  if (c.probe.provider === 'kfunc' || c.probe.provider === 'kretfunc') {
+  if (c.probe.type.namedArgs === 'btf-params') {
     const fn = c.probe.format ? btf.findFunc(c.probe.format.name) : null;
     const p = fn?.params.find((x) => x.name === name);
     if (p && btf.resolve(p.type).kind === 'ptr') {

@@ -9,18 +9,13 @@
 // raw_syscalls:sys_enter ~50 ns less as raw_tp (bench/RESULTS.md). A script that reads `args` keeps
 // the tracepoint: the record is what args points at.
 //
-// Only events backed by a kernel tracepoint have a raw one, named by the event alone (sys_enter for
-// raw_syscalls:sys_enter). The categories below are trace events without one: the syscalls:*
-// events are synthesized by ftrace from sys_enter/sys_exit, and the rest are dynamic or internal.
+// The probe type says whether it has such a cheaper form (ProbeType.withoutArgs: which events have
+// a raw tracepoint is the tracepoint module's knowledge); this pass only finds whether `args` is read.
 // What still differs: a raw tracepoint fires before an event's TP_CONDITION (a few events declare
 // one) and ignores tracefs event filters, as bpftrace's own raw tracepoints do.
-// BPFSCRIPT_RAW_TP=0 keeps every tracepoint a tracepoint (part of the compile cache's key).
 
 import type { Expr } from '../ast';
-import { rawtracepoint } from '../probes/rawtracepoint';
 import type { AnalyzedProbe, Analysis } from './analysis';
-
-const NO_RAW_TRACEPOINT = new Set(['syscalls', 'kprobes', 'uprobes', 'synthetic', 'eprobes', 'ftrace', 'fprobes', 'tracepoints']);
 
 /** Whether the probe's predicate or body mentions `args` anywhere (the AST is plain data). */
 function readsArgs(node: unknown, seen = new Set<object>()): boolean {
@@ -40,14 +35,12 @@ function readsArgs(node: unknown, seen = new Set<object>()): boolean {
  * program's macro definitions; one that mentions `args` keeps every tracepoint (conservative).
  */
 function asRawTracepoint(p: AnalyzedProbe, macros: unknown = []): AnalyzedProbe {
-  const x = p.expanded;
-  if (x.provider !== 'tracepoint' || process.env.BPFSCRIPT_RAW_TP === '0') return p;
-  const category = String(x.attach.category ?? '');
-  const name = String(x.attach.name ?? '');
-  if (!name || NO_RAW_TRACEPOINT.has(category)) return p;
+  const lower = p.expanded.type.withoutArgs;
+  if (!lower) return p;
   if (readsArgs(p.probe.predicate) || readsArgs(p.probe.body) || readsArgs(macros)) return p;
-  // Same name (what `probe` prints and "Attaching" counts), another section and attacher.
-  return { ...p, type: rawtracepoint, expanded: { ...x, provider: 'rawtracepoint', section: `raw_tp/${name}`, attach: { name } } };
+  const cheaper = lower(p.expanded);
+  // The probe's type and its expansion stay one truth: both become the raw tracepoint's.
+  return cheaper ? { ...p, type: cheaper.type, expanded: cheaper } : p;
 }
 
 export function lowerRawTracepoints(analysis: Analysis): void {

@@ -90,7 +90,7 @@ export class ProbeChecker implements CheckContext {
 
   /** Address space of pointers this probe hands out: user memory for uprobes, kernel otherwise. */
   defaultSpace(): AddrSpace {
-    return this.probe.provider === 'uprobe' || this.probe.provider === 'uretprobe' || this.probe.provider === 'usdt' ? 'user' : 'kernel';
+    return this.probe.type.addressSpace;
   }
 }
 

@@ -9,6 +9,7 @@ import { BpfscriptError, renderAll } from '../../src/diagnostics';
 import { ElfFile } from '../../src/kernel/elf';
 import { withHost } from '../../src/kernel/host';
 import { fakeKernel } from '../fake-host';
+import type { KfuncAttach } from '../../src/probes/kfunc.attach';
 
 // Each compile sees the fake machine; the process-wide host stays the real one, since `npm test`
 // runs every suite in one process.
@@ -57,7 +58,7 @@ test('casts to kernel structs, nested members and pointers', () => {
 
 test('kfunc arguments come from the BTF prototype', () => {
   const g = build('kfunc:vfs_read { @[args->count] = count(); } kretfunc:ksys_read { @r = max(retval); }');
-  assert.equal(g.meta.probes.map((p) => [p.name, p.attach.retSlot]), [['kfunc:vmlinux:vfs_read', 4], ['kretfunc:vmlinux:ksys_read', 3]]);
+  assert.equal(g.meta.probes.map((p) => [p.name, (p.attach as KfuncAttach).retSlot]), [['kfunc:vmlinux:vfs_read', 4], ['kretfunc:vmlinux:ksys_read', 3]]);
   assert.equal(ElfFile.fromBuffer(g.elf).programs().map((p) => p.section.name), ['fentry/vfs_read', 'fexit/ksys_read']);
 });
 
