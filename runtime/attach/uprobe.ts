@@ -3,6 +3,7 @@
 
 import { ElfFile } from '../../src/elf/elf';
 import { functionSymbols } from '../../src/elf/symbols';
+import { dwarfOf } from '../../src/kernel/dwarf';
 import { resolveBinary } from '../../src/probes/user-binary';
 import { hasUprobes } from './kernel-features';
 import type { Attacher, ListQuery } from './types';
@@ -46,7 +47,11 @@ function userProbe(provider: 'uprobe' | 'uretprobe'): Attacher {
     list(q) {
       const b = listedBinary(q, provider);
       if (!b) return [];
-      return [...new Set(functionSymbols(b.elf).map((s) => s.name))].map((n) => ({ name: `${provider}:${b.path}:${n}`, key: `${q.parts[0]}:${n}` }));
+      // -lv: each parameter with its C type from DWARF, as bpftrace 0.17 lists them (uprobes only:
+      // a uretprobe has no args).
+      const dw = q.verbose && provider === 'uprobe' ? dwarfOf(b.elf) : null;
+      const params = (n: string) => dw?.findFunction(n)?.params.map((p) => `    ${dw.typeName(p.type)} ${p.name}`);
+      return [...new Set(functionSymbols(b.elf).map((s) => s.name))].map((n) => ({ name: `${provider}:${b.path}:${n}`, key: `${q.parts[0]}:${n}`, details: params(n) }));
     },
     explain: (errno) =>
       errno === 2 ? 'the binary is gone or changed since compiling' : errno === 3 ? 'the process given with -p has exited' : undefined,

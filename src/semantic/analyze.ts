@@ -17,6 +17,7 @@ import { macroConstant, preprocess } from './preprocessor';
 import { inlinePositionals } from './positionals';
 import { findNamedType, kernelBtf, planMember, pointerTo, structOf, useScriptTypes } from './kernel-types';
 import { scriptTypes } from './c-decls';
+import { userTypes } from '../probes/uprobe-args';
 import { offsetofConstant } from '../functions/offsetof';
 import { DEFAULT_MAP_KEYS } from './map-keys';
 import { readConfig } from './config';
@@ -92,7 +93,8 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   for (const [what, nodes] of unsupported) {
     for (const node of nodes) diags.error(`${what} are not supported yet`, node.span, 'see spec.md for what is implemented');
   }
-  useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags) : undefined);
+  const userBtf = userTypes(program);
+  useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags, userBtf) : (userBtf ?? undefined));
 
   let n = 0;
   const runOnceSeen = new Set<string>();
@@ -720,6 +722,9 @@ class ProbeChecker implements CheckContext {
           if (t.kind !== 'none') this.error(`cannot access field '${e.field}' of ${typeName(t)}`, e);
           return none;
         }
+        const own = this.ap.type.argField?.(this.probe, e.field, e.arrow);
+        if (typeof own === 'string') this.error(own, e);
+        if (own !== undefined) return typeof own === 'string' ? none : own;
         const f = this.probe.format?.fields.find((x) => x.name === e.field);
         if (!f) {
           const fields = this.probe.format?.fields.filter((x) => !x.name.startsWith('common_')).map((x) => x.name) ?? [];

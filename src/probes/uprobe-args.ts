@@ -1,0 +1,145 @@
+// `args` in uprobes, from the binary's DWARF: `args->NAME` reads a parameter of the probed function
+// where the calling convention put it at the function's first instruction, typed as DWARF
+// declares it. Before attach points are expanded, userTypes() reads the DWARF of every uprobe
+// binary of the program and converts the types the program can reach (the parameters of the
+// probed functions and the struct, union, enum and typedef names it writes) into a BTF layer over
+// the kernel's, so `args->foo->bar`, `(struct Foo *)arg0` and printing a struct work as they do
+// for kernel types.
+
+import type { AttachPoint, Probe, Program } from '../ast';
+import { error } from '../diagnostics';
+import { ElfFile } from '../elf/elf';
+import { dwarfOf, type Dwarf } from '../kernel/dwarf';
+import { placeParams, type ParamPlace } from '../kernel/dwarf/sysv';
+import { DwarfBtf } from '../kernel/dwarf/to-btf';
+import { Btf, type TypeId } from '../semantic/btf';
+import { kernelBtf, languageType } from '../semantic/kernel-types';
+import type { TracepointField, TracepointFormat } from '../semantic/tracefs';
+import type { Type } from '../types';
+import type { ExpandedProbe } from './types';
+import { resolveBinary } from './user-binary';
+import { hasWildcard, wildcardRegex } from './wildcard';
+
+/** Offsets in x86-64's struct pt_regs of di, si, dx, cx, r8, r9. */
+const ARG_REG_OFFSETS = [112, 104, 96, 88, 72, 64];
+
+export interface UprobeParam {
+  name: string;
+  /** As bpftrace 0.17 spells it in -lv. */
+  ctype: string;
+  /** The parameter's type in the DWARF layer of kernelBtf(). */
+  btf: TypeId;
+  place: ParamPlace;
+}
+
+/** Parameters of each probed function of this compile, by binary path and function name. */
+const params = new Map<string, UprobeParam[]>();
+const key = (path: string, func: string) => `${path}\0${func}`;
+
+const USER_PROVIDERS = new Set(['uprobe', 'u', 'uretprobe', 'ur']);
+
+/**
+ * The DWARF layer for a program: a BTF over `base` holding the types its uprobes can reach, or
+ * `base` itself when no uprobe binary has DWARF. Also records the parameters of each probed function.
+ */
+export function userTypes(program: Program, base: Btf | null = Btf.vmlinux()): Btf | null {
+  params.clear();
+  const aps = program.probes.flatMap((p) => p.attachPoints).filter((ap) => USER_PROVIDERS.has(ap.provider) && ap.parts.length === 2);
+  if (!aps.length) return base;
+  const layer = new DwarfBtf(base);
+  const names = typeNames(program);
+  const binaries = new Set<Dwarf>();
+  for (const ap of aps) {
+    const dw = dwarfAt(ap.parts[0]);
+    if (!dw) continue;
+    binaries.add(dw);
+    if (ap.provider !== 'uprobe' && ap.provider !== 'u') continue;
+    const target = ap.parts[1].replace(/\+.*$/, '');
+    const funcs = hasWildcard(target) ? dw.functionNames().filter((f) => wildcardRegex(target).test(f)) : [target];
+    for (const name of funcs) {
+      const f = dw.findFunction(name);
+      if (!f || params.has(key(dw.path, name))) continue;
+      const places = placeParams(dw, f.params.map((p) => p.type));
+      params.set(key(dw.path, name), f.params.map((p, i) => ({ name: p.name, ctype: dw.typeName(p.type), btf: layer.add(dw, p.type), place: places[i] })));
+    }
+  }
+  for (const dw of binaries) {
+    for (const n of names) {
+      const t = dw.findType(n);
+      if (t) layer.add(dw, t);
+    }
+  }
+  return layer.empty ? base : layer.build();
+}
+
+/** The DWARF of a uprobe's binary as the attach point names it, or null (none, or not found: expansion says why). */
+function dwarfAt(bin: string): Dwarf | null {
+  const path = resolveBinary(bin);
+  if (!path) return null;
+  try {
+    return dwarfOf(ElfFile.open(path));
+  } catch {
+    return null;
+  }
+}
+
+/** Every type name the program writes (casts, sizeof, offsetof, members of its C definitions), as DWARF names types. */
+function typeNames(program: Program): Set<string> {
+  const out = new Set<string>();
+  const visit = (node: unknown, seen: Set<object>) => {
+    if (node === null || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    const n = node as { kind?: string; name?: unknown };
+    if (n.kind === 'TypeRef' && typeof n.name === 'string') {
+      const name = n.name.replace(/\b(const|volatile)\b/g, ' ').replace(/\s+/g, ' ').trim();
+      out.add(name);
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== 'span') visit(v, seen);
+  };
+  visit(program, new Set());
+  return out;
+}
+
+/** Whether a probe's predicate or body mentions `args`. */
+export function usesArgs(node: unknown, seen = new Set<object>()): boolean {
+  if (node === null || typeof node !== 'object' || seen.has(node)) return false;
+  seen.add(node);
+  const e = node as { kind?: string; name?: unknown };
+  if (e.kind === 'Builtin' && e.name === 'args') return true;
+  for (const [k, v] of Object.entries(node)) if (k !== 'span' && k !== 'attachPoints' && usesArgs(v, seen)) return true;
+  return false;
+}
+
+/**
+ * The `args` record of a uprobe on `func` of `path`: one field per integer-class parameter held in
+ * a register, at that register's place in struct pt_regs (little-endian, so a narrower integer is
+ * read from the start of its register). Null when the binary has no DWARF; bpftrace's error when
+ * the probe uses `args` then.
+ */
+export function uprobeArgsFormat(ap: AttachPoint, probe: Probe | undefined, path: string, elf: ElfFile, func: string | undefined): TracepointFormat | undefined {
+  if (!dwarfOf(elf)) {
+    if (probe && usesArgs(probe)) throw error(`No debuginfo found for ${path}`, ap.span, 'args needs the binary built with -g (DWARF debug info); argN reads raw argument registers');
+    return undefined;
+  }
+  const fields: TracepointField[] = [];
+  for (const p of (func && params.get(key(path, func))) || []) {
+    if (p.place.kind === 'reg') fields.push({ name: p.name, ctype: p.ctype, offset: ARG_REG_OFFSETS[p.place.reg], size: p.place.size, signed: p.place.signed });
+  }
+  return { category: 'uprobe', name: func ?? '', id: 0, fields, size: 168 };
+}
+
+/** The type of `args->NAME` in a uprobe, or the error that refuses it. */
+export function uprobeArgField(p: ExpandedProbe, field: string, arrow: boolean): Type | string {
+  if (!arrow) return `Can not access field '${field}' on type '(ctx) struct uprobe_args *'. Try dereferencing it first, or using '->'`;
+  const list = params.get(key(String(p.attach.binary), String(p.attach.symbol ?? ''))) ?? [];
+  const param = list.find((x) => x.name === field);
+  if (!param) return `Can't find function parameter ${field}`;
+  const where = param.place;
+  if (where.kind === 'float') return `args->${field} is a floating-point parameter (${param.ctype}), passed in an SSE register, which BPF programs cannot read`;
+  if (where.kind === 'regs') return `args->${field} is a ${param.ctype} passed by value in registers, which bpfscript cannot read yet; read its members from the argument registers (arg0 …) instead`;
+  if (where.kind === 'stack') return `args->${field} is passed on the stack, which bpfscript does not read yet; only parameters held in the six argument registers can be read`;
+  if (where.kind === 'unknown') return `args->${field}: the type ${param.ctype} cannot be read`;
+  const btf = kernelBtf();
+  const t = btf ? languageType(btf, param.btf, 'user') : `${param.ctype} has no BTF`;
+  return t;
+}
