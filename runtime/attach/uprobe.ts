@@ -50,6 +50,7 @@ function userProbe(provider: 'uprobe' | 'uretprobe'): Attacher {
       // -lv: each parameter with its C type from DWARF, as bpftrace 0.17 lists them (uprobes only:
       // a uretprobe has no args).
       const dw = q.verbose && provider === 'uprobe' ? dwarfOf(b.elf) : null;
+      if (q.verbose && provider === 'uprobe' && !dw) q.warn(`No DWARF found for "${b.path}", cannot show parameter info`);
       const params = (n: string) => dw?.findFunction(n)?.params.map((p) => `    ${dw.typeName(p.type)} ${p.name}`);
       return [...new Set(functionSymbols(b.elf).map((s) => s.name))].map((n) => ({ name: `${provider}:${b.path}:${n}`, key: `${q.parts[0]}:${n}`, details: params(n) }));
     },

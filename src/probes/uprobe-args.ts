@@ -13,7 +13,7 @@ import { dwarfOf, type Dwarf } from '../kernel/dwarf';
 import { placeParams, type ParamPlace } from '../kernel/dwarf/sysv';
 import { DwarfBtf } from '../kernel/dwarf/to-btf';
 import { Btf, type TypeId } from '../semantic/btf';
-import { kernelBtf, languageType } from '../semantic/kernel-types';
+import { findNamedType, kernelBtf, languageType, pointerTo } from '../semantic/kernel-types';
 import type { TracepointField, TracepointFormat } from '../semantic/tracefs';
 import type { Type } from '../types';
 import type { ExpandedProbe } from './types';
@@ -140,6 +140,13 @@ export function uprobeArgField(p: ExpandedProbe, field: string, arrow: boolean):
   if (where.kind === 'stack') return `args->${field} is passed on the stack, which bpfscript does not read yet; only parameters held in the six argument registers can be read`;
   if (where.kind === 'unknown') return `args->${field}: the type ${param.ctype} cannot be read`;
   const btf = kernelBtf();
-  const t = btf ? languageType(btf, param.btf, 'user') : `${param.ctype} has no BTF`;
-  return t;
+  if (!btf) return `${param.ctype} has no BTF`;
+  // A struct the script defines itself replaces the binary's of the same name, as in bpftrace 0.17.
+  const t = btf.resolve(param.btf);
+  if (t.kind === 'ptr') {
+    const target = btf.resolve(t.target);
+    const named = (target.kind === 'struct' || target.kind === 'union') && target.name ? findNamedType(btf, `${target.kind} ${target.name}`) : null;
+    if (named !== null && named !== target.id) return pointerTo(btf, named, 'user', btf.typeName(param.btf));
+  }
+  return languageType(btf, param.btf, 'user');
 }

@@ -332,6 +332,10 @@ class ProbeChecker implements CheckContext {
     } else {
       this.watchHelper(s, 'map_update_elem', 1);
       valueType = storageType(this.typeOf(v));
+      if (valueType.kind === 'args') {
+        this.error('context cannot be assigned to a map', v, 'store one of its fields, @m = args->NAME');
+        return;
+      }
       if (valueType.kind === 'record') {
         this.error(`${typeName(valueType)} (${valueType.size} bytes) cannot be stored in a map`, v, `structs of at most ${MAX_BLOB_BYTES} bytes are copied; store one of its members instead`);
         return;
@@ -390,6 +394,11 @@ class ProbeChecker implements CheckContext {
     if (t.kind === 'record') {
       this.failedVars.add(s.variable.name);
       this.error(`${typeName(t)} (${t.size} bytes) cannot be assigned to a variable`, s.value, `structs of at most ${MAX_BLOB_BYTES} bytes are copied; assign one of its members, or keep the pointer that leads to it`);
+      return;
+    }
+    if (t.kind === 'args') {
+      this.failedVars.add(s.variable.name);
+      this.error('args cannot be assigned to a variable', s.value, 'assign one of its fields, $x = args->NAME');
       return;
     }
     if (t.kind === 'none' || t.kind === 'agg') {
