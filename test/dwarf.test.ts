@@ -117,6 +117,12 @@ test('DWARF structs in casts and sizeof; a struct the script defines replaces th
   assert.is(both(`struct rec { int id; char x; } uprobe:${w}:records { print(args->r->x); print(((struct rec *)arg0)->x); }`), 'Attaching 1 probe...\n102\n102\n\n\n');
 });
 
+test('the binary named by a positional parameter ($1) has its DWARF read too', () => {
+  const r = bpfscript(['-c', `${debug()} 1`, '-e', 'uprobe:$1:scalars { print(args->s); }', debug()]);
+  assert.is(r.stderr, '');
+  assert.is(r.stdout, 'Attaching 1 probe...\n-300\n\n\n');
+});
+
 test('a parameter read where the calling convention put it: after a double, after a struct by value', () => {
   const w = debug();
   // bpftrace 0.17 reads the second argument register for args->after of mixed(double, int): stale.

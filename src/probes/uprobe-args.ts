@@ -42,9 +42,14 @@ const USER_PROVIDERS = new Set(['uprobe', 'u', 'uretprobe', 'ur']);
  * The DWARF layer for a program: a BTF over `base` holding the types its uprobes can reach, or
  * `base` itself when no uprobe binary has DWARF. Also records the parameters of each probed function.
  */
-export function userTypes(program: Program, base: Btf | null = Btf.vmlinux()): Btf | null {
+export function userTypes(program: Program, positionals: readonly string[] = [], base: Btf | null = Btf.vmlinux()): Btf | null {
   params.clear();
-  const aps = program.probes.flatMap((p) => p.attachPoints).filter((ap) => USER_PROVIDERS.has(ap.provider) && ap.parts.length === 2);
+  // `$N` in an attach point is the Nth argument's text, as expansion substitutes it.
+  const put = (s: string) => s.replace(/\$(\d+)/g, (_m, n: string) => positionals[Number(n) - 1] ?? '');
+  const aps = program.probes
+    .flatMap((p) => p.attachPoints)
+    .map((ap) => ({ provider: put(ap.provider), parts: ap.parts.map(put) }))
+    .filter((ap) => USER_PROVIDERS.has(ap.provider) && ap.parts.length === 2);
   if (!aps.length) return base;
   const layer = new DwarfBtf(base);
   const names = typeNames(program);

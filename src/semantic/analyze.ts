@@ -93,7 +93,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   for (const [what, nodes] of unsupported) {
     for (const node of nodes) diags.error(`${what} are not supported yet`, node.span, 'see spec.md for what is implemented');
   }
-  const userBtf = userTypes(program);
+  const userBtf = userTypes(program, analysis.positionals);
   useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags, userBtf) : (userBtf ?? undefined));
 
   let n = 0;

@@ -15,11 +15,29 @@ export interface Attr {
   value: number | string | Buffer;
 }
 
+/** A DIE's attributes, kept as the values in its abbreviation's order (no map per entry: a large
+ * binary has millions of entries). */
+export class Attrs {
+  constructor(
+    readonly abbrev: Abbrev,
+    readonly values: Attr['value'][],
+  ) {}
+
+  get(at: number): Attr | undefined {
+    const i = this.abbrev.index.get(at);
+    return i === undefined ? undefined : { form: this.abbrev.attrs[i].form, value: this.values[i] };
+  }
+
+  has(at: number): boolean {
+    return this.abbrev.index.has(at);
+  }
+}
+
 export interface Die {
   /** Offset in .debug_info: what references point at. */
   offset: number;
   tag: number;
-  attrs: Map<number, Attr>;
+  attrs: Attrs;
   children: Die[];
   parent: Die | null;
   unit: Unit;
@@ -45,6 +63,8 @@ interface Abbrev {
   tag: number;
   children: boolean;
   attrs: AbbrevAttr[];
+  /** Attribute → its position in `attrs`. */
+  index: Map<number, number>;
 }
 
 const SHF_COMPRESSED = 0x800n;
@@ -127,8 +147,9 @@ export class DebugInfo {
       const ab = abbrevs.get(code);
       if (!ab) throw new DwarfFormatError(`.debug_info entry at ${offset} uses abbreviation ${code}, which its table lacks`);
       const parent = stack[stack.length - 1] ?? null;
-      const die: Die = { offset, tag: ab.tag, attrs: new Map(), children: [], parent, unit };
-      for (const a of ab.attrs) die.attrs.set(a.at, this.#attr(c, unit, a.form, a.implicit));
+      const values: Attr['value'][] = new Array(ab.attrs.length);
+      for (let i = 0; i < ab.attrs.length; i++) values[i] = this.#attr(c, unit, ab.attrs[i]);
+      const die: Die = { offset, tag: ab.tag, attrs: new Attrs(ab, values), children: [], parent, unit };
       if (parent) parent.children.push(die);
       else if (!unit.root) {
         unit.root = die;
@@ -139,9 +160,11 @@ export class DebugInfo {
       else if (!parent) break;
     }
     // The root's own strx strings were read before its str_offsets_base; the rest after it.
-    for (const a of unit.root?.attrs.values() ?? []) {
-      if (STRX.has(a.form) && typeof a.value === 'number') a.value = this.#strAt(this.#str, this.#strOffset(unit, a.value));
-    }
+    const root = unit.root;
+    root?.attrs.abbrev.attrs.forEach((a, i) => {
+      const v = root.attrs.values[i];
+      if (STRX.has(a.form) && typeof v === 'number') root.attrs.values[i] = this.#strAt(this.#str, this.#strOffset(unit, v));
+    });
     return unit;
   }
 
@@ -175,21 +198,23 @@ export class DebugInfo {
         if (at === 0 && form === 0) break;
         attrs.push(form === FORM.implicit_const ? { at, form, implicit: c.sleb() } : { at, form });
       }
-      m.set(code, { tag, children, attrs });
+      m.set(code, { tag, children, attrs, index: new Map(attrs.map((a, i) => [a.at, i])) });
     }
     this.#abbrevCache.set(off, m);
     return m;
   }
 
-  #attr(c: Cursor, u: Unit, form: number, implicit?: number): Attr {
-    const v = (value: number | string | Buffer): Attr => ({ form, value });
+  /** One attribute's value. Blocks other than a member's location are skipped (location
+   * expressions of variables are most of them, and nothing here reads them). */
+  #attr(c: Cursor, u: Unit, spec: AbbrevAttr, form = spec.form): Attr['value'] {
+    const block = (n: number) => (spec.at === AT.data_member_location ? this.#block(c, n) : (c.skip(n), 0));
     switch (form) {
-      case FORM.addr: return v(u.addrSize === 8 ? c.u64() : u.addrSize === 4 ? c.u32() : c.u16());
-      case FORM.block1: return v(this.#block(c, c.u8()));
-      case FORM.block2: return v(this.#block(c, c.u16()));
-      case FORM.block4: return v(this.#block(c, c.u32()));
+      case FORM.addr: return (u.addrSize === 8 ? c.u64() : u.addrSize === 4 ? c.u32() : c.u16());
+      case FORM.block1: return block(c.u8());
+      case FORM.block2: return block(c.u16());
+      case FORM.block4: return block(c.u32());
       case FORM.block:
-      case FORM.exprloc: return v(this.#block(c, c.uleb()));
+      case FORM.exprloc: return block(c.uleb());
       case FORM.data1:
       case FORM.ref1:
       case FORM.flag:
@@ -210,8 +235,8 @@ export class DebugInfo {
       case FORM.ref8:
       case FORM.ref_sig8:
       case FORM.ref_sup8: return this.#ref(form, c.u64(), u);
-      case FORM.data16: return v(this.#block(c, 16));
-      case FORM.sdata: return v(c.sleb());
+      case FORM.data16: return block(16);
+      case FORM.sdata: return (c.sleb());
       case FORM.udata:
       case FORM.ref_udata:
       case FORM.strx:
@@ -220,27 +245,27 @@ export class DebugInfo {
       case FORM.rnglistx:
       case FORM.GNU_addr_index:
       case FORM.GNU_str_index: return this.#ref(form, c.uleb(), u);
-      case FORM.string: return v(c.cstring());
-      case FORM.strp: return v(this.#strAt(this.#str, c.offset(u.offsetSize)));
-      case FORM.line_strp: return v(this.#strAt(this.#lineStr, c.offset(u.offsetSize)));
-      case FORM.ref_addr: return v(u.version <= 2 ? (u.addrSize === 8 ? c.u64() : c.u32()) : c.offset(u.offsetSize));
+      case FORM.string: return (c.cstring());
+      case FORM.strp: return (this.#strAt(this.#str, c.offset(u.offsetSize)));
+      case FORM.line_strp: return (this.#strAt(this.#lineStr, c.offset(u.offsetSize)));
+      case FORM.ref_addr: return (u.version <= 2 ? (u.addrSize === 8 ? c.u64() : c.u32()) : c.offset(u.offsetSize));
       case FORM.sec_offset:
       case FORM.strp_sup:
       case FORM.GNU_ref_alt:
-      case FORM.GNU_strp_alt: return v(c.offset(u.offsetSize));
-      case FORM.flag_present: return v(1);
-      case FORM.implicit_const: return v(implicit ?? 0);
-      case FORM.indirect: return this.#attr(c, u, c.uleb());
+      case FORM.GNU_strp_alt: return (c.offset(u.offsetSize));
+      case FORM.flag_present: return (1);
+      case FORM.implicit_const: return (spec.implicit ?? 0);
+      case FORM.indirect: return this.#attr(c, u, spec, c.uleb());
       default:
         throw new DwarfFormatError(`unknown DWARF attribute form 0x${form.toString(16)}`);
     }
   }
 
   /** Unit-relative references become .debug_info offsets; strx indexes resolve once the unit's base is known. */
-  #ref(form: number, n: number, u: Unit): Attr {
-    if (form === FORM.ref1 || form === FORM.ref2 || form === FORM.ref4 || form === FORM.ref8 || form === FORM.ref_udata) return { form, value: u.offset + n };
-    if (STRX.has(form) && u.root) return { form, value: this.#strAt(this.#str, this.#strOffset(u, n)) };
-    return { form, value: n };
+  #ref(form: number, n: number, u: Unit): number | string {
+    if (form === FORM.ref1 || form === FORM.ref2 || form === FORM.ref4 || form === FORM.ref8 || form === FORM.ref_udata) return u.offset + n;
+    if (STRX.has(form) && u.root) return this.#strAt(this.#str, this.#strOffset(u, n));
+    return n;
   }
 
   #block(c: Cursor, n: number): Buffer {
