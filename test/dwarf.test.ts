@@ -123,6 +123,16 @@ test('the binary named by a positional parameter ($1) has its DWARF read too', (
   assert.is(r.stdout, 'Attaching 1 probe...\n-300\n\n\n');
 });
 
+test('DWARF in a separate debug file (.gnu_debuglink next to a stripped binary), as bpftrace 0.17 finds it', () => {
+  const stripped = scratchPath('dwarf-args-stripped');
+  const debugPart = scratchPath('dwarf-args.debug');
+  execFileSync('objcopy', ['--only-keep-debug', debug(), debugPart]);
+  execFileSync('objcopy', ['--strip-debug', `--add-gnu-debuglink=${debugPart}`, debug(), stripped]);
+  assert.is(ElfFile.open(stripped).section('.debug_info'), undefined);
+  assert.equal(listing(dwarfOf(stripped), 'scalars'), ['char c', 'unsigned char uc', 'short int s', 'short unsigned int us', 'int i', 'long int l']);
+  assert.is(sameAsBpftrace(`uprobe:${stripped}:scalars { print(args->s); }`, ['-c', `${stripped} 1`]), 'Attaching 1 probe...\n-300\n\n\n');
+});
+
 test('a parameter read where the calling convention put it: after a double, after a struct by value', () => {
   const w = debug();
   // bpftrace 0.17 reads the second argument register for args->after of mixed(double, int): stale.

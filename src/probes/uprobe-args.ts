@@ -39,10 +39,11 @@ const key = (path: string, func: string) => `${path}\0${func}`;
 const USER_PROVIDERS = new Set(['uprobe', 'u', 'uretprobe', 'ur']);
 
 /**
- * The DWARF layer for a program: a BTF over `base` holding the types its uprobes can reach, or
- * `base` itself when no uprobe binary has DWARF. Also records the parameters of each probed function.
+ * The DWARF layer for a program: a BTF over the kernel's holding the types its uprobes can reach,
+ * or undefined when no uprobe binary has DWARF (the kernel's BTF is then not even read here). Also
+ * records the parameters of each probed function.
  */
-export function userTypes(program: Program, positionals: readonly string[] = [], base: Btf | null = Btf.vmlinux()): Btf | null {
+export function userTypes(program: Program, positionals: readonly string[] = []): Btf | undefined {
   params.clear();
   // `$N` in an attach point is the Nth argument's text, as expansion substitutes it.
   const put = (s: string) => s.replace(/\$(\d+)/g, (_m, n: string) => positionals[Number(n) - 1] ?? '');
@@ -50,8 +51,10 @@ export function userTypes(program: Program, positionals: readonly string[] = [],
     .flatMap((p) => p.attachPoints)
     .map((ap) => ({ provider: put(ap.provider), parts: ap.parts.map(put) }))
     .filter((ap) => USER_PROVIDERS.has(ap.provider) && ap.parts.length === 2);
-  if (!aps.length) return base;
-  const layer = new DwarfBtf(base);
+  if (!aps.length) return undefined;
+  // Made when the first binary with DWARF turns up: until then the kernel's BTF need not be read.
+  let layer: DwarfBtf | undefined;
+  const types = () => (layer ??= new DwarfBtf(Btf.vmlinux()));
   const names = typeNames(program);
   const binaries = new Set<Dwarf>();
   for (const ap of aps) {
@@ -65,16 +68,16 @@ export function userTypes(program: Program, positionals: readonly string[] = [],
       const f = dw.findFunction(name);
       if (!f || params.has(key(dw.path, name))) continue;
       const places = placeParams(dw, f.params.map((p) => p.type));
-      params.set(key(dw.path, name), f.params.map((p, i) => ({ name: p.name, ctype: dw.typeName(p.type), btf: layer.add(dw, p.type), place: places[i] })));
+      params.set(key(dw.path, name), f.params.map((p, i) => ({ name: p.name, ctype: dw.typeName(p.type), btf: types().add(dw, p.type), place: places[i] })));
     }
   }
   for (const dw of binaries) {
     for (const n of names) {
       const t = dw.findType(n);
-      if (t) layer.add(dw, t);
+      if (t) types().add(dw, t);
     }
   }
-  return layer.empty ? base : layer.build();
+  return layer && !layer.empty ? layer.build() : undefined;
 }
 
 /** The DWARF of a uprobe's binary as the attach point names it, or null (none, or not found: expansion says why). */

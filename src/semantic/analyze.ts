@@ -94,7 +94,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
     for (const node of nodes) diags.error(`${what} are not supported yet`, node.span, 'see spec.md for what is implemented');
   }
   const userBtf = userTypes(program, analysis.positionals);
-  useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags, userBtf) : (userBtf ?? undefined));
+  useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags, userBtf) : userBtf);
 
   let n = 0;
   const runOnceSeen = new Set<string>();

@@ -5,6 +5,7 @@
 import type { ElfFile } from '../../elf/elf';
 import { AT, TAG } from './constants';
 import { DwarfFormatError } from './cursor';
+import { debugFile } from './debug-file';
 import { DebugInfo, type Die } from './units';
 
 export { DwarfFormatError } from './cursor';
@@ -33,6 +34,7 @@ export class Dwarf {
   readonly #functions = new Map<string, Die[]>();
   readonly #types = new Map<string, Die[]>();
 
+  /** `path`: the binary described (not its separate debug file). */
   private constructor(readonly path: string, info: DebugInfo) {
     const subprograms: Die[] = [];
     for (const u of info.units) {
@@ -54,10 +56,14 @@ export class Dwarf {
     }
   }
 
-  /** The binary's DWARF, or null when it has none (no .debug_info). Throws DwarfFormatError on damaged data. */
+  /**
+   * The binary's DWARF, from itself or its separate debug file, or null when there is none.
+   * Throws DwarfFormatError on damaged data.
+   */
   static of(elf: ElfFile): Dwarf | null {
     if (cache.has(elf)) return cache.get(elf)!;
-    const dw = elf.section('.debug_info') && elf.section('.debug_abbrev') ? new Dwarf(elf.path, new DebugInfo(elf)) : null;
+    const file = debugFile(elf);
+    const dw = file?.section('.debug_abbrev') ? new Dwarf(elf.path, new DebugInfo(file)) : null;
     cache.set(elf, dw);
     return dw;
   }
