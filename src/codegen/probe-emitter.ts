@@ -10,7 +10,7 @@ import { probeType, type ExpandedProbe } from '../probes';
 import { fieldType } from '../semantic/tracefs';
 import { emitKernelField } from '../functions/kernel-field';
 import { probeReadHelper } from './probe-read';
-import { emitDeref, emitIndex, scaleBy } from './pointers';
+import { emitDeref, emitIndex, readAt, scaleBy } from './pointers';
 import { arithSigned, cSizeOf, isPointer, pointerStep, sizeOf, stringType, tupleLayout, type Type } from '../types';
 import { Builder, DW_ATE_signed, IntPredicate, Linkage, Opcode, type Block, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
 import { BpfMapType, MapDefBuilder, type MapDef } from './map-defs';
@@ -57,6 +57,9 @@ const GET_SMP_PROCESSOR_ID = 8;
 
 /** Maps defined through sharedMap(), per module being generated. */
 const sharedMaps = new WeakMap<Module, Map<string, Val>>();
+
+/** Offset of sp in x86-64's struct pt_regs. */
+const PT_REGS_SP = 152;
 
 export class ProbeEmitter implements EmitContext {
   readonly c: Context;
@@ -879,10 +882,22 @@ export class ProbeEmitter implements EmitContext {
     }
   }
 
-  /** A tracepoint field: integers load straight from the context; arrays are copied out. */
+  /** A tracepoint field: integers load straight from the context; arrays are copied out. A uprobe
+   * parameter on the stack is read from user memory above the stack pointer in struct pt_regs; a
+   * struct passed in registers is put together from them. */
   private field(name: string, t: Type): CgValue {
     const { b, c } = this;
     const f = this.probe.format!.fields.find((x) => x.name === name)!;
+    if (f.regs) {
+      // Copied out of pt_regs eightbyte by eightbyte; the copy is then read like any struct copy.
+      const buf = this.zeroed(f.regs.length * 8, 'regs');
+      f.regs.forEach((off, i) => b.store(b.load(this.i64, b.byteOffset(this.ctxArg, off, this.i64)), b.byteOffset(buf, i * 8, this.i64)));
+      return { type: t, v: b.ptrToInt(buf, this.i64) };
+    }
+    if (f.stack) {
+      const sp = b.load(this.i64, b.byteOffset(this.ctxArg, PT_REGS_SP, this.i64));
+      return readAt(this, b.binop(Opcode.Add, sp, this.constInt(f.offset)), t, 'user');
+    }
     const ft = fieldType(f);
     if (ft.kind === 'int' && f.copied) {
       const slot = this.zeroed(8, 'field');

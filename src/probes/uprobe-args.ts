@@ -132,6 +132,8 @@ export function uprobeArgsFormat(ap: AttachPoint, probe: Probe | undefined, path
   const fields: TracepointField[] = [];
   for (const p of (func && params.get(key(path, func))) || []) {
     if (p.place.kind === 'reg') fields.push({ name: p.name, ctype: p.ctype, offset: ARG_REG_OFFSETS[p.place.reg], size: p.place.size, signed: p.place.signed });
+    if (p.place.kind === 'regs' && !p.place.sse) fields.push({ name: p.name, ctype: p.ctype, offset: 0, size: p.place.size, signed: false, regs: p.place.regs.map((r) => ARG_REG_OFFSETS[r]) });
+    if (p.place.kind === 'stack') fields.push({ name: p.name, ctype: p.ctype, offset: p.place.offset, size: p.place.size, signed: p.place.signed, stack: true });
   }
   return { category: 'uprobe', name: func ?? '', id: 0, fields, size: 168 };
 }
@@ -144,8 +146,7 @@ export function uprobeArgField(p: ExpandedProbe, field: string, arrow: boolean):
   if (!param) return `Can't find function parameter ${field}`;
   const where = param.place;
   if (where.kind === 'float') return `args->${field} is a floating-point parameter (${param.ctype}), passed in an SSE register, which BPF programs cannot read`;
-  if (where.kind === 'regs') return `args->${field} is a ${param.ctype} passed by value in registers, which bpfscript cannot read yet; read its members from the argument registers (arg0 …) instead`;
-  if (where.kind === 'stack') return `args->${field} is passed on the stack, which bpfscript does not read yet; only parameters held in the six argument registers can be read`;
+  if (where.kind === 'regs' && where.sse) return `args->${field} is a ${param.ctype} passed by value partly in SSE registers, which BPF programs cannot read`;
   if (where.kind === 'unknown') return `args->${field}: the type ${param.ctype} cannot be read`;
   const btf = kernelBtf();
   if (!btf) return `${param.ctype} has no BTF`;
@@ -156,5 +157,6 @@ export function uprobeArgField(p: ExpandedProbe, field: string, arrow: boolean):
     const named = (target.kind === 'struct' || target.kind === 'union') && target.name ? findNamedType(btf, `${target.kind} ${target.name}`) : null;
     if (named !== null && named !== target.id) return pointerTo(btf, named, 'user', btf.typeName(param.btf));
   }
-  return languageType(btf, param.btf, 'user');
+  // A struct passed in registers is read from its copy in the program's memory.
+  return languageType(btf, param.btf, where.kind === 'regs' ? 'kernel' : 'user');
 }

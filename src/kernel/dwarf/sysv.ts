@@ -11,8 +11,9 @@ import type { Die } from './units';
 export type ParamPlace =
   /** An integer-class scalar in integer argument register N (0 = rdi). */
   | { kind: 'reg'; reg: number; size: number; signed: boolean }
-  /** A struct or union passed by value in registers. */
-  | { kind: 'regs'; size: number }
+  /** A struct or union passed by value in registers: integer registers `regs` hold its eightbytes
+   * in order, unless part of it is floating-point (`sse`: in an xmm register). */
+  | { kind: 'regs'; size: number; regs: number[]; sse: boolean }
   /** On the stack, at this offset from the stack pointer at entry (8 is the first slot). */
   | { kind: 'stack'; offset: number; size: number; signed: boolean; scalar: boolean }
   /** In an xmm register, or a type this reader cannot place. */
@@ -125,7 +126,7 @@ export function placeParams(dw: Dwarf, types: (Die | null)[]): ParamPlace[] {
       ints += needInt;
       sses += needSse;
       if (s.scalar) return s.scalar.float ? { kind: 'float' } : { kind: 'reg', reg: first, size: s.size, signed: s.scalar.signed };
-      return { kind: 'regs', size: s.size };
+      return { kind: 'regs', size: s.size, regs: Array.from({ length: needInt }, (_, i) => first + i), sse: needSse > 0 };
     }
     const align = Math.max(8, s.align);
     area = Math.ceil(area / align) * align;
