@@ -119,10 +119,11 @@ export function usesArgs(node: unknown, seen = new Set<object>()): boolean {
 }
 
 /**
- * The `args` record of a uprobe on `func` of `path`: one field per integer-class parameter held in
- * a register, at that register's place in struct pt_regs (little-endian, so a narrower integer is
- * read from the start of its register). Null when the binary has no DWARF; bpftrace's error when
- * the probe uses `args` then.
+ * The `args` record of a uprobe on `func` of `path`: a field per parameter that can be read. One
+ * in a register lies at that register's place in struct pt_regs (little-endian, so a narrower
+ * integer is read from the start of its register); a struct in registers names them all; one on
+ * the stack has its offset from the stack pointer. Undefined when the binary has no DWARF, and
+ * bpftrace's error if the probe uses `args` then.
  */
 export function uprobeArgsFormat(ap: AttachPoint, probe: Probe | undefined, path: string, elf: ElfFile, func: string | undefined): TracepointFormat | undefined {
   if (!dwarfOf(elf)) {
