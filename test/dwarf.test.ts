@@ -188,6 +188,9 @@ test("refusals: no debug info, an unknown parameter, args.NAME, uretprobe, and w
     assert.match(r.stderr, message, prog);
     assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
   }
+  // The hints name what there is.
+  assert.match(bpfscript(['-e', `uprobe:${w}:scalars { print(args->us2); }`]).stderr, "HINT: did you mean 'us'? (its parameters are: c, uc, s, us, i, l)");
+  assert.match(bpfscript(['-e', `uprobe:${w}:_start { print(args->x); }`]).stderr, `HINT: the DWARF of ${w} does not describe _start`);
   // Without args, a binary without DWARF is traced as before.
   const ok = bpfscript(['--dry-run', '-e', `uprobe:${plain}:take { print(arg0); }`]);
   assert.is(ok.status, 0, ok.stderr);

@@ -15,6 +15,7 @@ import { DwarfBtf } from '../kernel/dwarf/to-btf';
 import { Btf, type TypeId } from '../semantic/btf';
 import { findNamedType, kernelBtf, languageType, pointerTo } from '../semantic/kernel-types';
 import type { TracepointField, TracepointFormat } from '../semantic/tracefs';
+import { didYouMean, withSuggestion } from '../suggest';
 import type { Type } from '../types';
 import type { ExpandedProbe } from './types';
 import { resolveBinary } from './user-binary';
@@ -140,17 +141,23 @@ export function uprobeArgsFormat(ap: AttachPoint, probe: Probe | undefined, path
 }
 
 /** The type of `args->NAME` in a uprobe, or the error that refuses it. */
-export function uprobeArgField(p: ExpandedProbe, field: string, arrow: boolean): Type | string {
-  if (!arrow) return `Can not access field '${field}' on type '(ctx) struct uprobe_args *'. Try dereferencing it first, or using '->'`;
-  const list = params.get(key(String(p.attach.binary), String(p.attach.symbol ?? ''))) ?? [];
-  const param = list.find((x) => x.name === field);
-  if (!param) return `Can't find function parameter ${field}`;
+export function uprobeArgField(p: ExpandedProbe, field: string, arrow: boolean): Type | { error: string; hint?: string } {
+  if (!arrow) return { error: `Can not access field '${field}' on type '(ctx) struct uprobe_args *'. Try dereferencing it first, or using '->'`, hint: `args is a pointer: args->${field}` };
+  const func = String(p.attach.symbol ?? '');
+  const list = params.get(key(String(p.attach.binary), func));
+  const param = list?.find((x) => x.name === field);
+  if (!param) {
+    const names = list?.map((x) => x.name) ?? [];
+    const about = !list ? `the DWARF of ${p.attach.binary} does not describe ${func || 'this address'}` : names.length ? `its parameters are: ${names.join(', ')}` : `${func} takes no parameters`;
+    return { error: `Can't find function parameter ${field}`, hint: withSuggestion(didYouMean(field, names), about) };
+  }
   const where = param.place;
-  if (where.kind === 'float') return `args->${field} is a floating-point parameter (${param.ctype}), passed in an SSE register, which BPF programs cannot read`;
-  if (where.kind === 'regs' && where.sse) return `args->${field} is a ${param.ctype} passed by value partly in SSE registers, which BPF programs cannot read`;
-  if (where.kind === 'unknown') return `args->${field}: the type ${param.ctype} cannot be read`;
+  const unreadable = (why: string) => ({ error: `args->${field} ${why}`, hint: 'a uprobe sees the registers the kernel saves in struct pt_regs: the integer ones, not xmm0–xmm7' });
+  if (where.kind === 'float') return unreadable(`is a floating-point parameter (${param.ctype}), passed in an SSE register, which BPF programs cannot read`);
+  if (where.kind === 'regs' && where.sse) return unreadable(`is a ${param.ctype} passed by value partly in SSE registers, which BPF programs cannot read`);
+  if (where.kind === 'unknown') return unreadable(`has the type ${param.ctype}, which cannot be read`);
   const btf = kernelBtf();
-  if (!btf) return `${param.ctype} has no BTF`;
+  if (!btf) return { error: `args->${field}: ${param.ctype} has no BTF` };
   // A struct the script defines itself replaces the binary's of the same name, as in bpftrace 0.17.
   const t = btf.resolve(param.btf);
   if (t.kind === 'ptr') {
@@ -159,5 +166,6 @@ export function uprobeArgField(p: ExpandedProbe, field: string, arrow: boolean):
     if (named !== null && named !== target.id) return pointerTo(btf, named, 'user', btf.typeName(param.btf));
   }
   // A struct passed in registers is read from its copy in the program's memory.
-  return languageType(btf, param.btf, where.kind === 'regs' ? 'kernel' : 'user');
+  const value = languageType(btf, param.btf, where.kind === 'regs' ? 'kernel' : 'user');
+  return typeof value === 'string' ? { error: `args->${field}: ${value}` } : value;
 }

@@ -732,8 +732,8 @@ class ProbeChecker implements CheckContext {
           return none;
         }
         const own = this.ap.type.argField?.(this.probe, e.field, e.arrow);
-        if (typeof own === 'string') this.error(own, e);
-        if (own !== undefined) return typeof own === 'string' ? none : own;
+        if (own && 'error' in own) this.error(own.error, e, own.hint);
+        if (own) return 'error' in own ? none : own;
         const f = this.probe.format?.fields.find((x) => x.name === e.field);
         if (!f) {
           const fields = this.probe.format?.fields.filter((x) => !x.name.startsWith('common_')).map((x) => x.name) ?? [];
