@@ -6,6 +6,7 @@ import { functionSymbols } from '../../src/kernel/elf-symbols';
 import { resolveBinary } from '../../src/kernel/binaries';
 import { hasUprobes } from '../../src/kernel/features';
 import type { UprobeAttach } from '../../src/probes/uprobe.attach';
+import { dwarfOf } from '../../src/kernel/dwarf';
 import type { Attacher, ListQuery } from './types';
 
 /** The ELF file named by the first part of a uprobe/usdt -l query, or null (with a warning). */
@@ -47,7 +48,12 @@ function userProbe(provider: 'uprobe' | 'uretprobe'): Attacher<UprobeAttach> {
     list(q) {
       const b = listedBinary(q, provider);
       if (!b) return [];
-      return [...new Set(functionSymbols(b.elf).map((s) => s.name))].map((n) => ({ name: `${provider}:${b.path}:${n}`, key: `${q.parts[0]}:${n}` }));
+      // -lv: each parameter with its C type from DWARF, as bpftrace 0.17 lists them (uprobes only:
+      // a uretprobe has no args).
+      const dw = q.verbose && provider === 'uprobe' ? dwarfOf(b.elf) : null;
+      if (q.verbose && provider === 'uprobe' && !dw) q.warn(`No DWARF found for "${b.path}", cannot show parameter info`);
+      const params = (n: string) => dw?.findFunction(n)?.params.map((p) => `    ${dw.typeName(p.type)} ${p.name}`);
+      return [...new Set(functionSymbols(b.elf).map((s) => s.name))].map((n) => ({ name: `${provider}:${b.path}:${n}`, key: `${q.parts[0]}:${n}`, details: params(n) }));
     },
     explain: (errno) =>
       errno === 2 ? 'the binary is gone or changed since compiling' : errno === 3 ? 'the process given with -p has exited' : undefined,

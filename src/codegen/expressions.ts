@@ -10,7 +10,7 @@ import type { ProbeEmitter } from './emit-context';
 import { IntPredicate, Opcode, type Block, type Val } from './llvm';
 import { readMap, valueSlot } from './map-access';
 import { BPF_ANY, emitKey, update } from './maps';
-import { emitDeref, emitIndex, scaleBy } from './pointers';
+import { emitDeref, emitIndex, readAt, scaleBy } from './pointers';
 import { probeReadHelper } from './probe-read';
 import { readVar, varSlot } from './slots';
 
@@ -106,10 +106,26 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
   }
 }
 
-/** A tracepoint field: integers load straight from the context; arrays are copied out. */
+/** Offset of sp in x86-64's struct pt_regs. */
+const PT_REGS_SP = 152;
+
+/** A tracepoint field: integers load straight from the context; arrays are copied out. A uprobe
+ * parameter is in registers or on the user stack (src/probes/uprobe-args.ts). */
 function field(em: ProbeEmitter, e: FieldAccess, t: Type): CgValue {
   const { b, c } = em;
   const { field: f, type: ft } = em.p.argFields.get(e)!;
+  if (f.regs) {
+    // A struct passed in registers: copied out of pt_regs eightbyte by eightbyte, then read like
+    // any struct copy.
+    const buf = em.zeroed(f.regs.length * 8, 'regs');
+    f.regs.forEach((off, i) => b.store(b.load(em.i64, b.byteOffset(em.ctxArg, off, em.i64)), b.byteOffset(buf, i * 8, em.i64)));
+    return { type: t, v: b.ptrToInt(buf, em.i64) };
+  }
+  if (f.stack) {
+    // On the user stack, above the stack pointer saved in pt_regs.
+    const sp = b.load(em.i64, b.byteOffset(em.ctxArg, PT_REGS_SP, em.i64));
+    return readAt(em, b.binop(Opcode.Add, sp, em.constInt(f.offset)), t, 'user');
+  }
   if (ft.kind === 'int' && f.copied) {
     const slot = em.zeroed(8, 'field');
     b.helper(probeReadHelper('kernel'), em.i64, [em.i8p, c.int(32), em.i8p], [slot, c.constInt(c.int(32), f.size), b.byteOffset(em.ctxArg, f.offset, c.int(8))]);

@@ -106,8 +106,8 @@ export class Btf {
 
   /** The string at `off` of the (combined) string section. */
   str(off: number): string {
-    if (this.#base && off < this.#base.#strLen) return this.#base.str(off);
-    const local = this.#base ? off - this.#base.#strLen : off;
+    if (this.#base && off < this.#base.stringBytes) return this.#base.str(off);
+    const local = this.#base ? off - this.#base.stringBytes : off;
     if (local >= this.#strLen) throw new BtfFormatError(`string offset ${off} out of range`);
     const s = this.#strStart + local;
     const e = this.#buf.indexOf(0, s);
@@ -157,7 +157,7 @@ export class Btf {
   #localNameOffsets(name: string): Set<number> {
     const needle = Buffer.from(`${name}\0`, 'latin1');
     const out = new Set<number>();
-    const shift = this.#base ? this.#base.#strLen : 0;
+    const shift = this.#base ? this.#base.stringBytes : 0;
     const end = this.#strStart + this.#strLen;
     // Any occurrence is a valid start: a string ending in `name` shares its tail only when the
     // writer merged suffixes, and a name_off pointing there still reads as `name`.

@@ -40,6 +40,12 @@ export interface TracepointField {
    * context pointers (an iterator's task) as maybe-NULL and refuses arithmetic on every fresh
    * load of them, while a copy is a plain number. */
   copied?: boolean;
+  /** A uprobe parameter passed on the stack: `offset` counts from the user stack pointer at the
+   * probed function's entry (the return address is at 0), in the traced process's memory. */
+  stack?: boolean;
+  /** A uprobe parameter, a struct passed by value in registers: where in struct pt_regs each of its
+   * eightbytes is, in order. */
+  regs?: number[];
 }
 
 export interface TracepointFormat {

@@ -4,7 +4,7 @@
 // drops such attach points (its ssl tools name libcrypto functions that some builds lack), see
 // semantic/unresolved.ts.
 
-import type { AttachPoint } from '../ast';
+import type { AttachPoint, Probe } from '../ast';
 import { error } from '../diagnostics';
 import type { ElfFile } from '../kernel/elf';
 import { closestNames, functionSymbols, type ElfSymbol } from '../kernel/elf-symbols';
@@ -12,6 +12,7 @@ import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { UprobeAttach } from './uprobe.attach';
 import type { ProbeSite, ProbeType } from './types';
 import { openBinary } from './user-binary';
+import { uprobeArgField, uprobeArgsFormat } from './uprobe-args';
 import { hasWildcard, wildcardRegex } from '../wildcard';
 
 export { resolveBinary } from './user-binary';
@@ -28,12 +29,6 @@ function symbolsByName(elf: ElfFile): Map<string, ElfSymbol> {
 
 function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<UprobeAttach> {
   const ret = name === 'uretprobe';
-  const one = (ap: AttachPoint, path: string, target: string, offset: number, symbol?: string): ProbeSite<UprobeAttach> => ({
-    name: `${name}:${path}:${target}`,
-    section: name,
-    attach: { binary: path, offset, retprobe: ret, ...(symbol ? { symbol } : {}) },
-    ap,
-  });
   return {
     name,
     aliases: [alias],
@@ -42,12 +37,23 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
     tracedFunction: (p) => (p.attach.symbol === undefined ? undefined : { name: p.attach.symbol }),
     userBinary: (p) => p.attach.binary,
     maySendSignal: true,
-    expand(ap: AttachPoint): ProbeSite<UprobeAttach>[] {
+    expand(ap: AttachPoint, body?: Probe): ProbeSite<UprobeAttach>[] {
       if (ap.parts.length !== 2 || !ap.parts[0] || !ap.parts[1]) {
         throw error(`${name} probe must be ${name}:binary:symbol, got ${ap.raw}`, ap.span, `for example ${name}:/bin/bash:readline or ${name}:libc:malloc`);
       }
       const [bin, target] = ap.parts;
       const { path, elf } = openBinary(ap, bin);
+      const one = (label: string, offset: number, symbol?: string): ProbeSite<UprobeAttach> => {
+        // `args` from DWARF, on entry only (bpftrace 0.17 has no args in uretprobes).
+        const format = ret ? undefined : uprobeArgsFormat(ap, body, path, elf, symbol);
+        return {
+          name: `${name}:${path}:${label}`,
+          section: name,
+          attach: { binary: path, offset, retprobe: ret, ...(symbol ? { symbol } : {}) },
+          ...(format ? { format } : {}),
+          ap,
+        };
+      };
       if (/^(0x[0-9a-fA-F]+|\d+)$/.test(target)) {
         // An address, as bpftrace takes it: a virtual address in the binary, inside one of its
         // functions (anywhere else a breakpoint could land in data); bpftrace's wording.
@@ -57,7 +63,7 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
         }
         const off = elf.fileOffset(addr);
         if (off === null) throw error(`address ${target} is not in a loaded segment of ${path}`, ap.span);
-        return [one(ap, path, target, off)];
+        return [one(target, off)];
       }
       const m = /^([^+]+)(?:\+(0x[0-9a-fA-F]+|\d+))?$/.exec(target);
       if (!m) throw error(`invalid ${name} target '${target}'`, ap.span);
@@ -68,7 +74,7 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
         const off = elf.fileOffset(s.addr);
         if (off === null) throw error(`symbol ${s.name} of ${path} is not in a loaded segment`, ap.span);
         if (extra && s.size && extra >= s.size) throw error(`Offset outside the function bounds ('${s.name}' size is ${s.size})`, ap.span, `${s.name} is ${s.size} bytes long`);
-        return one(ap, path, label, off + extra, s.name);
+        return one(label, off + extra, s.name);
       };
       if (!hasWildcard(m[1])) {
         const s = syms.get(m[1]);
@@ -79,7 +85,7 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
             ap.span,
             near.length ? `did you mean: ${near.join(', ')}?` : `list its symbols with: bpfscript -l '${name}:${path}:*'`,
           );
-          return [{ ...one(ap, path, target, -1, m[1]), unresolved: missing.diagnostics[0] }];
+          return [{ ...one(target, -1, m[1]), unresolved: missing.diagnostics[0] }];
         }
         return [at(s, target)];
       }
@@ -89,6 +95,8 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
       if (!hits.length) throw error(`no symbol of ${path} matches ${m[1]}`, ap.span, `list its symbols with: bpfscript -l '${name}:${path}:*'`);
       return hits.map((s) => at(s, s.name));
     },
+    argsType: (p) => (p.format ? { kind: 'args', probe: p.name } : null),
+    argField: (p, field, arrow) => uprobeArgField(p, field, arrow),
     args: ret ? undefined : ptRegsArgs,
     retval: () => (ret ? ptRegsRetval : null),
   };

@@ -49,8 +49,7 @@ class CDeclError extends Error {
  * The BTF that the analysis should see: vmlinux's (or null) when the script defines no types,
  * else a split BTF holding the script's definitions over it. Errors go to `diags`.
  */
-export function scriptTypes(program: Program, diags: DiagnosticBag): Btf | null {
-  const base = Btf.vmlinux();
+export function scriptTypes(program: Program, diags: DiagnosticBag, base: Btf | null = Btf.vmlinux()): Btf | null {
   const defs = activeDefinitions(program, base !== null);
   if (!defs.length) return base;
   const w = new BtfWriter(base ? base.endId : 1);
@@ -281,7 +280,7 @@ function kernelAlign(btf: Btf, id: TypeId, depth = 0): number {
 }
 
 /** Writes BTF type records (ids continuing `firstId`) and their strings into a blob. */
-class BtfWriter {
+export class BtfWriter {
   readonly #types: (Buffer | null)[] = [];
   readonly #strs: Buffer[] = [Buffer.from([0])];
   #strLen = 1;
@@ -338,6 +337,14 @@ class BtfWriter {
     a.writeUInt32LE(index, 4);
     a.writeUInt32LE(length, 8);
     return this.#add('', 3, 0, false, 0, a);
+  }
+
+  typedef(name: string, target: TypeId): TypeId {
+    return this.#add(name, 8, 0, false, target, Buffer.alloc(0));
+  }
+
+  float(name: string, size: number): TypeId {
+    return this.#add(name, 16, 0, false, size, Buffer.alloc(0));
   }
 
   fwd(name: string, union: boolean): TypeId {

@@ -160,6 +160,10 @@ function assignMap(c: ProbeChecker, s: AssignMap): void {
   } else {
     c.watchHelper(s, 'map_update_elem', 1);
     valueType = storageType(c.typeOf(v));
+    if (valueType.kind === 'args') {
+      c.error('context cannot be assigned to a map', v, 'store one of its fields, @m = args->NAME');
+      return;
+    }
     if (valueType.kind === 'record') {
       c.error(`${typeName(valueType)} (${valueType.size} bytes) cannot be stored in a map`, v, `structs of at most ${MAX_BLOB_BYTES} bytes are copied; store one of its members instead`);
       return;
@@ -185,6 +189,11 @@ function assignVar(c: ProbeChecker, s: AssignVar): void {
   if (t.kind === 'record') {
     c.failedVars.add(s.variable.name);
     c.error(`${typeName(t)} (${t.size} bytes) cannot be assigned to a variable`, s.value, `structs of at most ${MAX_BLOB_BYTES} bytes are copied; assign one of its members, or keep the pointer that leads to it`);
+    return;
+  }
+  if (t.kind === 'args') {
+    c.failedVars.add(s.variable.name);
+    c.error('args cannot be assigned to a variable', s.value, 'assign one of its fields, $x = args->NAME');
     return;
   }
   if (t.kind === 'none' || t.kind === 'agg') {

@@ -127,6 +127,18 @@ export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
     if (t.kind !== 'none') c.error(`cannot access field '${e.field}' of ${typeName(t)}`, e);
     return none;
   }
+  // A probe type that types its own args (a uprobe's, from DWARF) decides; codegen still reads the
+  // field as the format places it.
+  const own = c.probe.type.argField?.(c.probe, e.field, e.arrow);
+  if (own && 'error' in own) {
+    c.error(own.error, e, own.hint);
+    return none;
+  }
+  if (own) {
+    const at = c.probe.format?.fields.find((x) => x.name === e.field);
+    if (at) c.ap.argFields.set(e, { field: at, type: fieldType(at) });
+    return own;
+  }
   const f = c.probe.format?.fields.find((x) => x.name === e.field);
   if (!f) {
     const fields = c.probe.format?.fields.filter((x) => !x.name.startsWith('common_')).map((x) => x.name) ?? [];

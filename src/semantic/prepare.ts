@@ -11,6 +11,7 @@ import { useScriptTypes } from './kernel-types';
 import { DEFAULT_MAP_KEYS } from './map-keys';
 import { inlinePositionals } from './positionals';
 import { checkStringLiterals } from './string-limits';
+import { userTypes } from '../probes/uprobe-args';
 
 const DEFAULT_STRLEN = 64;
 
@@ -68,6 +69,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
   for (const [what, nodes] of unsupported) {
     for (const node of nodes) diags.error(`${what} are not supported yet`, node.span, 'see spec.md for what is implemented');
   }
-  useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags) : undefined);
+  const userBtf = userTypes(program, analysis.positionals);
+  useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags, userBtf) : userBtf);
   return analysis;
 }
