@@ -63,7 +63,6 @@ export interface MapMeta {
 export const SETUP_EVENT_BASE = 2 ** 40;
 export const SETUP_RECORD_SIZE = 16;
 
-/** Indexes into the per-CPU `stats` array map. */
 /**
  * Put before the script's name in the debug info, so LLVM cannot open the script: its BTF
  * emission would copy each line's text into the string table and look each one up again with a
@@ -72,6 +71,7 @@ export const SETUP_RECORD_SIZE = 16;
  */
 export const BTF_FILE_PREFIX = 'bpfscript:';
 
+/** Indexes into the per-CPU `stats` array map. */
 export const enum Stat {
   LostEvents = 0,
   MapFull = 1,

@@ -142,8 +142,10 @@ export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
   const f = c.probe.format?.fields.find((x) => x.name === e.field);
   if (!f) {
     const fields = c.probe.format?.fields.filter((x) => !x.name.startsWith('common_')).map((x) => x.name) ?? [];
+    // A tracepoint's args are its format's fields; a function's are its parameters.
+    const ofEvent = c.probe.type.namedArgs === 'tracepoint-fields';
     c.error(
-      `${c.probe.type.namedArgs === 'tracepoint-fields' ? 'tracepoint' : 'function'} ${c.probe.name} has no ${c.probe.type.namedArgs === 'tracepoint-fields' ? 'field' : 'argument'} named '${e.field}'`,
+      `${ofEvent ? c.probe.type.name : 'function'} ${c.probe.name} has no ${ofEvent ? 'field' : 'argument'} named '${e.field}'`,
       { span: e.fieldSpan },
       withSuggestion(didYouMean(e.field, fields), fields.length ? `its fields are: ${fields.join(', ')}` : undefined),
     );
