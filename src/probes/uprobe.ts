@@ -37,12 +37,12 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType {
   return {
     name,
     aliases: [alias],
-    expand(ap: AttachPoint): ExpandedProbe[] {
+    expand(ap: AttachPoint, _probe, cmdline): ExpandedProbe[] {
       if (ap.parts.length !== 2 || !ap.parts[0] || !ap.parts[1]) {
         throw error(`${name} probe must be ${name}:binary:symbol, got ${ap.raw}`, ap.span, `for example ${name}:/bin/bash:readline or ${name}:libc:malloc`);
       }
       const [bin, target] = ap.parts;
-      const { path, elf } = openBinary(ap, bin);
+      const { path, elf } = openBinary(ap, bin, cmdline?.pid);
       if (/^(0x[0-9a-fA-F]+|\d+)$/.test(target)) {
         // An address, as bpftrace takes it: a virtual address in the binary, inside one of its
         // functions (anywhere else a breakpoint could land in data); bpftrace's wording.

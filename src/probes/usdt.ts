@@ -11,7 +11,7 @@ import type { EmitContext } from '../functions/types';
 import type { ExpandedProbe, ProbeType } from './types';
 import { openBinary } from './user-binary';
 import { ElfFile } from '../elf/elf';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { processObjects } from '../elf/process-objects';
 import { hasWildcard, wildcardRegex } from './wildcard';
 
 /** x86-64 register names → byte offset of the full register in struct pt_regs, and bit shift. */
@@ -30,31 +30,18 @@ for (const [n, off] of [['ah', 80], ['bh', 40], ['ch', 88], ['dh', 96]] as [stri
 
 /** The ELF files process `pid` maps (its executable, its libraries), each once; others are skipped. */
 function mappedObjects(ap: AttachPoint, pid: number): { path: string; elf: ElfFile }[] {
-  let maps: string;
+  let paths: string[];
   try {
-    maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+    paths = processObjects(pid);
   } catch {
     throw error(`cannot read the mappings of process ${pid}`, ap.span, 'is the process still running?');
-  }
-  const paths = new Set<string>();
-  for (const line of maps.split('\n')) {
-    const path = line.split(/\s+/).slice(5).join(' ');
-    if (path.startsWith('/') && !path.endsWith(' (deleted)')) paths.add(path);
   }
   const out: { path: string; elf: ElfFile }[] = [];
   for (const path of paths) {
     try {
-      // Only ELF files are parsed: a mapped data file (a locale archive) can be large.
-      const fd = openSync(`/proc/${pid}/root${path}`, 'r');
-      const magic = Buffer.alloc(4);
-      readSync(fd, magic, 0, 4, 0);
-      closeSync(fd);
-      if (magic.toString('latin1') !== '\x7fELF') continue;
-      // Through the process's own root, as bpftrace names them (right in a container too).
-      const rooted = `/proc/${pid}/root${path}`;
-      out.push({ path: rooted, elf: ElfFile.open(rooted) });
+      out.push({ path, elf: ElfFile.open(path) });
     } catch {
-      // not ELF (a data file, a locale archive), or unreadable: it has no probes to offer
+      // unreadable or malformed: it has no probes to offer
     }
   }
   return out;
@@ -113,7 +100,7 @@ export const usdt: ProbeType = {
     const [providerPat, namePat] = rest.length === 2 ? rest : ['*', rest[0]];
     const pr = wildcardRegex(providerPat);
     const nr = wildcardRegex(namePat);
-    const objects = anyObject ? mappedObjects(ap, pid!) : [openBinary(ap, bin)];
+    const objects = anyObject ? mappedObjects(ap, pid!) : [openBinary(ap, bin, pid)];
     const out: ExpandedProbe[] = [];
     for (const { path, elf } of objects) {
       const notes = usdtNotes(elf);
