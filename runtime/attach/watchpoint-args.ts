@@ -11,6 +11,7 @@ import type { ProbeMeta } from '../../src/meta';
 import { SETUP_EVENT_BASE } from '../../src/probes/watchpoint-args';
 import { LibbpfError, PerfType, perfEventOpen, type BpfLink, type BpfProgram } from '../libbpf';
 import { writeAll } from '../output';
+import { watching } from '../watched';
 import type { AttachSession } from './types';
 
 const { ENOSPC, ESRCH } = constants.errno;
@@ -69,7 +70,9 @@ export function attachSetup(prog: BpfProgram, probe: ProbeMeta, session: AttachS
       last = addr;
       const { len, bpType } = body.probe.attach;
       const fd = perfEventOpen({ type: PerfType.BREAKPOINT, config: 0, cpu: -1, pid, samplePeriod: 1, breakpoint: { type: Number(bpType), addr, len: Number(len) } });
-      links.push(body.prog.attachPerfEvent(fd));
+      const link = body.prog.attachPerfEvent(fd);
+      links.push(link);
+      watching(addr, link);
     } catch (e) {
       if (!(e instanceof LibbpfError)) throw e;
       if (e.errno === ENOSPC) {

@@ -9,6 +9,7 @@ import { PerfType, perfEventOpen } from '../libbpf';
 import type { Attacher } from './types';
 import { attachSetup, attachWatch } from './watchpoint-args';
 import { hasUprobes } from './kernel-features';
+import { watching } from '../watched';
 import { noUprobes } from './uprobe';
 
 const { EINVAL, ENOSPC, ENODEV, ENOENT, EOPNOTSUPP } = constants.errno;
@@ -35,15 +36,18 @@ export const watchpoint: Attacher = {
       });
     }
     const a = probe.attach;
+    const addr = BigInt(String(a.addr));
     const fd = perfEventOpen({
       type: PerfType.BREAKPOINT,
       config: 0,
       cpu: -1,
       pid: session.pid,
       samplePeriod: 1,
-      breakpoint: { type: Number(a.bpType), addr: BigInt(String(a.addr)), len: Number(a.len) },
+      breakpoint: { type: Number(a.bpType), addr, len: Number(a.len) },
     });
-    return [prog.attachPerfEvent(fd)];
+    const link = prog.attachPerfEvent(fd);
+    watching(addr, link);
+    return [link];
   },
   explain(errno) {
     if (errno === ENOSPC) return 'every debug register is in use (x86 has four): remove another watchpoint or debugger breakpoint';
