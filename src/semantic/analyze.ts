@@ -500,7 +500,7 @@ class ProbeChecker implements CheckContext {
 
   private cast(e: Cast): Type {
     const from = this.typeOf(e.operand);
-    const to: IntType | undefined = e.type.pointerDepth > 0 ? this.pointerCast(e) : namedIntType(e.type.name);
+    const to: IntType | undefined = e.type.pointerDepth > 0 ? this.pointerCast(e, from) : namedIntType(e.type.name);
     if (to === undefined && e.type.pointerDepth > 0) return none;
     if (!to || e.type.arrayLength !== null) {
       this.error(`cannot cast to ${e.type.name}${e.type.arrayLength !== null ? `[${e.type.arrayLength}]` : ''}`, e.type, 'integer casts are supported: (uint8), (int32), (uint64) …');
@@ -514,8 +514,9 @@ class ProbeChecker implements CheckContext {
   }
 
   /** `(T *)x`: an address in the probe's memory; a struct or union T makes `->` work on it. */
-  private pointerCast(e: Cast): IntType | undefined {
-    const space = this.defaultSpace();
+  private pointerCast(e: Cast, from: Type): IntType | undefined {
+    // A typed kernel pointer (ctx, curtask) stays one in a uprobe: (struct pt_regs *)ctx.
+    const space = from.kind === 'int' && from.space === 'kernel' && from.ctype ? 'kernel' : this.defaultSpace();
     const depth = e.type.pointerDepth;
     const ctype = (n: number) => `${e.type.name} ${'*'.repeat(n)}`;
     // `(T **)x` points to a `T *`: each level's element is the pointer one level down.
