@@ -3,69 +3,16 @@
 // with -p, the traced process's own objects through its root: its executable for uprobes, every
 // object it maps for usdt, so a process in another mount namespace is listed too.
 
-import { readdirSync, statSync, accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { ElfFile } from '../src/elf/elf';
 import { isElfFile, processExecutable, processObjects } from '../src/elf/process-objects';
-import { resolveBinary } from '../src/probes/user-binary';
+import { globBinaries, resolveBinary } from '../src/probes/user-binary';
 import { hasWildcard, wildcardRegex } from '../src/probes/wildcard';
 import type { ListQuery } from './attach/types';
 
 export interface ListedObject {
   path: string;
   elf: ElfFile;
-}
-
-/** The regular files a glob names; `*` and `?` match within one path component, and a leading dot
- * only when the pattern's component starts with one (as the shell and glob(3) match). */
-export function globFiles(pattern: string): string[] {
-  const parts = pattern.split('/');
-  let dirs = [parts[0] === '' ? '/' : parts[0]];
-  if (parts[0] === '' || !hasWildcard(parts[0])) parts.shift();
-  else dirs = ['.'];
-  const join = (dir: string, name: string) => (dir === '/' ? `/${name}` : dir === '.' && !pattern.startsWith('./') ? name : `${dir}/${name}`);
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i];
-    const next: string[] = [];
-    for (const dir of dirs) {
-      if (!hasWildcard(part)) {
-        next.push(join(dir, part));
-        continue;
-      }
-      const re = wildcardRegex(part);
-      let names: string[];
-      try {
-        names = readdirSync(dir).sort();
-      } catch {
-        continue;
-      }
-      for (const n of names) if (re.test(n) && (!n.startsWith('.') || part.startsWith('.'))) next.push(join(dir, n));
-    }
-    dirs = next;
-  }
-  return dirs.filter((p) => {
-    try {
-      return statSync(p).isFile();
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** A bare glob (no `/`) is looked for in each PATH directory, as a command name is. */
-function globOnPath(pattern: string): string[] {
-  const out: string[] = [];
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':').filter(Boolean)) {
-    for (const p of globFiles(`${dir}/${pattern}`)) {
-      try {
-        accessSync(p, constants.X_OK);
-        out.push(p);
-      } catch {
-        // not a command
-      }
-    }
-  }
-  return out;
 }
 
 function open(path: string, provider: string, q: ListQuery, quiet: boolean): ListedObject | null {
@@ -84,7 +31,7 @@ export function namedObjects(q: ListQuery, provider: string): ListedObject[] {
   const bin = q.parts[0];
   if (!bin) return [];
   if (hasWildcard(bin)) {
-    const paths = bin.includes('/') ? globFiles(bin) : globOnPath(bin);
+    const paths = globBinaries(bin);
     return paths.map((p) => open(p, provider, q, true)).filter((o): o is ListedObject => o !== null);
   }
   const path = resolveBinary(bin);

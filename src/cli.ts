@@ -97,6 +97,9 @@ function parseArgs(argv: string[]): CliArgs {
     .option('k', { type: 'count', describe: 'accepted for compatibility (-k, -kk); see spec.md "Command line"' })
     .option('I', { type: 'string', array: true, nargs: 1, describe: 'add a directory to the header search path (types come from BTF and struct definitions in the script)' })
     .option('include', { type: 'string', array: true, nargs: 1, describe: 'include a header before the script (its known macros, e.g. errno.h)' })
+    // bpftrace's flag to raise usdt semaphores in every process running the binary: bpfscript hands
+    // semaphores to the kernel (uprobe ref_ctr_offset), which always does that.
+    .option('usdt-file-activation', { type: 'boolean', describe: 'accepted for compatibility: usdt semaphores are always raised in every process running the binary' })
     .version(VERSION)
     .alias('V', 'version')
     .help('h')

@@ -1,5 +1,6 @@
 // -l with globbed binaries and with -p PID (a process's uprobes and usdt probes, its libraries'
-// too, and a process in another mount namespace), compared with bpftrace 0.17 listing the same.
+// too, and a process in another mount namespace), compared with bpftrace 0.17 listing the same;
+// usdt attach points with a globbed binary or an empty provider, as 0.17 takes them.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -87,6 +88,18 @@ test('a process in another mount namespace: listed and probed through its root',
     assert.is(run.stderr, '');
     assert.is(run.status, 0);
   });
+});
+
+test('usdt:GLOB::NAME attaches in every matching binary, any provider; --usdt-file-activation is accepted', () => {
+  const bin = app();
+  const prog = `usdt:${runDir()}/usdt-app-O*::lo* { @[probe] = count(); } usdt:${bin}::done { @done = count(); }`;
+  const r = bpfscript(['-e', prog, '-c', `${bin} 3`, '--usdt-file-activation']);
+  assert.is(r.stderr, '');
+  assert.is(r.stdout, `Attaching 2 probes...\n\n\n@[usdt:${bin}:bpfs:loop]: 3\n@done: 1\n`);
+  assert.is(r.stdout, spawnSync('bpftrace', ['-e', prog, '-c', `${bin} 3`, '--usdt-file-activation'], { encoding: 'utf8' }).stdout);
+  const none = bpfscript(['-e', `usdt:${runDir()}/no-such-*::* { }`]);
+  assert.is(none.status, 1);
+  assert.match(none.stderr, /ERROR: no binary matches /);
 });
 
 test.run();

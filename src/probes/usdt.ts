@@ -9,9 +9,9 @@ import { error } from '../diagnostics';
 import { parseUsdtArg, splitUsdtArgs, usdtNotes, type UsdtArg } from '../elf/stapsdt';
 import type { EmitContext } from '../functions/types';
 import type { ExpandedProbe, ProbeType } from './types';
-import { openBinary } from './user-binary';
+import { globBinaries, openBinary } from './user-binary';
 import { ElfFile } from '../elf/elf';
-import { processObjects } from '../elf/process-objects';
+import { isElfFile, processObjects } from '../elf/process-objects';
 import { hasWildcard, wildcardRegex } from './wildcard';
 
 /** x86-64 register names → byte offset of the full register in struct pt_regs, and bit shift. */
@@ -44,6 +44,21 @@ function mappedObjects(ap: AttachPoint, pid: number): { path: string; elf: ElfFi
       // unreadable or malformed: it has no probes to offer
     }
   }
+  return out;
+}
+
+/** The ELF files a glob in the binary part names (usdt:./bin/app*:…), as bpftrace 0.17 expands it. */
+function globbedObjects(ap: AttachPoint, pattern: string): { path: string; elf: ElfFile }[] {
+  const out: { path: string; elf: ElfFile }[] = [];
+  for (const path of globBinaries(pattern)) {
+    if (!isElfFile(path)) continue;
+    try {
+      out.push({ path, elf: ElfFile.open(path) });
+    } catch {
+      // malformed: it has no probes to offer
+    }
+  }
+  if (!out.length) throw error(`no binary matches ${pattern}`, ap.span, 'the binary part is a path glob; list what it matches with: ls');
   return out;
 }
 
@@ -91,22 +106,25 @@ export const usdt: ProbeType = {
     // With -p, the binary may be left out (usdt:NAME, usdt::PROVIDER:NAME): every object the
     // process maps is searched, as bpftrace 0.17 does.
     const anyObject = pid !== undefined && (ap.parts.length === 1 || (ap.parts.length === 3 && ap.parts[0] === ''));
-    if (!anyObject && (ap.parts.length < 2 || ap.parts.length > 3 || ap.parts.some((p) => !p))) {
+    // An empty provider (usdt:BINARY::NAME) is any provider, as in bpftrace 0.17.
+    const emptyOk = (p: string, i: number) => !!p || (i === 1 && ap.parts.length === 3);
+    if (!anyObject && (ap.parts.length < 2 || ap.parts.length > 3 || !ap.parts.every(emptyOk))) {
       throw error(`usdt probe must be usdt:binary:provider:name or usdt:binary:name, got ${ap.raw}`, ap.span,
         pid === undefined && ap.parts.length === 1 ? 'with -p PID the binary may be left out: usdt:NAME or usdt::PROVIDER:NAME' : undefined);
     }
-    if (anyObject && ap.parts.some((p, i) => !p && !(i === 0 && ap.parts.length === 3))) throw error(`invalid usdt probe ${ap.raw}`, ap.span);
+    if (anyObject && ap.parts.some((p, i) => !p && !(i === 0 && ap.parts.length === 3) && !emptyOk(p, i))) throw error(`invalid usdt probe ${ap.raw}`, ap.span);
     const [bin, ...rest] = ap.parts.length === 1 ? ['', ap.parts[0]] : ap.parts;
-    const [providerPat, namePat] = rest.length === 2 ? rest : ['*', rest[0]];
+    const [providerPat, namePat] = rest.length === 2 ? [rest[0] || '*', rest[1]] : ['*', rest[0]];
     const pr = wildcardRegex(providerPat);
     const nr = wildcardRegex(namePat);
-    const objects = anyObject ? mappedObjects(ap, pid!) : [openBinary(ap, bin, pid)];
+    const globbed = !anyObject && hasWildcard(bin);
+    const objects = anyObject ? mappedObjects(ap, pid!) : globbed ? globbedObjects(ap, bin) : [openBinary(ap, bin, pid)];
     const out: ExpandedProbe[] = [];
     for (const { path, elf } of objects) {
       const notes = usdtNotes(elf);
       const hits = notes.filter((n) => pr.test(n.provider) && nr.test(n.name));
       if (!hits.length) {
-        if (anyObject) continue;
+        if (anyObject || globbed) continue;
         const what = rest.length === 2 ? `${providerPat}:${namePat}` : namePat;
         throw error(
           notes.length ? `no usdt probe ${what} in ${path}` : `${path} has no usdt probes (no .note.stapsdt section)`,
@@ -131,7 +149,7 @@ export const usdt: ProbeType = {
     }
     if (!out.length) {
       const what = rest.length === 2 ? `${providerPat}:${namePat}` : namePat;
-      throw error(`no usdt probe ${what} in the objects process ${pid} maps`, ap.span, `list a binary's probes with: bpfscript -l 'usdt:BINARY:*'`);
+      throw error(globbed ? `no usdt probe ${what} in the binaries ${bin} matches` : `no usdt probe ${what} in the objects process ${pid} maps`, ap.span, `list a binary's probes with: bpfscript -l 'usdt:BINARY:*'`);
     }
     return out;
   },
