@@ -1,5 +1,6 @@
 // The binary of a uprobe or usdt probe: a path, a command on PATH, or a library name resolved like
-// the dynamic loader does (libc → /lib/x86_64-linux-gnu/libc.so.6), then opened as ELF.
+// the dynamic loader does (libc → /lib/x86_64-linux-gnu/libc.so.6), then opened as ELF; with -p,
+// a path inside the process's mount namespace. A glob names several (globBinaries).
 
 import { accessSync, constants, existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { AttachPoint } from '../ast';
