@@ -102,4 +102,15 @@ test('usdt:GLOB::NAME attaches in every matching binary, any provider; --usdt-fi
   assert.match(none.stderr, /ERROR: no binary matches /);
 });
 
+test('usdt arguments an array element (base, index, scale) and narrow constants, as bpftrace reads them', () => {
+  const bin = libApp();
+  const prog = `usdt:${bin}:bpfsapp:element { printf("%d ", arg0); } usdt:${bin}:bpfsapp:consts { printf("%lld %lld\\n", arg0, arg1); }`;
+  const args = ['-e', prog, '-c', `${bin} go`];
+  assert.match(spawnSync('readelf', ['-n', bin], { encoding: 'utf8' }).stdout, /Arguments: -8@\(%\w+,%\w+,8\)/);
+  const r = bpfscript(args);
+  assert.is(r.stderr, '');
+  assert.is(r.stdout, 'Attaching 2 probes...\n11 22 33 44 4092785136 240\n\n\n');
+  assert.is(r.stdout, spawnSync('bpftrace', args, { encoding: 'utf8' }).stdout);
+});
+
 test.run();

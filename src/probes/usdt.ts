@@ -68,8 +68,8 @@ function argsOf(p: ExpandedProbe): string[] {
 
 function checkArgSpec(ap: AttachPoint, spec: string, where: string): void {
   const a = parseUsdtArg(spec);
-  if (!a || (a.kind !== 'const' && !PT_REGS[a.reg])) {
-    throw error(`usdt argument '${spec}' of ${where} has a form bpfscript cannot read yet`, ap.span, 'supported: constants, registers and OFFSET(%reg)');
+  if (!a || (a.kind !== 'const' && !PT_REGS[a.reg]) || (a.kind === 'mem' && a.index && !PT_REGS[a.index.reg])) {
+    throw error(`usdt argument '${spec}' of ${where} has a form bpfscript cannot read yet`, ap.span, 'supported: constants, registers, OFFSET(%reg) and OFFSET(%reg,%reg,SCALE)');
   }
 }
 
@@ -84,16 +84,20 @@ function readArg(ctx: EmitContext, n: number): Val {
     throw error(`${ctx.probe.name} has ${specs.length} argument${specs.length === 1 ? '' : 's'}, so arg${n} does not exist`, ctx.probe.ap.span);
   }
   const a = parseUsdtArg(specs[n])!;
-  if (a.kind === 'const') return ctx.constInt(a.value);
-  const [off, shift] = PT_REGS[a.reg];
-  let reg = ctx.b.load(ctx.i64, ctx.b.byteOffset(ctx.ctxArg, off, ctx.i64));
-  if (a.kind === 'reg') {
-    if (shift) reg = ctx.b.binop(Opcode.LShr, reg, ctx.constInt(shift));
-    return extend(ctx, reg, a);
-  }
+  // A constant is as wide as its size says, as bpftrace reads it: 4@$-202182160 is 4092785136.
+  if (a.kind === 'const') return ctx.constInt(a.signed ? BigInt.asIntN(a.size * 8, a.value) : BigInt.asUintN(a.size * 8, a.value));
+  const load = (name: string) => {
+    const [off, shift] = PT_REGS[name];
+    const r = ctx.b.load(ctx.i64, ctx.b.byteOffset(ctx.ctxArg, off, ctx.i64));
+    return shift ? ctx.b.binop(Opcode.LShr, r, ctx.constInt(shift)) : r;
+  };
+  const reg = load(a.reg);
+  if (a.kind === 'reg') return extend(ctx, reg, a);
   // A value in the traced process's memory: probe-read it into a zeroed slot.
   const slot = ctx.zeroed(8, `usdt_arg${n}`);
-  const addr = ctx.b.intToPtr(ctx.b.binop(Opcode.Add, reg, ctx.constInt(a.disp)), ctx.i8p);
+  let base = ctx.b.binop(Opcode.Add, reg, ctx.constInt(a.disp));
+  if (a.index) base = ctx.b.binop(Opcode.Add, base, ctx.b.binop(Opcode.Mul, load(a.index.reg), ctx.constInt(a.index.scale)));
+  const addr = ctx.b.intToPtr(base, ctx.i8p);
   ctx.b.helper(probeReadHelper('user'), ctx.i64, [ctx.i8p, ctx.c.int(32), ctx.i8p], [slot, ctx.c.constInt(ctx.c.int(32), a.size), addr]);
   return extend(ctx, ctx.b.load(ctx.i64, ctx.b.byteOffset(slot, 0, ctx.i64)), a);
 }
