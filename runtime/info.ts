@@ -6,7 +6,7 @@ import { arch, release, version } from 'node:os';
 import { BpfHelper } from '../src/kernel/bpf-helpers';
 import { host } from '../src/kernel/host';
 import { attachers } from './attach';
-import { Insn, LibbpfError, ProgType, RawProgram, assemble } from './libbpf';
+import { BpfMap, Insn, LibbpfError, MapType, ProgType, RawProgram, assemble } from './libbpf';
 
 /** The helpers --info reports, under bpftrace's names; d_path and skb_output exist only for
  * tracing (fentry) programs, the rest are probed from a kprobe program as bpftrace does. */
@@ -27,6 +27,29 @@ const HELPERS: readonly [name: string, id: BpfHelper, tracingOnly?: boolean][] =
 
 const BPF_TRACE_FENTRY = 24;
 
+/** bpftrace's map types and names, then the ring buffer bpfscript's events travel through; each
+ * with the smallest geometry the kernel accepts for it. */
+const MAPS: readonly [name: string, type: number, keySize: number, valueSize: number, entries: number][] = [
+  ['hash', MapType.HASH, 4, 4, 1],
+  ['percpu hash', MapType.PERCPU_HASH, 4, 4, 1],
+  ['array', MapType.ARRAY, 4, 4, 1],
+  ['percpu array', MapType.PERCPU_ARRAY, 4, 4, 1],
+  ['stack_trace', MapType.STACK_TRACE, 4, 8, 1],
+  ['perf_event_array', MapType.PERF_EVENT_ARRAY, 4, 4, 1],
+  ['ringbuf', MapType.RINGBUF, 0, 0, 4096],
+];
+
+/** A map type is available when a map of it can be created, as libbpf_probe_bpf_map_type finds out. */
+function mapAvailable(type: number, keySize: number, valueSize: number, maxEntries: number): boolean {
+  try {
+    BpfMap.create({ type, keySize, valueSize, maxEntries }).close();
+    return true;
+  } catch (e) {
+    if (!(e instanceof LibbpfError)) throw e;
+    return false;
+  }
+}
+
 /** The verifier names a helper the program type may not call "unknown func"; any other refusal
  * (argument types) means the call itself is allowed. */
 function helperAvailable(id: number, tracingOnly: boolean): boolean {
@@ -45,7 +68,9 @@ export function kernelInfo(toolVersion: string): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   const lines = ['System', `  OS: Linux ${release()} ${version()}`, `  Arch: ${arch() === 'x64' ? 'x86_64' : arch()}`, '', 'Build', `  version: ${toolVersion}`, '', 'Kernel helpers'];
   for (const [name, id, tracingOnly] of HELPERS) lines.push(`  ${name}: ${yes(helperAvailable(id, !!tracingOnly))}`);
-  lines.push('', 'Kernel features', `  btf: ${yes(host().exists('/sys/kernel/btf/vmlinux'))}`, '', 'Probe types');
+  lines.push('', 'Kernel features', `  btf: ${yes(host().exists('/sys/kernel/btf/vmlinux'))}`, '', 'Map types');
+  for (const [name, type, k, v, n] of MAPS) lines.push(`  ${name}: ${yes(mapAvailable(type, k, v, n))}`);
+  lines.push('', 'Probe types');
   for (const [provider, a] of attachers.entries()) {
     const u = a.unavailable?.();
     lines.push(`  ${provider}: ${u ? `no (${u.missing})` : 'yes'}`);

@@ -13,11 +13,15 @@ export interface ListOutput {
   warn(text: string): void;
 }
 
-/** Every listed probe matching `pattern` (all of them without one). */
 /** What may appear in a probe pattern: the characters of attach points, globs and quotes. */
 const PATTERN_CHAR = /[\w:*?.\/\-+[\]{},$#"'@ ]/;
 
-export function listProbes(pattern: string | undefined, verbose: boolean): { probes: Listed[]; warnings: string[] } {
+/** What `-l -p PID` lists when the pattern names no probe type: bpftrace 0.17 shows a process's
+ * uprobes and usdt probes (not uretprobes, as a plain -l leaves return probes out). */
+const PROCESS_PROVIDERS = new Set(['uprobe', 'usdt']);
+
+/** Every listed probe matching `pattern` (all of them without one); with `pid`, as that process sees them. */
+export function listProbes(pattern: string | undefined, verbose: boolean, pid?: number): { probes: Listed[]; warnings: string[] } {
   const bad = [...(pattern ?? '')].find((ch) => !PATTERN_CHAR.test(ch));
   // bpftrace's wording: it reads the pattern as an attach point.
   if (bad !== undefined) throw new BpfscriptError({ severity: 'ERROR', message: `invalid character '${bad === '\n' ? '\\n' : bad}'`, hint: 'a probe pattern is an attach point with * and ? wildcards, e.g. bpfscript -l "tracepoint:syscalls:*open*"' });
@@ -48,17 +52,20 @@ export function listProbes(pattern: string | undefined, verbose: boolean): { pro
   for (const a of attachers.values()) {
     if (!a.list) continue;
     if (providerName ? a.provider !== providerName : !providerRe.test(a.provider) || a.listOnlyWhenNamed) continue;
-    for (const l of a.list({ parts: rest, verbose, warn })) {
+    if (!providerName && pid !== undefined && !PROCESS_PROVIDERS.has(a.provider)) continue;
+    for (const l of a.list({ parts: rest, verbose, warn, pid })) {
       const key = l.key ?? l.name.slice(a.provider.length + 1);
       if (match(l.name, key)) out.push(l);
     }
   }
   out.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-  return { probes: out, warnings };
+  // A name shows once, as in bpftrace's set of matches: a usdt probe with several sites, a
+  // library mapped under two names.
+  return { probes: out.filter((l, i) => i === 0 || l.name !== out[i - 1].name), warnings };
 }
 
-export function printProbeList(pattern: string | undefined, verbose: boolean, o: ListOutput): void {
-  const { probes, warnings } = listProbes(pattern, verbose);
+export function printProbeList(pattern: string | undefined, verbose: boolean, o: ListOutput, pid?: number): void {
+  const { probes, warnings } = listProbes(pattern, verbose, pid);
   for (const w of warnings) o.warn(`WARNING: ${w}\n`);
   const lines: string[] = [];
   for (const p of probes) {

@@ -95,8 +95,11 @@ function parseArgs(argv: string[]): CliArgs {
     .option('B', { type: 'string', describe: "stdout buffering mode: 'line' (default), 'full', 'none'" })
     .option('info', { type: 'boolean', describe: 'print what this kernel supports: helpers and probe types' })
     .option('k', { type: 'count', describe: 'accepted for compatibility (-k, -kk); see spec.md "Command line"' })
-    .option('I', { type: 'string', array: true, nargs: 1, describe: 'accepted for compatibility: types come from BTF and struct definitions in the script' })
-    .option('include', { type: 'string', array: true, nargs: 1, describe: 'accepted for compatibility, like -I' })
+    .option('I', { type: 'string', array: true, nargs: 1, describe: 'add a directory to the header search path (types come from BTF and struct definitions in the script)' })
+    .option('include', { type: 'string', array: true, nargs: 1, describe: 'include a header before the script (its known macros, e.g. errno.h)' })
+    // bpftrace's flag to raise usdt semaphores in every process running the binary: bpfscript hands
+    // semaphores to the kernel (uprobe ref_ctr_offset), which always does that.
+    .option('usdt-file-activation', { type: 'boolean', describe: 'accepted for compatibility: usdt semaphores are always raised in every process running the binary' })
     .version(VERSION)
     .alias('V', 'version')
     .help('h')
@@ -149,7 +152,7 @@ export async function main(cmdline: string[]): Promise<void> {
       requireRoot('list probes', 'run it with sudo');
       const { printProbeList } = await import('../runtime/list');
       const pattern = args._.length ? String(args._[0]) : args.e;
-      printProbeList(pattern, !!args.v, { write: out, warn: err });
+      printProbeList(pattern, !!args.v, { write: out, warn: err }, args.p === undefined ? undefined : parsePid(String(args.p)));
       return;
     }
     const pid = args.p === undefined ? undefined : parsePid(String(args.p));
@@ -203,7 +206,7 @@ export async function main(cmdline: string[]): Promise<void> {
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
     const command = cmd ? ((require('./kernel/binaries') as typeof import('./kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
-    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(args.k ? { helperErrors: args.k } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
+    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(args.k ? { helperErrors: args.k } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
     if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (emitOnly) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');

@@ -26,13 +26,19 @@ export interface CompileOptions {
   pid?: number;
   /** The -c command's program, resolved on PATH: watchpoint:FUNC+argN probes FUNC in it. */
   command?: string;
+  /** --include FILE: headers included before the script. */
+  includes?: string[];
+  /** -I DIR: where headers are looked for. */
+  includeDirs?: string[];
 }
 
 export function compile(source: string, opts: CompileOptions): Generated {
   const { parse } = require('../grammar') as typeof import('../grammar');
   const { generate } = require('./codegen/program') as typeof import('./codegen/program');
   const { LLVMError } = require('./codegen/llvm') as typeof import('./codegen/llvm');
+  const { checkIncludes } = require('./semantic/includes') as typeof import('./semantic/includes');
   const program = parse(source, opts.file);
+  checkIncludes(program, opts.file, opts.includes, opts.includeDirs);
   const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command, helperErrors: opts.helperErrors });
   try {
     return generate(analysis, { fileName: opts.file, wantIR: opts.wantIR });

@@ -98,8 +98,14 @@ test("runqlen.bt's fallback struct is skipped, so the kernel's cfs_rq is used, a
   let r = bpfscript(['--emit-elf', scratchPath('runqlen-test.o'), file]);
   assert.is(r.status, 1);
   assert.match(r.stderr, /:8:\d+-\d+: ERROR: struct cfs_rq has no member named 'nr_running'/);
-  // With the guard always true the script's own layout is used, kernel members embedded from BTF.
+  // With the guard always true the script's own cfs_rq replaces the kernel's, and, as in bpftrace
+  // 0.17, sees no kernel struct by value.
   writeFileSync(file, script('nr_running', 'if 1'));
+  r = bpfscript(['--emit-elf', scratchPath('runqlen-test.o'), file]);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /:3:2-20: ERROR: error: field has incomplete type 'struct load_weight'/);
+  // Its own definition of that struct makes it complete.
+  writeFileSync(file, `struct load_weight { unsigned long weight; unsigned int inv_weight; };\n${script('nr_running', 'if 1')}`);
   r = bpfscript(['--emit-elf', scratchPath('runqlen-test.o'), file]);
   assert.is(r.stderr, '');
   assert.is(r.status, 0);

@@ -33,6 +33,8 @@ export interface Unavailable {
 export interface ListQuery {
   parts: string[];
   verbose: boolean;
+  /** -p PID: list what that process can be probed at. */
+  pid?: number;
   /** Warnings for stderr (an unreadable source), printed once by the lister. */
   warn(message: string): void;
 }

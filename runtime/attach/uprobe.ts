@@ -1,30 +1,12 @@
 // uprobe/uretprobe: attached at the file offset the compiler read from the binary's symbol table,
 // so libbpf does no symbol lookup of its own; -p narrows them to one process.
 
-import { ElfFile } from '../../src/kernel/elf';
 import { functionSymbols } from '../../src/kernel/elf-symbols';
-import { resolveBinary } from '../../src/kernel/binaries';
 import { hasUprobes } from '../../src/kernel/features';
 import type { UprobeAttach } from '../../src/probes/uprobe.attach';
 import { dwarfOf } from '../../src/kernel/dwarf';
-import type { Attacher, ListQuery } from './types';
-
-/** The ELF file named by the first part of a uprobe/usdt -l query, or null (with a warning). */
-export function listedBinary(q: ListQuery, provider: string): { path: string; elf: ElfFile } | null {
-  const bin = q.parts[0];
-  if (!bin || /[*?]/.test(bin)) return null;
-  const path = resolveBinary(bin);
-  if (!path) {
-    q.warn(`binary not found: ${bin}`);
-    return null;
-  }
-  try {
-    return { path, elf: ElfFile.open(path) };
-  } catch (e) {
-    q.warn(`cannot list ${provider} probes of ${path}: ${(e as Error).message}`);
-    return null;
-  }
-}
+import { namedObjects, processExecutableObject } from '../list-user';
+import type { Attacher } from './types';
 
 export const noUprobes = { missing: 'this kernel has no uprobe support (CONFIG_UPROBE_EVENTS is off)', instead: 'trace a tracepoint instead (bpfscript -l "tracepoint:*")' };
 
@@ -46,14 +28,17 @@ function userProbe(provider: 'uprobe' | 'uretprobe'): Attacher<UprobeAttach> {
       ];
     },
     list(q) {
-      const b = listedBinary(q, provider);
-      if (!b) return [];
-      // -lv: each parameter with its C type from DWARF, as bpftrace 0.17 lists them (uprobes only:
-      // a uretprobe has no args).
-      const dw = q.verbose && provider === 'uprobe' ? dwarfOf(b.elf) : null;
-      if (q.verbose && provider === 'uprobe' && !dw) q.warn(`No DWARF found for "${b.path}", cannot show parameter info`);
-      const params = (n: string) => dw?.findFunction(n)?.params.map((p) => `    ${dw.typeName(p.type)} ${p.name}`);
-      return [...new Set(functionSymbols(b.elf).map((s) => s.name))].map((n) => ({ name: `${provider}:${b.path}:${n}`, key: `${q.parts[0]}:${n}`, details: params(n) }));
+      // With -p and no binary, the process's executable; the pattern then matches the symbol alone.
+      const ofProcess = q.pid !== undefined && q.parts.length <= 1;
+      const objects = ofProcess ? processExecutableObject(q, q.pid!, provider) : namedObjects(q, provider);
+      return objects.flatMap((b) => {
+        // -lv: each parameter with its C type from DWARF, as bpftrace 0.17 lists them (uprobes
+        // only: a uretprobe has no args).
+        const dw = q.verbose && provider === 'uprobe' ? dwarfOf(b.elf) : null;
+        if (q.verbose && provider === 'uprobe' && !dw) q.warn(`No DWARF found for "${b.path}", cannot show parameter info`);
+        const params = (n: string) => dw?.findFunction(n)?.params.map((p) => `    ${dw.typeName(p.type)} ${p.name}`);
+        return [...new Set(functionSymbols(b.elf).map((s) => s.name))].map((n) => ({ name: `${provider}:${b.path}:${n}`, key: ofProcess ? n : `${q.parts[0]}:${n}`, details: params(n) }));
+      });
     },
     explain: (errno) =>
       errno === 2 ? 'the binary is gone or changed since compiling' : errno === 3 ? 'the process given with -p has exited' : undefined,

@@ -9,7 +9,8 @@ import { LibbpfError } from '../libbpf';
 import { hasUprobes } from '../../src/kernel/features';
 import type { UsdtAttach } from '../../src/probes/usdt.attach';
 import type { Attacher } from './types';
-import { listedBinary, noUprobes } from './uprobe';
+import { noUprobes } from './uprobe';
+import { namedObjects, processObjectsMatching } from '../list-user';
 import { usdtNotes } from '../../src/kernel/stapsdt';
 import { addressInProcess, adjustSemaphore } from './usdt-semaphore';
 
@@ -37,13 +38,19 @@ export const usdt: Attacher<UsdtAttach> = {
     return [link];
   },
   list(q) {
-    const b = listedBinary(q, 'usdt');
-    if (!b) return [];
-    return usdtNotes(b.elf).map((n) => ({
-      name: `usdt:${b.path}:${n.provider}:${n.name}`,
-      key: `${q.parts[0]}:${n.provider}:${n.name}`,
-      details: q.verbose ? n.args.trim().split(/\s+/).filter(Boolean).map((a, i) => `    arg${i}: ${a}`) : undefined,
-    }));
+    // The pattern's parts are BINARY, BINARY:NAME or BINARY:PROVIDER:NAME; with -p, NAME alone
+    // too. The key has the same parts, a matched binary standing in as typed so its glob matches.
+    const objects = q.pid !== undefined ? processObjectsMatching(q, q.pid, 'usdt') : namedObjects(q, 'usdt');
+    const n = q.parts.length;
+    const key = (provider: string, name: string) =>
+      n >= 3 ? `${q.parts[0]}:${provider}:${name}` : n === 2 ? `${q.parts[0]}:${name}` : q.pid !== undefined ? name : q.parts[0];
+    return objects.flatMap((b) =>
+      usdtNotes(b.elf).map((note) => ({
+        name: `usdt:${b.path}:${note.provider}:${note.name}`,
+        key: key(note.provider, note.name),
+        details: q.verbose ? note.args.trim().split(/\s+/).filter(Boolean).map((a, i) => `    arg${i}: ${a}`) : undefined,
+      })),
+    );
   },
   explain: (errno) => (errno === 3 ? 'the process given with -p has exited' : undefined),
 };

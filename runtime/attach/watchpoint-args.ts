@@ -12,6 +12,7 @@ import { processState } from '../../src/kernel/proc-stat';
 import type { WatchpointAttach } from '../../src/probes/watchpoint.attach';
 import { LibbpfError, PerfType, perfEventOpen, type BpfLink, type BpfProgram } from '../libbpf';
 import { writeAll } from '../output';
+import { watching } from '../watched';
 import type { AttachSession } from './types';
 
 const { ENOSPC, ESRCH } = constants.errno;
@@ -67,7 +68,9 @@ export function attachSetup(prog: BpfProgram, probe: ProbeMeta, a: Setup, sessio
       last = addr;
       const { len, bpType } = body.watch;
       const fd = perfEventOpen({ type: PerfType.BREAKPOINT, config: 0, cpu: -1, pid, samplePeriod: 1, breakpoint: { type: bpType, addr, len } });
-      links.push(body.prog.attachPerfEvent(fd));
+      const link = body.prog.attachPerfEvent(fd);
+      links.push(link);
+      watching(addr, link);
     } catch (e) {
       if (!(e instanceof LibbpfError)) throw e;
       if (e.errno === ENOSPC) {

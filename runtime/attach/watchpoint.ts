@@ -9,6 +9,7 @@ import type { WatchpointAttach } from '../../src/probes/watchpoint.attach';
 import type { Attacher } from './types';
 import { attachSetup, attachWatch } from './watchpoint-args';
 import { hasBreakpoints, hasUprobes } from '../../src/kernel/features';
+import { watching } from '../watched';
 import { noUprobes } from './uprobe';
 
 const { EINVAL, ENOSPC, ENODEV, ENOENT, EOPNOTSUPP } = constants.errno;
@@ -36,15 +37,18 @@ export const watchpoint: Attacher<WatchpointAttach> = {
         hint: 'give the process with -p PID, or start it with -c CMD',
       });
     }
+    const addr = BigInt(a.addr);
     const fd = perfEventOpen({
       type: PerfType.BREAKPOINT,
       config: 0,
       cpu: -1,
       pid: session.pid,
       samplePeriod: 1,
-      breakpoint: { type: a.bpType, addr: BigInt(a.addr), len: a.len },
+      breakpoint: { type: a.bpType, addr, len: a.len },
     });
-    return [prog.attachPerfEvent(fd)];
+    const link = prog.attachPerfEvent(fd);
+    watching(addr, link);
+    return [link];
   },
   explain(errno) {
     if (errno === ENOSPC) return 'every debug register is in use (x86 has four): remove another watchpoint or debugger breakpoint';

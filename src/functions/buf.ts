@@ -4,13 +4,19 @@
 
 import { IntPredicate } from '../codegen/llvm';
 import { probeReadHelper } from '../codegen/probe-read';
-import { none, type StringType } from '../types';
+import { none, type StringType, type Type } from '../types';
 import type { FunctionDef, ValueFormat } from './types';
 import { formatBuffer } from '../format/buffer';
 import { jsonString } from '../format/json-string';
 import { byteArrayLength } from '../semantic/blob-layout';
 
 const bufferType = (bytes: number): StringType => ({ kind: 'string', size: bytes + 1, format: 'buffer' });
+
+/** An integer array of any element width (`int d[4]`) is taken whole, as bpftrace takes it: its bytes. */
+function arrayBytes(t: Type): number | undefined {
+  if (t.kind === 'string' && t.layout?.kind === 'array' && t.layout.elem.kind === 'int') return t.size - 1;
+  return byteArrayLength(t);
+}
 
 export const buf: FunctionDef = {
   name: 'buf',
@@ -22,15 +28,15 @@ export const buf: FunctionDef = {
     }
     const t = ctx.typeOf(data);
     if (t.kind === 'none') return none;
-    const arrayBytes = byteArrayLength(t);
-    if (t.kind !== 'int' && !(t.kind === 'string' && !t.format) && arrayBytes === undefined) {
+    const bytesOfArray = arrayBytes(t);
+    if (t.kind !== 'int' && !(t.kind === 'string' && !t.format) && bytesOfArray === undefined) {
       ctx.error(`buf() expects an integer, string, or array argument but saw ${t.kind}`, data);
       return none;
     }
     const max = ctx.options.strLen;
     // A char array's bytes all count, the slot meant for a terminator too: bpftrace reads
     // buf(comm, 16) as 16 bytes.
-    let size = arrayBytes ?? (t.kind === 'string' ? t.size : max);
+    let size = bytesOfArray ?? (t.kind === 'string' ? t.size : max);
     if (!len) {
       if (t.kind === 'int') ctx.error('buf() expects a length argument for non-array type integer', call, 'for example buf(arg1, 16)');
     } else {
@@ -43,10 +49,13 @@ export const buf: FunctionDef = {
         ctx.error(`buf cannot use negative length (-${len.operand.value})`, len);
         return none;
       }
+      // A string is padded with NULs to the length asked for (bpftrace's strings are buffers of
+      // BPFTRACE_STRLEN bytes): buf("ok_key", 8) is ok_key\x00\x00.
+      const padded = t.kind === 'string' && !t.format ? max : size;
       if (len.kind === 'IntLit') {
         if (len.value < 0n) ctx.error(`buf cannot use negative length (${len.value})`, len);
-        else size = Math.min(size, Number(len.value));
-      } else size = Math.min(size, max);
+        else size = Math.min(padded, Number(len.value));
+      } else size = Math.min(padded, max);
     }
     return bufferType(Math.max(Math.min(size, max), 0));
   },
@@ -71,7 +80,10 @@ export const buf: FunctionDef = {
     const reader = probeReadHelper(space);
     const src = v.type.kind === 'int' ? b.intToPtr(v.v, ctx.i8p) : v.v;
     const i32 = c.int(32);
-    b.helper(reader, ctx.i64, [ctx.i8p, i32, ctx.i8p], [b.byteOffset(out, 1, i8), b.intCast(n, i32, false), src]);
+    // No read past a string's own bytes: the padding stays zero.
+    const avail = v.type.kind === 'string' ? ctx.constInt(v.type.size) : null;
+    const count = avail ? b.select(b.icmp(IntPredicate.ULE, n, avail), n, avail) : n;
+    b.helper(reader, ctx.i64, [ctx.i8p, i32, ctx.i8p], [b.byteOffset(out, 1, i8), b.intCast(count, i32, false), src]);
     return { type: t, v: out };
   },
 };

@@ -18,6 +18,7 @@ export { formats, formatOf } from './formats';
 type TaskIds = typeof import('./task-ids');
 type ProbeArgs = typeof import('./probe-args');
 const arg = (n: number) => (): BuiltinDef => mod<ProbeArgs>('./probe-args').argBuiltins[n];
+const sarg = (n: number) => (): BuiltinDef => mod<typeof import('./sarg')>('./sarg').sargBuiltins[n];
 
 export const builtins = new Registry<BuiltinDef>({
   pid: () => mod<TaskIds>('./task-ids').pid,
@@ -33,10 +34,14 @@ export const builtins = new Registry<BuiltinDef>({
   // arg0..arg11: argBuiltins in ./probe-args (its MAX_ARGS).
   arg0: arg(0), arg1: arg(1), arg2: arg(2), arg3: arg(3), arg4: arg(4), arg5: arg(5),
   arg6: arg(6), arg7: arg(7), arg8: arg(8), arg9: arg(9), arg10: arg(10), arg11: arg(11),
+  // sarg0..sarg9: sargBuiltins in ./sarg.
+  sarg0: sarg(0), sarg1: sarg(1), sarg2: sarg(2), sarg3: sarg(3), sarg4: sarg(4),
+  sarg5: sarg(5), sarg6: sarg(6), sarg7: sarg(7), sarg8: sarg(8), sarg9: sarg(9),
   elapsed: () => mod<typeof import('./elapsed')>('./elapsed').elapsed,
   rand: () => mod<typeof import('./rand')>('./rand').rand,
   cgroup: () => mod<typeof import('./cgroup')>('./cgroup').cgroup,
   curtask: () => mod<typeof import('./curtask')>('./curtask').curtask,
+  ctx: () => mod<typeof import('./ctx')>('./ctx').ctx,
   func: () => mod<typeof import('./func')>('./func').func,
   kstack: () => mod<typeof import('./stack')>('./stack').kstackBuiltin,
   ustack: () => mod<typeof import('./stack')>('./stack').ustackBuiltin,
@@ -47,6 +52,7 @@ export const builtins = new Registry<BuiltinDef>({
 export const functions = new Registry<FunctionDef>({
   printf: () => mod<typeof import('./printf')>('./printf').printf,
   exit: () => mod<typeof import('./exit')>('./exit').exit,
+  unwatch: () => mod<typeof import('./unwatch')>('./unwatch').unwatch,
   'helper-error': () => mod<typeof import('./helper-error')>('./helper-error').helperError,
   print: () => mod<typeof import('./print')>('./print').print,
   clear: () => mod<typeof import('./clear')>('./clear').clear,

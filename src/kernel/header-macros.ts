@@ -2,7 +2,10 @@
 // their #define macros; BTF carries types and enums but no macros, and bpfscript runs no C
 // compiler. So the object-like macros that tracing scripts actually use (bpftrace's own tools:
 // TASK_RUNNING in runqlat, AF_INET in the tcp* tools) are listed here per header, with the values
-// of the kernel's stable uapi/ABI. A header that includes another sees its macros too.
+// of the kernel's stable uapi/ABI. A header that includes another sees its macros too. errno.h's
+// E… names are this platform's (Node's os.constants.errno), as strerror() scripts use them.
+
+import { constants } from 'node:os';
 
 const SOCKET: Record<string, bigint> = {
   AF_UNSPEC: 0n, AF_UNIX: 1n, AF_LOCAL: 1n, AF_INET: 2n, AF_INET6: 10n, AF_NETLINK: 16n, AF_PACKET: 17n,
@@ -17,7 +20,14 @@ const SCHED: Record<string, bigint> = {
   TASK_IDLE: 0x402n, TASK_COMM_LEN: 16n,
 };
 
+const ERRNO: Record<string, bigint> = Object.fromEntries(Object.entries(constants.errno).map(([k, v]) => [k, BigInt(v)]));
+
 const HEADERS: Record<string, Record<string, bigint>[]> = {
+  'errno.h': [ERRNO],
+  'sys/errno.h': [ERRNO],
+  'linux/errno.h': [ERRNO],
+  'asm-generic/errno.h': [ERRNO],
+  'asm-generic/errno-base.h': [ERRNO],
   'linux/socket.h': [SOCKET],
   'sys/socket.h': [SOCKET],
   'net/sock.h': [SOCKET],
@@ -30,3 +40,6 @@ export function includedMacros(paths: readonly string[]): Map<string, bigint> {
   for (const p of paths) for (const table of HEADERS[p] ?? []) for (const [k, v] of Object.entries(table)) out.set(k, v);
   return out;
 }
+
+/** Whether bpfscript knows the macros of this header (it then needs no file of it). */
+export const knownHeader = (path: string): boolean => Object.hasOwn(HEADERS, path);

@@ -55,7 +55,7 @@ export function usdtNotes(elf: ElfFile): UsdtNote[] {
 export type UsdtArg =
   | { kind: 'const'; value: bigint; size: number; signed: boolean }
   | { kind: 'reg'; reg: string; size: number; signed: boolean }
-  | { kind: 'mem'; reg: string; disp: number; size: number; signed: boolean };
+  | { kind: 'mem'; reg: string; disp: number; size: number; signed: boolean; index?: { reg: string; scale: number } };
 
 /** Parses one operand spec such as "-4@-20(%rbp)"; null for forms this reader does not handle. */
 export function parseUsdtArg(spec: string): UsdtArg | null {
@@ -74,9 +74,10 @@ export function parseUsdtArg(spec: string): UsdtArg | null {
     return { kind: 'const', value: neg ? -v : v, size, signed };
   }
   if ((m = /^%(\w+)$/.exec(operand))) return { kind: 'reg', reg: m[1], size, signed };
-  if ((m = /^(-?(?:0x[0-9a-fA-F]+|\d+))?\(%(\w+)\)$/.exec(operand))) {
+  // DISP(%base) and DISP(%base,%index,SCALE), an array element: base + index * scale + disp.
+  if ((m = /^(-?(?:0x[0-9a-fA-F]+|\d+))?\(%(\w+)(?:,%(\w+)(?:,(1|2|4|8))?)?\)$/.exec(operand))) {
     const disp = m[1] ? Number(m[1].startsWith('-') ? -Number(m[1].slice(1)) : Number(m[1])) : 0;
-    return { kind: 'mem', reg: m[2], disp, size, signed };
+    return { kind: 'mem', reg: m[2], disp, size, signed, ...(m[3] ? { index: { reg: m[3], scale: Number(m[4] ?? 1) } } : {}) };
   }
   return null;
 }

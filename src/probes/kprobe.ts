@@ -61,6 +61,7 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
     name,
     aliases,
     addressSpace: 'kernel',
+    stackArgs: !ret,
     context: (p) => (p.attach.via === 'fentry' ? 'tracing' : 'pt_regs'),
     tracedThrough: (p) => (p.attach.via === 'fentry' ? 'fentry/fexit' : undefined),
     // A kprobe_multi program serves every match: the kernel names the function that fired.

@@ -105,6 +105,9 @@ export interface ProbeType<A extends AttachRecord = AttachRecord> {
   tracedFunction?(p: ExpandedProbe<A>): { name: string } | { longest: number } | undefined;
   /** The user-space binary the probe attaches to (uaddr() looks symbols up in it). */
   userBinary?(p: ExpandedProbe<A>): string;
+  /** Arguments passed on the stack can be read at this probe (sargN): it fires at a function's
+   * entry with the stack pointer in its context. */
+  stackArgs?: boolean;
   /** override() may replace the traced function's return value (bpf_override_return). */
   mayOverrideReturn?: boolean;
   /** signal() may signal the current task (bpftrace 0.17's list of probe types). */

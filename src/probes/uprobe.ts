@@ -10,7 +10,7 @@ import type { ElfFile } from '../kernel/elf';
 import { closestNames, functionSymbols, type ElfSymbol } from '../kernel/elf-symbols';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { UprobeAttach } from './uprobe.attach';
-import type { ProbeSite, ProbeType } from './types';
+import type { ExpandTarget, ProbeSite, ProbeType } from './types';
 import { openBinary } from './user-binary';
 import { uprobeArgField, uprobeArgsFormat } from './uprobe-args';
 import { hasWildcard, wildcardRegex } from '../wildcard';
@@ -33,16 +33,17 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
     name,
     aliases: [alias],
     addressSpace: 'user',
+    stackArgs: !ret,
     context: () => 'pt_regs',
     tracedFunction: (p) => (p.attach.symbol === undefined ? undefined : { name: p.attach.symbol }),
     userBinary: (p) => p.attach.binary,
     maySendSignal: true,
-    expand(ap: AttachPoint, body?: Probe): ProbeSite<UprobeAttach>[] {
+    expand(ap: AttachPoint, body?: Probe, cmdline?: ExpandTarget): ProbeSite<UprobeAttach>[] {
       if (ap.parts.length !== 2 || !ap.parts[0] || !ap.parts[1]) {
         throw error(`${name} probe must be ${name}:binary:symbol, got ${ap.raw}`, ap.span, `for example ${name}:/bin/bash:readline or ${name}:libc:malloc`);
       }
       const [bin, target] = ap.parts;
-      const { path, elf } = openBinary(ap, bin);
+      const { path, elf } = openBinary(ap, bin, cmdline?.pid);
       const one = (label: string, offset: number, symbol?: string): ProbeSite<UprobeAttach> => {
         // `args` from DWARF, on entry only (bpftrace 0.17 has no args in uretprobes).
         const format = ret ? undefined : uprobeArgsFormat(ap, body, path, elf, symbol);

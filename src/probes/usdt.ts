@@ -10,10 +10,9 @@ import { parseUsdtArg, splitUsdtArgs, usdtNotes, type UsdtArg } from '../kernel/
 import type { EmitContext } from '../functions/types';
 import type { UsdtAttach } from './usdt.attach';
 import type { ExpandedProbe, ProbeSite, ProbeType } from './types';
-import { openBinary } from './user-binary';
+import { globBinaries, openBinary } from './user-binary';
 import { ElfFile } from '../kernel/elf';
-import { host } from '../kernel/host';
-import { readMappings } from '../kernel/proc-maps';
+import { isElfFile, processObjects } from '../kernel/process-objects';
 import { hasWildcard, wildcardRegex } from '../wildcard';
 
 /** x86-64 register names → byte offset of the full register in struct pt_regs, and bit shift. */
@@ -32,29 +31,42 @@ for (const [n, off] of [['ah', 80], ['bh', 40], ['ch', 88], ['dh', 96]] as [stri
 
 /** The ELF files process `pid` maps (its executable, its libraries), each once; others are skipped. */
 function mappedObjects(ap: AttachPoint, pid: number): { path: string; elf: ElfFile }[] {
-  const maps = readMappings(pid);
-  if (!maps) throw error(`cannot read the mappings of process ${pid}`, ap.span, 'is the process still running?');
-  const paths = new Set(maps.map((m) => m.path));
+  let paths: string[];
+  try {
+    paths = processObjects(pid);
+  } catch {
+    throw error(`cannot read the mappings of process ${pid}`, ap.span, 'is the process still running?');
+  }
   const out: { path: string; elf: ElfFile }[] = [];
   for (const path of paths) {
     try {
-      // Only ELF files are parsed: a mapped data file (a locale archive) can be large.
-      const magic = host().readHead(`/proc/${pid}/root${path}`, 4);
-      if (magic.toString('latin1') !== '\x7fELF') continue;
-      // Through the process's own root, as bpftrace names them (right in a container too).
-      const rooted = `/proc/${pid}/root${path}`;
-      out.push({ path: rooted, elf: ElfFile.open(rooted) });
+      out.push({ path, elf: ElfFile.open(path) });
     } catch {
-      // not ELF (a data file, a locale archive), or unreadable: it has no probes to offer
+      // unreadable or malformed: it has no probes to offer
     }
   }
   return out;
 }
 
+/** The ELF files a glob in the binary part names (usdt:./bin/app*:…), as bpftrace 0.17 expands it. */
+function globbedObjects(ap: AttachPoint, pattern: string): { path: string; elf: ElfFile }[] {
+  const out: { path: string; elf: ElfFile }[] = [];
+  for (const path of globBinaries(pattern)) {
+    if (!isElfFile(path)) continue;
+    try {
+      out.push({ path, elf: ElfFile.open(path) });
+    } catch {
+      // malformed: it has no probes to offer
+    }
+  }
+  if (!out.length) throw error(`no binary matches ${pattern}`, ap.span, 'the binary part is a path glob; list what it matches with: ls');
+  return out;
+}
+
 function checkArgSpec(ap: AttachPoint, spec: string, where: string): void {
   const a = parseUsdtArg(spec);
-  if (!a || (a.kind !== 'const' && !PT_REGS[a.reg])) {
-    throw error(`usdt argument '${spec}' of ${where} has a form bpfscript cannot read yet`, ap.span, 'supported: constants, registers and OFFSET(%reg)');
+  if (!a || (a.kind !== 'const' && !PT_REGS[a.reg]) || (a.kind === 'mem' && a.index && !PT_REGS[a.index.reg])) {
+    throw error(`usdt argument '${spec}' of ${where} has a form bpfscript cannot read yet`, ap.span, 'supported: constants, registers, OFFSET(%reg) and OFFSET(%reg,%reg,SCALE)');
   }
 }
 
@@ -69,16 +81,20 @@ function readArg(ctx: EmitContext, n: number, p: ExpandedProbe<UsdtAttach>): Val
     throw error(`${p.name} has ${specs.length} argument${specs.length === 1 ? '' : 's'}, so arg${n} does not exist`, p.ap.span);
   }
   const a = parseUsdtArg(specs[n])!;
-  if (a.kind === 'const') return ctx.constInt(a.value);
-  const [off, shift] = PT_REGS[a.reg];
-  let reg = ctx.b.load(ctx.i64, ctx.b.byteOffset(ctx.ctxArg, off, ctx.i64));
-  if (a.kind === 'reg') {
-    if (shift) reg = ctx.b.binop(Opcode.LShr, reg, ctx.constInt(shift));
-    return extend(ctx, reg, a);
-  }
+  // A constant is as wide as its size says, as bpftrace reads it: 4@$-202182160 is 4092785136.
+  if (a.kind === 'const') return ctx.constInt(a.signed ? BigInt.asIntN(a.size * 8, a.value) : BigInt.asUintN(a.size * 8, a.value));
+  const load = (name: string) => {
+    const [off, shift] = PT_REGS[name];
+    const r = ctx.b.load(ctx.i64, ctx.b.byteOffset(ctx.ctxArg, off, ctx.i64));
+    return shift ? ctx.b.binop(Opcode.LShr, r, ctx.constInt(shift)) : r;
+  };
+  const reg = load(a.reg);
+  if (a.kind === 'reg') return extend(ctx, reg, a);
   // A value in the traced process's memory: probe-read it into a zeroed slot.
   const slot = ctx.zeroed(8, `usdt_arg${n}`);
-  const addr = ctx.b.intToPtr(ctx.b.binop(Opcode.Add, reg, ctx.constInt(a.disp)), ctx.i8p);
+  let base = ctx.b.binop(Opcode.Add, reg, ctx.constInt(a.disp));
+  if (a.index) base = ctx.b.binop(Opcode.Add, base, ctx.b.binop(Opcode.Mul, load(a.index.reg), ctx.constInt(a.index.scale)));
+  const addr = ctx.b.intToPtr(base, ctx.i8p);
   ctx.b.helper(probeReadHelper('user'), ctx.i64, [ctx.i8p, ctx.c.int(32), ctx.i8p], [slot, ctx.c.constInt(ctx.c.int(32), a.size), addr]);
   return extend(ctx, ctx.b.load(ctx.i64, ctx.b.byteOffset(slot, 0, ctx.i64)), a);
 }
@@ -95,22 +111,25 @@ export const usdt: ProbeType<UsdtAttach> = {
     // With -p, the binary may be left out (usdt:NAME, usdt::PROVIDER:NAME): every object the
     // process maps is searched, as bpftrace 0.17 does.
     const anyObject = pid !== undefined && (ap.parts.length === 1 || (ap.parts.length === 3 && ap.parts[0] === ''));
-    if (!anyObject && (ap.parts.length < 2 || ap.parts.length > 3 || ap.parts.some((p) => !p))) {
+    // An empty provider (usdt:BINARY::NAME) is any provider, as in bpftrace 0.17.
+    const emptyOk = (p: string, i: number) => !!p || (i === 1 && ap.parts.length === 3);
+    if (!anyObject && (ap.parts.length < 2 || ap.parts.length > 3 || !ap.parts.every(emptyOk))) {
       throw error(`usdt probe must be usdt:binary:provider:name or usdt:binary:name, got ${ap.raw}`, ap.span,
         pid === undefined && ap.parts.length === 1 ? 'with -p PID the binary may be left out: usdt:NAME or usdt::PROVIDER:NAME' : undefined);
     }
-    if (anyObject && ap.parts.some((p, i) => !p && !(i === 0 && ap.parts.length === 3))) throw error(`invalid usdt probe ${ap.raw}`, ap.span);
+    if (anyObject && ap.parts.some((p, i) => !p && !(i === 0 && ap.parts.length === 3) && !emptyOk(p, i))) throw error(`invalid usdt probe ${ap.raw}`, ap.span);
     const [bin, ...rest] = ap.parts.length === 1 ? ['', ap.parts[0]] : ap.parts;
-    const [providerPat, namePat] = rest.length === 2 ? rest : ['*', rest[0]];
+    const [providerPat, namePat] = rest.length === 2 ? [rest[0] || '*', rest[1]] : ['*', rest[0]];
     const pr = wildcardRegex(providerPat);
     const nr = wildcardRegex(namePat);
-    const objects = anyObject ? mappedObjects(ap, pid!) : [openBinary(ap, bin)];
+    const globbed = !anyObject && hasWildcard(bin);
+    const objects = anyObject ? mappedObjects(ap, pid!) : globbed ? globbedObjects(ap, bin) : [openBinary(ap, bin, pid)];
     const out: ProbeSite<UsdtAttach>[] = [];
     for (const { path, elf } of objects) {
       const notes = usdtNotes(elf);
       const hits = notes.filter((n) => pr.test(n.provider) && nr.test(n.name));
       if (!hits.length) {
-        if (anyObject) continue;
+        if (anyObject || globbed) continue;
         const what = rest.length === 2 ? `${providerPat}:${namePat}` : namePat;
         throw error(
           notes.length ? `no usdt probe ${what} in ${path}` : `${path} has no usdt probes (no .note.stapsdt section)`,
@@ -135,7 +154,7 @@ export const usdt: ProbeType<UsdtAttach> = {
     }
     if (!out.length) {
       const what = rest.length === 2 ? `${providerPat}:${namePat}` : namePat;
-      throw error(`no usdt probe ${what} in the objects process ${pid} maps`, ap.span, `list a binary's probes with: bpfscript -l 'usdt:BINARY:*'`);
+      throw error(globbed ? `no usdt probe ${what} in the binaries ${bin} matches` : `no usdt probe ${what} in the objects process ${pid} maps`, ap.span, `list a binary's probes with: bpfscript -l 'usdt:BINARY:*'`);
     }
     return out;
   },

@@ -1,16 +1,17 @@
 // The binary of a uprobe or usdt probe: a path, a command on PATH, or a library name resolved like
-// the dynamic loader does (libc → /lib/x86_64-linux-gnu/libc.so.6), then opened as ELF.
+// the dynamic loader does (libc → /lib/x86_64-linux-gnu/libc.so.6), then opened as ELF; with -p,
+// a path inside the process's mount namespace. A glob names several (globBinaries).
 
 import type { AttachPoint } from '../ast';
 import { error } from '../diagnostics';
 import { ElfFile, ElfFormatError } from '../kernel/elf';
-import { resolveBinary } from '../kernel/binaries';
+import { globBinaries, resolveBinary } from '../kernel/binaries';
 
-export { resolveBinary };
+export { globBinaries, resolveBinary };
 
 /** Resolves and parses the binary of an attach point, with a diagnostic on the attach point if it cannot. */
-export function openBinary(ap: AttachPoint, name: string): { path: string; elf: ElfFile } {
-  const path = resolveBinary(name);
+export function openBinary(ap: AttachPoint, name: string, pid?: number): { path: string; elf: ElfFile } {
+  const path = resolveBinary(name, pid);
   if (!path) throw error(`binary not found: ${name}`, ap.span, 'give a full path, a command on PATH, or a library name such as libc');
   try {
     return { path, elf: ElfFile.open(path) };

@@ -187,11 +187,28 @@ class TypeBuilder {
     if (C_INTS[name]) return this.#int(name);
     const k = this.#kernel(name);
     if (k !== null && this.base) {
+      // A script's own definition of a kernel struct replaces the kernel's, and bpftrace 0.17 then
+      // brings in no kernel struct for it by value (clang sees only a forward declaration); clang's
+      // words, which scripts around bpftrace match on.
+      if (/^(struct|union) /.test(name) && this.#redefinesKernel(f)) {
+        throw new CDeclError(`error: field has incomplete type '${name}'`, f.type, `${this.#owner(f)} replaces the kernel's definition, so it sees only the script's own types by value: define ${name} in the script too, or make ${f.name} a pointer`);
+      }
       const size = this.base.sizeOf(k);
       if (size === null) throw new CDeclError(`${name} is incomplete: member ${f.name} needs its size`, f.type, 'use a pointer to it instead');
       return { id: k, size, align: kernelAlign(this.base, k) };
     }
     throw new CDeclError(`unknown type '${name}' for member ${f.name}`, f.type, this.base ? 'kernel types come from /sys/kernel/btf/vmlinux; check the spelling' : 'this kernel exposes no BTF');
+  }
+
+  /** The script definition that declares member `f`. */
+  #owner(f: CField): string {
+    for (const d of this.#busy) if (d.fields.includes(f)) return `${d.tag} ${d.name}`;
+    return '';
+  }
+
+  #redefinesKernel(f: CField): boolean {
+    const owner = this.#owner(f);
+    return owner !== '' && this.#kernel(owner) !== null;
   }
 
   #kernel(name: string): TypeId | null {

@@ -48,7 +48,7 @@ export function index(c: ProbeChecker, e: Index): Type {
 /** `(T)x`: integer casts, and pointer casts into the probe's address space. */
 export function cast(c: ProbeChecker, e: Cast): Type {
   const from = c.typeOf(e.operand);
-  const to: IntType | undefined = e.type.pointerDepth > 0 ? pointerCast(c, e) : namedIntType(e.type.name);
+  const to: IntType | undefined = e.type.pointerDepth > 0 ? pointerCast(c, e, from) : namedIntType(e.type.name);
   if (to === undefined && e.type.pointerDepth > 0) return none;
   if (!to || e.type.arrayLength !== null) {
     c.error(`cannot cast to ${e.type.name}${e.type.arrayLength !== null ? `[${e.type.arrayLength}]` : ''}`, e.type, 'integer casts are supported: (uint8), (int32), (uint64) …');
@@ -62,8 +62,9 @@ export function cast(c: ProbeChecker, e: Cast): Type {
 }
 
 /** `(T *)x`: an address in the probe's memory; a struct or union T makes `->` work on it. */
-function pointerCast(c: ProbeChecker, e: Cast): IntType | undefined {
-  const space = c.defaultSpace();
+function pointerCast(c: ProbeChecker, e: Cast, from: Type): IntType | undefined {
+  // A typed kernel pointer (ctx, curtask) stays one in a uprobe: (struct pt_regs *)ctx.
+  const space = from.kind === 'int' && from.space === 'kernel' && from.ctype ? 'kernel' : c.defaultSpace();
   const depth = e.type.pointerDepth;
   const ctype = (n: number) => `${e.type.name} ${'*'.repeat(n)}`;
   // `(T **)x` points to a `T *`: each level's element is the pointer one level down.

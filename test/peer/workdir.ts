@@ -4,7 +4,7 @@
 // executable bit).
 
 import { execFileSync } from '../child';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -15,8 +15,8 @@ export function prepareWorkdir(checkout: string, log: (line: string) => void): s
   // Private and unpredictable: this runs as root and builds programs it then runs.
   const work = mkdtempSync(join(tmpdir(), 'bpfscript-peer-'));
   symlinkSync(resolve(tests, 'runtime'), join(work, 'runtime'));
-  const sdt = existsSync('/usr/include/sys/sdt.h') ? ['-DHAVE_SYSTEMTAP_SYS_SDT_H'] : [];
   const cc = (args: string[]) => execFileSync('cc', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  const sdt = hasSdtHeader(cc, work) ? ['-DHAVE_SYSTEMTAP_SYS_SDT_H'] : [];
 
   const libs = join(work, 'testlibs');
   mkdirSync(libs);
@@ -40,6 +40,21 @@ export function prepareWorkdir(checkout: string, log: (line: string) => void): s
   }
   log(`work directory ${work}: ${readdirSync(progs).length} test programs${failed ? ` (${failed} failed to build)` : ''}, ${readdirSync(libs).length} libraries`);
   return work;
+}
+
+/** Whether the compiler finds <sys/sdt.h>: Debian puts it under the multiarch include directory,
+ * not /usr/include/sys. Without it the usdt test programs are built without probes and skip. */
+function hasSdtHeader(cc: (args: string[]) => unknown, work: string): boolean {
+  const probe = join(work, 'sdt-check.c');
+  writeFileSync(probe, '#include <sys/sdt.h>\n');
+  try {
+    cc(['-E', '-o', '/dev/null', probe]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe);
+  }
 }
 
 function cSources(dir: string): { name: string; path: string }[] {
