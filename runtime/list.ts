@@ -16,10 +16,6 @@ export interface ListOutput {
 /** What may appear in a probe pattern: the characters of attach points, globs and quotes. */
 const PATTERN_CHAR = /[\w:*?.\/\-+[\]{},$#"'@ ]/;
 
-/** What `-l -p PID` lists when the pattern names no probe type: bpftrace 0.17 shows a process's
- * uprobes and usdt probes (not uretprobes, as a plain -l leaves return probes out). */
-const PROCESS_PROVIDERS = new Set(['uprobe', 'usdt']);
-
 /** Every listed probe matching `pattern` (all of them without one); with `pid`, as that process sees them. */
 export function listProbes(pattern: string | undefined, verbose: boolean, pid?: number): { probes: Listed[]; warnings: string[] } {
   const bad = [...(pattern ?? '')].find((ch) => !PATTERN_CHAR.test(ch));
@@ -52,7 +48,7 @@ export function listProbes(pattern: string | undefined, verbose: boolean, pid?: 
   for (const a of attachers.values()) {
     if (!a.list) continue;
     if (providerName ? a.provider !== providerName : !providerRe.test(a.provider) || a.listOnlyWhenNamed) continue;
-    if (!providerName && pid !== undefined && !PROCESS_PROVIDERS.has(a.provider)) continue;
+    if (!providerName && pid !== undefined && !a.listedForProcess) continue;
     for (const l of a.list({ parts: rest, verbose, warn, pid })) {
       const key = l.key ?? l.name.slice(a.provider.length + 1);
       if (match(l.name, key)) out.push(l);

@@ -16,6 +16,7 @@ import { EventPump } from './event-pump';
 import { createHost } from './format/host';
 import { decodeValue } from './format/decode';
 import { onSigusr1 } from './signals';
+import { unwatch } from './watched';
 
 export interface RunOptions {
   command?: string;
@@ -118,6 +119,7 @@ class Session {
       output: this.out,
       maps: this.maps,
       requestExit: () => this.requestExit(),
+      unwatch,
       hold: (work) => {
         if (this.signalled && !this.inEnd) return;
         const settled = () => {

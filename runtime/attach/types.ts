@@ -55,6 +55,9 @@ export interface Attacher<A extends AttachRecord = AttachRecord> {
   list?(q: ListQuery): Listed[];
   /** Listed only by a pattern that names this type (bpftrace's plain -l leaves it out). */
   listOnlyWhenNamed?: boolean;
+  /** Listed by `-l -p PID` without a named type: bpftrace 0.17 shows a process's uprobes and usdt
+   * probes (not uretprobes, as a plain -l leaves return probes out). */
+  listedForProcess?: boolean;
   /** Checked for every probe before anything is attached. */
   unavailable?(probe?: ProbeMeta<A>): Unavailable | undefined;
   /** Whether a kernel that unavailable() turns down refuses the program already when loading it

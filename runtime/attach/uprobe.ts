@@ -13,6 +13,7 @@ export const noUprobes = { missing: 'this kernel has no uprobe support (CONFIG_U
 function userProbe(provider: 'uprobe' | 'uretprobe'): Attacher<UprobeAttach> {
   return {
     provider,
+    listedForProcess: provider === 'uprobe',
     // A probed address keeps its consumers newest first.
     lastAttachedRunsFirst: true,
     unavailable: () => (hasUprobes() ? undefined : noUprobes),

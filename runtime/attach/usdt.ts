@@ -16,6 +16,7 @@ import { addressInProcess, adjustSemaphore } from './usdt-semaphore';
 
 export const usdt: Attacher<UsdtAttach> = {
   provider: 'usdt',
+  listedForProcess: true,
   lastAttachedRunsFirst: true,
   unavailable: () => (hasUprobes() ? undefined : noUprobes),
   attach(prog, probe, session) {

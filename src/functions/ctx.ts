@@ -5,14 +5,18 @@
 
 import { kernelBtf, pointerTo } from '../semantic/kernel-types';
 import { none, type IntType, type Type } from '../types';
+import type { ExpandedProbe } from '../probes';
 import type { BuiltinDef, CheckContext, EmitContext } from './types';
 
 type CtxKind = 'pt_regs' | 'bpf_perf_event_data';
 
-function ctxKind(section: string): CtxKind | 'tracepoint' | null {
-  if (section === 'perf_event') return 'bpf_perf_event_data';
-  if (/^(kprobe|kretprobe|uprobe|uretprobe)([./]|$)/.test(section)) return 'pt_regs';
-  if (section.startsWith('tracepoint/')) return 'tracepoint';
+/** The struct ctx points at, from what the probe type says its context holds; 'args' where the
+ * probe's record is its args (a tracepoint's). */
+function ctxKind(p: ExpandedProbe): CtxKind | 'args' | null {
+  const context = p.type.context(p);
+  if (context === 'pt_regs') return 'pt_regs';
+  if (context === 'perf') return 'bpf_perf_event_data';
+  if (p.type.namedArgs === 'tracepoint-fields') return 'args';
   return null;
 }
 
@@ -25,8 +29,8 @@ function ctxType(kind: CtxKind): IntType | null {
 export const ctx: BuiltinDef = {
   name: 'ctx',
   check(c: CheckContext, node): Type {
-    const kind = ctxKind(c.probe.section);
-    if (kind === 'tracepoint') {
+    const kind = ctxKind(c.probe);
+    if (kind === 'args') {
       c.error('Use args instead of ctx in tracepoint', node, 'a tracepoint\'s fields are args->NAME (bpfscript -lv "tracepoint:CATEGORY:NAME" lists them)');
       return none;
     }
@@ -41,7 +45,7 @@ export const ctx: BuiltinDef = {
   },
   emit(e: EmitContext, node) {
     const type = e.typeOf(node);
-    if (ctxKind(e.probe.section) === 'pt_regs') return { type, v: e.b.ptrToInt(e.ctxArg, e.i64) };
+    if (ctxKind(e.probe) === 'pt_regs') return { type, v: e.b.ptrToInt(e.ctxArg, e.i64) };
     // A perf-event program's context is really the kernel's bpf_perf_event_data_kern: only direct
     // loads, which the verifier rewrites, see the bpf_perf_event_data the program is promised. So
     // the struct is copied out that way, and ctx points at the copy, where any read (a probe-read,

@@ -156,4 +156,6 @@ export interface RuntimeServices {
    * bpftrace drops the events it has not handled yet.
    */
   hold(work: () => Promise<void>): void;
+  /** Removes every hardware breakpoint set on `addr` (unwatch()); nothing happens when none is. */
+  unwatch(addr: bigint): void;
 }

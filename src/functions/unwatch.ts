@@ -30,9 +30,8 @@ export const unwatch: FunctionDef = {
     return { type: none, v: ctx.constInt(0) };
   },
   event: {
-    handle(_data, view, off) {
-      const { unwatch: remove } = require('../../runtime/watched') as typeof import('../../runtime/watched');
-      remove(view.getBigUint64(off + LAYOUT.args[0].offset, true));
+    handle(_data, view, off, _length, rt) {
+      rt.unwatch(view.getBigUint64(off + LAYOUT.args[0].offset, true));
     },
   },
 };
