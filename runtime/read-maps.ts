@@ -2,7 +2,7 @@
 // per-CPU aggregation values combined by the aggregation's own module.
 
 import { aggregates, type AggregateValue, type HostLookup, type MapData, type MapReader } from '../src/functions';
-import type { MapMeta } from '../src/meta';
+import type { MapMeta } from '../src/compiled';
 import type { Value } from '../src/types';
 import { decodeValue } from './format/decode';
 import { createHost } from './format/host';

@@ -3,9 +3,9 @@
 // unpinned, so nothing stays loaded even if the process dies.
 
 import { functions, type RuntimeServices } from '../src/functions';
-import type { Generated } from '../src/codegen/program';
+import type { CompiledProgram } from '../src/compiled';
 import { BpfscriptError, error, type Sources } from '../src/diagnostics';
-import { Stat, type ProbeMeta } from '../src/meta';
+import { Stat, type ProbeMeta } from '../src/compiled';
 import { attachers, type AttachRecordHandler } from './attach';
 import { startStopped, type TracedChild } from './child';
 import { createOutput, writeAll, type BufferMode, type OutputFormat, type OutputSink } from './output';
@@ -52,7 +52,7 @@ function errnoText(e: NodeJS.ErrnoException): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export async function run(gen: Generated, opts: RunOptions): Promise<number> {
+export async function run(gen: CompiledProgram, opts: RunOptions): Promise<number> {
   const s = new Session(gen, opts);
   try {
     return await s.run();
@@ -93,7 +93,7 @@ class Session {
   private readonly services: RuntimeServices;
 
   constructor(
-    private readonly gen: Generated,
+    private readonly gen: CompiledProgram,
     private readonly opts: RunOptions,
   ) {
     for (const e of gen.meta.events) this.handlers.set(e.id, { fn: e.fn, data: e.data });

@@ -6,7 +6,7 @@
 import type { Span } from '../src/ast';
 import { BpfscriptError, type Diagnostic } from '../src/diagnostics';
 import type { LibbpfError } from './libbpf';
-import { BTF_FILE_PREFIX } from '../src/meta';
+import { BTF_FILE_PREFIX } from '../src/compiled';
 
 const TAIL_LINES = 12;
 

@@ -3,9 +3,9 @@
 // never loads chevrotain, the semantic passes or libLLVM (together most of a cold start).
 
 import type { Program } from './ast';
-import type { Generated } from './codegen/program';
+import type { CompiledProgram } from './compiled';
 import { DiagnosticBag, error } from './diagnostics';
-import type { Analysis } from './semantic/analysis';
+import type { Analysis } from './semantic/checked-program';
 import type { AnalyzeOptions } from './semantic';
 import { cacheDir, cacheKey, lookup, recordingReads, store, trustedCacheDir } from './cache';
 
@@ -32,7 +32,7 @@ export interface CompileOptions {
   includeDirs?: string[];
 }
 
-export function compile(source: string, opts: CompileOptions): Generated {
+export function compile(source: string, opts: CompileOptions): CompiledProgram {
   const { parse } = require('../grammar') as typeof import('../grammar');
   const { generate } = require('./codegen/program') as typeof import('./codegen/program');
   const { LLVMError } = require('./codegen/llvm') as typeof import('./codegen/llvm');
@@ -78,7 +78,7 @@ export interface CacheOptions {
  * compile(), served from the compile cache when the same script was compiled before by this
  * compiler for this kernel and the files it read then are unchanged. IR output is never cached.
  */
-export function compileCached(source: string, opts: CompileOptions, cache: CacheOptions = {}): Generated {
+export function compileCached(source: string, opts: CompileOptions, cache: CacheOptions = {}): CompiledProgram {
   const wanted = cache.noCache || opts.wantIR ? null : cacheDir();
   const dir = wanted && trustedCacheDir(wanted, cache.warn);
   if (!dir) return compile(source, opts);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertVerifies, bpfscript } from './helpers';
 import { hasKprobes } from '../src/kernel/features';
-import type { ProbeMeta } from '../src/meta';
+import type { ProbeMeta } from '../src/compiled';
 import type { KprobeAttach } from '../src/probes/kprobe.attach';
 
 const VFSCOUNT = 'BEGIN { printf("Tracing VFS calls... Hit Ctrl-C to end.\\n"); } kprobe:vfs_* { @[func] = count(); }';

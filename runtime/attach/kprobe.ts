@@ -3,7 +3,7 @@
 // kprobes. With -v each probe says which.
 
 import { filterFunctionList } from '../../src/kernel/ftrace';
-import type { ProbeMeta } from '../../src/meta';
+import type { ProbeMeta } from '../../src/compiled';
 import type { KprobeAttach } from '../../src/probes/kprobe.attach';
 import { err } from '../../src/stdio';
 import { hasKprobes } from '../../src/kernel/features';

@@ -2,7 +2,7 @@
 // reading the attach record its compiler side (src/probes/TYPE.ts) wrote: src/probes/TYPE.attach.ts.
 
 import type { RuntimeServices } from '../../src/functions/types';
-import type { AttachRecord, ProbeMeta } from '../../src/meta';
+import type { AttachRecord, ProbeMeta } from '../../src/compiled';
 import type { BpfLink, BpfProgram } from '../libbpf';
 
 export interface AttachSession {

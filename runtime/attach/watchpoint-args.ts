@@ -6,8 +6,8 @@
 
 import { constants } from 'node:os';
 import { BpfscriptError } from '../../src/diagnostics';
-import type { ProbeMeta } from '../../src/meta';
-import { SETUP_EVENT_BASE } from '../../src/meta';
+import type { ProbeMeta } from '../../src/compiled';
+import { SETUP_EVENT_BASE } from '../../src/compiled';
 import { processState } from '../../src/kernel/proc-stat';
 import type { WatchpointAttach } from '../../src/probes/watchpoint.attach';
 import { LibbpfError, PerfType, perfEventOpen, type BpfLink, type BpfProgram } from '../libbpf';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ProgramMeta } from '../meta';
+import type { ProgramMeta } from '../compiled';
 import { stillValid, type Dependency } from './deps';
 import { identity } from './identity';
 import { readTrusted, untrustedDirReason, writeTrusted } from './trusted-files';

@@ -9,7 +9,7 @@
 
 import type { CgValue, EmitContext } from '../functions';
 import { possibleCpuCount } from '../kernel/cpus';
-import type { MapInfo } from '../semantic/analysis';
+import type { MapInfo } from '../semantic/checked-program';
 import type { AggType } from '../types';
 import { IntPredicate, Opcode, type Val } from './llvm';
 import { ifNotNull } from './maps';

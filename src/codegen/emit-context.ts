@@ -5,8 +5,8 @@
 
 import type { Call, Expr, Span } from '../ast';
 import type { CgValue, ConfigName, EmitContext, LanguageOptions } from '../functions';
-import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/analysis';
-import { Stat } from '../meta';
+import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/checked-program';
+import { Stat } from '../compiled';
 import type { ExpandedProbe, ProbeType } from '../probes';
 import { stringType, type Type } from '../types';
 import { Builder, DW_ATE_signed, IntPredicate, Linkage, Opcode, type Block, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';

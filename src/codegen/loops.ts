@@ -3,7 +3,7 @@
 // emitted by a ProbeEmitter of its own (own stack, slots and scratch map).
 
 import type { Block as AstBlock, For, MapRef, Range } from '../ast';
-import type { AnalyzedProbe, MapInfo } from '../semantic/analysis';
+import type { AnalyzedProbe, MapInfo } from '../semantic/checked-program';
 import { sizeOf, tupleLayout, type Type } from '../types';
 import { ProbeEmitter } from './emit-context';
 import { emitExpr } from './expressions';

@@ -2,8 +2,8 @@
 
 import type { AssignMap, Call } from '../ast';
 import { aggregates, type CgValue } from '../functions';
-import type { MapInfo } from '../semantic/analysis';
-import { Stat } from '../meta';
+import type { MapInfo } from '../semantic/checked-program';
+import { Stat } from '../compiled';
 import { sizeOf, type Type } from '../types';
 import type { ProbeEmitter } from './emit-context';
 import { arith, emitExpr } from './expressions';

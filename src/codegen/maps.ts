@@ -2,8 +2,8 @@
 
 import type { Expr } from '../ast';
 import type { EmitContext } from '../functions';
-import type { MapInfo } from '../semantic/analysis';
-import type { MapMeta } from '../meta';
+import type { MapInfo } from '../semantic/checked-program';
+import type { MapMeta } from '../compiled';
 import { sizeOf, tupleLayout, type Type } from '../types';
 import { IntPredicate, type Val } from './llvm';
 import { BpfMapType, type MapDef } from './map-defs';

@@ -10,7 +10,7 @@ import type { Val } from './llvm';
 import { Opcode } from './llvm';
 import { probeReadHelper } from './probe-read';
 import { kernelFieldAddress } from '../functions/kernel-field';
-import type { KernelField } from '../semantic/analysis';
+import type { KernelField } from '../semantic/checked-program';
 
 /** Reads a value of type `t` at address `addr` (an i64) in `space`. Structs are not read: their value is their address. */
 export function readAt(ctx: EmitContext, addr: Val, t: Type, space: AddrSpace): CgValue {

@@ -1,8 +1,8 @@
 // Generates one LLVM module for a checked script: the maps, the runtime's own maps (event ring
 // buffer, per-CPU stats, read-only config) and one BPF program per attach point.
 
-import type { Analysis, MapInfo } from '../semantic/analysis';
-import { BTF_FILE_PREFIX, Stat, type ProgramMeta } from '../meta';
+import type { Analysis, MapInfo } from '../semantic/checked-program';
+import { BTF_FILE_PREFIX, Stat, type CompiledProgram, type ProgramMeta } from '../compiled';
 import { Builder, Context, DIBuilder, DW_ATE_signed, Module, type Fn, type Meta, type Val } from './llvm';
 import { MapDefBuilder, BpfMapType } from './map-defs';
 import { mapLayout } from './maps';
@@ -16,16 +16,10 @@ export interface GenerateOptions {
   ringBufferBytes?: number;
 }
 
-export interface Generated {
-  elf: Buffer;
-  meta: ProgramMeta;
-  ir?: string;
-}
-
 // start_ns: CLOCK_MONOTONIC when the session loaded the program, the origin of `elapsed`.
 const CONFIG_FIELDS = ['cpid', 'start_ns'] as const;
 
-export function generate(a: Analysis, opts: GenerateOptions): Generated {
+export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
   const c = new Context();
   const m = new Module(c, 'bpfscript');
   const di = new DIBuilder(m, `${BTF_FILE_PREFIX}${opts.fileName}`);

@@ -7,7 +7,7 @@
 
 import type { Probe, Span } from '../ast';
 import { BpfscriptError, type Diagnostic } from '../diagnostics';
-import type { Analysis } from '../semantic/analysis';
+import type { Analysis } from '../semantic/checked-program';
 
 const STACK_LIMIT = /BPF stack limit of (\d+) bytes is exceeded/;
 const LOCATION = /^(.*?):(\d+):(\d+): in function (\w+)\b/gm;

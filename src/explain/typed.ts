@@ -3,7 +3,7 @@
 
 import type { Expr, Node } from '../ast';
 import { mapLayout } from '../codegen/maps';
-import type { Analysis } from '../semantic/analysis';
+import type { Analysis } from '../semantic/checked-program';
 import { typeName } from '../type-name';
 import type { Palette } from './colour';
 import { renderTree } from './tree';

@@ -1,7 +1,7 @@
 // Loads the compiled object (root only) with a statistics-level verifier log per program, reads
 // the kernel's figures, and unloads everything again: nothing is attached, nothing stays loaded.
 
-import type { Generated } from '../codegen/program';
+import type { CompiledProgram } from '../compiled';
 import type { Palette } from './colour';
 
 export interface ProgramFigures {
@@ -20,7 +20,7 @@ export interface ProgramFigures {
 
 const LOG_BYTES = 64 << 10;
 
-export async function verifierFigures(gen: Generated): Promise<ProgramFigures[]> {
+export async function verifierFigures(gen: CompiledProgram): Promise<ProgramFigures[]> {
   // Lazy: the compile-only stages must not load libbpf.
   const { BpfObject, LibbpfError } = await import('../../runtime/libbpf');
   const { parseVerifierStats, explainLoadFailure, VerifierLogLevel } = await import('../../runtime/verifier');

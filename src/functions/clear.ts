@@ -4,7 +4,7 @@
 
 import type { Call, MapRef } from '../ast';
 import { error } from '../diagnostics';
-import type { MapInfo } from '../semantic/analysis';
+import type { MapInfo } from '../semantic/checked-program';
 import { none, type Type } from '../types';
 import type { CheckContext, EmitContext, FunctionDef } from './types';
 import type { Val } from '../codegen/llvm';

@@ -10,7 +10,7 @@ import type { ExpandedProbe, ProbeType } from '../probes';
 import type { MapDef } from '../codegen/map-defs';
 import type { AddrSpace, AggType, IntType, Type } from '../types';
 
-import type { MapInfo } from '../semantic/analysis';
+import type { MapInfo } from '../semantic/checked-program';
 import type { AggregateValue, EventData, EventHandler } from './runtime-contract';
 
 export type * from './runtime-contract';

@@ -1,5 +1,5 @@
 // The probe-type registry: adding a probe type means one module here (with its TYPE.attach.ts
-// record, a member of AttachRecord in src/meta.ts) and one in runtime/attach/.
+// record, a member of AttachRecord in src/compiled.ts) and one in runtime/attach/.
 
 import type { AttachPoint, Probe } from '../ast';
 import { error } from '../diagnostics';

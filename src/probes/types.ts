@@ -7,7 +7,7 @@ import type { Val } from '../codegen/llvm';
 import type { EmitContext } from '../functions/types';
 import type { Diagnostic } from '../diagnostics';
 import type { TracepointFormat } from '../kernel/tracefs';
-import type { AttachRecord } from '../meta';
+import type { AttachRecord } from '../compiled';
 import type { AddrSpace, Type } from '../types';
 
 /** One concrete attach point as a probe type's `expand` finds it, before the registry binds it to its type. */

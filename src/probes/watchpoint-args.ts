@@ -16,7 +16,7 @@ import { ptRegsArgs } from './pt-regs';
 import { uprobe } from './uprobe';
 import type { ExpandTarget, ExpandedProbe, ProbeContext, ProbeSite } from './types';
 import type { WatchpointAttach } from './watchpoint.attach';
-import { SETUP_EVENT_BASE, SETUP_RECORD_SIZE } from '../meta';
+import { SETUP_EVENT_BASE, SETUP_RECORD_SIZE } from '../compiled';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
 /** HW_BREAKPOINT_R/W/X: the bits of perf_event_attr.bp_type. */

@@ -9,7 +9,7 @@ import { aggregates } from '../functions';
 import { storageType } from '../functions/storage';
 import { isTypedAddress, s64, type Type } from '../types';
 import { typeName } from '../type-name';
-import type { Analysis } from './analysis';
+import type { Analysis } from './checked-program';
 import { MAX_BLOB_BYTES, recordValueType } from './blob-layout';
 import { ProbeChecker } from './probe-checker';
 import { declareMap, holdsNone, mapKeyType, mismatch, sameShape, widen } from './type-rules';

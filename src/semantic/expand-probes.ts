@@ -3,7 +3,7 @@
 
 import { BpfscriptError, type DiagnosticBag } from '../diagnostics';
 import { expandAttachPoint } from '../probes';
-import type { Analysis } from './analysis';
+import type { Analysis } from './checked-program';
 import type { AnalyzeOptions } from './prepare';
 
 /** Fills `analysis.probes`; throws every error collected so far (this pass's and earlier ones'). */

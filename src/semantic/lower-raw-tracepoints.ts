@@ -15,7 +15,7 @@
 // one) and ignores tracefs event filters, as bpftrace's own raw tracepoints do.
 
 import type { Expr } from '../ast';
-import type { AnalyzedProbe, Analysis } from './analysis';
+import type { AnalyzedProbe, Analysis } from './checked-program';
 
 /** Whether the probe's predicate or body mentions `args` anywhere (the AST is plain data). */
 function readsArgs(node: unknown, seen = new Set<object>()): boolean {

@@ -4,7 +4,7 @@
 
 import type { Program } from '../ast';
 import { BpfscriptError, type DiagnosticBag } from '../diagnostics';
-import type { Analysis } from './analysis';
+import type { Analysis } from './checked-program';
 import { scriptTypes } from './c-decls';
 import { readConfig } from './config';
 import { useScriptTypes } from './kernel-types';

@@ -8,7 +8,7 @@ import type { CheckContext, EventData, LanguageOptions } from '../functions';
 import type { ExpandedProbe, ProbeType } from '../probes';
 import { type AddrSpace, type Type } from '../types';
 import { typeName } from '../type-name';
-import type { AnalyzedProbe, Analysis, EventSpec } from './analysis';
+import type { AnalyzedProbe, Analysis, EventSpec } from './checked-program';
 import { inferExpr } from './infer-expr';
 
 export class ProbeChecker implements CheckContext {

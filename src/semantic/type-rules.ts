@@ -6,7 +6,7 @@ import { formatOf } from '../functions';
 import { storageType } from '../functions/storage';
 import { typeEquals, type StringType, type Type } from '../types';
 import { typeName } from '../type-name';
-import type { MapInfo } from './analysis';
+import type { MapInfo } from './checked-program';
 import { bpftraceTypeName } from './pointers';
 import type { ProbeChecker } from './probe-checker';
 

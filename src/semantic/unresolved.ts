@@ -6,7 +6,7 @@
 // all is left, and so does this, with the reasons as errors.
 
 import { BpfscriptError } from '../diagnostics';
-import type { Analysis } from './analysis';
+import type { Analysis } from './checked-program';
 
 export function dropUnresolved(analysis: Analysis): void {
   const dropped = analysis.probes.filter((p) => p.expanded.unresolved);

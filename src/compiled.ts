@@ -1,7 +1,8 @@
-// ProgramMeta: everything the runtime needs besides the ELF object. Plain JSON-able data, so the
-// compiler and the runtime share no objects (data flows one way through the pipeline).
+// The compiler's output and the runtime's input: the ELF object and ProgramMeta, everything the
+// runtime needs besides it. Plain JSON-able data, so the compiler and the runtime share no
+// objects (data flows one way through the pipeline).
 
-import type { EventSpec } from './semantic/analysis';
+import type { EventSpec } from './semantic/checked-program';
 import type { Type } from './types';
 import type { Diagnostic } from './diagnostics';
 import type { IntervalAttach } from './probes/interval.attach';
@@ -91,4 +92,12 @@ export interface ProgramMeta {
   warnings?: Diagnostic[];
   /** Compiled with --unsafe (system(), signal(), override() allowed): it runs only with --unsafe. */
   unsafe?: boolean;
+}
+
+/** What a compile produces and a session runs (the compile cache stores both parts). */
+export interface CompiledProgram {
+  elf: Buffer;
+  meta: ProgramMeta;
+  /** The optimised IR as text, when asked for (--emit-llvm, the teaching view). */
+  ir?: string;
 }
