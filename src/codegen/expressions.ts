@@ -13,6 +13,7 @@ import { BPF_ANY, emitKey, update } from './maps';
 import { emitDeref, emitIndex, readAt, scaleBy } from './pointers';
 import { probeReadHelper } from './probe-read';
 import { readVar, varSlot } from './slots';
+import { PT_REGS_SP } from '../probes/pt-regs';
 
 /** The value of `e` (an i64, or a pointer to its bytes); an aggregation's argument is emitted once. */
 export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
@@ -105,9 +106,6 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
       throw new Error(`internal: expression ${e.kind} reached codegen`);
   }
 }
-
-/** Offset of sp in x86-64's struct pt_regs. */
-const PT_REGS_SP = 152;
 
 /** A tracepoint field: integers load straight from the context; arrays are copied out. A uprobe
  * parameter is in registers or on the user stack (src/probes/uprobe-args.ts). */

@@ -6,10 +6,9 @@ import { Opcode } from '../codegen/llvm';
 import { probeReadHelper } from '../codegen/probe-read';
 import { none, u64 } from '../types';
 import type { BuiltinDef } from './types';
+import { PT_REGS_SP } from '../probes/pt-regs';
 
 const COUNT = 10;
-/** Offset of sp in x86-64's struct pt_regs. */
-const SP_OFFSET = 152;
 
 function sarg(n: number): BuiltinDef {
   const name = `sarg${n}`;
@@ -30,7 +29,7 @@ function sarg(n: number): BuiltinDef {
     },
     emit(ctx) {
       const { b } = ctx;
-      const sp = b.load(ctx.i64, b.byteOffset(ctx.ctxArg, SP_OFFSET, ctx.i64));
+      const sp = b.load(ctx.i64, b.byteOffset(ctx.ctxArg, PT_REGS_SP, ctx.i64));
       const addr = b.intToPtr(b.binop(Opcode.Add, sp, ctx.constInt(8 * (n + 1))), ctx.i8p);
       const slot = ctx.zeroed(8, name);
       const space = ctx.probe.type.addressSpace;

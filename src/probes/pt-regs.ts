@@ -7,6 +7,8 @@ import type { EmitContext } from '../functions/types';
 /** Offsets in x86-64's struct pt_regs of di, si, dx, cx, r8, r9: the first six arguments. */
 const ARG_OFFSETS = [112, 104, 96, 88, 72, 64];
 const AX_OFFSET = 80;
+/** Offset of sp in x86-64's struct pt_regs: arguments passed on the stack are above it. */
+export const PT_REGS_SP = 152;
 
 function loadReg(ctx: EmitContext, offset: number): Val {
   return ctx.b.load(ctx.i64, ctx.b.byteOffset(ctx.ctxArg, offset, ctx.i64));
