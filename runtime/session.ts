@@ -17,6 +17,7 @@ import { createHost } from './format/host';
 import { decodeValue } from './format/decode';
 import { onSigusr1 } from './signals';
 import { unwatch } from './watched';
+import { useLibbpfFeatureProbes } from './feature-probes';
 
 export interface RunOptions {
   command?: string;
@@ -53,6 +54,8 @@ function errnoText(e: NodeJS.ErrnoException): string {
 }
 
 export async function run(gen: CompiledProgram, opts: RunOptions): Promise<number> {
+  // The attachers ask the kernel what it refuses (fentry, iterators) before attaching.
+  useLibbpfFeatureProbes();
   const s = new Session(gen, opts);
   try {
     return await s.run();

@@ -6,6 +6,7 @@ import { BpfscriptError, renderAll } from './diagnostics';
 import { compileCached } from './compile';
 import { blockingStdio, err, out } from './stdio';
 import { decodeSource, rawArgs, toByteString } from './bytes';
+import { installFeatureProbeLoader } from './kernel/host';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -140,7 +141,17 @@ function dieOfSignal(signal: NodeJS.Signals): void {
   process.kill(process.pid, signal);
 }
 
+/**
+ * The compiler's feature probes (may fentry stand in for kprobes? kprobe_multi?) load through the
+ * runtime's libbpf binding, required on the first question: a cached run or a tracepoint never
+ * pays for it.
+ */
+function installFeatureProbes(): void {
+  installFeatureProbeLoader((probe) => (require('../runtime/feature-probes') as typeof import('../runtime/feature-probes')).loadFeatureProbe(probe));
+}
+
 export async function main(cmdline: string[]): Promise<void> {
+  installFeatureProbes();
   let sources = new Map<string, string>();
   const argv = rawArgs(cmdline);
   try {

@@ -6,6 +6,10 @@ import * as assert from 'uvu/assert';
 import { parse } from '../grammar';
 import { analyze, compile } from '../src/compile';
 import { BpfObject } from '../runtime/libbpf';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 function loads(source: string): { programs: string[]; maps: string[]; sections: Record<string, string> } {
   const gen = compile(source, { file: 'test.bt' });

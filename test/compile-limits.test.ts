@@ -12,6 +12,10 @@ import { BIN, bpfscript, type RunResult } from './helpers';
 import { compile } from '../src/compile';
 import { ElfFile } from '../src/kernel/elf';
 import { lineInfo } from '../src/explain/btf-ext';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 const ORACLE_TIMEOUT_MS = 60_000;
 

@@ -18,6 +18,10 @@ import { compile } from '../src/compile';
 import { BpfscriptError } from '../src/diagnostics';
 import { verifierFigures } from '../src/explain/verifier-figures';
 import { STAGES, explain } from '../src/explain';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 interface Status {
   status: 'runs' | 'vm' | 'loads' | 'waits';

@@ -16,6 +16,10 @@ import { lineInfo } from '../src/explain/btf-ext';
 import { explain } from '../src/explain';
 import { compile } from '../src/compile';
 import { BpfObject } from '../runtime/libbpf';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 const example = (f: string) => join(ROOT, 'examples', f);
 

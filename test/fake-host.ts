@@ -1,11 +1,13 @@
 // A fake machine for tests that need no root and no kernel: the kernel readers of src/kernel see
 // recorded tracefs formats, kallsyms lines and filter functions (test/unit/fixtures/host/, served
 // at the same paths under /) and a small kernel BTF encoded here, as bpftrace's tests do with their
-// MockKernelInfo. Anything else is absent, as on a machine without it.
+// MockKernelInfo, and answer feature probes as configured. Anything else is absent, as on a machine
+// without it.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join, posix } from 'node:path';
-import type { Host, HostStat } from '../src/kernel/host';
+import type { FeatureProbe, Host, HostStat } from '../src/kernel/host';
 import { BTF_INT_CHAR, BTF_INT_SIGNED, BtfWriter } from './unit/btf-writer';
 
 export const FIXTURE_ROOT = join(__dirname, '..', '..', 'test', 'unit', 'fixtures', 'host');
@@ -18,6 +20,10 @@ export class FakeHost implements Host {
   readonly #files = new Map<string, Buffer>();
   readonly #dirs = new Set<string>(['/']);
   readonly #executables = new Set<string>();
+  // As this machine answers: tracing programs refused, no fprobe behind kprobe_multi links.
+  readonly #probeAnswers: Record<FeatureProbe['kind'], number | null> = { tracing: constants.errno.EPERM, 'kprobe-multi': constants.errno.EOPNOTSUPP };
+  /** The feature probes the compiler asked, in order. */
+  readonly probesAsked: FeatureProbe[] = [];
 
   /** Adds (or replaces) a file; its directories come into being with it. */
   add(path: string, content: string | Buffer, opts: { executable?: boolean } = {}): this {
@@ -31,6 +37,12 @@ export class FakeHost implements Host {
   /** A directory with nothing in it (a PMU under /sys/bus/event_source/devices). */
   addDir(path: string): this {
     for (let d = posix.normalize(path); !this.#dirs.has(d); d = posix.dirname(d)) this.#dirs.add(d);
+    return this;
+  }
+
+  /** What the kernel answers to loading a feature probe of this kind: null takes it, else the errno. */
+  answer(kind: FeatureProbe['kind'], errno: number | null): this {
+    this.#probeAnswers[kind] = errno;
     return this;
   }
 
@@ -80,6 +92,11 @@ export class FakeHost implements Host {
 
   mountTracefs(): boolean {
     return false;
+  }
+
+  loadFeatureProbe(probe: FeatureProbe): number | null {
+    this.probesAsked.push(probe);
+    return this.#probeAnswers[probe.kind];
   }
 }
 
@@ -142,12 +159,15 @@ function addTree(h: FakeHost, dir: string, at: string): void {
   }
 }
 
-/** A machine with kprobes and uprobes, tracefs at /sys/kernel/tracing, the fixtures and the BTF above. */
-export function fakeKernel(): FakeHost {
+/**
+ * A machine with kprobes (unless `kprobes: false`) and uprobes, tracefs at /sys/kernel/tracing, the
+ * fixtures and the BTF above.
+ */
+export function fakeKernel(o: { kprobes?: boolean } = {}): FakeHost {
   const h = new FakeHost();
   addTree(h, FIXTURE_ROOT, '/');
   h.add('/sys/kernel/btf/vmlinux', fakeKernelBtf());
-  h.addDir('/sys/bus/event_source/devices/kprobe');
+  if (o.kprobes !== false) h.addDir('/sys/bus/event_source/devices/kprobe');
   h.addDir('/sys/bus/event_source/devices/uprobe');
   return h;
 }

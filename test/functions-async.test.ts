@@ -9,6 +9,10 @@ import { spawnSync } from './child';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertVerifies, bpfscript, bpfscriptUntil, fixture, leakedPrograms, sameAsBpftrace, renamedFixture } from './helpers';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 const dir = mkdtempSync(join(tmpdir(), 'async-'));
 const file = join(dir, 'f.txt');

@@ -10,6 +10,10 @@ import { spawnSync } from './child';
 import { join } from 'node:path';
 import { compile } from '../src/compile';
 import { bpfscript, leakedPrograms, sameAsBpftrace } from './helpers';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 test.after.each(() => {
   assert.equal(leakedPrograms(), []);

@@ -5,6 +5,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../src/compile';
 import { assertVerifies, bpfscript, leakedPrograms, sameAsBpftrace } from './helpers';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 const LONG = 'a'.repeat(57);
 /** Four 64-byte string variables fill the stack budget, so what follows lives in the scratch map. */

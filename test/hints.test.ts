@@ -10,6 +10,10 @@ import { compile } from '../src/compile';
 import { renderAll } from '../src/diagnostics';
 import { BpfObject, LibbpfError } from '../runtime/libbpf';
 import { explainLoadFailure, parseVerifierStats, rejectedAt, rejectionLine } from '../runtime/verifier';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 function fails(program: string, expected: string[]): void {
   const r = bpfscript(['-e', program]);

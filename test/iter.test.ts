@@ -8,6 +8,10 @@ import * as assert from 'uvu/assert';
 import { bpfscript } from './helpers';
 import { iterContext } from '../src/probes/iter';
 import { tracingRefused } from '../src/kernel/features';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// The feature probes asked here load through the runtime's libbpf, as the CLI's do.
+useLibbpfFeatureProbes();
 
 test('the iterator context layouts come from BTF (struct bpf_iter__task, bpf_iter__task_file)', () => {
   const task = iterContext('task')!;

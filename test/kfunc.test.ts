@@ -9,6 +9,10 @@ import { compile } from '../src/compile';
 import { BpfObject, ProgType } from '../runtime/libbpf';
 import { attachers } from '../runtime/attach';
 import { bpfscript, leakedPrograms } from './helpers';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 function sections(source: string): Record<string, [string, number]> {
   const gen = compile(source, { file: 'test.bt' });

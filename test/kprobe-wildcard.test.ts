@@ -12,6 +12,10 @@ import { assertVerifies, bpfscript } from './helpers';
 import { hasKprobes } from '../src/kernel/features';
 import type { ProbeMeta } from '../src/compiled';
 import type { KprobeAttach } from '../src/probes/kprobe.attach';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 const VFSCOUNT = 'BEGIN { printf("Tracing VFS calls... Hit Ctrl-C to end.\\n"); } kprobe:vfs_* { @[func] = count(); }';
 const VFSSTAT =

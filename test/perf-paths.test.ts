@@ -10,6 +10,10 @@ import { decodeValue } from '../runtime/format/decode';
 import { createHost } from '../runtime/format/host';
 import { intType, stringType, type Type } from '../src/types';
 import { compile } from '../src/compile';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 test('registry: every name loads the definition of that name', () => {
   for (const reg of [builtins, functions, aggregates, formats]) {

@@ -7,6 +7,10 @@ import { probeTypes, type ProbeType } from '../src/probes';
 import { attachers } from '../runtime/attach';
 import { compile } from '../src/compile';
 import { BpfscriptError } from '../src/diagnostics';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 const names = (keep: (t: ProbeType) => boolean) => probeTypes().filter(keep).map((t) => t.name).sort();
 

@@ -7,6 +7,10 @@ import * as assert from 'uvu/assert';
 import { execFileSync, spawn, spawnSync } from './child';
 import { join } from 'node:path';
 import { ROOT, assertVerifies, bpfscript, buildFixture, fixture, dynamicFixture, leakedPrograms } from './helpers';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 const W = () => fixture('syscalls');
 

@@ -104,6 +104,7 @@ export function recordingReads<T>(fn: () => T): { result: T; deps: Dependency[] 
     executable: (p) => inner.executable(p),
     isRoot: () => inner.isRoot(),
     mountTracefs: (dir) => inner.mountTracefs(dir),
+    loadFeatureProbe: (probe) => inner.loadFeatureProbe(probe),
     readFile(p) {
       noteRead(p);
       return inner.readFile(p);

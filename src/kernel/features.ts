@@ -1,17 +1,16 @@
 // What this kernel can attach, so a missing mechanism is reported before anything is attached,
 // naming what is missing and what to use instead. sysfs says which perf PMUs exist; what sysfs
 // cannot say (whether tracing programs or kprobe_multi links are allowed) is asked of the kernel
-// by loading an empty program, once per host.
+// by loading an empty program through the host, once per host.
 
 import { constants } from 'node:os';
-import { ENOTSUPP, Insn, LibbpfError, ProgType, RawProgram, assemble } from '../../runtime/libbpf';
-import { host, perHost } from './host';
+import { FeatureProbeLoaderMissing, host, perHost } from './host';
 import { textAddresses } from './kallsyms';
 
 const PMU = '/sys/bus/event_source/devices';
 const { EPERM, EOPNOTSUPP } = constants.errno;
-const BPF_TRACE_FENTRY = 24;
-const BPF_TRACE_KPROBE_MULTI = 42;
+/** The kernel-internal "not supported" (524), which node's errno table lacks. */
+const ENOTSUPP = 524;
 
 export const hasKprobes = (): boolean => host().exists(`${PMU}/kprobe`);
 export const hasUprobes = (): boolean => host().exists(`${PMU}/uprobe`);
@@ -25,12 +24,16 @@ export const hasHardwareCounters = (): boolean => host().exists(`${PMU}/cpu`) ||
  */
 export function tracingRefused(): number | null {
   return perHost('features:tracing', () => {
+    let errno: number | null;
     try {
-      RawProgram.load({ type: ProgType.TRACING, expectedAttachType: BPF_TRACE_FENTRY, insns: assemble(Insn.movImm(0, 0), Insn.exit()), logSize: 4096 }).close();
+      errno = host().loadFeatureProbe({ kind: 'tracing' });
     } catch (e) {
-      if (e instanceof LibbpfError && (e.errno === EPERM || e.errno === EOPNOTSUPP || e.errno === ENOTSUPP)) return e.errno;
+      // Only the kernel's answer is a refusal; a probe that could not be asked (libbpf unloadable)
+      // is left for the real load to report. A driver that installed no loader is our bug.
+      if (e instanceof FeatureProbeLoaderMissing) throw e;
+      return null;
     }
-    return null;
+    return errno === EPERM || errno === EOPNOTSUPP || errno === ENOTSUPP ? errno : null;
   });
 }
 
@@ -41,18 +44,8 @@ export function tracingRefused(): number | null {
  */
 export function hasKprobeMulti(): boolean {
   return perHost('features:kprobe-multi', () => {
-    const addr = textAddresses().get('ksys_read');
-    if (!hasKprobes() || !addr) return false;
-    let prog: RawProgram | undefined;
-    try {
-      prog = RawProgram.load({ type: ProgType.KPROBE, expectedAttachType: BPF_TRACE_KPROBE_MULTI, insns: assemble(Insn.movImm(0, 0), Insn.exit()), logSize: 4096, name: 'kprobe_multi' });
-      prog.probeKprobeMultiLink(BPF_TRACE_KPROBE_MULTI, [addr]);
-      return true;
-    } catch (e) {
-      if (!(e instanceof LibbpfError)) throw e;
-      return false;
-    } finally {
-      prog?.close();
-    }
+    const address = textAddresses().get('ksys_read');
+    if (!hasKprobes() || !address) return false;
+    return host().loadFeatureProbe({ kind: 'kprobe-multi', address }) === null;
   });
 }

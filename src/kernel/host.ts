@@ -1,9 +1,22 @@
 // The one door through which the kernel readers in this folder see the machine: files, directory
-// listings and stats. The real host reads this machine; tests put a fake one in its place (recorded
-// BTF, tracefs formats, kallsyms), and the compile cache wraps the current one to note what a compile
-// read. Readers cache what they parse per host, so a swapped host never sees another's answers.
+// listings and stats, and what only loading a program can tell (src/kernel/features.ts). The real
+// host reads this machine; tests put a fake one in its place (recorded BTF, tracefs formats,
+// kallsyms, the kernel's answers to feature probes), and the compile cache wraps the current one to
+// note what a compile read. Readers cache what they parse per host, so a swapped host never sees
+// another's answers.
 
 import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+
+/**
+ * An empty program the kernel is asked to load, because sysfs cannot say whether it would:
+ *   tracing       a tracing (fentry) program that names no target;
+ *   kprobe-multi  a kprobe_multi program, linked to the function at `address`.
+ */
+export type FeatureProbe = { kind: 'tracing' } | { kind: 'kprobe-multi'; address: bigint };
+
+/** Loads the probe (and links it, for kprobe-multi) and closes it: null when the kernel took it,
+ * else the errno of its refusal. Throws when the question could not be asked at all. */
+export type FeatureProbeLoader = (probe: FeatureProbe) => number | null;
 
 /** The part of a stat that readers and the compile cache use. */
 export interface HostStat {
@@ -30,8 +43,25 @@ export interface Host {
   isRoot(): boolean;
   /** Mounts tracefs at `dir`; false when that fails. A fake host mounts nothing. */
   mountTracefs(dir: string): boolean;
+  /** What the kernel answers to loading `probe`: see FeatureProbeLoader. */
+  loadFeatureProbe(probe: FeatureProbe): number | null;
   /** The host this one wraps (a recording host), so per-host caches are shared with it. */
   readonly inner?: Host;
+}
+
+/** Raised when the real host is asked a feature probe before a loader was installed. */
+export class FeatureProbeLoaderMissing extends Error {
+  constructor() {
+    super('no BPF feature-probe loader is installed: whatever drives the compiler (the CLI, runtime/session.ts, a test or tool that compiles in-process) must call useLibbpfFeatureProbes() from runtime/feature-probes.ts first');
+  }
+}
+
+// Loading a program takes the libbpf binding, which belongs to the runtime: the compiler does not
+// import it, whoever drives a real compile installs it here.
+let featureProbeLoader: FeatureProbeLoader | undefined;
+
+export function installFeatureProbeLoader(loader: FeatureProbeLoader): void {
+  featureProbeLoader = loader;
 }
 
 export const realHost: Host = {
@@ -64,6 +94,10 @@ export const realHost: Host = {
     // Required lazily: the compiler's readers otherwise never spawn anything.
     const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
     return spawnSync('mount', ['-t', 'tracefs', 'nodev', dir], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  },
+  loadFeatureProbe(probe) {
+    if (!featureProbeLoader) throw new FeatureProbeLoaderMissing();
+    return featureProbeLoader(probe);
   },
 };
 

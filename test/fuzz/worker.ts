@@ -8,6 +8,7 @@ import { writeSync } from 'node:fs';
 import { compile } from '../../src/compile';
 import { BpfscriptError } from '../../src/diagnostics';
 import { generateProgram } from './program';
+import { useLibbpfFeatureProbes } from '../../runtime/feature-probes';
 
 export type Outcome = 'compiled' | 'refused' | 'exception' | 'verified' | 'rejected';
 
@@ -44,6 +45,8 @@ function verify(elf: Buffer): string | null {
 }
 
 function main(): void {
+  // The compiles ask this kernel what it allows, as the CLI's do.
+  useLibbpfFeatureProbes();
   const [seed, from, to, every] = process.argv.slice(2).map(Number) as [number, number, number, number];
   let owed = 0;
   for (let i = from; i < to; i++) {

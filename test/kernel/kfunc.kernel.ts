@@ -6,6 +6,10 @@ import * as assert from 'uvu/assert';
 import { attachers } from '../../runtime/attach';
 import { tracingRefused } from '../../src/kernel/features';
 import { bpftrace, reads, sameOnReads } from './helpers';
+import { useLibbpfFeatureProbes } from '../../runtime/feature-probes';
+
+// The feature probes asked here load through the runtime's libbpf, as the CLI's do.
+useLibbpfFeatureProbes();
 
 
 

@@ -8,7 +8,10 @@ import * as assert from 'uvu/assert';
 import { realpathSync } from 'node:fs';
 import { hasKprobeMulti } from '../../src/kernel/features';
 import { kfixture, bpftrace, kernelHasFprobe, traceCommand, reads } from './helpers';
+import { useLibbpfFeatureProbes } from '../../runtime/feature-probes';
 
+// The feature probes asked here load through the runtime's libbpf, as the CLI's do.
+useLibbpfFeatureProbes();
 
 function run(script: string, env: NodeJS.ProcessEnv = {}, verbose = false) {
   const r = traceCommand(script, reads(), verbose ? ['-v'] : [], env);
