@@ -127,6 +127,9 @@ export function expressionRules(Base: ReturnType<typeof typeRules>) {
     postfix = this.RULE(
       'postfix',
       (): A.Expr => {
+        // A member access spans from the target's first token, its '(' included, as bpftrace's
+        // locations do (a -kk helper error on `((struct foo *)0)->a` points at the outer '(').
+        const first = this.LA(1);
         let e = this.SUBRULE(this.primary);
         this.MANY(() =>
           this.OR([
@@ -149,7 +152,7 @@ export function expressionRules(Base: ReturnType<typeof typeRules>) {
                         }));
                       },
                     },
-                    { ALT: () => (e = this.field(e, this.CONSUME(T.FieldName), false)) },
+                    { ALT: () => (e = this.field(e, first, this.CONSUME(T.FieldName), false)) },
                   ],
                   ERR_MSG: "a field name or a tuple index after '.'",
                 });
@@ -158,7 +161,7 @@ export function expressionRules(Base: ReturnType<typeof typeRules>) {
             {
               ALT: () => {
                 this.CONSUME(T.Arrow);
-                e = this.field(e, this.CONSUME2(T.FieldName), true);
+                e = this.field(e, first, this.CONSUME2(T.FieldName), true);
               },
             },
             {
@@ -175,14 +178,14 @@ export function expressionRules(Base: ReturnType<typeof typeRules>) {
       { recoveryValueFunc: placeholderExpr },
     );
 
-    private field(target: A.Expr, name: IToken, arrow: boolean): A.Expr {
+    private field(target: A.Expr, first: IToken, name: IToken, arrow: boolean): A.Expr {
       return this.ACTION((): A.FieldAccess => ({
         kind: 'FieldAccess',
         target,
         field: name.image,
         arrow,
         fieldSpan: this.b.span(name),
-        span: this.b.span(target, name),
+        span: this.b.span(first, name),
       }));
     }
 

@@ -24,6 +24,12 @@ export type IntType = {
    * `*p` and `p[i]` read, and the unit `p + n` steps in (src/semantic/pointers.ts).
    */
   elem?: Type;
+  /**
+   * `space` is only the probe's default, assumed for an integer cast to a struct pointer: its
+   * members are read with the legacy bpf_probe_read, which picks user or kernel memory by the
+   * address, as bpftrace 0.17 reads an address whose space it does not know.
+   */
+  spaceGuessed?: true;
 };
 export type AddrSpace = 'user' | 'kernel';
 export type BoolType = { kind: 'bool' };

@@ -74,6 +74,17 @@ test('-k reports failed map updates and deletes, -kk also lookups and probe read
   assert.is(json.stderr, '');
 });
 
+test('-kk: a failed member read through a cast integer: legacy probe_read (-14), at the outer (, as bpftrace 0.17', () => {
+  const prog = 'struct foo {int a;}; BEGIN { $tmp = ((struct foo*) 0)->a; exit(); }';
+  const r = bpfscript(['-kk', '-q', '-f', 'json', '-e', prog]);
+  // bpf_probe_read_kernel would give -34 (ERANGE) for an address in the user range.
+  assert.is(r.stdout, '{"type": "helper_error", "helper": "probe_read", "retcode": -14, "line": 1, "col": 37}\n\n\n');
+  assert.is(r.stderr, '');
+  const text = 'struct foo {int a;}; BEGIN { $p = (struct foo*) 0; $tmp = $p->a; exit(); }';
+  // (bpftrace 0.17 starts this span one column late, at the 'p' of `$p`.)
+  assert.match(bpfscript(['-kk', '-e', text]).stdout, 'stdin:1:59-64: WARNING: Failed to probe_read: Bad address (-14)\n');
+});
+
 /** The lines of one section of --info output ("Kernel helpers"), as name -> value. */
 function section(text: string, title: string): Map<string, string> {
   const lines = text.split('\n');

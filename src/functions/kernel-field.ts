@@ -25,7 +25,7 @@ export function emitKernelField(ctx: EmitContext, e: FieldAccess, plan: KernelFi
   const addr = kernelFieldAddress(ctx, e, plan);
   const t = plan.type;
   if (t.kind === 'record') return { type: t, v: addr };
-  const helper = probeReadHelper(plan.space);
+  const helper = probeReadHelper(plan.legacyRead ? undefined : plan.space);
   const read = (dst: ReturnType<EmitContext['zeroed']>, n: number) =>
     ctx.reportHelper(e, b.helper(helper, ctx.i64, [ctx.i8p, c.int(32), ctx.i8p], [dst, c.constInt(c.int(32), n), b.intToPtr(addr, ctx.i8p)]), 'negative');
   if (t.kind === 'string') {

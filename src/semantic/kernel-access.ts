@@ -83,7 +83,9 @@ function pointerCast(c: ProbeChecker, e: Cast, from: Type): IntType | undefined 
     c.error(`unknown type '${e.type.name}'`, e.type, btf ? 'kernel types come from /sys/kernel/btf/vmlinux; check the spelling' : 'this kernel exposes no BTF (/sys/kernel/btf/vmlinux)');
     return undefined;
   }
-  return wrap(pointerTo(btf, id, space, ctype(1)));
+  const p = pointerTo(btf, id, space, ctype(1));
+  const guessed = depth === 1 && space === 'kernel' && !(from.kind === 'int' && from.space);
+  return wrap(guessed ? { ...p, spaceGuessed: true } : p);
 }
 
 /** `sizeof(T)` and `sizeof(x)`: a u64 constant, recorded for codegen. */
@@ -206,6 +208,7 @@ function kernelField(c: ProbeChecker, e: FieldAccess, t: Type): Type {
     c.error(plan.error, { span: e.fieldSpan }, plan.names ? didYouMean(e.field, plan.names) : undefined);
     return none;
   }
+  if (!record && (t as IntType).spaceGuessed) plan.legacyRead = true;
   c.a.kernelFields.set(e, plan);
   c.watchHelper(e, 'probe_read', 2);
   return plan.type;

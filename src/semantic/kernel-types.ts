@@ -36,6 +36,8 @@ export interface KernelField {
   bitShift: number;
   bitWidth: number;
   space: AddrSpace;
+  /** Read with the legacy bpf_probe_read: `space` was assumed for a cast integer (IntType.spaceGuessed). */
+  legacyRead?: boolean;
   type: Type;
   /**
    * An array member that is the target of `[N]`: only the element is read (codegen/pointers.ts),
