@@ -1,7 +1,7 @@
 // Symbol tables of an ELF file (.symtab, else .dynsym, or both merged): the function symbols that
 // uprobes attach to and that user stacks are resolved against.
 
-import { ElfFile, SHT_DYNSYM, SHT_SYMTAB } from './elf';
+import { ElfFile, SHT_DYNSYM, SHT_SYMTAB, STT_FUNC } from './elf';
 
 export interface ElfSymbol {
   name: string;
@@ -13,7 +13,7 @@ export interface ElfSymbol {
 }
 
 export const STT_OBJECT = 1;
-export const STT_FUNC = 2;
+export { STT_FUNC };
 export const STT_GNU_IFUNC = 10;
 const SHN_UNDEF = 0;
 
@@ -27,23 +27,16 @@ export function elfSymbols(elf: ElfFile): ElfSymbol[] {
   const out: ElfSymbol[] = [];
   for (const sec of elf.sections) {
     if (sec.type !== SHT_SYMTAB && sec.type !== SHT_DYNSYM) continue;
-    const strtab = elf.sections[sec.link];
-    if (!strtab || sec.entsize < 24) continue;
-    const d = elf.data;
-    for (let o = sec.offset + sec.entsize; o + 24 <= sec.offset + sec.size; o += sec.entsize) {
-      const info = d[o + 4];
-      const shndx = d.readUInt16LE(o + 6);
-      const addr = d.readBigUInt64LE(o + 8);
-      if (shndx === SHN_UNDEF || addr === 0n) continue;
-      let name = elf.cstring(strtab.offset + d.readUInt32LE(o));
+    for (const s of elf.symbolTable(sec)) {
+      if (s.section === SHN_UNDEF || s.value === 0n) continue;
       // Versioned names from .symtab (memcpy@@GLIBC_2.14) are attached to by their base name.
-      const at = name.indexOf('@');
-      if (at > 0) name = name.slice(0, at);
+      const at = s.name.indexOf('@');
+      const name = at > 0 ? s.name.slice(0, at) : s.name;
       if (!name) continue;
-      const key = `${name}@${addr}`;
+      const key = `${name}@${s.value}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ name, addr, size: Number(d.readBigUInt64LE(o + 16)), type: info & 0xf });
+      out.push({ name, addr: s.value, size: s.size, type: s.type });
     }
   }
   cache.set(elf, out);

@@ -24,7 +24,7 @@ export interface Section {
 /** A symbol-table entry as stored, in table order (relocations name symbols by index). */
 export interface TableSymbol {
   name: string;
-  value: number;
+  value: bigint;
   size: number;
   section: number;
   /** STT_FUNC 2, STT_OBJECT 1, STT_SECTION 3, … */
@@ -52,7 +52,7 @@ export const SHT_NOTE = 7;
 export const SHT_NOBITS = 8;
 export const SHT_REL = 9;
 export const SHT_DYNSYM = 11;
-const STT_FUNC = 2;
+export const STT_FUNC = 2;
 export const PT_LOAD = 1;
 export const ET_EXEC = 2;
 export const ET_DYN = 3;
@@ -127,23 +127,28 @@ export class ElfFile {
   /** .symtab's entries in table order, index 0 (the null symbol) included. */
   get symbols(): TableSymbol[] {
     if (this.#symtab) return this.#symtab;
-    const out: TableSymbol[] = [];
     const symtab = this.sections.find((s) => s.type === SHT_SYMTAB);
-    if (symtab) {
-      const strtab = this.sections[symtab.link].data;
-      const d = symtab.data;
-      for (let o = 0; o + 24 <= d.length; o += 24) {
-        const end = strtab.indexOf(0, d.readUInt32LE(o));
-        out.push({
-          name: strtab.toString('latin1', d.readUInt32LE(o), end < 0 ? strtab.length : end),
-          type: d[o + 4] & 0xf,
-          section: d.readUInt16LE(o + 6),
-          value: Number(d.readBigUInt64LE(o + 8)),
-          size: Number(d.readBigUInt64LE(o + 16)),
-        });
-      }
+    return (this.#symtab = symtab ? this.symbolTable(symtab) : []);
+  }
+
+  /** The entries of one symbol table (SHT_SYMTAB or SHT_DYNSYM) in table order, index 0 included;
+   * empty when its entries are not the 64-bit layout. */
+  symbolTable(table: Section): TableSymbol[] {
+    const strtab = this.sections[table.link]?.data;
+    if (!strtab || table.entsize < 24) return [];
+    const d = table.data;
+    const out: TableSymbol[] = [];
+    for (let o = 0; o + 24 <= d.length; o += table.entsize) {
+      const end = strtab.indexOf(0, d.readUInt32LE(o));
+      out.push({
+        name: strtab.toString('latin1', d.readUInt32LE(o), end < 0 ? strtab.length : end),
+        type: d[o + 4] & 0xf,
+        section: d.readUInt16LE(o + 6),
+        value: d.readBigUInt64LE(o + 8),
+        size: Number(d.readBigUInt64LE(o + 16)),
+      });
     }
-    return (this.#symtab = out);
+    return out;
   }
 
   /** Relocations that apply to section `index` (from its SHT_REL companion). */
@@ -162,7 +167,7 @@ export class ElfFile {
   programs(): { name: string; section: Section; offset: number; size: number }[] {
     return this.symbols
       .filter((s) => s.type === STT_FUNC && s.section > 0 && s.section < this.sections.length)
-      .map((s) => ({ name: s.name, section: this.sections[s.section], offset: s.value, size: s.size }));
+      .map((s) => ({ name: s.name, section: this.sections[s.section], offset: Number(s.value), size: s.size }));
   }
 
   /** The NUL-terminated string at a file offset. */
