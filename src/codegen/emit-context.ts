@@ -7,7 +7,7 @@ import type { Call, Expr, Span } from '../ast';
 import type { CgValue, ConfigName, EmitContext, LanguageOptions } from '../functions';
 import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/checked-program';
 import { Stat } from '../compiled';
-import type { ExpandedProbe, ProbeType } from '../probes';
+import type { ExpandedProbe } from '../probes';
 import { stringType, type Type } from '../types';
 import { Builder, DW_ATE_signed, IntPredicate, Linkage, Opcode, type Block, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
 import { BpfMapType, MapDefBuilder, type MapDef } from './map-defs';
@@ -155,10 +155,6 @@ export class ProbeEmitter implements EmitContext {
 
   get options(): LanguageOptions {
     return this.a;
-  }
-
-  get probeType(): ProbeType {
-    return this.p.type;
   }
 
   sharedMap(def: MapDef): Val {

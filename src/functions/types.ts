@@ -6,7 +6,7 @@
 
 import type { Builtin, Call, Expr, Span } from '../ast';
 import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
-import type { ExpandedProbe, ProbeType } from '../probes';
+import type { ExpandedProbe } from '../probes';
 import type { MapDef } from '../codegen/map-defs';
 import type { AddrSpace, AggType, IntType, Type } from '../types';
 
@@ -33,8 +33,6 @@ export interface LanguageOptions {
 /** What a type rule may ask of the semantic pass. */
 export interface CheckContext {
   readonly probe: ExpandedProbe;
-  /** The probe's type, as the semantic passes settled it (a lowered tracepoint is a rawtracepoint). */
-  readonly probeType: ProbeType;
   readonly options: LanguageOptions;
   /** Address space of pointers this probe's raw arguments hold (user for uprobes). */
   defaultSpace(): AddrSpace;
@@ -63,7 +61,6 @@ export interface EmitContext {
   readonly b: Builder;
   readonly m: Module;
   readonly probe: ExpandedProbe;
-  readonly probeType: ProbeType;
   readonly options: LanguageOptions;
   /** The program's context argument (i8*). */
   readonly ctxArg: Val;

@@ -10,7 +10,7 @@ import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
 import { IntPredicate } from '../codegen/llvm';
 import { ITERATOR_FIELDS } from '../kernel/iterators';
 import type { IterAttach } from './iter.attach';
-import type { ExpandedProbe, ProbeSite, ProbeType } from './types';
+import type { ProbeSite, ProbeType } from './types';
 
 /** The context layout of iterator `obj` from BTF (struct bpf_iter__OBJECT), or null without BTF. */
 export function iterContext(obj: string): TracepointFormat | null {

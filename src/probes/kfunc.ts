@@ -12,7 +12,7 @@ import { Btf, type BtfFunction } from '../kernel/btf';
 import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
 import { kernelFunctions } from '../kernel/btf-functions';
 import type { KfuncAttach } from './kfunc.attach';
-import type { ExpandedProbe, ProbeSite, ProbeType } from './types';
+import type { ProbeSite, ProbeType } from './types';
 import { wildcardRegex } from '../wildcard';
 
 /** The trampoline saves at most this many argument slots (MAX_BPF_FUNC_ARGS). */

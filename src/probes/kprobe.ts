@@ -15,7 +15,7 @@ import { kernelFunctions } from '../kernel/kprobe-functions';
 import { paramSlots } from './kfunc';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { KprobeAttach } from './kprobe.attach';
-import type { ExpandedProbe, ProbeSite, ProbeType } from './types';
+import type { ProbeSite, ProbeType } from './types';
 import { wildcardRegex } from '../wildcard';
 
 /** Whether the probe's body or predicate names the `probe` builtin (any object tree walk). */

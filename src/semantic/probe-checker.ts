@@ -5,7 +5,7 @@
 import type { Call, Expr, Span } from '../ast';
 import type { DiagnosticBag } from '../diagnostics';
 import type { CheckContext, EventData, LanguageOptions } from '../functions';
-import type { ExpandedProbe, ProbeType } from '../probes';
+import type { ExpandedProbe } from '../probes';
 import { type AddrSpace, type Type } from '../types';
 import { typeName } from '../type-name';
 import type { AnalyzedProbe, Analysis, EventSpec } from './checked-program';
@@ -28,10 +28,6 @@ export class ProbeChecker implements CheckContext {
     readonly final: boolean,
   ) {
     this.probe = ap.expanded;
-  }
-
-  get probeType(): ProbeType {
-    return this.ap.type;
   }
 
   get options(): LanguageOptions {

@@ -85,7 +85,6 @@ const STRX = new Set<number>([FORM.strx, FORM.strx1, FORM.strx2, FORM.strx3, FOR
 
 export class DebugInfo {
   readonly units: Unit[] = [];
-  readonly #info: Buffer;
   readonly #abbrev: Buffer;
   readonly #str: Buffer | null;
   readonly #lineStr: Buffer | null;
@@ -96,7 +95,6 @@ export class DebugInfo {
     const info = sectionData(elf, '.debug_info');
     const abbrev = sectionData(elf, '.debug_abbrev');
     if (!info || !abbrev) throw new DwarfFormatError(`${elf.path} has no DWARF debug info`);
-    this.#info = info;
     this.#abbrev = abbrev;
     this.#str = sectionData(elf, '.debug_str');
     this.#lineStr = sectionData(elf, '.debug_line_str');
