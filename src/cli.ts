@@ -154,6 +154,8 @@ export async function main(cmdline: string[]): Promise<void> {
   installFeatureProbes();
   let sources = new Map<string, string>();
   const argv = rawArgs(cmdline);
+  // Set once a session has loaded programs: its end leaves through exitNow (runtime/libbpf/exit.ts).
+  let endSession: ((status: number) => never) | undefined;
   try {
     const args = parseArgs(argv);
     const { checkCliFlags } = await import('./cli-flags');
@@ -225,6 +227,7 @@ export async function main(cmdline: string[]): Promise<void> {
       return;
     }
     const { run, EXIT_OUTPUT_CLOSED } = await import('../runtime/session');
+    endSession = (await import('../runtime/libbpf/exit')).exitNow;
     const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, unsafe: !!args.unsafe, sources, ...flags.run });
     // 128+13 stays the status should the signal be blocked (a parent's sigmask is inherited).
     process.exitCode = status;
@@ -232,12 +235,12 @@ export async function main(cmdline: string[]): Promise<void> {
   } catch (e) {
     if (e instanceof BpfscriptError) {
       err(renderAll(e.diagnostics, sources));
-      process.exitCode = 1;
-      return;
+    } else {
+      // Anything else is a bug in bpfscript: say so in one line, and keep the trace for -d debugging.
+      err(`ERROR: internal error: ${(e as Error)?.message ?? e}\n`);
+      if (process.env.BPFSCRIPT_DEBUG) err(`${(e as Error)?.stack}\n`);
     }
-    // Anything else is a bug in bpfscript: say so in one line, and keep the trace for -d debugging.
-    err(`ERROR: internal error: ${(e as Error)?.message ?? e}\n`);
-    if (process.env.BPFSCRIPT_DEBUG) err(`${(e as Error)?.stack}\n`);
     process.exitCode = 1;
   }
+  if (endSession) endSession(Number(process.exitCode ?? 0));
 }

@@ -176,6 +176,7 @@ export interface Libc {
   read(fd: number, buf: Buffer, n: number): number;
   write(fd: number, buf: Buffer, n: number): number;
   vsnprintf(buf: Buffer, size: number, fmt: RawPtr, ap: RawPtr): number;
+  _exit(status: number): never;
 }
 
 export interface Ffi {
@@ -265,6 +266,7 @@ const LIBC_DECLS = [
   'long write(int fd, const void *buf, size_t n)',
   // fmt and ap stay raw pointers: decoding fmt to a JS string on every message is wasted work.
   'int vsnprintf(void *buf, size_t size, void *fmt, void *ap)',
+  'void _exit(int status)',
 ];
 
 function declareTypes(koffi: typeof Koffi): Koffi.TypeObject {
