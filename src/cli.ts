@@ -7,6 +7,7 @@ import { compileCached } from './compile';
 import { blockingStdio, err, out } from './stdio';
 import { decodeSource, rawArgs, toByteString } from './bytes';
 import { installFeatureProbeLoader } from './kernel/host';
+import { parseDialect } from './dialect';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -33,6 +34,7 @@ interface CliArgs {
   k?: number;
   I?: string[];
   include?: string[];
+  compat?: string;
   _: (string | number)[];
 }
 
@@ -43,7 +45,7 @@ interface CliArgs {
  */
 function quickArgs(argv: string[]): CliArgs | undefined {
   const out: CliArgs = { _: [] };
-  const valued: Record<string, 'e' | 'c'> = { '-e': 'e', '-c': 'c' };
+  const valued: Record<string, 'e' | 'c' | 'compat'> = { '-e': 'e', '-c': 'c', '--compat': 'compat' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const key = valued[a];
@@ -100,6 +102,7 @@ function parseArgs(argv: string[]): CliArgs {
     .option('include', { type: 'string', array: true, nargs: 1, describe: 'include a header before the script (its known macros, e.g. errno.h)' })
     // bpftrace's flag to raise usdt semaphores in every process running the binary: bpfscript hands
     // semaphores to the kernel (uprobe ref_ctr_offset), which always does that.
+    .option('compat', { type: 'string', describe: 'which bpftrace to speak: 0.17 (default) or 0.26; also BPFSCRIPT_COMPAT' })
     .option('usdt-file-activation', { type: 'boolean', describe: 'accepted for compatibility: usdt semaphores are always raised in every process running the binary' })
     .version(VERSION)
     .alias('V', 'version')
@@ -219,7 +222,9 @@ export async function main(cmdline: string[]): Promise<void> {
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
     const command = cmd ? ((require('./kernel/binaries') as typeof import('./kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
-    const gen = compileCached(source, { file, wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(args.k ? { helperErrors: args.k } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
+    const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
+    const dialect = compat === undefined ? undefined : parseDialect(compat, args.compat !== undefined ? '--compat' : 'BPFSCRIPT_COMPAT');
+    const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(args.k ? { helperErrors: args.k } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
     if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (emitOnly) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');

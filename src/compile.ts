@@ -5,6 +5,7 @@
 import type { Program } from './ast';
 import type { CompiledProgram } from './compiled';
 import { DiagnosticBag, error } from './diagnostics';
+import type { Dialect } from './dialect';
 import type { Analysis } from './semantic/checked-program';
 import type { AnalyzeOptions } from './semantic';
 import { cacheDir, cacheKey, lookup, recordingReads, store, trustedCacheDir } from './cache';
@@ -30,6 +31,8 @@ export interface CompileOptions {
   includes?: string[];
   /** -I DIR: where headers are looked for. */
   includeDirs?: string[];
+  /** --compat: which bpftrace's meaning and output (src/dialect.ts). */
+  dialect?: Dialect;
 }
 
 export function compile(source: string, opts: CompileOptions): CompiledProgram {
@@ -39,7 +42,7 @@ export function compile(source: string, opts: CompileOptions): CompiledProgram {
   const { checkIncludes } = require('./semantic/includes') as typeof import('./semantic/includes');
   const program = parse(source, opts.file);
   checkIncludes(program, opts.file, opts.includes, opts.includeDirs);
-  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command, helperErrors: opts.helperErrors });
+  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command, helperErrors: opts.helperErrors, dialect: opts.dialect });
   try {
     return generate(analysis, { fileName: opts.file, wantIR: opts.wantIR });
   } catch (e) {

@@ -5,6 +5,7 @@
 import type { EventSpec } from './semantic/checked-program';
 import type { Type } from './types';
 import type { Diagnostic } from './diagnostics';
+import type { Dialect } from './dialect';
 import type { IntervalAttach } from './probes/interval.attach';
 import type { IterAttach } from './probes/iter.attach';
 import type { KfuncAttach } from './probes/kfunc.attach';
@@ -92,6 +93,8 @@ export interface ProgramMeta {
   warnings?: Diagnostic[];
   /** Compiled with --unsafe (system(), signal(), override() allowed): it runs only with --unsafe. */
   unsafe?: boolean;
+  /** Which bpftrace's output the session writes (src/dialect.ts); absent means 0.17. */
+  dialect?: Dialect;
 }
 
 /** What a compile produces and a session runs (the compile cache stores both parts). */

@@ -18,6 +18,10 @@ test.after.each(() => {
   assert.equal(leakedPrograms(), []);
 });
 
+test('--compat with a version bpfscript does not speak', () => {
+  fails(['--compat', '0.15', '-e', 'BEGIN { exit(); }'], "ERROR: --compat: unknown bpftrace version '0.15'\nHINT: choose one of 0.17, 0.26\n");
+});
+
 test('unknown tracepoint', () => {
   fails(['-e', 'tracepoint:syscalls:nope { }'], [
     'stdin:1:1-25: ERROR: tracepoint not found: syscalls:nope',

@@ -88,6 +88,7 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
       rodata: { size: CONFIG_FIELDS.length * 8, offsets: Object.fromEntries(CONFIG_FIELDS.map((f, i) => [f, i * 8])) },
       ...(a.warnings?.length ? { warnings: a.warnings } : {}),
       ...(a.unsafe ? { unsafe: true } : {}),
+      ...(a.dialect !== '0.17' ? { dialect: a.dialect } : {}),
     };
     return { elf, meta, ir };
   } finally {

@@ -7,6 +7,7 @@ import type { AggType, Type } from '../types';
 import type { KernelField } from './kernel-types';
 import type { TracepointField } from '../kernel/tracefs';
 import type { Diagnostic } from '../diagnostics';
+import type { Dialect } from '../dialect';
 
 export type { KernelField } from './kernel-types';
 
@@ -69,6 +70,8 @@ export interface Analysis {
   unsafe: boolean;
   /** -k / -kk: see LanguageOptions.helperErrors. */
   helperErrors: number;
+  /** Which bpftrace the program means what it means in (src/dialect.ts). */
+  dialect: Dialect;
   /** Shown on stderr even when compilation succeeds (attach points dropped as bpftrace drops them). */
   warnings?: Diagnostic[];
 }

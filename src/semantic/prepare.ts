@@ -12,6 +12,7 @@ import { DEFAULT_MAP_KEYS } from './map-keys';
 import { inlinePositionals } from './positionals';
 import { checkStringLiterals } from './string-limits';
 import { userTypes } from '../probes/uprobe-args';
+import { DEFAULT_DIALECT, type Dialect } from '../dialect';
 
 const DEFAULT_STRLEN = 64;
 
@@ -28,6 +29,7 @@ export interface AnalyzeOptions {
   command?: string;
   /** -k / -kk. */
   helperErrors?: number;
+  dialect?: Dialect;
 }
 
 /** An empty analysis of `program`; errors found on the way go to `diags`, thrown by a later pass. */
@@ -55,6 +57,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
     forLoops: new Map(),
     unsafe: opts.unsafe ?? false,
     helperErrors: opts.helperErrors ?? 0,
+    dialect: opts.dialect ?? DEFAULT_DIALECT,
   };
 
   inlinePositionals(program, analysis.positionals);
