@@ -72,7 +72,9 @@ export async function runLive(tool: Tool, args: string[], expected: number, duri
   const errFd = openSync(stderrFile, 'w');
   const [cmd, ...rest] = timeArgv(tool, args, rssFile);
   const t0 = now();
-  const p = spawn(cmd, rest, { env: tool.env, stdio: ['ignore', outFd, errFd], timeout: 300_000 });
+  // Its own process group: /usr/bin/time is the child and the tool a grandchild, which a timeout
+  // (killing only the child) would leave tracing on the machine.
+  const p = spawn(cmd, rest, { env: tool.env, stdio: ['ignore', outFd, errFd], timeout: 300_000, detached: true });
   closeSync(outFd);
   closeSync(errFd);
   const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
@@ -100,14 +102,18 @@ export async function runLive(tool: Tool, args: string[], expected: number, duri
     throw e;
   }
   const t1 = now();
-  if (pid !== undefined) {
-    try {
-      process.kill(pid, 'SIGINT');
-    } catch {
-      // Already gone.
-    }
+  try {
+    // Not live in time and not found: the whole group gets the Ctrl-C.
+    process.kill(pid ?? -p.pid!, 'SIGINT');
+  } catch {
+    // Already gone.
   }
   const status = await exited;
+  try {
+    process.kill(-p.pid!, 'SIGKILL');
+  } catch {
+    // The group is empty: nothing outlived /usr/bin/time.
+  }
   const exitMs = now() - t1;
   void done;
   return { liveMs, exitMs, ...readUsage(rssFile), status, stdoutFile, stderr: readFileSync(stderrFile, 'utf8') };
