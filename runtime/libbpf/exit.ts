@@ -8,9 +8,13 @@
 // the process at once: every byte bpfscript prints went out through write(2) already, and the
 // kernel drops the BPF programs, maps and links with their file descriptors.
 
-import { ffi } from './ffi';
+import { ffiIfLoaded } from './ffi';
 
 export function exitNow(status: number): never {
-  ffi().libc._exit(status);
+  // Without the bindings (libbpf failed to load) nothing ran that could hang Node's shutdown, and
+  // loading them again would only fail again.
+  const bound = ffiIfLoaded();
+  if (!bound) process.exit(status);
+  bound.libc._exit(status);
   throw new Error('internal: _exit returned');
 }

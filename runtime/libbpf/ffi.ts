@@ -429,3 +429,8 @@ function bind(): Ffi {
 export function ffi(): Ffi {
   return (bound ??= bind());
 }
+
+/** The bindings if they have loaded, without trying to load them. */
+export function ffiIfLoaded(): Ffi | undefined {
+  return bound;
+}
