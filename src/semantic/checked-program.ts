@@ -3,7 +3,8 @@
 import type { Call, Expr, FieldAccess, For, Probe, Program, Span } from '../ast';
 import type { AggregateDef, EventData } from '../functions';
 import type { ExpandedProbe, ProbeType } from '../probes';
-import type { AggType, Type } from '../types';
+import type { AggType, StackMode, Type } from '../types';
+import type { ConfigValues } from './config';
 import type { KernelField } from './kernel-types';
 import type { TracepointField } from '../kernel/tracefs';
 import type { Diagnostic } from '../diagnostics';
@@ -72,6 +73,10 @@ export interface Analysis {
   helperErrors: number;
   /** Which bpftrace the program means what it means in (src/dialect.ts). */
   dialect: Dialect;
+  /** The script's config block (and BPFTRACE_* variables over it): what it set, nothing else. */
+  config: ConfigValues;
+  /** stack_mode: the mode of kstack/ustack written without one. */
+  stackMode?: StackMode;
   /** Shown on stderr even when compilation succeeds (attach points dropped as bpftrace drops them). */
   warnings?: Diagnostic[];
 }

@@ -10,6 +10,7 @@ import { readConfig } from './config';
 import { useScriptTypes } from './kernel-types';
 import { DEFAULT_MAP_KEYS } from './map-keys';
 import { inlinePositionals } from './positionals';
+import { scopeVariables } from './scopes';
 import { checkStringLiterals } from './string-limits';
 import { userTypes } from '../probes/uprobe-args';
 import { DEFAULT_DIALECT, type Dialect } from '../dialect';
@@ -39,7 +40,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
   if (program.probes.length === 0) {
     throw new BpfscriptError({ severity: 'ERROR', message: 'unexpected end of file, expected {', span: program.span, hint: 'a program needs at least one probe, e.g. BEGIN { printf("hello\\n"); exit(); }' });
   }
-  const config = readConfig(program.config, diags);
+  const { values: config, warnings } = readConfig(program.config, diags);
   checkStringLiterals(program, diags);
   const analysis: Analysis = {
     program,
@@ -58,9 +59,15 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
     unsafe: opts.unsafe ?? false,
     helperErrors: opts.helperErrors ?? 0,
     dialect: opts.dialect ?? DEFAULT_DIALECT,
+    config,
+    ...(config.stackMode ? { stackMode: config.stackMode } : {}),
+    ...(warnings.length ? { warnings: warnings.map((w) => ({ severity: 'WARNING' as const, ...w })) } : {}),
   };
 
   inlinePositionals(program, analysis.positionals);
+  scopeVariables(program.probes, analysis.dialect, diags, (message, span, hint) => {
+    analysis.warnings = [...(analysis.warnings ?? []), { severity: 'WARNING', message, span, hint }];
+  });
 
   // The front end parses these; until the semantic pass implements them, say so rather than
   // silently compiling a program that means something else.
