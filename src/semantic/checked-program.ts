@@ -23,6 +23,13 @@ export interface MapInfo {
   /** Set when the value is an aggregation (count(), sum() …): stored per CPU. */
   aggregate?: AggregateDef;
   span: Span;
+  /** `let @m = lruhash(N);`: the declared kind and size (map-decls.ts). */
+  decl?: MapDecl;
+}
+
+export interface MapDecl {
+  type: 'hash' | 'lruhash' | 'percpuhash' | 'percpulruhash';
+  maxEntries: number;
 }
 
 export interface EventSpec {

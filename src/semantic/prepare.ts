@@ -73,7 +73,6 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
   // silently compiling a program that means something else.
   const unsupported: [string, { span: Program['span'] }[]][] = [
     ['import statements', program.imports ?? []],
-    ['map declarations (let @m = hash(N))', program.mapDecls ?? []],
     ['macros', program.macros ?? []],
   ];
   for (const [what, nodes] of unsupported) {
