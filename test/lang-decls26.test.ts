@@ -150,6 +150,21 @@ test('let under 0.26: a read after the block ended and shadowing are errors; a d
   assert.equal(warnings(never.stderr), ['stdin:1:13-15: WARNING: Variable $n was never assigned to.']);
 });
 
+test('let under 0.26: loops each with a variable of its own, string annotations, a loop variable shadowing one is an error', () => {
+  const r = bpfscript([
+    '--compat',
+    '0.26',
+    '-e',
+    'BEGIN { for ($i : 1..3) { $j = $i * 10; printf("%d ", $j); } for ($i : 0..2) { $j = "s"; printf("%d%s ", $i, $j); }\n' +
+      '  let $s: string; $s = "abc"; let $t: string = "xy"; @m[1] = 2; for ($kv : @m) { $j = 1; printf("%d %d ", $kv.1, $j); } printf("%s %s\\n", $s, $t); exit(); }',
+  ]);
+  assert.is(r.stderr, '');
+  assert.is(r.stdout, 'Attaching 1 probe...\n10 20 0s 1s 2 1 abc xy\n\n\n@m[1]: 2\n');
+  const shadow = bpfscript(['--compat', '0.26', '-e', 'BEGIN { $i = 5; for ($i : 1..3) { print($i) } }']);
+  assert.is(shadow.status, 1);
+  assert.equal(warnings(shadow.stderr), ['stdin:1:22-24: ERROR: Loop declaration shadows existing variable: $i']);
+});
+
 test('let under 0.17: probe scope as before, with a warning where 0.26 would mean something else', () => {
   const r = bpfscript(['-e', 'BEGIN { $i = 0; while ($i < 2) { $last = $i; $i++; } if (1) { $s = 5; } $s += 1; let $k = 7; printf("%d %d %d\\n", $last, $s, $k); exit(); }']);
   assert.is(r.status, 0);

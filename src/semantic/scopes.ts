@@ -137,8 +137,10 @@ class ProbeScopes {
     const b = visible && this.dialect === '0.17' ? visible : this.declare(v);
     this.bind(v, b);
     if (!s.value && !s.type && b !== visible) this.unassigned.set(b, v);
-    const value: Expr | null = s.type
-      ? { kind: 'Cast', type: s.type, operand: s.value ?? { kind: 'IntLit', value: 0n, span: s.span }, span: s.span }
+    // A string annotation is not a cast: the value (or the first assignment) sizes the string.
+    const cast = s.type && !(s.type.name === 'string' && s.type.pointerDepth === 0) ? s.type : null;
+    const value: Expr | null = cast
+      ? { kind: 'Cast', type: cast, operand: s.value ?? { kind: 'IntLit', value: 0n, span: s.span }, span: s.span }
       : s.value;
     return value ? { kind: 'AssignVar', variable: v, op: null, value, span: s.span } : s;
   }
@@ -171,6 +173,9 @@ class ProbeScopes {
           this.expr(s.iterable.start);
           this.expr(s.iterable.end);
         } else this.expr(s.iterable);
+        if (this.dialect === '0.26' && this.scope.find(s.variable.name)) {
+          this.diags.error(`Loop declaration shadows existing variable: $${s.variable.name}`, s.variable.span, 'give the loop variable a name of its own');
+        }
         return this.nested(() => {
           this.bind(s.variable, this.declare(s.variable));
           this.stmts(s.body.stmts);
