@@ -118,7 +118,7 @@ class Session {
       },
     });
     // Value formats read stack maps from the loaded object, and nothing once it is closed.
-    const host = createHost((name) => this.obj?.findMap(name) ?? undefined);
+    const host = createHost((name) => this.obj?.findMap(name) ?? undefined, gen.meta.strTruncTrailer);
     this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus(), host);
     this.services = {
       decode: (t, view, off) => decodeValue(t, view, off, host),

@@ -6,8 +6,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync } from 'node:fs';
-import { bpfscript, dynamicFixture, fixture, leakedPrograms } from './helpers';
+import { existsSync, writeFileSync } from 'node:fs';
+import { bpfscript, dynamicFixture, fixture, leakedPrograms, scratchPath } from './helpers';
 
 test.after(() => {
   assert.equal(leakedPrograms(), []);
@@ -50,6 +50,26 @@ test('config: max_map_keys and max_strlen, the BPFTRACE_MAX_* variables over the
   const envBad = bpfscript(['-e', 'BEGIN { exit(); }'], { env: { BPFTRACE_PRINT_MAPS_ON_EXIT: 'maybe' } });
   assert.is(envBad.status, 1);
   assert.is(envBad.stderr, 'ERROR: BPFTRACE_PRINT_MAPS_ON_EXIT: Invalid bool value: valid values are true, false, 1 or 0.\n');
+});
+
+test('strings cut at max_strlen end with str_trunc_trailer (".." under 0.26); max_cat_bytes limits cat()', () => {
+  const w = fixture('syscalls');
+  const prog = 'tracepoint:syscalls:sys_enter_openat /pid == cpid/ { printf("P: %s\\n", str(args.filename)); @[str(args.filename)] = count(); @short = str(args.filename, 2); exit(); }';
+  // bpftrace 0.26's runtime tests str_truncated and str_truncated_custom: max_strlen counts characters.
+  const r = bpfscript(['--compat', '0.26', '-e', prog, '-c', `${w} 2`], { env: { BPFTRACE_MAX_STRLEN: '5' } });
+  assert.is(r.stderr, '');
+  assert.is(r.stdout, 'Attaching 1 probe...\nP: /dev/..\n\n\n@[/dev/..]: 1\n@short: /d..\n');
+  const custom = bpfscript(['--compat', '0.26', '-e', prog, '-c', `${w} 2`], { env: { BPFTRACE_MAX_STRLEN: '5', BPFTRACE_STR_TRUNC_TRAILER: '_xxx' } });
+  assert.match(custom.stdout, /^Attaching 1 probe...\nP: \/dev\/_xxx\n/);
+  // 0.17 has no trailer, and its strlen counts the NUL; the config block sets one explicitly.
+  const old = bpfscript(['-e', `config = { max_strlen = 5; str_trunc_trailer = "~" } ${prog}`, '-c', `${w} 2`]);
+  assert.match(old.stdout, /^Attaching 1 probe...\nP: \/dev~\n/);
+  const plain = bpfscript(['-e', prog, '-c', `${w} 2`]);
+  assert.match(plain.stdout, /^Attaching 1 probe...\nP: \/dev\/null\n/);
+  const file = scratchPath('decls26-cat.txt');
+  writeFileSync(file, 'abcdefghij\n');
+  const cat = bpfscript(['-e', `config = { max_cat_bytes = 4 } BEGIN { cat("${file}"); printf("|\\n"); exit(); }`]);
+  assert.is(cat.stdout, 'Attaching 1 probe...\nabcd|\n\n\n');
 });
 
 test('config missing_probes: warn skips a missing tracepoint (and removes a probe left with none), ignore says nothing, error fails', () => {

@@ -29,7 +29,9 @@ function ringBytes(pages: number | undefined): number {
 
 /** What of the config block the runtime acts on (only what was set, so old metas read alike). */
 function runtimeConfig(a: Analysis): Partial<ProgramMeta> {
-  const { missingProbes, printMapsOnExit, strTruncTrailer } = a.config;
+  const { missingProbes, printMapsOnExit } = a.config;
+  // bpftrace 0.26 marks cut strings with ".." by default; 0.17 has no trailer.
+  const strTruncTrailer = a.config.strTruncTrailer ?? (a.dialect === '0.26' ? '..' : undefined);
   return {
     ...(missingProbes ? { missingProbes } : {}),
     ...(printMapsOnExit === false ? { printMapsOnExit } : {}),

@@ -30,6 +30,8 @@ export interface LanguageOptions {
   readonly helperErrors: number;
   /** The config block's stack_mode: kstack/ustack without a mode use it (bpftrace when unset). */
   readonly stackMode?: StackMode;
+  /** The config block's max_cat_bytes (or BPFTRACE_MAX_CAT_BYTES): what cat() reads at most. */
+  readonly catBytes?: number;
 }
 
 /** What a type rule may ask of the semantic pass. */

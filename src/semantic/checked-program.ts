@@ -84,6 +84,8 @@ export interface Analysis {
   config: ConfigValues;
   /** stack_mode: the mode of kstack/ustack written without one. */
   stackMode?: StackMode;
+  /** max_cat_bytes: what cat() reads at most. */
+  catBytes?: number;
   /** Shown on stderr even when compilation succeeds (attach points dropped as bpftrace drops them). */
   warnings?: Diagnostic[];
 }

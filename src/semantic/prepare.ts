@@ -16,6 +16,8 @@ import { userTypes } from '../probes/uprobe-args';
 import { DEFAULT_DIALECT, type Dialect } from '../dialect';
 
 const DEFAULT_STRLEN = 64;
+/** The largest str() capacity, NUL included. */
+const MAX_STRLEN = 1024;
 
 export interface AnalyzeOptions {
   positionals?: string[];
@@ -31,6 +33,15 @@ export interface AnalyzeOptions {
   /** -k / -kk. */
   helperErrors?: number;
   dialect?: Dialect;
+}
+
+/**
+ * max_strlen as a capacity: bpftrace 0.26 counts the characters (max_strlen=5 keeps 5), 0.20's
+ * config block and BPFTRACE_STRLEN of 0.17 count the NUL too.
+ */
+function configStrLen(n: number | undefined, dialect: Dialect): number | undefined {
+  if (n === undefined) return undefined;
+  return dialect === '0.26' ? Math.min(n + 1, MAX_STRLEN) : n;
 }
 
 /** An empty analysis of `program`; errors found on the way go to `diags`, thrown by a later pass. */
@@ -53,7 +64,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
     constants: new Map(),
     kernelFields: new Map(),
     positionals: opts.positionals ?? [],
-    strLen: opts.strLen ?? config.strLen ?? DEFAULT_STRLEN,
+    strLen: opts.strLen ?? configStrLen(config.strLen, opts.dialect ?? DEFAULT_DIALECT) ?? DEFAULT_STRLEN,
     mapKeys: opts.mapKeys ?? config.mapKeys ?? DEFAULT_MAP_KEYS,
     forLoops: new Map(),
     unsafe: opts.unsafe ?? false,
@@ -61,6 +72,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
     dialect: opts.dialect ?? DEFAULT_DIALECT,
     config,
     ...(config.stackMode ? { stackMode: config.stackMode } : {}),
+    ...(config.catBytes !== undefined ? { catBytes: config.catBytes } : {}),
     ...(warnings.length ? { warnings: warnings.map((w) => ({ severity: 'WARNING' as const, ...w })) } : {}),
   };
 
