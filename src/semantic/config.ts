@@ -148,7 +148,6 @@ export function readConfig(config: Config | null | undefined, diags: DiagnosticB
       continue;
     }
     const v = rawValue(entry.value);
-    // no_cpp_demangle = 1 means cpp_demangle = false; the value is not otherwise read.
     const why = v === null ? 'expecting a number or a word' : parse(v, values);
     if (why) diags.error(`${entry.key}: ${why}`, entry.value.span);
   }
