@@ -382,7 +382,7 @@ class Session {
     const full = this.readStat(Stat.MapFull);
     this.out.flush();
     // bpftrace 0.17 drops such updates silently; a lost key should never go unnoticed.
-    if (full > 0n && !this.opts.noWarnings) writeAll(2, `WARNING: ${full} map update${full === 1n ? '' : 's'} dropped: a map was full (it holds BPFTRACE_MAP_KEYS_MAX keys, default 4096; raise that to keep more)\n`);
+    if (full > 0n && !this.opts.noWarnings) writeAll(2, `WARNING: ${full} map update${full === 1n ? '' : 's'} dropped: a map was full (it holds max_map_keys keys, BPFTRACE_MAP_KEYS_MAX, default 4096, or what its let @m = hash(N) declares; raise that to keep more)\n`);
   }
 
   private detach(): void {

@@ -36,7 +36,7 @@ test('config: max_map_keys and max_strlen, the BPFTRACE_MAX_* variables over the
   assert.equal(warnings(r.stderr), [
     'stdin:1:30-40: WARNING: strlen has been renamed, please use max_strlen',
     'stdin:1:42-65: WARNING: symbol_source is deprecated and has no effect',
-    'WARNING: 2 map updates dropped: a map was full (it holds BPFTRACE_MAP_KEYS_MAX keys, default 4096; raise that to keep more)',
+    'WARNING: 2 map updates dropped: a map was full (it holds max_map_keys keys, BPFTRACE_MAP_KEYS_MAX, default 4096, or what its let @m = hash(N) declares; raise that to keep more)',
   ]);
   const env = bpfscript(['--no-warnings', '-e', prog], { env: { BPFTRACE_MAX_MAP_KEYS: '5', BPFTRACE_MAX_STRLEN: '5' } });
   assert.is(env.stdout, 'Attaching 1 probe...\nnode\n\n\n@[0]: 0\n@[1]: 1\n@[2]: 2\n@[3]: 3\n@[4]: 4\n');
