@@ -46,6 +46,8 @@ export interface RunOptions {
 const DRAIN_BUDGET = 65536;
 /** What run() returns when stdout's reader went away; the CLI then dies of SIGPIPE as bpftrace does. */
 export const EXIT_OUTPUT_CLOSED = 128 + 13;
+/** bpftrace 0.26's advice when a probe cannot be attached. */
+const MISSING_HINT = "if this is expected, set the 'missing_probes' config variable to 'warn'";
 
 /** strerror()'s wording from a Node error ("ENOSPC: no space left on device, write"). */
 function errnoText(e: NodeJS.ErrnoException): string {
@@ -94,6 +96,8 @@ class Session {
   /** Records of attachers (AttachSession.onRecord), by id. */
   private readonly attachRecords = new Map<number, AttachRecordHandler>();
   private readonly services: RuntimeServices;
+  /** Programs left unattached under config missing_probes = warn or ignore. */
+  private readonly skipped = new Set<string>();
 
   constructor(
     private readonly gen: CompiledProgram,
@@ -114,7 +118,7 @@ class Session {
       },
     });
     // Value formats read stack maps from the loaded object, and nothing once it is closed.
-    const host = createHost((name) => this.obj?.findMap(name) ?? undefined);
+    const host = createHost((name) => this.obj?.findMap(name) ?? undefined, gen.meta.strTruncTrailer);
     this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus(), host);
     this.services = {
       decode: (t, view, off) => decodeValue(t, view, off, host),
@@ -201,7 +205,7 @@ class Session {
     // As in bpftrace 0.17, BEGIN runs before the other probes are attached (an interval probe
     // then fires a whole interval after it); its output is printed from the ring below.
     for (const p of meta.probes) if (p.runOnce === 'begin') this.obj!.program(p.progName).testRun();
-    const attachable = meta.probes.filter((p) => !p.runOnce);
+    const attachable = meta.probes.filter((p) => !p.runOnce && !this.skipped.has(p.progName));
     const reversed = (p: ProbeMeta) => !!attachers.get(p.provider)?.lastAttachedRunsFirst;
     for (const p of [...attachable.filter((p) => !reversed(p)), ...attachable.filter(reversed).reverse()]) this.attach(p);
 
@@ -228,7 +232,7 @@ class Session {
       this.inEnd = true;
       for (const p of meta.probes) if (p.runOnce === 'end') this.obj!.program(p.progName).testRun();
       await this.drainAll(ring);
-      this.printMaps();
+      if (meta.printMapsOnExit !== false) this.printMaps();
     }
     this.reportStats();
     this.out.flush();
@@ -255,12 +259,26 @@ class Session {
     }
   }
 
-  /** A probe type this kernel lacks fails the whole run before anything is attached. */
+  /**
+   * A probe type this kernel lacks fails the whole run before anything is attached, unless the
+   * script's missing_probes says to skip such probes.
+   */
   private checkKernelSupport(): void {
     for (const p of this.gen.meta.probes) {
       const no = attachers.get(p.provider)?.unavailable?.(p);
-      if (no) throw new BpfscriptError({ severity: 'ERROR', message: `cannot attach ${p.name}: ${no.missing}`, hint: no.instead });
+      if (!no) continue;
+      if (!this.skipMissing(p, no.missing)) throw new BpfscriptError({ severity: 'ERROR', message: `cannot attach ${p.name}: ${no.missing}`, hint: no.instead ?? MISSING_HINT });
     }
+  }
+
+  /** config missing_probes warn/ignore: `p` is left out (with a warning for warn); false under error. */
+  private skipMissing(p: ProbeMeta, why: string): boolean {
+    const mode = this.gen.meta.missingProbes;
+    if (mode !== 'warn' && mode !== 'ignore') return false;
+    if (this.skipped.has(p.progName)) return true;
+    this.skipped.add(p.progName);
+    if (mode === 'warn' && !this.opts.noWarnings) writeAll(2, `WARNING: Unable to attach probe: ${p.name}. Skipping. (${why})\n`);
+    return true;
   }
 
   private attach(p: ProbeMeta): void {
@@ -271,8 +289,9 @@ class Session {
       this.links.push(...attacher.attach(this.obj!.program(p.progName), p, { pid, verbose: this.opts.verbose, onDetach: (u) => this.undo.push(u), runOnce: (j) => this.jobs.push(j), onRecord: (id, h) => this.attachRecords.set(id, h) }));
     } catch (e) {
       if (!(e instanceof LibbpfError)) throw e;
+      if (this.skipMissing(p, e.message)) return;
       const why = attacher.explain?.(e.errno);
-      throw new BpfscriptError({ severity: 'ERROR', message: `failed to attach ${p.name}: ${e.message}`, hint: why });
+      throw new BpfscriptError({ severity: 'ERROR', message: `failed to attach ${p.name}: ${e.message}`, hint: why ?? MISSING_HINT });
     }
   }
 
@@ -363,7 +382,7 @@ class Session {
     const full = this.readStat(Stat.MapFull);
     this.out.flush();
     // bpftrace 0.17 drops such updates silently; a lost key should never go unnoticed.
-    if (full > 0n && !this.opts.noWarnings) writeAll(2, `WARNING: ${full} map update${full === 1n ? '' : 's'} dropped: a map was full (it holds BPFTRACE_MAP_KEYS_MAX keys, default 4096; raise that to keep more)\n`);
+    if (full > 0n && !this.opts.noWarnings) writeAll(2, `WARNING: ${full} map update${full === 1n ? '' : 's'} dropped: a map was full (it holds max_map_keys keys, BPFTRACE_MAP_KEYS_MAX, default 4096, or what its let @m = hash(N) declares; raise that to keep more)\n`);
   }
 
   private detach(): void {

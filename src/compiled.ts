@@ -95,6 +95,12 @@ export interface ProgramMeta {
   unsafe?: boolean;
   /** Which bpftrace's output the session writes (src/dialect.ts); absent means 0.17. */
   dialect?: Dialect;
+  /** config missing_probes: what a probe that fails to attach does (absent: the run fails). */
+  missingProbes?: 'error' | 'warn' | 'ignore';
+  /** config print_maps_on_exit = false: the maps are not printed when the session ends. */
+  printMapsOnExit?: boolean;
+  /** config str_trunc_trailer: appended to a string that filled its buffer when printed. */
+  strTruncTrailer?: string;
 }
 
 /** What a compile produces and a session runs (the compile cache stores both parts). */

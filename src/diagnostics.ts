@@ -14,6 +14,9 @@ export interface Diagnostic {
   message: string;
   span?: Span;
   hint?: string;
+  /** The attach point names something this system lacks (a tracepoint, function, symbol or
+   * binary): config missing_probes decides whether that fails the compile. */
+  missing?: boolean;
 }
 
 /** Thrown by any stage for input the user can fix; carries one or more diagnostics. */
@@ -29,6 +32,11 @@ export class BpfscriptError extends Error {
 
 export function error(message: string, span?: Span, hint?: string): BpfscriptError {
   return new BpfscriptError({ severity: 'ERROR', message, span, hint });
+}
+
+/** An attach point that names something this system does not have (see Diagnostic.missing). */
+export function missingTarget(message: string, span?: Span, hint?: string): BpfscriptError {
+  return new BpfscriptError({ severity: 'ERROR', message, span, hint, missing: true });
 }
 
 /** Collects diagnostics during a pass so several errors can be reported at once. */

@@ -55,6 +55,11 @@ export type StringType = {
    * array filled to the end still prints whole with its terminator; sizeof() reports this.
    */
   arrayLength?: number;
+  /**
+   * Read with a capacity (str()): a value that fills it may have been cut, and prints with the
+   * str_trunc_trailer (config, bpftrace 0.26's ".." under --compat 0.26) after it.
+   */
+  truncates?: true;
   /** strftime()'s format: its value is nanoseconds since boot, turned into wall-clock text when decoded. cgroup_path()'s hierarchy filter. */
   pattern?: string;
 };

@@ -8,10 +8,12 @@ import { errnoWords } from '../errno-words';
 
 const DEFAULT_MAX = 10240;
 
-function maxBytes(): number {
+/** BPFTRACE_CAT_BYTES_MAX (bpftrace 0.17's name) when set, else the compile's max_cat_bytes. */
+function maxBytes(configured: unknown): number {
   const env = process.env.BPFTRACE_CAT_BYTES_MAX;
   const n = env === undefined ? NaN : Number(env);
-  return Number.isInteger(n) && n >= 0 ? n : DEFAULT_MAX;
+  if (Number.isInteger(n) && n >= 0) return n;
+  return typeof configured === 'number' ? configured : DEFAULT_MAX;
 }
 
 function readHead(file: string, max: number): string {
@@ -32,10 +34,10 @@ function readHead(file: string, max: number): string {
   }
 }
 
-export const cat = formattedTextFunction('cat', (file, rt) => {
+export const cat = formattedTextFunction('cat', (file, rt, data) => {
   let text: string;
   try {
-    text = readHead(file, maxBytes());
+    text = readHead(file, maxBytes(data.maxBytes));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     rt.output.flush();
@@ -43,4 +45,4 @@ export const cat = formattedTextFunction('cat', (file, rt) => {
     return;
   }
   rt.output.message('cat', text, false);
-});
+}, undefined, (ctx) => (ctx.options.catBytes !== undefined ? { maxBytes: ctx.options.catBytes } : {}));

@@ -15,21 +15,23 @@ import type { CheckContext, EmitContext, EventData, FunctionDef, RuntimeServices
  */
 export function formattedTextFunction(
   name: string,
-  act: (text: string, rt: RuntimeServices) => void,
+  act: (text: string, rt: RuntimeServices, data: EventData) => void,
   allowed?: (ctx: CheckContext, call: Call) => boolean,
+  /** Settings of the compile the handler needs at run time, kept in the event's data. */
+  settings?: (ctx: CheckContext) => Record<string, unknown>,
 ): FunctionDef {
   return {
     name,
     check(ctx, call) {
       if (allowed && !allowed(ctx, call)) return none;
       const data = checkFormatted(ctx, call);
-      if (data) ctx.addEvent(call, name, data);
+      if (data) ctx.addEvent(call, name, settings ? { ...data, ...settings(ctx) } : data);
       return none;
     },
     emit: emitFormatted,
     event: {
       handle(data, view, off, _len, rt) {
-        act(formattedText(data, view, off, rt), rt);
+        act(formattedText(data, view, off, rt), rt, data);
       },
     },
   };

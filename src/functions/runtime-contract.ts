@@ -105,6 +105,8 @@ export interface HostLookup {
   cgroupPath(id: bigint, filter: string): string;
   /** Wall-clock nanoseconds at boot (what nsecs counts from). */
   wallClockAtBoot(): bigint;
+  /** Printed after a str() value that filled its capacity (config str_trunc_trailer); none when absent. */
+  readonly strTruncTrailer?: string;
 }
 
 /**

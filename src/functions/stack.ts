@@ -39,7 +39,7 @@ const stackType = (user: boolean, stack: StackSpec): StringType => ({ kind: 'str
 
 function parseArgs(ctx: CheckContext, call: Call): StackSpec | null {
   const fn = call.name;
-  const spec: StackSpec = { mode: 'bpftrace', depth: DEFAULT_DEPTH };
+  const spec: StackSpec = { mode: ctx.options.stackMode ?? 'bpftrace', depth: DEFAULT_DEPTH };
   if (call.args.length > 2) {
     ctx.error(`${fn}() takes at most two arguments: ${fn}(mode, depth)`, call, `for example ${fn}(perf, 10)`);
     return null;
@@ -110,8 +110,8 @@ function define(user: boolean): { builtin: BuiltinDef; fn: FunctionDef } {
   return {
     builtin: {
       name,
-      check: (_ctx: CheckContext, _node: Builtin) => stackType(user, { mode: 'bpftrace', depth: DEFAULT_DEPTH }),
-      emit: (ctx: EmitContext) => emitStack(ctx, user, { mode: 'bpftrace', depth: DEFAULT_DEPTH }),
+      check: (ctx: CheckContext, _node: Builtin) => stackType(user, { mode: ctx.options.stackMode ?? 'bpftrace', depth: DEFAULT_DEPTH }),
+      emit: (ctx: EmitContext) => emitStack(ctx, user, { mode: ctx.options.stackMode ?? 'bpftrace', depth: DEFAULT_DEPTH }),
     },
     fn: {
       name,

@@ -8,7 +8,7 @@ import type { Builtin, Call, Expr, Span } from '../ast';
 import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
 import type { ExpandedProbe } from '../probes';
 import type { MapDef } from '../codegen/map-defs';
-import type { AddrSpace, AggType, IntType, Type } from '../types';
+import type { AddrSpace, AggType, IntType, StackMode, Type } from '../types';
 
 import type { MapInfo } from '../semantic/checked-program';
 import type { AggregateValue, EventData, EventHandler } from './runtime-contract';
@@ -28,6 +28,10 @@ export interface LanguageOptions {
   readonly unsafe: boolean;
   /** -k (1) / -kk (2): which failing BPF helpers report a warning at run time (helper-error.ts). */
   readonly helperErrors: number;
+  /** The config block's stack_mode: kstack/ustack without a mode use it (bpftrace when unset). */
+  readonly stackMode?: StackMode;
+  /** The config block's max_cat_bytes (or BPFTRACE_MAX_CAT_BYTES): what cat() reads at most. */
+  readonly catBytes?: number;
 }
 
 /** What a type rule may ask of the semantic pass. */

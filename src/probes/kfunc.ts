@@ -6,7 +6,7 @@
 
 import type { AttachPoint } from '../ast';
 import type { Val } from '../codegen/llvm';
-import { error } from '../diagnostics';
+import { error, missingTarget } from '../diagnostics';
 import type { EmitContext } from '../functions/types';
 import { Btf, type BtfFunction } from '../kernel/btf';
 import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
@@ -76,7 +76,7 @@ function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): Pro
   const one = (ap: AttachPoint, btf: Btf, func: string): ProbeSite<KfuncAttach> => {
     const f = btf.findFunc(func);
     if (!f) {
-      throw error(`${name}:${func}: the kernel's BTF has no function named ${func}`, ap.span,
+      throw missingTarget(`${name}:${func}: the kernel's BTF has no function named ${func}`, ap.span,
         `list the functions that can be traced with: bpfscript -l "${name}:*"`);
     }
     const slots = paramSlots(btf, f);
@@ -122,7 +122,7 @@ function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): Pro
       if (!/[*?]/.test(target)) return [one(ap, btf, target)];
       const re = wildcardRegex(target);
       const funcs = kernelFunctions().filter((f) => re.test(f)).sort();
-      if (!funcs.length) throw error(`no kernel function matches ${target}`, ap.span, `list the functions that can be traced with: bpfscript -l "${name}:*"`);
+      if (!funcs.length) throw missingTarget(`no kernel function matches ${target}`, ap.span, `list the functions that can be traced with: bpfscript -l "${name}:*"`);
       return funcs.map((f) => one(ap, btf, f));
     },
     argsType(p) {

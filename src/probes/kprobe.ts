@@ -7,7 +7,7 @@
 
 import type { AttachPoint, Probe } from '../ast';
 import type { Val } from '../codegen/llvm';
-import { error } from '../diagnostics';
+import { error, missingTarget } from '../diagnostics';
 import type { EmitContext } from '../functions/types';
 import { kprobeMechanism } from '../kernel/kprobe-mechanism';
 import { Btf } from '../kernel/btf';
@@ -51,7 +51,7 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
     const btf = Btf.vmlinux();
     const f = btf?.findFunc(func);
     if (!btf || !f) {
-      throw error(`${name}:${func}: this kernel has no kprobes, and fentry needs ${func} in the kernel's BTF`, ap.span,
+      throw missingTarget(`${name}:${func}: this kernel has no kprobes, and fentry needs ${func} in the kernel's BTF`, ap.span,
         'trace a tracepoint instead (bpfscript -l "tracepoint:*")');
     }
     const retSlot = paramSlots(btf, f).reduce((n, s) => n + s.slots, 0);
@@ -86,7 +86,7 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
         const re = wildcardRegex(m[1]);
         funcs = [...new Set(kernelFunctions().names.filter((f) => re.test(f) && !(ret && BANNED_KRETPROBES.has(f))))];
         if (!funcs.length) {
-          throw error(`no kernel function matches ${m[1]}`, ap.span, 'this kernel may have no kprobe support; list what can be traced with: bpfscript -l "kprobe:*"');
+          throw missingTarget(`no kernel function matches ${m[1]}`, ap.span, 'this kernel may have no kprobe support; list what can be traced with: bpfscript -l "kprobe:*"');
         }
       }
       if (via === 'fentry') {

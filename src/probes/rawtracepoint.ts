@@ -1,6 +1,6 @@
 // rawtracepoint:name: the tracepoint's raw arguments, untranslated, as arg0..argN (u64 each).
 
-import { error } from '../diagnostics';
+import { error, missingTarget } from '../diagnostics';
 import { readFormat } from '../kernel/tracefs';
 import { listTracepoints } from '../kernel/tracefs';
 import type { RawTracepointAttach } from './rawtracepoint.attach';
@@ -16,7 +16,7 @@ export const rawtracepoint: ProbeType<RawTracepointAttach> = {
     const name = ap.parts[ap.parts.length - 1];
     if (!name || ap.parts.length > 2) throw error(`rawtracepoint probe must be rawtracepoint:name, got ${ap.raw}`, ap.span);
     const known = listTracepoints().some((t) => t.endsWith(`:${name}`)) || (ap.parts.length === 2 && readFormat(ap.parts[0], name));
-    if (!known) throw error(`raw tracepoint not found: ${name}`, ap.span, 'raw tracepoints have the names of tracepoints: bpfscript -l "tracepoint:*"');
+    if (!known) throw missingTarget(`raw tracepoint not found: ${name}`, ap.span, 'raw tracepoints have the names of tracepoints: bpfscript -l "tracepoint:*"');
     return [{ name: `rawtracepoint:${name}`, section: `raw_tp/${name}`, attach: { name }, ap }];
   },
   args: {

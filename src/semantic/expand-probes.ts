@@ -1,21 +1,26 @@
 // Attach-point expansion: each attach point of each probe becomes one program per matching target
 // (wildcards, aliases, `$N` in the attach point), through the probe-type registry (src/probes/).
 
-import { BpfscriptError, type DiagnosticBag } from '../diagnostics';
+import { BpfscriptError, type Diagnostic, type DiagnosticBag } from '../diagnostics';
 import { expandAttachPoint } from '../probes';
 import type { Analysis } from './checked-program';
 import type { AnalyzeOptions } from './prepare';
+import { missingDiagnostic, missingPolicy, PROBE_REMOVED } from './missing-probes';
 
 /** Fills `analysis.probes`; throws every error collected so far (this pass's and earlier ones'). */
 export function expandProbes(analysis: Analysis, opts: AnalyzeOptions, diags: DiagnosticBag): void {
   const { program } = analysis;
+  const policy = missingPolicy(analysis);
+  const warnings: Diagnostic[] = [];
   let n = 0;
+  let skippedAny = false;
   const runOnceSeen = new Set<string>();
   for (const probe of program.probes) {
     // As in bpftrace, a wildcard that matches nothing is skipped when another attach point of the
     // probe does match (dcsnoop.bt's `kprobe:lookup_fast.constprop.*`); alone it is an error.
     const unmatched: typeof diags.items = [];
     let matched = false;
+    let skipped = 0;
     for (const ap of probe.attachPoints) {
       try {
         const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command, positionals: opts.positionals });
@@ -33,11 +38,41 @@ export function expandProbes(analysis: Analysis, opts: AnalyzeOptions, diags: Di
         }
       } catch (e) {
         if (!(e instanceof BpfscriptError)) throw e;
-        if (/[*?]/.test(ap.raw) && e.diagnostics.every((d) => /^no .* matches /.test(d.message))) unmatched.push(...e.diagnostics);
-        else diags.items.push(...e.diagnostics);
+        const missing = e.diagnostics.every((d) => d.missing);
+        if (missing && (policy === 'warn' || policy === 'ignore')) {
+          skipped++;
+          for (const d of e.diagnostics) {
+            const w = missingDiagnostic(analysis, policy, ap, d);
+            if (w) warnings.push(w);
+          }
+          continue;
+        }
+        const reported = missing && policy === 'error' ? e.diagnostics.map((d) => missingDiagnostic(analysis, policy, ap, d)!) : e.diagnostics;
+        if (/[*?]/.test(ap.raw) && e.diagnostics.every((d) => /^no .* matches /.test(d.message))) unmatched.push(...reported);
+        else diags.items.push(...reported);
       }
     }
     if (!matched) diags.items.push(...unmatched);
+    if (skipped && !matched && !unmatched.length) {
+      skippedAny = true;
+      if (policy === 'warn') warnings.push({ severity: 'WARNING', message: PROBE_REMOVED, span: probe.attachPoints[0].span });
+    }
   }
+  if (warnings.length) analysis.warnings = [...(analysis.warnings ?? []), ...warnings];
   diags.throwIfErrors();
+  if (skippedAny && analysis.probes.length === 0) throw new BpfscriptError([...warnings, { severity: 'ERROR', message: 'No probes to attach', hint: 'every attach point of the script names something this system lacks' }]);
+  checkLimits(analysis);
+}
+
+/** config max_bpf_progs and max_probes, when the script sets them (bpftrace's wording). */
+function checkLimits(analysis: Analysis): void {
+  const { maxBpfProgs, maxProbes } = analysis.config;
+  const progs = analysis.probes.length;
+  if (maxBpfProgs !== undefined && progs > maxBpfProgs) {
+    throw new BpfscriptError({ severity: 'ERROR', message: `Your program is trying to generate more than ${progs} BPF programs, which exceeds the current limit of ${maxBpfProgs}`, hint: 'You can increase the limit through the BPFTRACE_MAX_BPF_PROGS environment variable.' });
+  }
+  const attached = analysis.probes.filter((p) => !p.type.runOnce).length;
+  if (maxProbes !== undefined && attached > maxProbes) {
+    throw new BpfscriptError({ severity: 'ERROR', message: `Can't attach to ${attached} probes because it exceeds the current limit of ${maxProbes} probes.`, hint: 'You can increase the limit through the BPFTRACE_MAX_PROBES environment variable, but BE CAREFUL since a high number of probes attached can cause your system to crash.' });
+  }
 }

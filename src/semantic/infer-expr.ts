@@ -15,6 +15,7 @@ import { pointerBinary, pointerUnaryError } from './pointers';
 import { macroConstant, preprocess } from './preprocessor';
 import type { ProbeChecker } from './probe-checker';
 import { declareMap, mapKeyType, sameShape, tupleElemType } from './type-rules';
+import { shownName } from './scopes';
 
 const describe: Record<string, string> = {
   Offsetof: 'offsetof',
@@ -55,7 +56,7 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
     case 'Variable': {
       const t = c.ap.variables.get(e.name);
       if (!t && c.outerVars.has(e.name)) {
-        c.error(`$${e.name} belongs to the probe: the body of a for loop over a map cannot use it yet`, e, 'pass the value through a map (@v = $x before the loop)');
+        c.error(`$${shownName(e.name)} belongs to the probe: the body of a for loop over a map cannot use it yet`, e, 'pass the value through a map (@v = $x before the loop)');
         return none;
       }
       if (!t && c.failedVars.has(e.name)) {
@@ -63,7 +64,7 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
         return none;
       }
       if (!t) {
-        c.error(`Undefined or undeclared variable: $${e.name}`, e, didYouMean(e.name, c.ap.variables.keys(), (v) => `$${v}`));
+        c.error(`Undefined or undeclared variable: $${shownName(e.name)}`, e, didYouMean(e.name, c.ap.variables.keys(), (v) => `$${shownName(v)}`));
         return none;
       }
       return t;
