@@ -12,7 +12,7 @@ import { readMap, valueSlot } from './map-access';
 import { BPF_ANY, emitKey, update } from './maps';
 import { emitDeref, emitIndex, readAt, scaleBy } from './pointers';
 import { probeReadHelper } from './probe-read';
-import { readVar, varSlot } from './slots';
+import { loadScalar, readVar, varSlot } from './slots';
 import { PT_REGS_SP } from '../probes/pt-regs';
 
 /** The value of `e` (an i64, or a pointer to its bytes); an aggregation's argument is emitted once. */
@@ -24,6 +24,8 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
   switch (e.kind) {
     case 'IntLit':
       return { type: t, v: em.constInt(e.value) };
+    case 'BoolLit':
+      return { type: t, v: em.constInt(e.value ? 1 : 0) };
     case 'StrLit':
       return em.stringConstant(e.value);
     case 'Builtin':
@@ -75,6 +77,7 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
       return em.stringConstant(em.a.positionals[e.index - 1]);
     case 'Cast': {
       const v = emitExpr(em, e.operand).v;
+      if (t.kind === 'bool') return { type: t, v: em.bool(em.truthy(em.typeOf(e.operand).kind === 'string' ? b.intCast(b.load(c.int(8), v), em.i64, false) : v)) };
       if (t.kind !== 'int' || t.bits === 64) return { type: t, v };
       const narrow = b.intCast(v, c.int(t.bits), false);
       return { type: t, v: b.intCast(narrow, em.i64, t.signed) };
@@ -96,10 +99,7 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
       const base = emitExpr(em, e.target).v;
       if (tt.kind !== 'tuple') throw new Error('internal: tuple access');
       const p = b.byteOffset(base, tupleLayout(tt).offsets[e.index], c.int(8));
-      if (t.kind === 'int') {
-        const it = c.int(t.bits);
-        return { type: t, v: b.intCast(b.load(it, b.bitcast(p, c.ptr(it))), em.i64, t.signed) };
-      }
+      if (t.kind === 'int' || t.kind === 'bool') return { type: t, v: loadScalar(em, p, t) };
       return { type: t, v: p };
     }
     default:

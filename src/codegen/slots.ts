@@ -27,7 +27,15 @@ export function varSlot(em: ProbeEmitter, name: string): Val {
 export function readVar(em: ProbeEmitter, name: string, t: Type): CgValue {
   const slot = varSlot(em, name);
   if (t.kind === 'int') return { type: t, v: em.b.load(em.i64, em.b.bitcast(slot, em.c.ptr(em.i64))) };
+  if (t.kind === 'bool') return { type: t, v: loadScalar(em, slot, t) };
   return { type: t, v: slot };
+}
+
+/** An integer or bool stored at `p` in its own width, as the i64 every scalar is in IR. */
+export function loadScalar(em: ProbeEmitter, p: Val, t: Type): Val {
+  const bits = t.kind === 'int' ? t.bits : 8;
+  const it = em.c.int(bits);
+  return em.b.intCast(em.b.load(it, em.b.bitcast(p, em.c.ptr(it))), em.i64, t.kind === 'int' && t.signed);
 }
 
 /** Stores `v` into `dst` laid out as `slotType` (EmitContext.storeValue). */
@@ -61,7 +69,7 @@ export function storeInSlot(em: ProbeEmitter, v: CgValue, dst: Val, slotType: Ty
       slotType.elems.forEach((et, i) => {
         const st = srcElems[i];
         const sp = b.byteOffset(v.v, src.offsets[i], c.int(8));
-        const elem: CgValue = st.kind === 'int' ? { type: st, v: b.intCast(b.load(c.int(st.bits), b.bitcast(sp, c.ptr(c.int(st.bits)))), em.i64, st.signed) } : { type: st, v: sp };
+        const elem: CgValue = st.kind === 'int' || st.kind === 'bool' ? { type: st, v: loadScalar(em, sp, st) } : { type: st, v: sp };
         em.storeValue(elem, b.byteOffset(dst, out.offsets[i], c.int(8)), et);
       });
       return;

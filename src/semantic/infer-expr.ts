@@ -13,6 +13,7 @@ import { cast, deref, fieldAccess, index, sizeofExpr } from './kernel-access';
 import { kernelBtf } from './kernel-types';
 import { pointerBinary, pointerUnaryError } from './pointers';
 import { macroConstant, preprocess } from './preprocessor';
+import { asInteger, boolBinary, boolLiteralType, truthType } from './bools';
 import type { ProbeChecker } from './probe-checker';
 import { declareMap, mapKeyType, sameShape, tupleElemType } from './type-rules';
 
@@ -28,6 +29,8 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
   switch (e.kind) {
     case 'IntLit':
       return s64;
+    case 'BoolLit':
+      return boolLiteralType(c.a.dialect);
     case 'StrLit':
       return stringType(Buffer.byteLength(e.value, 'latin1') + 1);
     case 'Builtin': {
@@ -91,8 +94,12 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
     case 'Call':
       return call(c, e);
     case 'Binary': {
-      let l = c.typeOf(e.left);
-      let r = c.typeOf(e.right);
+      const lt = c.typeOf(e.left);
+      const rt = c.typeOf(e.right);
+      const both = boolBinary(e.op, lt, rt);
+      if (both) return both;
+      let l = asInteger(lt);
+      let r = asInteger(rt);
       // A map read in its own first assignment (`@n = @n + 1`) is not typed yet on the first
       // pass; as in bpftrace it reads as 0 of an unsigned 64-bit type, so the assignment can
       // declare the map. The final pass sees the declared type (or reports a map never assigned).
@@ -100,18 +107,19 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
         if (l.kind === 'none') l = u64;
         if (r.kind === 'none') r = u64;
       }
-      if (l.kind === 'string' && r.kind === 'string' && (e.op === '==' || e.op === '!=')) return u64;
+      if (l.kind === 'string' && r.kind === 'string' && (e.op === '==' || e.op === '!=')) return truthType(c.a.dialect);
       if (l.kind !== 'int' || r.kind !== 'int') {
         c.error(`operator ${e.op} needs integer operands, got ${typeName(l)} and ${typeName(r)}`, e);
         return none;
       }
-      const ptr = pointerBinary(e.op, l, r);
+      // bpftrace 0.23+ takes pointers in && and || (true when not null); 0.17 refused them.
+      const ptr = c.a.dialect !== '0.17' && (e.op === '&&' || e.op === '||') ? undefined : pointerBinary(e.op, l, r);
       if (ptr && 'error' in ptr) {
         c.error(ptr.error, e, 'pointers take + and - of an integer (scaled by the element size) and comparisons; cast to an integer type for other arithmetic');
         return none;
       }
+      if (COMPARISONS.has(e.op)) return truthType(c.a.dialect);
       if (ptr) return ptr.type;
-      if (COMPARISONS.has(e.op)) return u64;
       return arithSigned(l, r) ? s64 : u64;
     }
     case 'Unary':
@@ -126,7 +134,7 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
     case 'Tuple': {
       // bpftrace packs a tuple like a C struct of its elements at their own widths.
       const elems = e.elems.map((x) => tupleElemType(c.typeOf(x)));
-      const bad = elems.findIndex((t) => t.kind !== 'int' && t.kind !== 'string' && t.kind !== 'tuple');
+      const bad = elems.findIndex((t) => t.kind !== 'int' && t.kind !== 'bool' && t.kind !== 'string' && t.kind !== 'tuple');
       if (bad >= 0) {
         if (!c.failed.has(e.elems[bad])) c.error(`${typeName(elems[bad])} cannot be part of a tuple`, e.elems[bad]);
         return none;
@@ -193,7 +201,12 @@ function unary(c: ProbeChecker, e: Unary): Type {
     // bpftrace lets $x++ create $x, starting from 0.
     c.ap.variables.set(e.operand.name, s64);
   }
-  const t = c.typeOf(e.operand);
+  const operand = c.typeOf(e.operand);
+  if (operand.kind === 'bool' && e.op !== '!') {
+    c.error(`The ${e.op.replace(/pre|post/, '')} operator can not be used on expressions of type 'bool'`, e, 'cast it to an integer first: (uint8)$b');
+    return none;
+  }
+  const t = asInteger(operand);
   if (t.kind !== 'int') {
     if (t.kind !== 'none') c.error(`operator ${e.op.replace(/pre|post/, '')} needs an integer operand, got ${typeName(t)}`, e);
     return none;
@@ -202,7 +215,7 @@ function unary(c: ProbeChecker, e: Unary): Type {
     c.error(pointerUnaryError(e.op, t), e, 'cast the pointer to an integer type first');
     return none;
   }
-  if (e.op === '!') return u64;
+  if (e.op === '!') return truthType(c.a.dialect);
   if (e.op === '-') return s64;
   if (e.op === '~') return t;
   if (step) return t;

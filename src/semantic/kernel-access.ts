@@ -8,6 +8,7 @@ import { didYouMean, withSuggestion } from '../suggest';
 import { cSizeOf, derefSpace, namedIntType, none, sizeOf, u64, type AddrSpace, type IntType, type Type } from '../types';
 import { typeName } from '../type-name';
 import { recordOfCopy } from './blob-layout';
+import { asInteger, bool, isBoolCast } from './bools';
 import { findNamedType, kernelBtf, planMember, pointerTo, structOf } from './kernel-types';
 import { derefType, indexType, intPointerFromCType, literalIndex } from './pointers';
 import type { ProbeChecker } from './probe-checker';
@@ -47,7 +48,9 @@ export function index(c: ProbeChecker, e: Index): Type {
 
 /** `(T)x`: integer casts, and pointer casts into the probe's address space. */
 export function cast(c: ProbeChecker, e: Cast): Type {
-  const from = c.typeOf(e.operand);
+  const operand = c.typeOf(e.operand);
+  if (isBoolCast(e.type.name, e.type.pointerDepth, c.a.dialect) && e.type.arrayLength === null) return boolCast(c, e, operand);
+  const from = asInteger(operand);
   const to: IntType | undefined = e.type.pointerDepth > 0 ? pointerCast(c, e, from) : namedIntType(e.type.name);
   if (to === undefined && e.type.pointerDepth > 0) return none;
   if (!to || e.type.arrayLength !== null) {
@@ -59,6 +62,13 @@ export function cast(c: ProbeChecker, e: Cast): Type {
     return none;
   }
   return to;
+}
+
+/** `(bool)x` (bpftrace 0.24+): an integer or pointer is true when not 0, a string when not empty. */
+function boolCast(c: ProbeChecker, e: Cast, from: Type): Type {
+  if (from.kind === 'int' || from.kind === 'bool' || (from.kind === 'string' && !from.format && !from.layout)) return bool;
+  if (from.kind !== 'none') c.error(`cannot cast ${typeName(from)} to bool`, e, 'integers, pointers and strings cast to bool');
+  return none;
 }
 
 /** `(T *)x`: an address in the probe's memory; a struct or union T makes `->` work on it. */
@@ -132,7 +142,7 @@ export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
   }
   // A probe type that types its own args (a uprobe's, from DWARF) decides; codegen still reads the
   // field as the format places it.
-  const own = c.probe.type.argField?.(c.probe, e.field, e.arrow);
+  const own = c.probe.type.argField?.(c.probe, e.field);
   if (own && 'error' in own) {
     c.error(own.error, e, own.hint);
     return none;
@@ -188,15 +198,9 @@ function typedPointerField(c: ProbeChecker, name: string, ctype: string, space: 
 /** `ptr->member` and `record.member` into kernel (or user) memory, planned from BTF. */
 function kernelField(c: ProbeChecker, e: FieldAccess, t: Type): Type {
   const btf = kernelBtf()!;
+  // bpftrace 0.25+ made `.` dereference a pointer and `->` an alias of `.`; bpftrace 0.17 refused
+  // the mismatched operator, so scripts it accepted mean the same here.
   const record = t.kind === 'record';
-  if (record && e.arrow) {
-    c.error(`${typeName(t)} is not a pointer: use '.' to reach its member '${e.field}'`, e);
-    return none;
-  }
-  if (!record && !e.arrow) {
-    c.error(`${(t as IntType).ctype ?? 'this'} is a pointer: use '->' to reach its member '${e.field}'`, e);
-    return none;
-  }
   const structId = t.kind === 'record' ? t.btf : structOf(btf, (t as IntType).pointee!);
   if (structId === null) {
     c.error(`cannot access member '${e.field}' of ${(t as IntType).ctype ?? 'a pointer'}: it does not point to a struct or union`, e);

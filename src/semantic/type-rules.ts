@@ -43,7 +43,7 @@ export function declareMap(c: ProbeChecker, map: MapRef, value: { span: Expr['sp
 export function mapKeyType(c: ProbeChecker, keys: Expr[]): Type {
   const ts = keys.map((k) => storageType(c.typeOf(k)));
   for (const [i, t] of ts.entries()) {
-    if (t.kind !== 'int' && t.kind !== 'string' && t.kind !== 'tuple' && !c.failed.has(keys[i])) c.error(`${typeName(t)} cannot be used as a map key`, keys[i]);
+    if (t.kind !== 'int' && t.kind !== 'bool' && t.kind !== 'string' && t.kind !== 'tuple' && !c.failed.has(keys[i])) c.error(`${typeName(t)} cannot be used as a map key`, keys[i]);
   }
   return ts.length === 1 ? ts[0] : { kind: 'tuple', elems: ts };
 }

@@ -1,0 +1,76 @@
+// Expressions and types of today's bpftrace (0.24 … 0.26): `.` through pointers, bool, duration
+// literals, tuples indexed with [N], records, string indexing, `&`. Each program runs in the kernel
+// and its output is checked against what bpftrace's v0.26.1 runtime tests and docs expect; under
+// the 0.17 dialect the constructs 0.17 gave another meaning keep it.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { bpfscript, buildFixture, leakedPrograms } from './helpers';
+
+test.after(() => {
+  assert.equal(leakedPrograms(), []);
+});
+
+/** The lines a program prints (empty lines and the attach banner dropped), after a clean run. */
+function lines(prog: string, dialect: '0.17' | '0.26' = '0.26', extra: string[] = []): string[] {
+  const r = bpfscript(['--compat', dialect, ...extra, '-e', prog], { timeoutMs: 30_000 });
+  assert.is(r.stderr.replace(/^Attach(ing|ed) \d+ probes?\.*\n/m, ''), '', `stderr of ${prog}`);
+  assert.is(r.status, 0, `status of ${prog}`);
+  return r.stdout.split('\n').filter((l) => l !== '' && !/^Attach(ing|ed) \d+ probes?/.test(l));
+}
+
+/** The error a program is refused with. */
+function refused(prog: string, dialect: '0.17' | '0.26' = '0.26'): string {
+  const r = bpfscript(['--compat', dialect, '-e', prog], { timeoutMs: 30_000 });
+  assert.is(r.status, 1, `${prog} is refused`);
+  assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+  return r.stderr;
+}
+
+test('`.` reaches members through pointers (bpftrace 0.25+), `->` through struct values; both dialects', () => {
+  // BEGIN runs in bpfscript's own process, whose parent is this test.
+  const prog = 'BEGIN { printf("%d %d %d\\n", curtask.real_parent.tgid, curtask.pid == pid, curtask.real_parent.real_parent.tgid == curtask->real_parent->real_parent->tgid); $t = curtask; printf("%d %d\\n", $t.se.on_rq == curtask->se.on_rq, $t->se->on_rq == $t.se.on_rq); exit(); }';
+  for (const d of ['0.17', '0.26'] as const) assert.equal(lines(prog, d), [`${process.pid} 1 1`, '1 1'], d);
+});
+
+test('`.` on a uprobe\'s args and on pointers to DWARF structs', () => {
+  const w = buildFixture('dwarf-args', 'dwarf-args', ['-g', '-O0']);
+  const prog = `uprobe:${w}:records { print(args.r.id); print(args.r.next.name); print(args.r.in.weight); print(args->r.in->tag); exit(); }`;
+  assert.equal(lines(prog, '0.26', ['-c', `${w} 1`]), ['1', 'second', '1234567890123', '-5']);
+});
+
+test('bool: literals, variables, map keys and values, tuples, casts, `!`, comparisons and && || (0.26)', () => {
+  assert.equal(lines('BEGIN { print((true, false)); exit(); }'), ['(true, false)']);
+  assert.equal(lines('BEGIN { if (true) { print(1); } if (false) { print(2); } exit(); }'), ['1']);
+  assert.equal(lines('BEGIN { @a[true] = false; exit(); }'), ['@a[true]: false']);
+  assert.equal(lines('BEGIN { $b = true; $c = false; print(($b, $c)); exit(); }'), ['(true, false)']);
+  assert.equal(lines('BEGIN { print(((bool)1, (bool)0)); print(((bool)"hello", (bool)"")); $a = (int64*)0; $b = (int64*)1; print(((bool)$b, (bool)$a)); exit(); }'), ['(true, false)', '(true, false)', '(true, false)']);
+  assert.is(lines('BEGIN { @a = count(); @b = sum(0); print(((bool)@a, (bool)@b)); exit(); }')[0], '(true, false)');
+  assert.equal(lines('BEGIN { print(((int64)true, (int64)false)); $x = 0; print((!0, !10, !$x)); exit(); }'), ['(1, 0)', '(true, false, true)']);
+  assert.equal(lines('BEGIN { @a[false, 1, true] = 1; @a[true, (int32)2, false] = 2; exit(); }'), ['@a[false, 1, true]: 1', '@a[true, 2, false]: 2']);
+  assert.equal(lines('BEGIN { $a = 100000; $b = 0; $c = $a > $b; $d = $a && $b; $e = $c || $d; $f = (uint64)$c; print(($c, $d, $e, $f)); exit(); }'), ['(true, false, true, 1)']);
+  // %d prints 1 and 0, %s true and false; a bool-valued map counts; ternaries of bools.
+  assert.equal(
+    lines('BEGIN { printf("%d %d %s %s|\\n", true, 1 < 2, false, "a" == "b"); @y[pid > 0] = count(); $v = pid ? true : false; print($v); print(sizeof(true)); exit(); }'),
+    ['1 1 false false|', 'true', '1', '@y[true]: 1'],
+  );
+});
+
+test('bool in the kernel: a comparison per event decides a map key', () => {
+  const r = lines('tracepoint:syscalls:sys_exit_openat /pid == cpid/ { @ok[args.ret >= 0] = count(); @last = args.ret >= 0; }', '0.26', ['-c', '/bin/cat /etc/hostname']);
+  const ok = r.filter((l) => l.startsWith('@ok['));
+  assert.ok(ok.length >= 1 && /^@ok\[true\]: [1-9]\d*$/.test(ok[ok.length - 1]), r.join('\n'));
+  assert.ok(r.includes('@last: true'), r.join('\n'));
+});
+
+test('bool under 0.17: true and false are the integers 1 and 0, comparisons integers', () => {
+  assert.equal(lines('BEGIN { $x = true; print($x); print(false); @m[true] = false; @c = 1 < 2; print(!5); exit(); }', '0.17'), ['1', '0', '0', '@c: 1', '@m[1]: 0']);
+});
+
+test('bool refusals', () => {
+  assert.match(refused('BEGIN { print(-true); exit(); }'), "ERROR: The - operator can not be used on expressions of type 'bool'");
+  assert.match(refused('BEGIN { print(~(1 < 2)); exit(); }'), "ERROR: The ~ operator can not be used on expressions of type 'bool'");
+  assert.match(refused('BEGIN { print((bool)kstack); exit(); }'), 'ERROR: cannot cast');
+});
+
+test.run();
