@@ -60,7 +60,8 @@ export type StringType = {
 };
 export type StackMode = 'bpftrace' | 'perf' | 'raw';
 export type StackSpec = { mode: StackMode; depth: number };
-export type TupleType = { kind: 'tuple'; elems: Type[] };
+/** `names`: a record's element names (src/records.ts), absent for a plain tuple. */
+export type TupleType = { kind: 'tuple'; elems: Type[]; names?: string[] };
 export type NoneType = { kind: 'none' };
 /** A pointer to a tracepoint's `args` record (only ever dereferenced through fields). */
 export type ArgsType = { kind: 'args'; probe: string };

@@ -73,4 +73,49 @@ test('bool refusals', () => {
   assert.match(refused('BEGIN { print((bool)kstack); exit(); }'), 'ERROR: cannot cast');
 });
 
+test('strcontains() is a bool under 0.26, an integer under 0.17', () => {
+  assert.equal(lines('BEGIN { print(strcontains("hello-test-world", "test")); @[strcontains("ab", "x")] = count(); exit(); }'), ['true', '@[false]: 1']);
+  assert.equal(lines('BEGIN { print(strcontains("hello-test-world", "test")); exit(); }', '0.17'), ['1']);
+});
+
+test('duration literals are integer nanoseconds (bpftrace 0.24+), in both dialects', () => {
+  const prog = 'BEGIN { print((1m, 5ms, 100us, 2ns, 1h, 1d, 3s, 1_000ms)); @[nsecs > 1s] = count(); exit(); }';
+  for (const d of ['0.17', '0.26'] as const) {
+    const out = lines(prog, d);
+    assert.is(out[0], '(60000000000, 5000000, 100000, 2, 3600000000000, 86400000000000, 3000000000, 1000000000)', d);
+  }
+});
+
+test('tuples: [N] with a folded constant index, (x,) and (), tuples as map keys, == and !=', () => {
+  assert.equal(lines('BEGIN { $a = (1, 2, 3); print($a[1 + 1]); print($a[0]); $t = (1, "x", (true, 5)); print($t[2][1]); print($t[1]); print($t[2].0); exit(); }'), ['3', '1', '5', 'x', 'true']);
+  assert.equal(lines('BEGIN { print((1,)); print(()); $s = ("one",); print($s.0); exit(); }'), ['(1)', '()', 'one']);
+  assert.equal(
+    lines('BEGIN { @[(1, "hello")] = 1; @y[(1, 2)] = (3, 4); $a = (1, "hello"); @z[(1, "hello")] = 1; @z[$a] = 2; exit(); }'),
+    ['@[1, hello]: 1', '@y[1, 2]: (3, 4)', '@z[1, hello]: 2'],
+  );
+  assert.equal(
+    lines('BEGIN { $x = ("hello", -6); $y = ("hello", -6); $a = (1, true, $x); @b = (1, true, $y); if ($a == @b) { printf("ok\\n"); } if ($a == (1, true, ("ello", -6))) { printf("nok\\n"); } if ($a != (1, true, ("ello", -6))) { printf("ok2\\n"); } delete(@b); exit(); }'),
+    ['ok', 'ok2'],
+  );
+  assert.match(refused('BEGIN { $a = (1, 2); print($a[2]); exit(); }'), 'ERROR: Invalid tuple index: 2. Found 2 elements in tuple.');
+  assert.match(refused('BEGIN { $a = (1, 2); $i = 1; print($a[$i]); exit(); }'), 'ERROR: a tuple index must be known when compiling');
+});
+
+test('records: literals, .name, nesting, printing as text, map keys and values, JSON, stored by name', () => {
+  assert.equal(lines('BEGIN { $v = 99; $t = (a=0, b=1, c="str", d=(5, 6), e=$v); printf("%d %d %s %d %d %d\\n", $t.a, $t.b, $t.c, $t.d.0, $t.d.1, $t.e); exit(); }'), ['0 1 str 5 6 99']);
+  assert.equal(lines('BEGIN { $v = (x=1, y=2); $t = (a=0, b=1, c="str", d=(5, 6), e=$v); print($t); exit(); }'), ['{ .a = 0, .b = 1, .c = str, .d = (5, 6), .e = { .x = 1, .y = 2 } }']);
+  // Assigned again with the names in another order: the first order stays, values go by name.
+  assert.equal(lines('BEGIN { $a = (color="green", size=2); print($a); print($a.size); $a = (size=10, color="blue"); print($a.color); print($a); exit(); }'), ['{ .color = green, .size = 2 }', '2', 'blue', '{ .color = blue, .size = 10 }']);
+  assert.equal(
+    lines('BEGIN { $a = (color="green", size=pid > 0); @[$a] = (m=1, n=(2, 3)); @d[(x=1, y="a"), 5] = 3; print((a=1, b="x") == (b="x", a=1)); exit(); }'),
+    ['true', '@[{ .color = green, .size = true }]: { .m = 1, .n = (2, 3) }', '@d[{ .x = 1, .y = a }, 5]: 3'],
+  );
+  const r = bpfscript(['--compat', '0.26', '-f', 'json', '-e', 'BEGIN { $v = (x=1, y=2); @a = (a=0, b=1, c="str", d=(5, 6), e=$v); exit(); }'], { timeoutMs: 30_000 });
+  assert.ok(r.stdout.includes('{"type": "map", "data": {"@a": {"a": 0, "b": 1, "c": "str", "d": [5,6], "e": {"x": 1, "y": 2}}}}'), r.stdout);
+  assert.match(refused('BEGIN { $r = (a=1, b=2); print($r.c); exit(); }'), "ERROR: the record has no element named 'c'");
+  assert.match(refused('BEGIN { $r = (a=1, a=2); exit(); }'), "ERROR: the record has two elements named 'a'");
+  assert.match(refused('BEGIN { $r = (a=1, 2); exit(); }'), 'ERROR: every element of a record needs a name');
+  assert.match(refused('BEGIN { $r = (a=1, b=2); $r = (a=1, c=2); exit(); }'), 'ERROR: $r was assigned');
+});
+
 test.run();

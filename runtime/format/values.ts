@@ -8,6 +8,7 @@
 import { formatOf } from '../../src/functions';
 import { normalizeInt } from '../../src/format/ints';
 import { isTypedAddress, type Type, type Value } from '../../src/types';
+import { isRecord, recordText } from '../../src/records';
 
 export { normalizeInt };
 
@@ -30,7 +31,7 @@ export function formatValue(t: Type, v: Value): string {
       return typeof v === 'string' ? v : String(v);
     }
     case 'tuple':
-      return formatTuple(t.elems, v, formatValue);
+      return isRecord(t) ? recordText(t, v, formatValue) : formatTuple(t.elems, v, formatValue);
     default:
       return String(v);
   }
@@ -45,7 +46,7 @@ export function formatKeyPart(t: Type, v: Value): string {
   // Pointers (typed addresses: casts, curtask, BTF pointers) are keys in hex, as in bpftrace 0.17.
   if (isTypedAddress(t)) return `0x${BigInt.asUintN(64, asBigInt(v)).toString(16)}`;
   if (t.kind === 'int') return BigInt.asIntN(64, normalizeInt(asBigInt(v), t.bits, t.signed)).toString();
-  if (t.kind === 'tuple') return formatTuple(t.elems, v, formatKeyPart);
+  if (t.kind === 'tuple') return isRecord(t) ? recordText(t, v, formatKeyPart) : formatTuple(t.elems, v, formatKeyPart);
   if (t.kind === 'string') {
     const text = formatOf(t)?.text;
     if (text) return text(v, t, true);
@@ -63,7 +64,7 @@ function formatTuple(elems: Type[], v: Value, each: (t: Type, v: Value) => strin
 /** The key component types of a map: a tuple key type means a multi-key map `@m[a, b]`. */
 export function keyParts(keyType: Type | null): Type[] | null {
   if (keyType === null || keyType.kind === 'none') return null;
-  return keyType.kind === 'tuple' ? keyType.elems : [keyType];
+  return keyType.kind === 'tuple' && !isRecord(keyType) ? keyType.elems : [keyType];
 }
 
 /** `[1, abc]` for a keyed map, '' for a scalar one. */

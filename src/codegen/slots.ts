@@ -7,6 +7,7 @@ import type { CgValue } from '../functions';
 import type { Val } from './llvm';
 import type { ProbeEmitter } from './emit-context';
 import { probeReadHelper } from './probe-read';
+import { elementOrder } from '../records';
 
 /** A variable's slot, sized for the widest value any assignment stores in it. */
 export function varSlot(em: ProbeEmitter, name: string): Val {
@@ -66,9 +67,11 @@ export function storeInSlot(em: ProbeEmitter, v: CgValue, dst: Val, slotType: Ty
       const src = tupleLayout(v.type);
       const out = tupleLayout(slotType);
       const srcElems = v.type.elems;
+      // A record assigned with its names in another order is stored by name.
+      const order = elementOrder(slotType, v.type);
       slotType.elems.forEach((et, i) => {
-        const st = srcElems[i];
-        const sp = b.byteOffset(v.v, src.offsets[i], c.int(8));
+        const st = srcElems[order[i]];
+        const sp = b.byteOffset(v.v, src.offsets[order[i]], c.int(8));
         const elem: CgValue = st.kind === 'int' || st.kind === 'bool' ? { type: st, v: loadScalar(em, sp, st) } : { type: st, v: sp };
         em.storeValue(elem, b.byteOffset(dst, out.offsets[i], c.int(8)), et);
       });

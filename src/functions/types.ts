@@ -11,6 +11,7 @@ import type { MapDef } from '../codegen/map-defs';
 import type { AddrSpace, AggType, IntType, Type } from '../types';
 
 import type { MapInfo } from '../semantic/checked-program';
+import type { Dialect } from '../dialect';
 import type { AggregateValue, EventData, EventHandler } from './runtime-contract';
 
 export type * from './runtime-contract';
@@ -28,6 +29,8 @@ export interface LanguageOptions {
   readonly unsafe: boolean;
   /** -k (1) / -kk (2): which failing BPF helpers report a warning at run time (helper-error.ts). */
   readonly helperErrors: number;
+  /** Which bpftrace the program means what it means in (src/dialect.ts): 0.26 has bool results. */
+  readonly dialect: Dialect;
 }
 
 /** What a type rule may ask of the semantic pass. */

@@ -14,6 +14,7 @@ import { kernelBtf } from './kernel-types';
 import { pointerBinary, pointerUnaryError } from './pointers';
 import { macroConstant, preprocess } from './preprocessor';
 import { asInteger, boolBinary, boolLiteralType, truthType } from './bools';
+import { recordLiteral } from './record-rules';
 import type { ProbeChecker } from './probe-checker';
 import { declareMap, mapKeyType, sameShape, tupleElemType } from './type-rules';
 
@@ -108,6 +109,12 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
         if (r.kind === 'none') r = u64;
       }
       if (l.kind === 'string' && r.kind === 'string' && (e.op === '==' || e.op === '!=')) return truthType(c.a.dialect);
+      // Tuples and records compare element by element (bpftrace 0.24+).
+      if (l.kind === 'tuple' && r.kind === 'tuple' && (e.op === '==' || e.op === '!=')) {
+        if (sameShape(l, r)) return truthType(c.a.dialect);
+        c.error(`Type mismatch for '${e.op}': comparing ${typeName(l)} with ${typeName(r)}`, e);
+        return none;
+      }
       if (l.kind !== 'int' || r.kind !== 'int') {
         c.error(`operator ${e.op} needs integer operands, got ${typeName(l)} and ${typeName(r)}`, e);
         return none;
@@ -141,10 +148,12 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
       }
       return { kind: 'tuple', elems };
     }
+    case 'Record':
+      return recordLiteral(c, e);
     case 'TupleAccess': {
       const t = c.typeOf(e.target);
-      if (t.kind !== 'tuple') {
-        if (t.kind !== 'none') c.error(`.${e.index} needs a tuple, got ${typeName(t)}`, e);
+      if (t.kind !== 'tuple' || t.names) {
+        if (t.kind !== 'none') c.error(`.${e.index} needs a tuple, got ${typeName(t)}`, e, t.kind === 'tuple' ? 'a record\'s elements are reached by name: $r.name' : undefined);
         return none;
       }
       if (e.index >= t.elems.length) {

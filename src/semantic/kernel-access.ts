@@ -5,12 +5,14 @@
 import type { Cast, FieldAccess, Index, Sizeof, Unary } from '../ast';
 import { storageType } from '../functions/storage';
 import { didYouMean, withSuggestion } from '../suggest';
-import { cSizeOf, derefSpace, namedIntType, none, sizeOf, u64, type AddrSpace, type IntType, type Type } from '../types';
+import { cSizeOf, derefSpace, namedIntType, none, sizeOf, u64, type AddrSpace, type IntType, type TupleType, type Type } from '../types';
 import { typeName } from '../type-name';
 import { recordOfCopy } from './blob-layout';
 import { asInteger, bool, isBoolCast } from './bools';
+import { recordField } from './record-rules';
 import { findNamedType, kernelBtf, planMember, pointerTo, structOf } from './kernel-types';
 import { derefType, indexType, intPointerFromCType, literalIndex } from './pointers';
+import { constantInteger } from './constant-fold';
 import type { ProbeChecker } from './probe-checker';
 import { fieldType } from '../kernel/tracefs';
 
@@ -32,6 +34,7 @@ export function index(c: ProbeChecker, e: Index): Type {
   const t = c.typeOf(e.target);
   c.typeOf(e.index);
   if (t.kind === 'none') return none;
+  if (t.kind === 'tuple') return tupleIndex(c, e, t);
   const n = literalIndex(e.index);
   if (n === null) {
     c.error('The array index operator [] only accepts literal integer indices.', e, 'write the index as a number ($p[2]); for a computed index, use pointer arithmetic: *($p + $i)');
@@ -44,6 +47,24 @@ export function index(c: ProbeChecker, e: Index): Type {
   }
   c.a.constants.set(e.index, n);
   return r;
+}
+
+/**
+ * `t[N]` of a tuple (bpftrace 0.25+), `t.N` by another spelling: N must be known when compiling,
+ * a literal or arithmetic of literals (`t[1 + 1]`).
+ */
+function tupleIndex(c: ProbeChecker, e: Index, t: TupleType): Type {
+  const n = constantInteger(e.index);
+  if (n === null) {
+    c.error('a tuple index must be known when compiling: an integer literal or arithmetic of literals', e.index, 'tuple elements have types of their own, so $t[$i] has no one type; write $t[0] or $t.0');
+    return none;
+  }
+  if (n < 0n || n >= BigInt(t.elems.length)) {
+    c.error(`Invalid tuple index: ${n}. Found ${t.elems.length} elements in tuple.`, e.index);
+    return none;
+  }
+  c.a.constants.set(e.index, Number(n));
+  return t.elems[Number(n)];
 }
 
 /** `(T)x`: integer casts, and pointer casts into the probe's address space. */
@@ -133,6 +154,7 @@ function btfSizeType(c: ProbeChecker, name: string): Type | undefined {
 /** `x.f` and `p->f`: a tracepoint's or function's argument, or a member in kernel (or user) memory. */
 export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
   const t = c.typeOf(e.target);
+  if (t.kind === 'tuple') return recordField(c, e, t);
   if (t.kind === 'record' || (t.kind === 'int' && t.pointee !== undefined)) return kernelField(c, e, t);
   const copy = recordOfCopy(t);
   if (copy) return kernelField(c, e, copy);
