@@ -179,6 +179,7 @@ export function derefSpace(t: Type, fallback: AddrSpace): AddrSpace {
 export function indexOffset(t: Type, n: number): number {
   if (t.kind === 'int') return n * pointerStep(t);
   if (t.kind === 'string' && t.layout?.kind === 'array') return n * t.layout.elemSize;
+  if (t.kind === 'string' && !t.layout) return n;
   throw new Error(`internal: index into ${t.kind}`);
 }
 

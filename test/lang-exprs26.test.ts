@@ -118,4 +118,18 @@ test('records: literals, .name, nesting, printing as text, map keys and values, 
   assert.match(refused('BEGIN { $r = (a=1, b=2); $r = (a=1, c=2); exit(); }'), 'ERROR: $r was assigned');
 });
 
+test('string indexing (bpftrace 0.25+): a byte of a string as an int8, bounds checked', () => {
+  assert.equal(lines('BEGIN { $s = "hello"; printf("%c %d %c\\n", $s[0], $s[1 + 3], comm[0]); print($s[5]); exit(); }'), ['h 111 n', '0']);
+  assert.match(refused('BEGIN { $s = "hello"; print($s[6]); exit(); }'), 'ERROR: the index 6 is out of bounds for array of size 6');
+});
+
+test('& of a variable (bpftrace 0.26): a pointer to its slot, read back with *, cast, stepped', () => {
+  const [pair] = lines('BEGIN { $a = 1; $b = &$a; print(($b, *$b)); exit(); }');
+  assert.match(pair, /^\(-?\d+, 1\)$/);
+  assert.equal(lines('BEGIN { $a = (1, "hello", 2); print(*(&$a)); exit(); }'), ['(1, hello, 2)']);
+  assert.equal(lines('BEGIN { $a = "hello"; $b = (int8 *)&$a; printf("%c %c\\n", *$b, *++$b); exit(); }'), ['h e']);
+  assert.equal(lines('BEGIN { $a = username; $b = &$a; printf("SUCCESS %s\\n", *$b); $t = true; print(*&$t); exit(); }'), ['SUCCESS root', 'true']);
+  assert.match(refused('BEGIN { @a = 1; $b = &@a; exit(); }'), 'ERROR: address-of operator (&) can only be used on a variable');
+});
+
 test.run();

@@ -47,6 +47,7 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
     case 'Unary': {
       if (e.op.length > 1) return step(em, e, t);
       if (e.op === '*') return emitDeref(em, e);
+      if (e.op === '&' && e.operand.kind === 'Variable') return { type: t, v: b.ptrToInt(varSlot(em, e.operand.name), em.i64) };
       const x = emitExpr(em, e.operand).v;
       if (e.op === '-') return { type: t, v: b.neg(x) };
       if (e.op === '~') return { type: t, v: b.not(x) };

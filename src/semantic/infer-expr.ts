@@ -188,6 +188,7 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
 }
 
 function unary(c: ProbeChecker, e: Unary): Type {
+  if (e.op === '&') return addressOf(c, e);
   const step = e.op.startsWith('++') || e.op.startsWith('--');
   if (step && e.operand.kind === 'MapRef') {
     const m = e.operand;
@@ -230,6 +231,21 @@ function unary(c: ProbeChecker, e: Unary): Type {
   if (step) return t;
   c.error(`operator ${e.op} is not supported yet`, e);
   return none;
+}
+
+/**
+ * `&$x` (bpftrace 0.26; 0.24 behind a flag): a pointer to the variable's own slot in the program's
+ * memory, typed by what the slot holds (integers are kept as 64 bits there).
+ */
+function addressOf(c: ProbeChecker, e: Unary): Type {
+  if (e.operand.kind !== 'Variable') {
+    c.error('address-of operator (&) can only be used on a variable', e, e.operand.kind === 'MapRef' ? 'the address of a map is [not yet] supported: copy the value into a variable first, $v = @m[k]; &$v' : undefined);
+    return none;
+  }
+  const t = c.typeOf(e.operand);
+  if (t.kind === 'none') return none;
+  const elem: Type = t.kind === 'int' ? { ...t, bits: 64 } : t;
+  return { kind: 'int', bits: 64, signed: false, space: 'kernel', elem, ctype: `${typeName(elem)} *` };
 }
 
 function call(c: ProbeChecker, e: Call): Type {

@@ -5,7 +5,7 @@
 import type { Cast, FieldAccess, Index, Sizeof, Unary } from '../ast';
 import { storageType } from '../functions/storage';
 import { didYouMean, withSuggestion } from '../suggest';
-import { cSizeOf, derefSpace, namedIntType, none, sizeOf, u64, type AddrSpace, type IntType, type TupleType, type Type } from '../types';
+import { cSizeOf, derefSpace, intType, namedIntType, none, sizeOf, u64, type AddrSpace, type IntType, type StringType, type TupleType, type Type } from '../types';
 import { typeName } from '../type-name';
 import { recordOfCopy } from './blob-layout';
 import { asInteger, bool, isBoolCast } from './bools';
@@ -35,6 +35,7 @@ export function index(c: ProbeChecker, e: Index): Type {
   c.typeOf(e.index);
   if (t.kind === 'none') return none;
   if (t.kind === 'tuple') return tupleIndex(c, e, t);
+  if (t.kind === 'string' && !t.layout && !t.format) return stringIndex(c, e, t);
   const n = literalIndex(e.index);
   if (n === null) {
     c.error('The array index operator [] only accepts literal integer indices.', e, 'write the index as a number ($p[2]); for a computed index, use pointer arithmetic: *($p + $i)');
@@ -65,6 +66,21 @@ function tupleIndex(c: ProbeChecker, e: Index, t: TupleType): Type {
   }
   c.a.constants.set(e.index, Number(n));
   return t.elems[Number(n)];
+}
+
+/** `s[N]` of a string (bpftrace 0.25+): its byte N as an int8; N known when compiling. */
+function stringIndex(c: ProbeChecker, e: Index, t: StringType): Type {
+  const n = constantInteger(e.index);
+  if (n === null) {
+    c.error('a string index must be known when compiling: an integer literal or arithmetic of literals', e.index, 'for a computed index, copy the string and use pointer arithmetic: *((int8 *)&$s + $i)');
+    return none;
+  }
+  if (n < 0n || n >= BigInt(t.size)) {
+    c.error(`the index ${n} is out of bounds for array of size ${t.size}`, e.index);
+    return none;
+  }
+  c.a.constants.set(e.index, Number(n));
+  return intType(8, true);
 }
 
 /** `(T)x`: integer casts, and pointer casts into the probe's address space. */
