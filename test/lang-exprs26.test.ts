@@ -37,6 +37,13 @@ test('`.` on a uprobe\'s args and on pointers to DWARF structs', () => {
   const w = buildFixture('dwarf-args', 'dwarf-args', ['-g', '-O0']);
   const prog = `uprobe:${w}:records { print(args.r.id); print(args.r.next.name); print(args.r.in.weight); print(args->r.in->tag); exit(); }`;
   assert.equal(lines(prog, '0.26', ['-c', `${w} 1`]), ['1', 'second', '1234567890123', '-5']);
+  // Through a pointer to a pointer: each pointer is read on the way (bpftrace 0.25+).
+  const pp = `uprobe:${w}:records { print(args.pp.id); print(args.pp.next.name); $p = args.pp; print($p.in.weight); exit(); }`;
+  assert.equal(lines(pp, '0.26', ['-c', `${w} 1`]), ['1', 'second', '1234567890123']);
+});
+
+test('`.` through a pointer to a pointer in kernel memory', () => {
+  assert.equal(lines('BEGIN { $t = curtask; $pp = (struct task_struct **)&$t; print(($pp.pid == pid, $pp.real_parent.tgid)); exit(); }'), [`(true, ${process.pid})`]);
 });
 
 test('bool: literals, variables, map keys and values, tuples, casts, `!`, comparisons and && || (0.26)', () => {

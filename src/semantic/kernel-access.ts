@@ -171,6 +171,16 @@ function btfSizeType(c: ProbeChecker, name: string): Type | undefined {
 export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
   const t = c.typeOf(e.target);
   if (t.kind === 'tuple') return recordField(c, e, t);
+  // bpftrace 0.25+ follows any number of pointers to reach a member: `$pp.x` of a `struct X **`.
+  let inner: Type = t;
+  let derefs = 0;
+  const btf = kernelBtf();
+  const toStruct = (p: IntType) => p.pointee !== undefined && btf !== null && structOf(btf, p.pointee) !== null;
+  while (inner.kind === 'int' && !toStruct(inner) && inner.elem?.kind === 'int' && (inner.elem.pointee !== undefined || inner.elem.elem)) {
+    inner = inner.elem;
+    derefs++;
+  }
+  if (derefs > 0 && inner.kind === 'int' && toStruct(inner)) return kernelField(c, e, inner, derefs);
   if (t.kind === 'record' || (t.kind === 'int' && t.pointee !== undefined)) return kernelField(c, e, t);
   const copy = recordOfCopy(t);
   if (copy) return kernelField(c, e, copy);
@@ -234,7 +244,7 @@ function typedPointerField(c: ProbeChecker, name: string, ctype: string, space: 
 }
 
 /** `ptr->member` and `record.member` into kernel (or user) memory, planned from BTF. */
-function kernelField(c: ProbeChecker, e: FieldAccess, t: Type): Type {
+function kernelField(c: ProbeChecker, e: FieldAccess, t: Type, derefs = 0): Type {
   const btf = kernelBtf()!;
   // bpftrace 0.25+ made `.` dereference a pointer and `->` an alias of `.`; bpftrace 0.17 refused
   // the mismatched operator, so scripts it accepted mean the same here.
@@ -251,6 +261,7 @@ function kernelField(c: ProbeChecker, e: FieldAccess, t: Type): Type {
     return none;
   }
   if (!record && (t as IntType).spaceGuessed) plan.legacyRead = true;
+  if (derefs) plan.derefs = derefs;
   c.a.kernelFields.set(e, plan);
   c.watchHelper(e, 'probe_read', 2);
   return plan.type;
