@@ -18,11 +18,26 @@ function asBigInt(v: Value): bigint {
   throw new Error(`expected an integer value, got ${typeof v}`);
 }
 
+/**
+ * How typed addresses print as values: bpftrace 0.17 prints them as signed numbers, 0.24+ (the
+ * 0.26 dialect) in hex, `0x36`. Set once per session from the program's dialect.
+ */
+let addressesInHex = false;
+
+export function printAddressesInHex(on: boolean): void {
+  addressesInHex = on;
+}
+
+/** A typed address as 0.26 prints it, or undefined where it prints as a number. */
+export function hexAddress(t: Type, v: Value): string | undefined {
+  return addressesInHex && isTypedAddress(t) ? `0x${BigInt.asUintN(64, asBigInt(v)).toString(16)}` : undefined;
+}
+
 /** A value printed as a map value or by print(): integers honour their signedness. */
 export function formatValue(t: Type, v: Value): string {
   switch (t.kind) {
     case 'int':
-      return normalizeInt(asBigInt(v), t.bits, t.signed).toString();
+      return hexAddress(t, v) ?? normalizeInt(asBigInt(v), t.bits, t.signed).toString();
     case 'bool':
       return v === true || v === 1n ? 'true' : 'false';
     case 'string': {
