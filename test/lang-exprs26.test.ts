@@ -145,4 +145,15 @@ test('typed addresses print in hex as values under 0.26 (0.17: signed numbers); 
   assert.match(pair, /^\(0x[0-9a-f]+, 1\)$/);
 });
 
+test('array casts (bpftrace 0.20+): an integer as an array of integers and back, sizes equal', () => {
+  for (const d of ['0.17', '0.26'] as const) {
+    assert.equal(
+      lines('BEGIN { $a = (int8[8])12345; printf("%x %x\\n", $a[0], $a[1]); printf("%d\\n", (uint64)$a); $c = (int16[4])-2; print($c); printf("%x\\n", (uint32)pton("127.0.0.1")); @b = (uint8[2])(uint16)258; exit(); }', d),
+      ['39 30', '12345', '[-2,-1,-1,-1]', '100007f', '@b: [2,1]'],
+      d,
+    );
+  }
+  assert.match(refused('BEGIN { $a = (int8[4])12345; exit(); }'), 'ERROR: cannot cast int64 (8 bytes) to int8[4] (4 bytes): the sizes must match');
+});
+
 test.run();

@@ -82,7 +82,15 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
       return em.stringConstant(em.a.positionals[e.index - 1]);
     case 'Cast': {
       const v = emitExpr(em, e.operand).v;
-      if (t.kind === 'bool') return { type: t, v: em.bool(em.truthy(em.typeOf(e.operand).kind === 'string' ? b.intCast(b.load(c.int(8), v), em.i64, false) : v)) };
+      const from = em.typeOf(e.operand);
+      if (t.kind === 'bool') return { type: t, v: em.bool(em.truthy(from.kind === 'string' ? b.intCast(b.load(c.int(8), v), em.i64, false) : v)) };
+      // An integer's bytes as an array, and an array's bytes as an integer (little-endian).
+      if (t.kind === 'string' && (from.kind === 'int' || from.kind === 'bool')) {
+        const buf = em.zeroed(t.size, 'arrcast');
+        em.storeValue({ type: from, v }, buf, from.kind === 'int' ? from : { kind: 'int', bits: 8, signed: false });
+        return { type: t, v: buf };
+      }
+      if (t.kind === 'int' && from.kind === 'string') return { type: t, v: loadScalar(em, v, t) };
       if (t.kind !== 'int' || t.bits === 64) return { type: t, v };
       const narrow = b.intCast(v, c.int(t.bits), false);
       return { type: t, v: b.intCast(narrow, em.i64, t.signed) };

@@ -4,6 +4,7 @@
 
 import type { Cast, FieldAccess, Index, Sizeof, Unary } from '../ast';
 import { storageType } from '../functions/storage';
+import { isAddressBytes } from '../functions/pton';
 import { didYouMean, withSuggestion } from '../suggest';
 import { cSizeOf, derefSpace, intType, namedIntType, none, sizeOf, u64, type AddrSpace, type IntType, type StringType, type TupleType, type Type } from '../types';
 import { typeName } from '../type-name';
@@ -87,6 +88,15 @@ function stringIndex(c: ProbeChecker, e: Index, t: StringType): Type {
 export function cast(c: ProbeChecker, e: Cast): Type {
   const operand = c.typeOf(e.operand);
   if (isBoolCast(e.type.name, e.type.pointerDepth, c.a.dialect) && e.type.arrayLength === null) return boolCast(c, e, operand);
+  if (e.type.arrayLength !== null && e.type.pointerDepth === 0 && namedIntType(e.type.name)) return toArrayCast(c, e, operand);
+  // An integer array, or pton()'s address bytes (`(uint32)pton("127.0.0.1")`, as bpftrace's docs compare them).
+  const fromArray = operand.kind !== 'string' ? undefined : isAddressBytes(operand) ? operand.size - 1 : operand.layout?.kind === 'array' && operand.layout.elem.kind === 'int' ? cSizeOf(operand) : undefined;
+  const named = e.type.pointerDepth === 0 ? namedIntType(e.type.name) : undefined;
+  if (fromArray !== undefined && named) {
+    if (fromArray === named.bits / 8) return named;
+    c.error(`cannot cast ${typeName(operand)} (${fromArray} bytes) to ${e.type.name} (${named.bits / 8} bytes): the sizes must match`, e);
+    return none;
+  }
   const from = asInteger(operand);
   const to: IntType | undefined = e.type.pointerDepth > 0 ? pointerCast(c, e, from) : namedIntType(e.type.name);
   if (to === undefined && e.type.pointerDepth > 0) return none;
@@ -99,6 +109,26 @@ export function cast(c: ProbeChecker, e: Cast): Type {
     return none;
   }
   return to;
+}
+
+/**
+ * `(int8[8])x` (bpftrace 0.20+): an integer's bytes as an array of integers (little-endian), the
+ * sizes equal; `(uint64)arr` is the reverse (cast() above).
+ */
+function toArrayCast(c: ProbeChecker, e: Cast, from: Type): Type {
+  const elem = namedIntType(e.type.name)!;
+  const bytes = elem.bits / 8;
+  const n = e.type.arrayLength!;
+  const src = asInteger(from);
+  if (src.kind !== 'int') {
+    if (src.kind !== 'none') c.error(`cannot cast ${typeName(from)} to ${e.type.name}[${n}]`, e, 'integers cast to arrays of integers of the same size: (int8[8])x');
+    return none;
+  }
+  if (n * bytes !== src.bits / 8) {
+    c.error(`cannot cast ${typeName(src)} (${src.bits / 8} bytes) to ${e.type.name}[${n}] (${n * bytes} bytes): the sizes must match`, e);
+    return none;
+  }
+  return { kind: 'string', size: n * bytes + 1, format: 'array', layout: { kind: 'array', elem: { kind: 'int', bytes: bytes as 1 | 2 | 4 | 8, signed: elem.signed }, elemSize: bytes, length: n } };
 }
 
 /** `(bool)x` (bpftrace 0.24+): an integer or pointer is true when not 0, a string when not empty. */
