@@ -58,6 +58,12 @@ export class AstBuilder {
     return { kind: 'IntLit', value: typeof t.payload === 'bigint' ? t.payload : 0n, raw: t.image, span: this.span(t) };
   }
 
+  /** `(name = value, …)`; an element without a name keeps the name "" for the type check to refuse. */
+  record(items: { name: IToken | null; value: A.Expr }[], span: A.Span): A.RecordLit {
+    const fields = items.map((i) => ({ name: i.name?.image ?? '', nameSpan: i.name ? this.span(i.name) : i.value.span, value: i.value }));
+    return { kind: 'Record', fields, span };
+  }
+
   str(t: IToken): A.StrLit {
     return { kind: 'StrLit', value: typeof t.payload === 'string' ? t.payload : '', span: this.span(t) };
   }

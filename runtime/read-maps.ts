@@ -4,6 +4,7 @@
 import { aggregates, type AggregateValue, type HostLookup, type MapData, type MapReader } from '../src/functions';
 import type { MapMeta } from '../src/compiled';
 import type { Value } from '../src/types';
+import { isRecord } from '../src/records';
 import { decodeValue } from './format/decode';
 import { createHost } from './format/host';
 import { LibbpfError, UpdateFlags, type BpfMap } from './libbpf';
@@ -30,7 +31,8 @@ export function readMap(meta: MapMeta, map: BpfMap, ncpus: number, keepZeroed = 
     let decodedKey: Value[] | null = null;
     if (meta.keyType) {
       const k = decodeValue(meta.keyType, kv, 0, host, true);
-      decodedKey = meta.keyType.kind === 'tuple' ? (k as Value[]) : [k];
+      // A multi-key map's key is a tuple of its parts; a record is one part.
+      decodedKey = meta.keyType.kind === 'tuple' && !isRecord(meta.keyType) ? (k as Value[]) : [k];
     }
     // A keyless aggregation's array slot exists from the start; untouched, it is no entry at all
     // (bpftrace prints nothing for it), except for those that say so (count() prints 0).

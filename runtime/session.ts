@@ -15,6 +15,7 @@ import { explainLoadFailure } from './verifier';
 import { EventPump } from './event-pump';
 import { createHost } from './format/host';
 import { decodeValue } from './format/decode';
+import { printAddressesInHex } from './format/values';
 import { onSigusr1 } from './signals';
 import { unwatch } from './watched';
 import { useLibbpfFeatureProbes } from './feature-probes';
@@ -104,6 +105,7 @@ class Session {
     private readonly opts: RunOptions,
   ) {
     for (const e of gen.meta.events) this.handlers.set(e.id, { fn: e.fn, data: e.data });
+    printAddressesInHex(gen.meta.dialect === '0.26');
     this.out = createOutput({
       format: opts.format,
       file: opts.outputFile,

@@ -243,6 +243,7 @@ export type Expr =
   | Index
   | Cast
   | Tuple
+  | RecordLit
   | TupleAccess
   | Sizeof
   | BoolLit
@@ -388,10 +389,19 @@ export interface Cast extends NodeBase {
   operand: Expr;
 }
 
-/** `(a, "b")`: two or more elements (a single parenthesized expression is just that expression). */
+/**
+ * `(a, "b")`, `(a,)`, `()`: a parenthesized expression without a trailing comma is just that
+ * expression.
+ */
 export interface Tuple extends NodeBase {
   kind: 'Tuple';
   elems: Expr[];
+}
+
+/** `(name = a, other = "b")` (bpftrace 0.25+): a tuple whose elements have names. */
+export interface RecordLit extends NodeBase {
+  kind: 'Record';
+  fields: { name: string; nameSpan: Span; value: Expr }[];
 }
 
 /** `target.0` */

@@ -170,7 +170,9 @@ class Printer {
       case 'Call':
         return [`${e.name}${e.bang ? '!' : ''}(${e.args.map((a) => this.expr(a, TERNARY)).join(', ')})`, POSTFIX];
       case 'Tuple':
-        return [`(${e.elems.map((a) => this.expr(a, TERNARY)).join(', ')})`, POSTFIX];
+        return [`(${e.elems.map((a) => this.expr(a, TERNARY)).join(', ')}${e.elems.length === 1 ? ',' : ''})`, POSTFIX];
+      case 'Record':
+        return [`(${e.fields.map((f) => `${f.name ? `${f.name} = ` : ''}${this.expr(f.value, TERNARY)}`).join(', ')})`, POSTFIX];
       case 'Sizeof':
         return [`sizeof(${e.type ? typeText(e.type) : this.expr(e.operand!, TERNARY)})`, POSTFIX];
       case 'Offsetof':

@@ -65,7 +65,8 @@ export type StringType = {
 };
 export type StackMode = 'bpftrace' | 'perf' | 'raw';
 export type StackSpec = { mode: StackMode; depth: number };
-export type TupleType = { kind: 'tuple'; elems: Type[] };
+/** `names`: a record's element names (src/records.ts), absent for a plain tuple. */
+export type TupleType = { kind: 'tuple'; elems: Type[]; names?: string[] };
 export type NoneType = { kind: 'none' };
 /** A pointer to a tracepoint's `args` record (only ever dereferenced through fields). */
 export type ArgsType = { kind: 'args'; probe: string };
@@ -183,6 +184,7 @@ export function derefSpace(t: Type, fallback: AddrSpace): AddrSpace {
 export function indexOffset(t: Type, n: number): number {
   if (t.kind === 'int') return n * pointerStep(t);
   if (t.kind === 'string' && t.layout?.kind === 'array') return n * t.layout.elemSize;
+  if (t.kind === 'string' && !t.layout) return n;
   throw new Error(`internal: index into ${t.kind}`);
 }
 

@@ -13,6 +13,7 @@ import { aggregateOf, formatOf, type AggregateValue } from '../../src/functions'
 import { jsonString } from '../../src/format/json-string';
 import { divide, normalizeInt } from '../../src/format/ints';
 import type { Type, Value } from '../../src/types';
+import { isRecord, recordJson } from '../../src/records';
 import { aggregationOf, byName, selectEntries, type MapData, type MapValue, type PrintOptions } from './maps';
 import { formatKeyPart, keyParts } from './values';
 
@@ -36,6 +37,7 @@ export function jsonValue(t: Type, v: Value): string {
       return json ? json(v, t) : jsonString(String(v));
     }
     case 'tuple': {
+      if (isRecord(t)) return recordJson(t, v, jsonValue);
       const parts = Array.isArray(v) ? v : [v];
       return `[${t.elems.map((e, i) => jsonValue(e, parts[i])).join(',')}]`;
     }

@@ -17,7 +17,7 @@
 import { aggregateOf, formatOf, type AggregateDef, type AggregateValue, type MapData, type MapEntry, type MapValue, type PrintOptions } from '../../src/functions';
 import { divide, normalizeInt } from '../../src/format/ints';
 import type { Type, Value } from '../../src/types';
-import { compareKeys, formatKey, formatValue, keyParts } from './values';
+import { compareKeys, formatKey, formatValue, hexAddress, keyParts } from './values';
 
 export type { AvgValue, MapData, MapEntry, MapValue, PrintOptions } from '../../src/functions';
 
@@ -87,7 +87,7 @@ function valueFormatter(vt: Type, div: bigint): (v: MapValue) => string {
     const agg = aggregateOf(vt.agg);
     return (v) => agg.text(v as AggregateValue, vt, div);
   }
-  if (vt.kind === 'int') return (v) => divide(normalizeInt(v as bigint, vt.bits, vt.signed), div).toString();
+  if (vt.kind === 'int') return (v) => hexAddress(vt, v as bigint) ?? divide(normalizeInt(v as bigint, vt.bits, vt.signed), div).toString();
   return (v) => formatValue(vt, v as Value);
 }
 

@@ -8,6 +8,7 @@
 import { formatOf } from '../../src/functions';
 import { normalizeInt } from '../../src/format/ints';
 import { isTypedAddress, type Type, type Value } from '../../src/types';
+import { isRecord, recordText } from '../../src/records';
 
 export { normalizeInt };
 
@@ -17,11 +18,26 @@ function asBigInt(v: Value): bigint {
   throw new Error(`expected an integer value, got ${typeof v}`);
 }
 
+/**
+ * How typed addresses print as values: bpftrace 0.17 prints them as signed numbers, 0.24+ (the
+ * 0.26 dialect) in hex, `0x36`. Set once per session from the program's dialect.
+ */
+let addressesInHex = false;
+
+export function printAddressesInHex(on: boolean): void {
+  addressesInHex = on;
+}
+
+/** A typed address as 0.26 prints it, or undefined where it prints as a number. */
+export function hexAddress(t: Type, v: Value): string | undefined {
+  return addressesInHex && isTypedAddress(t) ? `0x${BigInt.asUintN(64, asBigInt(v)).toString(16)}` : undefined;
+}
+
 /** A value printed as a map value or by print(): integers honour their signedness. */
 export function formatValue(t: Type, v: Value): string {
   switch (t.kind) {
     case 'int':
-      return normalizeInt(asBigInt(v), t.bits, t.signed).toString();
+      return hexAddress(t, v) ?? normalizeInt(asBigInt(v), t.bits, t.signed).toString();
     case 'bool':
       return v === true || v === 1n ? 'true' : 'false';
     case 'string': {
@@ -30,7 +46,7 @@ export function formatValue(t: Type, v: Value): string {
       return typeof v === 'string' ? v : String(v);
     }
     case 'tuple':
-      return formatTuple(t.elems, v, formatValue);
+      return isRecord(t) ? recordText(t, v, formatValue) : formatTuple(t.elems, v, formatValue);
     default:
       return String(v);
   }
@@ -45,7 +61,7 @@ export function formatKeyPart(t: Type, v: Value): string {
   // Pointers (typed addresses: casts, curtask, BTF pointers) are keys in hex, as in bpftrace 0.17.
   if (isTypedAddress(t)) return `0x${BigInt.asUintN(64, asBigInt(v)).toString(16)}`;
   if (t.kind === 'int') return BigInt.asIntN(64, normalizeInt(asBigInt(v), t.bits, t.signed)).toString();
-  if (t.kind === 'tuple') return formatTuple(t.elems, v, formatKeyPart);
+  if (t.kind === 'tuple') return isRecord(t) ? recordText(t, v, formatKeyPart) : formatTuple(t.elems, v, formatKeyPart);
   if (t.kind === 'string') {
     const text = formatOf(t)?.text;
     if (text) return text(v, t, true);
@@ -63,7 +79,7 @@ function formatTuple(elems: Type[], v: Value, each: (t: Type, v: Value) => strin
 /** The key component types of a map: a tuple key type means a multi-key map `@m[a, b]`. */
 export function keyParts(keyType: Type | null): Type[] | null {
   if (keyType === null || keyType.kind === 'none') return null;
-  return keyType.kind === 'tuple' ? keyType.elems : [keyType];
+  return keyType.kind === 'tuple' && !isRecord(keyType) ? keyType.elems : [keyType];
 }
 
 /** `[1, abc]` for a keyed map, '' for a scalar one. */

@@ -11,6 +11,7 @@ import type { MapDef } from '../codegen/map-defs';
 import type { AddrSpace, AggType, IntType, StackMode, Type } from '../types';
 
 import type { MapInfo } from '../semantic/checked-program';
+import type { Dialect } from '../dialect';
 import type { AggregateValue, EventData, EventHandler } from './runtime-contract';
 
 export type * from './runtime-contract';
@@ -32,6 +33,8 @@ export interface LanguageOptions {
   readonly stackMode?: StackMode;
   /** The config block's max_cat_bytes (or BPFTRACE_MAX_CAT_BYTES): what cat() reads at most. */
   readonly catBytes?: number;
+  /** Which bpftrace the program means what it means in (src/dialect.ts): 0.26 has bool results. */
+  readonly dialect: Dialect;
 }
 
 /** What a type rule may ask of the semantic pass. */

@@ -90,7 +90,7 @@ export interface ProbeType<A extends AttachRecord = AttachRecord> {
   runOnce?: 'begin' | 'end';
   /** The type of `args->NAME` (or `args.NAME`) when the probe type decides it, or the error that
    * refuses it; undefined to read it from the expanded probe's `format`. */
-  argField?(p: ExpandedProbe<A>, field: string, arrow: boolean): Type | { error: string; hint?: string } | undefined;
+  argField?(p: ExpandedProbe<A>, field: string): Type | { error: string; hint?: string } | undefined;
   /** How many argN builtins this probe has, and how to read one (as a u64). */
   args?: { count: number; read(ctx: EmitContext, n: number, p: ExpandedProbe<A>): Val };
   /** A condition checked before the predicate: false skips the program (an iterator's last call

@@ -97,7 +97,7 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
       return hits.map((s) => at(s, s.name));
     },
     argsType: (p) => (p.format ? { kind: 'args', probe: p.name } : null),
-    argField: (p, field, arrow) => uprobeArgField(p, field, arrow),
+    argField: (p, field) => uprobeArgField(p, field),
     args: ret ? undefined : ptRegsArgs,
     retval: () => (ret ? ptRegsRetval : null),
   };
