@@ -17,6 +17,7 @@ export { formats, formatOf } from './formats';
 
 type TaskIds = typeof import('./task-ids');
 type ProbeArgs = typeof import('./probe-args');
+type Relatives = typeof import('./task-relatives');
 const arg = (n: number) => (): BuiltinDef => mod<ProbeArgs>('./probe-args').argBuiltins[n];
 const sarg = (n: number) => (): BuiltinDef => mod<typeof import('./sarg')>('./sarg').sargBuiltins[n];
 
@@ -47,6 +48,10 @@ export const builtins = new Registry<BuiltinDef>({
   ustack: () => mod<typeof import('./stack')>('./stack').ustackBuiltin,
   username: () => mod<typeof import('./username')>('./username').username,
   numaid: () => mod<typeof import('./numaid')>('./numaid').numaid,
+  ppid: () => mod<Relatives>('./task-relatives').relativeBuiltin('ppid'),
+  pcomm: () => mod<Relatives>('./task-relatives').relativeBuiltin('pcomm'),
+  leader_tid: () => mod<Relatives>('./task-relatives').relativeBuiltin('leader_tid'),
+  leader_comm: () => mod<Relatives>('./task-relatives').relativeBuiltin('leader_comm'),
 });
 
 export const functions = new Registry<FunctionDef>({
@@ -58,6 +63,11 @@ export const functions = new Registry<FunctionDef>({
   clear: () => mod<typeof import('./clear')>('./clear').clear,
   zero: () => mod<typeof import('./zero')>('./zero').zero,
   delete: () => mod<typeof import('./delete')>('./delete').del,
+  has_key: () => mod<typeof import('./has-key')>('./has-key').hasKey,
+  ppid: () => mod<Relatives>('./task-relatives').relativeFunction('ppid'),
+  pcomm: () => mod<Relatives>('./task-relatives').relativeFunction('pcomm'),
+  leader_tid: () => mod<Relatives>('./task-relatives').relativeFunction('leader_tid'),
+  leader_comm: () => mod<Relatives>('./task-relatives').relativeFunction('leader_comm'),
   time: () => mod<typeof import('./time')>('./time').time,
   str: () => mod<typeof import('./str')>('./str').str,
   strncmp: () => mod<typeof import('./strncmp')>('./strncmp').strncmp,
