@@ -121,7 +121,11 @@ class Session {
       write: (t) => this.out.printf(t),
       output: this.out,
       maps: this.maps,
-      requestExit: () => this.requestExit(),
+      requestExit: (code?: number) => {
+        // exit(code) (bpftrace 0.21+): the first code asked for is the session's exit status.
+        if (code !== undefined) this.exitCode ??= code;
+        this.requestExit();
+      },
       unwatch,
       hold: (work) => {
         if (this.signalled && !this.inEnd) return;
@@ -135,6 +139,9 @@ class Session {
       },
     };
   }
+
+  /** The status exit(code) asked for. */
+  private exitCode: number | undefined;
 
   private requestExit(): void {
     this.exitRequested = true;
@@ -233,7 +240,7 @@ class Session {
     this.reportStats();
     this.out.flush();
     if (this.outputClosed) return EXIT_OUTPUT_CLOSED;
-    return this.failure === undefined ? 0 : 1;
+    return this.failure === undefined ? (this.exitCode ?? 0) : 1;
   }
 
   private load(): void {
@@ -245,6 +252,7 @@ class Session {
       init.writeBigUInt64LE(BigInt(this.child?.pid ?? 0), meta.rodata.offsets.cpid);
       // Node's hrtime is CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(): `elapsed` counts from here.
       if (meta.rodata.offsets.start_ns !== undefined) init.writeBigUInt64LE(process.hrtime.bigint(), meta.rodata.offsets.start_ns);
+      if (meta.rodata.offsets.ncpus !== undefined) init.writeBigUInt64LE(BigInt(numPossibleCpus()), meta.rodata.offsets.ncpus);
       rodata.setInitialValue(init);
     }
     try {

@@ -17,7 +17,8 @@ export interface GenerateOptions {
 }
 
 // start_ns: CLOCK_MONOTONIC when the session loaded the program, the origin of `elapsed`.
-const CONFIG_FIELDS = ['cpid', 'start_ns'] as const;
+// ncpus: the possible CPUs of the machine the program runs on.
+const CONFIG_FIELDS = ['cpid', 'start_ns', 'ncpus'] as const;
 
 export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
   const c = new Context();

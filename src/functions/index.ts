@@ -52,6 +52,10 @@ export const builtins = new Registry<BuiltinDef>({
   pcomm: () => mod<Relatives>('./task-relatives').relativeBuiltin('pcomm'),
   leader_tid: () => mod<Relatives>('./task-relatives').relativeBuiltin('leader_tid'),
   leader_comm: () => mod<Relatives>('./task-relatives').relativeBuiltin('leader_comm'),
+  jiffies: () => mod<typeof import('./jiffies')>('./jiffies').jiffies,
+  ncpus: () => mod<typeof import('./ncpus')>('./ncpus').ncpus,
+  usermode: () => mod<typeof import('./usermode')>('./usermode').usermode,
+  probetype: () => mod<typeof import('./probetype')>('./probetype').probetype,
 });
 
 export const functions = new Registry<FunctionDef>({
@@ -80,6 +84,8 @@ export const functions = new Registry<FunctionDef>({
   buf: () => mod<typeof import('./buf')>('./buf').buf,
   strftime: () => mod<typeof import('./strftime')>('./strftime').strftime,
   signal: () => mod<typeof import('./signal')>('./signal').signal,
+  signal_thread: () => mod<typeof import('./signal')>('./signal').signal_thread,
+  is_err: () => mod<typeof import('./is-err')>('./is-err').isErr,
   override: () => mod<typeof import('./override')>('./override').override,
   strcontains: () => mod<typeof import('./strcontains')>('./strcontains').strcontains,
   macaddr: () => mod<typeof import('./macaddr')>('./macaddr').macaddr,
