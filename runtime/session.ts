@@ -4,7 +4,7 @@
 
 import { functions, type RuntimeServices } from '../src/functions';
 import type { CompiledProgram } from '../src/compiled';
-import { BpfscriptError, error, type Sources } from '../src/diagnostics';
+import { BpfscriptError, error, render, type Sources } from '../src/diagnostics';
 import { Stat, type ProbeMeta } from '../src/compiled';
 import { attachers, type AttachRecordHandler } from './attach';
 import { startStopped, type TracedChild } from './child';
@@ -127,6 +127,12 @@ class Session {
         this.requestExit();
       },
       unwatch,
+      diagnostic: (severity, message, span) => {
+        if (severity === 'WARNING' && this.opts.noWarnings) return;
+        // After the output before it, as bpftrace's stderr follows its stdout on a terminal.
+        this.out.flush();
+        writeAll(2, render({ severity, message, span }, this.opts.sources));
+      },
       hold: (work) => {
         if (this.signalled && !this.inEnd) return;
         const settled = () => {

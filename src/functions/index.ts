@@ -105,6 +105,8 @@ export const functions = new Registry<FunctionDef>({
   strerror: () => mod<typeof import('./strerror')>('./strerror').strerror,
   cgroup_path: () => mod<typeof import('./cgroup-path')>('./cgroup-path').cgroup_path,
   debugf: () => mod<typeof import('./debugf')>('./debugf').debugf,
+  errorf: () => mod<typeof import('./errorf')>('./errorf').errorf,
+  warnf: () => mod<typeof import('./errorf')>('./errorf').warnf,
   path: () => mod<typeof import('./path')>('./path').path,
 });
 

@@ -158,4 +158,6 @@ export interface RuntimeServices {
   hold(work: () => Promise<void>): void;
   /** Removes every hardware breakpoint set on `addr` (unwatch()); nothing happens when none is. */
   unwatch(addr: bigint): void;
+  /** A message about the script at `span` on stderr, rendered as compile-time ones (errorf, warnf); --no-warnings drops warnings. */
+  diagnostic(severity: 'ERROR' | 'WARNING', message: string, span: Span): void;
 }
