@@ -212,7 +212,15 @@ export async function main(cmdline: string[]): Promise<void> {
     // ("tracepoint not found").
     if (!emitOnly) requireRoot('load BPF programs', 'run it with sudo, or use --emit-elf/--emit-llvm to compile without loading');
     // Arguments after the program are its positional parameters $1 … $N.
-    const positionals = args._.slice(args.e !== undefined ? 0 : 1).map((a) => toByteString(String(a)));
+    // bpftrace 0.24+: after `--`, `--name[=value]` is a named parameter (getopt()), not a positional.
+    const dd = argv.indexOf('--');
+    const namedArgs = dd < 0 ? [] : argv.slice(dd + 1).filter((a) => a.startsWith('--') && a.length > 2);
+    const unnamed = [...args._];
+    for (const n of namedArgs) {
+      const i = unnamed.lastIndexOf(n);
+      if (i >= 0) unnamed.splice(i, 1);
+    }
+    const positionals = unnamed.slice(args.e !== undefined ? 0 : 1).map((a) => toByteString(String(a)));
     const strLen = process.env.BPFTRACE_STRLEN ? Number(process.env.BPFTRACE_STRLEN) : undefined;
     if (strLen !== undefined && !(Number.isInteger(strLen) && strLen >= 2 && strLen <= 1024)) {
       throw new BpfscriptError({ severity: 'ERROR', message: `BPFTRACE_STRLEN must be an integer from 2 to 1024, got '${process.env.BPFTRACE_STRLEN}'` });
@@ -224,7 +232,7 @@ export async function main(cmdline: string[]): Promise<void> {
     const command = cmd ? ((require('./kernel/binaries') as typeof import('./kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
     const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
     const dialect = compat === undefined ? undefined : parseDialect(compat, args.compat !== undefined ? '--compat' : 'BPFSCRIPT_COMPAT');
-    const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(args.k ? { helperErrors: args.k } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
+    const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), wantIR: args.emitLlvm !== undefined, positionals, ...(namedArgs.length ? { namedArgs } : {}), unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(args.k ? { helperErrors: args.k } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
     if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (emitOnly) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');

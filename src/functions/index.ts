@@ -108,6 +108,7 @@ export const functions = new Registry<FunctionDef>({
   errorf: () => mod<typeof import('./errorf')>('./errorf').errorf,
   warnf: () => mod<typeof import('./errorf')>('./errorf').warnf,
   path: () => mod<typeof import('./path')>('./path').path,
+  getopt: () => mod<typeof import('./getopt')>('./getopt').getopt,
 });
 
 type Count = typeof import('./count');

@@ -22,6 +22,8 @@ export type ConfigName = 'cpid' | 'start_ns' | 'ncpus';
 export interface LanguageOptions {
   /** Command-line arguments after the script: `$1` is positionals[0]. */
   readonly positionals: readonly string[];
+  /** `--name[=value]` arguments after `--` (getopt()). */
+  readonly namedArgs: readonly string[];
   /** Capacity of str() results, NUL included. */
   readonly strLen: number;
   /** --unsafe: side-effecting functions (system, signal …) are allowed. */

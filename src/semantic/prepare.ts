@@ -18,6 +18,7 @@ const DEFAULT_STRLEN = 64;
 
 export interface AnalyzeOptions {
   positionals?: string[];
+  namedArgs?: string[];
   /** Capacity of str() results, NUL included; bpftrace 0.17's default is 64. */
   strLen?: number;
   /** Entries of each keyed map (BPFTRACE_MAP_KEYS_MAX). */
@@ -52,6 +53,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
     constants: new Map(),
     kernelFields: new Map(),
     positionals: opts.positionals ?? [],
+    namedArgs: opts.namedArgs ?? [],
     strLen: opts.strLen ?? config.strLen ?? DEFAULT_STRLEN,
     mapKeys: opts.mapKeys ?? config.mapKeys ?? DEFAULT_MAP_KEYS,
     forLoops: new Map(),
