@@ -56,6 +56,7 @@ export const builtins = new Registry<BuiltinDef>({
   ncpus: () => mod<typeof import('./ncpus')>('./ncpus').ncpus,
   usermode: () => mod<typeof import('./usermode')>('./usermode').usermode,
   probetype: () => mod<typeof import('./probetype')>('./probetype').probetype,
+  has_cpid: () => mod<typeof import('./cpid')>('./cpid').hasCpid,
 });
 
 export const functions = new Registry<FunctionDef>({
@@ -109,6 +110,12 @@ export const functions = new Registry<FunctionDef>({
   warnf: () => mod<typeof import('./errorf')>('./errorf').warnf,
   path: () => mod<typeof import('./path')>('./path').path,
   getopt: () => mod<typeof import('./getopt')>('./getopt').getopt,
+  strlen: () => mod<typeof import('./strlen')>('./strlen').strlen,
+  strstr: () => mod<typeof import('./strstr')>('./strstr').strstr,
+  str_concat: () => mod<typeof import('./str-concat')>('./str-concat').strConcat,
+  nsecs: () => mod<typeof import('./nsecs')>('./nsecs').nsecsOf,
+  fail: () => mod<typeof import('./fail')>('./fail').fail,
+  assert: () => mod<typeof import('./fail')>('./fail').assert,
 });
 
 type Count = typeof import('./count');
