@@ -179,4 +179,33 @@ test('getopt reads --name=value after --: integers, negative ones, strings, flag
   refused('BEGIN { print(getopt("aa", 10)); }', 'program command line option --aa invalid integer (value: False)', 'getopt("aa", 10)', ['--', '--aa=False']);
 });
 
+test('strlen, strstr and str_concat of literals, variables, comm and strings read from a syscall', () => {
+  const out = run(`BEGIN { $a = "hello"; printf("%d %d %d|%d %d %d %d %d|%s|%s|\\n", strlen($a), strlen(""), strlen("hi"),
+  strstr("hello world", "lo w"), strstr("hello", "xyz"), strstr("abc", ""), strstr("", "a"), strstr("abcd", "cd"),
+  str_concat("hello ", "world"), str_concat("", "")); }
+tracepoint:syscalls:sys_enter_openat /pid == cpid/ { @[strlen(args->filename), strstr(str(args->filename), "null"), str_concat(str(args->filename), comm)] = count(); }`, ['-c', `${fixture('syscalls')} 4`]);
+  assert.is(out, 'Attaching 2 probes...\n5 0 2|3 -1 0 -1 2|hello world||\n\n\n@[9, 5, /dev/nullsyscalls]: 2\n');
+});
+
+test('nsecs(clock): monotonic, boot (never behind monotonic), tai; sw_tai is refused', () => {
+  const out = run('BEGIN { $m = nsecs(monotonic); $b = nsecs(boot); $t = nsecs(tai); $n = nsecs(); printf("%d %d %d %d\\n", $m > 0, $b >= $m, $t > $b, $n >= $m); exit(); }');
+  assert.is(out, 'Attaching 1 probe...\n1 1 1 1\n\n\n');
+  refused('BEGIN { print(nsecs(sw_tai)); }', 'nsecs(sw_tai) is not supported yet', 'sw_tai');
+  refused('BEGIN { print(nsecs(wall)); }', 'nsecs() takes a clock: nsecs(monotonic), nsecs(boot) or nsecs(tai)', 'wall');
+});
+
+test('assert reports and exits with 1 when its condition fails; fail() is a compile-time error', () => {
+  const prog = 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @n = count(); assert(@n < 3, "too many"); printf("ok %d\\n", @n); }';
+  const r = bpfscript(['-e', prog, '-c', `${fixture('syscalls')} 3`]);
+  assert.is(r.status, 1);
+  assert.match(r.stdout, /^Attaching 1 probe...\nok 1\nok 2\n/);
+  assert.ok(r.stderr.startsWith(`stdin:1:69-95: ERROR: assert failed: too many\n${prog}\n`), r.stderr);
+  refused('BEGIN { if (0) { fail("Expected %d, got %s", 2, "x"); } }', 'Expected 2, got x', 'fail("Expected %d, got %s", 2, "x")');
+});
+
+test('has_cpid is 1 with a -c command, 0 without', () => {
+  assert.is(run('BEGIN { printf("%d %d\\n", has_cpid, has_cpid()); exit(); }'), 'Attaching 1 probe...\n0 0\n\n\n');
+  assert.is(run('BEGIN { printf("%d\\n", has_cpid); exit(); }', ['-c', '/bin/true']), 'Attaching 1 probe...\n1\n\n\n');
+});
+
 test.run();
