@@ -208,4 +208,16 @@ test('has_cpid is 1 with a -c command, 0 without', () => {
   assert.is(run('BEGIN { printf("%d\\n", has_cpid); exit(); }', ['-c', '/bin/true']), 'Attaching 1 probe...\n1\n\n\n');
 });
 
+test('len(kstack), len(ustack(N)): frames where the probe fired; a stack kept in a variable is refused', () => {
+  const out = run('tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @[len(ustack(3)) >= 1, len(ustack(3)) <= 3, len(kstack) > 0, len(kstack(2)) <= 2] = count(); }', ['-c', `${fixture('syscalls')} 3`]);
+  assert.is(out, 'Attaching 1 probe...\n\n\n@[1, 1, 1, 1]: 3\n');
+  // Samples in user mode have no kernel frames; samples in the kernel have some.
+  const spin = join(runDir(), 'spin2.sh');
+  writeFileSync(spin, '#!/bin/sh\ni=0\nwhile [ $i -lt 200000 ]; do i=$((i+1)); done\n', { mode: 0o755 });
+  const prof = run('profile:hz:997 { @[usermode, len(kstack) > 0] = count(); }', ['-c', spin]);
+  const keys = [...prof.matchAll(/@\[(\d), (\d)\]/g)].map((m) => m[1] + m[2]).sort();
+  assert.ok(keys.length > 0 && keys.every((k) => k === '01' || k === '10'), prof);
+  refused('profile:hz:99 { $x = ustack(3); @ = len($x); }', 'len() counts the frames of a stack captured in the call: a stack kept in a variable or map is only its id', '$x');
+});
+
 test.run();

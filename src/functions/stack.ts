@@ -22,7 +22,7 @@ import type { BuiltinDef, CheckContext, EmitContext, FunctionDef, HostLookup, Va
 import { tryReadText } from '../kernel/host';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
-const BPF_F_USER_STACK = 1 << 8;
+export const BPF_F_USER_STACK = 1 << 8;
 const DEFAULT_DEPTH = 127;
 /** bpftrace's MAX_STACK_SIZE. */
 const MAX_DEPTH = 1024;
@@ -91,9 +91,14 @@ function parseArgs(ctx: CheckContext, call: Call): StackSpec | null {
   return spec;
 }
 
+/** The stack trace map of stacks `depth` frames deep, shared by every program. */
+export function stackMap(ctx: EmitContext, depth: number) {
+  return ctx.sharedMap({ name: stackMapName(depth), type: BpfMapType.StackTrace, maxEntries: STACK_ENTRIES, keySize: 4, valueSize: depth * 8 });
+}
+
 function emitStack(ctx: EmitContext, user: boolean, spec: StackSpec) {
   const { b, c } = ctx;
-  const map = ctx.sharedMap({ name: stackMapName(spec.depth), type: BpfMapType.StackTrace, maxEntries: STACK_ENTRIES, keySize: 4, valueSize: spec.depth * 8 });
+  const map = stackMap(ctx, spec.depth);
   const id = b.helper(BpfHelper.GET_STACKID, ctx.i64, [ctx.i8p, ctx.i8p, ctx.i64], [ctx.ctxArg, b.bitcast(map, ctx.i8p), ctx.constInt(user ? BPF_F_USER_STACK : 0)], 'stackid');
   let v = b.binop(Opcode.And, id, ctx.constInt(0xffffffff));
   if (user) {
