@@ -21,7 +21,8 @@ export const del: FunctionDef = {
     const [target] = call.args;
     if (call.args.length >= 2) {
       const pair = checkMapKey(ctx, call, 'delete');
-      if (pair) ctx.watchHelper(pair.map, 'map_delete_elem', 1, call.span);
+      // bpftrace 0.24+ warns when a delete whose result is discarded finds no entry.
+      if (pair) ctx.watchHelper(pair.map, 'map_delete_elem', ctx.options.dialect === '0.26' && ctx.isStatement?.(call) ? 0 : 1, call.span);
       return pair ? truth : none;
     }
     if (!target || target.kind !== 'MapRef') {
@@ -29,7 +30,7 @@ export const del: FunctionDef = {
       return none;
     }
     for (const k of target.keys) ctx.typeOf(k);
-    ctx.watchHelper(target, 'map_delete_elem', 1, call.span);
+    ctx.watchHelper(target, 'map_delete_elem', ctx.options.dialect === '0.26' && ctx.isStatement?.(call) ? 0 : 1, call.span);
     // Used only when @m turns out to be a keyless aggregation (see above).
     ctx.addEvent(call, 'delete', { map: `@${target.name}` } satisfies MapEventData);
     return truth;

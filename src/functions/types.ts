@@ -9,6 +9,7 @@ import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
 import type { ExpandedProbe } from '../probes';
 import type { MapDef } from '../codegen/map-defs';
 import type { AddrSpace, AggType, IntType, Type } from '../types';
+import type { Dialect } from '../dialect';
 
 import type { MapInfo } from '../semantic/checked-program';
 import type { AggregateValue, EventData, EventHandler } from './runtime-contract';
@@ -30,6 +31,8 @@ export interface LanguageOptions {
   readonly unsafe: boolean;
   /** -k (1) / -kk (2): which failing BPF helpers report a warning at run time (helper-error.ts). */
   readonly helperErrors: number;
+  /** Which bpftrace the program means what it means in (src/dialect.ts). */
+  readonly dialect: Dialect;
 }
 
 /** What a type rule may ask of the semantic pass. */
@@ -47,9 +50,11 @@ export interface CheckContext {
   addEvent(call: Call, fn: string, data: EventData): number;
   /**
    * Under -k (`level` 1) or -kk (2), a failure of `helper` at `node` is reported at run time with
-   * its span, as bpftrace's -k does; codegen then calls EmitContext.reportHelper there.
+   * its span, as bpftrace's -k does (`level` 0: always); codegen then calls EmitContext.reportHelper there.
    */
-  watchHelper(node: { span: Span }, helper: string, level: 1 | 2, span?: Span): void;
+  watchHelper(node: { span: Span }, helper: string, level: 0 | 1 | 2, span?: Span): void;
+  /** Whether `e` is a statement of its own, its value discarded (`delete(@m, k);`). */
+  isStatement?(e: Expr): boolean;
 }
 
 /** A value during code generation: integers are i64 values, strings and tuples pointers to bytes. */
