@@ -18,6 +18,7 @@ export { formats, formatOf } from './formats';
 type TaskIds = typeof import('./task-ids');
 type ProbeArgs = typeof import('./probe-args');
 type Relatives = typeof import('./task-relatives');
+type TypeTests = typeof import('./type-tests');
 const arg = (n: number) => (): BuiltinDef => mod<ProbeArgs>('./probe-args').argBuiltins[n];
 const sarg = (n: number) => (): BuiltinDef => mod<typeof import('./sarg')>('./sarg').sargBuiltins[n];
 
@@ -57,6 +58,7 @@ export const builtins = new Registry<BuiltinDef>({
   usermode: () => mod<typeof import('./usermode')>('./usermode').usermode,
   probetype: () => mod<typeof import('./probetype')>('./probetype').probetype,
   has_cpid: () => mod<typeof import('./cpid')>('./cpid').hasCpid,
+  default_str_length: () => mod<TypeTests>('./type-tests').defaultStrLength,
 });
 
 export const functions = new Registry<FunctionDef>({
@@ -116,6 +118,14 @@ export const functions = new Registry<FunctionDef>({
   nsecs: () => mod<typeof import('./nsecs')>('./nsecs').nsecsOf,
   fail: () => mod<typeof import('./fail')>('./fail').fail,
   assert: () => mod<typeof import('./fail')>('./fail').assert,
+  is_str: () => mod<TypeTests>('./type-tests').typeTest('is_str'),
+  is_ptr: () => mod<TypeTests>('./type-tests').typeTest('is_ptr'),
+  is_array: () => mod<TypeTests>('./type-tests').typeTest('is_array'),
+  is_integer: () => mod<TypeTests>('./type-tests').typeTest('is_integer'),
+  is_unsigned_integer: () => mod<TypeTests>('./type-tests').typeTest('is_unsigned_integer'),
+  is_literal: () => mod<TypeTests>('./type-tests').typeTest('is_literal'),
+  strcap: () => mod<TypeTests>('./type-tests').strcap,
+  memcmp: () => mod<typeof import('./memcmp')>('./memcmp').memcmp,
 });
 
 type Count = typeof import('./count');
