@@ -126,6 +126,7 @@ export const functions = new Registry<FunctionDef>({
   is_literal: () => mod<TypeTests>('./type-tests').typeTest('is_literal'),
   strcap: () => mod<TypeTests>('./type-tests').strcap,
   memcmp: () => mod<typeof import('./memcmp')>('./memcmp').memcmp,
+  write_user: () => mod<typeof import('./write-user')>('./write-user').writeUser,
 });
 
 type Count = typeof import('./count');
