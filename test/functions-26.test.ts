@@ -233,4 +233,20 @@ test('--compat 0.26: a delete whose result is discarded warns when it finds no e
   assert.is(r.stderr + r.stdout.replace(/^Attaching 1 probe...\n/, ''), '\n\n\n');
 });
 
+test('is_* tests of types and literals, strcap, default_str_length, memcmp', () => {
+  const out = run(`BEGIN { $s = "abc"; $n = 3;
+  printf("%d %d %d %d %d %d %d %d %d %d %d|%d %d|", is_str($s), is_str(1), is_ptr(curtask), is_ptr(1), is_integer(1), is_integer(curtask),
+    is_unsigned_integer((uint8)1), is_unsigned_integer(-1), is_literal(1), is_literal($s), is_literal("x"), default_str_length, strcap($s));
+  printf("%d %d %d %d %d\\n", memcmp("abc", "abd", 3), memcmp("abc", "abd", 2), memcmp("abd", "abc", $n), memcmp(comm, "node", 4), memcmp("a", "b", 0)); exit(); }`);
+  assert.is(out, 'Attaching 1 probe...\n1 0 1 0 1 0 1 0 1 0 1|64 4|-1 0 1 0 0\n\n\n');
+});
+
+test('write_user needs --unsafe; with it the program compiles to bpf_probe_write_user', () => {
+  refused('tracepoint:syscalls:sys_enter_openat { write_user(args->filename, "x", 1); }', 'write_user() is an unsafe function being used in safe mode', 'write_user(args->filename, "x", 1)');
+  const r = bpfscript(['--unsafe', '--emit-elf', join(runDir(), 'wu.o'), '-e', 'tracepoint:syscalls:sys_enter_openat /pid == 1/ { @[write_user(args->filename, "/dev/null", 10)] = count(); }']);
+  assert.is(r.stderr, '');
+  assert.is(r.status, 0);
+  refused('BEGIN { write_user(0, "ab", 4); }', 'write_user() can write 1 to 3 bytes of this value, 4 asked', '4', ['--unsafe']);
+});
+
 test.run();
