@@ -98,7 +98,10 @@ test('ppid, pcomm, leader_tid, leader_comm of a process, of a thread, of a task 
 test('builtins called as functions: pid(), tid(), comm(), cpu(), nsecs(); arguments are refused', () => {
   const out = run('tracepoint:syscalls:sys_enter_getppid /pid() == cpid/ { printf("%d %d %s %d\\n", pid() == pid, tid() == tid, comm(), cpu() == cpu); }', ['-c', `${fixture('syscalls')} 1`]);
   assert.is(out, 'Attaching 1 probe...\n1 1 syscalls 1\n\n\n');
-  refused('BEGIN { printf("%d", pid(1)); }', 'pid() takes no arguments: pid or pid()', 'pid(1)');
+  refused('BEGIN { printf("%d", cpu(1)); }', 'cpu() takes no arguments: cpu or cpu()', 'cpu(1)');
+  // pid(init), tid(curr_ns): this session runs in the initial PID namespace, where they agree.
+  assert.is(run('BEGIN { printf("%d %d %d\\n", pid(init) == pid, tid(curr_ns) == tid, pid(curr_ns) == pid(init)); exit(); }'), 'Attaching 1 probe...\n1 1 1\n\n\n');
+  refused('BEGIN { print(pid(foo)); }', 'pid() takes a namespace: pid(init) or pid(curr_ns)', 'foo');
 });
 
 test('jiffies grows, ncpus is the possible CPUs, probetype names the probe type as bpftrace 0.25', () => {
@@ -177,6 +180,9 @@ test('getopt reads --name=value after --: integers, negative ones, strings, flag
   out = run('tracepoint:syscalls:sys_enter_getppid /pid == cpid && getopt("all", 1)/ { @n = count(); }', ['-c', `${fixture('syscalls')} 3`]);
   assert.is(out, 'Attaching 1 probe...\n\n\n@n: 3\n');
   refused('BEGIN { print(getopt("aa", 10)); }', 'program command line option --aa invalid integer (value: False)', 'getopt("aa", 10)', ['--', '--aa=False']);
+  const r = bpfscript(['-e', 'BEGIN { print(getopt("aa", 10)); exit(); }', '--', '--bb']);
+  assert.is(r.status, 1);
+  assert.is(r.stderr, 'ERROR: unexpected program command line options: --bb\nHINT: expected program options: --aa\n');
 });
 
 test('strlen, strstr and str_concat of literals, variables, comm and strings read from a syscall', () => {

@@ -102,3 +102,26 @@ export const getopt: FunctionDef = {
     return { type: KIND.get(call) ?? v.type, v: v.v };
   },
 };
+
+/** The names getopt() calls of a program read, in order of appearance. */
+function optionNames(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) {
+    for (const n of node) optionNames(n, out);
+  } else if (node && typeof node === 'object') {
+    const call = node as Call;
+    if (call.kind === 'Call' && call.name === 'getopt' && call.args[0]?.kind === 'StrLit' && !out.includes(call.args[0].value)) out.push(call.args[0].value);
+    for (const [k, v] of Object.entries(node)) if (k !== 'span' && v && typeof v === 'object') optionNames(v, out);
+  }
+  return out;
+}
+
+/** `--name` arguments no getopt() of the program reads are an error, as in bpftrace. */
+export function checkNamedArgs(program: object, namedArgs: readonly string[], report: (message: string, hint: string) => void): void {
+  const known = optionNames(program);
+  const unknown = namedArgs.map((a) => a.slice(2).split('=')[0]).filter((n) => !known.includes(n));
+  if (!unknown.length) return;
+  report(
+    `unexpected program command line options: ${unknown.map((n) => `--${n}`).join(', ')}`,
+    known.length ? `expected program options: ${known.map((n) => `--${n}`).join(', ')}` : 'the program reads no named options (getopt("name", default))',
+  );
+}

@@ -10,6 +10,7 @@ import { readConfig } from './config';
 import { useScriptTypes } from './kernel-types';
 import { DEFAULT_MAP_KEYS } from './map-keys';
 import { inlinePositionals } from './positionals';
+import { checkNamedArgs } from '../functions/getopt';
 import { checkStringLiterals } from './string-limits';
 import { userTypes } from '../probes/uprobe-args';
 import { DEFAULT_DIALECT, type Dialect } from '../dialect';
@@ -63,6 +64,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
   };
 
   inlinePositionals(program, analysis.positionals);
+  if (analysis.namedArgs.length) checkNamedArgs(program, analysis.namedArgs, (message, hint) => diags.error(message, undefined, hint));
 
   // The front end parses these; until the semantic pass implements them, say so rather than
   // silently compiling a program that means something else.
