@@ -1,4 +1,4 @@
-// len(ustack), len(kstack): see ./stack-len.ts.
+// len(ustack), len(kstack): see ./stack.ts.
 // len(@m): how many keys a map holds now, counted in the probe by bpf_for_each_map_elem with a
 // callback that adds one per element, as newer bpftrace (0.21+) does; bpftrace 0.17 has no len().
 // Only keyed maps: a keyless map is a one-entry array whose "length" would always be 1.
@@ -9,7 +9,7 @@ import { none, s64 } from '../types';
 import { mapOf, wholeMapArgument } from './clear';
 import type { MapRef } from '../ast';
 import type { FunctionDef } from './types';
-import { checkStackLen, emitStackLen, isStack } from './stack-len';
+import { checkStackLen, emitStackLen, isStack } from './stack';
 import { typeName } from '../type-name';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
