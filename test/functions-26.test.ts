@@ -183,6 +183,11 @@ test('getopt reads --name=value after --: integers, negative ones, strings, flag
   const r = bpfscript(['-e', 'BEGIN { print(getopt("aa", 10)); exit(); }', '--', '--bb']);
   assert.is(r.status, 1);
   assert.is(r.stderr, 'ERROR: unexpected program command line options: --bb\nHINT: expected program options: --aa\n');
+  // To bpftrace 0.17 `-- --foo` is a positional: so it stays under that dialect, unless getopt() is used.
+  assert.is(run('BEGIN { printf("%s %d\\n", $1, $#); exit(); }', ['--', '--foo']), 'Attaching 1 probe...\n--foo 1\n\n\n');
+  const r26 = bpfscript(['--compat', '0.26', '-e', 'BEGIN { exit(); }', '--', '--foo']);
+  assert.is(r26.status, 1);
+  assert.match(r26.stderr, 'ERROR: unexpected program command line options: --foo');
 });
 
 test('strlen, strstr and str_concat of literals, variables, comm and strings read from a syscall', () => {
