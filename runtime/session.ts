@@ -4,7 +4,7 @@
 
 import { functions, type RuntimeServices } from '../src/functions';
 import type { CompiledProgram } from '../src/compiled';
-import { BpfscriptError, error, type Sources } from '../src/diagnostics';
+import { BpfscriptError, error, render, type Sources } from '../src/diagnostics';
 import { Stat, type ProbeMeta } from '../src/compiled';
 import { attachers, type AttachRecordHandler } from './attach';
 import { startStopped, type TracedChild } from './child';
@@ -127,8 +127,18 @@ class Session {
       write: (t) => this.out.printf(t),
       output: this.out,
       maps: this.maps,
-      requestExit: () => this.requestExit(),
+      requestExit: (code?: number) => {
+        // exit(code) (bpftrace 0.21+): the first code asked for is the session's exit status.
+        if (code !== undefined) this.exitCode ??= code;
+        this.requestExit();
+      },
       unwatch,
+      diagnostic: (severity, message, span) => {
+        if (severity === 'WARNING' && this.opts.noWarnings) return;
+        // After the output before it, as bpftrace's stderr follows its stdout on a terminal.
+        this.out.flush();
+        writeAll(2, render({ severity, message, span }, this.opts.sources));
+      },
       hold: (work) => {
         if (this.signalled && !this.inEnd) return;
         const settled = () => {
@@ -141,6 +151,9 @@ class Session {
       },
     };
   }
+
+  /** The status exit(code) asked for. */
+  private exitCode: number | undefined;
 
   private requestExit(): void {
     this.exitRequested = true;
@@ -239,7 +252,7 @@ class Session {
     this.reportStats();
     this.out.flush();
     if (this.outputClosed) return EXIT_OUTPUT_CLOSED;
-    return this.failure === undefined ? 0 : 1;
+    return this.failure === undefined ? (this.exitCode ?? 0) : 1;
   }
 
   private load(): void {
@@ -251,6 +264,7 @@ class Session {
       init.writeBigUInt64LE(BigInt(this.child?.pid ?? 0), meta.rodata.offsets.cpid);
       // Node's hrtime is CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(): `elapsed` counts from here.
       if (meta.rodata.offsets.start_ns !== undefined) init.writeBigUInt64LE(process.hrtime.bigint(), meta.rodata.offsets.start_ns);
+      if (meta.rodata.offsets.ncpus !== undefined) init.writeBigUInt64LE(BigInt(numPossibleCpus()), meta.rodata.offsets.ncpus);
       rodata.setInitialValue(init);
     }
     try {

@@ -7,7 +7,7 @@ import { compileCached } from './compile';
 import { blockingStdio, err, out } from './stdio';
 import { decodeSource, rawArgs, toByteString } from './bytes';
 import { installFeatureProbeLoader } from './kernel/host';
-import { parseDialect } from './dialect';
+import { DEFAULT_DIALECT, parseDialect } from './dialect';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -212,7 +212,20 @@ export async function main(cmdline: string[]): Promise<void> {
     // ("tracepoint not found").
     if (!emitOnly) requireRoot('load BPF programs', 'run it with sudo, or use --emit-elf/--emit-llvm to compile without loading');
     // Arguments after the program are its positional parameters $1 … $N.
-    const positionals = args._.slice(args.e !== undefined ? 0 : 1).map((a) => toByteString(String(a)));
+    // bpftrace 0.24+: after `--`, `--name[=value]` is a named parameter (getopt()), not a positional.
+    // To bpftrace 0.17 it is a positional: under that dialect it stays one unless the script reads
+    // named parameters.
+    const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
+    const dialect = compat === undefined ? undefined : parseDialect(compat, args.compat !== undefined ? '--compat' : 'BPFSCRIPT_COMPAT');
+    const named = (dialect ?? DEFAULT_DIALECT) !== '0.17' || /\bgetopt\s*\(/.test(source);
+    const dd = argv.indexOf('--');
+    const namedArgs = dd < 0 || !named ? [] : argv.slice(dd + 1).filter((a) => a.startsWith('--') && a.length > 2);
+    const unnamed = [...args._];
+    for (const n of namedArgs) {
+      const i = unnamed.lastIndexOf(n);
+      if (i >= 0) unnamed.splice(i, 1);
+    }
+    const positionals = unnamed.slice(args.e !== undefined ? 0 : 1).map((a) => toByteString(String(a)));
     const strLen = process.env.BPFTRACE_STRLEN ? Number(process.env.BPFTRACE_STRLEN) : undefined;
     if (strLen !== undefined && !(Number.isInteger(strLen) && strLen >= 2 && strLen <= 1024)) {
       throw new BpfscriptError({ severity: 'ERROR', message: `BPFTRACE_STRLEN must be an integer from 2 to 1024, got '${process.env.BPFTRACE_STRLEN}'` });
@@ -222,9 +235,7 @@ export async function main(cmdline: string[]): Promise<void> {
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
     const command = cmd ? ((require('./kernel/binaries') as typeof import('./kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
-    const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
-    const dialect = compat === undefined ? undefined : parseDialect(compat, args.compat !== undefined ? '--compat' : 'BPFSCRIPT_COMPAT');
-    const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(args.k ? { helperErrors: args.k } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
+    const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), wantIR: args.emitLlvm !== undefined, positionals, ...(namedArgs.length ? { namedArgs } : {}), unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(args.k ? { helperErrors: args.k } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
     if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (emitOnly) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');

@@ -15,6 +15,8 @@ export interface CompileOptions {
   wantIR?: boolean;
   /** Command-line arguments after the script ($1 … $N); part of what the program means. */
   positionals?: string[];
+  /** `--name[=value]` arguments after `--`, which getopt() reads (bpftrace 0.24+). */
+  namedArgs?: string[];
   /** --unsafe: allow system() and other side-effecting functions. */
   unsafe?: boolean;
   /** -k (1), -kk (2): failing BPF helpers are reported at run time. */
@@ -42,7 +44,7 @@ export function compile(source: string, opts: CompileOptions): CompiledProgram {
   const { checkIncludes } = require('./semantic/includes') as typeof import('./semantic/includes');
   const program = parse(source, opts.file);
   checkIncludes(program, opts.file, opts.includes, opts.includeDirs);
-  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command, helperErrors: opts.helperErrors, dialect: opts.dialect });
+  const analysis = analyze(program, { positionals: opts.positionals, namedArgs: opts.namedArgs, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command, helperErrors: opts.helperErrors, dialect: opts.dialect });
   try {
     return generate(analysis, { fileName: opts.file, wantIR: opts.wantIR });
   } catch (e) {

@@ -3,6 +3,7 @@
 
 import type { Binary, Expr, FieldAccess, Unary } from '../ast';
 import { builtins, functions, type CgValue } from '../functions';
+import { builtinCall } from '../functions/desugar';
 import { emitKernelField } from '../functions/kernel-field';
 import { arithSigned, isPointer, pointerStep, sizeOf, tupleLayout, type Type } from '../types';
 import { readAggregate } from './agg-read';
@@ -41,7 +42,7 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
       return readMap(em, info, global, emitKey(em, info, e.keys), e);
     }
     case 'Call':
-      return functions.get(e.name)!.emit(em, e);
+      return (functions.get(e.name) ?? builtinCall(e.name, (n) => builtins.has(n)))!.emit(em, e);
     case 'Binary':
       return binary(em, e, t);
     case 'Unary': {

@@ -17,7 +17,8 @@ export interface GenerateOptions {
 }
 
 // start_ns: CLOCK_MONOTONIC when the session loaded the program, the origin of `elapsed`.
-const CONFIG_FIELDS = ['cpid', 'start_ns'] as const;
+// ncpus: the possible CPUs of the machine the program runs on.
+const CONFIG_FIELDS = ['cpid', 'start_ns', 'ncpus'] as const;
 
 /** perf_rb_pages as a ring's size: the kernel takes a power of two of pages. */
 function ringBytes(pages: number | undefined): number {

@@ -149,8 +149,8 @@ export interface RuntimeServices {
   readonly maps: MapReader;
   /** Decodes a value of type `t` recorded at `off` (event arguments), resolving formats. */
   decode(t: Type, view: DataView, off: number): Value;
-  /** Ends tracing as exit() does: END, map printing, cleanup. */
-  requestExit(): void;
+  /** Ends tracing as exit() does: END, map printing, cleanup; `code` is the exit status to end with. */
+  requestExit(code?: number): void;
   /**
    * Runs `work` and handles no further record until it settles, so its output keeps its place in
    * the stream while signals are still handled (system() runs its command this way). After SIGINT
@@ -160,4 +160,6 @@ export interface RuntimeServices {
   hold(work: () => Promise<void>): void;
   /** Removes every hardware breakpoint set on `addr` (unwatch()); nothing happens when none is. */
   unwatch(addr: bigint): void;
+  /** A message about the script at `span` on stderr, rendered as compile-time ones (errorf, warnf); --no-warnings drops warnings. */
+  diagnostic(severity: 'ERROR' | 'WARNING', message: string, span: Span): void;
 }

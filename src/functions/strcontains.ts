@@ -14,7 +14,7 @@ import type { EmitContext, FunctionDef } from './types';
  * The counters live in stack slots (promoted to registers by LLVM); the verifier walks the
  * iterations, each bounded by a constant.
  */
-function emitSearchLoop(ctx: EmitContext, hay: Val, hSize: number, needle: Val, nSize: number, exit: (found: boolean) => void): void {
+export function emitSearchLoop(ctx: EmitContext, hay: Val, hSize: number, needle: Val, nSize: number, exit: (found: boolean, at: Val) => void): void {
   const { b, c, i64 } = ctx;
   const i8 = c.int(8);
   const i64p = c.ptr(i64);
@@ -53,9 +53,9 @@ function emitSearchLoop(ctx: EmitContext, hay: Val, hSize: number, needle: Val, 
   b.store(b.binop(Opcode.Add, b.load(i64, iSlot), k(1)), iSlot);
   b.br(bb.outer);
   b.positionAtEnd(bb.found);
-  exit(true);
+  exit(true, b.load(i64, iSlot));
   b.positionAtEnd(bb.missing);
-  exit(false);
+  exit(false, k(-1));
 }
 
 export const strcontains: FunctionDef = {

@@ -17,12 +17,14 @@ import type { AggregateValue, EventData, EventHandler } from './runtime-contract
 export type * from './runtime-contract';
 
 /** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
-export type ConfigName = 'cpid' | 'start_ns';
+export type ConfigName = 'cpid' | 'start_ns' | 'ncpus';
 
 /** Settings of the whole program that type rules and IR emission read. */
 export interface LanguageOptions {
   /** Command-line arguments after the script: `$1` is positionals[0]. */
   readonly positionals: readonly string[];
+  /** `--name[=value]` arguments after `--` (getopt()). */
+  readonly namedArgs: readonly string[];
   /** Capacity of str() results, NUL included. */
   readonly strLen: number;
   /** --unsafe: side-effecting functions (system, signal …) are allowed. */
@@ -52,9 +54,11 @@ export interface CheckContext {
   addEvent(call: Call, fn: string, data: EventData): number;
   /**
    * Under -k (`level` 1) or -kk (2), a failure of `helper` at `node` is reported at run time with
-   * its span, as bpftrace's -k does; codegen then calls EmitContext.reportHelper there.
+   * its span, as bpftrace's -k does (`level` 0: always); codegen then calls EmitContext.reportHelper there.
    */
-  watchHelper(node: { span: Span }, helper: string, level: 1 | 2, span?: Span): void;
+  watchHelper(node: { span: Span }, helper: string, level: 0 | 1 | 2, span?: Span): void;
+  /** Whether `e` is a statement of its own, its value discarded (`delete(@m, k);`). */
+  isStatement?(e: Expr): boolean;
 }
 
 /** A value during code generation: integers are i64 values, strings and tuples pointers to bytes. */

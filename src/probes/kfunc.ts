@@ -98,6 +98,7 @@ function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): Pro
   return {
     name,
     aliases,
+    probetypeName: section,
     addressSpace: 'kernel',
     context: () => 'tracing',
     namedArgs: 'btf-params',

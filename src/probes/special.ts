@@ -9,6 +9,7 @@ function runOnce(which: 'BEGIN' | 'END'): ProbeType<SpecialAttach> {
   return {
     name: which,
     aliases: [],
+    probetypeName: 'special',
     runOnce: which === 'BEGIN' ? 'begin' : 'end',
     addressSpace: 'kernel',
     context: () => 'raw_tp',

@@ -65,6 +65,8 @@ export interface ExpandTarget {
 export interface ProbeType<A extends AttachRecord = AttachRecord> {
   name: string;
   aliases: readonly string[];
+  /** What newer bpftrace's `probetype` (0.25+) calls this type, when it is not `name`. */
+  probetypeName?: string;
   /** Resolves one attach point into concrete probes; throws BpfscriptError on a bad one. `probe`:
    * the probe it belongs to, for types whose expansion depends on what the body uses. */
   expand(ap: AttachPoint, probe?: Probe, target?: ExpandTarget): ProbeSite<A>[];

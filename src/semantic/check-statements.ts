@@ -48,7 +48,9 @@ function block(c: ProbeChecker, b: Block): void {
 function stmt(c: ProbeChecker, s: Stmt): void {
   switch (s.kind) {
     case 'ExprStmt':
+      c.statement = s.expr;
       c.typeOf(s.expr);
+      c.statement = null;
       return;
     case 'AssignMap':
       return assignMap(c, s);

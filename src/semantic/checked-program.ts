@@ -68,6 +68,8 @@ export interface Analysis {
   kernelFields: Map<Expr, KernelField>;
   /** Command-line arguments after the script: `$1` is positionals[0]. */
   positionals: string[];
+  /** `--name[=value]` arguments after `--`, for getopt(). */
+  namedArgs: string[];
   /** Capacity of strings read by str() (bpftrace's BPFTRACE_STRLEN, default 64), NUL included. */
   strLen: number;
   /** `for ($kv : @m) { … }` loops: the variables of each body, which runs as a callback of its own. */

@@ -4,6 +4,7 @@
 
 import type { Call, Expr, Unary } from '../ast';
 import { aggregates, builtins, functions } from '../functions';
+import { builtinCall } from '../functions/desugar';
 import { offsetofConstant } from '../functions/offsetof';
 import { didYouMean } from '../suggest';
 import { arithSigned, isPointer, none, s64, stringType, u64, type Type } from '../types';
@@ -250,7 +251,7 @@ function addressOf(c: ProbeChecker, e: Unary): Type {
 }
 
 function call(c: ProbeChecker, e: Call): Type {
-  const fn = functions.get(e.name);
+  const fn = functions.get(e.name) ?? builtinCall(e.name, (n) => builtins.has(n));
   if (fn) return fn.check(c, e);
   if (aggregates.has(e.name)) {
     c.error(`${e.name}() should be assigned to a map, as in @x = ${e.name}(...)`, e);

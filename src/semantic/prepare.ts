@@ -11,6 +11,7 @@ import { useScriptTypes } from './kernel-types';
 import { DEFAULT_MAP_KEYS } from './map-keys';
 import { inlinePositionals } from './positionals';
 import { scopeVariables } from './scopes';
+import { checkNamedArgs } from '../functions/getopt';
 import { checkStringLiterals } from './string-limits';
 import { userTypes } from '../probes/uprobe-args';
 import { DEFAULT_DIALECT, type Dialect } from '../dialect';
@@ -21,6 +22,7 @@ const MAX_STRLEN = 1024;
 
 export interface AnalyzeOptions {
   positionals?: string[];
+  namedArgs?: string[];
   /** Capacity of str() results, NUL included; bpftrace 0.17's default is 64. */
   strLen?: number;
   /** Entries of each keyed map (BPFTRACE_MAP_KEYS_MAX). */
@@ -64,6 +66,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
     constants: new Map(),
     kernelFields: new Map(),
     positionals: opts.positionals ?? [],
+    namedArgs: opts.namedArgs ?? [],
     strLen: opts.strLen ?? configStrLen(config.strLen, opts.dialect ?? DEFAULT_DIALECT) ?? DEFAULT_STRLEN,
     mapKeys: opts.mapKeys ?? config.mapKeys ?? DEFAULT_MAP_KEYS,
     forLoops: new Map(),
@@ -80,6 +83,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
   scopeVariables(program.probes, analysis.dialect, diags, (message, span, hint) => {
     analysis.warnings = [...(analysis.warnings ?? []), { severity: 'WARNING', message, span, hint }];
   });
+  if (analysis.namedArgs.length) checkNamedArgs(program, analysis.namedArgs, (message, hint) => diags.error(message, undefined, hint));
 
   // The front end parses these; until the semantic pass implements them, say so rather than
   // silently compiling a program that means something else.
