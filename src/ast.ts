@@ -13,6 +13,8 @@ export interface Span {
   /** 1-based line and column of the last character (inclusive). */
   endLine: number;
   endCol: number;
+  /** Set on the nodes a macro expansion copied: the call that expanded them (itself possibly expanded). */
+  expandedFrom?: Span;
 }
 
 interface NodeBase {
@@ -116,6 +118,8 @@ export interface Macro extends NodeBase {
   params: MacroParam[];
   body: Block;
   value: Expr | null;
+  /** Part of bpfscript's standard library (src/stdlib): a user's macro of the same signature wins. */
+  stdlib?: boolean;
 }
 
 export interface Include extends NodeBase {
@@ -270,6 +274,11 @@ export interface BlockExpr extends NodeBase {
   kind: 'BlockExpr';
   stmts: Stmt[];
   value: Expr | null;
+  /**
+   * The expansion of this macro: its own variables are renamed apart from the caller's, so its
+   * statements can join the enclosing block (src/semantic/macro-blocks.ts).
+   */
+  macro?: string;
 }
 
 export interface IntLit extends NodeBase {

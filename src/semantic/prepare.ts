@@ -65,9 +65,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
   // The front end parses these; until the semantic pass implements them, say so rather than
   // silently compiling a program that means something else.
   const unsupported: [string, { span: Program['span'] }[]][] = [
-    ['import statements', program.imports ?? []],
     ['map declarations (let @m = hash(N))', program.mapDecls ?? []],
-    ['macros', program.macros ?? []],
   ];
   for (const [what, nodes] of unsupported) {
     for (const node of nodes) diags.error(`${what} are not supported yet`, node.span, 'see spec.md for what is implemented');

@@ -1,0 +1,105 @@
+// Where a macro's expansion (a block expression) can run as plain statements, it does: a call
+// written as a statement becomes the body's statements; a call whose value is used, in a place
+// evaluated once and unconditionally (an assignment, a call's argument, an if's condition …), has
+// its statements run just before the statement that uses it, and leaves its value in place. The
+// expansion's variables are already renamed apart from the caller's, so nothing clashes. What is
+// left (a call with statements in a while condition, after && or ||, in a ?: branch or a
+// predicate) stays a block expression for the passes that evaluate those.
+
+import type { Block, BlockExpr, Expr, Program, Stmt } from '../ast';
+import type { DiagnosticBag } from '../diagnostics';
+
+/** Statements to run before the current one, or null where nothing may be moved ahead. */
+type Ahead = Stmt[] | null;
+
+export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void {
+  const done = new Map<Expr, Expr>();
+
+  const block = (b: Block): Block => ({ ...b, stmts: stmts(b.stmts) });
+
+  function stmts(list: Stmt[]): Stmt[] {
+    const out: Stmt[] = [];
+    for (const s of list) {
+      if (s.kind === 'ExprStmt' && s.expr.kind === 'BlockExpr' && (s.expr.macro || !s.expr.stmts.length)) {
+        out.push(...stmts(s.expr.stmts));
+        if (s.expr.value) out.push(...stmts([{ kind: 'ExprStmt', expr: s.expr.value, span: s.expr.value.span }]));
+        continue;
+      }
+      const ahead: Stmt[] = [];
+      const next = stmt(s, ahead);
+      out.push(...ahead, next);
+    }
+    return out;
+  }
+
+  function stmt(s: Stmt, ahead: Stmt[]): Stmt {
+    switch (s.kind) {
+      case 'ExprStmt':
+        return { ...s, expr: expr(s.expr, ahead) };
+      case 'AssignVar':
+        return { ...s, value: expr(s.value, ahead) };
+      case 'AssignMap':
+        return { ...s, map: { ...s.map, keys: s.map.keys.map((k) => expr(k, ahead)) }, value: expr(s.value, ahead) };
+      case 'Let':
+        return { ...s, value: s.value && expr(s.value, ahead) };
+      case 'If':
+        return { ...s, cond: expr(s.cond, ahead), then: block(s.then), else: s.else && block(s.else) };
+      case 'While':
+        return { ...s, cond: expr(s.cond, null), body: block(s.body) };
+      case 'Unroll':
+        return { ...s, body: block(s.body) };
+      case 'For':
+        return { ...s, iterable: s.iterable.kind === 'Range' ? { ...s.iterable, start: expr(s.iterable.start, ahead), end: expr(s.iterable.end, ahead) } : s.iterable, body: block(s.body) };
+      default:
+        return generic(s, null) as Stmt;
+    }
+  }
+
+  function expr(e: Expr, ahead: Ahead): Expr {
+    const seen = done.get(e);
+    if (seen) return seen;
+    let out: Expr;
+    if (e.kind === 'BlockExpr') out = blockExpr(e, ahead);
+    else if (e.kind === 'Binary' && (e.op === '&&' || e.op === '||')) out = { ...e, left: expr(e.left, ahead), right: expr(e.right, null) };
+    else if (e.kind === 'Ternary') {
+      const cond = expr(e.cond, ahead);
+      out = { ...e, cond, then: e.elvis ? cond : expr(e.then, null), else: expr(e.else, null) };
+    } else if (e.kind === 'Sizeof') out = e; // never evaluated
+    else out = generic(e, ahead) as Expr;
+    done.set(e, out);
+    return out;
+  }
+
+  function blockExpr(e: BlockExpr, ahead: Ahead): Expr {
+    const inner = stmts(e.stmts);
+    // `{ value }` written by the user (a macro's argument, typically) is just its value.
+    if (!e.macro && !inner.length && e.value) return expr(e.value, ahead);
+    if (!e.macro) return { ...e, stmts: inner, value: e.value && expr(e.value, null) };
+    if (inner.length && ahead) ahead.push(...inner);
+    const value = e.value && expr(e.value, inner.length && !ahead ? null : ahead);
+    if (!value) {
+      diags.error(`macro ${e.macro}() has no value to use here`, e.span, "a macro's value is its last expression, written without ';'");
+      return { ...e, stmts: [] };
+    }
+    return inner.length && !ahead ? { ...e, stmts: inner, value } : value;
+  }
+
+  /** Any other node: its expressions are rewritten in place order, its blocks flattened. */
+  function generic(n: object, ahead: Ahead): object {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(n)) out[k] = child(v, ahead);
+    return out;
+  }
+  function child(v: unknown, ahead: Ahead): unknown {
+    if (Array.isArray(v)) return v.map((x) => child(x, ahead));
+    if (v === null || typeof v !== 'object' || !('kind' in v)) return v;
+    if (v.kind === 'Block') return block(v as Block);
+    if (v.kind === 'TypeRef' || v.kind === 'Range') return v;
+    return expr(v as Expr, ahead);
+  }
+
+  for (const p of program.probes) {
+    p.predicate = p.predicate && expr(p.predicate, null);
+    p.body = block(p.body);
+  }
+}

@@ -1,0 +1,129 @@
+// Macro expansion (bpftrace 0.26), before every other semantic pass: each call of a macro, `m(…)`,
+// `m!(…)` or a bare `m` for one without parameters, becomes a copy of its body as a block
+// expression. Hygiene as bpftrace has it: the body reaches the caller's variables and maps only
+// through `$x`/`@m` parameters; its own variables are renamed ($$m_x) so they never meet the
+// caller's; an expression parameter is replaced by the caller's expression wherever it is used.
+// Copied nodes keep their place in the macro and note the call (Span.expandedFrom), so an error
+// inside points into the macro and then at each call it came through.
+
+import type { BlockExpr, Builtin, Call, Expr, Let, Macro, MapRef, Program, Span, Variable } from '../ast';
+import type { DiagnosticBag } from '../diagnostics';
+import { copyTree, someNode, type AnyNode } from './ast-copy';
+import { flattenMacroBlocks } from './macro-blocks';
+import { argKind, MacroRegistry, reportMismatch } from './macro-registry';
+
+/** Where copying happens: the program's own code (macro null) or one expansion of a macro. */
+interface Frame {
+  macro: Macro | null;
+  vars: Map<string, string>;
+  maps: Map<string, string>;
+  exprs: Map<string, Expr>;
+  /** The expansion's own variables are named `${prefix}_${name}`. */
+  prefix: string;
+}
+
+const TOP: Frame = { macro: null, vars: new Map(), maps: new Map(), exprs: new Map(), prefix: '' };
+
+/** Expands every macro call in `program`'s probes; `stdlib` are the standard library's macros. */
+export function expandMacros(program: Program, stdlib: Macro[], diags: DiagnosticBag): void {
+  const registry = new MacroRegistry([...stdlib, ...(program.macros ?? [])], diags);
+  const callsOne = (n: AnyNode) => (n.kind === 'Call' || n.kind === 'Builtin') && registry.has(n.name as string);
+  // A program that calls no macro keeps its very nodes.
+  if (!someNode(program.probes, callsOne)) return;
+  const ex = new Expander(registry, diags);
+  program.probes = program.probes.map((p) => ex.copy(p, TOP, (s) => s));
+  flattenMacroBlocks(program, diags);
+}
+
+class Expander {
+  private readonly stack: Macro[] = [];
+  /** Expansions so far per variable prefix: a second one gets a prefix of its own. */
+  private readonly prefixes = new Map<string, number>();
+
+  constructor(
+    private readonly registry: MacroRegistry,
+    private readonly diags: DiagnosticBag,
+  ) {}
+
+  copy<T>(node: T, frame: Frame, span: (s: Span) => Span): T {
+    return copyTree(node, (n, copy) => this.hook(n, copy, frame, span), span);
+  }
+
+  private hook(n: AnyNode, copy: <T>(c: T) => T, f: Frame, span: (s: Span) => Span): unknown {
+    const node = n as unknown as Expr | Let;
+    switch (node.kind) {
+      case 'Variable':
+        if (!f.macro) return undefined;
+        return { ...node, name: f.vars.get(node.name) ?? `${f.prefix}_${node.name}`, span: span(node.span) } satisfies Variable;
+      case 'MapRef': {
+        if (!f.macro) return undefined;
+        const name = f.maps.get(node.name);
+        if (name === undefined) this.diags.error(`Unhygienic access to map: @${node.name}. Maps must be passed into the macro as arguments.`, span(node.span));
+        return { ...node, name: name ?? node.name, keys: copy(node.keys), span: span(node.span) } satisfies MapRef;
+      }
+      case 'Let':
+        if (f.vars.has(node.variable.name)) this.diags.error(`Variable declaration shadows macro arg $${node.variable.name}`, span(node.span));
+        return undefined;
+      case 'Builtin': {
+        // The caller's expression, as the caller wrote it: it is not the macro's to rename.
+        const passed = f.exprs.get(node.name);
+        if (passed) return copyTree(passed, null);
+        return this.call(node, [], f, span) ?? undefined;
+      }
+      case 'Call':
+        // Arguments are the caller's code: copied (renamed, substituted) in the caller's frame.
+        return this.call(node, copy(node.args), f, span) ?? undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** The expansion of `site` if it calls a macro, else null (a builtin, a function, or an error reported). */
+  private call(site: Call | Builtin, args: Expr[], f: Frame, span: (s: Span) => Span): BlockExpr | null {
+    if (!this.registry.has(site.name)) {
+      if (site.kind === 'Call' && site.bang) this.diags.error(`Unknown macro: ${site.name}!`, span(site.nameSpan), 'macros are defined with macro NAME(params) { … } or imported');
+      return null;
+    }
+    const at = span(site.span);
+    const inStdlib = f.macro?.stdlib ? true : undefined;
+    const found = this.registry.lookup(site.name, args.map(argKind), inStdlib);
+    if (!('macro' in found)) {
+      if (found.closest.length) reportMismatch(this.diags, site.name, at, args, found.closest[0]);
+      return null;
+    }
+    const macro = found.macro;
+    const from = this.stack.indexOf(macro);
+    if (from >= 0) {
+      const chain = [...this.stack.slice(from), macro].map((m) => m.name).join(' > ');
+      this.diags.error(`Recursive macro call detected. Call chain: ${chain}`, at);
+      return null;
+    }
+    this.stack.push(macro);
+    try {
+      return this.expand(macro, args, at);
+    } finally {
+      this.stack.pop();
+    }
+  }
+
+  private expand(macro: Macro, args: Expr[], at: Span): BlockExpr {
+    const frame: Frame = { macro, vars: new Map(), maps: new Map(), exprs: new Map(), prefix: this.prefix(macro) };
+    macro.params.forEach((p, i) => {
+      const arg = args[i];
+      if (p.sigil === '$' && arg.kind === 'Variable') frame.vars.set(p.name, arg.name);
+      else if (p.sigil === '@' && arg.kind === 'MapRef') frame.maps.set(p.name, arg.name);
+      else frame.exprs.set(p.name, arg);
+    });
+    const body: BlockExpr = { kind: 'BlockExpr', stmts: macro.body.stmts, value: macro.value, span: macro.body.span };
+    const copied = this.copy(body, frame, (s) => ({ ...s, expandedFrom: at }));
+    return { ...copied, span: at, macro: macro.name };
+  }
+
+  /** bpftrace's `$$name` (`$$name_DEPTH` when nested), made unique per expansion. */
+  private prefix(macro: Macro): string {
+    const base = `$${macro.name}${this.stack.length > 1 ? `_${this.stack.length}` : ''}`;
+    const n = this.prefixes.get(base) ?? 0;
+    this.prefixes.set(base, n + 1);
+    return n === 0 ? base : `${base}#${n}`;
+  }
+}
