@@ -35,6 +35,8 @@ export interface Program extends NodeBase {
   /** `let @m = hash(N);` */
   mapDecls: MapDecl[];
   macros: Macro[];
+  /** `fn name($a: type): type { … }` (bpftrace 0.26 parses and compiles these, but has no call for them). */
+  functions: Fn[];
 }
 
 /** A C preprocessor line other than `#include`, kept verbatim (continuation lines joined). */
@@ -122,6 +124,22 @@ export interface Macro extends NodeBase {
   stdlib?: boolean;
 }
 
+export interface FnParam extends NodeBase {
+  kind: 'FnParam';
+  variable: Variable;
+  type: TypeRef;
+}
+
+/** `fn name($a: int64, $b: string): int64 { stmts }` */
+export interface Fn extends NodeBase {
+  kind: 'Fn';
+  name: string;
+  nameSpan: Span;
+  params: FnParam[];
+  returnType: TypeRef;
+  body: Block;
+}
+
 export interface Include extends NodeBase {
   kind: 'Include';
   path: string;
@@ -207,6 +225,8 @@ export interface Unroll extends NodeBase {
 export interface Jump extends NodeBase {
   kind: 'Jump';
   jump: 'break' | 'continue' | 'return';
+  /** `return e;` (in a user function). */
+  value?: Expr | null;
 }
 
 /** `for ($kv : @map) { }` (iterable a MapRef) or `for ($i : a..b) { }` (iterable a Range). */
@@ -420,5 +440,5 @@ export interface Sizeof extends NodeBase {
 
 export type Node =
   | Program | Include | Probe | AttachPoint | Block | Stmt | Expr | TypeRef
-  | CPreprocessor | CDefinition | CField | CEnumerator | Config | ConfigEntry | Import | MapDecl | MacroParam | Macro
+  | CPreprocessor | CDefinition | CField | CEnumerator | Config | ConfigEntry | Import | MapDecl | MacroParam | Macro | Fn | FnParam
   | Range;

@@ -190,6 +190,20 @@ macro add2($x) { $x + 1 } macro add1($x) { add2($x) } BEGIN { $a = "string"; add
 `), r.err);
 });
 
+test('fn definitions (bpftrace 0.26) are accepted; a call to one, or a probe returning a value, is refused with a way out', () => {
+  ok('fn twice($a: int64): int64 { return $a * 2; } BEGIN { print(1); exit(); }', '1\n\n\n');
+  fails('fn twice($a: int64): int64 { return $a * 2; } BEGIN { print(twice(2)); }', `stdin:1:61-66: ERROR: twice() is a user function (fn): bpftrace compiles those but cannot call them, nor can bpfscript yet
+fn twice($a: int64): int64 { return $a * 2; } BEGIN { print(twice(2)); }
+                                                            ~~~~~
+HINT: write it as a macro: macro twice(…) { …; value }
+`);
+  fails('BEGIN { return 1; }', `stdin:1:16-17: ERROR: a probe returns no value: return with a value belongs in a function (fn)
+BEGIN { return 1; }
+               ~
+HINT: write 'return;'
+`);
+});
+
 /** A private directory for import tests (imports refuse world-writable places). */
 function importDir(): string {
   const d = mkdtempSync(join(runDir(), 'imports-'));

@@ -27,12 +27,28 @@ const TOP: Frame = { macro: null, vars: new Map(), maps: new Map(), exprs: new M
 /** Expands every macro call in `program`'s probes; `stdlib` are the standard library's macros. */
 export function expandMacros(program: Program, stdlib: Macro[], diags: DiagnosticBag): void {
   const registry = new MacroRegistry([...stdlib, ...(program.macros ?? [])], diags);
+  refuseFunctionCalls(program, registry, diags);
   const callsOne = (n: AnyNode) => (n.kind === 'Call' || n.kind === 'Builtin') && registry.has(n.name as string);
   // A program that calls no macro keeps its very nodes.
   if (!someNode(program.probes, callsOne)) return;
   const ex = new Expander(registry, diags);
   program.probes = program.probes.map((p) => ex.copy(p, TOP, (s) => s));
   flattenMacroBlocks(program, diags);
+}
+
+/**
+ * bpftrace 0.26 parses and compiles `fn` definitions but has no call for them ("Unknown
+ * function"); say what is going on instead, and point at the way that works.
+ */
+function refuseFunctionCalls(program: Program, registry: MacroRegistry, diags: DiagnosticBag): void {
+  const fns = new Set((program.functions ?? []).map((f) => f.name));
+  if (!fns.size) return;
+  someNode(program.probes, (n) => {
+    if (n.kind === 'Call' && fns.has(n.name as string) && !registry.has(n.name as string)) {
+      diags.error(`${n.name}() is a user function (fn): bpftrace compiles those but cannot call them, nor can bpfscript yet`, (n as unknown as Call).nameSpan, `write it as a macro: macro ${n.name}(…) { …; value }`);
+    }
+    return false;
+  });
 }
 
 class Expander {
