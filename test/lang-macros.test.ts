@@ -77,6 +77,11 @@ test('a macro with statements used as a value: in an if condition, an else-if, a
   );
 });
 
+test('a macro with statements in a while condition runs them each round; in a predicate, before the test', () => {
+  ok('macro below(v, n) { $t = v; $t < n } BEGIN { $i = 0; while (below($i, 3)) { $i++; if ($i == 1) { continue; } printf("%d\\n", $i); } exit(); }', '2\n3\n\n\n');
+  ok('macro even(v) { $t = v % 2; $t == 0 } interval:ms:10 / even(@n++) / { printf("%d\\n", @n); if (@n > 5) { exit(); } }', '1\n3\n5\n7\n\n\n@n: 7\n');
+});
+
 test('a macro may end the probe: exit() and return inside it', () => {
   ok('macro early() { exit(); } BEGIN { early(); print(1); }', '\n\n');
   ok('macro done() { return; } BEGIN { @n = 1; done(); print(1); } interval:ms:100 { exit(); }', '\n\n@n: 1\n');
@@ -235,6 +240,21 @@ test('import: a directory imports every .bt file in it; -e imports relative to t
   assert.is(r.out, '3\n\n\n');
   const inCwd = bpfscriptIn(d, ['-e', 'import "lib/a.bt"; BEGIN { print(a()); exit(); }']);
   assert.is(inCwd, '1\n\n\n');
+});
+
+test('import: the compile cache notices a change in an imported file', () => {
+  const d = importDir();
+  writeFileSync(join(d, 'lib.bt'), 'macro v() { 1 }\n');
+  writeFileSync(join(d, 'main.bt'), 'import "lib.bt";\nBEGIN { print(v); exit(); }\n');
+  const cached = (): string => {
+    const r = bpfscript([join(d, 'main.bt')], { timeoutMs: 30_000, env: { BPFSCRIPT_CACHE_DIR: join(d, 'cache') } });
+    assert.is(r.stderr, '');
+    return r.stdout;
+  };
+  assert.is(cached(), 'Attaching 1 probe...\n1\n\n\n');
+  assert.is(cached(), 'Attaching 1 probe...\n1\n\n\n');
+  writeFileSync(join(d, 'lib.bt'), 'macro v() { 22 }\n');
+  assert.is(cached(), 'Attaching 1 probe...\n22\n\n\n');
 });
 
 function bpfscriptIn(cwd: string, args: string[]): string {

@@ -3,8 +3,9 @@
 // evaluated once and unconditionally (an assignment, a call's argument, an if's condition …), has
 // its statements run just before the statement that uses it, and leaves its value in place. The
 // expansion's variables are already renamed apart from the caller's, so nothing clashes. What is
-// left (a call with statements in a while condition, after && or ||, in a ?: branch or a
-// predicate) stays a block expression for the passes that evaluate those.
+// left (a call with statements after && or ||, or in a ?: branch) stays a block expression for
+// the passes that evaluate those. A while condition or a predicate with statements to run first
+// becomes a test at the top of the loop body or the probe body.
 
 import type { Block, BlockExpr, Expr, Program, Stmt } from '../ast';
 import type { DiagnosticBag } from '../diagnostics';
@@ -44,8 +45,15 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
         return { ...s, value: s.value && expr(s.value, ahead) };
       case 'If':
         return { ...s, cond: expr(s.cond, ahead), then: block(s.then), else: s.else && block(s.else) };
-      case 'While':
-        return { ...s, cond: expr(s.cond, null), body: block(s.body) };
+      case 'While': {
+        // A condition with statements to run first is tested at the top of the body, each round.
+        const first: Stmt[] = [];
+        const cond = expr(s.cond, first);
+        const body = block(s.body);
+        if (!first.length) return { ...s, cond, body };
+        const one: Expr = { kind: 'IntLit', value: 1n, span: s.cond.span };
+        return { ...s, cond: one, body: { ...body, stmts: [...first, unless(cond, 'break'), ...body.stmts] } };
+      }
       case 'Unroll':
         return { ...s, body: block(s.body) };
       case 'For':
@@ -99,7 +107,19 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
   }
 
   for (const p of program.probes) {
-    p.predicate = p.predicate && expr(p.predicate, null);
+    // A predicate with statements to run first becomes the body's first test.
+    const first: Stmt[] = [];
+    const pred = p.predicate && expr(p.predicate, first);
     p.body = block(p.body);
+    if (pred && first.length) {
+      p.predicate = null;
+      p.body = { ...p.body, stmts: [...first, unless(pred, 'return'), ...p.body.stmts] };
+    } else p.predicate = pred;
   }
+}
+
+/** `if (!cond) { break; }` (or return). */
+function unless(cond: Expr, jump: 'break' | 'return'): Stmt {
+  const span = cond.span;
+  return { kind: 'If', cond: { kind: 'Unary', op: '!', operand: cond, span }, then: { kind: 'Block', stmts: [{ kind: 'Jump', jump, span }], span }, else: null, span };
 }
