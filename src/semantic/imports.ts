@@ -15,7 +15,9 @@ export function resolveImports(program: Program, diags: DiagnosticBag): void {
   const { parse } = require('../../grammar') as typeof import('../../grammar');
   const root = program.span.file;
   const done = new Set<string>(root === 'stdin' ? [] : [resolve(root)]);
-  const queue: [Import, string][] = program.imports.map((i) => [i, baseDir(root)]);
+  // What the imported scripts bring, a script's own imports before it: bpftrace runs the BEGIN
+  // probes of what a script depends on first.
+  const got: Pick<Program, 'probes' | 'macros' | 'mapDecls' | 'includes' | 'cDefinitions'> = { probes: [], macros: [], mapDecls: [], includes: [], cDefinitions: [] };
 
   const load = (imp: Import, display: string) => {
     const abs = resolve(display);
@@ -31,27 +33,22 @@ export function resolveImports(program: Program, diags: DiagnosticBag): void {
     registerSource(display, text);
     const lib = parse(text, display);
     if (lib.config) diags.error('invalid `config` within import', lib.config.span, 'only the main script may have a config block');
-    program.probes.push(...lib.probes);
-    program.macros.push(...lib.macros);
-    program.mapDecls.push(...lib.mapDecls);
-    program.includes.push(...lib.includes);
-    program.cDefinitions.push(...lib.cDefinitions);
-    for (const i of lib.imports) queue.push([i, dirname(display)]);
+    for (const i of lib.imports) importOne(i, dirname(display));
+    got.probes.push(...lib.probes);
+    got.macros.push(...lib.macros);
+    got.mapDecls.push(...lib.mapDecls);
+    got.includes.push(...lib.includes);
+    got.cDefinitions.push(...lib.cDefinitions);
   };
 
-  while (queue.length) {
-    const [imp, dir] = queue.shift()!;
+  const importOne = (imp: Import, dir: string) => {
     const display = isAbsolute(imp.path) ? imp.path : join(dir, imp.path);
     const mode = modeOf(display);
     if (mode === null) {
       diags.error('Unable to find suitable path for import', imp.span, `checked: ${display}`);
-      continue;
-    }
-    if (worldWritable(display, mode)) {
+    } else if (worldWritable(display, mode)) {
       diags.error(`cowardly refusing to import from a directory with global write permissions: "${display}"`, imp.span);
-      continue;
-    }
-    if ((mode & 0o170000) === 0o040000) {
+    } else if ((mode & 0o170000) === 0o040000) {
       for (const name of host().listDir(resolve(display)).sort()) {
         if (name.endsWith('.bt')) load(imp, join(display, name));
       }
@@ -62,7 +59,14 @@ export function resolveImports(program: Program, diags: DiagnosticBag): void {
     } else {
       diags.error(`unknown import type: "${display.split('/').pop()}"`, imp.span, 'import a .bt script or a directory of them');
     }
-  }
+  };
+
+  for (const imp of program.imports) importOne(imp, baseDir(root));
+  program.probes = [...got.probes, ...program.probes];
+  program.macros = [...got.macros, ...program.macros];
+  program.mapDecls = [...got.mapDecls, ...program.mapDecls];
+  program.includes = [...got.includes, ...program.includes];
+  program.cDefinitions = [...got.cDefinitions, ...program.cDefinitions];
 }
 
 function baseDir(file: string): string {
