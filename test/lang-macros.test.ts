@@ -82,6 +82,15 @@ test('a macro with statements in a while condition runs them each round; in a pr
   ok('macro even(v) { $t = v % 2; $t == 0 } interval:ms:10 / even(@n++) / { printf("%d\\n", @n); if (@n > 5) { exit(); } } END { clear(@n); }', '1\n3\n5\n7\n\n\n\n');
 });
 
+test('a block passed as an expression runs at each use, with the caller\'s variables', () => {
+  ok('macro inc(x) { $y = x + 1; $z = x + 2; $y + $z } BEGIN { $y = 2; print(inc({ $y += 1; $y })); exit(); }', '10\n\n\n');
+});
+
+test('builtins as bpftrace 0.26 wraps them: name() is the builtin, __builtin_name is it whatever a macro says', () => {
+  ok('BEGIN { printf("%d %d %d\\n", pid() == pid, __builtin_pid == pid, __builtin_comm == comm()); exit(); }', '1 1 1\n\n\n');
+  ok('macro cpu() { "mine" } macro pid(x) { x } BEGIN { printf("%s %d %s\\n", cpu(), __builtin_cpu >= 0, pid("one")); printf("%d\\n", pid() == __builtin_pid); exit(); }', 'mine 1 one\n1\n\n\n');
+});
+
 test('a macro may end the probe: exit() and return inside it', () => {
   ok('macro early() { exit(); } BEGIN { early(); print(1); }', '\n\n');
   ok('macro done() { return; } BEGIN { @n = 1; done(); print(1); } interval:ms:100 { exit(); }', '\n\n@n: 1\n');

@@ -8,6 +8,7 @@
 
 import type { BlockExpr, Builtin, Call, Expr, Let, Macro, MapRef, Program, Span, Variable } from '../ast';
 import type { DiagnosticBag } from '../diagnostics';
+import { aggregates, builtins, functions } from '../functions';
 import { copyTree, someNode, type AnyNode } from './ast-copy';
 import { flattenMacroBlocks } from './macro-blocks';
 import { argKind, MacroRegistry, reportMismatch } from './macro-registry';
@@ -28,12 +29,25 @@ const TOP: Frame = { macro: null, vars: new Map(), maps: new Map(), exprs: new M
 export function expandMacros(program: Program, stdlib: Macro[], diags: DiagnosticBag): void {
   const registry = new MacroRegistry([...stdlib, ...(program.macros ?? [])], diags);
   refuseFunctionCalls(program, registry, diags);
-  const callsOne = (n: AnyNode) => (n.kind === 'Call' || n.kind === 'Builtin') && registry.has(n.name as string);
+  const callsOne = (n: AnyNode) =>
+    (n.kind === 'Call' || n.kind === 'Builtin') &&
+    (registry.has(n.name as string) || rawBuiltin(n.name as string) !== null || (n.kind === 'Call' && !(n.args as Expr[]).length && builtinOnly(n.name as string)));
   // A program that calls no macro keeps its very nodes.
   if (!someNode(program.probes, callsOne)) return;
   const ex = new Expander(registry, diags);
   program.probes = program.probes.map((p) => ex.copy(p, TOP, (s) => s));
   flattenMacroBlocks(program, diags);
+}
+
+/** A name only the builtin registry knows: bpftrace 0.26 also lets one be called, `cpu()`. */
+function builtinOnly(name: string): boolean {
+  return builtins.has(name) && !functions.has(name) && !aggregates.has(name);
+}
+
+/** `__builtin_comm` is `comm` itself, whatever macro of that name a script defines (bpftrace 0.26). */
+function rawBuiltin(name: string): string | null {
+  const rest = name.startsWith('__builtin_') ? name.slice('__builtin_'.length) : null;
+  return rest !== null && builtins.has(rest) ? rest : null;
 }
 
 /**
@@ -49,6 +63,17 @@ function refuseFunctionCalls(program: Program, registry: MacroRegistry, diags: D
     }
     return false;
   });
+}
+
+/**
+ * An expression argument, copied for one use. A block (`m({ $y += 1; $y })`) runs where the
+ * macro uses it, as the macro's own statements do: it is marked so, unless it declares variables
+ * of its own (a scope then matters).
+ */
+function argument(passed: Expr, f: Frame): Expr {
+  const c = copyTree(passed, null);
+  if (c.kind === 'BlockExpr' && !c.macro && !c.stmts.some((s) => s.kind === 'Let')) return { ...c, macro: f.macro?.name ?? '' };
+  return c;
 }
 
 class Expander {
@@ -83,12 +108,19 @@ class Expander {
       case 'Builtin': {
         // The caller's expression, as the caller wrote it: it is not the macro's to rename.
         const passed = f.exprs.get(node.name);
-        if (passed) return copyTree(passed, null);
+        if (passed) return argument(passed, f);
+        const raw = rawBuiltin(node.name);
+        if (raw !== null) return { ...node, name: raw, span: span(node.span) } satisfies Builtin;
         return this.call(node, [], f, span) ?? undefined;
       }
-      case 'Call':
+      case 'Call': {
         // Arguments are the caller's code: copied (renamed, substituted) in the caller's frame.
-        return this.call(node, copy(node.args), f, span) ?? undefined;
+        const args = copy(node.args);
+        const expanded = this.call(node, args, f, span);
+        if (expanded) return expanded;
+        if (!args.length && builtinOnly(node.name)) return { kind: 'Builtin', name: node.name, span: span(node.span) } satisfies Builtin;
+        return undefined;
+      }
       default:
         return undefined;
     }
@@ -104,7 +136,10 @@ class Expander {
     const inStdlib = f.macro?.stdlib ? true : undefined;
     const found = this.registry.lookup(site.name, args.map(argKind), inStdlib);
     if (!('macro' in found)) {
-      if (found.closest.length) reportMismatch(this.diags, site.name, at, args, found.closest[0]);
+      // What bpftrace's library wraps in macros, a builtin or function module implements here:
+      // that module takes the calls no macro matches.
+      const module = builtins.has(site.name) || functions.has(site.name) || aggregates.has(site.name);
+      if (found.closest.length && !module) reportMismatch(this.diags, site.name, at, args, found.closest[0]);
       return null;
     }
     const macro = found.macro;
