@@ -82,6 +82,13 @@ test('a macro with statements in a while condition runs them each round; in a pr
   ok('macro even(v) { $t = v % 2; $t == 0 } interval:ms:10 / even(@n++) / { printf("%d\\n", @n); if (@n > 5) { exit(); } } END { clear(@n); }', '1\n3\n5\n7\n\n\n\n');
 });
 
+test('after && and ||, a macro\'s statements run only when its value is needed', () => {
+  ok(
+    'macro big(v) { $t = v * 10; printf("eval %d\\n", v); $t > 50 } BEGIN { $a = 0; @x = (1 && big(6)); @y = ($a && big(7)); @z = ($a || big(2)); @w = (1 || big(9)); if ($a == 0 && big(8)) { printf("yes\\n"); } exit(); }',
+    'eval 6\neval 2\neval 8\nyes\n\n\n@w: 1\n@x: 1\n@y: 0\n@z: 0\n',
+  );
+});
+
 test('a block passed as an expression runs at each use, with the caller\'s variables', () => {
   ok('macro inc(x) { $y = x + 1; $z = x + 2; $y + $z } BEGIN { $y = 2; print(inc({ $y += 1; $y })); exit(); }', '10\n\n\n');
 });

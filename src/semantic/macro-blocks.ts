@@ -3,11 +3,11 @@
 // evaluated once and unconditionally (an assignment, a call's argument, an if's condition …), has
 // its statements run just before the statement that uses it, and leaves its value in place. The
 // expansion's variables are already renamed apart from the caller's, so nothing clashes. What is
-// left (a call with statements after && or ||, or in a ?: branch) stays a block expression for
-// the passes that evaluate those. A while condition or a predicate with statements to run first
+// left (a call with statements in a ?: branch, or where nothing may move ahead) stays a block
+// expression for the passes that evaluate those. After && or ||, the statements run under an if. A while condition or a predicate with statements to run first
 // becomes a test at the top of the loop body or the probe body.
 
-import type { Block, BlockExpr, Expr, Program, Stmt } from '../ast';
+import type { Binary, Block, BlockExpr, Expr, Program, Stmt, Variable } from '../ast';
 import type { DiagnosticBag } from '../diagnostics';
 
 /** Statements to run before the current one, or null where nothing may be moved ahead. */
@@ -15,6 +15,7 @@ type Ahead = Stmt[] | null;
 
 export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void {
   const done = new Map<Expr, Expr>();
+  let temps = 0;
 
   const block = (b: Block): Block => ({ ...b, stmts: stmts(b.stmts) });
 
@@ -68,7 +69,7 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
     if (seen) return seen;
     let out: Expr;
     if (e.kind === 'BlockExpr') out = blockExpr(e, ahead);
-    else if (e.kind === 'Binary' && (e.op === '&&' || e.op === '||')) out = { ...e, left: expr(e.left, ahead), right: expr(e.right, null) };
+    else if (e.kind === 'Binary' && (e.op === '&&' || e.op === '||')) out = logical(e, ahead);
     else if (e.kind === 'Ternary') {
       const cond = expr(e.cond, ahead);
       out = { ...e, cond, then: e.elvis ? cond : expr(e.then, null), else: expr(e.else, null) };
@@ -76,6 +77,29 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
     else out = generic(e, ahead) as Expr;
     done.set(e, out);
     return out;
+  }
+
+  /**
+   * `a && m()` whose right side has statements to run first: they may run only when `a` lets the
+   * right side run, so `$r = 0 && 0; if (a) { stmts; $r = 1 && value; }` (`||` alike) and `$r` in
+   * its place, which keeps the operator's own result type.
+   */
+  function logical(e: Binary, ahead: Ahead): Expr {
+    const left = expr(e.left, ahead);
+    const first: Stmt[] = [];
+    const right = expr(e.right, ahead ? first : null);
+    if (!first.length || !ahead) return { ...e, left, right };
+    const span = e.span;
+    const and = e.op === '&&';
+    const name = `$${and ? 'and' : 'or'}_${++temps}`;
+    // A node of its own at each place: later passes note facts per node.
+    const r = (): Variable => ({ kind: 'Variable', name, span });
+    const int = (v: bigint): Expr => ({ kind: 'IntLit', value: v, span });
+    const set = (v: Expr): Stmt => ({ kind: 'AssignVar', variable: r(), op: null, value: { ...e, left: int(and ? 1n : 0n), right: v }, span });
+    ahead.push(set(int(and ? 0n : 1n)));
+    const test: Expr = and ? left : { kind: 'Unary', op: '!', operand: left, span };
+    ahead.push({ kind: 'If', cond: test, then: { kind: 'Block', stmts: [...first, set(right)], span }, else: null, span });
+    return r();
   }
 
   function blockExpr(e: BlockExpr, ahead: Ahead): Expr {
