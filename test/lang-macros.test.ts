@@ -89,6 +89,13 @@ test('after && and ||, a macro\'s statements run only when its value is needed',
   );
 });
 
+test('in a ?: branch, a macro\'s statements run only in the branch taken (?: too)', () => {
+  ok(
+    'macro big(v) { $t = v * 10; printf("eval %d\\n", v); $t > 50 } macro name(v) { $n = v; $n } BEGIN { $a = 0; @x = $a ? big(6) : big(7); @y = $a ?: big(8); @z = 3 ?: big(9); printf("%s\\n", $a ? name("yes") : name("no")); exit(); }',
+    'eval 7\neval 8\nno\n\n\n@x: 1\n@y: 1\n@z: 3\n',
+  );
+});
+
 test('a block passed as an expression runs at each use, with the caller\'s variables', () => {
   ok('macro inc(x) { $y = x + 1; $z = x + 2; $y + $z } BEGIN { $y = 2; print(inc({ $y += 1; $y })); exit(); }', '10\n\n\n');
 });

@@ -3,11 +3,12 @@
 // evaluated once and unconditionally (an assignment, a call's argument, an if's condition …), has
 // its statements run just before the statement that uses it, and leaves its value in place. The
 // expansion's variables are already renamed apart from the caller's, so nothing clashes. What is
-// left (a call with statements in a ?: branch, or where nothing may move ahead) stays a block
-// expression for the passes that evaluate those. After && or ||, the statements run under an if. A while condition or a predicate with statements to run first
+// left (where nothing may move ahead: a call inside a block expression's value, a ?: inside a
+// while condition's right side …) stays a block expression for the passes that evaluate those.
+// After && or ||, and in a ?: branch, the statements run under an if. A while condition or a predicate with statements to run first
 // becomes a test at the top of the loop body or the probe body.
 
-import type { Binary, Block, BlockExpr, Expr, Program, Stmt, Variable } from '../ast';
+import type { Binary, Block, BlockExpr, Expr, Program, Span, Stmt, Ternary, Variable } from '../ast';
 import type { DiagnosticBag } from '../diagnostics';
 
 /** Statements to run before the current one, or null where nothing may be moved ahead. */
@@ -70,10 +71,8 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
     let out: Expr;
     if (e.kind === 'BlockExpr') out = blockExpr(e, ahead);
     else if (e.kind === 'Binary' && (e.op === '&&' || e.op === '||')) out = logical(e, ahead);
-    else if (e.kind === 'Ternary') {
-      const cond = expr(e.cond, ahead);
-      out = { ...e, cond, then: e.elvis ? cond : expr(e.then, null), else: expr(e.else, null) };
-    } else if (e.kind === 'Sizeof') out = e; // never evaluated
+    else if (e.kind === 'Ternary') out = ternary(e, ahead);
+    else if (e.kind === 'Sizeof') out = e; // never evaluated
     else out = generic(e, ahead) as Expr;
     done.set(e, out);
     return out;
@@ -91,15 +90,43 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
     if (!first.length || !ahead) return { ...e, left, right };
     const span = e.span;
     const and = e.op === '&&';
-    const name = `$${and ? 'and' : 'or'}_${++temps}`;
-    // A node of its own at each place: later passes note facts per node.
-    const r = (): Variable => ({ kind: 'Variable', name, span });
+    const r = temp(and ? 'and' : 'or', span);
     const int = (v: bigint): Expr => ({ kind: 'IntLit', value: v, span });
     const set = (v: Expr): Stmt => ({ kind: 'AssignVar', variable: r(), op: null, value: { ...e, left: int(and ? 1n : 0n), right: v }, span });
     ahead.push(set(int(and ? 0n : 1n)));
     const test: Expr = and ? left : { kind: 'Unary', op: '!', operand: left, span };
     ahead.push({ kind: 'If', cond: test, then: { kind: 'Block', stmts: [...first, set(right)], span }, else: null, span });
     return r();
+  }
+
+  /**
+   * `c ? m() : e` whose branches have statements to run first: each runs in its own branch,
+   * `if (c) { stmts; $t = then; } else { …; $t = else; }`, and `$t` takes the ternary's place.
+   */
+  function ternary(e: Ternary, ahead: Ahead): Expr {
+    const cond = expr(e.cond, ahead);
+    const thenFirst: Stmt[] = [];
+    const elseFirst: Stmt[] = [];
+    const then = e.elvis ? cond : expr(e.then, ahead ? thenFirst : null);
+    const other = expr(e.else, ahead ? elseFirst : null);
+    if (!ahead || (!thenFirst.length && !elseFirst.length)) return { ...e, cond, then, else: other };
+    const span = e.span;
+    const t = temp('ternary', span);
+    const set = (v: Expr): Stmt => ({ kind: 'AssignVar', variable: t(), op: null, value: v, span });
+    const block = (stmts: Stmt[]): Block => ({ kind: 'Block', stmts, span });
+    if (e.elvis) {
+      // The condition is the value when it holds: evaluated once, into the temporary.
+      ahead.push(set(cond), { kind: 'If', cond: { kind: 'Unary', op: '!', operand: t(), span }, then: block([...elseFirst, set(other)]), else: null, span });
+    } else {
+      ahead.push({ kind: 'If', cond, then: block([...thenFirst, set(then)]), else: block([...elseFirst, set(other)]), span });
+    }
+    return t();
+  }
+
+  /** A variable of the flattening's own, as a maker of fresh nodes: later passes note facts per node. */
+  function temp(what: string, span: Span): () => Variable {
+    const name = `$${what}_${++temps}`;
+    return () => ({ kind: 'Variable', name, span });
   }
 
   function blockExpr(e: BlockExpr, ahead: Ahead): Expr {
