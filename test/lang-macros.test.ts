@@ -126,6 +126,8 @@ test('the standard library: is_err', () => {
 test("a user's macro replaces the library's of the same signature, and leaves its other overloads", () => {
   ok('macro ppid() { 42 } BEGIN { print(ppid); exit(); }', '42\n\n\n');
   ok('macro ppid(x, y) { x + y } BEGIN { print((ppid(1, 2), ppid > 0)); exit(); }', '(3, 1)\n\n\n');
+  // A script's own constant of a library macro's name is still the constant where no call is made.
+  ok('#define is_err 7\nBEGIN { print((is_err, is_err(-1))); exit(); }', '(7, 1)\n\n\n');
 });
 
 test('errors: a call matching no definition points at the closest one (bpftrace\'s wording)', () => {

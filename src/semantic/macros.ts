@@ -139,7 +139,9 @@ class Expander {
       // What bpftrace's library wraps in macros, a builtin or function module implements here:
       // that module takes the calls no macro matches.
       const module = builtins.has(site.name) || functions.has(site.name) || aggregates.has(site.name);
-      if (found.closest.length && !module) reportMismatch(this.diags, site.name, at, args, found.closest[0]);
+      // A bare name the library has only with parameters may be the script's own constant (#define).
+      const constant = site.kind === 'Builtin' && found.closest.every((m) => m.stdlib);
+      if (found.closest.length && !module && !constant) reportMismatch(this.diags, site.name, at, args, found.closest[0]);
       return null;
     }
     const macro = found.macro;
