@@ -234,6 +234,29 @@ HINT: write 'return;'
 `);
 });
 
+test('-d macros shows the program the type checker reads: expansions, renamed variables, statements moved ahead', () => {
+  const r = bpfscript(['-d', 'macros', '-e', 'macro inc($x) { $x += 1; $x } macro big(v) { $t = v * 10; $t > 50 } BEGIN { $a = 1; $b = inc($a); if ($a && big(6)) { printf("%d\\n", $b); } }'], { env: NO_CACHE });
+  assert.is(r.stderr, '');
+  assert.is(r.status, 0);
+  assert.is(r.stdout, `== Macros expanded (the program the type checker reads) ==
+BEGIN
+{
+  $a = 1;
+  $a += 1;
+  $b = $a;
+  $$and_1 = 1 && 0;
+  if ($a) {
+    $$big_t = 6 * 10;
+    $$and_1 = 1 && $$big_t > 50;
+  }
+  if ($$and_1) {
+    printf("%d\\n", $b);
+  }
+}
+`);
+  assert.is(bpfscript(['-d', 'macros', '-e', 'BEGIN { exit(); }']).stdout, '== Macros expanded (the program the type checker reads) ==\nnothing to expand: the program imports nothing and calls no macro\n');
+});
+
 /** A private directory for import tests (imports refuse world-writable places). */
 function importDir(): string {
   const d = mkdtempSync(join(runDir(), 'imports-'));
