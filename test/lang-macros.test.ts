@@ -96,6 +96,10 @@ test('in a ?: branch, a macro\'s statements run only in the branch taken (?: too
   );
 });
 
+test('a macro of a constant stands where a literal is required: unroll\'s count', () => {
+  ok('macro three { 3 } BEGIN { unroll(three) { @n++; } exit(); }', '\n\n@n: 3\n');
+});
+
 test('a block passed as an expression runs at each use, with the caller\'s variables', () => {
   ok('macro inc(x) { $y = x + 1; $z = x + 2; $y + $z } BEGIN { $y = 2; print(inc({ $y += 1; $y })); exit(); }', '10\n\n\n');
 });

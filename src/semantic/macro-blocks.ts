@@ -57,7 +57,7 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
         return { ...s, cond: one, body: { ...body, stmts: [...first, unless(cond, 'break'), ...body.stmts] } };
       }
       case 'Unroll':
-        return { ...s, body: block(s.body) };
+        return { ...s, count: expr(s.count, null), body: block(s.body) };
       case 'For':
         return { ...s, iterable: s.iterable.kind === 'Range' ? { ...s.iterable, start: expr(s.iterable.start, ahead), end: expr(s.iterable.end, ahead) } : s.iterable, body: block(s.body) };
       default:
