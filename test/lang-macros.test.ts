@@ -203,6 +203,14 @@ stdin:1:50-57: ERROR: expanded from
 macro set($x) { let $x = 1; $x } BEGIN { $y = 1; set($y); }
                                                  ~~~~~~~
 `);
+  fails('macro bump(x) { x++; } BEGIN { $a = 1; bump($a); }', `stdin:1:17-20: ERROR: macro parameter x is an expression and cannot be changed
+macro bump(x) { x++; } BEGIN { $a = 1; bump($a); }
+                ~~~
+HINT: declare it as $x to change the caller's variable
+stdin:1:40-48: ERROR: expanded from
+macro bump(x) { x++; } BEGIN { $a = 1; bump($a); }
+                                       ~~~~~~~~
+`);
   fails('macro nothing($x) { $x += 1; } BEGIN { $y = 1; $z = nothing($y); }', `stdin:1:53-64: ERROR: macro nothing() has no value to use here
 macro nothing($x) { $x += 1; } BEGIN { $y = 1; $z = nothing($y); }
                                                     ~~~~~~~~~~~

@@ -102,6 +102,12 @@ class Expander {
         if (name === undefined) this.diags.error(`Unhygienic access to map: @${node.name}. Maps must be passed into the macro as arguments.`, span(node.span));
         return { ...node, name: name ?? node.name, keys: copy(node.keys), span: span(node.span) } satisfies MapRef;
       }
+      case 'Unary':
+        // An expression parameter is a value: only a `$x` parameter lends the macro a variable.
+        if (node.op.length > 1 && node.operand.kind === 'Builtin' && f.exprs.has(node.operand.name)) {
+          this.diags.error(`macro parameter ${node.operand.name} is an expression and cannot be changed`, span(node.span), `declare it as $${node.operand.name} to change the caller's variable`);
+        }
+        return undefined;
       case 'Let':
         if (f.vars.has(node.variable.name)) this.diags.error(`Variable declaration shadows macro arg $${node.variable.name}`, span(node.span));
         return undefined;
