@@ -186,6 +186,7 @@ test('--explain piped: every stage in pipeline order, plain text', () => {
   const headings = r.stdout.split('\n').filter((l) => l.startsWith('== '));
   assert.equal(headings, [
     '== AST (what the parser understood) ==',
+    '== Macros expanded (the program the type checker reads) ==',
     '== Types (what the type checker inferred) ==',
     '== LLVM IR (optimised, before the BPF backend) ==',
     '== BPF instructions (with the script position that produced them) ==',

@@ -1,6 +1,6 @@
 // --explain and -d STAGE: what a script becomes at each stage of the pipeline, for learners.
 //   ast       the syntax tree the parser built
-//   macros    the program with its imports merged and its macro calls expanded (when it has any)
+//   macros    the program with its imports merged and its macro calls expanded
 //   types     the tree with every expression's type; programs; maps and their BPF map types
 //   ir        the optimised LLVM IR
 //   bpf       each program's BPF instructions under the script line and column they came from
@@ -63,11 +63,7 @@ export async function explain(source: string, o: ExplainOptions): Promise<string
 
   const program = parse(source, o.file);
   if (want.has('ast')) section('ast', renderTree(program, p));
-  if (want.has('macros')) {
-    // --explain shows it only for a program that has something to expand; -d macros always answers.
-    const expanded = expandedText(source, o.file);
-    if (expanded !== null || o.stages.length === 1) section('macros', expanded ?? 'nothing to expand: the program imports nothing and calls no macro\n');
-  }
+  if (want.has('macros')) section('macros', expandedText(source, o.file) ?? 'nothing to expand: the program imports nothing and calls no macro\n');
   if (!['types', 'ir', 'bpf', 'verifier'].some((s) => want.has(s as Stage))) return parts.join('\n');
 
   const analysis = analyze(program);
