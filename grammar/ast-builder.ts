@@ -124,5 +124,5 @@ export const placeholderMapRef = (): A.MapRef => ({ kind: 'MapRef', name: '', ke
 export const placeholderCDefinition = (tag: A.CDefinition['tag']): A.CDefinition => ({ kind: 'CDefinition', tag, name: '', fields: [], enumerators: [], span: NO_SPAN });
 export const placeholderType = (): A.TypeRef => ({ kind: 'TypeRef', name: '', pointerDepth: 0, arrayLength: null, span: NO_SPAN });
 export const emptyProgram = (): A.Program => ({
-  kind: 'Program', includes: [], probes: [], preprocessor: [], cDefinitions: [], config: null, imports: [], mapDecls: [], macros: [], span: NO_SPAN,
+  kind: 'Program', includes: [], probes: [], preprocessor: [], cDefinitions: [], config: null, imports: [], mapDecls: [], macros: [], functions: [], span: NO_SPAN,
 });

@@ -46,6 +46,7 @@ const DECLARATIONS: ReadonlyMap<string, { token: keyof Tokens; ends: Ctx }> = ne
   ['config', { token: 'Config', ends: Ctx.DeclToBrace }],
   ['import', { token: 'Import', ends: Ctx.DeclToSemi }],
   ['macro', { token: 'Macro', ends: Ctx.DeclToBrace }],
+  ['fn', { token: 'Fn', ends: Ctx.DeclToBrace }],
   ['let', { token: 'Let', ends: Ctx.DeclToSemi }],
   ['struct', { token: 'Struct', ends: Ctx.DeclToBrace }],
   ['union', { token: 'Union', ends: Ctx.DeclToBrace }],

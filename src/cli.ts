@@ -91,7 +91,7 @@ function parseArgs(argv: string[]): CliArgs {
     .option('l', { type: 'boolean', describe: 'list probes matching the pattern given as argument (-lv: with their arguments)' })
     .option('v', { type: 'boolean', describe: 'verbose: with -l, show tracepoint arguments and usdt argument specs' })
     .option('p', { type: 'string', describe: 'trace process PID only: uprobes and usdt probes attach to it' })
-    .option('d', { type: 'string', array: true, nargs: 1, describe: 'show one stage and exit: ast, types, ir, bpf, verifier' })
+    .option('d', { type: 'string', array: true, nargs: 1, describe: 'show one stage and exit: ast, macros, types, ir, bpf, verifier' })
     .option('fmt', { type: 'boolean', describe: 'print the program formatted as canonical source and exit' })
     .option('q', { type: 'boolean', describe: 'keep messages quiet (no "Attaching N probes..." line)' })
     .option('warnings', { type: 'boolean', describe: '--no-warnings: disable all warning messages' })

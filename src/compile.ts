@@ -64,6 +64,10 @@ export function compile(source: string, opts: CompileOptions): CompiledProgram {
 export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   const pass = require('./semantic') as typeof import('./semantic');
   const diags = new DiagnosticBag();
+  pass.resolveImports(program, diags); // imported scripts join the program
+  const { stdlibMacros } = require('./stdlib') as typeof import('./stdlib');
+  pass.expandMacros(program, stdlibMacros(), diags); // macro calls → their bodies
+  diags.throwIfErrors();
   const analysis = pass.prepare(program, opts, diags); // settings, config block, positionals, C definitions
   pass.expandProbes(analysis, opts, diags); // attach points → one program each
   pass.checkProbes(analysis, diags); // types of every expression, variable and map

@@ -37,8 +37,8 @@ class Printer {
     if (c.length > 0) sections.push(c.map((n) => this.cItem(n)).join('\n'));
     const head = [...(p.config ? [p.config] : []), ...p.imports].sort(byStart);
     if (head.length > 0) sections.push(head.map((n) => (n.kind === 'Config' ? this.config(n) : `import ${quote(n.path)};`)).join('\n'));
-    const main = [...p.mapDecls, ...p.macros, ...p.probes].sort(byStart);
-    for (const n of main) sections.push(n.kind === 'MapDecl' ? this.mapDecl(n) : n.kind === 'Macro' ? this.macro(n) : this.probe(n));
+    const main = [...p.mapDecls, ...p.macros, ...(p.functions ?? []), ...p.probes].sort(byStart);
+    for (const n of main) sections.push(n.kind === 'MapDecl' ? this.mapDecl(n) : n.kind === 'Macro' ? this.macro(n) : n.kind === 'Fn' ? this.fn(n) : this.probe(n));
     return sections.length > 0 ? sections.join('\n\n') + '\n' : '';
   }
 
@@ -79,6 +79,11 @@ class Printer {
   private macro(m: A.Macro): string {
     const params = m.params.map((p) => p.sigil + p.name).join(', ');
     return `macro ${m.name}(${params})\n${this.body(m.body.stmts, m.value)}`;
+  }
+
+  private fn(f: A.Fn): string {
+    const params = f.params.map((p) => `$${p.variable.name}: ${typeText(p.type)}`).join(', ');
+    return `fn ${f.name}(${params}): ${typeText(f.returnType)}\n${this.body(f.body.stmts, null)}`;
   }
 
   private probe(p: A.Probe): string {
@@ -137,7 +142,7 @@ class Printer {
         return `let $${s.variable.name}${type}${value};`;
       }
       case 'Jump':
-        return `${s.jump};`;
+        return s.value ? `return ${this.expr(s.value, TERNARY)};` : `${s.jump};`;
     }
   }
 

@@ -81,6 +81,7 @@ function stmt(c: ProbeChecker, s: Stmt): void {
     case 'Jump':
       if (s.jump !== 'return' && c.loops === 0) c.error(`${s.jump} is only valid inside a while loop`, s);
       if (s.jump === 'return' && c.inForMap) c.error('return inside a for loop is not supported yet', s, "use 'break' to stop the loop");
+      if (s.value) c.error('a probe returns no value: return with a value belongs in a function (fn)', s.value, "write 'return;'");
       return;
     case 'For':
       return forMap(c, s);

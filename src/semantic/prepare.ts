@@ -85,15 +85,6 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
   });
   if (analysis.namedArgs.length) checkNamedArgs(program, analysis.namedArgs, (message, hint) => diags.error(message, undefined, hint));
 
-  // The front end parses these; until the semantic pass implements them, say so rather than
-  // silently compiling a program that means something else.
-  const unsupported: [string, { span: Program['span'] }[]][] = [
-    ['import statements', program.imports ?? []],
-    ['macros', program.macros ?? []],
-  ];
-  for (const [what, nodes] of unsupported) {
-    for (const node of nodes) diags.error(`${what} are not supported yet`, node.span, 'see spec.md for what is implemented');
-  }
   const userBtf = userTypes(program, analysis.positionals);
   useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags, userBtf) : userBtf);
   return analysis;
