@@ -52,6 +52,7 @@ export const builtins = new Registry<BuiltinDef>({
 export const functions = new Registry<FunctionDef>({
   printf: () => mod<typeof import('./printf')>('./printf').printf,
   exit: () => mod<typeof import('./exit')>('./exit').exit,
+  getopt: () => mod<typeof import('./getopt')>('./getopt').getopt,
   unwatch: () => mod<typeof import('./unwatch')>('./unwatch').unwatch,
   'helper-error': () => mod<typeof import('./helper-error')>('./helper-error').helperError,
   print: () => mod<typeof import('./print')>('./print').print,

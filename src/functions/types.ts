@@ -28,6 +28,8 @@ export interface LanguageOptions {
   readonly unsafe: boolean;
   /** -k (1) / -kk (2): which failing BPF helpers report a warning at run time (helper-error.ts). */
   readonly helperErrors: number;
+  /** Named program options (`-- --name=value`), for getopt(). */
+  readonly namedOptions?: ReadonlyMap<string, string | true>;
 }
 
 /** What a type rule may ask of the semantic pass. */

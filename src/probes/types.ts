@@ -9,6 +9,7 @@ import type { Diagnostic } from '../diagnostics';
 import type { TracepointFormat } from '../kernel/tracefs';
 import type { AttachRecord } from '../compiled';
 import type { AddrSpace, Type } from '../types';
+import type { Dialect } from '../dialect';
 
 /** One concrete attach point as a probe type's `expand` finds it, before the registry binds it to its type. */
 export interface ProbeSite<A extends AttachRecord = AttachRecord> {
@@ -55,7 +56,16 @@ export interface ExpandTarget {
   command?: string;
   /** Command-line arguments after the script: `$N` in an attach point is replaced by the Nth. */
   positionals?: readonly string[];
+  /** Which bpftrace the script is read as (probe names differ: `begin` in 0.26). */
+  dialect?: Dialect;
 }
+
+/**
+ * When the runtime runs a probe of a type that is not attached: before the others are attached
+ * (BEGIN), after they are detached (END), on SIGUSR1 (self:signal), or only in --test / --bench
+ * mode (test:NAME, bench:NAME), several of one kind in the script's order.
+ */
+export type RunAt = 'begin' | 'end' | 'signal' | 'test' | 'bench';
 
 /**
  * A probe type, generic in its attach record `A`. Besides expanding attach points it answers the
@@ -86,8 +96,8 @@ export interface ProbeType<A extends AttachRecord = AttachRecord> {
   ctxIsArgs?: boolean;
   /** The address space of pointer fields of `args` (kernel when absent). */
   argsPointerSpace?(p: ExpandedProbe<A>): AddrSpace;
-  /** BEGIN and END run once through BPF_PROG_TEST_RUN instead of being attached. */
-  runOnce?: 'begin' | 'end';
+  /** Run by the runtime through BPF_PROG_TEST_RUN instead of being attached, and when. */
+  runOnce?: RunAt;
   /** The type of `args->NAME` (or `args.NAME`) when the probe type decides it, or the error that
    * refuses it; undefined to read it from the expanded probe's `format`. */
   argField?(p: ExpandedProbe<A>, field: string, arrow: boolean): Type | { error: string; hint?: string } | undefined;

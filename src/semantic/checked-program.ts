@@ -70,6 +70,8 @@ export interface Analysis {
   unsafe: boolean;
   /** -k / -kk: see LanguageOptions.helperErrors. */
   helperErrors: number;
+  /** `-- --name=value` program options, for getopt(). */
+  namedOptions?: ReadonlyMap<string, string | true>;
   /** Which bpftrace the program means what it means in (src/dialect.ts). */
   dialect: Dialect;
   /** Shown on stderr even when compilation succeeds (attach points dropped as bpftrace drops them). */

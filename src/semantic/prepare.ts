@@ -30,6 +30,10 @@ export interface AnalyzeOptions {
   /** -k / -kk. */
   helperErrors?: number;
   dialect?: Dialect;
+  /** `-- --name=value` program options (getopt), as [name, value] pairs. */
+  namedOptions?: [string, string | true][];
+  /** --probe-filter: only probes whose name matches are compiled (BEGIN/END and the like always). */
+  probeFilter?: string;
 }
 
 /** An empty analysis of `program`; errors found on the way go to `diags`, thrown by a later pass. */
@@ -57,6 +61,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
     forLoops: new Map(),
     unsafe: opts.unsafe ?? false,
     helperErrors: opts.helperErrors ?? 0,
+    namedOptions: new Map(opts.namedOptions ?? []),
     dialect: opts.dialect ?? DEFAULT_DIALECT,
   };
 
