@@ -260,6 +260,13 @@ class Session {
   private async runMode(mode: RunMode, ring: RingBuffer, runAll: (at: ProbeMeta['runOnce']) => void): Promise<number> {
     runAll('begin');
     await this.drainAll(ring);
+    // A failing helper reported while a test runs (-k) fails the test, as bpftrace counts it.
+    let helperErrors = 0;
+    const report = this.out.helperError.bind(this.out);
+    this.out.helperError = (...a) => {
+      helperErrors++;
+      report(...a);
+    };
     const host: ModeHost = {
       program: (p) => this.obj!.program(p.progName),
       drain: () => {
@@ -270,8 +277,9 @@ class Session {
       out: this.out,
       divert: () => this.out.divert?.() ?? (() => ''),
       takeFailure: () => {
-        const failed = this.failure !== undefined;
+        const failed = this.failure !== undefined || helperErrors > 0;
         this.failure = undefined;
+        helperErrors = 0;
         return failed;
       },
     };

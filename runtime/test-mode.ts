@@ -25,7 +25,8 @@ export interface ModeHost {
   out: OutputSink;
   /** Sends what the programs print somewhere else until the returned function takes it back. */
   divert(): () => string;
-  /** Whether the last run failed in user space (an event that could not be handled); clears it. */
+  /** Whether the last run failed in user space (an event that could not be handled, a failing
+   * helper reported under -k); clears it. */
   takeFailure(): boolean;
 }
 

@@ -238,6 +238,7 @@ export async function main(cmdline: string[]): Promise<void> {
     const split = dialect === '0.26' || usesGetopt(source) ? splitProgramArgs(programArgs) : { positionals: programArgs, named: new Map() };
     const positionals = split.positionals;
     const mode = runMode(args);
+    const helperErrors = (require('./cli-flags') as typeof import('./cli-flags')).helperErrorLevel(args.k, args.warnings, dialect);
     const strLen = process.env.BPFTRACE_STRLEN ? Number(process.env.BPFTRACE_STRLEN) : undefined;
     if (strLen !== undefined && !(Number.isInteger(strLen) && strLen >= 2 && strLen <= 1024)) {
       throw new BpfscriptError({ severity: 'ERROR', message: `BPFTRACE_STRLEN must be an integer from 2 to 1024, got '${process.env.BPFTRACE_STRLEN}'` });
@@ -247,7 +248,7 @@ export async function main(cmdline: string[]): Promise<void> {
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
     const command = cmd ? ((require('./kernel/binaries') as typeof import('./kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
-    const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), ...(split.named.size ? { namedOptions: [...split.named] } : {}), ...(args.probeFilter !== undefined ? { probeFilter: args.probeFilter } : {}), wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(args.k ? { helperErrors: args.k } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
+    const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), ...(split.named.size ? { namedOptions: [...split.named] } : {}), ...(args.probeFilter !== undefined ? { probeFilter: args.probeFilter } : {}), wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(helperErrors ? { helperErrors } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
     if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (emitOnly) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');

@@ -13,7 +13,7 @@ import type { FunctionDef } from './types';
 /** Named options as the command line gave them: the text after `=`, or true for a bare `--name`. */
 export type NamedOptions = ReadonlyMap<string, string | true>;
 
-type Value = { type: Type; value: bigint | string };
+type Value = { type: Type; value: bigint | string; lit?: Expr };
 
 const U64_MAX = (1n << 64n) - 1n;
 const I64_MIN = -(1n << 63n);
@@ -69,6 +69,11 @@ export const getopt: FunctionDef = {
     if (desc && desc.kind !== 'StrLit') ctx.error('getopt()\'s description must be a string literal', desc);
     try {
       const v = valueOf(nameArg.value, dflt, ctx.options.namedOptions?.get(nameArg.value));
+      // A string is emitted as the literal it stands for, typed here like any other.
+      if (typeof v.value === 'string') {
+        v.lit = { kind: 'StrLit', value: v.value, span: call.span };
+        ctx.typeOf(v.lit);
+      }
       resolved.set(call, v);
       return v.type;
     } catch (e) {
@@ -80,8 +85,7 @@ export const getopt: FunctionDef = {
   emit(ctx, call) {
     const v = resolved.get(call)!;
     if (typeof v.value === 'bigint') return { type: v.type, v: ctx.c.constInt(ctx.i64, v.value) };
-    const lit: Expr = { kind: 'StrLit', value: v.value, span: call.span };
-    return { type: v.type, v: ctx.emit(lit).v };
+    return { type: v.type, v: ctx.emit(v.lit!).v };
   },
 };
 
@@ -122,7 +126,7 @@ export function checkNamedOptions(program: Program, given: NamedOptions): void {
     ? 'no custom program options defined.'
     : `expected program options:${help ? '\n' : ' '}${names.map(([n, d]) => `--${n}${help && d ? `: ${d}` : ''}`).join(help ? '\n' : ': ')}`;
   const bad = unexpected.filter((k) => k !== 'help');
-  throw new BpfscriptError({ severity: 'ERROR', message: bad.length ? `unexpected program command line options: ${bad.map((k) => `--${k}`).join(', ')}` : 'program command line options:', hint });
+  throw new BpfscriptError({ severity: 'ERROR', message: bad.length ? `unexpected program command line options: ${bad.map((k) => `--${k}`).join(', ')}` : '--help: the program reads these options', hint });
 }
 
 /** Splits the arguments after the script into positionals and `--name[=value]` options. */

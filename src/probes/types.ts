@@ -10,6 +10,7 @@ import type { TracepointFormat } from '../kernel/tracefs';
 import type { AttachRecord } from '../compiled';
 import type { AddrSpace, Type } from '../types';
 import type { Dialect } from '../dialect';
+import type { BtfFunction } from '../kernel/btf-types';
 
 /** One concrete attach point as a probe type's `expand` finds it, before the registry binds it to its type. */
 export interface ProbeSite<A extends AttachRecord = AttachRecord> {
@@ -92,6 +93,9 @@ export interface ProbeType<A extends AttachRecord = AttachRecord> {
    * function's parameters from BTF, or a BTF-typed context struct (an iterator's).
    */
   namedArgs?: 'tracepoint-fields' | 'btf-params' | 'btf-context';
+  /** The kernel prototype `args` comes from, when namedArgs is 'btf-params' and the probe is not
+   * a function's (a raw tracepoint's btf_trace_EVENT); a kernel function of that name otherwise. */
+  paramsOf?(p: ExpandedProbe<A>): BtfFunction | null;
   /** `ctx` names the same record as `args` (bpftrace 0.17 spells an iterator's context ctx->task). */
   ctxIsArgs?: boolean;
   /** The address space of pointer fields of `args` (kernel when absent). */

@@ -1,0 +1,224 @@
+// Probes and command line of bpftrace 0.21 … 0.26: lowercase begin/end (several of each),
+// self:signal:SIGUSR1, test:/bench: probes with --test/--bench, --probe-filter, getopt() with
+// `-- --name=value`, -k as 0.23+ reads it, fentry/fexit names, kprobe:MODULE:FUNC and
+// rawtracepoint `args` from BTF. Real runs with checked output; kprobe and fentry programs go
+// through the verifier here (and attach in the VM lane, test/kernel/).
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from './child';
+import { compile } from '../src/compile';
+import { BIN, assertVerifies, bpfscript, renamedFixture } from './helpers';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+useLibbpfFeatureProbes();
+
+const run = (args: string[]) => bpfscript(['--no-cache', ...args], { timeoutMs: 30_000 });
+const GREEN = '\x1b[32m';
+const RED = '\x1b[31m';
+const RESET = '\x1b[0m';
+
+test('begin/end in lower case; several of each run in the order written (0.26)', () => {
+  const r = run(['--compat', '0.26', '-e', 'begin { printf("a %s\\n", probe); } BEGIN { printf("b\\n"); } end { printf("e1\\n"); } END { printf("e2 %s\\n", probe); }']);
+  assert.is(r.stderr, '');
+  assert.is(r.status, 0);
+  // Nothing but begin/end: bpftrace 0.21+ ends by itself.
+  assert.match(r.stdout, /\na begin\nb\ne1\ne2 end\n/);
+});
+
+test('0.17 keeps its spelling in `probe` and still refuses a second BEGIN', () => {
+  const r = run(['-e', 'begin { printf("%s\\n", probe); exit(); }']);
+  assert.is(r.stdout, 'Attaching 1 probe...\nBEGIN\n\n\n');
+  const twice = run(['-e', 'BEGIN { exit(); } begin { }']);
+  assert.is(twice.status, 1);
+  assert.match(twice.stderr, /ERROR: More than one BEGIN probe defined/);
+});
+
+test('begin takes no arguments', () => {
+  const r = run(['--compat', '0.26', '-e', 'begin:foo { }']);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /ERROR: BEGIN takes no arguments/);
+});
+
+/** Starts bpfscript, sends SIGUSR1 `times` times once it is attached, then SIGINT; returns its output. */
+function withSignals(args: string[], times: number): Promise<{ stdout: string; stderr: string; status: number | null }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, '--no-cache', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
+    p.stdout.on('data', async (d) => {
+      stdout += d;
+      if (sent || !stdout.includes('Attaching')) return;
+      sent = true;
+      for (let i = 0; i < times; i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        p.kill('SIGUSR1');
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      p.kill('SIGINT');
+    });
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, status });
+    });
+  });
+}
+
+test('self:signal:SIGUSR1 probes run in order each time bpfscript receives SIGUSR1', async () => {
+  const r = await withSignals(['-e', 'self:signal:SIGUSR1 { @n = count(); printf("first %d\\n", @n); } self:signal:SIGUSR1 { printf("second\\n"); }'], 2);
+  assert.is(r.stderr, '');
+  assert.is(r.stdout, 'Attaching 2 probes...\nfirst 1\nsecond\nfirst 2\nsecond\n\n\n@n: 2\n');
+});
+
+test('under 0.26 SIGUSR1 no longer prints the maps when the script has no self probe', async () => {
+  const r = await withSignals(['--compat', '0.26', '-e', 'interval:ms:50 { @ticks = 1; }'], 1);
+  assert.is(r.stdout.match(/@ticks: 1/g)?.length, 1, r.stdout);
+  const old = await withSignals(['-e', 'interval:ms:50 { @ticks = 1; }'], 1);
+  assert.is(old.stdout.match(/@ticks: 1/g)?.length, 2, old.stdout);
+});
+
+test('self probes take only signal:SIGUSR1', () => {
+  const bad = run(['-e', 'self:signal:SIGUSR2 { }']);
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /ERROR: SIGUSR2 is not a supported signal/);
+  assert.match(run(['-e', 'self:timer:SIGUSR1 { }']).stderr, /ERROR: timer is not a supported trigger/);
+});
+
+test('--test runs each test: probe once, shows the output of failing ones only, and sets the status', () => {
+  const script = 'begin { printf("begin\\n"); } test:okay { printf("hidden\\n"); @ran = count(); } test:failing { printf("shown %d\\n", 42); @x[1] = 1; $v = @x[2]; } end { printf("end\\n"); }';
+  // Under 0.26, -k reports the failed lookup: a runtime error, which fails its test.
+  const r = run(['--compat', '0.26', '-k', '--test', '-e', script]);
+  const lines = r.stdout.split('\n');
+  assert.is(lines[0], 'begin');
+  assert.is(lines[1], `${GREEN}[==========]${RESET} Running 2 tests.`);
+  assert.is(lines[2], `${GREEN}[ RUN      ]${RESET} okay`);
+  assert.match(lines[3], /^\x1b\[32m\[       OK \]\x1b\[0m okay \(\d+ (ns|\xce\xbcs|\u03bcs|ms)\)$/);
+  assert.is(lines[4], `${GREEN}[ RUN      ]${RESET} failing`);
+  assert.is(lines[5], 'shown 42');
+  assert.match(lines[6], /WARNING: Failed to map_lookup_elem: 0/);
+  assert.ok(r.stdout.includes(`${RED}[  FAILED  ]${RESET} failing (`), r.stdout);
+  assert.ok(r.stdout.includes(`${GREEN}[==========]${RESET} 2 tests ran.\n${GREEN}[  PASSED  ]${RESET} 1 test.\n${RED}[  FAILED  ]${RESET} 1 test, listed below:\n${RED}[  FAILED  ]${RESET} failing\nend\n`), r.stdout);
+  assert.ok(!r.stdout.includes('\nhidden\n'), 'a passing test is quiet');
+  assert.is(r.status, 1);
+  assert.ok(!r.stdout.includes('Attach'), 'no "Attaching" line in test mode');
+  assert.not.match(r.stdout, /^@(ran|x)/m, 'no maps printed after a test run');
+  // Without -k the lookup is not reported: both pass.
+  const quiet = run(['--compat', '0.26', '--test', '-e', script]);
+  assert.is(quiet.status, 0);
+  assert.ok(quiet.stdout.includes(`${GREEN}[  PASSED  ]${RESET} 2 tests.\nend\n`), quiet.stdout);
+});
+
+test('test and bench probes are ignored without their mode, and alone they say which flag runs them', () => {
+  const r = run(['-e', 'begin { printf("hi\\n"); exit(); } test:t { printf("no\\n"); } bench:b { }']);
+  assert.is(r.stdout, 'Attaching 1 probe...\nhi\n\n\n');
+  const alone = run(['-e', 'test:t { }']);
+  assert.is(alone.status, 1);
+  assert.match(alone.stderr, /ERROR: No probes attached; use --test to run test probes\./);
+  const dup = run(['--test', '-e', 'test:t { } test:t { }']);
+  assert.match(dup.stderr, /ERROR: "t" was used as the name for more than one test probe/);
+  assert.match(run(['--test', '-e', 'test { }']).stderr, /ERROR: test probes must have a name/);
+});
+
+test('--bench (and --mode bench) prints bpftrace\'s table of mean ns per run for each bench: probe', () => {
+  for (const flag of [['--bench'], ['--mode', 'bench']]) {
+    const r = run([...flag, '-e', 'begin { printf("begin\\n"); } bench:count { @c = count(); } bench:my_loop { $a = 0; unroll(10) { $a++; } @b = $a; } end { printf("@c>0: %d\\n", @c > 0); clear(@c); clear(@b); }']);
+    assert.is(r.stderr, '');
+    assert.is(r.status, 0);
+    const lines = r.stdout.split('\n');
+    assert.is(lines[0], 'begin');
+    assert.is(lines[1], `${'Benchmark'.padEnd(41)}${'Time(ns)'.padEnd(15)}Iterations`);
+    assert.is(lines[2], '-'.repeat(66));
+    assert.match(lines[3], /^count {36}\d+ +\d+$/);
+    assert.match(lines[4], /^my_loop {34}\d+ +\d+$/);
+    // Repeated until at least 1 ms of runs: iterations × mean ≥ 1 ms.
+    const [, ns, iters] = /(\d+) +(\d+)$/.exec(lines[3])!;
+    assert.ok(Number(ns) * Number(iters) >= 1e6 * 0.9, lines[3]);
+    assert.is(lines[5], '@c>0: 1');
+  }
+  const clash = run(['--bench', '--test', '-e', 'bench:a { }']);
+  assert.match(clash.stderr, /ERROR: USAGE: --(test|bench) conflicts with existing --mode/);
+});
+
+test('--probe-filter attaches only the probes whose name matches; BEGIN and END always run', () => {
+  const one = run(['--probe-filter', ':200', '-e', 'interval:ms:100 { printf("bad\\n"); exit(); } interval:ms:200 { printf("hit\\n"); exit(); }']);
+  assert.is(one.stdout, 'Attaching 1 probe...\nhit\n\n\n');
+  const ends = run(['--probe-filter', 'interval:ms:(200|300)', '-e', 'BEGIN { printf("begin\\n"); } interval:ms:100 { printf("bad\\n"); exit(); } interval:ms:200 { printf("a\\n"); } interval:ms:300 { printf("b\\n"); exit(); } END { printf("end\\n"); }']);
+  assert.ok(!ends.stdout.includes('bad'), ends.stdout);
+  assert.match(ends.stdout, /^Attaching 4 probes\.\.\.\nbegin\n(a\n)+b\nend\n/);
+  const none = run(['--probe-filter', 'nonexistent_probe_xyz_42', '-e', 'interval:ms:100 { exit(); }']);
+  assert.is(none.status, 1);
+  assert.match(none.stderr, /ERROR: No probes to attach/);
+  const bad = run(['--probe-filter', '[invalid', '-e', 'interval:ms:100 { exit(); }']);
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /ERROR: Invalid --probe-filter regex '\[invalid'/);
+});
+
+test('getopt(): named options after --, typed by their default, next to positionals', () => {
+  const a = run(['-e', 'BEGIN { print((getopt("aa", 20), getopt("bb", -1), getopt("ee", "hello"))); if (getopt("dd")) { printf("dd\\n"); } if (getopt("zz")) { } else { printf("no zz\\n"); } exit(); }', '--', '--dd', '--aa=0xffffffffffffffff', '--bb=-10']);
+  assert.is(a.stderr, '');
+  assert.is(a.stdout, 'Attaching 1 probe...\n(18446744073709551615, -10, hello)\ndd\nno zz\n\n\n');
+  const b = run(['-e', 'BEGIN { print(($1, getopt("aa", 10), getopt("bb", -1), $2, getopt("cc", "hello"))); exit(); }', 'pos1', '--', '--aa=20', '--bb=5', '--cc=bye', 'pos2']);
+  assert.is(b.stdout, 'Attaching 1 probe...\n(pos1, 20, 5, pos2, bye)\n\n\n');
+  const c = run(['-e', 'BEGIN { if (getopt("cc", true)) { printf("on\\n"); } else { printf("off\\n"); } exit(); }', '--', '--cc=False']);
+  assert.is(c.stdout, 'Attaching 1 probe...\noff\n\n\n');
+});
+
+test('getopt(): bad values, unknown options and --help answer with bpftrace\'s words', () => {
+  const wrong = run(['-e', 'BEGIN { print(getopt("aa", 10)); exit(); }', '--', '--aa=False']);
+  assert.is(wrong.status, 1);
+  assert.match(wrong.stderr, /ERROR: program command line option --aa invalid integer \(value: False\)/);
+  const unknown = run(['-e', 'BEGIN { print(getopt("aa", 10)); exit(); }', '--', '--bb']);
+  assert.is(unknown.status, 1);
+  assert.match(unknown.stderr, /ERROR: unexpected program command line options: --bb\nHINT: expected program options: --aa\n/);
+  const help = run(['-e', 'BEGIN { print((getopt("aa", 10, "Description of aa"), getopt("bb", 1), getopt("cc"))); exit(); }', '--', '--help']);
+  assert.is(help.status, 1);
+  assert.match(help.stderr, /HINT: expected program options:\n--aa: Description of aa\n--bb\n--cc\n/);
+  // Without getopt, bpftrace 0.17 reads `--x` after `--` as a positional.
+  const old = run(['-e', 'BEGIN { printf("%s\\n", str($1)); exit(); }', '--', '--x']);
+  assert.is(old.stdout, 'Attaching 1 probe...\n--x\n\n\n');
+});
+
+test('-k as bpftrace 0.23+ reads it under 0.26: map lookups reported; -kk refused', () => {
+  const prog = 'BEGIN { @m[1] = 1; $x = @m[2]; clear(@m); exit(); }';
+  assert.match(run(['--compat', '0.26', '-k', '-e', prog]).stdout, /WARNING: Failed to map_lookup_elem: 0/);
+  assert.not.match(run(['--compat', '0.26', '-e', prog]).stdout, /WARNING/);
+  const kk = run(['--compat', '0.26', '-kk', '-e', prog]);
+  assert.is(kk.status, 1);
+  assert.match(kk.stderr, /ERROR: USAGE: -kk has been deprecated\. Use a single -k/);
+  // 0.17: -k watches only updates and deletes, -kk lookups too.
+  assert.not.match(run(['-k', '-e', prog]).stdout, /WARNING/);
+  assert.match(run(['-kk', '-e', prog]).stdout, /WARNING: Failed to map_lookup_elem: 0/);
+});
+
+test('rawtracepoint args are the event\'s parameters, typed from BTF (pointers to structs too)', () => {
+  const w = renamedFixture('syscalls');
+  const r = run(['-e', `rawtracepoint:sys_enter /comm == "${w.comm}" && args.id == 110/ { @[args.id == arg1, args.regs->orig_ax] = count(); }`, '-c', `${w.path} 5`]);
+  assert.is(r.stderr, '');
+  assert.match(r.stdout, /@\[1, 110\]: 5\n/, 'getppid is syscall 110 on x86-64: args.id == arg1 == regs->orig_ax');
+  const sw = run(['-e', 'rawtracepoint:sched_switch { @ok = count(); if (args.prev->pid == 0 || args.next->pid >= 0) { exit(); } }']);
+  assert.is(sw.stderr, '');
+  assert.match(sw.stdout, /@ok: \d+/);
+  const bad = run(['-e', 'rawtracepoint:sched_switch { print(args.nope); }']);
+  assert.match(bad.stderr, /has no argument named 'nope'/);
+  assert.match(bad.stderr, /prev/);
+});
+
+test('fentry/fexit are the 0.26 names of kfunc/kretfunc, in `probe` too; both load through the verifier', () => {
+  const names = (src: string, dialect?: '0.26') => compile(src, { file: 't.bt', ...(dialect ? { dialect } : {}) }).meta.probes.map((p) => p.name);
+  assert.equal(names('kfunc:vfs_read { } fexit:vfs_read { }', '0.26'), ['fentry:vmlinux:vfs_read', 'fexit:vmlinux:vfs_read']);
+  assert.equal(names('fentry:vfs_read { } kretfunc:vfs_read { }'), ['kfunc:vmlinux:vfs_read', 'kretfunc:vmlinux:vfs_read']);
+});
+
+test('kprobe:MODULE:FUNC: the function must be the module\'s (vmlinux: the kernel\'s own)', () => {
+  const gen = compile('kprobe:vmlinux:vfs_read { @[probe] = count(); }', { file: 't.bt' });
+  assert.equal(gen.meta.probes.map((p) => p.attach), [gen.meta.probes[0].attach]);
+  assertVerifies(gen.elf, 'kprobe:vmlinux:vfs_read loads');
+  const bad = run(['--emit-elf', '/dev/null', '-e', 'kprobe:nosuchmod:vfs_read { }']);
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /ERROR: No matches for kprobe nosuchmod:vfs_read/);
+});
+
+test.run();
