@@ -32,7 +32,7 @@ export function checkCliFlags(args: FlagArgs, version: string): CheckedFlags {
     throw new BpfscriptError({ severity: 'ERROR', message: '-k may be given at most twice (-k or -kk)', hint: 'run bpfscript -h for usage' });
   }
   if (args.info) {
-    if (process.getuid?.() !== 0) {
+    if (!(require('./privileges') as typeof import('./privileges')).mayLoad()) {
       throw new BpfscriptError({ severity: 'ERROR', message: '--info must run as root: it loads probe programs to see what the kernel accepts', hint: 'run it with sudo' });
     }
     const { kernelInfo } = require('../runtime/info') as typeof import('../runtime/info');

@@ -124,9 +124,9 @@ function parseArgs(argv: string[]): CliArgs {
     .parseSync() as CliArgs;
 }
 
-/** bpftrace runs as root only; so does whatever of bpfscript reads the kernel's state. */
+/** Root, or the capabilities bpftrace 0.23+ asks for: see src/privileges.ts. */
 function requireRoot(what: string, hint: string): void {
-  if (process.getuid?.() !== 0) throw new BpfscriptError({ severity: 'ERROR', message: `bpfscript must run as root to ${what}`, hint });
+  (require('./privileges') as typeof import('./privileges')).requirePrivileges(what, hint);
 }
 
 /** --test, --bench or --mode MODE (bpftrace 0.25+): which of a script's test:/bench: probes to run. */
@@ -221,7 +221,7 @@ export async function main(cmdline: string[]): Promise<void> {
       const { explain, parseStages, STAGES } = await import('./explain');
       const stages = args.explain ? STAGES : parseStages(args.d ?? []);
       const colour = require('node:tty').isatty(1) && !process.env.NO_COLOR;
-      out(await explain(source, { file, stages, colour, canLoad: process.getuid?.() === 0 }));
+      out(await explain(source, { file, stages, colour, canLoad: (require('./privileges') as typeof import('./privileges')).mayLoad() }));
       return;
     }
     const emitOnly = args.emitLlvm !== undefined || args.emitElf !== undefined;

@@ -6,9 +6,10 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from './child';
+import { spawn, spawnSync } from './child';
 import { compile } from '../src/compile';
-import { BIN, assertVerifies, bpfscript, renamedFixture } from './helpers';
+import { BIN, assertVerifies, bpfscript, renamedFixture, scratchPath } from './helpers';
+import { writeFileSync } from 'node:fs';
 import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
 
 useLibbpfFeatureProbes();
@@ -219,6 +220,35 @@ test('kprobe:MODULE:FUNC: the function must be the module\'s (vmlinux: the kerne
   const bad = run(['--emit-elf', '/dev/null', '-e', 'kprobe:nosuchmod:vfs_read { }']);
   assert.is(bad.status, 1);
   assert.match(bad.stderr, /ERROR: No matches for kprobe nosuchmod:vfs_read/);
+});
+
+/** bpfscript as user nobody with these capabilities (setpriv keeps them across exec as ambient ones). */
+function asNobody(caps: string[], args: string[]) {
+  const set = caps.map((c) => `+${c}`).join(',');
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', ...(caps.length ? [`--inh-caps=${set}`, `--ambient-caps=${set}`] : []), process.execPath, BIN, '--no-cache', ...args], { encoding: 'utf8', timeout: 30_000 });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+test('capabilities instead of root: CAP_BPF, CAP_PERFMON and the two DAC ones are enough; a missing one is named', () => {
+  const prog = ['-e', 'tracepoint:syscalls:sys_enter_getppid { @ = count(); } interval:ms:200 { printf("ran\\n"); exit(); }'];
+  const ok = asNobody(['bpf', 'perfmon', 'dac_read_search', 'dac_override'], prog);
+  assert.is(ok.stderr, '');
+  assert.match(ok.stdout, /^Attaching 2 probes\.\.\.\nran\n/);
+  const noPerfmon = asNobody(['bpf', 'dac_read_search', 'dac_override'], prog);
+  assert.is(noPerfmon.status, 1);
+  assert.match(noPerfmon.stderr, /^ERROR: bpfscript is missing the CAP_PERFMON capability to load BPF programs\nHINT: run it as root, or give it CAP_BPF, CAP_PERFMON/);
+  // CAP_SYS_ADMIN stands for CAP_BPF and CAP_PERFMON, as the kernel lets it.
+  assert.is(asNobody(['sys_admin', 'dac_read_search', 'dac_override'], prog).status, 0);
+  const none = asNobody([], prog);
+  assert.match(none.stderr, /^ERROR: bpfscript must run as root to load BPF programs\n/);
+});
+
+test('a probe may be named NAME=provider:… (bpftrace 0.25+); the name is kept by --fmt only', () => {
+  const r = run(['-e', 'first=interval:ms:50 { printf("%s\\n", probe); exit(); }']);
+  assert.is(r.stdout, 'Attaching 1 probe...\ninterval:ms:50\n\n\n');
+  const file = scratchPath('named.bt');
+  writeFileSync(file, 'a=BEGIN,b=interval:s:1 { exit(); }');
+  assert.is(run(['--fmt', file]).stdout, 'a=BEGIN,\nb=interval:s:1\n{\n  exit();\n}\n');
 });
 
 test.run();
