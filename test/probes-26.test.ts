@@ -202,9 +202,21 @@ test('rawtracepoint args are the event\'s parameters, typed from BTF (pointers t
   const sw = run(['-e', 'rawtracepoint:sched_switch { @ok = count(); if (args.prev->pid == 0 || args.next->pid >= 0) { exit(); } }']);
   assert.is(sw.stderr, '');
   assert.match(sw.stdout, /@ok: \d+/);
+  // -lv lists them, without the stub's private-data pointer and with no retval (bpftrace 0.21+).
+  assert.is(run(['-lv', 'rawtracepoint:sched_switch']).stdout, 'rawtracepoint:sched_switch\n    bool preempt\n    struct task_struct * prev\n    struct task_struct * next\n    unsigned int prev_state\n');
   const bad = run(['-e', 'rawtracepoint:sched_switch { print(args.nope); }']);
   assert.match(bad.stderr, /has no argument named 'nope'/);
   assert.match(bad.stderr, /prev/);
+});
+
+test('rawtracepoint wildcards expand over the events; a module glob must match the kernel (0.21+)', () => {
+  const names = (src: string) => compile(src, { file: 't.bt' }).meta.probes.map((p) => p.name);
+  assert.equal(names('rawtracepoint:sys_e* { @ = count(); }'), ['rawtracepoint:sys_enter', 'rawtracepoint:sys_exit']);
+  assert.equal(names('rawtracepoint:vmlinu*:sys_exit { @ = count(); }'), ['rawtracepoint:sys_exit']);
+  const r = run(['-e', 'rawtracepoint:sys_e* { @[probe] = count(); } interval:ms:300 { exit(); }']);
+  assert.match(r.stdout, /^Attaching 3 probes\.\.\.\n\n\n@\[rawtracepoint:sys_e(nter|xit)\]: \d+\n@\[rawtracepoint:sys_e(nter|xit)\]: \d+\n$/);
+  const bad = run(['--emit-elf', '/dev/null', '-e', 'rawtracepoint:nonsense:sys_ex* { }']);
+  assert.match(bad.stderr, /ERROR: No matches for rawtracepoint nonsense:sys_ex\*/);
 });
 
 test('fentry/fexit are the 0.26 names of kfunc/kretfunc, in `probe` too; both load through the verifier', () => {

@@ -13,7 +13,8 @@ import { readFormat } from '../kernel/tracefs';
 import { listTracepoints } from '../kernel/tracefs';
 import { argsFormat, paramSlots } from './kfunc';
 import type { RawTracepointAttach } from './rawtracepoint.attach';
-import type { ProbeType } from './types';
+import type { ProbeSite, ProbeType } from './types';
+import { wildcardRegex } from '../wildcard';
 
 /** The event's probe prototype from BTF, without the private-data parameter; null without BTF. */
 function eventPrototype(event: string): BtfFunction | null {
@@ -32,14 +33,29 @@ export const rawtracepoint: ProbeType<RawTracepointAttach> = {
   expand(ap) {
     const name = ap.parts[ap.parts.length - 1];
     if (!name || ap.parts.length > 2) throw error(`rawtracepoint probe must be rawtracepoint:name, got ${ap.raw}`, ap.span);
-    // bpftrace 0.21+ names the kernel (vmlinux) or a module before the event.
-    const inKernel = ap.parts.length === 2 && ap.parts[0] === 'vmlinux';
-    const known = listTracepoints().some((t) => t.endsWith(`:${name}`)) || (ap.parts.length === 2 && !inKernel && readFormat(ap.parts[0], name));
+    const site = (event: string): ProbeSite<RawTracepointAttach> => {
+      const proto = eventPrototype(event);
+      const btf = Btf.vmlinux();
+      const format = proto && btf ? argsFormat(event, paramSlots(btf, proto)) : undefined;
+      return { name: `rawtracepoint:${event}`, section: `raw_tp/${event}`, attach: { name: event }, ap, ...(format ? { format } : {}) };
+    };
+    // bpftrace 0.21+ names the kernel (vmlinux, or a glob matching it) before the event, and
+    // expands wildcards in the event over the tracepoints' names.
+    const module = ap.parts.length === 2 ? ap.parts[0] : undefined;
+    const inKernel = module !== undefined && wildcardRegex(module).test('vmlinux');
+    if (/[*?]/.test(name) || (module !== undefined && /[*?]/.test(module))) {
+      const re = wildcardRegex(name);
+      // Only events with a raw tracepoint of their own: the per-syscall tracepoints
+      // (syscalls:sys_enter_*) are perf events over raw_syscalls's, with no btf_trace_ typedef.
+      const btf = Btf.vmlinux();
+      const own = (e: string) => !btf || btf.findTypedef(`btf_trace_${e}`) !== null;
+      const events = inKernel || module === undefined ? [...new Set(listTracepoints().map((t) => t.split(':')[1]))].filter((e) => re.test(e) && own(e)).sort() : [];
+      if (!events.length) throw error(`No matches for rawtracepoint ${module !== undefined ? `${module}:` : ''}${name}`, ap.span, 'raw tracepoints have the names of tracepoints: bpfscript -l "rawtracepoint:*"');
+      return events.map(site);
+    }
+    const known = listTracepoints().some((t) => t.endsWith(`:${name}`)) || (module !== undefined && !inKernel && readFormat(module, name));
     if (!known) throw error(`raw tracepoint not found: ${name}`, ap.span, 'raw tracepoints have the names of tracepoints: bpfscript -l "tracepoint:*"');
-    const proto = eventPrototype(name);
-    const btf = Btf.vmlinux();
-    const format = proto && btf ? argsFormat(name, paramSlots(btf, proto)) : undefined;
-    return [{ name: `rawtracepoint:${name}`, section: `raw_tp/${name}`, attach: { name }, ap, ...(format ? { format } : {}) }];
+    return [site(name)];
   },
   argsType(p) {
     return p.format ? { kind: 'args', probe: p.name } : null;
