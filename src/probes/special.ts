@@ -8,15 +8,8 @@ import { error } from '../diagnostics';
 import type { SpecialAttach } from './special.attach';
 import type { ProbeType, RunAt } from './types';
 
-function runBy(name: string, aliases: string[], at: RunAt, expand: ProbeType<SpecialAttach>['expand'], section = 'raw_tp'): ProbeType<SpecialAttach> {
-  return {
-    name,
-    aliases,
-    runOnce: at,
-    addressSpace: 'kernel',
-    context: () => 'raw_tp',
-    expand: (ap, probe, target) => expand(ap, probe, target).map((s) => ({ ...s, section })),
-  };
+function runBy(name: string, aliases: string[], at: RunAt, expand: ProbeType<SpecialAttach>['expand']): ProbeType<SpecialAttach> {
+  return { name, aliases, runOnce: at, addressSpace: 'kernel', context: () => 'raw_tp', expand };
 }
 
 function beginEnd(which: 'BEGIN' | 'END'): ProbeType<SpecialAttach> {
@@ -48,7 +41,7 @@ function named(kind: 'test' | 'bench', flag: string): ProbeType<SpecialAttach> {
     const [n] = ap.parts;
     if (ap.parts.length !== 1 || !n) throw error(`${kind} probes must have a name: ${kind}:NAME`, ap.span, `they run with ${flag}, each once in the script's order`);
     return [{ name: `${kind}:${n}`, section: 'xdp', attach: { label: n }, ap }];
-  }, 'xdp');
+  });
 }
 
 export const test = named('test', '--test');
