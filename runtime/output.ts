@@ -192,6 +192,9 @@ class JsonSink implements OutputSink {
     // bpftrace 0.17's object, members at the top level rather than under "data".
     this.w.write(`{"type": "helper_error", "helper": ${jsonString(helper)}, "retcode": ${retcode}, "line": ${span.line}, "col": ${span.col}}\n`);
   }
+  record(type: string, data: string): void {
+    this.w.write(jsonLine(type, data));
+  }
   divert(): () => string {
     return this.w.divert();
   }

@@ -8,6 +8,7 @@
 import type { ProbeMeta } from '../src/compiled';
 import type { OutputSink } from '../src/functions';
 import type { BpfProgram } from './libbpf';
+import { jsonString } from './format/json';
 
 const ETH_HLEN = 14;
 const GREEN = '\x1b[32m';
@@ -43,20 +44,30 @@ export function runTests(probes: readonly ProbeMeta[], host: ModeHost): number {
   const line = (s: string) => host.out.printf(`${s}\n`);
   const tests = probes.filter((p) => p.runOnce === 'test');
   const passed: boolean[] = [];
-  line(`${GREEN}[==========]${RESET} Running ${tests.length} ${plural(tests.length)}.`);
+  const json = !!host.out.record;
+  if (!json) line(`${GREEN}[==========]${RESET} Running ${tests.length} ${plural(tests.length)}.`);
   for (const p of tests) {
     const name = p.attach && 'label' in p.attach ? String(p.attach.label) : p.name;
-    line(`${GREEN}[ RUN      ]${RESET} ${name}`);
+    if (!json) line(`${GREEN}[ RUN      ]${RESET} ${name}`);
     const take = host.divert();
     const r = host.program(p).testRun({ data: Buffer.alloc(ETH_HLEN), repeat: 1 });
     host.drain();
     const output = take();
     const ok = r.retval === 0 && !host.takeFailure();
     passed.push(ok);
+    // -f json: one test_result line per test, as bpftrace 0.25+ writes it.
+    if (host.out.record) {
+      host.out.record('test_result', `{${jsonString(name)}: {"duration": ${r.duration}, "passed": ${ok}, "output": ${jsonString(output)}}}`);
+      continue;
+    }
     if (!ok) for (const l of output.split('\n')) if (l) line(l);
     line(`${ok ? `${GREEN}[       OK ]` : `${RED}[  FAILED  ]`}${RESET} ${name} (${duration(r.duration)})`);
   }
   const failed = tests.filter((_, i) => !passed[i]);
+  if (json) {
+    host.out.flush();
+    return failed.length ? 1 : 0;
+  }
   line(`${GREEN}[==========]${RESET} ${tests.length} ${plural(tests.length)} ran.`);
   line(`${GREEN}[  PASSED  ]${RESET} ${tests.length - failed.length} ${plural(tests.length - failed.length)}.`);
   if (failed.length) {
@@ -102,6 +113,10 @@ export function runBenches(probes: readonly ProbeMeta[], host: ModeHost, warn: (
       if (failed) {
         warn(`ERROR: Benchmark '${label(p)}' failed.\n`);
         status = 1;
+        break;
+      }
+      if (host.out.record) {
+        host.out.record('benchmark_result', `{${jsonString(label(p))}: {"average": ${r.duration}, "iters": ${iters}}}`);
         break;
       }
       if (!header) {

@@ -143,6 +143,16 @@ test('--bench (and --mode bench) prints bpftrace\'s table of mean ns per run for
   assert.match(clash.stderr, /ERROR: USAGE: --(test|bench) conflicts with existing --mode/);
 });
 
+test('-f json: one benchmark_result or test_result line per probe, as bpftrace 0.25+ writes them', () => {
+  const b = run(['-q', '-f', 'json', '--mode', 'bench', '-e', 'bench:a { @a++; } bench:b { @b++; }']);
+  assert.match(b.stdout, /^\{"type": "benchmark_result", "data": \{"a": \{"average": \d+, "iters": \d+\}\}\}\n\{"type": "benchmark_result", "data": \{"b": \{"average": \d+, "iters": \d+\}\}\}\n$/);
+  const t = run(['-f', 'json', '--compat', '0.26', '-k', '--test', '-e', 'test:ok { } test:bad { @x[1] = 1; $v = @x[2]; }']);
+  assert.is(t.status, 1);
+  const lines = t.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.map((l) => [l.type, Object.keys(l.data)[0], Object.values(l.data as Record<string, { passed: boolean }>)[0].passed]), [['test_result', 'ok', true], ['test_result', 'bad', false]]);
+  assert.match(lines[1].data.bad.output, /map_lookup_elem/);
+});
+
 test('--probe-filter attaches only the probes whose name matches; BEGIN and END always run', () => {
   const one = run(['--probe-filter', ':200', '-e', 'interval:ms:100 { printf("bad\\n"); exit(); } interval:ms:200 { printf("hit\\n"); exit(); }']);
   assert.is(one.stdout, 'Attaching 1 probe...\nhit\n\n\n');
