@@ -21,7 +21,7 @@ import { bindProbe, type ExpandTarget, type ExpandedProbe, type ProbeType } from
 export type { ExpandTarget, ExpandedProbe, ProbeContext, ProbeType, RunAt } from './types';
 
 const PROBE_TYPES: readonly ProbeType[] = [
-  begin, end, self, test, bench, tracepoint, rawtracepoint, kprobe, kretprobe, kfunc, kretfunc, uprobe, uretprobe, usdt, interval, profile, software, hardware, iter, watchpoint, asyncwatchpoint,
+  begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, kfunc, kretfunc, uprobe, uretprobe, usdt, interval, profile, software, hardware, iter, watchpoint, asyncwatchpoint, self, test, bench,
 ];
 
 const byName = new Map<string, ProbeType>();
