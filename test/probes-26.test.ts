@@ -162,6 +162,9 @@ test('--probe-filter attaches only the probes whose name matches; BEGIN and END 
   const none = run(['--probe-filter', 'nonexistent_probe_xyz_42', '-e', 'interval:ms:100 { exit(); }']);
   assert.is(none.status, 1);
   assert.match(none.stderr, /ERROR: No probes to attach/);
+  // Test probes are filtered too: one test runs.
+  const oneTest = run(['--test', '--probe-filter', 'test:b', '-e', 'test:a { } test:b { }']);
+  assert.ok(oneTest.stdout.includes('Running 1 test.') && oneTest.stdout.includes(' b\n'), oneTest.stdout);
   const bad = run(['--probe-filter', '[invalid', '-e', 'interval:ms:100 { exit(); }']);
   assert.is(bad.status, 1);
   assert.match(bad.stderr, /ERROR: Invalid --probe-filter regex '\[invalid'/);

@@ -55,7 +55,8 @@ export function expandProbes(analysis: Analysis, opts: AnalyzeOptions, diags: Di
 
 /**
  * --probe-filter REGEX (bpftrace 0.25+): only probes whose full name matches are compiled and
- * attached; the ones the runtime runs itself (BEGIN, END, self, test, bench) always stay.
+ * attached, test and bench probes included (`--test --probe-filter NAME` runs one test); BEGIN,
+ * END and self probes always stay, as in bpftrace.
  */
 export function filterProbes(analysis: Analysis, filter: string | undefined): void {
   if (filter === undefined) return;
@@ -65,7 +66,8 @@ export function filterProbes(analysis: Analysis, filter: string | undefined): vo
   } catch (e) {
     throw new BpfscriptError({ severity: 'ERROR', message: `Invalid --probe-filter regex '${filter}': ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`, hint: 'the filter is a regular expression matched anywhere in a probe\'s full name, e.g. --probe-filter \'^kprobe:vfs_\'' });
   }
-  analysis.probes = analysis.probes.filter((p) => p.type.runOnce || re.test(p.expanded.name));
+  const kept = (at: string | undefined) => at === 'begin' || at === 'end' || at === 'signal';
+  analysis.probes = analysis.probes.filter((p) => kept(p.type.runOnce) || re.test(p.expanded.name));
   if (!analysis.probes.length) {
     throw new BpfscriptError({ severity: 'ERROR', message: 'No probes to attach', hint: `no probe's name matches --probe-filter '${filter}'` });
   }
