@@ -185,7 +185,8 @@ export async function main(cmdline: string[]): Promise<void> {
       requireRoot('list probes', 'run it with sudo');
       const { printProbeList } = await import('../runtime/list');
       const pattern = args._.length ? String(args._[0]) : args.e;
-      printProbeList(pattern, !!args.v, { write: out, warn: err }, args.p === undefined ? undefined : parsePid(String(args.p)));
+      const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
+      printProbeList(pattern, !!args.v, { write: out, warn: err }, args.p === undefined ? undefined : parsePid(String(args.p)), compat === undefined ? undefined : parseDialect(compat, '--compat'));
       return;
     }
     const pid = args.p === undefined ? undefined : parsePid(String(args.p));

@@ -232,10 +232,14 @@ test('rawtracepoint wildcards expand over the events; a module glob must match t
   assert.match(bad.stderr, /ERROR: No matches for rawtracepoint nonsense:sys_ex\*/);
 });
 
-test('fentry/fexit are the 0.26 names of kfunc/kretfunc, in `probe` too; both load through the verifier', () => {
+test('fentry/fexit are the 0.26 names of kfunc/kretfunc, in `probe` and -l too (this kernel refuses fentry at load: they attach in the VM lane)', () => {
   const names = (src: string, dialect?: '0.26') => compile(src, { file: 't.bt', ...(dialect ? { dialect } : {}) }).meta.probes.map((p) => p.name);
   assert.equal(names('kfunc:vfs_read { } fexit:vfs_read { }', '0.26'), ['fentry:vmlinux:vfs_read', 'fexit:vmlinux:vfs_read']);
   assert.equal(names('fentry:vfs_read { } kretfunc:vfs_read { }'), ['kfunc:vmlinux:vfs_read', 'kretfunc:vmlinux:vfs_read']);
+  // -l lists them so too.
+  assert.is(run(['--compat', '0.26', '-l', 'fexit:vfs_read']).stdout, 'fexit:vmlinux:vfs_read\n');
+  assert.is(run(['-l', 'fexit:vfs_read']).stdout, 'kretfunc:vmlinux:vfs_read\n');
+
 });
 
 test('kprobe:MODULE:FUNC: the function must be the module\'s (vmlinux: the kernel\'s own)', () => {
