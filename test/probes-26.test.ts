@@ -81,7 +81,9 @@ test('under 0.26 SIGUSR1 no longer prints the maps when the script has no self p
   assert.is(old.stdout.match(/@ticks: 1/g)?.length, 2, old.stdout);
 });
 
-test('self probes take only signal:SIGUSR1', () => {
+test('self probes take only signal:SIGUSR1, and -l lists that one', () => {
+  assert.is(run(['-l', 'self:*']).stdout, 'self:signal:SIGUSR1\n');
+  assert.not.match(run(['-l']).stdout, /^self:/m);
   const bad = run(['-e', 'self:signal:SIGUSR2 { }']);
   assert.is(bad.status, 1);
   assert.match(bad.stderr, /ERROR: SIGUSR2 is not a supported signal/);
