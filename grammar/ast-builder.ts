@@ -50,8 +50,10 @@ export class AstBuilder {
   }
 
   attachPoint(t: IToken): A.AttachPoint {
-    const p = t.payload as { provider: string; parts: string[] } | undefined;
-    return { kind: 'AttachPoint', raw: t.image, provider: p?.provider ?? t.image, parts: p?.parts ?? [], span: this.span(t) };
+    const p = t.payload as { provider: string; parts: string[]; label?: string } | undefined;
+    // `raw` is the attach point proper: a probe's name (`probe`, messages) never shows its label.
+    const raw = p?.label ? t.image.slice(p.label.length + 1) : t.image;
+    return { kind: 'AttachPoint', raw, provider: p?.provider ?? t.image, parts: p?.parts ?? [], span: this.span(t), ...(p?.label ? { label: p.label } : {}) };
   }
 
   int(t: IToken): A.IntLit {

@@ -182,7 +182,7 @@ class Scanner {
       if (ap.unterminatedQuote !== undefined) {
         this.problems.push({ message: 'unterminated string in attach point', start: ap.unterminatedQuote, end: ap.end });
       }
-      this.emit(T.AttachPoint, start, ap.end, { provider: ap.provider, parts: ap.parts });
+      this.emit(T.AttachPoint, start, ap.end, { provider: ap.provider, parts: ap.parts, ...(ap.label ? { label: ap.label } : {}) });
     } else if (c === '#') {
       this.include();
     } else if (c === '/') {

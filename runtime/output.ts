@@ -42,7 +42,23 @@ class FdWriter {
     private readonly onFailure: (f: WriteFailure) => void = () => {},
   ) {}
 
+  /** Set while output is held apart (a --test run's output, shown only if the test fails). */
+  private diverted: string[] | null = null;
+
+  /** Holds what is written from now on apart, until the returned function takes it back. */
+  divert(): () => string {
+    const held: string[] = (this.diverted = []);
+    return () => {
+      if (this.diverted === held) this.diverted = null;
+      return held.join('');
+    };
+  }
+
   write(s: string): void {
+    if (this.diverted) {
+      this.diverted.push(s);
+      return;
+    }
     if (!s || this.failed) return;
     this.chunks.push(s);
     this.pending += s.length;
@@ -129,6 +145,9 @@ class TextSink implements OutputSink {
     const why = retcode === 0n ? '0' : `${strerrorText(-retcode)} (${retcode})`;
     this.w.write(render({ severity: 'WARNING', message: `Failed to ${helper}: ${why}`, span }, this.sources));
   }
+  divert(): () => string {
+    return this.w.divert();
+  }
   flush(): void {
     this.w.flush();
   }
@@ -172,6 +191,12 @@ class JsonSink implements OutputSink {
   helperError(helper: string, retcode: bigint, span: Span): void {
     // bpftrace 0.17's object, members at the top level rather than under "data".
     this.w.write(`{"type": "helper_error", "helper": ${jsonString(helper)}, "retcode": ${retcode}, "line": ${span.line}, "col": ${span.col}}\n`);
+  }
+  record(type: string, data: string): void {
+    this.w.write(jsonLine(type, data));
+  }
+  divert(): () => string {
+    return this.w.divert();
   }
   flush(): void {
     this.w.flush();

@@ -19,6 +19,7 @@ import { printAddressesInHex } from './format/values';
 import { onSigusr1 } from './signals';
 import { unwatch } from './watched';
 import { useLibbpfFeatureProbes } from './feature-probes';
+import { runBenches, runTests, type ModeHost, type RunMode } from './test-mode';
 
 export interface RunOptions {
   command?: string;
@@ -41,6 +42,8 @@ export interface RunOptions {
   unsafe?: boolean;
   /** The script's text by file name, for run-time warnings that show its lines (-k). */
   sources?: Sources;
+  /** --test / --bench: run the test:/bench: probes instead of attaching anything. */
+  mode?: RunMode;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
@@ -206,27 +209,44 @@ class Session {
     this.load();
     const ring = (this.ring = new RingBuffer(this.obj!.map(meta.eventsMap)));
 
-    // As bpftrace: SIGUSR1 prints every map now and tracing goes on.
+    const runAll = (at: ProbeMeta['runOnce']) => {
+      for (const p of meta.probes) if (p.runOnce === at) this.obj!.program(p.progName).testRun();
+    };
+    const signalProbes = meta.probes.some((p) => p.runOnce === 'signal');
+    // SIGUSR1 runs the script's self:signal:SIGUSR1 probes in order; without them bpftrace 0.17
+    // prints every map and tracing goes on, and 0.24+ does nothing.
     onSigusr1(() => {
+      if (signalProbes) runAll('signal');
+      else if (meta.dialect === '0.26') return;
       this.drain(ring);
-      this.out.allMaps(this.maps.readAll());
+      if (!signalProbes) this.out.allMaps(this.maps.readAll());
       this.out.flush();
     });
+    // Test and bench probes run only in their mode, and are never attached.
+    const modeOnly = (p: ProbeMeta) => p.runOnce === 'test' || p.runOnce === 'bench';
+    const attachable = meta.probes.filter((p) => !p.runOnce);
+    if (!this.opts.mode && meta.probes.every(modeOnly)) {
+      const flag = meta.probes.some((p) => p.runOnce === 'test') ? '--test' : '--bench';
+      throw new BpfscriptError({ severity: 'ERROR', message: `No probes attached; use ${flag} to run ${flag.slice(2)} probes.` });
+    }
+    if (this.opts.mode) return this.runMode(this.opts.mode, ring, runAll);
     // A deferred probe is attached later by another probe's runtime (a watchpoint's body, once its
     // uprobe reports the address); bpftrace does not count it.
-    const n = meta.probes.filter((p) => !attachers.get(p.provider)?.deferred?.(p)).length;
+    const n = meta.probes.filter((p) => !modeOnly(p) && !attachers.get(p.provider)?.deferred?.(p)).length;
     if (!this.opts.quiet) this.out.attached(n);
     this.out.flush();
     // As in bpftrace 0.17, BEGIN runs before the other probes are attached (an interval probe
     // then fires a whole interval after it); its output is printed from the ring below.
-    for (const p of meta.probes) if (p.runOnce === 'begin') this.obj!.program(p.progName).testRun();
-    const attachable = meta.probes.filter((p) => !p.runOnce && !this.skipped.has(p.progName));
+    runAll('begin');
     const reversed = (p: ProbeMeta) => !!attachers.get(p.provider)?.lastAttachedRunsFirst;
     for (const p of [...attachable.filter((p) => !reversed(p)), ...attachable.filter(reversed).reverse()]) this.attach(p);
 
     if (this.opts.dryRun) this.stopping = true;
     else if (this.jobs.length) {
       for (const j of this.jobs.splice(0)) j();
+      this.stop();
+    } else if (meta.dialect === '0.26' && !attachable.length && !signalProbes && !this.opts.command) {
+      // bpftrace 0.21+ ends by itself when there is nothing but BEGIN and END to run.
       this.stop();
     }
 
@@ -245,7 +265,7 @@ class Session {
       // The last drains wait for system() commands, so a signal can still come: it skips the rest.
       await this.drainAll(ring);
       this.inEnd = true;
-      for (const p of meta.probes) if (p.runOnce === 'end') this.obj!.program(p.progName).testRun();
+      runAll('end');
       await this.drainAll(ring);
       if (meta.printMapsOnExit !== false) this.printMaps();
     }
@@ -253,6 +273,41 @@ class Session {
     this.out.flush();
     if (this.outputClosed) return EXIT_OUTPUT_CLOSED;
     return this.failure === undefined ? (this.exitCode ?? 0) : 1;
+  }
+
+  /** --test / --bench: BEGIN, the mode's probes one by one, END; no map is printed after. */
+  private async runMode(mode: RunMode, ring: RingBuffer, runAll: (at: ProbeMeta['runOnce']) => void): Promise<number> {
+    runAll('begin');
+    await this.drainAll(ring);
+    // A failing helper reported while a test runs (-k) fails the test, as bpftrace counts it.
+    let helperErrors = 0;
+    const report = this.out.helperError.bind(this.out);
+    this.out.helperError = (...a) => {
+      helperErrors++;
+      report(...a);
+    };
+    const host: ModeHost = {
+      program: (p) => this.obj!.program(p.progName),
+      drain: () => {
+        this.drain(ring, Infinity);
+        this.exitRequested = false;
+        this.stopping = false;
+      },
+      out: this.out,
+      divert: () => this.out.divert?.() ?? (() => ''),
+      takeFailure: () => {
+        const failed = this.failure !== undefined || helperErrors > 0;
+        this.failure = undefined;
+        helperErrors = 0;
+        return failed;
+      },
+    };
+    const status = mode === 'test' ? runTests(this.gen.meta.probes, host) : runBenches(this.gen.meta.probes, host, (t) => writeAll(2, t));
+    this.inEnd = true;
+    runAll('end');
+    await this.drainAll(ring);
+    this.out.flush();
+    return status;
   }
 
   private load(): void {

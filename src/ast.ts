@@ -164,6 +164,8 @@ export interface AttachPoint extends NodeBase {
   raw: string;
   provider: string;
   parts: string[];
+  /** `NAME=` before the attach point (bpftrace 0.25+; reserved for later use there too). */
+  label?: string;
 }
 
 export interface Block extends NodeBase {

@@ -35,6 +35,10 @@ interface CliArgs {
   I?: string[];
   include?: string[];
   compat?: string;
+  test?: boolean;
+  bench?: boolean;
+  mode?: string;
+  probeFilter?: string;
   _: (string | number)[];
 }
 
@@ -103,6 +107,10 @@ function parseArgs(argv: string[]): CliArgs {
     // bpftrace's flag to raise usdt semaphores in every process running the binary: bpfscript hands
     // semaphores to the kernel (uprobe ref_ctr_offset), which always does that.
     .option('compat', { type: 'string', describe: 'which bpftrace to speak: 0.17 (default) or 0.26; also BPFSCRIPT_COMPAT' })
+    .option('test', { type: 'boolean', describe: 'run every test: probe, then exit (same as --mode test)' })
+    .option('bench', { type: 'boolean', describe: 'run every bench: probe and print ns per run (same as --mode bench)' })
+    .option('mode', { type: 'string', describe: "'test' or 'bench'" })
+    .option('probe-filter', { type: 'string', describe: 'only attach and run probes whose name matches REGEX (BEGIN/END always run)' })
     .option('usdt-file-activation', { type: 'boolean', describe: 'accepted for compatibility: usdt semaphores are always raised in every process running the binary' })
     .version(VERSION)
     .alias('V', 'version')
@@ -116,9 +124,18 @@ function parseArgs(argv: string[]): CliArgs {
     .parseSync() as CliArgs;
 }
 
-/** bpftrace runs as root only; so does whatever of bpfscript reads the kernel's state. */
+/** Root, or the capabilities bpftrace 0.23+ asks for: see src/privileges.ts. */
 function requireRoot(what: string, hint: string): void {
-  if (process.getuid?.() !== 0) throw new BpfscriptError({ severity: 'ERROR', message: `bpfscript must run as root to ${what}`, hint });
+  (require('./privileges') as typeof import('./privileges')).requirePrivileges(what, hint);
+}
+
+/** --test, --bench or --mode MODE (bpftrace 0.25+): which of a script's test:/bench: probes to run. */
+function runMode(args: CliArgs): 'test' | 'bench' | undefined {
+  const given = [args.test && 'test', args.bench && 'bench', args.mode].filter((m): m is string => !!m);
+  if (given.length > 1) throw new BpfscriptError({ severity: 'ERROR', message: `USAGE: --${given[1] === args.mode ? 'mode' : given[1]} conflicts with existing --mode` });
+  const m = given[0];
+  if (m !== undefined && m !== 'test' && m !== 'bench') throw new BpfscriptError({ severity: 'ERROR', message: `USAGE: --mode can only be 'test' or 'bench', got '${m}'` });
+  return m;
 }
 
 /** PID_MAX_LIMIT on 64-bit kernels: the largest pid there can be. */
@@ -168,7 +185,8 @@ export async function main(cmdline: string[]): Promise<void> {
       requireRoot('list probes', 'run it with sudo');
       const { printProbeList } = await import('../runtime/list');
       const pattern = args._.length ? String(args._[0]) : args.e;
-      printProbeList(pattern, !!args.v, { write: out, warn: err }, args.p === undefined ? undefined : parsePid(String(args.p)));
+      const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
+      printProbeList(pattern, !!args.v, { write: out, warn: err }, args.p === undefined ? undefined : parsePid(String(args.p)), compat === undefined ? undefined : parseDialect(compat, '--compat'));
       return;
     }
     const pid = args.p === undefined ? undefined : parsePid(String(args.p));
@@ -204,28 +222,24 @@ export async function main(cmdline: string[]): Promise<void> {
       const { explain, parseStages, STAGES } = await import('./explain');
       const stages = args.explain ? STAGES : parseStages(args.d ?? []);
       const colour = require('node:tty').isatty(1) && !process.env.NO_COLOR;
-      out(await explain(source, { file, stages, colour, canLoad: process.getuid?.() === 0 }));
+      out(await explain(source, { file, stages, colour, canLoad: (require('./privileges') as typeof import('./privileges')).mayLoad() }));
       return;
     }
     const emitOnly = args.emitLlvm !== undefined || args.emitElf !== undefined;
     // Before compiling: tracefs, kallsyms and BTF give a non-root user misleading answers
     // ("tracepoint not found").
     if (!emitOnly) requireRoot('load BPF programs', 'run it with sudo, or use --emit-elf/--emit-llvm to compile without loading');
-    // Arguments after the program are its positional parameters $1 … $N.
-    // bpftrace 0.24+: after `--`, `--name[=value]` is a named parameter (getopt()), not a positional.
-    // To bpftrace 0.17 it is a positional: under that dialect it stays one unless the script reads
-    // named parameters.
+    // Arguments after the program are its positional parameters $1 … $N and, after `--`, its
+    // named options `--name=value` (getopt; read as positionals by bpftrace 0.17 unless the script
+    // reads options).
     const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
     const dialect = compat === undefined ? undefined : parseDialect(compat, args.compat !== undefined ? '--compat' : 'BPFSCRIPT_COMPAT');
-    const named = (dialect ?? DEFAULT_DIALECT) !== '0.17' || /\bgetopt\s*\(/.test(source);
-    const dd = argv.indexOf('--');
-    const namedArgs = dd < 0 || !named ? [] : argv.slice(dd + 1).filter((a) => a.startsWith('--') && a.length > 2);
-    const unnamed = [...args._];
-    for (const n of namedArgs) {
-      const i = unnamed.lastIndexOf(n);
-      if (i >= 0) unnamed.splice(i, 1);
-    }
-    const positionals = unnamed.slice(args.e !== undefined ? 0 : 1).map((a) => toByteString(String(a)));
+    const programArgs = args._.slice(args.e !== undefined ? 0 : 1).map((a) => toByteString(String(a)));
+    const { splitProgramArgs, usesGetopt } = require('./functions/getopt') as typeof import('./functions/getopt');
+    const split = dialect === '0.26' || usesGetopt(source) ? splitProgramArgs(programArgs) : { positionals: programArgs, named: new Map() };
+    const positionals = split.positionals;
+    const mode = runMode(args);
+    const helperErrors = (require('./cli-flags') as typeof import('./cli-flags')).helperErrorLevel(args.k, args.warnings, dialect);
     const strLen = process.env.BPFTRACE_STRLEN ? Number(process.env.BPFTRACE_STRLEN) : undefined;
     if (strLen !== undefined && !(Number.isInteger(strLen) && strLen >= 2 && strLen <= 1024)) {
       throw new BpfscriptError({ severity: 'ERROR', message: `BPFTRACE_STRLEN must be an integer from 2 to 1024, got '${process.env.BPFTRACE_STRLEN}'` });
@@ -235,7 +249,7 @@ export async function main(cmdline: string[]): Promise<void> {
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
     const command = cmd ? ((require('./kernel/binaries') as typeof import('./kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
-    const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), wantIR: args.emitLlvm !== undefined, positionals, ...(namedArgs.length ? { namedArgs } : {}), unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(args.k ? { helperErrors: args.k } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
+    const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), ...(split.named.size ? { namedOptions: [...split.named] } : {}), ...(args.probeFilter !== undefined ? { probeFilter: args.probeFilter } : {}), wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(helperErrors ? { helperErrors } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
     if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (emitOnly) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');
@@ -244,7 +258,7 @@ export async function main(cmdline: string[]): Promise<void> {
     }
     const { run, EXIT_OUTPUT_CLOSED } = await import('../runtime/session');
     endSession = (await import('../runtime/libbpf/exit')).exitNow;
-    const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, unsafe: !!args.unsafe, sources, ...flags.run });
+    const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, unsafe: !!args.unsafe, sources, ...flags.run, ...(mode ? { mode } : {}) });
     // 128+13 stays the status should the signal be blocked (a parent's sigmask is inherited).
     process.exitCode = status;
     if (status === EXIT_OUTPUT_CLOSED) dieOfSignal('SIGPIPE');

@@ -13,6 +13,7 @@ import type { KprobeAttach } from './probes/kprobe.attach';
 import type { CountedEventAttach, ProfileAttach } from './probes/perf-events.attach';
 import type { RawTracepointAttach } from './probes/rawtracepoint.attach';
 import type { SpecialAttach } from './probes/special.attach';
+import type { RunAt } from './probes/types';
 import type { TracepointAttach } from './probes/tracepoint.attach';
 import type { UprobeAttach } from './probes/uprobe.attach';
 import type { UsdtAttach } from './probes/usdt.attach';
@@ -43,7 +44,7 @@ export interface ProbeMeta<A extends AttachRecord = AttachRecord> {
   provider: string;
   name: string;
   attach: A;
-  runOnce?: 'begin' | 'end';
+  runOnce?: RunAt;
 }
 
 export interface MapMeta {

@@ -87,7 +87,7 @@ class Printer {
   }
 
   private probe(p: A.Probe): string {
-    const lines = [p.attachPoints.map((a) => a.raw).join(',\n')];
+    const lines = [p.attachPoints.map((a) => (a.label ? `${a.label}=${a.raw}` : a.raw)).join(',\n')];
     if (p.predicate) {
       const text = this.expr(p.predicate, TERNARY);
       // A leading '*' would open a comment: `/*p == 1/`.

@@ -70,6 +70,10 @@ export interface OutputSink {
   helperError(helper: string, retcode: bigint, span: Span): void;
   flush(): void;
   close(): void;
+  /** Holds what is written from now on apart, until the returned function takes it back (--test). */
+  divert?(): () => string;
+  /** -f json only: one `{"type": TYPE, "data": DATA}` line, DATA already JSON (test results). */
+  record?(type: string, data: string): void;
 }
 
 /**

@@ -23,8 +23,6 @@ export type ConfigName = 'cpid' | 'start_ns' | 'ncpus';
 export interface LanguageOptions {
   /** Command-line arguments after the script: `$1` is positionals[0]. */
   readonly positionals: readonly string[];
-  /** `--name[=value]` arguments after `--` (getopt()). */
-  readonly namedArgs: readonly string[];
   /** Capacity of str() results, NUL included. */
   readonly strLen: number;
   /** --unsafe: side-effecting functions (system, signal …) are allowed. */
@@ -37,6 +35,8 @@ export interface LanguageOptions {
   readonly catBytes?: number;
   /** Which bpftrace the program means what it means in (src/dialect.ts): 0.26 has bool results. */
   readonly dialect: Dialect;
+  /** Named program options (`-- --name=value`), for getopt(). */
+  readonly namedOptions?: ReadonlyMap<string, string | true>;
 }
 
 /** What a type rule may ask of the semantic pass. */

@@ -68,8 +68,6 @@ export interface Analysis {
   kernelFields: Map<Expr, KernelField>;
   /** Command-line arguments after the script: `$1` is positionals[0]. */
   positionals: string[];
-  /** `--name[=value]` arguments after `--`, for getopt(). */
-  namedArgs: string[];
   /** Capacity of strings read by str() (bpftrace's BPFTRACE_STRLEN, default 64), NUL included. */
   strLen: number;
   /** `for ($kv : @m) { … }` loops: the variables of each body, which runs as a callback of its own. */
@@ -80,6 +78,8 @@ export interface Analysis {
   unsafe: boolean;
   /** -k / -kk: see LanguageOptions.helperErrors. */
   helperErrors: number;
+  /** `-- --name=value` program options, for getopt(). */
+  namedOptions?: ReadonlyMap<string, string | true>;
   /** Which bpftrace the program means what it means in (src/dialect.ts). */
   dialect: Dialect;
   /** The script's config block (and BPFTRACE_* variables over it): what it set, nothing else. */

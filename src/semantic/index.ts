@@ -3,7 +3,7 @@
 export { resolveImports } from './imports';
 export { expandMacros } from './macros';
 export { prepare, type AnalyzeOptions } from './prepare';
-export { expandProbes } from './expand-probes';
+export { expandProbes, filterProbes } from './expand-probes';
 export { checkProbes } from './check-statements';
 export { dropUnresolved } from './unresolved';
 export { lowerRawTracepoints } from './lower-raw-tracepoints';

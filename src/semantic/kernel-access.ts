@@ -260,7 +260,7 @@ function typedPointerField(c: ProbeChecker, name: string, ctype: string, space: 
   const btf = kernelBtf();
   if (!btf) return undefined;
   if (c.probe.type.namedArgs === 'btf-params') {
-    const fn = c.probe.format ? btf.findFunc(c.probe.format.name) : null;
+    const fn = c.probe.type.paramsOf ? c.probe.type.paramsOf(c.probe) : c.probe.format ? btf.findFunc(c.probe.format.name) : null;
     const p = fn?.params.find((x) => x.name === name);
     if (p && btf.resolve(p.type).kind === 'ptr') {
       const t = btf.resolve(p.type);

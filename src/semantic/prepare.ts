@@ -11,7 +11,6 @@ import { useScriptTypes } from './kernel-types';
 import { DEFAULT_MAP_KEYS } from './map-keys';
 import { inlinePositionals } from './positionals';
 import { scopeVariables } from './scopes';
-import { checkNamedArgs } from '../functions/getopt';
 import { checkStringLiterals } from './string-limits';
 import { userTypes } from '../probes/uprobe-args';
 import { DEFAULT_DIALECT, type Dialect } from '../dialect';
@@ -22,7 +21,6 @@ const MAX_STRLEN = 1024;
 
 export interface AnalyzeOptions {
   positionals?: string[];
-  namedArgs?: string[];
   /** Capacity of str() results, NUL included; bpftrace 0.17's default is 64. */
   strLen?: number;
   /** Entries of each keyed map (BPFTRACE_MAP_KEYS_MAX). */
@@ -35,6 +33,10 @@ export interface AnalyzeOptions {
   /** -k / -kk. */
   helperErrors?: number;
   dialect?: Dialect;
+  /** `-- --name=value` program options (getopt), as [name, value] pairs. */
+  namedOptions?: [string, string | true][];
+  /** --probe-filter: only probes whose name matches are compiled (BEGIN/END and the like always). */
+  probeFilter?: string;
 }
 
 /**
@@ -66,12 +68,12 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
     constants: new Map(),
     kernelFields: new Map(),
     positionals: opts.positionals ?? [],
-    namedArgs: opts.namedArgs ?? [],
     strLen: opts.strLen ?? configStrLen(config.strLen, opts.dialect ?? DEFAULT_DIALECT) ?? DEFAULT_STRLEN,
     mapKeys: opts.mapKeys ?? config.mapKeys ?? DEFAULT_MAP_KEYS,
     forLoops: new Map(),
     unsafe: opts.unsafe ?? false,
     helperErrors: opts.helperErrors ?? 0,
+    namedOptions: new Map(opts.namedOptions ?? []),
     dialect: opts.dialect ?? DEFAULT_DIALECT,
     config,
     ...(config.stackMode ? { stackMode: config.stackMode } : {}),
@@ -83,7 +85,6 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
   scopeVariables(program.probes, analysis.dialect, diags, (message, span, hint) => {
     analysis.warnings = [...(analysis.warnings ?? []), { severity: 'WARNING', message, span, hint }];
   });
-  if (analysis.namedArgs.length) checkNamedArgs(program, analysis.namedArgs, (message, hint) => diags.error(message, undefined, hint));
 
   const userBtf = userTypes(program, analysis.positionals);
   useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags, userBtf) : userBtf);
