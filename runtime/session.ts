@@ -14,6 +14,7 @@ import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } fro
 import { explainLoadFailure } from './verifier';
 import { EventPump } from './event-pump';
 import { createHost } from './format/host';
+import { dialectStyle } from './format/dialects';
 import { decodeValue } from './format/decode';
 import { onSigusr1 } from './signals';
 import { unwatch } from './watched';
@@ -105,6 +106,7 @@ class Session {
       file: opts.outputFile,
       buffering: opts.buffering,
       sources: opts.sources,
+      dialect: gen.meta.dialect,
       onFailure: (f) => {
         if (f.kind === 'closed') {
           // As bpftrace, which dies of SIGPIPE at its next write: `| head -1` ends the session.
@@ -206,7 +208,7 @@ class Session {
     for (const p of [...attachable.filter((p) => !reversed(p)), ...attachable.filter(reversed).reverse()]) this.attach(p);
 
     if (this.opts.dryRun) this.stopping = true;
-    else if (this.jobs.length) {
+    else if (this.jobs.length || (attachable.length === 0 && dialectStyle(meta.dialect).endsWithoutProbes)) {
       for (const j of this.jobs.splice(0)) j();
       this.stop();
     }
@@ -360,6 +362,7 @@ class Session {
   private reportStats(): void {
     if (!this.obj) return;
     this.reportLost();
+    if (this.lostReported > 0n && !this.opts.noWarnings) this.out.lostTotal(this.lostReported);
     const full = this.readStat(Stat.MapFull);
     this.out.flush();
     // bpftrace 0.17 drops such updates silently; a lost key should never go unnoticed.

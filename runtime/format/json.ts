@@ -15,6 +15,8 @@ import { divide, normalizeInt } from '../../src/format/ints';
 import type { Type, Value } from '../../src/types';
 import { aggregationOf, byName, selectEntries, type MapData, type MapValue, type PrintOptions } from './maps';
 import { formatKeyPart, keyParts } from './values';
+import { dialectStyle } from './dialects';
+import type { Dialect } from '../../src/dialect';
 
 export { jsonString };
 
@@ -45,8 +47,9 @@ export function jsonValue(t: Type, v: Value): string {
 }
 
 /** The line print(@m, top, div) or the exit-time dump prints for one map; '' for an empty map. */
-export function formatMapJson(map: MapData, opts: PrintOptions = {}): string {
+export function formatMapJson(map: MapData, opts: PrintOptions = {}, dialect?: Dialect): string {
   if (map.entries.length === 0) return '';
+  const style = dialectStyle(dialect);
   const { entries, div } = selectEntries(map, opts);
   const value = jsonMapValue(map.valueType, div);
   const parts = keyParts(map.keyType);
@@ -55,8 +58,8 @@ export function formatMapJson(map: MapData, opts: PrintOptions = {}): string {
     data = value(entries[0].value);
   } else {
     const members = entries.map((e) => {
-      const key = parts.map((p, i) => formatKeyPart(p, e.key![i])).join(',');
-      return `${jsonString(key)}: ${value(e.value)}`;
+      const key = parts.map((p, i) => formatKeyPart(p, e.key![i], style.keysAsInt64)).join(',');
+      return `${jsonString(style.jsonKeysWithoutSpaces ? key.replaceAll(' ', '') : key)}: ${value(e.value)}`;
     });
     data = `{${members.join(', ')}}`;
   }
@@ -76,13 +79,13 @@ function jsonMapValue(vt: Type, div: bigint): (v: MapValue) => string {
  * Everything bpftrace 0.17 prints in JSON mode after the program ends: the same two bare newlines
  * as the text format, then one line per non-empty map in byte order of its name.
  */
-export function formatExitMapsJson(maps: readonly MapData[]): string {
-  return `\n\n${formatAllMapsJson(maps)}`;
+export function formatExitMapsJson(maps: readonly MapData[], dialect?: Dialect): string {
+  return `${dialectStyle(dialect).exitSeparatorJson}${formatAllMapsJson(maps, dialect)}`;
 }
 
 /** Every map, one line each in byte order of its name: at exit and on SIGUSR1. */
-export function formatAllMapsJson(maps: readonly MapData[]): string {
+export function formatAllMapsJson(maps: readonly MapData[], dialect?: Dialect): string {
   let out = '';
-  for (const m of byName(maps)) out += formatMapJson(m);
+  for (const m of byName(maps)) out += formatMapJson(m, {}, dialect);
   return out;
 }

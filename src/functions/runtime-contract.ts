@@ -48,7 +48,7 @@ export interface PrintOptions {
 
 /** Where a session's output goes, in the format -f chose (runtime/output.ts). */
 export interface OutputSink {
-  /** "Attaching N probes..." */
+  /** "Attaching N probes..." (0.17), "Attached N probes" (0.26). */
   attached(probes: number): void;
   /** Text of printf() and other free-form output. */
   printf(text: string): void;
@@ -66,6 +66,8 @@ export interface OutputSink {
   allMaps(maps: readonly MapData[]): void;
   /** Records the ring buffer had no room for. */
   lostEvents(n: bigint): void;
+  /** All records lost in the run, once at its end (a warning on stderr in bpftrace 0.26). */
+  lostTotal(n: bigint): void;
   /** A BPF helper that failed at `span` (-k/-kk): its return value, 0 for a lookup that found nothing. */
   helperError(helper: string, retcode: bigint, span: Span): void;
   flush(): void;

@@ -4,6 +4,7 @@
 // definitions up by name; they never switch on names. What the user-space side may ask of the
 // runtime (output, maps, host lookups, value formats) is in ./runtime-contract.ts.
 
+import type { Dialect } from '../dialect';
 import type { Builtin, Call, Expr, Span } from '../ast';
 import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
 import type { ExpandedProbe } from '../probes';
@@ -150,6 +151,8 @@ export interface AggregateDef {
   text(v: AggregateValue, t: AggType, div: bigint): string;
   /** JSON of a combined value (-f json). */
   json(v: AggregateValue, t: AggType, div: bigint): string;
+  /** Text of a value where a dialect prints it otherwise (stats() in 0.26: `{ .count = 1, … }`). */
+  textIn?: Partial<Record<Dialect, (v: AggregateValue, t: AggType, div: bigint) => string>>;
   /** The number map entries are sorted by, ascending. */
   sortKey(v: AggregateValue, t: AggType): bigint;
   /** The JSON line's "type": plain values "map", averages "stats", histograms "hist". */

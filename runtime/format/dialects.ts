@@ -1,0 +1,85 @@
+// What the two output dialects (src/dialect.ts) write differently outside the values themselves:
+// the session's own messages and the layout of printed maps. One table per dialect, so the sinks
+// (runtime/output.ts) and the map printers (maps.ts, json.ts) ask it instead of testing versions.
+//
+// 0.26 as bpftrace v0.26.1 writes it (src/output/text.cpp, json.cpp, types_format.cpp):
+// - "Attached N probes" and "Lost N events" go to stderr in the text format; JSON's objects carry
+//   a top-level "count" besides "data";
+// - after the run, "WARNING: Total lost event count: N" on stderr when records were lost;
+// - a histogram's heading is `@h:` with no trailing space; averaged maps (avg, stats) get no blank
+//   line after them; an empty map prints nothing; integer keys keep their own signedness;
+// - JSON's exit dump has no leading blank lines, and its keys lose their spaces ("a,b");
+// - a program of only BEGIN/END probes ends by itself after BEGIN.
+
+import type { Dialect } from '../../src/dialect';
+
+export interface DialectStyle {
+  /** The text format's "Attaching N probes..." line, and whether it goes to stderr. */
+  attachedText(n: number): string;
+  lostText(n: bigint): string;
+  /** Those two lines go to stderr rather than to the output. */
+  messagesOnStderr: boolean;
+  attachedJson(n: number): string;
+  lostJson(n: bigint): string;
+  /** The stderr line after the run when records were lost in all (none in 0.17). */
+  totalLost?(n: bigint): string;
+  /** What follows `@h[k]:` before a histogram's lines. */
+  histHeadingTail: string;
+  /** A blank line after the entries of an averaged map (avg, stats). */
+  averagedBlankLine: boolean;
+  /** An empty map prints one blank line (two averaged) rather than nothing. */
+  emptyMapLine: boolean;
+  /** Integer keys print widened to signed 64 bits (0.17) rather than with their own signedness. */
+  keysAsInt64: boolean;
+  /** Before the text of the exit dump of maps. */
+  exitSeparatorText: string;
+  /** Before the JSON exit dump of maps. */
+  exitSeparatorJson: string;
+  /** JSON map keys with their spaces removed. */
+  jsonKeysWithoutSpaces: boolean;
+  /** A program of BEGIN and END probes only ends once BEGIN's output is printed (0.26), rather
+   * than tracing on until Ctrl-C (0.17). */
+  endsWithoutProbes: boolean;
+}
+
+const plural = (n: number | bigint, one: string) => `${one}${n === 1 || n === 1n ? '' : 's'}`;
+
+const V017: DialectStyle = {
+  attachedText: (n) => `Attaching ${n} ${plural(n, 'probe')}...\n`,
+  lostText: (n) => `Lost ${n} events\n`,
+  messagesOnStderr: false,
+  attachedJson: (n) => `{"type": "attached_probes", "data": {"probes": ${n}}}\n`,
+  lostJson: (n) => `{"type": "lost_events", "data": {"events": ${n}}}\n`,
+  histHeadingTail: ' ',
+  averagedBlankLine: true,
+  emptyMapLine: true,
+  keysAsInt64: true,
+  exitSeparatorText: '\n\n',
+  exitSeparatorJson: '\n\n',
+  jsonKeysWithoutSpaces: false,
+  endsWithoutProbes: false,
+};
+
+const V026: DialectStyle = {
+  attachedText: (n) => `Attached ${n} ${plural(n, 'probe')}\n`,
+  lostText: (n) => `Lost ${n} events\n`,
+  messagesOnStderr: true,
+  attachedJson: (n) => `{"type": "attached_probes", "count": ${n}, "data": {"probes": ${n}}}\n`,
+  lostJson: (n) => `{"type": "lost_events", "count": ${n}, "data": {"events": ${n}}}\n`,
+  totalLost: (n) => `WARNING: Total lost event count: ${n}\n`,
+  histHeadingTail: '',
+  averagedBlankLine: false,
+  emptyMapLine: false,
+  keysAsInt64: false,
+  exitSeparatorText: '\n\n',
+  exitSeparatorJson: '',
+  jsonKeysWithoutSpaces: true,
+  endsWithoutProbes: true,
+};
+
+const STYLES: Record<Dialect, DialectStyle> = { '0.17': V017, '0.26': V026 };
+
+/** The style of a dialect; absent means 0.17, the default. */
+export function dialectStyle(d: Dialect | undefined): DialectStyle {
+  return STYLES[d ?? '0.17'];
+}

@@ -1,0 +1,142 @@
+// The 0.26 output dialect (--compat 0.26) in real runs: the session's messages, map printing at
+// exit and by print(), and -f json, as bpftrace v0.26.1's runtime tests and its output code
+// (src/output/text.cpp, json.cpp) write them. 0.17's output is checked against bpftrace 0.17
+// itself in diff.test.ts, output.test.ts and output-bytes.test.ts.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, spawnSync } from './child';
+import { BIN, bpfscript, renamedFixture } from './helpers';
+
+function run26(args: string[]) {
+  return bpfscript(['--compat', '0.26', ...args], { timeoutMs: 60_000 });
+}
+
+test('"Attached N probes" goes to stderr; stdout holds the exit dump only', () => {
+  const r = run26(['-e', 'BEGIN { @s = stats(1); @s = stats(2); @s = stats(3); exit(); }']);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stderr, 'Attached 1 probe\n');
+  assert.is(r.stdout, '\n\n@s: { .count = 3, .average = 2, .total = 6 }\n');
+  const two = run26(['-e', 'BEGIN { exit(); } END { }']);
+  assert.is(two.stderr, 'Attached 2 probes\n');
+});
+
+test('-q leaves stderr empty; the same run under the default dialect says "Attaching"', () => {
+  assert.is(run26(['-q', '-e', 'BEGIN { exit(); }']).stderr, '');
+  const old = bpfscript(['-e', 'BEGIN { exit(); }']);
+  assert.is(old.stdout, 'Attaching 1 probe...\n\n\n');
+  assert.is(old.stderr, '');
+});
+
+test('a program of BEGIN and END probes only ends by itself after BEGIN, as 0.26 does', () => {
+  const r = run26(['-e', 'BEGIN { printf("begin\\n"); @x = 1; } END { printf("end\\n"); }']);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, 'begin\nend\n\n\n@x: 1\n');
+});
+
+test('stats prints as a record, signed; avg maps end without a blank line', () => {
+  const r = run26(['-e', 'BEGIN { @ = stats(-10); @ = stats(-5); @ = stats(5); @a["x"] = avg(10); @a["y"] = avg(30); }']);
+  assert.is(r.stdout, '\n\n@: { .count = 3, .average = -3, .total = -10 }\n@a[x]: 10\n@a[y]: 30\n');
+});
+
+test('print(@m, top, div) of an avg map: the top entries divided, no blank line after', () => {
+  const r = run26(['-e', 'BEGIN { @["a"] = avg(10); @["b"] = avg(20); @["c"] = avg(30); @["d"] = avg(40); print(@, 2, 10); clear(@); }']);
+  assert.is(r.stdout, '@[c]: 3\n@[d]: 4\n\n\n');
+});
+
+test('histograms: "@h:" with no trailing space, keyed ones "@h[k]:", a blank line after each', () => {
+  const r = run26(['-e', 'BEGIN { @ = hist(-1); @ = hist(2); @ = hist(3); @ = hist(7); @ = hist(20); @k["a"] = lhist(3, 0, 10, 2); }']);
+  const bar = (n: number) => `${'@'.repeat(n)}${' '.repeat(52 - n)}`;
+  const want = [
+    '',
+    '',
+    '@:',
+    `(..., 0)               1 |${bar(26)}|`,
+    `[0]                    0 |${bar(0)}|`,
+    `[1]                    0 |${bar(0)}|`,
+    `[2, 4)                 2 |${bar(52)}|`,
+    `[4, 8)                 1 |${bar(26)}|`,
+    `[8, 16)                0 |${bar(0)}|`,
+    `[16, 32)               1 |${bar(26)}|`,
+    '',
+    '@k[a]:',
+    `[2, 4)                 1 |${bar(52)}|`,
+    '',
+    '',
+  ].join('\n');
+  assert.is(r.stdout, want);
+});
+
+test('an empty map prints nothing; integer keys keep their signedness', () => {
+  const r = run26(['-e', 'BEGIN { @e[1] = 1; delete(@e[1]); @u[(uint64)-1] = 1; @i[-1] = 2; }']);
+  assert.is(r.stdout, '\n\n@i[-1]: 2\n@u[18446744073709551615]: 1\n');
+});
+
+test('-f json: attached_probes with a count, no blank lines before the exit dump', () => {
+  const r = run26(['-f', 'json', '-e', 'BEGIN { @s = stats(2); @s = stats(10); @m["key1"] = 2; exit(); }']);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stderr, '');
+  assert.is(
+    r.stdout,
+    [
+      '{"type": "attached_probes", "count": 1, "data": {"probes": 1}}',
+      '{"type": "map", "data": {"@m": {"key1": 2}}}',
+      '{"type": "stats", "data": {"@s": {"count": 2, "average": 6, "total": 12}}}',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('-f json: histograms, multi-part keys without spaces, a zeroed histogram as []', () => {
+  const r = run26(['-q', '-f', 'json', '-e', 'BEGIN { @["bpftrace", 2] = hist(2); @["curl", 3] = hist(511); @z = hist(2); zero(@z); }']);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines, [
+    { type: 'hist', data: { '@': { 'bpftrace,2': [{ min: 2, max: 3, count: 1 }], 'curl,3': [{ min: 256, max: 511, count: 1 }] } } },
+    { type: 'hist', data: { '@z': [] } },
+  ]);
+});
+
+/** Stops bpfscript while the flood workload fires events, so its ring buffer overflows. */
+function flooded(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const flood = renamedFixture('flood');
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, '--compat', '0.26', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let started = false;
+    const timer = setTimeout(() => p.kill('SIGKILL'), 60_000);
+    p.stderr.on('data', (d) => (stderr += d));
+    p.stdout.on('data', (d) => {
+      stdout += d;
+      if (started || !stdout.includes('ready')) return;
+      started = true;
+      p.kill('SIGSTOP');
+      spawnSync(flood.path, ['200000'], { timeout: 60_000 });
+      p.kill('SIGCONT');
+      setTimeout(() => p.kill('SIGINT'), 1000);
+    });
+    p.on('close', () => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr });
+    });
+  });
+}
+
+const FLOOD = () => `BEGIN { printf("ready\\n"); } tracepoint:syscalls:sys_enter_getppid /comm == "${renamedFixture('flood').comm}"/ { printf("%d %s\\n", 1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"); }`;
+
+test('lost events: "Lost N events" and the total on stderr in text, "count" in JSON', async () => {
+  const text = await flooded(['-e', FLOOD()]);
+  assert.match(text.stderr, /^Lost \d+ events$/m);
+  assert.match(text.stderr, /^WARNING: Total lost event count: \d+$/m);
+  assert.not.match(text.stdout, /Lost/);
+  const json = await flooded(['-f', 'json', '-e', FLOOD()]);
+  const lost = json.stdout.split('\n').filter((l) => l.includes('"lost_events"'));
+  assert.ok(lost.length > 0, json.stdout.slice(-500));
+  for (const l of lost) {
+    const o = JSON.parse(l);
+    assert.is(o.count, o.data.events);
+  }
+  assert.match(json.stderr, /^WARNING: Total lost event count: \d+$/m);
+});
+
+test.run();
