@@ -179,7 +179,7 @@ class JsonSink implements OutputSink {
     this.w.write(jsonLine(type, jsonString(text)));
   }
   value(t: Type, v: Value): void {
-    this.w.write(jsonLine('value', jsonValue(t, v)));
+    this.w.write(jsonLine('value', jsonValue(t, v, this.dialect)));
   }
   map(m: MapData, opts?: PrintOptions): void {
     this.w.write(formatMapJson(m, opts, this.dialect));

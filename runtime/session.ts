@@ -217,7 +217,7 @@ class Session {
     this.child?.resume();
     // bpftrace's runtime-test engine starts a test's AFTER command when it reads this; bpftrace
     // writes it before it reads BEGIN's first output.
-    if (process.env.__BPFTRACE_NOTIFY_PROBES_ATTACHED) writeAll(2, '__BPFTRACE_NOTIFY_PROBES_ATTACHED\n');
+    if (process.env.__BPFTRACE_NOTIFY_PROBES_ATTACHED) writeAll(dialectStyle(meta.dialect).notifyFd, '__BPFTRACE_NOTIFY_PROBES_ATTACHED\n');
     this.drain(ring);
     if (!this.stopping) await this.loop(ring);
 

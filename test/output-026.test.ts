@@ -96,6 +96,27 @@ test('-f json: histograms, multi-part keys without spaces, a zeroed histogram as
   ]);
 });
 
+test('-f json: strerror() and strftime() values are JSON strings, integers past 2^53 too', () => {
+  const r = run26(['-q', '-f', 'json', '-e', 'BEGIN { print(strerror(7)); print((1, strftime("%Y", 0))); @big = (uint64)-1; @small = 5; exit(); }']);
+  const lines = r.stdout.trim().split('\n');
+  assert.is(lines[0], '{"type": "value", "data": "Argument list too long"}');
+  assert.match(lines[1], /^\{"type": "value", "data": \[1,"\d{4}"\]\}$/);
+  assert.is(lines[2], '{"type": "map", "data": {"@big": "18446744073709551615"}}');
+  assert.is(lines[3], '{"type": "map", "data": {"@small": 5}}');
+});
+
+test('-f json: a struct copied by value is an object without inner spaces', () => {
+  const r = run26(['-q', '-f', 'json', '-e', 'BEGIN { print(curtask->se.load); exit(); }']);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^\{"type": "value", "data": \{"weight": \d+, "inv_weight": \d+\}\}\n$/);
+});
+
+test('the runtime-test engine\'s notice goes to stdout in 0.26, before the first event', () => {
+  const r = bpfscript(['--compat', '0.26', '-q', '-e', 'BEGIN { printf("hi\\n"); exit(); }'], { env: { __BPFTRACE_NOTIFY_PROBES_ATTACHED: '1' } });
+  assert.is(r.stdout, '__BPFTRACE_NOTIFY_PROBES_ATTACHED\nhi\n\n\n');
+  assert.is(r.stderr, '');
+});
+
 /** Stops bpfscript while the flood workload fires events, so its ring buffer overflows. */
 function flooded(args: string[]): Promise<{ stdout: string; stderr: string }> {
   const flood = renamedFixture('flood');

@@ -40,6 +40,10 @@ export interface DialectStyle {
   /** A program of BEGIN and END probes only ends once BEGIN's output is printed (0.26), rather
    * than tracing on until Ctrl-C (0.17). */
   endsWithoutProbes: boolean;
+  /** Where the runtime-test engine's __BPFTRACE_NOTIFY_PROBES_ATTACHED goes: 0.17 stderr, 0.26 stdout. */
+  notifyFd: 1 | 2;
+  /** An integer in JSON: 0.26 writes one a double cannot hold exactly as a string (RFC 8259). */
+  jsonInt(n: bigint): string;
 }
 
 const plural = (n: number | bigint, one: string) => `${one}${n === 1 || n === 1n ? '' : 's'}`;
@@ -58,6 +62,8 @@ const V017: DialectStyle = {
   exitSeparatorJson: '\n\n',
   jsonKeysWithoutSpaces: false,
   endsWithoutProbes: false,
+  notifyFd: 2,
+  jsonInt: (n) => n.toString(),
 };
 
 const V026: DialectStyle = {
@@ -75,6 +81,8 @@ const V026: DialectStyle = {
   exitSeparatorJson: '',
   jsonKeysWithoutSpaces: true,
   endsWithoutProbes: true,
+  notifyFd: 1,
+  jsonInt: (n) => (BigInt(Number(n)) === n ? n.toString() : `"${n}"`),
 };
 
 const STYLES: Record<Dialect, DialectStyle> = { '0.17': V017, '0.26': V026 };

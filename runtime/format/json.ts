@@ -26,20 +26,21 @@ export function jsonLine(type: string, data: string): string {
 }
 
 /** A value as print(expr) and plain map values show it. */
-export function jsonValue(t: Type, v: Value): string {
+export function jsonValue(t: Type, v: Value, dialect?: Dialect): string {
   switch (t.kind) {
     case 'int':
-      return normalizeInt(v as bigint, t.bits, t.signed).toString();
+      return dialectStyle(dialect).jsonInt(normalizeInt(v as bigint, t.bits, t.signed));
     case 'bool':
       return v === true || v === 1n ? 'true' : 'false';
     case 'string': {
       // Some formats are written unquoted, as bpftrace 0.17 writes them, valid JSON or not.
-      const json = formatOf(t)?.json;
+      const f = formatOf(t);
+      const json = (dialect && f?.jsonIn?.[dialect]) || f?.json;
       return json ? json(v, t) : jsonString(String(v));
     }
     case 'tuple': {
       const parts = Array.isArray(v) ? v : [v];
-      return `[${t.elems.map((e, i) => jsonValue(e, parts[i])).join(',')}]`;
+      return `[${t.elems.map((e, i) => jsonValue(e, parts[i], dialect)).join(',')}]`;
     }
     default:
       return jsonString(String(v));
@@ -51,7 +52,7 @@ export function formatMapJson(map: MapData, opts: PrintOptions = {}, dialect?: D
   if (map.entries.length === 0) return '';
   const style = dialectStyle(dialect);
   const { entries, div } = selectEntries(map, opts);
-  const value = jsonMapValue(map.valueType, div);
+  const value = jsonMapValue(map.valueType, div, dialect);
   const parts = keyParts(map.keyType);
   let data: string;
   if (parts === null) {
@@ -66,13 +67,14 @@ export function formatMapJson(map: MapData, opts: PrintOptions = {}, dialect?: D
   return jsonLine(aggregationOf(map.valueType)?.jsonKind ?? 'map', `{${jsonString(map.name)}: ${data}}`);
 }
 
-function jsonMapValue(vt: Type, div: bigint): (v: MapValue) => string {
+function jsonMapValue(vt: Type, div: bigint, dialect?: Dialect): (v: MapValue) => string {
   if (vt.kind === 'agg') {
     const agg = aggregateOf(vt.agg);
     return (v) => agg.json(v as AggregateValue, vt, div);
   }
-  if (vt.kind === 'int') return (v) => divide(normalizeInt(v as bigint, vt.bits, vt.signed), div).toString();
-  return (v) => jsonValue(vt, v as Value);
+  const int = dialectStyle(dialect).jsonInt;
+  if (vt.kind === 'int') return (v) => int(divide(normalizeInt(v as bigint, vt.bits, vt.signed), div));
+  return (v) => jsonValue(vt, v as Value, dialect);
 }
 
 /**

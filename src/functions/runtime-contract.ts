@@ -3,6 +3,7 @@
 // need nothing from runtime/; the runtime implements these interfaces (runtime/output.ts,
 // runtime/read-maps.ts, runtime/format/host.ts).
 
+import type { Dialect } from '../dialect';
 import type { Span } from '../ast';
 import type { StringType, Type, Value } from '../types';
 
@@ -122,6 +123,8 @@ export interface ValueFormat {
   text?(v: Value, t: StringType, asKey: boolean): string;
   /** JSON of the value (print(), map values); default: a JSON string of the value. */
   json?(v: Value, t: StringType): string;
+  /** JSON where a dialect writes it otherwise (0.26 quotes what 0.17 wrote bare, records unspaced). */
+  jsonIn?: Partial<Record<Dialect, (v: Value, t: StringType) => string>>;
   /** What printf's type check calls such a value; only 'string' is accepted by %s, 'buffer' by %r. */
   printf: 'string' | 'buffer' | 'array' | 'record';
   /** bpftrace 0.17 joins the entries of maps with such values without a newline (its quirk). */
