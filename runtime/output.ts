@@ -7,7 +7,6 @@ import { closeSync, openSync } from 'node:fs';
 import { writeBytes } from '../src/stdio';
 import { BpfscriptError, render, type Sources } from '../src/diagnostics';
 import type { Span } from '../src/ast';
-import { strerrorText } from './format/resolve-ids';
 import type { Type, Value } from '../src/types';
 import type { MapData, OutputSink, PrintOptions } from '../src/functions';
 import { formatAllMapsJson, formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
@@ -145,9 +144,10 @@ class TextSink implements OutputSink {
     if (line) toStderr(this.w, line);
   }
   helperError(helper: string, retcode: bigint, span: Span): void {
-    // bpftrace's words, and like bpftrace on stdout, in order with the events around it.
-    const why = retcode === 0n ? '0' : `${strerrorText(-retcode)} (${retcode})`;
-    this.w.write(render({ severity: 'WARNING', message: `Failed to ${helper}: ${why}`, span }, this.sources));
+    // bpftrace's words, in order with the events around it: 0.17 on stdout, 0.26 on stderr.
+    const text = render({ severity: 'WARNING', message: this.style.helperText(helper, retcode), span }, this.sources);
+    if (this.style.helperOnStderr) toStderr(this.w, text);
+    else this.w.write(text);
   }
   flush(): void {
     this.w.flush();
@@ -199,8 +199,7 @@ class JsonSink implements OutputSink {
     if (line) toStderr(this.w, line);
   }
   helperError(helper: string, retcode: bigint, span: Span): void {
-    // bpftrace 0.17's object, members at the top level rather than under "data".
-    this.w.write(`{"type": "helper_error", "helper": ${jsonString(helper)}, "retcode": ${retcode}, "line": ${span.line}, "col": ${span.col}}\n`);
+    this.w.write(this.style.helperJson(helper, retcode, span));
   }
   flush(): void {
     this.w.flush();

@@ -12,6 +12,9 @@
 // - a program of only BEGIN/END probes ends by itself after BEGIN.
 
 import type { Dialect } from '../../src/dialect';
+import type { Span } from '../../src/ast';
+import { jsonString } from '../../src/format/json-string';
+import { strerrorText } from './resolve-ids';
 
 export interface DialectStyle {
   /** The text format's "Attaching N probes..." line, and whether it goes to stderr. */
@@ -44,6 +47,24 @@ export interface DialectStyle {
   notifyFd: 1 | 2;
   /** An integer in JSON: 0.26 writes one a double cannot hold exactly as a string (RFC 8259). */
   jsonInt(n: bigint): string;
+  /** A failed helper's warning (-k): its words, and whether it goes to stderr. */
+  helperText(helper: string, retcode: bigint): string;
+  helperOnStderr: boolean;
+  helperJson(helper: string, retcode: bigint, span: Span): string;
+}
+
+const errnoWords = (retcode: bigint) => (retcode === 0n ? 'Success' : strerrorText(-retcode));
+const E2BIG = -7n;
+const ENOENT = -2n;
+
+/** bpftrace 0.26's words for a failed helper (src/output/text.cpp runtime_error). */
+function helperWords026(helper: string, retcode: bigint): string {
+  if (helper === 'map_update_elem' && retcode === E2BIG) {
+    return "Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let @a = hash(5000)`";
+  }
+  if (helper === 'map_delete_elem' && retcode === ENOENT) return "Can't delete map element because it does not exist.";
+  if (helper === 'map_lookup_elem') return "Can't lookup map element because it does not exist.";
+  return errnoWords(retcode);
 }
 
 const plural = (n: number | bigint, one: string) => `${one}${n === 1 || n === 1n ? '' : 's'}`;
@@ -64,6 +85,10 @@ const V017: DialectStyle = {
   endsWithoutProbes: false,
   notifyFd: 2,
   jsonInt: (n) => n.toString(),
+  helperText: (helper, retcode) => `Failed to ${helper}: ${retcode === 0n ? '0' : `${strerrorText(-retcode)} (${retcode})`}`,
+  helperOnStderr: false,
+  // bpftrace 0.17's object, members at the top level rather than under "data".
+  helperJson: (helper, retcode, span) => `{"type": "helper_error", "helper": ${jsonString(helper)}, "retcode": ${retcode}, "line": ${span.line}, "col": ${span.col}}\n`,
 };
 
 const V026: DialectStyle = {
@@ -83,6 +108,10 @@ const V026: DialectStyle = {
   endsWithoutProbes: true,
   notifyFd: 1,
   jsonInt: (n) => (BigInt(Number(n)) === n ? n.toString() : `"${n}"`),
+  helperText: (helper, retcode) => `${helperWords026(helper, retcode)}\nAdditional Info - helper: ${helper}, retcode: ${retcode}`,
+  helperOnStderr: true,
+  helperJson: (helper, retcode, span) =>
+    `{"type": "helper_error", "msg": ${jsonString(errnoWords(retcode))}, "helper": ${jsonString(helper)}, "retcode": ${retcode}, "filename": ${jsonString(span.file)}, "line": ${span.line}, "col": ${span.col}}\n`,
 };
 
 const STYLES: Record<Dialect, DialectStyle> = { '0.17': V017, '0.26': V026 };
