@@ -198,17 +198,23 @@ class Session {
     // A deferred probe is attached later by another probe's runtime (a watchpoint's body, once its
     // uprobe reports the address); bpftrace does not count it.
     const n = meta.probes.filter((p) => !attachers.get(p.provider)?.deferred?.(p)).length;
-    if (!this.opts.quiet) this.out.attached(n);
-    this.out.flush();
+    const style = dialectStyle(meta.dialect);
+    const announce = () => {
+      if (!this.opts.quiet) this.out.attached(n);
+      this.out.flush();
+    };
+    // 0.17 says "Attaching" before attaching; 0.26 says "Attached" once it has.
+    if (!style.announcesAfterAttach) announce();
     // As in bpftrace 0.17, BEGIN runs before the other probes are attached (an interval probe
     // then fires a whole interval after it); its output is printed from the ring below.
     for (const p of meta.probes) if (p.runOnce === 'begin') this.obj!.program(p.progName).testRun();
     const attachable = meta.probes.filter((p) => !p.runOnce);
     const reversed = (p: ProbeMeta) => !!attachers.get(p.provider)?.lastAttachedRunsFirst;
     for (const p of [...attachable.filter((p) => !reversed(p)), ...attachable.filter(reversed).reverse()]) this.attach(p);
+    if (style.announcesAfterAttach) announce();
 
     if (this.opts.dryRun) this.stopping = true;
-    else if (this.jobs.length || (attachable.length === 0 && dialectStyle(meta.dialect).endsWithoutProbes)) {
+    else if (this.jobs.length || (attachable.length === 0 && style.endsWithoutProbes)) {
       for (const j of this.jobs.splice(0)) j();
       this.stop();
     }

@@ -22,6 +22,8 @@ export interface DialectStyle {
   lostText(n: bigint): string;
   /** Those two lines go to stderr rather than to the output. */
   messagesOnStderr: boolean;
+  /** The attach line comes once the probes are attached ("Attached"), not before ("Attaching"). */
+  announcesAfterAttach: boolean;
   attachedJson(n: number): string;
   lostJson(n: bigint): string;
   /** The stderr line after the run when records were lost in all (none in 0.17). */
@@ -73,6 +75,7 @@ const V017: DialectStyle = {
   attachedText: (n) => `Attaching ${n} ${plural(n, 'probe')}...\n`,
   lostText: (n) => `Lost ${n} events\n`,
   messagesOnStderr: false,
+  announcesAfterAttach: false,
   attachedJson: (n) => `{"type": "attached_probes", "data": {"probes": ${n}}}\n`,
   lostJson: (n) => `{"type": "lost_events", "data": {"events": ${n}}}\n`,
   histHeadingTail: ' ',
@@ -95,6 +98,7 @@ const V026: DialectStyle = {
   attachedText: (n) => `Attached ${n} ${plural(n, 'probe')}\n`,
   lostText: (n) => `Lost ${n} events\n`,
   messagesOnStderr: true,
+  announcesAfterAttach: true,
   attachedJson: (n) => `{"type": "attached_probes", "count": ${n}, "data": {"probes": ${n}}}\n`,
   lostJson: (n) => `{"type": "lost_events", "count": ${n}, "data": {"events": ${n}}}\n`,
   totalLost: (n) => `WARNING: Total lost event count: ${n}\n`,
