@@ -72,6 +72,13 @@ test('an empty map prints nothing; integer keys keep their signedness', () => {
   assert.is(r.stdout, '\n\n@i[-1]: 2\n@u[18446744073709551615]: 1\n');
 });
 
+test('a struct key prints as the struct value does, { .m = 2 }, alone or in a multi-part key', () => {
+  const r = run26(['-q', '-e', 'BEGIN { @s[curtask->se.load, 42] = 0; @t[curtask->se.load] = 1; exit(); }']);
+  assert.match(r.stdout, /^\n\n@s\[\{ \.weight = \d+, \.inv_weight = \d+ \}, 42\]: 0\n@t\[\{ \.weight = \d+, \.inv_weight = \d+ \}\]: 1\n$/);
+  const json = run26(['-q', '-f', 'json', '-e', 'BEGIN { @t[curtask->se.load] = 1; exit(); }']);
+  assert.match(json.stdout, /^\{"type": "map", "data": \{"@t": \{"\{\.weight=\d+,\.inv_weight=\d+\}": 1\}\}\}\n$/);
+});
+
 test('-f json: attached_probes with a count, no blank lines before the exit dump', () => {
   const r = run26(['-f', 'json', '-e', 'BEGIN { @s = stats(2); @s = stats(10); @m["key1"] = 2; exit(); }']);
   assert.is(r.status, 0, r.stderr);

@@ -7,7 +7,8 @@
 //   a top-level "count" besides "data";
 // - after the run, "WARNING: Total lost event count: N" on stderr when records were lost;
 // - a histogram's heading is `@h:` with no trailing space; averaged maps (avg, stats) get no blank
-//   line after them; an empty map prints nothing; integer keys keep their own signedness;
+//   line after them; an empty map prints nothing; keys print as values do (integers with their
+//   own signedness, structs as `{ .m = 2 }`);
 // - JSON's exit dump has no leading blank lines, and its keys lose their spaces ("a,b");
 // - a program of only BEGIN/END probes ends by itself after BEGIN.
 
@@ -34,8 +35,9 @@ export interface DialectStyle {
   averagedBlankLine: boolean;
   /** An empty map prints one blank line (two averaged) rather than nothing. */
   emptyMapLine: boolean;
-  /** Integer keys print widened to signed 64 bits (0.17) rather than with their own signedness. */
-  keysAsInt64: boolean;
+  /** Keys print as the same values print (0.26: integers with their own signedness, structs as
+   * `{ .m = 2 }`), rather than 0.17's key forms (integers widened to signed 64 bits, `{.m=2}`). */
+  keysAsValues: boolean;
   /** Before the text of the exit dump of maps. */
   exitSeparatorText: string;
   /** Before the JSON exit dump of maps. */
@@ -81,7 +83,7 @@ const V017: DialectStyle = {
   histHeadingTail: ' ',
   averagedBlankLine: true,
   emptyMapLine: true,
-  keysAsInt64: true,
+  keysAsValues: false,
   exitSeparatorText: '\n\n',
   exitSeparatorJson: '\n\n',
   jsonKeysWithoutSpaces: false,
@@ -105,7 +107,7 @@ const V026: DialectStyle = {
   histHeadingTail: '',
   averagedBlankLine: false,
   emptyMapLine: false,
-  keysAsInt64: false,
+  keysAsValues: true,
   exitSeparatorText: '\n\n',
   exitSeparatorJson: '',
   jsonKeysWithoutSpaces: true,

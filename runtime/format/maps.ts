@@ -38,7 +38,7 @@ export function formatMap(map: MapData, opts: PrintOptions = {}, dialect?: Diale
 
   const parts = keyParts(map.keyType);
   const { entries, div } = selectEntries(map, opts);
-  const key = (e: MapEntry) => formatKey(parts, e.key, style.keysAsInt64);
+  const key = (e: MapEntry) => formatKey(parts, e.key, style.keysAsValues);
 
   const out: string[] = [];
   if (agg?.layout === 'histogram' && vt.kind === 'agg') {

@@ -39,17 +39,15 @@ export function formatValue(t: Type, v: Value): string {
 /**
  * A map key component. bpftrace 0.17 widens integer keys to 64 bits and prints them signed, so a
  * uint64 key of 2^64-1 prints as -1 while a uint32 key of 2^32-1 prints as 4294967295; pointers
- * print in hex.
+ * print in hex. `asValue`: bpftrace 0.26 prints a key part as it prints the same value (its own
+ * signedness, structs as `{ .m = 2 }`).
  */
-export function formatKeyPart(t: Type, v: Value, asInt64 = true): string {
+export function formatKeyPart(t: Type, v: Value, asValue = false): string {
   // Pointers (typed addresses: casts, curtask, BTF pointers) are keys in hex, as in bpftrace 0.17.
   if (isTypedAddress(t)) return `0x${BigInt.asUintN(64, asBigInt(v)).toString(16)}`;
-  if (t.kind === 'int') {
-    const n = normalizeInt(asBigInt(v), t.bits, t.signed);
-    // bpftrace 0.26 prints a key with its own signedness (a u64 of 2^64-1 as such).
-    return (asInt64 ? BigInt.asIntN(64, n) : n).toString();
-  }
-  if (t.kind === 'tuple') return formatTuple(t.elems, v, (e, x) => formatKeyPart(e, x, asInt64));
+  if (asValue) return formatValue(t, v);
+  if (t.kind === 'int') return BigInt.asIntN(64, normalizeInt(asBigInt(v), t.bits, t.signed)).toString();
+  if (t.kind === 'tuple') return formatTuple(t.elems, v, formatKeyPart);
   if (t.kind === 'string') {
     const text = formatOf(t)?.text;
     if (text) return text(v, t, true);
@@ -71,11 +69,11 @@ export function keyParts(keyType: Type | null): Type[] | null {
 }
 
 /** `[1, abc]` for a keyed map, '' for a scalar one. */
-export function formatKey(parts: Type[] | null, key: Value[] | null, asInt64 = true): string {
+export function formatKey(parts: Type[] | null, key: Value[] | null, asValue = false): string {
   if (parts === null || key === null) return '';
-  if (parts.length === 1) return `[${formatKeyPart(parts[0], key[0], asInt64)}]`;
+  if (parts.length === 1) return `[${formatKeyPart(parts[0], key[0], asValue)}]`;
   const out: string[] = [];
-  for (let i = 0; i < parts.length; i++) out.push(formatKeyPart(parts[i], key[i], asInt64));
+  for (let i = 0; i < parts.length; i++) out.push(formatKeyPart(parts[i], key[i], asValue));
   return `[${out.join(', ')}]`;
 }
 
