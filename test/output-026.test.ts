@@ -67,6 +67,13 @@ test('histograms: "@h:" with no trailing space, keyed ones "@h[k]:", a blank lin
   assert.is(r.stdout, want);
 });
 
+test('lhist labels as 0.26 writes them: [5] for one value, K only when the step is a multiple of 1024', () => {
+  const r = run26(['-q', '-e', 'BEGIN { @a = lhist(3, 0, 10, 1); @a = lhist(5, 0, 10, 1); @b = lhist(1100, 0, 4096, 512); @c = lhist(3000, 0, 8192, 1024); exit(); }']);
+  const bar = (n: number) => `${'@'.repeat(n)}${' '.repeat(52 - n)}`;
+  const want = ['', '', '@a:', `[3]                    1 |${bar(52)}|`, `[4]                    0 |${bar(0)}|`, `[5]                    1 |${bar(52)}|`, '', '@b:', `[1024, 1536)           1 |${bar(52)}|`, '', '@c:', `[2K, 3K)               1 |${bar(52)}|`, '', ''];
+  assert.is(r.stdout, want.join('\n'));
+});
+
 test('an empty map prints nothing; integer keys keep their signedness', () => {
   const r = run26(['-e', 'BEGIN { @e[1] = 1; delete(@e[1]); @u[(uint64)-1] = 1; @i[-1] = 2; }']);
   assert.is(r.stdout, '\n\n@i[-1]: 2\n@u[18446744073709551615]: 1\n');

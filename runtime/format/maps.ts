@@ -42,7 +42,8 @@ export function formatMap(map: MapData, opts: PrintOptions = {}, dialect?: Diale
 
   const out: string[] = [];
   if (agg?.layout === 'histogram' && vt.kind === 'agg') {
-    for (const e of entries) out.push(`${map.name}${key(e)}:${style.histHeadingTail}\n${agg.text(e.value as readonly bigint[], vt, div)}\n`);
+    const text = (dialect && agg.textIn?.[dialect]) || agg.text;
+    for (const e of entries) out.push(`${map.name}${key(e)}:${style.histHeadingTail}\n${text(e.value as readonly bigint[], vt, div)}\n`);
     return out.join('');
   }
   const value = valueFormatter(vt, div, dialect);

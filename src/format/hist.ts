@@ -64,6 +64,20 @@ export function lhistLabel(index: number, buckets: number, min: bigint, max: big
   return `[${lhistNumber(lo)}, ${lhistNumber(lo + step)})`;
 }
 
+/**
+ * lhist labels as bpftrace 0.26 prints them: K and M only when the step is a multiple of 1024
+ * (else plain numbers: 1024, not 1K), a one-value bucket as `[5]` (step 1), and the open top
+ * bucket from where the last full bucket ends.
+ */
+export function lhistLabel026(index: number, buckets: number, min: bigint, _max: bigint, step: bigint): string {
+  const num = (n: bigint) => (step % 1024n !== 0n || n === 0n ? n.toString() : n % 1048576n === 0n ? `${n / 1048576n}M` : n % 1024n === 0n ? `${n / 1024n}K` : n.toString());
+  if (index === 0) return `(..., ${num(min)})`;
+  const lo = min + BigInt(index - 1) * step;
+  if (index === buckets - 1) return `[${num(lo)}, ...)`;
+  if (step === 1n) return `[${num(lo)}]`;
+  return `[${num(lo)}, ${num(lo + step)})`;
+}
+
 export function lhistBucketCount(min: bigint, max: bigint, step: bigint): number {
   return Number((max - min) / step) + 2;
 }

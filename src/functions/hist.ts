@@ -5,7 +5,7 @@
 
 import { IntPredicate, Opcode, type Val } from '../codegen/llvm';
 import type { AggType } from '../types';
-import { bucketTotal, histLabel, histRange, jsonBuckets, lhistLabel, lhistRange, renderBuckets } from '../format/hist';
+import { bucketTotal, histLabel, histRange, jsonBuckets, lhistLabel, lhistLabel026, lhistRange, renderBuckets } from '../format/hist';
 import { integerArgument, literalArgument } from './agg-args';
 import type { AggregateDef, EmitContext } from './types';
 import { opaqueToOptimizer } from '../codegen/opaque';
@@ -133,6 +133,13 @@ export const lhist: AggregateDef = {
     const { min, max, step } = bounds(t);
     const n = lhistBuckets(t);
     return renderBuckets(ownBuckets(v, t), (i) => lhistLabel(i, n, min, max, step), 1n);
+  },
+  textIn: {
+    '0.26': (v, t) => {
+      const { min, max, step } = bounds(t);
+      const n = lhistBuckets(t);
+      return renderBuckets(ownBuckets(v, t), (i) => lhistLabel026(i, n, min, max, step), 1n);
+    },
   },
   json(v, t) {
     const { min, max, step } = bounds(t);
