@@ -125,7 +125,7 @@ class TextSink implements OutputSink {
     this.w.write(newline ? `${text}\n` : text);
   }
   value(t: Type, v: Value): void {
-    this.w.write(`${formatValue(t, v)}\n`);
+    this.w.write(`${formatValue(t, v, this.dialect)}\n`);
   }
   map(m: MapData, opts?: PrintOptions): void {
     this.w.write(formatMap(m, opts, this.dialect));

@@ -117,7 +117,7 @@ class Session {
     });
     // Value formats read stack maps from the loaded object, and nothing once it is closed.
     const host = createHost((name) => this.obj?.findMap(name) ?? undefined);
-    this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus(), host);
+    this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus(), host, dialectStyle(gen.meta.dialect).zeroCountsPrint);
     this.services = {
       decode: (t, view, off) => decodeValue(t, view, off, host),
       write: (t) => this.out.printf(t),
@@ -211,6 +211,8 @@ class Session {
     const attachable = meta.probes.filter((p) => !p.runOnce);
     const reversed = (p: ProbeMeta) => !!attachers.get(p.provider)?.lastAttachedRunsFirst;
     for (const p of [...attachable.filter((p) => !reversed(p)), ...attachable.filter(reversed).reverse()]) this.attach(p);
+    // bpftrace 0.26 returns from a dry run right after attaching, before any output.
+    if (this.opts.dryRun && style.dryRunSilent) return 0;
     if (style.announcesAfterAttach) announce();
 
     if (this.opts.dryRun) this.stopping = true;

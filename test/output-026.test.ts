@@ -86,6 +86,20 @@ test('a struct key prints as the struct value does, { .m = 2 }, alone or in a mu
   assert.match(json.stdout, /^\{"type": "map", "data": \{"@t": \{"\{\.weight=\d+,\.inv_weight=\d+\}": 1\}\}\}\n$/);
 });
 
+test('pointers print in hex; a cleared keyless count() prints nothing (0.17: "@: 0")', () => {
+  const r = run26(['-q', '-e', 'BEGIN { print(((int8 *)0x33, 1)); @ = count(); @a[1] = count(); clear(@); clear(@a); exit(); }']);
+  assert.is(r.stdout, '(0x33, 1)\n\n\n');
+  const old = bpfscript(['-q', '-e', 'BEGIN { print(((int8 *)0x33, 1)); @ = count(); clear(@); exit(); }']);
+  assert.is(old.stdout, '(51, 1)\n\n\n@: 0\n');
+});
+
+test('--dry-run prints nothing, not even BEGIN\'s output, and succeeds', () => {
+  const r = run26(['--dry-run', '-e', 'BEGIN { printf("hello\\n"); @ = 0; }']);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, '');
+  assert.is(r.stderr, '');
+});
+
 test('-f json: attached_probes with a count, no blank lines before the exit dump', () => {
   const r = run26(['-f', 'json', '-e', 'BEGIN { @s = stats(2); @s = stats(10); @m["key1"] = 2; exit(); }']);
   assert.is(r.status, 0, r.stderr);

@@ -10,7 +10,8 @@
 //   line after them; an empty map prints nothing; keys print as values do (integers with their
 //   own signedness, structs as `{ .m = 2 }`);
 // - JSON's exit dump has no leading blank lines, and its keys lose their spaces ("a,b");
-// - a program of only BEGIN/END probes ends by itself after BEGIN.
+// - a program of only BEGIN/END probes ends by itself after BEGIN; --dry-run prints nothing;
+// - pointers print in hex; a keyless count() that was never updated (or was cleared) prints nothing.
 
 import type { Dialect } from '../../src/dialect';
 import type { Span } from '../../src/ast';
@@ -51,6 +52,12 @@ export interface DialectStyle {
   notifyFd: 1 | 2;
   /** An integer in JSON: 0.26 writes one a double cannot hold exactly as a string (RFC 8259). */
   jsonInt(n: bigint): string;
+  /** A keyless count() never updated (or cleared) prints 0 (0.17) rather than nothing (0.26). */
+  zeroCountsPrint: boolean;
+  /** Pointer values print in hex (0.26: `@: 0x33`) rather than in decimal (0.17). */
+  pointersInHex: boolean;
+  /** --dry-run prints nothing at all (0.26), not the attach line and BEGIN's output (0.17). */
+  dryRunSilent: boolean;
   /** A failed helper's warning (-k): its words, and whether it goes to stderr. */
   helperText(helper: string, retcode: bigint): string;
   helperOnStderr: boolean;
@@ -90,6 +97,9 @@ const V017: DialectStyle = {
   endsWithoutProbes: false,
   notifyFd: 2,
   jsonInt: (n) => n.toString(),
+  zeroCountsPrint: true,
+  pointersInHex: false,
+  dryRunSilent: false,
   helperText: (helper, retcode) => `Failed to ${helper}: ${retcode === 0n ? '0' : `${strerrorText(-retcode)} (${retcode})`}`,
   helperOnStderr: false,
   // bpftrace 0.17's object, members at the top level rather than under "data".
@@ -114,6 +124,9 @@ const V026: DialectStyle = {
   endsWithoutProbes: true,
   notifyFd: 1,
   jsonInt: (n) => (BigInt(Number(n)) === n ? n.toString() : `"${n}"`),
+  zeroCountsPrint: false,
+  pointersInHex: true,
+  dryRunSilent: true,
   helperText: (helper, retcode) => `${helperWords026(helper, retcode)}\nAdditional Info - helper: ${helper}, retcode: ${retcode}`,
   helperOnStderr: true,
   helperJson: (helper, retcode, span) =>

@@ -59,7 +59,7 @@ export function formatMapJson(map: MapData, opts: PrintOptions = {}, dialect?: D
     data = value(entries[0].value);
   } else {
     const members = entries.map((e) => {
-      const key = parts.map((p, i) => formatKeyPart(p, e.key![i], style.keysAsValues)).join(',');
+      const key = parts.map((p, i) => formatKeyPart(p, e.key![i], dialect)).join(',');
       return `${jsonString(style.jsonKeysWithoutSpaces ? key.replaceAll(' ', '') : key)}: ${value(e.value)}`;
     });
     data = `{${members.join(', ')}}`;

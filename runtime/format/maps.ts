@@ -38,7 +38,7 @@ export function formatMap(map: MapData, opts: PrintOptions = {}, dialect?: Diale
 
   const parts = keyParts(map.keyType);
   const { entries, div } = selectEntries(map, opts);
-  const key = (e: MapEntry) => formatKey(parts, e.key, style.keysAsValues);
+  const key = (e: MapEntry) => formatKey(parts, e.key, dialect);
 
   const out: string[] = [];
   if (agg?.layout === 'histogram' && vt.kind === 'agg') {
@@ -94,7 +94,7 @@ function valueFormatter(vt: Type, div: bigint, dialect?: Dialect): (v: MapValue)
     return (v) => text(v as AggregateValue, vt, div);
   }
   if (vt.kind === 'int') return (v) => divide(normalizeInt(v as bigint, vt.bits, vt.signed), div).toString();
-  return (v) => formatValue(vt, v as Value);
+  return (v) => formatValue(vt, v as Value, dialect);
 }
 
 /** The number an entry sorts by, or null when the map sorts by key. */
