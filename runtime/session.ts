@@ -119,6 +119,7 @@ class Session {
     const host = createHost((name) => this.obj?.findMap(name) ?? undefined);
     this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus(), host, dialectStyle(gen.meta.dialect).zeroCountsPrint);
     this.services = {
+      dialect: gen.meta.dialect,
       decode: (t, view, off) => decodeValue(t, view, off, host),
       write: (t) => this.out.printf(t),
       output: this.out,

@@ -6,7 +6,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from './child';
-import { BIN, bpfscript, renamedFixture } from './helpers';
+import { writeFileSync } from 'node:fs';
+import { BIN, bpfscript, renamedFixture, scratchPath } from './helpers';
 
 function run26(args: string[]) {
   return bpfscript(['--compat', '0.26', ...args], { timeoutMs: 60_000 });
@@ -98,6 +99,14 @@ test('--dry-run prints nothing, not even BEGIN\'s output, and succeeds', () => {
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout, '');
   assert.is(r.stderr, '');
+});
+
+test('cat(): BPFTRACE_MAX_CAT_BYTES limits it; a missing file in 0.26\'s words', () => {
+  const file = scratchPath('cat-026.txt');
+  writeFileSync(file, 'xyz\n');
+  const r = bpfscript(['--compat', '0.26', '-q', '-e', `i:ms:1 { cat("${file}"); cat("/does/not/exist/file"); exit(); }`], { env: { BPFTRACE_MAX_CAT_BYTES: '1' } });
+  assert.is(r.stdout, 'x\n\n');
+  assert.is(r.stderr, "ERROR: failed to open file '/does/not/exist/file' (No such file or directory)\n");
 });
 
 test('-f json: attached_probes with a count, no blank lines before the exit dump', () => {

@@ -146,6 +146,8 @@ export type EventData = { [k: string]: unknown };
 
 export interface RuntimeServices {
   write(text: string): void;
+  /** Which bpftrace's output the session writes (src/dialect.ts); absent means 0.17. */
+  readonly dialect?: Dialect;
   /** Where output goes, in the format -f chose; write() is printf-like text through it. */
   readonly output: OutputSink;
   /** The script's maps, read and reset from user space (print, clear, zero). */
