@@ -1,6 +1,8 @@
-// What the two output dialects (src/dialect.ts) write differently outside the values themselves:
-// the session's own messages and the layout of printed maps. One table per dialect, so the sinks
-// (runtime/output.ts) and the map printers (maps.ts, json.ts) ask it instead of testing versions.
+// What the two output dialects (src/dialect.ts) write differently, where that is not one value
+// format's or one aggregation's own business (those say it in their modules: ValueFormat.jsonIn,
+// AggregateDef.textIn): the session's own messages, the layout of printed maps and keys, integers
+// and pointers. One table per dialect, so the session, the sinks (runtime/output.ts) and the map
+// printers (maps.ts, json.ts) ask it instead of testing versions.
 //
 // 0.26 as bpftrace v0.26.1 writes it (src/output/text.cpp, json.cpp, types_format.cpp):
 // - "Attached N probes" and "Lost N events" go to stderr in the text format; JSON's objects carry
@@ -19,7 +21,7 @@ import { jsonString } from '../../src/format/json-string';
 import { strerrorText } from './resolve-ids';
 
 export interface DialectStyle {
-  /** The text format's "Attaching N probes..." line, and whether it goes to stderr. */
+  /** The text format's "Attaching N probes..." / "Attached N probes" line. */
   attachedText(n: number): string;
   lostText(n: bigint): string;
   /** Those two lines go to stderr rather than to the output. */
