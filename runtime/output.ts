@@ -233,6 +233,6 @@ export interface OutputOptions {
 
 export function createOutput(opts: OutputOptions = {}): OutputSink {
   const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true, 'line', opts.onFailure) : new FdWriter(1, false, opts.buffering, opts.onFailure);
-  const exitOut = exitWriter(w, opts.file !== undefined);
+  const exitOut = exitWriter(w, opts.file !== undefined && dialectStyle(opts.dialect).exitSeparatorOnStdout);
   return opts.format !== 'json' ? new TextSink(w, exitOut, opts.dialect, opts.sources) : new JsonSink(w, exitOut, opts.dialect);
 }

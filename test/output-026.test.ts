@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from './child';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { BIN, bpfscript, renamedFixture, scratchPath } from './helpers';
 
 function run26(args: string[]) {
@@ -107,6 +107,13 @@ test('cat(): BPFTRACE_MAX_CAT_BYTES limits it; a missing file in 0.26\'s words',
   const r = bpfscript(['--compat', '0.26', '-q', '-e', `i:ms:1 { cat("${file}"); cat("/does/not/exist/file"); exit(); }`], { env: { BPFTRACE_MAX_CAT_BYTES: '1' } });
   assert.is(r.stdout, 'x\n\n');
   assert.is(r.stderr, "ERROR: failed to open file '/does/not/exist/file' (No such file or directory)\n");
+});
+
+test('-o FILE: the exit dump\'s blank lines go into the file too, stdout stays empty', () => {
+  const file = scratchPath('out-026.txt');
+  const r = run26(['-q', '-o', file, '-e', 'BEGIN { @a = 1; exit(); }']);
+  assert.is(r.stdout, '');
+  assert.is(readFileSync(file, 'latin1'), '\n\n@a: 1\n');
 });
 
 test('-f json: attached_probes with a count, no blank lines before the exit dump', () => {

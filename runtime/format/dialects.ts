@@ -45,6 +45,9 @@ export interface DialectStyle {
   exitSeparatorText: string;
   /** Before the JSON exit dump of maps. */
   exitSeparatorJson: string;
+  /** With -o FILE the exit dump's leading newlines still go to stdout (0.17's quirk; 0.26 writes
+   * them into the file with the maps). */
+  exitSeparatorOnStdout: boolean;
   /** JSON map keys with their spaces removed. */
   jsonKeysWithoutSpaces: boolean;
   /** A program of BEGIN and END probes only ends once BEGIN's output is printed (0.26), rather
@@ -95,6 +98,7 @@ const V017: DialectStyle = {
   keysAsValues: false,
   exitSeparatorText: '\n\n',
   exitSeparatorJson: '\n\n',
+  exitSeparatorOnStdout: true,
   jsonKeysWithoutSpaces: false,
   endsWithoutProbes: false,
   notifyFd: 2,
@@ -122,6 +126,7 @@ const V026: DialectStyle = {
   keysAsValues: true,
   exitSeparatorText: '\n\n',
   exitSeparatorJson: '',
+  exitSeparatorOnStdout: false,
   jsonKeysWithoutSpaces: true,
   endsWithoutProbes: true,
   notifyFd: 1,
