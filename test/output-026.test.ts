@@ -171,6 +171,19 @@ test('a failed helper (-kk): 0.26\'s words and "Additional Info" on stderr; JSON
   assert.match(json.stdout, /^\{"type": "helper_error", "msg": "Bad address", "helper": "probe_read", "retcode": -14, "filename": "stdin", "line": 1, "col": \d+\}\n$/);
 });
 
+test('-f json: histogram buckets unspaced, with 64-bit bounds (0.17 wrapped [2^31, 2^32) to min -2^31)', () => {
+  const r = run26(['-q', '-f', 'json', '-e', 'BEGIN { @a = hist(10 * 1024 * 1024 * 1024); @b = hist(3000000000); @b = hist(1500000000); @l = lhist(3, 0, 10, 3); @l = lhist(50, 0, 10, 3); exit(); }']);
+  assert.is(
+    r.stdout,
+    [
+      '{"type": "hist", "data": {"@a": [{"min": 8589934592, "max": 17179869183, "count": 1}]}}',
+      '{"type": "hist", "data": {"@b": [{"min": 1073741824, "max": 2147483647, "count": 1},{"min": 2147483648, "max": 4294967295, "count": 1}]}}',
+      '{"type": "hist", "data": {"@l": [{"min": 3, "max": 5, "count": 1},{"min": 6, "max": 8, "count": 0},{"min": 9, "count": 1}]}}',
+      '',
+    ].join('\n'),
+  );
+});
+
 /** Stops bpfscript while the flood workload fires events, so its ring buffer overflows. */
 function flooded(args: string[]): Promise<{ stdout: string; stderr: string }> {
   const flood = renamedFixture('flood');

@@ -70,7 +70,8 @@ export function formatMapJson(map: MapData, opts: PrintOptions = {}, dialect?: D
 function jsonMapValue(vt: Type, div: bigint, dialect?: Dialect): (v: MapValue) => string {
   if (vt.kind === 'agg') {
     const agg = aggregateOf(vt.agg);
-    return (v) => agg.json(v as AggregateValue, vt, div);
+    const json = (dialect && agg.jsonIn?.[dialect]) || agg.json;
+    return (v) => json(v as AggregateValue, vt, div);
   }
   const int = dialectStyle(dialect).jsonInt;
   if (vt.kind === 'int') return (v) => int(divide(normalizeInt(v as bigint, vt.bits, vt.signed), div));

@@ -159,7 +159,8 @@ export function lhistRange(i: number, n: number, min: bigint, max: bigint, step:
  * negative bucket without "min" ({"max": -1, ...}), lhist's ends without "min" or "max"; a zeroed
  * histogram is [].
  */
-export function jsonBuckets(counts: readonly bigint[], range: (i: number) => BucketRange, div: bigint): string {
+/** `sep`: between bucket objects, ', ' as bpftrace 0.17 writes them, ',' as 0.26 does. */
+export function jsonBuckets(counts: readonly bigint[], range: (i: number) => BucketRange, div: bigint, sep = ', '): string {
   let first = -1;
   let last = -1;
   for (let i = 0; i < counts.length; i++) {
@@ -176,5 +177,12 @@ export function jsonBuckets(counts: readonly bigint[], range: (i: number) => Buc
     members.push(`"count": ${div === 1n ? counts[i] : counts[i] / div}`);
     out.push(`{${members.join(', ')}}`);
   }
-  return `[${out.join(', ')}]`;
+  return `[${out.join(sep)}]`;
+}
+
+/** hist bounds as bpftrace 0.26 computes them, in 64 bits (no 0.17 wrap at 2^31). */
+export function histRange026(i: number): BucketRange {
+  if (i < 3) return histRange(i);
+  const lo = 1n << BigInt(i - 2);
+  return [lo, lo * 2n - 1n];
 }

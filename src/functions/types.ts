@@ -153,6 +153,8 @@ export interface AggregateDef {
   json(v: AggregateValue, t: AggType, div: bigint): string;
   /** Text of a value where a dialect prints it otherwise (stats() in 0.26: `{ .count = 1, … }`). */
   textIn?: Partial<Record<Dialect, (v: AggregateValue, t: AggType, div: bigint) => string>>;
+  /** JSON of a value where a dialect writes it otherwise (hist() in 0.26: 64-bit bounds). */
+  jsonIn?: Partial<Record<Dialect, (v: AggregateValue, t: AggType, div: bigint) => string>>;
   /** The number map entries are sorted by, ascending. */
   sortKey(v: AggregateValue, t: AggType): bigint;
   /** The JSON line's "type": plain values "map", averages "stats", histograms "hist". */
