@@ -141,8 +141,9 @@ test('-f json: histograms, multi-part keys without spaces, a zeroed histogram as
 });
 
 test('-f json: strerror() and strftime() values are JSON strings, integers past 2^53 too', () => {
-  const r = run26(['-q', '-f', 'json', '-e', 'BEGIN { print(strerror(7)); print((1, strftime("%Y", 0))); @big = (uint64)-1; @small = 5; exit(); }']);
+  const r = run26(['-q', '-f', 'json', '-e', 'BEGIN { print(strerror(7)); print((1, strftime("%Y", 0))); @big = (uint64)-1; @small = 5; @max = max((1 << 62) + 1); exit(); }']);
   const lines = r.stdout.trim().split('\n');
+  assert.is(lines.splice(3, 1)[0], '{"type": "map", "data": {"@max": "4611686018427387905"}}');
   assert.is(lines[0], '{"type": "value", "data": "Argument list too long"}');
   assert.match(lines[1], /^\{"type": "value", "data": \[1,"\d{4}"\]\}$/);
   assert.is(lines[2], '{"type": "map", "data": {"@big": "18446744073709551615"}}');
