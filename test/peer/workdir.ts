@@ -6,7 +6,7 @@
 import { execFileSync } from '../child';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** `checkout`: a bpftrace source tree, or its tests/ directory. Returns the new work directory. */
 export function prepareWorkdir(checkout: string, log: (line: string) => void): string {
@@ -51,6 +51,7 @@ export function prepareWorkdir(checkout: string, log: (line: string) => void): s
     build(`testprogs/${src.name}`, ['-g', ...opt, '-no-pie', ...sdt, ...inc, '-o', join(progs, src.name), ...cxx, src.path, '-x', 'none', ...extra, '-lpthread', ...libcxx]);
     if (pie) build(`testprogs/${src.name}-pie`, ['-g', ...opt, '-fpie', '-pie', ...sdt, ...inc, '-o', join(progs, `${src.name}-pie`), ...cxx, src.path, '-x', 'none', ...extra, '-lpthread', ...libcxx]);
   }
+  if (cmake.includes('external_debug')) failed += buildDebugVariants(progs, join(tests, 'testprogs'), log);
   log(`work directory ${work}: ${readdirSync(progs).length} test programs${failed ? ` (${failed} failed to build)` : ''}, ${readdirSync(libs).length} libraries`);
   return work;
 }
@@ -76,4 +77,42 @@ function cSources(dir: string): { name: string; path: string }[] {
     .filter((f) => f.endsWith('.c') || f.endsWith('.cpp'))
     .sort()
     .map((f) => ({ name: f.replace(/\.c(pp)?$/, ''), path: join(dir, f) }));
+}
+
+/**
+ * The extra programs newer checkouts' CMake makes from the test programs (tests/testprogs/
+ * CMakeLists.txt): a stripped binary with its debug info beside it, one found through
+ * .gnu_debuglink in ./.debug, split DWARF as .dwo files and as a .dwp package, a flat binary of
+ * false.c's main, and a zip holding `true`. Returns how many could not be made.
+ */
+function buildDebugVariants(progs: string, src: string, log: (line: string) => void): number {
+  const ext = join(progs, 'external_debug');
+  for (const d of [ext, join(ext, 'dwo'), join(ext, 'dwp'), join(progs, '.debug')]) mkdirSync(d, { recursive: true });
+  const steps: [string, string[]][] = [
+    ['llvm-objcopy', ['--only-keep-debug', join(progs, 'uprobe_test'), join(ext, 'uprobe_test-stripped.debug')]],
+    ['llvm-objcopy', ['--strip-debug', join(progs, 'uprobe_test'), join(progs, 'uprobe_test-stripped')]],
+    ['llvm-objcopy', ['--only-keep-debug', join(progs, 'uprobe_separate_debug'), join(progs, '.debug', 'uprobe_separate_debug-stripped.debug')]],
+    ['llvm-objcopy', ['--strip-debug', join(progs, 'uprobe_separate_debug'), join(progs, 'uprobe_separate_debug-stripped')]],
+    ['llvm-objcopy', [`--add-gnu-debuglink=${join(progs, '.debug', 'uprobe_separate_debug-stripped.debug')}`, join(progs, 'uprobe_separate_debug-stripped')]],
+    ['cc', ['-g', '-O0', '-gsplit-dwarf', join(src, 'uprobe_test.c'), '-o', join(ext, 'dwo', 'uprobe_test-split')]],
+    ['cc', ['-g', '-O0', '-gsplit-dwarf', join(src, 'uprobe_test.c'), '-o', join(ext, 'dwp', 'uprobe_test-split')]],
+    ['llvm-dwp', ['-e', join(ext, 'dwp', 'uprobe_test-split'), '-o', join(ext, 'dwp', 'uprobe_test-split.dwp')]],
+    ['cc', ['-c', join(src, 'false.c'), '-o', join(progs, 'false.o')]],
+    ['llvm-objcopy', ['-S', '--only-section=.text', '--keep-symbol=main', '-O', 'binary', join(progs, 'false.o'), join(progs, 'false.bin')]],
+    ['zip', ['-q', '-0', '-j', join(progs, 'archive.zip'), join(progs, 'true')]],
+  ];
+  let failed = 0;
+  for (const [cmd, args] of steps) {
+    try {
+      // The .dwo files of a split build land in the working directory, as CMake's do.
+      execFileSync(cmd, args, { cwd: args.includes('-gsplit-dwarf') ? dirname(args[args.length - 1]) : progs, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+    } catch (e) {
+      failed++;
+      log(`could not make a debug variant (${cmd} ${args.join(' ')}): ${String((e as { stderr?: Buffer }).stderr ?? e).split('\n')[0]}`);
+    }
+  }
+  // The .dwp package replaces the .dwo files it was made from.
+  for (const f of readdirSync(join(ext, 'dwp'))) if (f.endsWith('.dwo')) rmSync(join(ext, 'dwp', f));
+  rmSync(join(progs, 'false.o'), { force: true });
+  return failed;
 }
