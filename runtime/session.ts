@@ -14,8 +14,8 @@ import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } fro
 import { explainLoadFailure } from './verifier';
 import { EventPump } from './event-pump';
 import { createHost } from './format/host';
+import { dialectStyle } from './format/dialects';
 import { decodeValue } from './format/decode';
-import { printAddressesInHex } from './format/values';
 import { onSigusr1 } from './signals';
 import { unwatch } from './watched';
 import { useLibbpfFeatureProbes } from './feature-probes';
@@ -108,12 +108,12 @@ class Session {
     private readonly opts: RunOptions,
   ) {
     for (const e of gen.meta.events) this.handlers.set(e.id, { fn: e.fn, data: e.data });
-    printAddressesInHex(gen.meta.dialect === '0.26');
     this.out = createOutput({
       format: opts.format,
       file: opts.outputFile,
       buffering: opts.buffering,
       sources: opts.sources,
+      dialect: gen.meta.dialect,
       onFailure: (f) => {
         if (f.kind === 'closed') {
           // As bpftrace, which dies of SIGPIPE at its next write: `| head -1` ends the session.
@@ -124,8 +124,9 @@ class Session {
     });
     // Value formats read stack maps from the loaded object, and nothing once it is closed.
     const host = createHost((name) => this.obj?.findMap(name) ?? undefined, gen.meta.strTruncTrailer);
-    this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus(), host);
+    this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus(), host, dialectStyle(gen.meta.dialect).zeroCountsPrint);
     this.services = {
+      dialect: gen.meta.dialect,
       decode: (t, view, off) => decodeValue(t, view, off, host),
       write: (t) => this.out.printf(t),
       output: this.out,
@@ -233,20 +234,26 @@ class Session {
     // A deferred probe is attached later by another probe's runtime (a watchpoint's body, once its
     // uprobe reports the address); bpftrace does not count it.
     const n = meta.probes.filter((p) => !modeOnly(p) && !attachers.get(p.provider)?.deferred?.(p)).length;
-    if (!this.opts.quiet) this.out.attached(n);
-    this.out.flush();
+    const style = dialectStyle(meta.dialect);
+    const announce = () => {
+      if (!this.opts.quiet) this.out.attached(n);
+      this.out.flush();
+    };
+    // 0.17 says "Attaching" before attaching; 0.26 says "Attached" once it has.
+    if (!style.announcesAfterAttach) announce();
     // As in bpftrace 0.17, BEGIN runs before the other probes are attached (an interval probe
     // then fires a whole interval after it); its output is printed from the ring below.
     runAll('begin');
     const reversed = (p: ProbeMeta) => !!attachers.get(p.provider)?.lastAttachedRunsFirst;
     for (const p of [...attachable.filter((p) => !reversed(p)), ...attachable.filter(reversed).reverse()]) this.attach(p);
+    // bpftrace 0.26 returns from a dry run right after attaching, before any output.
+    if (this.opts.dryRun && style.dryRunSilent) return 0;
+    if (style.announcesAfterAttach) announce();
 
     if (this.opts.dryRun) this.stopping = true;
-    else if (this.jobs.length) {
+    // bpftrace 0.21+ ends by itself when there is nothing but BEGIN and END to run.
+    else if (this.jobs.length || (attachable.length === 0 && style.endsWithoutProbes && !signalProbes && !this.opts.command)) {
       for (const j of this.jobs.splice(0)) j();
-      this.stop();
-    } else if (meta.dialect === '0.26' && !attachable.length && !signalProbes && !this.opts.command) {
-      // bpftrace 0.21+ ends by itself when there is nothing but BEGIN and END to run.
       this.stop();
     }
 
@@ -254,7 +261,7 @@ class Session {
     this.child?.resume();
     // bpftrace's runtime-test engine starts a test's AFTER command when it reads this; bpftrace
     // writes it before it reads BEGIN's first output.
-    if (process.env.__BPFTRACE_NOTIFY_PROBES_ATTACHED) writeAll(2, '__BPFTRACE_NOTIFY_PROBES_ATTACHED\n');
+    if (process.env.__BPFTRACE_NOTIFY_PROBES_ATTACHED) writeAll(dialectStyle(meta.dialect).notifyFd, '__BPFTRACE_NOTIFY_PROBES_ATTACHED\n');
     this.drain(ring);
     if (!this.stopping) await this.loop(ring);
 
@@ -450,6 +457,7 @@ class Session {
   private reportStats(): void {
     if (!this.obj) return;
     this.reportLost();
+    if (this.lostReported > 0n && !this.opts.noWarnings) this.out.lostTotal(this.lostReported);
     const full = this.readStat(Stat.MapFull);
     this.out.flush();
     // bpftrace 0.17 drops such updates silently; a lost key should never go unnoticed.

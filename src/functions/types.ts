@@ -4,6 +4,7 @@
 // definitions up by name; they never switch on names. What the user-space side may ask of the
 // runtime (output, maps, host lookups, value formats) is in ./runtime-contract.ts.
 
+import type { Dialect } from '../dialect';
 import type { Builtin, Call, Expr, Span } from '../ast';
 import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
 import type { ExpandedProbe } from '../probes';
@@ -11,7 +12,6 @@ import type { MapDef } from '../codegen/map-defs';
 import type { AddrSpace, AggType, IntType, StackMode, Type } from '../types';
 
 import type { MapInfo } from '../semantic/checked-program';
-import type { Dialect } from '../dialect';
 import type { AggregateValue, EventData, EventHandler } from './runtime-contract';
 
 export type * from './runtime-contract';
@@ -161,6 +161,10 @@ export interface AggregateDef {
   text(v: AggregateValue, t: AggType, div: bigint): string;
   /** JSON of a combined value (-f json). */
   json(v: AggregateValue, t: AggType, div: bigint): string;
+  /** Text of a value where a dialect prints it otherwise (stats() in 0.26: `{ .count = 1, … }`). */
+  textIn?: Partial<Record<Dialect, (v: AggregateValue, t: AggType, div: bigint) => string>>;
+  /** JSON of a value where a dialect writes it otherwise (hist() in 0.26: 64-bit bounds). */
+  jsonIn?: Partial<Record<Dialect, (v: AggregateValue, t: AggType, div: bigint) => string>>;
   /** The number map entries are sorted by, ascending. */
   sortKey(v: AggregateValue, t: AggType): bigint;
   /** The JSON line's "type": plain values "map", averages "stats", histograms "hist". */
