@@ -162,12 +162,12 @@ test('the runtime-test engine\'s notice goes to stdout in 0.26, before the first
   assert.is(r.stderr, '');
 });
 
-test('a failed helper (-kk): 0.26\'s words and "Additional Info" on stderr; JSON with msg and filename', () => {
-  const text = run26(['-kk', '-e', 'i:ms:100 { @[1] = 1; printf("%d\\n", @[2]); exit(); }']);
+test('a failed helper (-k): 0.26\'s words and "Additional Info" on stderr; JSON with msg and filename', () => {
+  const text = run26(['-k', '-e', 'i:ms:100 { @[1] = 1; printf("%d\\n", @[2]); exit(); }']);
   assert.is(text.status, 0, text.stderr);
   assert.ok(text.stderr.includes("stdin:1:37-41: WARNING: Can't lookup map element because it does not exist.\nAdditional Info - helper: map_lookup_elem, retcode: 0\n"), text.stderr);
   assert.is(text.stdout, '0\n\n\n@[1]: 1\n');
-  const json = run26(['-kk', '-q', '-f', 'json', '-e', 'struct foo { int a; }; BEGIN { $tmp = ((struct foo *) 0)->a; exit(); }']);
+  const json = run26(['-k', '-q', '-f', 'json', '-e', 'struct foo { int a; }; BEGIN { $tmp = ((struct foo *) 0)->a; exit(); }']);
   // The column is where the member access starts, which the language's spans decide.
   assert.match(json.stdout, /^\{"type": "helper_error", "msg": "Bad address", "helper": "probe_read", "retcode": -14, "filename": "stdin", "line": 1, "col": \d+\}\n$/);
 });

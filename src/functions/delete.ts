@@ -4,7 +4,7 @@
 // array slot that cannot be deleted, and a per-CPU value can only be reset for every CPU from user
 // space: delete(@x) of one is clear(@x), handled asynchronously.
 
-import type { Expr, MapRef } from '../ast';
+import type { Call, Expr, MapRef } from '../ast';
 import { IntPredicate, type Val } from '../codegen/llvm';
 import { emitKey } from '../codegen/maps';
 import { error } from '../diagnostics';
@@ -12,7 +12,7 @@ import type { MapInfo } from '../semantic/checked-program';
 import { none } from '../types';
 import { emitMapEvent, mapOf, type MapEventData } from './clear';
 import { checkMapKey, emitOneKey, mapForKey, truth } from './map-key-arg';
-import type { EmitContext, FunctionDef } from './types';
+import type { CheckContext, EmitContext, FunctionDef } from './types';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
 export const del: FunctionDef = {
@@ -21,8 +21,7 @@ export const del: FunctionDef = {
     const [target] = call.args;
     if (call.args.length >= 2) {
       const pair = checkMapKey(ctx, call, 'delete');
-      // bpftrace 0.24+ warns when a delete whose result is discarded finds no entry.
-      if (pair) ctx.watchHelper(pair.map, 'map_delete_elem', ctx.options.dialect === '0.26' && ctx.isStatement?.(call) ? 0 : 1, call.span);
+      if (pair) watchDelete(ctx, pair.map, call);
       return pair ? truth : none;
     }
     if (!target || target.kind !== 'MapRef') {
@@ -30,7 +29,7 @@ export const del: FunctionDef = {
       return none;
     }
     for (const k of target.keys) ctx.typeOf(k);
-    ctx.watchHelper(target, 'map_delete_elem', ctx.options.dialect === '0.26' && ctx.isStatement?.(call) ? 0 : 1, call.span);
+    watchDelete(ctx, target, call);
     // Used only when @m turns out to be a keyless aggregation (see above).
     ctx.addEvent(call, 'delete', { map: `@${target.name}` } satisfies MapEventData);
     return truth;
@@ -55,6 +54,15 @@ export const del: FunctionDef = {
     },
   },
 };
+
+/**
+ * bpftrace 0.24+ warns when a delete whose result is discarded finds no entry, and never when the
+ * script reads the result; 0.17 warns under -k.
+ */
+function watchDelete(ctx: CheckContext, map: MapRef, call: Call): void {
+  if (ctx.options.dialect !== '0.26') ctx.watchHelper(map, 'map_delete_elem', 1, call.span);
+  else if (ctx.isStatement?.(call)) ctx.watchHelper(map, 'map_delete_elem', 0, call.span);
+}
 
 /** `@m[k…]` names one entry of `info`: as many keys as the map has (or one tuple of them). */
 function checkEntryKeys(ctx: EmitContext, info: MapInfo, ref: MapRef): void {

@@ -17,7 +17,6 @@ export { formats, formatOf } from './formats';
 
 type TaskIds = typeof import('./task-ids');
 type ProbeArgs = typeof import('./probe-args');
-type Relatives = typeof import('./task-relatives');
 type TypeTests = typeof import('./type-tests');
 const arg = (n: number) => (): BuiltinDef => mod<ProbeArgs>('./probe-args').argBuiltins[n];
 const sarg = (n: number) => (): BuiltinDef => mod<typeof import('./sarg')>('./sarg').sargBuiltins[n];
@@ -49,10 +48,6 @@ export const builtins = new Registry<BuiltinDef>({
   ustack: () => mod<typeof import('./stack')>('./stack').ustackBuiltin,
   username: () => mod<typeof import('./username')>('./username').username,
   numaid: () => mod<typeof import('./numaid')>('./numaid').numaid,
-  ppid: () => mod<Relatives>('./task-relatives').relativeBuiltin('ppid'),
-  pcomm: () => mod<Relatives>('./task-relatives').relativeBuiltin('pcomm'),
-  leader_tid: () => mod<Relatives>('./task-relatives').relativeBuiltin('leader_tid'),
-  leader_comm: () => mod<Relatives>('./task-relatives').relativeBuiltin('leader_comm'),
   jiffies: () => mod<typeof import('./jiffies')>('./jiffies').jiffies,
   ncpus: () => mod<typeof import('./ncpus')>('./ncpus').ncpus,
   usermode: () => mod<typeof import('./usermode')>('./usermode').usermode,
@@ -72,10 +67,6 @@ export const functions = new Registry<FunctionDef>({
   zero: () => mod<typeof import('./zero')>('./zero').zero,
   delete: () => mod<typeof import('./delete')>('./delete').del,
   has_key: () => mod<typeof import('./has-key')>('./has-key').hasKey,
-  ppid: () => mod<Relatives>('./task-relatives').relativeFunction('ppid'),
-  pcomm: () => mod<Relatives>('./task-relatives').relativeFunction('pcomm'),
-  leader_tid: () => mod<Relatives>('./task-relatives').relativeFunction('leader_tid'),
-  leader_comm: () => mod<Relatives>('./task-relatives').relativeFunction('leader_comm'),
   time: () => mod<typeof import('./time')>('./time').time,
   str: () => mod<typeof import('./str')>('./str').str,
   strncmp: () => mod<typeof import('./strncmp')>('./strncmp').strncmp,
@@ -89,7 +80,6 @@ export const functions = new Registry<FunctionDef>({
   strftime: () => mod<typeof import('./strftime')>('./strftime').strftime,
   signal: () => mod<typeof import('./signal')>('./signal').signal,
   signal_thread: () => mod<typeof import('./signal')>('./signal').signal_thread,
-  is_err: () => mod<typeof import('./is-err')>('./is-err').isErr,
   syscall_name: () => mod<typeof import('./number-names')>('./number-names').syscall_name,
   signal_name: () => mod<typeof import('./number-names')>('./number-names').signal_name,
   override: () => mod<typeof import('./override')>('./override').override,
@@ -119,7 +109,6 @@ export const functions = new Registry<FunctionDef>({
   pid: () => mod<TaskIds>('./task-ids').pidOf,
   tid: () => mod<TaskIds>('./task-ids').tidOf,
   fail: () => mod<typeof import('./fail')>('./fail').fail,
-  assert: () => mod<typeof import('./fail')>('./fail').assert,
   is_str: () => mod<TypeTests>('./type-tests').typeTest('is_str'),
   is_ptr: () => mod<TypeTests>('./type-tests').typeTest('is_ptr'),
   is_array: () => mod<TypeTests>('./type-tests').typeTest('is_array'),

@@ -118,6 +118,8 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
       // The condition is the value when it holds: evaluated once, into the temporary.
       ahead.push(set(cond), { kind: 'If', cond: { kind: 'Unary', op: '!', operand: t(), span }, then: block([...elseFirst, set(other)]), else: null, span });
     } else {
+      // Declared ahead of the branches that assign it, so it outlives them (block scoping, 0.22+).
+      ahead.push({ kind: 'Let', variable: t(), type: null, value: null, span });
       ahead.push({ kind: 'If', cond, then: block([...thenFirst, set(then)]), else: block([...elseFirst, set(other)]), span });
     }
     return t();
