@@ -79,7 +79,7 @@ function parseArgs(argv: string[]): CliArgs {
   const yargs = loaded.default ?? loaded;
   // yargs prints help and versions through process.stdout.
   blockingStdio();
-  return yargs(argv)
+  const parsed = yargs(argv)
     .scriptName('bpfscript')
     .usage('USAGE:\n  bpfscript [options] filename\n  bpfscript [options] -e \'program\'')
     .option('e', { type: 'string', describe: 'program text' })
@@ -122,6 +122,17 @@ function parseArgs(argv: string[]): CliArgs {
       throw new BpfscriptError({ severity: 'ERROR', message: msg, hint: "run bpfscript -h for every option\nUSAGE:\n    bpfscript [options] filename\n    bpfscript [options] - <stdin input>\n    bpfscript [options] -e 'program'" });
     })
     .parseSync() as CliArgs;
+  return lastOfRepeated(parsed);
+}
+
+/** Options that may be given several times and mean all of them. */
+const LISTS = new Set(['_', 'd', 'I', 'include']);
+
+/** A single-valued option given twice: the last one counts, as with bpftrace's getopt. */
+function lastOfRepeated(args: CliArgs): CliArgs {
+  const out: Record<string, unknown> = { ...args };
+  for (const [k, v] of Object.entries(out)) if (Array.isArray(v) && !LISTS.has(k)) out[k] = v[v.length - 1];
+  return out as unknown as CliArgs;
 }
 
 /** Root, or the capabilities bpftrace 0.23+ asks for: see src/privileges.ts. */

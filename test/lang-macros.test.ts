@@ -318,7 +318,7 @@ test('import: the compile cache notices a change in an imported file', () => {
 });
 
 function bpfscriptIn(cwd: string, args: string[]): string {
-  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const { spawnSync } = require('./child') as typeof import('./child');
   const r = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'bpfscript'), ...args], { cwd, encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...NO_CACHE } });
   assert.is(r.stderr, '');
   return r.stdout.replace(/^Attaching \d+ probes?\.\.\.\n/, '');

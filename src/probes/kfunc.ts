@@ -105,6 +105,7 @@ function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): Pro
     addressSpace: 'kernel',
     context: () => 'tracing',
     namedArgs: 'btf-params',
+    mayReadPath: true,
     tracedFunction: (p) => ({ name: p.attach.func }),
     maySendSignal: true,
     expand(ap, _probe, target) {

@@ -126,6 +126,9 @@ export interface ProbeType<A extends AttachRecord = AttachRecord> {
   stackArgs?: boolean;
   /** override() may replace the traced function's return value (bpf_override_return). */
   mayOverrideReturn?: boolean;
+  /** path() may call bpf_d_path here: its arguments are BTF pointers the verifier trusts, in a
+   * program type the kernel lets call that helper (fentry/fexit, iterators). */
+  mayReadPath?: boolean;
   /** signal() may signal the current task (bpftrace 0.17's list of probe types). */
   maySendSignal?: boolean;
   /**
