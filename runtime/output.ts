@@ -13,17 +13,18 @@ import type { MapData, OutputSink, PrintOptions } from '../src/functions';
 import { formatAllMapsJson, formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
 import { formatAllMaps, formatExitMaps, formatMap } from './format/maps';
 import { formatValue } from './format/values';
+import { FoldedSink } from './flamegraph/sink';
 
 export type { OutputSink };
 
-export type OutputFormat = 'text' | 'json';
+export type OutputFormat = 'text' | 'json' | 'folded';
 
 /** -B: stdout buffering as bpftrace sets it with setvbuf (line is the default). */
 export type BufferMode = 'line' | 'full' | 'none';
 /** glibc's BUFSIZ, the buffer bpftrace gives setvbuf. */
 const BUFSIZ = 8192;
 
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'folded'];
 
 /** Why output stopped: the reader went away (EPIPE), or writing failed (a full disk: ENOSPC). */
 export type WriteFailure = { kind: 'closed' } | { kind: 'error'; error: NodeJS.ErrnoException };
@@ -199,10 +200,20 @@ export interface OutputOptions {
   onFailure?: (f: WriteFailure) => void;
   /** The script's text, for warnings that show its lines (-k). */
   sources?: Sources;
+  /** --no-warnings (-f folded names the maps it leaves out). */
+  noWarnings?: boolean;
 }
 
 export function createOutput(opts: OutputOptions = {}): OutputSink {
   const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true, 'line', opts.onFailure) : new FdWriter(1, false, opts.buffering, opts.onFailure);
   const exitOut = exitWriter(w, opts.file !== undefined);
-  return opts.format !== 'json' ? new TextSink(w, exitOut, opts.sources) : new JsonSink(w, exitOut);
+  switch (opts.format) {
+    case 'json':
+      return new JsonSink(w, exitOut);
+    case 'folded':
+      // Folded stacks where a map is keyed by a stack; the text format for everything else.
+      return new FoldedSink(new TextSink(w, exitOut, opts.sources), { write: (t) => w.write(t), stderr: (l) => writeAll(2, `${l}\n`), noWarnings: opts.noWarnings });
+    default:
+      return new TextSink(w, exitOut, opts.sources);
+  }
 }

@@ -40,6 +40,8 @@ export interface RunOptions {
   unsafe?: boolean;
   /** The script's text by file name, for run-time warnings that show its lines (-k). */
   sources?: Sources;
+  /** --flamegraph FILE: the stack-keyed maps drawn as an SVG flame graph at exit. */
+  flamegraph?: string;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
@@ -100,11 +102,13 @@ class Session {
     private readonly opts: RunOptions,
   ) {
     for (const e of gen.meta.events) this.handlers.set(e.id, { fn: e.fn, data: e.data });
+    if (opts.flamegraph !== undefined) (require('./flamegraph') as typeof import('./flamegraph')).openFlamegraph(opts.flamegraph);
     this.out = createOutput({
       format: opts.format,
       file: opts.outputFile,
       buffering: opts.buffering,
       sources: opts.sources,
+      noWarnings: opts.noWarnings,
       onFailure: (f) => {
         if (f.kind === 'closed') {
           // As bpftrace, which dies of SIGPIPE at its next write: `| head -1` ends the session.
@@ -330,9 +334,20 @@ class Session {
 
   private printMaps(): void {
     try {
-      this.out.exitMaps(this.maps.readAll());
+      const maps = this.maps.readAll();
+      this.out.exitMaps(maps);
+      if (this.opts.flamegraph !== undefined) this.writeFlamegraph(this.opts.flamegraph, maps);
     } catch (e) {
       this.fail(`failed to print the maps: ${(e as Error).message}`);
+    }
+  }
+
+  private writeFlamegraph(file: string, maps: ReturnType<ScriptMaps['readAll']>): void {
+    const { writeFlamegraph, flamegraphTitle } = require('./flamegraph') as typeof import('./flamegraph');
+    try {
+      writeFlamegraph(file, maps, { title: flamegraphTitle(this.opts.sources), warn: this.opts.noWarnings ? undefined : (l) => writeAll(2, `${l}\n`) });
+    } catch (e) {
+      this.fail(`failed to write the flame graph to ${file}: ${(e as Error).message}`);
     }
   }
 

@@ -1,0 +1,76 @@
+// Folded stacks as flame graph boxes: a tree of frames merged by name under their parent, laid
+// out left to right in name order (not time order: a flame graph shows where time goes, and
+// sorting puts equal frames of different chains next to each other), each box as wide as the
+// weight below it. Units are weights; the SVG scales them to pixels.
+
+import type { FoldedStack } from './folded';
+
+export interface FrameBox {
+  name: string;
+  /** 0 is the root box ("all"). */
+  depth: number;
+  /** Weight to the left of the box, within the whole graph. */
+  start: number;
+  /** The box's weight: its own samples and its callees'. */
+  weight: number;
+  /** Weight of samples that ended in this frame. */
+  self: number;
+}
+
+export interface FlameLayout {
+  boxes: FrameBox[];
+  total: number;
+  maxDepth: number;
+  /** Boxes left out as too narrow to see even zoomed far in; their weight stays in their parent. */
+  pruned: number;
+}
+
+interface Node {
+  name: string;
+  weight: number;
+  self: number;
+  children: Map<string, Node>;
+}
+
+const node = (name: string): Node => ({ name, weight: 0, self: 0, children: new Map() });
+
+/**
+ * `minFraction`: boxes lighter than this share of the total are dropped (with their callees), which
+ * bounds the SVG's size on a profile of many distinct stacks. A million-fold zoom is well past use.
+ */
+export function layoutFlame(stacks: readonly FoldedStack[], rootName = 'all', minFraction = 1e-6): FlameLayout {
+  const root = node(rootName);
+  for (const s of stacks) {
+    const w = Number(s.weight);
+    if (!(w > 0)) continue;
+    let n = root;
+    n.weight += w;
+    for (const f of s.frames) {
+      let c = n.children.get(f);
+      if (!c) n.children.set(f, (c = node(f)));
+      c.weight += w;
+      n = c;
+    }
+    n.self += w;
+  }
+  const boxes: FrameBox[] = [];
+  const min = root.weight * minFraction;
+  let maxDepth = 0;
+  let pruned = 0;
+  // Iterative, so a deep stack (1024 frames) cannot overflow the JS stack either.
+  const work: { n: Node; depth: number; start: number }[] = [{ n: root, depth: 0, start: 0 }];
+  while (work.length) {
+    const { n, depth, start } = work.pop()!;
+    boxes.push({ name: n.name, depth, start, weight: n.weight, self: n.self });
+    if (depth > maxDepth) maxDepth = depth;
+    let x = start;
+    const kids = [...n.children.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const c of kids) {
+      if (c.weight < min) pruned++;
+      else work.push({ n: c, depth: depth + 1, start: x });
+      x += c.weight;
+    }
+  }
+  boxes.sort((a, b) => a.depth - b.depth || a.start - b.start);
+  return { boxes, total: root.weight, maxDepth, pruned };
+}

@@ -1,0 +1,77 @@
+// -f folded: maps keyed by a stack print as folded lines (folded.ts), ready for flame graph tools;
+// everything else prints as the text format prints it, because the script asked for it (printf,
+// print(@m) of another map). At exit and on SIGUSR1 only the stack-keyed maps print: the other
+// maps would break a folded file, so each is named once on stderr as left out. "Attaching N
+// probes..." goes to stderr too, for the same reason.
+
+import type { Span } from '../../src/ast';
+import type { MapData, OutputSink, PrintOptions } from '../../src/functions';
+import type { Type, Value } from '../../src/types';
+import { byName } from '../format/maps';
+import { foldMap, foldedText } from './folded';
+
+export interface FoldedSinkOptions {
+  /** Writes to the output (stdout or -o FILE), as the text sink's writes go. */
+  write: (text: string) => void;
+  /** Writes a line to stderr. */
+  stderr: (line: string) => void;
+  /** --no-warnings: maps left out go unmentioned. */
+  noWarnings?: boolean;
+}
+
+export class FoldedSink implements OutputSink {
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly text: OutputSink,
+    private readonly opts: FoldedSinkOptions,
+  ) {}
+
+  attached(n: number): void {
+    this.opts.stderr(`Attaching ${n} probe${n === 1 ? '' : 's'}...`);
+  }
+  printf(text: string): void {
+    this.text.printf(text);
+  }
+  time(text: string): void {
+    this.text.time(text);
+  }
+  message(type: string, text: string, newline: boolean): void {
+    this.text.message(type, text, newline);
+  }
+  value(t: Type, v: Value): void {
+    this.text.value(t, v);
+  }
+  map(m: MapData, opts?: PrintOptions): void {
+    const stacks = foldMap(m);
+    if (stacks) this.opts.write(foldedText(stacks));
+    else this.text.map(m, opts);
+  }
+  exitMaps(maps: readonly MapData[]): void {
+    this.allMaps(maps);
+  }
+  allMaps(maps: readonly MapData[]): void {
+    let out = '';
+    for (const m of byName(maps)) {
+      const stacks = foldMap(m);
+      if (stacks) out += foldedText(stacks);
+      else if (!this.opts.noWarnings && !this.warned.has(m.name)) {
+        this.warned.add(m.name);
+        this.opts.stderr(`WARNING: -f folded: ${m.name} is not keyed by kstack or ustack with numeric values, so it is not printed`);
+      }
+    }
+    this.opts.write(out);
+  }
+  lostEvents(n: bigint): void {
+    this.opts.stderr(`Lost ${n} events`);
+  }
+  helperError(helper: string, retcode: bigint, span: Span): void {
+    this.text.helperError(helper, retcode, span);
+  }
+  flush(): void {
+    this.text.flush();
+  }
+  close(): void {
+    this.text.close();
+  }
+}
