@@ -12,7 +12,8 @@ import { bpfscript, buildFixture, leakedPrograms, ROOT, scratchPath } from './he
 import { foldMap, foldedText } from '../runtime/flamegraph/folded';
 import { layoutFlame } from '../runtime/flamegraph/layout';
 import { renderSvg } from '../runtime/flamegraph/svg';
-import type { MapData } from '../src/functions';
+import { FoldedSink } from '../runtime/flamegraph/sink';
+import type { MapData, OutputSink } from '../src/functions';
 import type { Type } from '../src/types';
 
 test.after.each(() => {
@@ -239,6 +240,13 @@ test('folding: offsets dropped, unknown addresses merged, separators in keys rep
   const perf: MapData = { name: '@k', keyType: perfKey, valueType: u64, entries: [{ key: ['\n\tffffffff81000010 do_thing+16\n\tffffffff81000000 entry_SYSCALL_64+0\n'], value: 7n }] };
   assert.is(foldedText(foldMap(perf)!), 'entry_SYSCALL_64;do_thing 7\n');
   assert.is(foldMap({ name: '@x', keyType: comm, valueType: u64, entries: [] }), null, 'not keyed by a stack');
+  // print(@m, top) under -f folded: the heaviest `top` entries; other maps print as text.
+  const written: string[] = [];
+  const text = { map: (m: MapData) => written.push(`text ${m.name}`) } as unknown as OutputSink;
+  const sink = new FoldedSink(text, { write: (t) => written.push(t), stderr: () => {} });
+  sink.map(map, { top: 1 });
+  sink.map({ name: '@x', keyType: comm, valueType: u64, entries: [] });
+  assert.equal(written, ['a:b;[unknown];mid;leaf 3\n', 'text @x']);
   assert.is(foldMap({ name: '@y', keyType: ustackKey, valueType: comm, entries: [] }), null, 'values are not numbers');
 });
 

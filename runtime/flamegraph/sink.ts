@@ -7,7 +7,7 @@
 import type { Span } from '../../src/ast';
 import type { MapData, OutputSink, PrintOptions } from '../../src/functions';
 import type { Type, Value } from '../../src/types';
-import { byName } from '../format/maps';
+import { byName, selectEntries } from '../format/maps';
 import { foldMap, foldedText } from './folded';
 
 export interface FoldedSinkOptions {
@@ -43,7 +43,8 @@ export class FoldedSink implements OutputSink {
     this.text.value(t, v);
   }
   map(m: MapData, opts?: PrintOptions): void {
-    const stacks = foldMap(m);
+    // print(@m, top) keeps the heaviest `top` chains; div does not apply to weights.
+    const stacks = foldMap({ ...m, entries: selectEntries(m, opts).entries });
     if (stacks) this.opts.write(foldedText(stacks));
     else this.text.map(m, opts);
   }
