@@ -14,17 +14,19 @@ import { formatAllMapsJson, formatExitMapsJson, formatMapJson, jsonLine, jsonStr
 import { formatAllMaps, formatExitMaps, formatMap } from './format/maps';
 import { formatValue } from './format/values';
 import { FoldedSink } from './flamegraph/sink';
+import { PprofSink } from './flamegraph/pprof-sink';
+import { isatty } from 'node:tty';
 
 export type { OutputSink };
 
-export type OutputFormat = 'text' | 'json' | 'folded';
+export type OutputFormat = 'text' | 'json' | 'folded' | 'pprof';
 
 /** -B: stdout buffering as bpftrace sets it with setvbuf (line is the default). */
 export type BufferMode = 'line' | 'full' | 'none';
 /** glibc's BUFSIZ, the buffer bpftrace gives setvbuf. */
 const BUFSIZ = 8192;
 
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'folded'];
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'folded', 'pprof'];
 
 /** Why output stopped: the reader went away (EPIPE), or writing failed (a full disk: ENOSPC). */
 export type WriteFailure = { kind: 'closed' } | { kind: 'error'; error: NodeJS.ErrnoException };
@@ -213,6 +215,8 @@ export function createOutput(opts: OutputOptions = {}): OutputSink {
     case 'folded':
       // Folded stacks where a map is keyed by a stack; the text format for everything else.
       return new FoldedSink(new TextSink(w, exitOut, opts.sources), { write: (t) => w.write(t), stderr: (l) => writeAll(2, `${l}\n`), noWarnings: opts.noWarnings });
+    case 'pprof':
+      return new PprofSink({ write: (t) => w.write(t), flush: () => w.flush(), close: () => w.close(), stderr: (t) => writeAll(2, t), terminal: opts.file === undefined && isatty(1), noWarnings: opts.noWarnings, sources: opts.sources });
     default:
       return new TextSink(w, exitOut, opts.sources);
   }

@@ -4,8 +4,8 @@
 
 import { BpfscriptError } from './diagnostics';
 
-/** -f's choices; folded is bpfscript's own (maps keyed by stacks as folded lines). */
-const FORMATS = ['text', 'json', 'folded'];
+/** -f's choices; folded and pprof are bpfscript's own (maps keyed by stacks for profilers). */
+const FORMATS = ['text', 'json', 'folded', 'pprof'];
 
 interface FlagArgs {
   f?: string;

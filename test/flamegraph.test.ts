@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { bpfscript, buildFixture, leakedPrograms, ROOT, scratchPath } from './helpers';
 import { foldMap, foldedText } from '../runtime/flamegraph/folded';
 import { layoutFlame } from '../runtime/flamegraph/layout';
@@ -107,6 +108,35 @@ test('-f folded on a profile: samples of the spinning chain add up to the total 
   assert.ok(gamma + delta > total * 0.9, `${gamma} + ${delta} of ${total}`);
   assert.ok(gamma > delta * 1.5, `${gamma} vs ${delta}`);
 });
+
+test('-f pprof -o FILE: one gzipped profile, a sample type per stack-keyed map, leaf-first locations; other output on stderr', () => {
+  const out = scratchPath('flame.pb.gz');
+  const prog = `uprobe:${flame}:gamma, uprobe:${flame}:delta { @[ustack] = count(); @c[comm, ustack] = sum(10); @t = count(); printf("hit\\n"); } uprobe:${flame}:done { exit(); }`;
+  const r = bpfscript(['-f', 'pprof', '-o', out, '-e', prog, '-c', `${flame} calls 6`]);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, '');
+  assert.is(r.stderr, `Attaching 3 probes...\n${'hit\n'.repeat(9)}WARNING: -f pprof: @t is not keyed by kstack or ustack with numeric values, so it is not in the profile\n`);
+  const pprof = require('pprof-format') as { Profile: { decode(b: Uint8Array): PprofProfile } };
+  const p = pprof.Profile.decode(gunzipSync(readFileSync(out)));
+  const str = (i: unknown) => p.stringTable.strings[Number(i)];
+  assert.equal(p.sampleType.map((t) => `${str(t.type)}/${str(t.unit)}`), ['@/count', '@c/sum']);
+  const fname = new Map(p.function.map((f) => [Number(f.id), str(f.name)]));
+  const locs = new Map(p.location.map((l) => [Number(l.id), fname.get(Number(l.line[0].functionId))]));
+  const samples = p.sample.map((x) => {
+    const frames = x.locationId.map((id) => locs.get(Number(id))!);
+    // Leaf first; what lies beyond main is libc's start-up code.
+    return `${frames.slice(0, frames.indexOf('main') + 1).join('<')}${frames.at(-1) === 'flame' ? '<…<flame' : ''} ${x.value.join(',')}`;
+  });
+  assert.equal(samples.sort(), ['delta<alpha<main 3,0', 'delta<alpha<main<…<flame 0,30', 'gamma<beta<alpha<main 6,0', 'gamma<beta<alpha<main<…<flame 0,60']);
+});
+
+interface PprofProfile {
+  sampleType: { type: unknown; unit: unknown }[];
+  sample: { locationId: unknown[]; value: unknown[] }[];
+  location: { id: unknown; line: { functionId: unknown }[] }[];
+  function: { id: unknown; name: unknown }[];
+  stringTable: { strings: string[] };
+}
 
 interface Browser {
   newPage(o: object): Promise<Page>;
@@ -283,7 +313,7 @@ test('bad flame graph requests: an unwritable --flamegraph path and an unknown -
   assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
   const f = bpfscript(['-f', 'flame', '-e', 'BEGIN { exit(); }']);
   assert.is(f.status, 1);
-  assert.match(f.stderr, "HINT: valid formats: 'text', 'json', 'folded'");
+  assert.match(f.stderr, "HINT: valid formats: 'text', 'json', 'folded', 'pprof'");
 });
 
 test.run();
