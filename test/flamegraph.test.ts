@@ -302,6 +302,13 @@ test('layout and SVG: widths add up, names are escaped, an empty graph says so',
   assert.match(svg, '<text id="title" x="600" y="24">x &lt; y</text>');
   assert.not.match(svg, 'a<b>');
   assert.match(renderSvg(layoutFlame([])), 'no stacks were recorded');
+  // The box cap keeps the heaviest boxes; a tie that would overflow it is left out whole.
+  const many = Array.from({ length: 10 }, (_, i) => ({ frames: ['main', `f${i}`], weight: BigInt(i + 1) }));
+  const capped = layoutFlame(many, 'all', 0, 5);
+  assert.equal(capped.boxes.map((b) => b.name), ['all', 'main', 'f7', 'f8', 'f9']);
+  assert.is(capped.pruned, 7);
+  const ties = layoutFlame([...many, { frames: ['main', 'g'], weight: 8n }], 'all', 0, 5);
+  assert.equal(ties.boxes.map((b) => b.name), ['all', 'main', 'f8', 'f9']);
 });
 
 test('bad flame graph requests: an unwritable --flamegraph path and an unknown -f format', () => {

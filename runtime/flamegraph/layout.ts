@@ -34,11 +34,36 @@ interface Node {
 
 const node = (name: string): Node => ({ name, weight: 0, self: 0, children: new Map() });
 
+/** More boxes than this make a browser crawl (and the file tens of megabytes). */
+export const MAX_BOXES = 50_000;
+
+/** The lightest weight kept: at least `min`, and high enough that at most `max` boxes remain. */
+function threshold(root: Node, min: number, max: number): number {
+  const weights: number[] = [];
+  const work = [root];
+  while (work.length) {
+    const n = work.pop()!;
+    if (n.weight < min) continue;
+    weights.push(n.weight);
+    for (const c of n.children.values()) work.push(c);
+  }
+  if (weights.length <= max) return min;
+  // Ascending; the max-th heaviest is at length - max. A callee weighs no more than its caller,
+  // so a weight threshold never keeps a box without its caller.
+  const sorted = Float64Array.from(weights).sort();
+  const kth = sorted[sorted.length - max];
+  // Boxes as heavy as the max-th: all kept, unless that is too many; then none of them.
+  let first = sorted.length - max;
+  while (first > 0 && sorted[first - 1] === kth) first--;
+  return Math.max(min, sorted.length - first > max ? kth * (1 + Number.EPSILON) : kth);
+}
+
 /**
- * `minFraction`: boxes lighter than this share of the total are dropped (with their callees), which
- * bounds the SVG's size on a profile of many distinct stacks. A million-fold zoom is well past use.
+ * Boxes lighter than `minFraction` of the total are dropped with their callees (their weight stays
+ * in the caller), and so are the lightest beyond `maxBoxes`: this bounds the SVG on a profile of
+ * many distinct stacks. A million-fold zoom is well past use.
  */
-export function layoutFlame(stacks: readonly FoldedStack[], rootName = 'all', minFraction = 1e-6): FlameLayout {
+export function layoutFlame(stacks: readonly FoldedStack[], rootName = 'all', minFraction = 1e-6, maxBoxes = MAX_BOXES): FlameLayout {
   const root = node(rootName);
   for (const s of stacks) {
     const w = Number(s.weight);
@@ -54,7 +79,7 @@ export function layoutFlame(stacks: readonly FoldedStack[], rootName = 'all', mi
     n.self += w;
   }
   const boxes: FrameBox[] = [];
-  const min = root.weight * minFraction;
+  const min = threshold(root, root.weight * minFraction, maxBoxes);
   let maxDepth = 0;
   let pruned = 0;
   // Iterative, so a deep stack (1024 frames) cannot overflow the JS stack either.
