@@ -209,15 +209,21 @@ export interface OutputOptions {
 export function createOutput(opts: OutputOptions = {}): OutputSink {
   const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true, 'line', opts.onFailure) : new FdWriter(1, false, opts.buffering, opts.onFailure);
   const exitOut = exitWriter(w, opts.file !== undefined);
+  const text = (writer: FdWriter, exit: ExitSeparator) => new TextSink(writer, exit, opts.sources);
+  // -f folded and -f pprof keep their output a valid file: what else the session says goes to
+  // stderr, in the text format.
+  const notes = () => {
+    const e = new FdWriter(2, false, 'line');
+    return text(e, (t) => e.write(t));
+  };
   switch (opts.format) {
     case 'json':
       return new JsonSink(w, exitOut);
     case 'folded':
-      // Folded stacks where a map is keyed by a stack; the text format for everything else.
-      return new FoldedSink(new TextSink(w, exitOut, opts.sources), { write: (t) => w.write(t), stderr: (l) => writeAll(2, `${l}\n`), noWarnings: opts.noWarnings });
+      return new FoldedSink(text(w, exitOut), notes(), { write: (t) => w.write(t), noWarnings: opts.noWarnings });
     case 'pprof':
-      return new PprofSink({ write: (t) => w.write(t), flush: () => w.flush(), close: () => w.close(), stderr: (t) => writeAll(2, t), terminal: opts.file === undefined && isatty(1), noWarnings: opts.noWarnings, sources: opts.sources });
+      return new PprofSink(notes(), { write: (t) => w.write(t), flush: () => w.flush(), close: () => w.close(), terminal: opts.file === undefined && isatty(1), noWarnings: opts.noWarnings });
     default:
-      return new TextSink(w, exitOut, opts.sources);
+      return text(w, exitOut);
   }
 }

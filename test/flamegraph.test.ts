@@ -273,7 +273,7 @@ test('folding: offsets dropped, unknown addresses merged, separators in keys rep
   // print(@m, top) under -f folded: the heaviest `top` entries; other maps print as text.
   const written: string[] = [];
   const text = { map: (m: MapData) => written.push(`text ${m.name}`) } as unknown as OutputSink;
-  const sink = new FoldedSink(text, { write: (t) => written.push(t), stderr: () => {} });
+  const sink = new FoldedSink(text, text, { write: (t) => written.push(t) });
   sink.map(map, { top: 1 });
   sink.map({ name: '@x', keyType: comm, valueType: u64, entries: [] });
   assert.equal(written, ['a:b;[unknown];mid;leaf 3\n', 'text @x']);

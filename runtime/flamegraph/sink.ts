@@ -1,8 +1,8 @@
 // -f folded: maps keyed by a stack print as folded lines (folded.ts), ready for flame graph tools;
 // everything else prints as the text format prints it, because the script asked for it (printf,
 // print(@m) of another map). At exit and on SIGUSR1 only the stack-keyed maps print: the other
-// maps would break a folded file, so each is named once on stderr as left out. "Attaching N
-// probes..." goes to stderr too, for the same reason.
+// maps would break a folded file, so each is named once on stderr as left out. The session's own
+// notes ("Attaching N probes...", lost events) go to stderr for the same reason.
 
 import type { Span } from '../../src/ast';
 import type { MapData, OutputSink, PrintOptions } from '../../src/functions';
@@ -13,22 +13,28 @@ import { foldMap, foldedText } from './folded';
 export interface FoldedSinkOptions {
   /** Writes to the output (stdout or -o FILE), as the text sink's writes go. */
   write: (text: string) => void;
-  /** Writes a line to stderr. */
-  stderr: (line: string) => void;
   /** --no-warnings: maps left out go unmentioned. */
   noWarnings?: boolean;
+}
+
+/** A sink method that not every version of OutputSink has: called where the sink has it. */
+export function lostTotalOf(sink: OutputSink): (n: bigint) => void {
+  const s = sink as OutputSink & { lostTotal?(n: bigint): void };
+  return (n) => s.lostTotal?.(n);
 }
 
 export class FoldedSink implements OutputSink {
   private readonly warned = new Set<string>();
 
+  /** `text`: the text format on the output; `notes`: the text format on stderr. */
   constructor(
     private readonly text: OutputSink,
+    private readonly notes: OutputSink,
     private readonly opts: FoldedSinkOptions,
   ) {}
 
   attached(n: number): void {
-    this.opts.stderr(`Attaching ${n} probe${n === 1 ? '' : 's'}...`);
+    this.notes.attached(n);
   }
   printf(text: string): void {
     this.text.printf(text);
@@ -58,21 +64,26 @@ export class FoldedSink implements OutputSink {
       if (stacks) out += foldedText(stacks);
       else if (!this.opts.noWarnings && !this.warned.has(m.name)) {
         this.warned.add(m.name);
-        this.opts.stderr(`WARNING: -f folded: ${m.name} is not keyed by kstack or ustack with numeric values, so it is not printed`);
+        this.notes.printf(`WARNING: -f folded: ${m.name} is not keyed by kstack or ustack with numeric values, so it is not printed\n`);
       }
     }
     this.opts.write(out);
   }
   lostEvents(n: bigint): void {
-    this.opts.stderr(`Lost ${n} events`);
+    this.notes.lostEvents(n);
+  }
+  lostTotal(n: bigint): void {
+    lostTotalOf(this.notes)(n);
   }
   helperError(helper: string, retcode: bigint, span: Span): void {
     this.text.helperError(helper, retcode, span);
   }
   flush(): void {
     this.text.flush();
+    this.notes.flush();
   }
   close(): void {
     this.text.close();
+    this.notes.close();
   }
 }
