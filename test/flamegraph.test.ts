@@ -53,7 +53,10 @@ test('-f folded -o FILE: uprobe counts as folded chains, root first, with comm a
   // Frames before main are libc's start-up code, which may or may not have a symbol.
   const plain = lines.filter(([chain]) => !chain.startsWith('flame;'));
   const comm = lines.filter(([chain]) => chain.startsWith('flame;'));
-  const tail = (chain: string) => chain.slice(chain.indexOf('main;'));
+  const tail = (chain: string) => {
+    const frames = chain.split(';');
+    return frames.slice(frames.indexOf('main')).join(';');
+  };
   assert.equal(plain.map(([c, n]) => [tail(c), n]).sort(), [['main;alpha;beta;gamma', 6], ['main;alpha;delta', 3]]);
   assert.equal(comm.map(([c, n]) => [tail(c), n]).sort(), [['main;alpha;beta;gamma', 6], ['main;alpha;delta', 3]]);
   for (const [c] of comm) assert.is(c.slice(6), plain.find(([p]) => tail(p) === tail(c))![0], 'the comm frame leads the same chain');
@@ -86,7 +89,7 @@ test('-f folded: a kernel stack follows the user stack (kernel leaf last); sum()
   const kernel = frames.findIndex((f) => f.startsWith('entry_SYSCALL_64'));
   assert.ok(user >= 0 && kernel > user, both[0]);
   assert.equal(frames.slice(user, user + 2), ['main', 'alpha']);
-  assert.is(frames[kernel - 1], 'getppid', 'the user leaf sits under the kernel root');
+  assert.match(frames[kernel - 1], /getppid/, 'the user leaf (libc\'s wrapper) sits under the kernel root');
   assert.equal(frames.slice(kernel), kframes.slice(1), 'perf mode folds to the same frames as bpftrace mode');
 });
 
@@ -101,7 +104,7 @@ test('-f folded on a profile: samples of the spinning chain add up to the total 
   assert.ok(total > 200, `enough samples: ${total}`);
   assert.is(lines.reduce((s, [, n]) => s + n, 0), total);
   for (const [, n] of lines) assert.ok(n > 0);
-  const weight = (end: string) => lines.filter(([c]) => c.endsWith(end)).reduce((s, [, n]) => s + n, 0);
+  const weight = (end: string) => lines.filter(([c]) => `;${c}`.endsWith(end)).reduce((s, [, n]) => s + n, 0);
   const gamma = weight(';main;alpha;beta;gamma');
   const delta = weight(';main;alpha;delta');
   // gamma spins three times as long as delta; start-up and the loop's own code take the rest.
