@@ -305,6 +305,10 @@ test('layout and SVG: widths add up, names are escaped, an empty graph says so',
   assert.match(svg, '<text id="title" x="600" y="24">x &lt; y</text>');
   assert.not.match(svg, 'a<b>');
   assert.match(renderSvg(layoutFlame([])), 'no stacks were recorded');
+  // Kernel frames (the last kernelFrames of a chain) are told apart in the tooltip and colour.
+  const mixed = renderSvg(layoutFlame([{ frames: ['bash', 'main', 'entry_SYSCALL_64'], weight: 2n, kernelFrames: 1 }]));
+  assert.match(mixed, /data-n="entry_SYSCALL_64" [^>]*data-k="1"><title>entry_SYSCALL_64 \[kernel\] \(2 of 2, 100.00%\)<\/title><rect [^>]*fill="rgb\(\d+,\d+,2\d\d\)"/);
+  assert.match(mixed, /data-n="main" data-x="0" data-w="2" data-d="2"><title>main \(/);
   // The box cap keeps the heaviest boxes; a tie that would overflow it is left out whole.
   const many = Array.from({ length: 10 }, (_, i) => ({ frames: ['main', `f${i}`], weight: BigInt(i + 1) }));
   const capped = layoutFlame(many, 'all', 0, 5);

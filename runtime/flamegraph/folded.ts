@@ -19,6 +19,8 @@ export interface FoldedStack {
   /** Root first. */
   frames: string[];
   weight: bigint;
+  /** How many of the last frames are the kernel's (a flame graph colours them apart). */
+  kernelFrames?: number;
 }
 
 /** Stands for a frame whose address no symbol covers. */
@@ -69,7 +71,7 @@ export function foldMap(map: MapData): FoldedStack[] | null {
     });
     const frames = [...lead, ...user, ...kernel];
     if (user.length + kernel.length === 0) frames.push(NO_STACK);
-    out.push({ frames, weight: weigh(e.value) });
+    out.push({ frames, weight: weigh(e.value), kernelFrames: kernel.length });
   }
   return out;
 }
@@ -82,7 +84,7 @@ export function mergeFolded(stacks: readonly FoldedStack[]): FoldedStack[] {
     const chain = s.frames.join(';');
     const seen = byChain.get(chain);
     if (seen) seen.weight += s.weight;
-    else byChain.set(chain, { frames: s.frames, weight: s.weight });
+    else byChain.set(chain, { ...s });
   }
   return [...byChain.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
 }
@@ -106,5 +108,5 @@ export function foldMaps(maps: readonly MapData[], skipped: (map: MapData) => vo
     else skipped(m);
   }
   if (folded.length === 1) return folded[0].stacks;
-  return folded.flatMap((f) => f.stacks.map((s) => ({ frames: [f.name, ...s.frames], weight: s.weight })));
+  return folded.flatMap((f) => f.stacks.map((s) => ({ ...s, frames: [f.name, ...s.frames] })));
 }

@@ -15,6 +15,8 @@ export interface FrameBox {
   weight: number;
   /** Weight of samples that ended in this frame. */
   self: number;
+  /** A kernel frame (of a kstack key part). */
+  kernel: boolean;
 }
 
 export interface FlameLayout {
@@ -29,10 +31,11 @@ interface Node {
   name: string;
   weight: number;
   self: number;
+  kernel: boolean;
   children: Map<string, Node>;
 }
 
-const node = (name: string): Node => ({ name, weight: 0, self: 0, children: new Map() });
+const node = (name: string, kernel = false): Node => ({ name, weight: 0, self: 0, kernel, children: new Map() });
 
 /** More boxes than this make a browser crawl (and the file tens of megabytes). */
 export const MAX_BOXES = 50_000;
@@ -70,9 +73,11 @@ export function layoutFlame(stacks: readonly FoldedStack[], rootName = 'all', mi
     if (!(w > 0)) continue;
     let n = root;
     n.weight += w;
-    for (const f of s.frames) {
+    const firstKernel = s.frames.length - (s.kernelFrames ?? 0);
+    for (let i = 0; i < s.frames.length; i++) {
+      const f = s.frames[i];
       let c = n.children.get(f);
-      if (!c) n.children.set(f, (c = node(f)));
+      if (!c) n.children.set(f, (c = node(f, i >= firstKernel)));
       c.weight += w;
       n = c;
     }
@@ -86,7 +91,7 @@ export function layoutFlame(stacks: readonly FoldedStack[], rootName = 'all', mi
   const work: { n: Node; depth: number; start: number }[] = [{ n: root, depth: 0, start: 0 }];
   while (work.length) {
     const { n, depth, start } = work.pop()!;
-    boxes.push({ name: n.name, depth, start, weight: n.weight, self: n.self });
+    boxes.push({ name: n.name, depth, start, weight: n.weight, self: n.self, kernel: n.kernel });
     if (depth > maxDepth) maxDepth = depth;
     let x = start;
     const kids = [...n.children.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -26,7 +26,7 @@ export const FLAME_SCRIPT = String.raw`
   }
   function pct(w) { return (100 * w / root.w).toFixed(2) + '%'; }
   function describe(f) {
-    return f.name + ' (' + f.w + ' of ' + root.w + ', ' + pct(f.w) + ')';
+    return f.name + (f.kernel ? ' [kernel]' : '') + ' (' + f.w + ' of ' + root.w + ', ' + pct(f.w) + ')';
   }
   function place(f, x, w) {
     f.rect.setAttribute('x', x.toFixed(2));
@@ -39,7 +39,7 @@ export const FLAME_SCRIPT = String.raw`
   for (var i = 0; i < gs.length; i++) {
     var g = gs[i];
     var f = { g: g, name: g.getAttribute('data-n'), x: num(g, 'data-x'), w: num(g, 'data-w'), d: num(g, 'data-d'),
-      rect: g.querySelector('rect'), text: g.querySelector('text') };
+      kernel: g.hasAttribute('data-k'), rect: g.querySelector('rect'), text: g.querySelector('text') };
     f.fill = f.rect.getAttribute('fill');
     g.flameFrame = f;
     frames.push(f);

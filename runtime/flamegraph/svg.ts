@@ -1,7 +1,7 @@
 // A flame graph as one self-contained SVG file: boxes, their styles and the script that zooms and
 // searches (script.ts) are all inline, so the file opens offline in any browser. Root at the
 // bottom, callees above their callers; colours are a hash of the frame's name, so one function has
-// one colour in every graph.
+// one colour in every graph: warm for user space and the key's other parts, blue for the kernel.
 
 import type { FlameLayout, FrameBox } from './layout';
 import { FLAME_SCRIPT } from './script';
@@ -40,6 +40,8 @@ function hash(s: string): number {
 function fill(box: FrameBox): string {
   if (box.depth === 0) return 'rgb(190,190,190)';
   const h = hash(box.name);
+  // Kernel frames in cool blues, so where a stack enters the kernel shows at a glance.
+  if (box.kernel) return `rgb(${70 + (h % 60)},${150 + ((h >>> 8) % 60)},${215 + ((h >>> 16) % 40)})`;
   // Warm hues, red to yellow, as flame graphs are read.
   const r = 205 + (h % 50);
   const g = 80 + ((h >>> 8) % 150);
@@ -91,8 +93,8 @@ export function renderSvg(layout: FlameLayout, opts: SvgOptions = {}): string {
     const pct = layout.total > 0 ? ((100 * b.weight) / layout.total).toFixed(2) : '0';
     const name = xml(b.name);
     out.push(
-      `<g class="fr" data-n="${name}" data-x="${b.start}" data-w="${b.weight}" data-d="${b.depth}">` +
-        `<title>${name} (${b.weight} of ${layout.total}, ${pct}%)</title>` +
+      `<g class="fr" data-n="${name}" data-x="${b.start}" data-w="${b.weight}" data-d="${b.depth}"${b.kernel ? ' data-k="1"' : ''}>` +
+        `<title>${name}${b.kernel ? ' [kernel]' : ''} (${b.weight} of ${layout.total}, ${pct}%)</title>` +
         `<rect x="${x.toFixed(2)}" y="${y}" width="${w.toFixed(2)}" height="${FRAME_H - 1}" rx="2" fill="${fill(b)}"/>` +
         `<text x="${(x + 3).toFixed(2)}" y="${y + FRAME_H - 4}">${xml(label(b.name, w))}</text></g>\n`,
     );
