@@ -14,17 +14,20 @@ import { formatAllMaps, formatExitMaps, formatMap } from './format/maps';
 import { formatValue } from './format/values';
 import { dialectStyle, type DialectStyle } from './format/dialects';
 import type { Dialect } from '../src/dialect';
+import { FoldedSink } from './flamegraph/sink';
+import { PprofSink } from './flamegraph/pprof-sink';
+import { isatty } from 'node:tty';
 
 export type { OutputSink };
 
-export type OutputFormat = 'text' | 'json';
+export type OutputFormat = 'text' | 'json' | 'folded' | 'pprof';
 
 /** -B: stdout buffering as bpftrace sets it with setvbuf (line is the default). */
 export type BufferMode = 'line' | 'full' | 'none';
 /** glibc's BUFSIZ, the buffer bpftrace gives setvbuf. */
 const BUFSIZ = 8192;
 
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'folded', 'pprof'];
 
 /** Why output stopped: the reader went away (EPIPE), or writing failed (a full disk: ENOSPC). */
 export type WriteFailure = { kind: 'closed' } | { kind: 'error'; error: NodeJS.ErrnoException };
@@ -254,10 +257,28 @@ export interface OutputOptions {
   sources?: Sources;
   /** Which bpftrace's output to write (src/dialect.ts); absent means 0.17. */
   dialect?: Dialect;
+  /** --no-warnings (-f folded names the maps it leaves out). */
+  noWarnings?: boolean;
 }
 
 export function createOutput(opts: OutputOptions = {}): OutputSink {
   const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true, 'line', opts.onFailure) : new FdWriter(1, false, opts.buffering, opts.onFailure);
   const exitOut = exitWriter(w, opts.file !== undefined && dialectStyle(opts.dialect).exitSeparatorOnStdout);
-  return opts.format !== 'json' ? new TextSink(w, exitOut, opts.dialect, opts.sources) : new JsonSink(w, exitOut, opts.dialect);
+  const text = (writer: FdWriter, exit: ExitSeparator) => new TextSink(writer, exit, opts.dialect, opts.sources);
+  // -f folded and -f pprof keep their output a valid file: what else the session says goes to
+  // stderr, in the text format.
+  const notes = () => {
+    const e = new FdWriter(2, false, 'line');
+    return text(e, (t) => e.write(t));
+  };
+  switch (opts.format) {
+    case 'json':
+      return new JsonSink(w, exitOut, opts.dialect);
+    case 'folded':
+      return new FoldedSink(text(w, exitOut), notes(), { write: (t) => w.write(t), noWarnings: opts.noWarnings });
+    case 'pprof':
+      return new PprofSink(notes(), { write: (t) => w.write(t), flush: () => w.flush(), close: () => w.close(), terminal: opts.file === undefined && isatty(1), noWarnings: opts.noWarnings });
+    default:
+      return text(w, exitOut);
+  }
 }

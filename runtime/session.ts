@@ -5,7 +5,8 @@
 import { functions, type RuntimeServices } from '../src/functions';
 import type { CompiledProgram } from '../src/compiled';
 import { BpfscriptError, error, render, type Sources } from '../src/diagnostics';
-import { Stat, type ProbeMeta } from '../src/compiled';
+import type { ProbeMeta } from '../src/compiled';
+import { Stat, mapFullWarning, readStat } from './stats';
 import { attachers, type AttachRecordHandler } from './attach';
 import { startStopped, type TracedChild } from './child';
 import { createOutput, writeAll, type BufferMode, type OutputFormat, type OutputSink } from './output';
@@ -44,6 +45,8 @@ export interface RunOptions {
   sources?: Sources;
   /** --test / --bench: run the test:/bench: probes instead of attaching anything. */
   mode?: RunMode;
+  /** --flamegraph FILE: the stack-keyed maps drawn as an SVG flame graph at exit. */
+  flamegraph?: string;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
@@ -108,12 +111,14 @@ class Session {
     private readonly opts: RunOptions,
   ) {
     for (const e of gen.meta.events) this.handlers.set(e.id, { fn: e.fn, data: e.data });
+    if (opts.flamegraph !== undefined) (require('./flamegraph') as typeof import('./flamegraph')).openFlamegraph(opts.flamegraph);
     this.out = createOutput({
       format: opts.format,
       file: opts.outputFile,
       buffering: opts.buffering,
       sources: opts.sources,
       dialect: gen.meta.dialect,
+      noWarnings: opts.noWarnings,
       onFailure: (f) => {
         if (f.kind === 'closed') {
           // As bpftrace, which dies of SIGPIPE at its next write: `| head -1` ends the session.
@@ -427,9 +432,20 @@ class Session {
 
   private printMaps(): void {
     try {
-      this.out.exitMaps(this.maps.readAll());
+      const maps = this.maps.readAll();
+      this.out.exitMaps(maps);
+      if (this.opts.flamegraph !== undefined) this.writeFlamegraph(this.opts.flamegraph, maps);
     } catch (e) {
       this.fail(`failed to print the maps: ${(e as Error).message}`);
+    }
+  }
+
+  private writeFlamegraph(file: string, maps: ReturnType<ScriptMaps['readAll']>): void {
+    const { writeFlamegraph, flamegraphTitle } = require('./flamegraph') as typeof import('./flamegraph');
+    try {
+      writeFlamegraph(file, maps, { title: flamegraphTitle(this.opts.sources), warn: this.opts.noWarnings ? undefined : (l) => writeAll(2, `${l}\n`) });
+    } catch (e) {
+      this.fail(`failed to write the flame graph to ${file}: ${(e as Error).message}`);
     }
   }
 
@@ -442,16 +458,7 @@ class Session {
   }
 
   private readStat(which: Stat): bigint {
-    const stats = this.obj?.findMap(this.gen.meta.statsMap);
-    if (!stats) return 0n;
-    const ncpus = numPossibleCpus();
-    const key = Buffer.alloc(4);
-    const value = Buffer.alloc(8 * ncpus);
-    key.writeUInt32LE(which);
-    if (!stats.lookup(key, value)) return 0n;
-    let sum = 0n;
-    for (let c = 0; c < ncpus; c++) sum += value.readBigUInt64LE(c * 8);
-    return sum;
+    return readStat(this.obj?.findMap(this.gen.meta.statsMap), which);
   }
 
   private reportStats(): void {
@@ -461,7 +468,7 @@ class Session {
     const full = this.readStat(Stat.MapFull);
     this.out.flush();
     // bpftrace 0.17 drops such updates silently; a lost key should never go unnoticed.
-    if (full > 0n && !this.opts.noWarnings) writeAll(2, `WARNING: ${full} map update${full === 1n ? '' : 's'} dropped: a map was full (it holds max_map_keys keys, BPFTRACE_MAP_KEYS_MAX, default 4096, or what its let @m = hash(N) declares; raise that to keep more)\n`);
+    if (full > 0n && !this.opts.noWarnings) writeAll(2, mapFullWarning(full));
   }
 
   private detach(): void {

@@ -4,6 +4,9 @@
 
 import { BpfscriptError } from './diagnostics';
 
+/** -f's choices; folded and pprof are bpfscript's own (maps keyed by stacks for profilers). */
+const FORMATS = ['text', 'json', 'folded', 'pprof'];
+
 interface FlagArgs {
   f?: string;
   q?: boolean;
@@ -20,9 +23,9 @@ export interface CheckedFlags {
 }
 
 export function checkCliFlags(args: FlagArgs, version: string): CheckedFlags {
-  if (args.f !== undefined && args.f !== 'text' && args.f !== 'json') {
+  if (args.f !== undefined && !FORMATS.includes(args.f)) {
     // bpftrace's wording, first line alone: scripts around it match on it.
-    throw new BpfscriptError({ severity: 'ERROR', message: `Invalid output format "${args.f}"`, hint: "valid formats: 'text', 'json'" });
+    throw new BpfscriptError({ severity: 'ERROR', message: `Invalid output format "${args.f}"`, hint: `valid formats: ${FORMATS.map((f) => `'${f}'`).join(', ')}` });
   }
   const B = args.B;
   if (B !== undefined && B !== 'line' && B !== 'full' && B !== 'none') {

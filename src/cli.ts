@@ -39,6 +39,7 @@ interface CliArgs {
   bench?: boolean;
   mode?: string;
   probeFilter?: string;
+  flamegraph?: string;
   _: (string | number)[];
 }
 
@@ -90,7 +91,8 @@ function parseArgs(argv: string[]): CliArgs {
     .option('unsafe', { type: 'boolean', describe: 'allow side-effecting functions such as system()' })
     .option('cache', { type: 'boolean', describe: 'reuse compiled programs from ~/.cache/bpfscript (--no-cache: compile afresh; BPFSCRIPT_CACHE=0: never)' })
     .option('explain', { type: 'boolean', describe: 'show every stage: AST, types, LLVM IR, BPF instructions, verifier figures' })
-    .option('f', { type: 'string', describe: 'output format: text (default) or json (one object per line)' })
+    .option('f', { type: 'string', describe: 'output format: text (default), json (one object per line), folded or pprof (stack-keyed maps as folded stacks or a pprof profile)' })
+    .option('flamegraph', { type: 'string', describe: 'at exit, write the maps keyed by kstack/ustack as an interactive SVG flame graph to FILE' })
     .option('o', { type: 'string', describe: 'write the output to FILE instead of stdout' })
     .option('l', { type: 'boolean', describe: 'list probes matching the pattern given as argument (-lv: with their arguments)' })
     .option('v', { type: 'boolean', describe: 'verbose: with -l, show tracepoint arguments and usdt argument specs' })
@@ -269,7 +271,7 @@ export async function main(cmdline: string[]): Promise<void> {
     }
     const { run, EXIT_OUTPUT_CLOSED } = await import('../runtime/session');
     endSession = (await import('../runtime/libbpf/exit')).exitNow;
-    const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, unsafe: !!args.unsafe, sources, ...flags.run, ...(mode ? { mode } : {}) });
+    const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' || args.f === 'folded' || args.f === 'pprof' ? args.f : 'text', outputFile: args.o, flamegraph: args.flamegraph, verbose: !!args.v, unsafe: !!args.unsafe, sources, ...flags.run, ...(mode ? { mode } : {}) });
     // 128+13 stays the status should the signal be blocked (a parent's sigmask is inherited).
     process.exitCode = status;
     if (status === EXIT_OUTPUT_CLOSED) dieOfSignal('SIGPIPE');

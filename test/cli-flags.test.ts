@@ -37,7 +37,7 @@ test('-f with an unknown format: bpftrace\'s first line, then the formats', () =
   const r = bpfscript(['-q', '-f', 'jsonx', '-e', 'BEGIN { @scalar = 5; exit(); }']);
   assert.is(r.status, 1);
   assert.is(r.stdout, '');
-  assert.match(r.stderr, /^ERROR: Invalid output format "jsonx"\nHINT: valid formats: 'text', 'json'\n$/);
+  assert.match(r.stderr, /^ERROR: Invalid output format "jsonx"\nHINT: valid formats: 'text', 'json', 'folded', 'pprof'\n$/);
 });
 
 test('--no-warnings silences the warning about a skipped uprobe; stdout as bpftrace', () => {

@@ -140,6 +140,12 @@ export interface ValueFormat {
    * with values of exactly the same type.
    */
   namesType?: boolean;
+  /**
+   * Call stacks (kstack, ustack): which side, and a value's frames innermost first as function
+   * names (offsets and addresses dropped; null where no symbol was found), for folded stacks and
+   * flame graphs (runtime/flamegraph).
+   */
+  stack?: { user: boolean; frames(v: Value, t: StringType): (string | null)[] };
 }
 
 /** User-space side of an asynchronous function. */

@@ -156,6 +156,25 @@ function stackText(spec: StackSpec, user: boolean, id: number, pid: number, host
   return out;
 }
 
+/**
+ * The frames of a stack's text, innermost first: the symbol without its offset (and, in perf mode,
+ * without the address and object), raw mode's addresses as printed, null for an unresolved frame.
+ */
+function framesOf(text: string, mode: StackMode): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (const raw of text.split('\n')) {
+    let line = raw.trim();
+    if (!line) continue;
+    if (mode === 'raw') {
+      out.push(line);
+      continue;
+    }
+    if (mode === 'perf') line = line.replace(/^[0-9a-f]+ /, '').replace(/ \([^()]*\)$/, '');
+    out.push(/^0x[0-9a-f]+$|^0$/.test(line) ? null : line.replace(/\+\d+$/, ''));
+  }
+  return out;
+}
+
 function stackFormat(user: boolean): ValueFormat {
   return {
     name: user ? 'ustack' : 'kstack',
@@ -165,6 +184,7 @@ function stackFormat(user: boolean): ValueFormat {
     printf: 'string',
     joinsMapLines: true,
     namesType: true,
+    stack: { user, frames: (v, t) => framesOf(String(v), t.stack?.mode ?? 'bpftrace') },
   };
 }
 
