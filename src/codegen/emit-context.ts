@@ -31,6 +31,11 @@ interface FnParts {
   di: DIBuilder;
   fn: Fn;
   sp: Meta;
+  /**
+   * What the function returns when the probe's work ends early (a failed scratch lookup, exit()):
+   * 0 from a program; from a loop's callback, the value that stops the loop, of its return type.
+   */
+  abort?: Val;
 }
 
 /**
@@ -119,7 +124,7 @@ export class ProbeEmitter implements EmitContext {
     const fail = b.appendBlock(this.parts.fn, 'scratch_missing');
     b.condBr(b.icmp(IntPredicate.NE, p, c.constNull(this.i8p)), ok, fail);
     b.positionAtEnd(fail);
-    b.ret(c.constInt(c.int(32), 0));
+    this.returnEarly();
     b.positionAtEnd(ok);
     b.store(p, this.scratchSlot!);
     this.zeroRuns(p);
@@ -334,9 +339,14 @@ export class ProbeEmitter implements EmitContext {
     return id;
   }
 
+  /** Ends the function here: the program, or in a loop's callback the loop (see FnParts.abort). */
+  returnEarly(): void {
+    this.b.ret(this.parts.abort ?? this.c.constInt(this.c.int(32), 0));
+  }
+
   returnFromProgram(): void {
     const { b } = this;
-    b.ret(this.c.constInt(this.c.int(32), 0));
+    this.returnEarly();
     // Anything the user wrote after exit() still needs a block to go into; it is unreachable.
     b.positionAtEnd(b.appendBlock(this.parts.fn, 'after_exit'));
   }

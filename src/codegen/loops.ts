@@ -36,7 +36,7 @@ export function forMap(em: ProbeEmitter, s: For): void {
     cbb.setDebugLocation(di.location(s.span.line, s.span.col, sp));
     const loopProbe: AnalyzedProbe = { ...em.p, progName: name, variables: em.a.forLoops.get(s)! };
     const loadCtx = (fb: Builder, f: Fn) => fb.load(i8p, fb.bitcast(em.m.param(f, 3), c.ptr(i8p)));
-    emitLoopBody(new ProbeEmitter(em.a, loopProbe, { c, m: em.m, b: cbb, di, fn: cb, sp }, em.g, loadCtx), s, info);
+    emitLoopBody(new ProbeEmitter(em.a, loopProbe, { c, m: em.m, b: cbb, di, fn: cb, sp, abort: c.constInt(i32, 1) }, em.g, loadCtx), s, info);
   } finally {
     cbb.dispose();
   }
@@ -92,7 +92,7 @@ function forRange(em: ProbeEmitter, s: For, r: Range): void {
     cbb.setDebugLocation(di.location(s.span.line, s.span.col, sp));
     const loopProbe: AnalyzedProbe = { ...em.p, progName: name, variables: vars };
     const field = (fb: Builder, f: Fn, i: number, t: Ty) => fb.load(t, fb.bitcast(fb.byteOffset(em.m.param(f, 1), i * 8, c.int(8)), c.ptr(t)));
-    const e = new ProbeEmitter(em.a, loopProbe, { c, m: em.m, b: cbb, di, fn: cb, sp }, em.g, (fb, f) => field(fb, f, 0, i8p));
+    const e = new ProbeEmitter(em.a, loopProbe, { c, m: em.m, b: cbb, di, fn: cb, sp, abort: c.constInt(i64, 1) }, em.g, (fb, f) => field(fb, f, 0, i8p));
     shared.forEach((v, i) => e.vars.set(v, field(cbb, cb, 2 + i, i8p)));
     const first = field(cbb, cb, 1, i64);
     emitRangeBody(e, s, first);

@@ -82,7 +82,7 @@ function zeroesPtr(em: ProbeEmitter): Val {
   const out = em.zeroed(8, 'zptr');
   const outP = em.b.bitcast(out, em.c.ptr(em.i8p));
   em.b.store(p, outP);
-  ifNotNull(em, p, () => {}, () => em.b.ret(em.c.constInt(em.c.int(32), 0)));
+  ifNotNull(em, p, () => {}, () => em.returnEarly());
   return em.b.load(em.i8p, outP);
 }
 
