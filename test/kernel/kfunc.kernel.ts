@@ -38,7 +38,7 @@ test('probe names carry the module, as bpftrace 0.17 prints them', () => {
 
 test('under --compat 0.26 they are fentry/fexit, in `probe` too (bpftrace 0.22+)', () => {
   const r = traceCommand('fentry:vfs_read /pid == cpid/ { @[probe] = count(); } kretfunc:vfs_read /pid == cpid/ { @[probe] = count(); }', reads(), ['--compat', '0.26']);
-  assert.is(r.stderr, '');
+  assert.is(r.stderr, 'Attached 2 probes\n');
   assert.match(r.stdout, /@\[fentry:vmlinux:vfs_read\]: 4\n/);
   assert.match(r.stdout, /@\[fexit:vmlinux:vfs_read\]: 4\n/);
 });
