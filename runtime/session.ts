@@ -18,6 +18,8 @@ import { decodeValue } from './format/decode';
 import { onSigusr1 } from './signals';
 import { unwatch } from './watched';
 import { useLibbpfFeatureProbes } from './feature-probes';
+import type { ListenAddress } from './metrics/address';
+import type { Exporter } from './metrics/exporter';
 
 export interface RunOptions {
   command?: string;
@@ -40,6 +42,8 @@ export interface RunOptions {
   unsafe?: boolean;
   /** The script's text by file name, for run-time warnings that show its lines (-k). */
   sources?: Sources;
+  /** --metrics: serve the maps to Prometheus there until SIGINT/SIGTERM; no map dump at exit. */
+  metrics?: ListenAddress;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
@@ -94,6 +98,7 @@ class Session {
   /** Records of attachers (AttachSession.onRecord), by id. */
   private readonly attachRecords = new Map<number, AttachRecordHandler>();
   private readonly services: RuntimeServices;
+  private exporter: Exporter | null = null;
 
   constructor(
     private readonly gen: CompiledProgram,
@@ -206,6 +211,7 @@ class Session {
     for (const p of [...attachable.filter((p) => !reversed(p)), ...attachable.filter(reversed).reverse()]) this.attach(p);
 
     if (this.opts.dryRun) this.stopping = true;
+    else if (this.opts.metrics) await this.serveMetrics(this.opts.metrics);
     else if (this.jobs.length) {
       for (const j of this.jobs.splice(0)) j();
       this.stop();
@@ -228,7 +234,7 @@ class Session {
       this.inEnd = true;
       for (const p of meta.probes) if (p.runOnce === 'end') this.obj!.program(p.progName).testRun();
       await this.drainAll(ring);
-      this.printMaps();
+      if (!this.exporter) this.printMaps();
     }
     this.reportStats();
     this.out.flush();
@@ -328,6 +334,21 @@ class Session {
     return this.held !== null;
   }
 
+  private async serveMetrics(addr: ListenAddress): Promise<void> {
+    // Required here: prom-client is loaded only by runs that serve metrics.
+    const { Exporter } = require('./metrics/exporter') as typeof import('./metrics/exporter');
+    const { meta } = this.gen;
+    this.exporter = await Exporter.start(addr, {
+      maps: meta.maps,
+      settings: meta.metrics,
+      read: () => this.maps.readAll(),
+      stat: (s) => this.readStat(s),
+      warn: (text) => this.opts.noWarnings || writeAll(2, `${text}\n`),
+    });
+    const host = addr.host === undefined ? '0.0.0.0' : addr.host.includes(':') ? `[${addr.host}]` : addr.host;
+    if (!this.opts.quiet) writeAll(2, `Serving the maps at http://${host}:${this.exporter.port}/metrics\n`);
+  }
+
   private printMaps(): void {
     try {
       this.out.exitMaps(this.maps.readAll());
@@ -372,6 +393,8 @@ class Session {
   }
 
   close(): void {
+    this.exporter?.close();
+    this.exporter = null;
     this.detach();
     this.ring?.close();
     this.ring = null;

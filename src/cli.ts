@@ -35,6 +35,7 @@ interface CliArgs {
   I?: string[];
   include?: string[];
   compat?: string;
+  metrics?: string;
   _: (string | number)[];
 }
 
@@ -103,6 +104,7 @@ function parseArgs(argv: string[]): CliArgs {
     // bpftrace's flag to raise usdt semaphores in every process running the binary: bpfscript hands
     // semaphores to the kernel (uprobe ref_ctr_offset), which always does that.
     .option('compat', { type: 'string', describe: 'which bpftrace to speak: 0.17 (default) or 0.26; also BPFSCRIPT_COMPAT' })
+    .option('metrics', { type: 'string', describe: 'serve every map to Prometheus at http://ADDR/metrics until SIGINT/SIGTERM; ADDR is HOST:PORT, :PORT or PORT (default 127.0.0.1:9435)' })
     .option('usdt-file-activation', { type: 'boolean', describe: 'accepted for compatibility: usdt semaphores are always raised in every process running the binary' })
     .version(VERSION)
     .alias('V', 'version')

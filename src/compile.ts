@@ -65,6 +65,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   const analysis = pass.prepare(program, opts, diags); // settings, config block, positionals, C definitions
   pass.expandProbes(analysis, opts, diags); // attach points → one program each
   pass.checkProbes(analysis, diags); // types of every expression, variable and map
+  pass.checkMetricsConfig(analysis, diags); // the config block's metrics_* settings, against the maps
   pass.dropUnresolved(analysis); // uprobes on symbols a binary lacks, skipped as bpftrace skips them
   pass.lowerRawTracepoints(analysis); // tracepoints that never read args run as raw tracepoints
   return analysis;

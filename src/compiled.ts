@@ -95,6 +95,15 @@ export interface ProgramMeta {
   unsafe?: boolean;
   /** Which bpftrace's output the session writes (src/dialect.ts); absent means 0.17. */
   dialect?: Dialect;
+  /** The config block's metrics_* settings, for --metrics (src/semantic/metrics-config.ts). */
+  metrics?: MetricsMeta;
+}
+
+export interface MetricsMeta {
+  /** Put before each map's name to make its metric name; default "bpfscript_". */
+  prefix?: string;
+  /** Label names of a map's key parts, by map name ("@x"). */
+  labels?: Record<string, string[]>;
 }
 
 /** What a compile produces and a session runs (the compile cache stores both parts). */

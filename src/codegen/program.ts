@@ -89,6 +89,7 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
       ...(a.warnings?.length ? { warnings: a.warnings } : {}),
       ...(a.unsafe ? { unsafe: true } : {}),
       ...(a.dialect !== '0.17' ? { dialect: a.dialect } : {}),
+      ...(a.metrics ? { metrics: a.metrics } : {}),
     };
     return { elf, meta, ir };
   } finally {

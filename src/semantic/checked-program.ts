@@ -8,6 +8,7 @@ import type { KernelField } from './kernel-types';
 import type { TracepointField } from '../kernel/tracefs';
 import type { Diagnostic } from '../diagnostics';
 import type { Dialect } from '../dialect';
+import type { MetricsMeta } from '../compiled';
 
 export type { KernelField } from './kernel-types';
 
@@ -72,6 +73,8 @@ export interface Analysis {
   helperErrors: number;
   /** Which bpftrace the program means what it means in (src/dialect.ts). */
   dialect: Dialect;
+  /** The config block's metrics_* settings (metrics-config.ts). */
+  metrics?: MetricsMeta;
   /** Shown on stderr even when compilation succeeds (attach points dropped as bpftrace drops them). */
   warnings?: Diagnostic[];
 }

@@ -28,6 +28,7 @@ export function readConfig(config: Config | null | undefined, diags: DiagnosticB
   for (const entry of config?.entries ?? []) {
     const name = entry.key.toLowerCase().replace(/^bpftrace_/, '');
     const setting = SETTINGS[name];
+    if (name.startsWith('metrics_')) continue; // read by metrics-config.ts once the maps are known
     if (!setting) {
       if (KNOWN.includes(name)) diags.error(`config variable ${entry.key} is not supported yet`, entry.span, `bpfscript's config block sets ${Object.keys(SETTINGS).filter((k) => k.startsWith('max_')).join(' and ')}`);
       else diags.error(`unknown config variable: ${entry.key}`, entry.span, `known: ${Object.keys(SETTINGS).filter((k) => k.startsWith('max_')).join(', ')}`);

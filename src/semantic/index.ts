@@ -5,3 +5,4 @@ export { expandProbes } from './expand-probes';
 export { checkProbes } from './check-statements';
 export { dropUnresolved } from './unresolved';
 export { lowerRawTracepoints } from './lower-raw-tracepoints';
+export { checkMetricsConfig } from './metrics-config';
