@@ -59,6 +59,7 @@ const NEEDS: Need[] = [
   { what: 'libc.a (static fixtures)', pkg: 'libc6-dev', present: () => inMultiarch('/usr/lib', 'libc.a') || existsSync('/usr/lib64/libc.a') },
   { what: 'sys/sdt.h (USDT fixture)', pkg: 'systemtap-sdt-dev', present: () => inMultiarch('/usr/include', 'sys/sdt.h') },
   { what: 'python3', pkg: 'python3', present: () => onPath('python3') },
+  { what: 'prometheus and promtool (metrics.test.ts)', pkg: 'prometheus', present: () => onPath('prometheus') && onPath('promtool') },
   { what: 'root', fix: 'run it as root (sudo npm test)', present: () => process.getuid?.() === 0 },
   {
     what: 'tracefs',

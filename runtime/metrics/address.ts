@@ -16,7 +16,8 @@ export interface ListenAddress {
 
 /** Whether `text` has the form of an address rather than, say, a script file after a bare --metrics. */
 export function looksLikeAddress(text: string): boolean {
-  return /^(\d+|[^\s/:[\]]*:\d+|\[[0-9a-fA-F:.]+\]:\d+)$/.test(text);
+  // A colon says an address was meant, well formed or not (parseListenAddress then says what is wrong).
+  return /^\d+$/.test(text) || text.includes(':');
 }
 
 export function parseListenAddress(text: string): ListenAddress {
