@@ -16,7 +16,14 @@ export interface Sample {
   labels: Labels;
   /** The sample's own name when it is not the family's (histogram _bucket, _count). */
   metricName?: string;
+  sharedLabels?: Labels;
 }
+
+/**
+ * Given to every sample: prom-client caches the text of a sample's sharedLabels by object, and
+ * makes a new empty one per sample when there is none (a tenth of a 100,000-series scrape).
+ */
+const NO_SHARED_LABELS: Labels = Object.freeze({}) as Labels;
 
 /** One family in the shape prom-client's Registry reads: `get()` returns its samples. */
 export class Family {
@@ -74,9 +81,9 @@ export class MapView {
     const fields = m?.fields;
     for (const e of data.entries) {
       const labels = this.labels(e.key);
-      if (fields) fields.forEach((f: MetricField, i) => this.families[i].samples.push({ value: f.value(e.value as never, t), labels }));
-      else if (numeric(this.meta.valueType)) this.families[0].samples.push({ value: numberOf(this.meta.valueType, e.value as Value), labels });
-      else this.families[0].samples.push({ value: 1, labels: { ...labels, value: labelText(formatValue(this.meta.valueType, e.value as Value)) } });
+      if (fields) fields.forEach((f: MetricField, i) => this.families[i].samples.push({ value: f.value(e.value as never, t), labels, sharedLabels: NO_SHARED_LABELS }));
+      else if (numeric(this.meta.valueType)) this.families[0].samples.push({ value: numberOf(this.meta.valueType, e.value as Value), labels, sharedLabels: NO_SHARED_LABELS });
+      else this.families[0].samples.push({ value: 1, labels: { ...labels, value: labelText(formatValue(this.meta.valueType, e.value as Value)) }, sharedLabels: NO_SHARED_LABELS });
     }
   }
 
@@ -107,11 +114,11 @@ export class MapView {
       for (let i = 0; i < lo && i < c.length; i++) cumulative += c[i];
       for (let i = lo; i <= hi; i++) {
         cumulative += c[i] ?? 0n;
-        f.samples.push({ value: Number(cumulative), labels: { ...labels, le: leText[i] }, metricName: bucket });
+        f.samples.push({ value: Number(cumulative), labels: { ...labels, le: leText[i] }, metricName: bucket, sharedLabels: NO_SHARED_LABELS });
       }
       for (let i = Math.max(lo, hi + 1); i < c.length; i++) cumulative += c[i];
-      f.samples.push({ value: Number(cumulative), labels: { ...labels, le: '+Inf' }, metricName: bucket });
-      f.samples.push({ value: Number(cumulative), labels, metricName: count });
+      f.samples.push({ value: Number(cumulative), labels: { ...labels, le: '+Inf' }, metricName: bucket, sharedLabels: NO_SHARED_LABELS });
+      f.samples.push({ value: Number(cumulative), labels, metricName: count, sharedLabels: NO_SHARED_LABELS });
     });
   }
 
