@@ -5,7 +5,8 @@
 
 import { aggregates, type AggregateDef, type AggregateMetrics, type MapData, type MetricField } from '../../src/functions';
 import type { MapMeta, MetricsMeta } from '../../src/compiled';
-import type { AggType, Type, Value } from '../../src/types';
+import type { AggType, StringType, Type, Value } from '../../src/types';
+import { formatOf } from '../../src/functions';
 import { formatKeyPart, formatValue, keyParts } from '../format/values';
 
 export const DEFAULT_PREFIX = 'bpfscript_';
@@ -83,7 +84,7 @@ export class MapView {
       const labels = this.labels(e.key);
       if (fields) fields.forEach((f: MetricField, i) => this.families[i].samples.push({ value: f.value(e.value as never, t), labels, sharedLabels: NO_SHARED_LABELS }));
       else if (numeric(this.meta.valueType)) this.families[0].samples.push({ value: numberOf(this.meta.valueType, e.value as Value), labels, sharedLabels: NO_SHARED_LABELS });
-      else this.families[0].samples.push({ value: 1, labels: { ...labels, value: labelText(formatValue(this.meta.valueType, e.value as Value)) }, sharedLabels: NO_SHARED_LABELS });
+      else this.families[0].samples.push({ value: 1, labels: { ...labels, value: labelText(this.meta.valueType, e.value as Value, false) }, sharedLabels: NO_SHARED_LABELS });
     }
   }
 
@@ -125,7 +126,7 @@ export class MapView {
   private labels(key: Value[] | null): Labels {
     const out: Labels = {};
     if (key === null || this.parts === null) return out;
-    for (let i = 0; i < this.parts.length; i++) out[this.labelNames[i]] = labelText(formatKeyPart(this.parts[i], key[i]));
+    for (let i = 0; i < this.parts.length; i++) out[this.labelNames[i]] = labelText(this.parts[i], key[i], true);
     return out;
   }
 }
@@ -140,18 +141,12 @@ function numberOf(t: Type, v: Value): number {
 }
 
 /**
- * A label value from a value's text: the text is bytes (one char each); Prometheus wants UTF-8.
- * Multi-line text (a stack: one frame per line, innermost first) becomes its lines joined by ';'.
+ * A label value: the value's own label text where its format has one (a stack: one line), else
+ * its text as the map printout shows it. Text is bytes (one char each); Prometheus wants UTF-8.
  */
-export function labelText(text: string): string {
+export function labelText(t: Type, v: Value, asKey: boolean): string {
+  const own = formatOf(t)?.label;
+  const text = own ? own(v, t as StringType) : asKey ? formatKeyPart(t, v) : formatValue(t, v);
   // eslint-disable-next-line no-control-regex
-  let s = /[^\x00-\x7f]/.test(text) ? Buffer.from(text, 'latin1').toString('utf8') : text;
-  if (s.includes('\n')) {
-    s = s
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .join(';');
-  }
-  return s;
+  return /[^\x00-\x7f]/.test(text) ? Buffer.from(text, 'latin1').toString('utf8') : text;
 }
