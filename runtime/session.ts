@@ -210,8 +210,8 @@ class Session {
     const reversed = (p: ProbeMeta) => !!attachers.get(p.provider)?.lastAttachedRunsFirst;
     for (const p of [...attachable.filter((p) => !reversed(p)), ...attachable.filter(reversed).reverse()]) this.attach(p);
 
+    if (this.opts.metrics && !this.opts.dryRun) await this.serveMetrics(this.opts.metrics);
     if (this.opts.dryRun) this.stopping = true;
-    else if (this.opts.metrics) await this.serveMetrics(this.opts.metrics);
     else if (this.jobs.length) {
       for (const j of this.jobs.splice(0)) j();
       this.stop();
@@ -343,7 +343,9 @@ class Session {
       settings: meta.metrics,
       read: () => this.maps.readAll(),
       stat: (s) => this.readStat(s),
-      warn: (text) => this.opts.noWarnings || writeAll(2, `${text}\n`),
+      warn: (text) => {
+        if (!this.opts.noWarnings) writeAll(2, `${text}\n`);
+      },
     });
     const host = addr.host === undefined ? '0.0.0.0' : addr.host.includes(':') ? `[${addr.host}]` : addr.host;
     if (!this.opts.quiet) writeAll(2, `Serving the maps at http://${host}:${this.exporter.port}/metrics\n`);
