@@ -53,6 +53,7 @@ interface Exporting {
   proc: ChildProcess;
   url: string;
   stderr: () => string;
+  stdout: () => string;
   /** Sends SIGTERM and resolves with the exit status. */
   stop(): Promise<number | null>;
 }
@@ -64,13 +65,15 @@ async function exporting(script: string): Promise<Exporting> {
   const proc = spawn(process.execPath, [BIN, '--metrics', '127.0.0.1:0', file], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 });
   let err = '';
   proc.stderr!.on('data', (d) => (err += d));
-  proc.stdout!.resume();
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
   const closed = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
   const url = await until('bpfscript to serve', 30_000, async () => /Serving the maps at (http:\S+)/.exec(err)?.[1]);
   return {
     proc,
     url,
     stderr: () => err,
+    stdout: () => out,
     stop: () => {
       proc.kill('SIGTERM');
       return closed;
@@ -152,6 +155,7 @@ tracepoint:syscalls:sys_enter_write /comm == "${work.comm}"/ { @writes[comm] = c
     assert.is(await exp.stop(), 0, exp.stderr());
   }
   // The maps were served, not printed at exit.
+  assert.is(exp.stdout(), 'Attaching 1 probe...\n');
 });
 
 test('promtool accepts the exposition of every kind of map; OpenMetrics unless the Accept prefers text 0.0.4', async () => {
