@@ -11,12 +11,13 @@ import { attach } from './suites/attach';
 import { compile } from './suites/compile';
 import { idle } from './suites/idle';
 import { mapprint } from './suites/mapprint';
+import { metrics } from './suites/metrics';
 import { overhead } from './suites/overhead';
 import { probes } from './suites/probes';
 import { startup } from './suites/startup';
 import { throughput } from './suites/throughput';
 
-const SUITES: Record<string, (cfg: BenchConfig) => Promise<Section>> = { startup, attach, overhead, throughput, idle, compile, probes, mapprint };
+const SUITES: Record<string, (cfg: BenchConfig) => Promise<Section>> = { startup, attach, overhead, throughput, idle, compile, probes, mapprint, metrics };
 
 /** 1/5/15-minute load averages: a shared machine's noise shows in these (2 cores here). */
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');

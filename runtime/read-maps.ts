@@ -27,7 +27,6 @@ export function readMap(meta: MapMeta, map: BpfMap, ncpus: number, keepZeroed = 
   const out: DecodedEntry[] = [];
   for (const { key, value } of map.entries()) {
     const kv = new DataView(key.buffer, key.byteOffset, key.length);
-    const vv = new DataView(value.buffer, value.byteOffset, value.length);
     let decodedKey: Value[] | null = null;
     if (meta.keyType) {
       const k = decodeValue(meta.keyType, kv, 0, host, true);
@@ -42,7 +41,7 @@ export function readMap(meta: MapMeta, map: BpfMap, ncpus: number, keepZeroed = 
       for (let c = 0; c < ncpus; c++) perCpu.push(new DataView(value.buffer, value.byteOffset + c * stride, meta.valueSize));
       out.push({ key: decodedKey, value: agg.combine(meta.valueType, perCpu), ...(meta.keyType ? { rawKey: key } : {}) });
     } else {
-      out.push({ key: decodedKey, value: decodeValue(meta.valueType, vv, 0, host) });
+      out.push({ key: decodedKey, value: decodeValue(meta.valueType, new DataView(value.buffer, value.byteOffset, value.length), 0, host) });
     }
   }
   return out;

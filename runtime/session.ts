@@ -12,7 +12,7 @@ import { startStopped, type TracedChild } from './child';
 import { createOutput, writeAll, type BufferMode, type OutputFormat, type OutputSink } from './output';
 import { ScriptMaps } from './read-maps';
 import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
-import { explainLoadFailure } from './verifier';
+import { loadProgram } from './load';
 import { EventPump } from './event-pump';
 import { createHost } from './format/host';
 import { dialectStyle } from './format/dialects';
@@ -20,7 +20,9 @@ import { decodeValue } from './format/decode';
 import { onSigusr1 } from './signals';
 import { unwatch } from './watched';
 import { useLibbpfFeatureProbes } from './feature-probes';
-import { runBenches, runTests, type ModeHost, type RunMode } from './test-mode';
+import { runModeProbes, type ModeHost, type RunMode } from './test-mode';
+import type { ListenAddress } from './metrics/address';
+import type { Exporter } from './metrics/exporter';
 
 export interface RunOptions {
   command?: string;
@@ -47,6 +49,8 @@ export interface RunOptions {
   mode?: RunMode;
   /** --flamegraph FILE: the stack-keyed maps drawn as an SVG flame graph at exit. */
   flamegraph?: string;
+  /** --metrics: serve the maps to Prometheus there until SIGINT/SIGTERM; no map dump at exit. */
+  metrics?: ListenAddress;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
@@ -105,6 +109,7 @@ class Session {
   private readonly services: RuntimeServices;
   /** Programs left unattached under config missing_probes = warn or ignore. */
   private readonly skipped = new Set<string>();
+  private exporter: Exporter | null = null;
 
   constructor(
     private readonly gen: CompiledProgram,
@@ -255,6 +260,7 @@ class Session {
     if (this.opts.dryRun && style.dryRunSilent) return 0;
     if (style.announcesAfterAttach) announce();
 
+    if (this.opts.metrics && !this.opts.dryRun) await this.serveMetrics(this.opts.metrics);
     if (this.opts.dryRun) this.stopping = true;
     // bpftrace 0.21+ ends by itself when there is nothing but BEGIN and END to run.
     else if (this.jobs.length || (attachable.length === 0 && style.endsWithoutProbes && !signalProbes && !this.opts.command)) {
@@ -279,7 +285,7 @@ class Session {
       this.inEnd = true;
       runAll('end');
       await this.drainAll(ring);
-      if (meta.printMapsOnExit !== false) this.printMaps();
+      if (meta.printMapsOnExit !== false && !this.exporter) this.printMaps();
     }
     this.reportStats();
     this.out.flush();
@@ -291,13 +297,6 @@ class Session {
   private async runMode(mode: RunMode, ring: RingBuffer, runAll: (at: ProbeMeta['runOnce']) => void): Promise<number> {
     runAll('begin');
     await this.drainAll(ring);
-    // A failing helper reported while a test runs (-k) fails the test, as bpftrace counts it.
-    let helperErrors = 0;
-    const report = this.out.helperError.bind(this.out);
-    this.out.helperError = (...a) => {
-      helperErrors++;
-      report(...a);
-    };
     const host: ModeHost = {
       program: (p) => this.obj!.program(p.progName),
       drain: () => {
@@ -308,13 +307,12 @@ class Session {
       out: this.out,
       divert: () => this.out.divert?.() ?? (() => ''),
       takeFailure: () => {
-        const failed = this.failure !== undefined || helperErrors > 0;
+        const failed = this.failure !== undefined;
         this.failure = undefined;
-        helperErrors = 0;
         return failed;
       },
     };
-    const status = mode === 'test' ? runTests(this.gen.meta.probes, host) : runBenches(this.gen.meta.probes, host, (t) => writeAll(2, t));
+    const status = runModeProbes(mode, this.gen.meta.probes, host, (t) => writeAll(2, t));
     this.inEnd = true;
     runAll('end');
     await this.drainAll(ring);
@@ -323,23 +321,7 @@ class Session {
   }
 
   private load(): void {
-    const { meta, elf } = this.gen;
-    const obj = (this.obj = BpfObject.openMem(elf, 'bpfscript'));
-    const rodata = obj.findMap('.rodata');
-    if (rodata) {
-      const init = Buffer.alloc(meta.rodata.size);
-      init.writeBigUInt64LE(BigInt(this.child?.pid ?? 0), meta.rodata.offsets.cpid);
-      // Node's hrtime is CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(): `elapsed` counts from here.
-      if (meta.rodata.offsets.start_ns !== undefined) init.writeBigUInt64LE(process.hrtime.bigint(), meta.rodata.offsets.start_ns);
-      if (meta.rodata.offsets.ncpus !== undefined) init.writeBigUInt64LE(BigInt(numPossibleCpus()), meta.rodata.offsets.ncpus);
-      rodata.setInitialValue(init);
-    }
-    try {
-      obj.load();
-    } catch (e) {
-      if (e instanceof LibbpfError) throw explainLoadFailure(e, obj.verifierLog);
-      throw e;
-    }
+    this.obj = loadProgram(this.gen, this.child?.pid ?? 0);
   }
 
   /**
@@ -430,6 +412,22 @@ class Session {
     return this.held !== null;
   }
 
+  private async serveMetrics(addr: ListenAddress): Promise<void> {
+    // Required here: prom-client is loaded only by runs that serve metrics.
+    const { Exporter } = require('./metrics/exporter') as typeof import('./metrics/exporter');
+    const { meta } = this.gen;
+    this.exporter = await Exporter.start(addr, {
+      maps: meta.maps,
+      settings: meta.metrics,
+      read: () => this.maps.readAll(),
+      stat: (s) => this.readStat(s),
+      warn: (text) => {
+        if (!this.opts.noWarnings) writeAll(2, `${text}\n`);
+      },
+    });
+    if (!this.opts.quiet) writeAll(2, `Serving the maps at ${this.exporter.url(addr)}\n`);
+  }
+
   private printMaps(): void {
     try {
       const maps = this.maps.readAll();
@@ -477,6 +475,8 @@ class Session {
   }
 
   close(): void {
+    this.exporter?.close();
+    this.exporter = null;
     this.detach();
     this.ring?.close();
     this.ring = null;

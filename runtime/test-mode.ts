@@ -39,6 +39,25 @@ function duration(ns: number): string {
 
 const plural = (n: number) => (n === 1 ? 'test' : 'tests');
 
+/** Runs the mode's probes; a failing helper reported while one runs (-k) fails it, as bpftrace counts it. */
+export function runModeProbes(mode: RunMode, probes: readonly ProbeMeta[], host: ModeHost, warn: (s: string) => void): number {
+  let helperErrors = 0;
+  const report = host.out.helperError.bind(host.out);
+  host.out.helperError = (...a) => {
+    helperErrors++;
+    report(...a);
+  };
+  const counted: ModeHost = {
+    ...host,
+    takeFailure: () => {
+      const failed = host.takeFailure() || helperErrors > 0;
+      helperErrors = 0;
+      return failed;
+    },
+  };
+  return mode === 'test' ? runTests(probes, counted) : runBenches(probes, counted, warn);
+}
+
 /** Runs every test probe; returns the exit status (1 when one failed). */
 export function runTests(probes: readonly ProbeMeta[], host: ModeHost): number {
   const line = (s: string) => host.out.printf(`${s}\n`);

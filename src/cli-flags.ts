@@ -14,12 +14,14 @@ interface FlagArgs {
   B?: string;
   info?: boolean;
   k?: number;
+  metrics?: string;
+  _: (string | number)[];
 }
 
 export interface CheckedFlags {
   /** --info was printed: nothing else to do. */
   done: boolean;
-  run: { quiet: boolean; noWarnings: boolean; buffering?: 'line' | 'full' | 'none' };
+  run: { quiet: boolean; noWarnings: boolean; buffering?: 'line' | 'full' | 'none'; metrics?: import('../runtime/metrics/address').ListenAddress };
 }
 
 export function checkCliFlags(args: FlagArgs, version: string): CheckedFlags {
@@ -43,7 +45,22 @@ export function checkCliFlags(args: FlagArgs, version: string): CheckedFlags {
     (require('./stdio') as typeof import('./stdio')).err(kernelInfo(version));
     return { done: true, run: { quiet: false, noWarnings: false } };
   }
-  return { done: false, run: { quiet: !!args.q, noWarnings: args.warnings === false, buffering: B } };
+  return { done: false, run: { quiet: !!args.q, noWarnings: args.warnings === false, buffering: B, ...metricsAddress(args) } };
+}
+
+/**
+ * --metrics takes an optional ADDR, so `--metrics script.bt` would read the script's name as one:
+ * a value that is no address is given back to the positionals, and the default address used.
+ */
+function metricsAddress(args: FlagArgs): { metrics?: import('../runtime/metrics/address').ListenAddress } {
+  if (args.metrics === undefined) return {};
+  const { DEFAULT_METRICS_ADDRESS, looksLikeAddress, parseListenAddress } = require('../runtime/metrics/address') as typeof import('../runtime/metrics/address');
+  let text = args.metrics;
+  if (text !== '' && !looksLikeAddress(text)) {
+    args._.unshift(text);
+    text = '';
+  }
+  return { metrics: parseListenAddress(text || DEFAULT_METRICS_ADDRESS) };
 }
 
 /**

@@ -40,6 +40,7 @@ interface CliArgs {
   mode?: string;
   probeFilter?: string;
   flamegraph?: string;
+  metrics?: string;
   _: (string | number)[];
 }
 
@@ -113,6 +114,7 @@ function parseArgs(argv: string[]): CliArgs {
     .option('bench', { type: 'boolean', describe: 'run every bench: probe and print ns per run (same as --mode bench)' })
     .option('mode', { type: 'string', describe: "'test' or 'bench'" })
     .option('probe-filter', { type: 'string', describe: 'only attach and run probes whose name matches REGEX (BEGIN/END always run)' })
+    .option('metrics', { type: 'string', describe: 'serve every map to Prometheus at http://ADDR/metrics until SIGINT/SIGTERM; ADDR is HOST:PORT, :PORT or PORT (default 127.0.0.1:9435)' })
     .option('usdt-file-activation', { type: 'boolean', describe: 'accepted for compatibility: usdt semaphores are always raised in every process running the binary' })
     .version(VERSION)
     .alias('V', 'version')

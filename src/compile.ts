@@ -76,6 +76,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   pass.filterProbes(analysis, opts.probeFilter); // --probe-filter
   pass.checkProbes(analysis, diags); // types of every expression, variable and map
   pass.applyMapDecls(analysis); // let @m = lruhash(N): the declared kind and size of each map
+  pass.checkMetricsConfig(analysis, diags); // the config block's metrics_* settings, against the maps
   pass.dropUnresolved(analysis); // uprobes on symbols a binary lacks, skipped as bpftrace skips them
   pass.lowerRawTracepoints(analysis); // tracepoints that never read args run as raw tracepoints
   return analysis;

@@ -102,6 +102,15 @@ export interface ProgramMeta {
   printMapsOnExit?: boolean;
   /** config str_trunc_trailer: appended to a string that filled its buffer when printed. */
   strTruncTrailer?: string;
+  /** The config block's metrics_* settings, for --metrics (src/semantic/metrics-config.ts). */
+  metrics?: MetricsMeta;
+}
+
+export interface MetricsMeta {
+  /** Put before each map's name to make its metric name; default "bpfscript_". */
+  prefix?: string;
+  /** Label names of a map's key parts, by map name ("@x"). */
+  labels?: Record<string, string[]>;
 }
 
 /** What a compile produces and a session runs (the compile cache stores both parts). */

@@ -60,6 +60,7 @@ const NEEDS: Need[] = [
   { what: 'sys/sdt.h (USDT fixture)', pkg: 'systemtap-sdt-dev', present: () => inMultiarch('/usr/include', 'sys/sdt.h') },
   { what: 'python3', pkg: 'python3', present: () => onPath('python3') },
   { what: 'chromium (flame graph test)', pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  { what: 'prometheus and promtool (metrics.test.ts)', pkg: 'prometheus', present: () => onPath('prometheus') && onPath('promtool') },
   { what: 'root', fix: 'run it as root (sudo npm test)', present: () => process.getuid?.() === 0 },
   {
     what: 'tracefs',

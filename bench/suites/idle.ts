@@ -24,7 +24,7 @@ interface Usage {
 }
 
 /** CPU time (schedstat: ns on core) and voluntary + involuntary context switches, all threads. */
-function usage(pid: number): Usage {
+export function usage(pid: number): Usage {
   let cpuNs = 0;
   let switches = 0;
   for (const t of readdirSync(`/proc/${pid}/task`)) {

@@ -250,12 +250,12 @@ export class BpfMap implements Closeable {
         values = Buffer.alloc(room * vs);
         continue;
       }
-      for (let i = 0; i < n; i++) {
-        yield {
-          key: Buffer.from(keys.subarray(i * g.keySize, (i + 1) * g.keySize)),
-          value: Buffer.from(values.subarray(i * vs, (i + 1) * vs)),
-        };
-      }
+      // One copy per chunk, entries as views of it: two copies per entry were a fifth of reading
+      // a 100,000-key map (--metrics scrapes it whole).
+      const ks = g.keySize;
+      const kc = Buffer.from(keys.subarray(0, n * ks));
+      const vc = Buffer.from(values.subarray(0, n * vs));
+      for (let i = 0; i < n; i++) yield { key: kc.subarray(i * ks, (i + 1) * ks), value: vc.subarray(i * vs, (i + 1) * vs) };
     }
   }
 

@@ -112,6 +112,7 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
       ...(a.unsafe ? { unsafe: true } : {}),
       ...(a.dialect !== '0.17' ? { dialect: a.dialect } : {}),
       ...runtimeConfig(a),
+      ...(a.metrics ? { metrics: a.metrics } : {}),
     };
     return { elf, meta, ir };
   } finally {

@@ -4,7 +4,7 @@
 
 import { divide, normalizeInt } from '../format/ints';
 import type { AggType } from '../types';
-import type { AggregateDef, AggregateValue } from './types';
+import type { AggregateDef, AggregateMetrics, AggregateValue } from './types';
 
 type NumberPrinting = Pick<AggregateDef, 'text' | 'json' | 'jsonIn' | 'sortKey' | 'jsonKind' | 'layout' | 'printsWhenZero'>;
 
@@ -27,4 +27,9 @@ export function numberPrinting(printsWhenZero: boolean): NumberPrinting {
     layout: 'line',
     printsWhenZero,
   };
+}
+
+/** --metrics: the number as one counter (count()) or gauge (sum, min, max) per entry. */
+export function numberMetrics(type: 'counter' | 'gauge', help: string): AggregateMetrics {
+  return { type, fields: [{ suffix: '', help, value: (v, t) => Number(number(v, t)) }] };
 }

@@ -2,7 +2,7 @@
 
 import { IntPredicate, Opcode } from '../codegen/llvm';
 import { integerArgument } from './agg-args';
-import type { AggregateDef, AggregateRead, AggregateValue, AvgValue } from './types';
+import type { AggregateDef, AggregateMetrics, AggregateRead, AggregateValue, AvgValue } from './types';
 import { divide } from '../format/ints';
 import { s64 } from '../types';
 
@@ -16,6 +16,19 @@ export function average(a: AvgValue): bigint {
 
 const stats3 = (a: AvgValue, sep: string, q: string): string =>
   `${q}count${q}${sep}${BigInt.asUintN(64, a.count)}, ${q}average${q}${sep}${average(a)}, ${q}total${q}${sep}${BigInt.asIntN(64, a.total)}`;
+
+/**
+ * --metrics: stats() as one gauge per field. Prometheus reserves the suffixes _count, _sum and
+ * _total for counters, histograms and summaries (promtool refuses them on gauges), hence the names.
+ */
+const statsMetrics: AggregateMetrics = {
+  type: 'gauge',
+  fields: [
+    { suffix: '_samples', help: 'stats() count', value: (v) => Number(BigInt.asUintN(64, (v as AvgValue).count)) },
+    { suffix: '_average', help: 'stats() average', value: (v) => Number(average(v as AvgValue)) },
+    { suffix: '_summed', help: 'stats() total', value: (v) => Number(BigInt.asIntN(64, (v as AvgValue).total)) },
+  ],
+};
 
 function averaging(name: 'avg' | 'stats'): AggregateDef {
   const all = name === 'stats';
@@ -33,6 +46,7 @@ function averaging(name: 'avg' | 'stats'): AggregateDef {
     printsWhenZero: false,
     ignoresTopDiv: all,
     tiesByKeyBytes: all,
+    metrics: all ? statsMetrics : { type: 'gauge', fields: [{ suffix: '', help: 'avg()', value: (v) => Number(average(v as AvgValue)) }] },
     check: (ctx, call) => (integerArgument(ctx, call), { kind: 'agg', agg: name, signed: true }),
     valueSize: () => 16,
     emitUpdate(ctx, call, _t, slot) {

@@ -4,7 +4,7 @@ import { Opcode } from '../codegen/llvm';
 import { s64, u64, type AggType, type IntType } from '../types';
 import type { AggregateDef, AggregateRead, EmitContext } from './types';
 import type { Val } from '../codegen/llvm';
-import { numberPrinting } from './agg-number';
+import { numberMetrics, numberPrinting } from './agg-number';
 
 function addTo(ctx: EmitContext, slot: Val, amount: Val): void {
   const p = ctx.b.bitcast(slot, ctx.c.ptr(ctx.i64));
@@ -40,6 +40,8 @@ export const count: AggregateDef = {
   read: adding(() => u64),
   // An unused keyless count() still prints 0, as in bpftrace.
   ...numberPrinting(true),
+  // Only ever grows (until clear()/zero(), which Prometheus reads as a counter reset).
+  metrics: numberMetrics('counter', 'count()'),
 };
 
 export const sum: AggregateDef = {
@@ -60,4 +62,6 @@ export const sum: AggregateDef = {
   combine: sumCpus,
   read: adding((t) => (t.signed ? s64 : u64)),
   ...numberPrinting(false),
+  // A sum of signed values may go down: a gauge, not a counter.
+  metrics: numberMetrics('gauge', 'sum()'),
 };

@@ -73,7 +73,13 @@ export const hist: AggregateDef = {
   text: (v, _t, div) => renderBuckets(v as readonly bigint[], histLabel, div),
   json: (v, _t, div) => jsonBuckets(v as readonly bigint[], histRange, div),
   jsonIn: { '0.26': (v, _t, div) => jsonBuckets(v as readonly bigint[], histRange026, div, ',') },
+  // Values are integers, so a bucket [2^k, 2^(k+1)) holds exactly the values <= 2^(k+1) - 1: the
+  // bounds are exact. Most of the 66 buckets of a map never fill: trimmed to the used range.
+  metrics: { type: 'histogram', le: () => HIST_LE, counts: (v) => v as readonly bigint[], trim: true },
 };
+
+/** Inclusive upper bounds of hist's buckets but the last: (..., 0) is <= -1, [0] <= 0, [1] <= 1, [2, 4) <= 3 … */
+const HIST_LE: readonly bigint[] = Array.from({ length: HIST_BUCKETS - 1 }, (_, i) => (i === 0 ? -1n : i === 1 ? 0n : (1n << BigInt(i - 1)) - 1n));
 
 /** lhist's literal arguments, kept in its type. */
 function bounds(t: AggType): { min: bigint; max: bigint; step: bigint } {
@@ -159,5 +165,15 @@ export const lhist: AggregateDef = {
   typeName(t) {
     const { min, max, step } = bounds(t);
     return `lhist(${min}, ${max}, ${step})`;
+  },
+  // Each bucket [lo, lo + step) holds the integers <= lo + step - 1; the one from max on is +Inf.
+  metrics: {
+    type: 'histogram',
+    le(t) {
+      const { min, step } = bounds(t);
+      return Array.from({ length: lhistBuckets(t) - 1 }, (_, i) => min + BigInt(i) * step - 1n);
+    },
+    counts: (v, t) => ownBuckets(v, t),
+    trim: false,
   },
 };

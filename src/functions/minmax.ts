@@ -5,12 +5,13 @@ import { IntPredicate, Opcode } from '../codegen/llvm';
 import { s64, type AggType } from '../types';
 import { integerArgument } from './agg-args';
 import type { AggregateDef } from './types';
-import { numberPrinting } from './agg-number';
+import { numberMetrics, numberPrinting } from './agg-number';
 
 function extreme(name: 'min' | 'max'): AggregateDef {
   return {
     name,
     ...numberPrinting(false),
+    metrics: numberMetrics('gauge', `${name}()`),
     check: (ctx, call) => (integerArgument(ctx, call), { kind: 'agg', agg: name, signed: true }),
     valueSize: () => 16,
     emitUpdate(ctx, call, t, slot) {

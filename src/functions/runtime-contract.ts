@@ -133,6 +133,8 @@ export interface ValueFormat {
   jsonIn?: Partial<Record<Dialect, (v: Value, t: StringType) => string>>;
   /** What printf's type check calls such a value; only 'string' is accepted by %s, 'buffer' by %r. */
   printf: 'string' | 'buffer' | 'array' | 'record';
+  /** The value as a Prometheus label value (--metrics); default: its text as a map key shows it. */
+  label?(v: Value, t: StringType): string;
   /** bpftrace 0.17 joins the entries of maps with such values without a newline (its quirk). */
   joinsMapLines?: boolean;
   /**

@@ -181,6 +181,8 @@ function stackFormat(user: boolean): ValueFormat {
     decode: (view, off, t, host) => stackText(t.stack ?? { mode: 'bpftrace', depth: DEFAULT_DEPTH }, user, view.getInt32(off, true), view.getInt32(off + 4, true), host),
     // As a map key bpftrace indents the frames by 4 instead of 8.
     text: (v, _t, asKey) => (asKey ? String(v).replace(/\n {8}/g, '\n    ') : String(v)),
+    // One line, as folded stacks write frames: joined by ';' (innermost first, as recorded).
+    label: (v) => String(v).split('\n').map((l) => l.trim()).filter(Boolean).join(';'),
     printf: 'string',
     joinsMapLines: true,
     namesType: true,

@@ -183,6 +183,25 @@ export interface AggregateDef {
   tiesByKeyBytes?: boolean;
   /** Type name in messages; default `${name}_t`. */
   typeName?(t: AggType): string;
+  /** How --metrics exposes its values to Prometheus (runtime/metrics/); absent: not exposed. */
+  metrics?: AggregateMetrics;
+}
+
+/**
+ * A Prometheus view of an aggregation's values. Counters and gauges: one family per field, named
+ * after the map with the field's suffix ('' for the map's own name). Histograms: bucket `i` holds
+ * the values up to `le(t)[i]` (inclusive); the last bucket, past every bound, is +Inf. `trim`: only
+ * the buckets from the lowest to the highest ever filled are exposed (the rest count nothing).
+ */
+export type AggregateMetrics =
+  | { type: 'counter' | 'gauge'; fields: readonly MetricField[] }
+  | { type: 'histogram'; le(t: AggType): readonly bigint[]; counts(v: AggregateValue, t: AggType): readonly bigint[]; trim: boolean };
+
+export interface MetricField {
+  suffix: string;
+  /** The family's HELP text after the map's name. */
+  help: string;
+  value(v: AggregateValue, t: AggType): number;
 }
 
 /** Folds each CPU's slot into one integer; `acc` is two i64 slots, zero before the first CPU. */

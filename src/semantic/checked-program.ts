@@ -9,6 +9,7 @@ import type { KernelField } from './kernel-types';
 import type { TracepointField } from '../kernel/tracefs';
 import type { Diagnostic } from '../diagnostics';
 import type { Dialect } from '../dialect';
+import type { MetricsMeta } from '../compiled';
 
 export type { KernelField } from './kernel-types';
 
@@ -88,6 +89,8 @@ export interface Analysis {
   stackMode?: StackMode;
   /** max_cat_bytes: what cat() reads at most. */
   catBytes?: number;
+  /** The config block's metrics_* settings (metrics-config.ts). */
+  metrics?: MetricsMeta;
   /** Shown on stderr even when compilation succeeds (attach points dropped as bpftrace drops them). */
   warnings?: Diagnostic[];
 }

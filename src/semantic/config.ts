@@ -133,6 +133,7 @@ export function readConfig(config: Config | null | undefined, diags: DiagnosticB
   const warnings: ConfigResult['warnings'] = [];
   for (const entry of config?.entries ?? []) {
     let name = entry.key.toLowerCase().replace(/^bpftrace_/, '');
+    if (name.startsWith('metrics_')) continue; // read by metrics-config.ts once the maps are known
     if (DEPRECATED.includes(name)) {
       warnings.push({ message: `${entry.key} is deprecated and has no effect`, span: entry.span });
       continue;

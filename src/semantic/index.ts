@@ -8,3 +8,4 @@ export { checkProbes } from './check-statements';
 export { dropUnresolved } from './unresolved';
 export { lowerRawTracepoints } from './lower-raw-tracepoints';
 export { applyMapDecls } from './map-decls';
+export { checkMetricsConfig } from './metrics-config';

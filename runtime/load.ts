@@ -1,0 +1,30 @@
+// Opening and loading a compiled program: the read-only globals the program reads as constants
+// are filled in just before the kernel sees them, and a refusal comes back explained.
+
+import type { CompiledProgram } from '../src/compiled';
+import { BpfObject, LibbpfError, numPossibleCpus } from './libbpf';
+import { explainLoadFailure } from './verifier';
+
+/** `cpid`: the -c command's pid, 0 without one. */
+export function loadProgram(gen: CompiledProgram, cpid: number): BpfObject {
+  const { meta, elf } = gen;
+  const obj = BpfObject.openMem(elf, 'bpfscript');
+  try {
+    const rodata = obj.findMap('.rodata');
+    if (rodata) {
+      const init = Buffer.alloc(meta.rodata.size);
+      init.writeBigUInt64LE(BigInt(cpid), meta.rodata.offsets.cpid);
+      // Node's hrtime is CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(): `elapsed` counts from here.
+      if (meta.rodata.offsets.start_ns !== undefined) init.writeBigUInt64LE(process.hrtime.bigint(), meta.rodata.offsets.start_ns);
+      if (meta.rodata.offsets.ncpus !== undefined) init.writeBigUInt64LE(BigInt(numPossibleCpus()), meta.rodata.offsets.ncpus);
+      rodata.setInitialValue(init);
+    }
+    obj.load();
+    return obj;
+  } catch (e) {
+    const log = obj.verifierLog;
+    obj.close();
+    if (e instanceof LibbpfError) throw explainLoadFailure(e, log);
+    throw e;
+  }
+}
