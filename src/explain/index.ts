@@ -67,7 +67,7 @@ export async function explain(source: string, o: ExplainOptions): Promise<string
   if (want.has('types')) section('types', renderTyped(analysis, p));
   if (!['ir', 'bpf', 'verifier'].some((s) => want.has(s as Stage))) return parts.join('\n');
 
-  const gen = generate(analysis, { fileName: o.file, wantIR: want.has('ir') });
+  const gen = generate(analysis, { fileName: o.file, source, wantIR: want.has('ir') });
   if (want.has('ir')) section('ir', gen.ir ?? '');
   const listings = listPrograms(gen.elf, source, p);
   if (want.has('bpf')) {
