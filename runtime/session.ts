@@ -250,7 +250,7 @@ class Session {
     try {
       obj.load();
     } catch (e) {
-      if (e instanceof LibbpfError) throw explainLoadFailure(e, obj.verifierLog);
+      if (e instanceof LibbpfError) throw explainLoadFailure(e, obj.verifierLog, this.opts.sources?.keys());
       throw e;
     }
   }

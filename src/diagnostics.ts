@@ -14,6 +14,8 @@ export interface Diagnostic {
   message: string;
   span?: Span;
   hint?: string;
+  /** Lines printed under the source excerpt, before the hint (a verifier rejection's explanation). */
+  notes?: string[];
 }
 
 /** Thrown by any stage for input the user can fix; carries one or more diagnostics. */
@@ -69,6 +71,7 @@ export function render(d: Diagnostic, sources?: Sources): string {
       out.push(' '.repeat(s.col - 1) + '~'.repeat(width));
     }
   }
+  if (d.notes) out.push(...d.notes);
   if (d.hint) out.push(`HINT: ${d.hint}`);
   return out.join('\n') + '\n';
 }

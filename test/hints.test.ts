@@ -197,6 +197,12 @@ test('a verifier rejection points at the source line and names the fix', () => {
     "calls.bt:2:1: ERROR: the BPF verifier rejected probe_0: a pointer that may be NULL (a map lookup result) is used without checking it first (the verifier said: R0 invalid mem access 'map_value_or_null')",
     '  @calls[comm] = count();',
     '~~~~~~~~~~~~~~~~~~~~~~~~~',
+    'How the verifier got there (the instructions that made R0, under the script lines they came from):',
+    '  calls.bt:2: @calls[comm] = count();',
+    "      17: call bpf_map_lookup_elem#1      R0: a pointer into a map's value, or NULL",
+    '      55: r1 = *(u64 *)(r0 +0)            <- rejected here',
+    "The verifier proved: R0 is a pointer into a map's value, or NULL (made by `call bpf_map_lookup_elem#1` at instruction 17)",
+    'It could not prove: that R0 is not NULL here: nothing on this path compared it with 0',
     'HINT: check the pointer before using it; for a script this is a bpfscript bug, please report it',
     '',
   ].join('\n'));

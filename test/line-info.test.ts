@@ -129,6 +129,13 @@ if (isRoot) {
       obj.close();
     }
   });
+
+  test('a rejection\'s explanation quotes the script lines the verifier printed', () => {
+    const r = bpfscript(['--no-cache', '-e', 'BEGIN {\n  $i = 0;\n  while (1) { $i++; }\n}'], { timeoutMs: 120_000 });
+    assert.is(r.status, 1);
+    assert.match(r.stderr, /^stdin:3:1: ERROR: the BPF verifier rejected probe_0: the program contains a loop/m);
+    assert.match(r.stderr, /^ {2}stdin:3: while \(1\) \{ \$i\+\+; \}\n {6}\d+: goto pc-1 +<- back to \d+, nothing changed$/m);
+  });
 }
 
 test.run();
