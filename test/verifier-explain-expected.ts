@@ -277,6 +277,56 @@ export const EXPECTED_RAW: Record<string, Expected> = {
       '',
     ].join('\n'),
   },
+  'pointer-arithmetic': {
+    kind: "pointer-arithmetic",
+    text: [
+      "ERROR: the BPF verifier rejected the program: the program combines two pointers, or a pointer with an operation that makes it meaningless (the verifier said: R2 pointer += pointer prohibited)",
+      "How the verifier got there (the instructions that made R2):",
+      "  0: r2 = r10                         R2: the stack frame pointer",
+      "  1: r2 += r2                         <- rejected here",
+      "The verifier proved: R2 is the stack frame pointer (made by `r2 = r10` at instruction 0)",
+      "It could not prove: what `r2 += r2` would point at: only adding or subtracting a number keeps a pointer a pointer",
+      "HINT: this is a bpfscript code-generation bug; please report it with the script",
+      '',
+    ].join('\n'),
+  },
+  'uninit-stack': {
+    kind: "uninit-stack",
+    text: [
+      "ERROR: the BPF verifier rejected the program: the program reads memory or a register it never wrote (the verifier said: invalid read from stack R10 off=-8 size=8)",
+      "How the verifier got there (the rejected instruction):",
+      "  0: r0 = *(u64 *)(r10 -8)            <- rejected here",
+      "The verifier proved: nothing on this path wrote the stack at fp-8",
+      "It could not prove: what it holds: only a program loaded with CAP_PERFMON may read stack it never wrote",
+      "HINT: this is a bpfscript code-generation bug; please report it with the script",
+      '',
+    ].join('\n'),
+  },
+  'pointer-leak': {
+    kind: "pointer-leak",
+    text: [
+      "ERROR: the BPF verifier rejected the program: a kernel address would leave the program (as its return value, or into a map) (the verifier said: R0 leaks addr as return value)",
+      "How the verifier got there (the instructions that made R0):",
+      "  0: r0 = r10                         R0: the stack frame pointer",
+      "  1: exit                             <- rejected here",
+      "The verifier proved: R0 is the stack frame pointer (made by `r0 = r10` at instruction 0)",
+      "It could not prove: that a program without CAP_PERFMON may hand out a kernel address",
+      "HINT: run as root (CAP_PERFMON allows it); kernel addresses are hidden from unprivileged programs",
+      '',
+    ].join('\n'),
+  },
+  'pointer-comparison': {
+    kind: "pointer-comparison",
+    text: [
+      "ERROR: the BPF verifier rejected the program: the program compares pointers, which would tell it kernel addresses (the verifier said: R10 pointer comparison prohibited)",
+      "How the verifier got there (the rejected instruction):",
+      "  1: if r1 != r10 goto pc+1           <- rejected here",
+      "The verifier proved: R10 is the stack frame pointer, compared in `if r1 != r10 goto pc+1`",
+      "It could not prove: that a program without CAP_PERFMON may learn how kernel addresses relate",
+      "HINT: run as root (CAP_PERFMON allows it), or compare with NULL only",
+      '',
+    ].join('\n'),
+  },
 };
 
 export const EXPECTED_PATCHED: Record<string, Expected> = {

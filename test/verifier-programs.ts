@@ -3,6 +3,7 @@
 // binding; the kernel's own log is what the explainer is tested on.
 
 import { BpfMap, LibbpfError, MapType, ProgType as P, RawProgram } from '../runtime/libbpf';
+import { spawnSync } from './child';
 
 // BPF_PROG_TYPE_CGROUP_SKB, which the binding's table lacks.
 const ProgType = { ...P, CGROUP_SKB: 8 };
@@ -27,6 +28,7 @@ const R = {
   stImm: (d: number, off: number, imm: number) => i(0x7a, d, 0, off, imm),
   ja: (off: number) => i(0x05, 0, 0, off, 0),
   jneImm: (d: number, imm: number, off: number) => i(0x55, d, 0, off, imm),
+  jneReg: (d: number, s: number, off: number) => i(0x5d, d, s, off, 0),
   call: (helper: number) => i(0x85, 0, 0, 0, helper),
   exit: () => i(0x95, 0, 0, 0, 0),
   ldMap: (d: number, fd: number) => Buffer.concat([i(0x18, d, 1, 0, fd), i(0, 0, 0, 0, 0)]),
@@ -43,6 +45,11 @@ export interface RawCase {
   kind: string;
   type: number;
   license?: string;
+  /**
+   * Refused only without CAP_PERFMON (root may read unwritten stack, return and compare pointers):
+   * loaded in a child that drops it (capsh), keeping CAP_BPF.
+   */
+  unprivileged?: boolean;
   /** A map the program uses (closed by the caller): an 8-byte array, or a ring buffer. */
   map?: 'array' | 'ringbuf';
   insns: (mapFd: number) => Buffer[];
@@ -81,11 +88,20 @@ export const RAW_CASES: RawCase[] = [
   { kind: 'map-value-bounds', type: ProgType.SOCKET_FILTER, map: 'array', insns: (fd) => [...lookup(fd), R.ldx(0, 0, 8), R.exit()] },
   { kind: 'unbounded-index', type: ProgType.SOCKET_FILTER, map: 'array', insns: (fd) => [...lookup(fd), R.movReg(6, 0), R.call(KTIME), R.addReg(6, 0), R.ldx(0, 6, 0), R.exit()] },
   { kind: 'helper-argument-type', type: ProgType.SOCKET_FILTER, insns: () => [R.movImm(1, 0), R.movReg(2, 10), R.addImm(2, -8), R.call(MAP_LOOKUP), R.movImm(0, 0), R.exit()] },
+  { kind: 'pointer-arithmetic', type: ProgType.SOCKET_FILTER, insns: () => [R.movReg(2, 10), R.addReg(2, 2), R.movImm(0, 0), R.exit()] },
+  { kind: 'uninit-stack', type: ProgType.SOCKET_FILTER, unprivileged: true, insns: () => [R.ldx(0, 10, -8), R.exit()] },
+  { kind: 'pointer-leak', type: ProgType.SOCKET_FILTER, unprivileged: true, insns: () => [R.movReg(0, 10), R.exit()] },
+  { kind: 'pointer-comparison', type: ProgType.SOCKET_FILTER, unprivileged: true, insns: () => [R.movImm(0, 0), R.jneReg(1, 10, 1), R.movImm(0, 1), R.exit()] },
   { kind: 'reference-leak', type: ProgType.SOCKET_FILTER, map: 'ringbuf', insns: (fd) => [R.ldMap(1, fd), R.movImm(2, 8), R.movImm(3, 0), R.call(RINGBUF_RESERVE), R.movImm(0, 0), R.exit()] },
 ];
 
 /** Loads a case and returns the kernel's refusal (null if it was accepted). */
 export function rejection(c: RawCase): LibbpfError | null {
+  if (c.unprivileged && process.argv[2] !== '--log') {
+    const r = spawnSync('capsh', ['--drop=cap_perfmon,cap_sys_admin', '--', '-c', `exec "${process.execPath}" "${__filename}" --log ${c.kind}`], { encoding: 'utf8', timeout: 30_000 });
+    if (r.status !== 0) throw new Error(`capsh: ${r.stderr}`);
+    return r.stdout ? new LibbpfError(`bpf_prog_load(${c.kind})`, 13 /* EACCES */, { verifierLog: r.stdout }) : null;
+  }
   const map = c.map === 'array'
     ? BpfMap.create({ type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 })
     : c.map === 'ringbuf' ? BpfMap.create({ type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: 4096 }) : undefined;
@@ -101,6 +117,8 @@ export function rejection(c: RawCase): LibbpfError | null {
   }
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === '--log') {
+  process.stdout.write(rejection(RAW_CASES.find((c) => c.kind === process.argv[3])!)?.verifierLog ?? '');
+} else if (require.main === module) {
   for (const c of RAW_CASES) if (!process.argv[2] || c.kind === process.argv[2]) process.stdout.write(`=== ${c.kind}\n${rejection(c)?.verifierLog ?? 'accepted'}\n`);
 }
