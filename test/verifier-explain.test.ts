@@ -15,7 +15,7 @@ import { compile } from '../src/compile';
 import { renderAll } from '../src/diagnostics';
 import { BpfObject, LibbpfError } from '../runtime/libbpf';
 import { explainLoadFailure } from '../runtime/verifier';
-import { explainLog, parseLog, KINDS } from '../runtime/verifier-log';
+import { explainLog, parseLog, renderExplanation, KINDS } from '../runtime/verifier-log';
 import { effect, producers } from '../runtime/verifier-log/chain';
 import { describeValue } from '../runtime/verifier-log/words';
 import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
@@ -58,6 +58,20 @@ test('instruction effects and values in words', () => {
   assert.is(describeValue('fp-24'), 'a pointer into the stack, 24 bytes below the frame');
   assert.is(describeValue('map_value_or_null(id=1,ks=4,vs=8)'), "a pointer into a map's value, or NULL");
   assert.is(describeValue(undefined), 'never written on this path');
+});
+
+test('a long loop turn shows its last instructions and says how many it left out', () => {
+  const turn = [
+    ...Array.from({ length: 41 }, (_, k) => `${k}: (07) r1 += 1                       ; R1=scalar()`),
+    '41: (05) goto pc-42',
+  ];
+  const e = explainLog([...turn, ...turn, 'The sequence of 8193 jumps is too complex.'].join('\n'));
+  assert.is(e?.kind.id, 'jump-complexity');
+  assert.is(e!.omitted, 10);
+  const lines = renderExplanation(e!);
+  assert.is(lines[1], '  … 10 instructions before these');
+  assert.is(lines[2], '  10: r1 += 1                         R1: a number the verifier knows nothing about (any 64-bit value)');
+  assert.is(lines[33], '  41: goto pc-42                      <- rejected here');
 });
 
 test('every kind in the catalogue has a distinct id and a test below', () => {

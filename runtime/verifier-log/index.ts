@@ -18,7 +18,12 @@ export interface Explanation {
   facts: Facts;
   /** Oldest first, ending with the rejected instruction. */
   chain: Step[];
+  /** Steps of a long loop turn left out before the chain. */
+  omitted: number;
 }
+
+/** A loop's turn can be hundreds of instructions: the last ones are the ones that matter. */
+const MAX_SHOWN = 32;
 
 export function explainLog(log: string): Explanation | null {
   const parsed = parseLog(log);
@@ -41,7 +46,7 @@ export function explainLog(log: string): Explanation | null {
   if (insn && kind.show === 'loop') {
     // One turn: from the visit of the loop's head before the last one up to the jump back.
     const before = steps.slice(0, at).map((s) => s.index).lastIndexOf(insn.index);
-    chain = steps.slice(before >= 0 ? before : at, at > before && before >= 0 ? at : steps.length);
+    chain = before >= 0 ? steps.slice(before, at) : steps.slice(at);
   } else if (insn && kind.show === 'last-turn') {
     // The path since it last passed the rejected instruction: the loop's last turn.
     const before = steps.slice(0, at).map((s) => s.index).lastIndexOf(insn.index);
@@ -49,10 +54,12 @@ export function explainLog(log: string): Explanation | null {
   } else if (insn && kind.show === 'at-and-end') {
     chain = at === steps.length - 1 ? [insn] : [insn, steps[steps.length - 1]];
   }
+  const omitted = Math.max(0, chain.length - MAX_SHOWN);
+  chain = chain.slice(omitted);
   const rejected = kind.show === 'loop' || kind.show === 'at-and-end' ? chain[chain.length - 1] : insn;
   const facts: Facts = { m: match, reg, value: describeValue(reg ? insn?.before.get(reg) : undefined), insn: rejected, origin: reg ? chain[0] : undefined };
   const said = (kind.test.global ? '' : match.input.split('\n').find((l) => kind!.test.test(l))) ?? match[0];
-  return { kind, facts, chain, said };
+  return { kind, facts, chain, omitted, said };
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? `${s}  ` : s.padEnd(n));
@@ -78,6 +85,7 @@ export function renderExplanation(e: Explanation): string[] {
     const withLines = chain.some((s) => s.source);
     const under = !withLines ? '' : chain.length > 1 ? ', under the script lines they came from' : ', under the script line it came from';
     out.push(`How the verifier got there (${what}${under}):`);
+    if (e.omitted) out.push(`  … ${e.omitted} instructions before these`);
     let last = '';
     for (const s of chain) {
       const where = s.source ? `${s.source.file}:${s.source.line}` : '';
