@@ -44,7 +44,7 @@ test('the log reader: instructions, their state, the script lines, the path thro
   assert.is(p.steps[3].before.get('R0'), '0', 'the state a "from" line gives');
   assert.equal(p.steps[0].source, { text: '@n = count();', file: 'calls.bt', line: 3 });
   assert.equal(p.reason, ['invalid access to map value, value_size=8 off=8 size=8']);
-  assert.equal(producers(p.steps, 2, 'R0').map((s) => s.index), [5, 8]);
+  assert.equal(producers(p.steps, 2, 'R0').map((s) => s.index), [5, 6, 8], 'the lookup, the NULL test, the load');
 });
 
 test('instruction effects and values in words', () => {

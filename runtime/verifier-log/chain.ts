@@ -1,7 +1,7 @@
 // Walks the verifier's path backwards from the rejected instruction to the instructions that
 // produced the offending register's value: its writer, the writer of what that read, and so on
 // through registers and stack slots, until a value with an origin of its own (a constant, a helper's
-// result, the context) is reached.
+// result, the context) is reached; with the tests of those registers the path passed.
 
 import type { Step } from './parse';
 
@@ -52,6 +52,10 @@ export function producers(steps: Step[], at: number, reg: string | undefined): S
   let cur = steps[at]?.prev ?? -1;
   while (wanted.length && cur >= 0 && chosen.size < MAX_CHAIN) {
     const e = effect(steps[cur].text);
+    // A test of a wanted register on the path is what the verifier learnt the value's bounds (or
+    // NULL-ness) from: shown, but the value still comes from further back.
+    const tested = /^if ([rw]\d+) /.exec(steps[cur].text);
+    if (tested && wanted.includes(`r${tested[1].slice(1)}`)) chosen.add(cur);
     const hit = e.writes ? wanted.indexOf(e.writes) : -1;
     if (hit >= 0) {
       wanted.splice(hit, 1);

@@ -66,6 +66,11 @@ const pad = (s: string, n: number) => (s.length >= n ? `${s}  ` : s.padEnd(n));
 
 /** What the step made of the register it writes, in plain words. */
 function made(s: Step): string {
+  const tested = /^if [rw](\d+) /.exec(s.text);
+  if (tested) {
+    const v = s.after.get(`R${tested[1]}`);
+    return v === undefined ? '' : `R${tested[1]} on the path taken: ${describeValue(v)}`;
+  }
   const w = effect(s.text).writes;
   if (!w) return '';
   const name = w.startsWith('r') ? `R${w.slice(1)}` : w;
@@ -81,6 +86,7 @@ export function renderExplanation(e: Explanation): string[] {
     const what = e.kind.show === 'loop' ? 'one turn of the loop'
       : e.kind.show === 'last-turn' ? 'the last turn of the loop before it gave up'
       : e.kind.show === 'at-and-end' ? 'where the reference was taken, and the end of the path'
+      : facts.reg && chain.slice(0, -1).some((s) => s.text.startsWith('if ')) ? `the instructions that made ${facts.reg}, and its tests on the way`
       : facts.reg && chain.length > 1 ? `the instructions that made ${facts.reg}` : 'the rejected instruction';
     const withLines = chain.some((s) => s.source);
     const under = !withLines ? '' : chain.length > 1 ? ', under the script lines they came from' : ', under the script line it came from';

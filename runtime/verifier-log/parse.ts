@@ -20,8 +20,9 @@ export interface Step {
   text: string;
   /** Register and stack state the verifier printed with it (after the instruction), by name: R0, fp-8. */
   state: Map<string, string>;
-  /** Everything known of the state before it, gathered along the walk. */
+  /** Everything known of the state before it, gathered along the walk, and after it on the path taken. */
   before: Map<string, string>;
+  after: Map<string, string>;
   /** The script line the instruction came from, if the program has line info. */
   source?: ScriptLine;
   /** Index into the walk of the step the verifier came from: the previous one, or a branch's jump. */
@@ -118,8 +119,9 @@ export function parseLog(log: string): ParsedLog {
       }
       text = mapLoad(text.trim(), state);
       if (source) lines.set(index, source);
-      const step: Step = { index, opcode: parseInt(m[2], 16), text: text.trim(), state, before: new Map(known), source: source ?? lines.get(index), prev: from };
+      const step: Step = { index, opcode: parseInt(m[2], 16), text: text.trim(), state, before: new Map(known), after: known, source: source ?? lines.get(index), prev: from };
       merge(after);
+      step.after = new Map(known);
       from = steps.push(step) - 1;
       lastAt.set(index, from);
       reason = [];
