@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bpfscript, isRoot, runDir } from './helpers';
 import { compile } from '../src/compile';
+import { explain } from '../src/explain';
 import { renderAll } from '../src/diagnostics';
 import { BpfObject, LibbpfError } from '../runtime/libbpf';
 import { explainLoadFailure } from '../runtime/verifier';
@@ -144,6 +145,25 @@ if (isRoot) {
       assert.is(text, EXPECTED_PATCHED[name].text);
     });
   }
+
+  test('--explain: a refused program\'s verifier stage is its explained rejection, after the other stages', async () => {
+    const source = 'BEGIN\n{\n  $i = 0;\n  while (1) {\n    $i++;\n  }\n}\n';
+    const out = await explain(source, { file: 'loop.bt', stages: ['bpf', 'verifier'], colour: false, canLoad: true });
+    assert.match(out, /^== BPF instructions .*\n.*\n; 5:5 +\$i\+\+;\n +0: \(05\) goto pc-1\n/);
+    assert.ok(out.endsWith([
+      '== Verifier (what the kernel measured when loading) ==',
+      'loop.bt:5:1: ERROR: the BPF verifier rejected probe_0: the program contains a loop the verifier cannot prove ends (the verifier said: infinite loop detected at insn 0)',
+      '    $i++;',
+      '~~~~~~~~~',
+      'How the verifier got there (one turn of the loop, under the script line it came from):',
+      '  loop.bt:5: $i++;',
+      '      0: goto pc-1                        <- back to 0, nothing changed',
+      'The verifier proved: the path came back to instruction 0 with exactly the registers and stack it had the time before',
+      'It could not prove: that the loop ever ends: nothing changes from one iteration to the next',
+      'HINT: bound the loop: use unroll(N) or a while loop with a constant limit on its counter',
+      '',
+    ].join('\n')), out);
+  });
 
   for (const [name, s] of Object.entries(EXPECTED_SCRIPTS)) {
     test(`script: ${name}`, () => {

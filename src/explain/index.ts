@@ -9,7 +9,7 @@
 import { parse } from '../../grammar';
 import { generate } from '../codegen/program';
 import { analyze } from '../compile';
-import { error } from '../diagnostics';
+import { BpfscriptError, error, renderAll } from '../diagnostics';
 import { palette, type Palette } from './colour';
 import { listPrograms } from './bpf-listing';
 import { renderTree } from './tree';
@@ -82,10 +82,20 @@ export async function explain(source: string, o: ExplainOptions): Promise<string
     } else {
       const refused = await refusedHere(gen);
       if (refused) section('verifier', refused);
-      else section('verifier', renderFigures(await verifierFigures(gen), new Map(listings.map((l) => [l.name, l.insnCount])), p));
+      else section('verifier', await figuresOrRejection(gen, source, o.file, listings, p));
     }
   }
   return parts.join('\n');
+}
+
+/** The verifier's figures, or, when it refuses the program, its explained rejection under the other stages. */
+async function figuresOrRejection(gen: ReturnType<typeof generate>, source: string, file: string, listings: ReturnType<typeof listPrograms>, p: Palette): Promise<string> {
+  try {
+    return renderFigures(await verifierFigures(gen, [file]), new Map(listings.map((l) => [l.name, l.insnCount])), p);
+  } catch (e) {
+    if (e instanceof BpfscriptError) return renderAll(e.diagnostics, new Map([[file, source]]));
+    throw e;
+  }
 }
 
 /**
