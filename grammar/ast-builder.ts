@@ -50,12 +50,20 @@ export class AstBuilder {
   }
 
   attachPoint(t: IToken): A.AttachPoint {
-    const p = t.payload as { provider: string; parts: string[] } | undefined;
-    return { kind: 'AttachPoint', raw: t.image, provider: p?.provider ?? t.image, parts: p?.parts ?? [], span: this.span(t) };
+    const p = t.payload as { provider: string; parts: string[]; label?: string } | undefined;
+    // `raw` is the attach point proper: a probe's name (`probe`, messages) never shows its label.
+    const raw = p?.label ? t.image.slice(p.label.length + 1) : t.image;
+    return { kind: 'AttachPoint', raw, provider: p?.provider ?? t.image, parts: p?.parts ?? [], span: this.span(t), ...(p?.label ? { label: p.label } : {}) };
   }
 
   int(t: IToken): A.IntLit {
     return { kind: 'IntLit', value: typeof t.payload === 'bigint' ? t.payload : 0n, raw: t.image, span: this.span(t) };
+  }
+
+  /** `(name = value, …)`; an element without a name keeps the name "" for the type check to refuse. */
+  record(items: { name: IToken | null; value: A.Expr }[], span: A.Span): A.RecordLit {
+    const fields = items.map((i) => ({ name: i.name?.image ?? '', nameSpan: i.name ? this.span(i.name) : i.value.span, value: i.value }));
+    return { kind: 'Record', fields, span };
   }
 
   str(t: IToken): A.StrLit {
@@ -118,5 +126,5 @@ export const placeholderMapRef = (): A.MapRef => ({ kind: 'MapRef', name: '', ke
 export const placeholderCDefinition = (tag: A.CDefinition['tag']): A.CDefinition => ({ kind: 'CDefinition', tag, name: '', fields: [], enumerators: [], span: NO_SPAN });
 export const placeholderType = (): A.TypeRef => ({ kind: 'TypeRef', name: '', pointerDepth: 0, arrayLength: null, span: NO_SPAN });
 export const emptyProgram = (): A.Program => ({
-  kind: 'Program', includes: [], probes: [], preprocessor: [], cDefinitions: [], config: null, imports: [], mapDecls: [], macros: [], span: NO_SPAN,
+  kind: 'Program', includes: [], probes: [], preprocessor: [], cDefinitions: [], config: null, imports: [], mapDecls: [], macros: [], functions: [], span: NO_SPAN,
 });

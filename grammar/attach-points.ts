@@ -12,6 +12,8 @@ export interface ScannedAttachPoint {
   parts: string[];
   /** Set when a quoted part is not closed; the attach point then runs to the end of the line. */
   unterminatedQuote?: number;
+  /** `NAME=provider:…` (bpftrace 0.25+ names a probe so; reserved for later use). */
+  label?: string;
 }
 
 const isWordChar = (c: number) =>
@@ -33,6 +35,10 @@ export function scanAttachPoint(src: string, start: number): ScannedAttachPoint 
     else break;
   }
   const provider = src.slice(start, i);
+  // `NAME=kprobe:f`: the name, then the attach point proper.
+  if (src.charCodeAt(i) === 0x3d /* = */ && isAttachPointStart(src.charCodeAt(i + 1)) && /^\w+$/.test(provider)) {
+    return { ...scanAttachPoint(src, i + 1), label: provider };
+  }
   if (src.charCodeAt(i) !== 0x3a /* : */) return { end: i, provider, parts: [] };
 
   const parts: string[] = [];

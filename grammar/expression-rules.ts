@@ -292,21 +292,54 @@ export function expressionRules(Base: ReturnType<typeof typeRules>) {
       { recoveryValueFunc: placeholderExpr },
     );
 
-    /** `(e)` is `e` itself; `(a, b, ...)` is a Tuple. */
+    /**
+     * `(e)` is `e` itself; `(a, b, ...)`, `(a,)` and `()` are Tuples (the last two bpftrace 0.25+);
+     * `(x = a, y = b)` is a Record (bpftrace 0.25+).
+     */
     parenOrTuple = this.RULE(
       'parenOrTuple',
       (): A.Expr => {
         const open = this.CONSUME(T.LParen);
-        const elems = [this.SUBRULE(this.expr)];
-        this.MANY(() => {
-          this.CONSUME(T.Comma);
-          elems.push(this.SUBRULE2(this.expr));
+        const items: { name: IToken | null; value: A.Expr }[] = [];
+        let trailingComma = false;
+        this.OPTION(() => {
+          items.push(this.SUBRULE(this.tupleItem));
+          this.MANY({
+            GATE: () => this.LA(2).tokenType !== T.RParen,
+            DEF: () => {
+              this.CONSUME(T.Comma);
+              items.push(this.SUBRULE2(this.tupleItem));
+            },
+          });
+          this.OPTION2(() => {
+            this.CONSUME2(T.Comma);
+            trailingComma = true;
+          });
         });
         const close = this.CONSUME(T.RParen);
-        return this.ACTION((): A.Expr => (elems.length === 1 ? elems[0]! : { kind: 'Tuple', elems, span: this.b.span(open, close) }));
+        return this.ACTION((): A.Expr => {
+          const span = this.b.span(open, close);
+          if (items.some((i) => i.name)) return this.b.record(items, span);
+          if (items.length === 1 && !trailingComma) return items[0]!.value;
+          return { kind: 'Tuple', elems: items.map((i) => i.value), span };
+        });
       },
       { recoveryValueFunc: placeholderExpr },
     );
+
+    /** One element of a tuple, or `name = value` of a record. */
+    tupleItem = this.RULE('tupleItem', (): { name: IToken | null; value: A.Expr } => {
+      let name: IToken | null = null;
+      this.OPTION({
+        GATE: () => this.LA(2).tokenType === T.Assign,
+        DEF: () => {
+          name = this.CONSUME(T.Identifier);
+          this.CONSUME(T.Assign);
+        },
+      });
+      const value = this.SUBRULE(this.expr);
+      return { name, value };
+    }, { recoveryValueFunc: () => ({ name: null, value: placeholderExpr() }) });
   }
   return ExpressionRules;
 }

@@ -46,6 +46,7 @@ const DECLARATIONS: ReadonlyMap<string, { token: keyof Tokens; ends: Ctx }> = ne
   ['config', { token: 'Config', ends: Ctx.DeclToBrace }],
   ['import', { token: 'Import', ends: Ctx.DeclToSemi }],
   ['macro', { token: 'Macro', ends: Ctx.DeclToBrace }],
+  ['fn', { token: 'Fn', ends: Ctx.DeclToBrace }],
   ['let', { token: 'Let', ends: Ctx.DeclToSemi }],
   ['struct', { token: 'Struct', ends: Ctx.DeclToBrace }],
   ['union', { token: 'Union', ends: Ctx.DeclToBrace }],
@@ -181,7 +182,7 @@ class Scanner {
       if (ap.unterminatedQuote !== undefined) {
         this.problems.push({ message: 'unterminated string in attach point', start: ap.unterminatedQuote, end: ap.end });
       }
-      this.emit(T.AttachPoint, start, ap.end, { provider: ap.provider, parts: ap.parts });
+      this.emit(T.AttachPoint, start, ap.end, { provider: ap.provider, parts: ap.parts, ...(ap.label ? { label: ap.label } : {}) });
     } else if (c === '#') {
       this.include();
     } else if (c === '/') {

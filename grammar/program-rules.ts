@@ -3,7 +3,7 @@
 
 import type { IOrAlt, IToken, ParserMethod } from 'chevrotain';
 import type * as A from '../src/ast';
-import { emptyProgram, NO_SPAN, placeholderBlock, placeholderMapRef } from './ast-builder';
+import { emptyProgram, NO_SPAN, placeholderBlock, placeholderMapRef, placeholderType } from './ast-builder';
 import type { probeRules } from './probe-rules';
 import { tokens } from './tokens';
 
@@ -86,6 +86,7 @@ export function programRules(Base: ReturnType<typeof probeRules>) {
             item(this.importDecl, 1, "'import'", (i) => prog.imports.push(i)),
             item(this.mapDecl, 2, 'a map declaration', (m) => prog.mapDecls.push(m)),
             item(this.macroDef, 2, 'a macro', (m) => prog.macros.push(m)),
+            item(this.fnDef, 2, 'a function', (f) => prog.functions.push(f)),
             item(this.probe, 2, 'a probe', (p) => prog.probes.push(p)),
           ]),
         );
@@ -190,6 +191,32 @@ export function programRules(Base: ReturnType<typeof probeRules>) {
         }));
       },
       { recoveryValueFunc: (): A.Macro => ({ kind: 'Macro', name: '', nameSpan: NO_SPAN, params: [], body: placeholderBlock(), value: null, span: NO_SPAN }) },
+    );
+
+    /** `fn name($a: type, …): type { stmts }` (bpftrace 0.26). */
+    fnDef = this.RULE(
+      'fnDef',
+      (): A.Fn => {
+        const kw = this.CONSUME(T.Fn);
+        const name = this.CONSUME(T.Identifier);
+        const params: A.FnParam[] = [];
+        this.CONSUME(T.LParen);
+        this.MANY_SEP({
+          SEP: T.Comma,
+          DEF: () => {
+            const v = this.CONSUME(T.Variable);
+            this.CONSUME(T.Colon);
+            const type = this.SUBRULE(this.annotationType);
+            this.ACTION(() => params.push({ kind: 'FnParam', variable: this.b.variable(v), type, span: this.b.span(v, type) }));
+          },
+        });
+        this.CONSUME(T.RParen);
+        this.CONSUME2(T.Colon);
+        const returnType = this.SUBRULE2(this.annotationType);
+        const body = this.SUBRULE(this.block);
+        return this.ACTION((): A.Fn => ({ kind: 'Fn', name: name.image, nameSpan: this.b.span(name), params, returnType, body, span: this.b.span(kw, body) }));
+      },
+      { recoveryValueFunc: (): A.Fn => ({ kind: 'Fn', name: '', nameSpan: NO_SPAN, params: [], returnType: placeholderType(), body: placeholderBlock(), span: NO_SPAN }) },
     );
   }
   return ProgramRules;

@@ -245,7 +245,14 @@ export function statementRules(Base: ReturnType<typeof cDeclarationRules>) {
           DEF: [
             { ALT: () => this.jump(this.CONSUME(T.Break)) },
             { ALT: () => this.jump(this.CONSUME(T.Continue)) },
-            { ALT: () => this.jump(this.CONSUME(T.Return)) },
+            {
+              ALT: () => {
+                const t = this.CONSUME(T.Return);
+                let value: A.Expr | null = null;
+                this.OPTION3(() => (value = this.SUBRULE3(this.expr)));
+                return this.ACTION((): A.Jump => ({ ...this.jump(t), ...(value ? { value, span: this.b.span(t, value) } : {}) }));
+              },
+            },
             { ALT: () => this.SUBRULE(this.letStmt) },
             {
               ALT: () => {

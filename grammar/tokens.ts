@@ -33,6 +33,7 @@ function build() {
     Config: tok('Config', "'config'"),
     Import: tok('Import', "'import'"),
     Macro: tok('Macro', "'macro'"),
+    Fn: tok('Fn', "'fn'"),
     PredSlash: tok('PredSlash', "'/'"),
     AngleOpen: tok('AngleOpen', "'<'"),
     AngleClose: tok('AngleClose', "'>'"),

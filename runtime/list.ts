@@ -17,7 +17,7 @@ export interface ListOutput {
 const PATTERN_CHAR = /[\w:*?.\/\-+[\]{},$#"'@ ]/;
 
 /** Every listed probe matching `pattern` (all of them without one); with `pid`, as that process sees them. */
-export function listProbes(pattern: string | undefined, verbose: boolean, pid?: number): { probes: Listed[]; warnings: string[] } {
+export function listProbes(pattern: string | undefined, verbose: boolean, pid?: number, dialect?: '0.17' | '0.26'): { probes: Listed[]; warnings: string[] } {
   const bad = [...(pattern ?? '')].find((ch) => !PATTERN_CHAR.test(ch));
   // bpftrace's wording: it reads the pattern as an attach point.
   if (bad !== undefined) throw new BpfscriptError({ severity: 'ERROR', message: `invalid character '${bad === '\n' ? '\\n' : bad}'`, hint: 'a probe pattern is an attach point with * and ? wildcards, e.g. bpfscript -l "tracepoint:syscalls:*open*"' });
@@ -49,8 +49,8 @@ export function listProbes(pattern: string | undefined, verbose: boolean, pid?: 
     if (!a.list) continue;
     if (providerName ? a.provider !== providerName : !providerRe.test(a.provider) || a.listOnlyWhenNamed) continue;
     if (!providerName && pid !== undefined && !a.listedForProcess) continue;
-    for (const l of a.list({ parts: rest, verbose, warn, pid })) {
-      const key = l.key ?? l.name.slice(a.provider.length + 1);
+    for (const l of a.list({ parts: rest, verbose, warn, pid, dialect })) {
+      const key = l.key ?? l.name.slice(l.name.indexOf(':') + 1);
       if (match(l.name, key)) out.push(l);
     }
   }
@@ -60,8 +60,8 @@ export function listProbes(pattern: string | undefined, verbose: boolean, pid?: 
   return { probes: out.filter((l, i) => i === 0 || l.name !== out[i - 1].name), warnings };
 }
 
-export function printProbeList(pattern: string | undefined, verbose: boolean, o: ListOutput, pid?: number): void {
-  const { probes, warnings } = listProbes(pattern, verbose, pid);
+export function printProbeList(pattern: string | undefined, verbose: boolean, o: ListOutput, pid?: number, dialect?: '0.17' | '0.26'): void {
+  const { probes, warnings } = listProbes(pattern, verbose, pid, dialect);
   for (const w of warnings) o.warn(`WARNING: ${w}\n`);
   const lines: string[] = [];
   for (const p of probes) {

@@ -7,12 +7,13 @@ import { closeSync, openSync } from 'node:fs';
 import { writeBytes } from '../src/stdio';
 import { BpfscriptError, render, type Sources } from '../src/diagnostics';
 import type { Span } from '../src/ast';
-import { strerrorText } from './format/resolve-ids';
 import type { Type, Value } from '../src/types';
 import type { MapData, OutputSink, PrintOptions } from '../src/functions';
 import { formatAllMapsJson, formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
 import { formatAllMaps, formatExitMaps, formatMap } from './format/maps';
 import { formatValue } from './format/values';
+import { dialectStyle, type DialectStyle } from './format/dialects';
+import type { Dialect } from '../src/dialect';
 
 export type { OutputSink };
 
@@ -42,7 +43,23 @@ class FdWriter {
     private readonly onFailure: (f: WriteFailure) => void = () => {},
   ) {}
 
+  /** Set while output is held apart (a --test run's output, shown only if the test fails). */
+  private diverted: string[] | null = null;
+
+  /** Holds what is written from now on apart, until the returned function takes it back. */
+  divert(): () => string {
+    const held: string[] = (this.diverted = []);
+    return () => {
+      if (this.diverted === held) this.diverted = null;
+      return held.join('');
+    };
+  }
+
   write(s: string): void {
+    if (this.diverted) {
+      this.diverted.push(s);
+      return;
+    }
     if (!s || this.failed) return;
     this.chunks.push(s);
     this.pending += s.length;
@@ -91,14 +108,28 @@ function exitWriter(w: FdWriter, toFile: boolean): ExitSeparator {
   };
 }
 
+/** A line for stderr, after what the output holds so far, so the two keep their order. */
+function toStderr(w: FdWriter, text: string): void {
+  w.flush(true);
+  writeAll(2, text);
+}
+
 class TextSink implements OutputSink {
   constructor(
     protected readonly w: FdWriter,
     private readonly exitOut: ExitSeparator,
+    private readonly dialect: Dialect | undefined,
     private readonly sources?: Sources,
   ) {}
+  private get style(): DialectStyle {
+    return dialectStyle(this.dialect);
+  }
+  private note(text: string): void {
+    if (this.style.messagesOnStderr) toStderr(this.w, text);
+    else this.w.write(text);
+  }
   attached(n: number): void {
-    this.w.write(`Attaching ${n} probe${n === 1 ? '' : 's'}...\n`);
+    this.note(this.style.attachedText(n));
   }
   printf(text: string): void {
     this.w.write(text);
@@ -110,24 +141,32 @@ class TextSink implements OutputSink {
     this.w.write(newline ? `${text}\n` : text);
   }
   value(t: Type, v: Value): void {
-    this.w.write(`${formatValue(t, v)}\n`);
+    this.w.write(`${formatValue(t, v, this.dialect)}\n`);
   }
   map(m: MapData, opts?: PrintOptions): void {
-    this.w.write(formatMap(m, opts));
+    this.w.write(formatMap(m, opts, this.dialect));
   }
   exitMaps(maps: readonly MapData[]): void {
-    this.exitOut(formatExitMaps(maps));
+    this.exitOut(formatExitMaps(maps, this.dialect));
   }
   allMaps(maps: readonly MapData[]): void {
-    this.w.write(formatAllMaps(maps));
+    this.w.write(formatAllMaps(maps, this.dialect));
   }
   lostEvents(n: bigint): void {
-    this.w.write(`Lost ${n} events\n`);
+    this.note(this.style.lostText(n));
+  }
+  lostTotal(n: bigint): void {
+    const line = this.style.totalLost?.(n);
+    if (line) toStderr(this.w, line);
   }
   helperError(helper: string, retcode: bigint, span: Span): void {
-    // bpftrace's words, and like bpftrace on stdout, in order with the events around it.
-    const why = retcode === 0n ? '0' : `${strerrorText(-retcode)} (${retcode})`;
-    this.w.write(render({ severity: 'WARNING', message: `Failed to ${helper}: ${why}`, span }, this.sources));
+    // bpftrace's words, in order with the events around it: 0.17 on stdout, 0.26 on stderr.
+    const text = render({ severity: 'WARNING', message: this.style.helperText(helper, retcode), span }, this.sources);
+    if (this.style.helperOnStderr) toStderr(this.w, text);
+    else this.w.write(text);
+  }
+  divert(): () => string {
+    return this.w.divert();
   }
   flush(): void {
     this.w.flush();
@@ -141,9 +180,13 @@ class JsonSink implements OutputSink {
   constructor(
     private readonly w: FdWriter,
     private readonly exitOut: ExitSeparator,
+    private readonly dialect: Dialect | undefined,
   ) {}
+  private get style(): DialectStyle {
+    return dialectStyle(this.dialect);
+  }
   attached(n: number): void {
-    this.w.write(jsonLine('attached_probes', `{"probes": ${n}}`));
+    this.w.write(this.style.attachedJson(n));
   }
   printf(text: string): void {
     this.w.write(jsonLine('printf', jsonString(text)));
@@ -155,23 +198,33 @@ class JsonSink implements OutputSink {
     this.w.write(jsonLine(type, jsonString(text)));
   }
   value(t: Type, v: Value): void {
-    this.w.write(jsonLine('value', jsonValue(t, v)));
+    this.w.write(jsonLine('value', jsonValue(t, v, this.dialect)));
   }
   map(m: MapData, opts?: PrintOptions): void {
-    this.w.write(formatMapJson(m, opts));
+    this.w.write(formatMapJson(m, opts, this.dialect));
   }
   exitMaps(maps: readonly MapData[]): void {
-    this.exitOut(formatExitMapsJson(maps));
+    this.exitOut(formatExitMapsJson(maps, this.dialect));
   }
   allMaps(maps: readonly MapData[]): void {
-    this.w.write(formatAllMapsJson(maps));
+    this.w.write(formatAllMapsJson(maps, this.dialect));
   }
   lostEvents(n: bigint): void {
-    this.w.write(jsonLine('lost_events', `{"events": ${n}}`));
+    this.w.write(this.style.lostJson(n));
+  }
+  lostTotal(n: bigint): void {
+    // bpftrace 0.26 logs it on stderr in either format.
+    const line = this.style.totalLost?.(n);
+    if (line) toStderr(this.w, line);
   }
   helperError(helper: string, retcode: bigint, span: Span): void {
-    // bpftrace 0.17's object, members at the top level rather than under "data".
-    this.w.write(`{"type": "helper_error", "helper": ${jsonString(helper)}, "retcode": ${retcode}, "line": ${span.line}, "col": ${span.col}}\n`);
+    this.w.write(this.style.helperJson(helper, retcode, span));
+  }
+  record(type: string, data: string): void {
+    this.w.write(jsonLine(type, data));
+  }
+  divert(): () => string {
+    return this.w.divert();
   }
   flush(): void {
     this.w.flush();
@@ -199,10 +252,12 @@ export interface OutputOptions {
   onFailure?: (f: WriteFailure) => void;
   /** The script's text, for warnings that show its lines (-k). */
   sources?: Sources;
+  /** Which bpftrace's output to write (src/dialect.ts); absent means 0.17. */
+  dialect?: Dialect;
 }
 
 export function createOutput(opts: OutputOptions = {}): OutputSink {
   const w = opts.file !== undefined ? new FdWriter(openOutputFile(opts.file), true, 'line', opts.onFailure) : new FdWriter(1, false, opts.buffering, opts.onFailure);
-  const exitOut = exitWriter(w, opts.file !== undefined);
-  return opts.format !== 'json' ? new TextSink(w, exitOut, opts.sources) : new JsonSink(w, exitOut);
+  const exitOut = exitWriter(w, opts.file !== undefined && dialectStyle(opts.dialect).exitSeparatorOnStdout);
+  return opts.format !== 'json' ? new TextSink(w, exitOut, opts.dialect, opts.sources) : new JsonSink(w, exitOut, opts.dialect);
 }

@@ -4,6 +4,7 @@
 import { aggregates, type AggregateValue, type HostLookup, type MapData, type MapReader } from '../src/functions';
 import type { MapMeta } from '../src/compiled';
 import type { Value } from '../src/types';
+import { isRecord } from '../src/records';
 import { decodeValue } from './format/decode';
 import { createHost } from './format/host';
 import { LibbpfError, UpdateFlags, type BpfMap } from './libbpf';
@@ -20,7 +21,7 @@ export interface DecodedEntry {
  * `keepZeroed`: show a keyless aggregation even when it is all zeroes (after zero(), bpftrace
  * still prints it; untouched or after clear() it prints nothing).
  */
-export function readMap(meta: MapMeta, map: BpfMap, ncpus: number, keepZeroed = false, host: HostLookup = createHost()): DecodedEntry[] {
+export function readMap(meta: MapMeta, map: BpfMap, ncpus: number, keepZeroed = false, host: HostLookup = createHost(), zeroCountsPrint = true): DecodedEntry[] {
   const agg = meta.aggregate ? aggregates.get(meta.aggregate) : undefined;
   const stride = Math.ceil(meta.valueSize / 8) * 8;
   const out: DecodedEntry[] = [];
@@ -30,11 +31,12 @@ export function readMap(meta: MapMeta, map: BpfMap, ncpus: number, keepZeroed = 
     let decodedKey: Value[] | null = null;
     if (meta.keyType) {
       const k = decodeValue(meta.keyType, kv, 0, host, true);
-      decodedKey = meta.keyType.kind === 'tuple' ? (k as Value[]) : [k];
+      // A multi-key map's key is a tuple of its parts; a record is one part.
+      decodedKey = meta.keyType.kind === 'tuple' && !isRecord(meta.keyType) ? (k as Value[]) : [k];
     }
     // A keyless aggregation's array slot exists from the start; untouched, it is no entry at all
     // (bpftrace prints nothing for it), except for those that say so (count() prints 0).
-    if (!meta.keyType && agg && !agg.printsWhenZero && !keepZeroed && value.every((b) => b === 0)) continue;
+    if (!meta.keyType && agg && !(agg.printsWhenZero && zeroCountsPrint) && !keepZeroed && value.every((b) => b === 0)) continue;
     if (agg && meta.valueType.kind === 'agg') {
       const perCpu: DataView[] = [];
       for (let c = 0; c < ncpus; c++) perCpu.push(new DataView(value.buffer, value.byteOffset + c * stride, meta.valueSize));
@@ -61,6 +63,8 @@ export class ScriptMaps implements MapReader {
     private readonly open: (bpfName: string) => BpfMap,
     private readonly ncpus: number,
     private readonly host: HostLookup = createHost(),
+    /** bpftrace 0.26 prints no keyless count() that holds nothing (see DialectStyle). */
+    private readonly zeroCountsPrint = true,
   ) {
     for (const m of metas) this.byName.set(m.name, m);
   }
@@ -73,7 +77,7 @@ export class ScriptMaps implements MapReader {
 
   read(name: string): MapData {
     const { meta, map } = this.get(name);
-    return { name: meta.name, keyType: meta.keyType, valueType: meta.valueType, entries: readMap(meta, map, this.ncpus, this.zeroed.has(name), this.host) };
+    return { name: meta.name, keyType: meta.keyType, valueType: meta.valueType, entries: readMap(meta, map, this.ncpus, this.zeroed.has(name), this.host, this.zeroCountsPrint) };
   }
 
   readAll(): MapData[] {

@@ -4,7 +4,7 @@
 
 import { functions, type RuntimeServices } from '../src/functions';
 import type { CompiledProgram } from '../src/compiled';
-import { BpfscriptError, error, type Sources } from '../src/diagnostics';
+import { BpfscriptError, error, render, type Sources } from '../src/diagnostics';
 import { Stat, type ProbeMeta } from '../src/compiled';
 import { attachers, type AttachRecordHandler } from './attach';
 import { startStopped, type TracedChild } from './child';
@@ -14,10 +14,12 @@ import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } fro
 import { explainLoadFailure } from './verifier';
 import { EventPump } from './event-pump';
 import { createHost } from './format/host';
+import { dialectStyle } from './format/dialects';
 import { decodeValue } from './format/decode';
 import { onSigusr1 } from './signals';
 import { unwatch } from './watched';
 import { useLibbpfFeatureProbes } from './feature-probes';
+import { runBenches, runTests, type ModeHost, type RunMode } from './test-mode';
 
 export interface RunOptions {
   command?: string;
@@ -40,12 +42,16 @@ export interface RunOptions {
   unsafe?: boolean;
   /** The script's text by file name, for run-time warnings that show its lines (-k). */
   sources?: Sources;
+  /** --test / --bench: run the test:/bench: probes instead of attaching anything. */
+  mode?: RunMode;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
 const DRAIN_BUDGET = 65536;
 /** What run() returns when stdout's reader went away; the CLI then dies of SIGPIPE as bpftrace does. */
 export const EXIT_OUTPUT_CLOSED = 128 + 13;
+/** bpftrace 0.26's advice when a probe cannot be attached. */
+const MISSING_HINT = "if this is expected, set the 'missing_probes' config variable to 'warn'";
 
 /** strerror()'s wording from a Node error ("ENOSPC: no space left on device, write"). */
 function errnoText(e: NodeJS.ErrnoException): string {
@@ -94,6 +100,8 @@ class Session {
   /** Records of attachers (AttachSession.onRecord), by id. */
   private readonly attachRecords = new Map<number, AttachRecordHandler>();
   private readonly services: RuntimeServices;
+  /** Programs left unattached under config missing_probes = warn or ignore. */
+  private readonly skipped = new Set<string>();
 
   constructor(
     private readonly gen: CompiledProgram,
@@ -105,6 +113,7 @@ class Session {
       file: opts.outputFile,
       buffering: opts.buffering,
       sources: opts.sources,
+      dialect: gen.meta.dialect,
       onFailure: (f) => {
         if (f.kind === 'closed') {
           // As bpftrace, which dies of SIGPIPE at its next write: `| head -1` ends the session.
@@ -114,15 +123,26 @@ class Session {
       },
     });
     // Value formats read stack maps from the loaded object, and nothing once it is closed.
-    const host = createHost((name) => this.obj?.findMap(name) ?? undefined);
-    this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus(), host);
+    const host = createHost((name) => this.obj?.findMap(name) ?? undefined, gen.meta.strTruncTrailer);
+    this.maps = new ScriptMaps(gen.meta.maps, (name) => this.obj!.map(name), numPossibleCpus(), host, dialectStyle(gen.meta.dialect).zeroCountsPrint);
     this.services = {
+      dialect: gen.meta.dialect,
       decode: (t, view, off) => decodeValue(t, view, off, host),
       write: (t) => this.out.printf(t),
       output: this.out,
       maps: this.maps,
-      requestExit: () => this.requestExit(),
+      requestExit: (code?: number) => {
+        // exit(code) (bpftrace 0.21+): the first code asked for is the session's exit status.
+        if (code !== undefined) this.exitCode ??= code;
+        this.requestExit();
+      },
       unwatch,
+      diagnostic: (severity, message, span) => {
+        if (severity === 'WARNING' && this.opts.noWarnings) return;
+        // After the output before it, as bpftrace's stderr follows its stdout on a terminal.
+        this.out.flush();
+        writeAll(2, render({ severity, message, span }, this.opts.sources));
+      },
       hold: (work) => {
         if (this.signalled && !this.inEnd) return;
         const settled = () => {
@@ -135,6 +155,9 @@ class Session {
       },
     };
   }
+
+  /** The status exit(code) asked for. */
+  private exitCode: number | undefined;
 
   private requestExit(): void {
     this.exitRequested = true;
@@ -187,26 +210,49 @@ class Session {
     this.load();
     const ring = (this.ring = new RingBuffer(this.obj!.map(meta.eventsMap)));
 
-    // As bpftrace: SIGUSR1 prints every map now and tracing goes on.
+    const runAll = (at: ProbeMeta['runOnce']) => {
+      for (const p of meta.probes) if (p.runOnce === at) this.obj!.program(p.progName).testRun();
+    };
+    const signalProbes = meta.probes.some((p) => p.runOnce === 'signal');
+    // SIGUSR1 runs the script's self:signal:SIGUSR1 probes in order; without them bpftrace 0.17
+    // prints every map and tracing goes on, and 0.24+ does nothing.
     onSigusr1(() => {
+      if (signalProbes) runAll('signal');
+      else if (meta.dialect === '0.26') return;
       this.drain(ring);
-      this.out.allMaps(this.maps.readAll());
+      if (!signalProbes) this.out.allMaps(this.maps.readAll());
       this.out.flush();
     });
+    // Test and bench probes run only in their mode, and are never attached.
+    const modeOnly = (p: ProbeMeta) => p.runOnce === 'test' || p.runOnce === 'bench';
+    const attachable = meta.probes.filter((p) => !p.runOnce);
+    if (!this.opts.mode && meta.probes.every(modeOnly)) {
+      const flag = meta.probes.some((p) => p.runOnce === 'test') ? '--test' : '--bench';
+      throw new BpfscriptError({ severity: 'ERROR', message: `No probes attached; use ${flag} to run ${flag.slice(2)} probes.` });
+    }
+    if (this.opts.mode) return this.runMode(this.opts.mode, ring, runAll);
     // A deferred probe is attached later by another probe's runtime (a watchpoint's body, once its
     // uprobe reports the address); bpftrace does not count it.
-    const n = meta.probes.filter((p) => !attachers.get(p.provider)?.deferred?.(p)).length;
-    if (!this.opts.quiet) this.out.attached(n);
-    this.out.flush();
+    const n = meta.probes.filter((p) => !modeOnly(p) && !attachers.get(p.provider)?.deferred?.(p)).length;
+    const style = dialectStyle(meta.dialect);
+    const announce = () => {
+      if (!this.opts.quiet) this.out.attached(n);
+      this.out.flush();
+    };
+    // 0.17 says "Attaching" before attaching; 0.26 says "Attached" once it has.
+    if (!style.announcesAfterAttach) announce();
     // As in bpftrace 0.17, BEGIN runs before the other probes are attached (an interval probe
     // then fires a whole interval after it); its output is printed from the ring below.
-    for (const p of meta.probes) if (p.runOnce === 'begin') this.obj!.program(p.progName).testRun();
-    const attachable = meta.probes.filter((p) => !p.runOnce);
+    runAll('begin');
     const reversed = (p: ProbeMeta) => !!attachers.get(p.provider)?.lastAttachedRunsFirst;
     for (const p of [...attachable.filter((p) => !reversed(p)), ...attachable.filter(reversed).reverse()]) this.attach(p);
+    // bpftrace 0.26 returns from a dry run right after attaching, before any output.
+    if (this.opts.dryRun && style.dryRunSilent) return 0;
+    if (style.announcesAfterAttach) announce();
 
     if (this.opts.dryRun) this.stopping = true;
-    else if (this.jobs.length) {
+    // bpftrace 0.21+ ends by itself when there is nothing but BEGIN and END to run.
+    else if (this.jobs.length || (attachable.length === 0 && style.endsWithoutProbes && !signalProbes && !this.opts.command)) {
       for (const j of this.jobs.splice(0)) j();
       this.stop();
     }
@@ -215,7 +261,7 @@ class Session {
     this.child?.resume();
     // bpftrace's runtime-test engine starts a test's AFTER command when it reads this; bpftrace
     // writes it before it reads BEGIN's first output.
-    if (process.env.__BPFTRACE_NOTIFY_PROBES_ATTACHED) writeAll(2, '__BPFTRACE_NOTIFY_PROBES_ATTACHED\n');
+    if (process.env.__BPFTRACE_NOTIFY_PROBES_ATTACHED) writeAll(dialectStyle(meta.dialect).notifyFd, '__BPFTRACE_NOTIFY_PROBES_ATTACHED\n');
     this.drain(ring);
     if (!this.stopping) await this.loop(ring);
 
@@ -226,14 +272,49 @@ class Session {
       // The last drains wait for system() commands, so a signal can still come: it skips the rest.
       await this.drainAll(ring);
       this.inEnd = true;
-      for (const p of meta.probes) if (p.runOnce === 'end') this.obj!.program(p.progName).testRun();
+      runAll('end');
       await this.drainAll(ring);
-      this.printMaps();
+      if (meta.printMapsOnExit !== false) this.printMaps();
     }
     this.reportStats();
     this.out.flush();
     if (this.outputClosed) return EXIT_OUTPUT_CLOSED;
-    return this.failure === undefined ? 0 : 1;
+    return this.failure === undefined ? (this.exitCode ?? 0) : 1;
+  }
+
+  /** --test / --bench: BEGIN, the mode's probes one by one, END; no map is printed after. */
+  private async runMode(mode: RunMode, ring: RingBuffer, runAll: (at: ProbeMeta['runOnce']) => void): Promise<number> {
+    runAll('begin');
+    await this.drainAll(ring);
+    // A failing helper reported while a test runs (-k) fails the test, as bpftrace counts it.
+    let helperErrors = 0;
+    const report = this.out.helperError.bind(this.out);
+    this.out.helperError = (...a) => {
+      helperErrors++;
+      report(...a);
+    };
+    const host: ModeHost = {
+      program: (p) => this.obj!.program(p.progName),
+      drain: () => {
+        this.drain(ring, Infinity);
+        this.exitRequested = false;
+        this.stopping = false;
+      },
+      out: this.out,
+      divert: () => this.out.divert?.() ?? (() => ''),
+      takeFailure: () => {
+        const failed = this.failure !== undefined || helperErrors > 0;
+        this.failure = undefined;
+        helperErrors = 0;
+        return failed;
+      },
+    };
+    const status = mode === 'test' ? runTests(this.gen.meta.probes, host) : runBenches(this.gen.meta.probes, host, (t) => writeAll(2, t));
+    this.inEnd = true;
+    runAll('end');
+    await this.drainAll(ring);
+    this.out.flush();
+    return status;
   }
 
   private load(): void {
@@ -245,6 +326,7 @@ class Session {
       init.writeBigUInt64LE(BigInt(this.child?.pid ?? 0), meta.rodata.offsets.cpid);
       // Node's hrtime is CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(): `elapsed` counts from here.
       if (meta.rodata.offsets.start_ns !== undefined) init.writeBigUInt64LE(process.hrtime.bigint(), meta.rodata.offsets.start_ns);
+      if (meta.rodata.offsets.ncpus !== undefined) init.writeBigUInt64LE(BigInt(numPossibleCpus()), meta.rodata.offsets.ncpus);
       rodata.setInitialValue(init);
     }
     try {
@@ -255,12 +337,26 @@ class Session {
     }
   }
 
-  /** A probe type this kernel lacks fails the whole run before anything is attached. */
+  /**
+   * A probe type this kernel lacks fails the whole run before anything is attached, unless the
+   * script's missing_probes says to skip such probes.
+   */
   private checkKernelSupport(): void {
     for (const p of this.gen.meta.probes) {
       const no = attachers.get(p.provider)?.unavailable?.(p);
-      if (no) throw new BpfscriptError({ severity: 'ERROR', message: `cannot attach ${p.name}: ${no.missing}`, hint: no.instead });
+      if (!no) continue;
+      if (!this.skipMissing(p, no.missing)) throw new BpfscriptError({ severity: 'ERROR', message: `cannot attach ${p.name}: ${no.missing}`, hint: no.instead ?? MISSING_HINT });
     }
+  }
+
+  /** config missing_probes warn/ignore: `p` is left out (with a warning for warn); false under error. */
+  private skipMissing(p: ProbeMeta, why: string): boolean {
+    const mode = this.gen.meta.missingProbes;
+    if (mode !== 'warn' && mode !== 'ignore') return false;
+    if (this.skipped.has(p.progName)) return true;
+    this.skipped.add(p.progName);
+    if (mode === 'warn' && !this.opts.noWarnings) writeAll(2, `WARNING: Unable to attach probe: ${p.name}. Skipping. (${why})\n`);
+    return true;
   }
 
   private attach(p: ProbeMeta): void {
@@ -271,8 +367,9 @@ class Session {
       this.links.push(...attacher.attach(this.obj!.program(p.progName), p, { pid, verbose: this.opts.verbose, onDetach: (u) => this.undo.push(u), runOnce: (j) => this.jobs.push(j), onRecord: (id, h) => this.attachRecords.set(id, h) }));
     } catch (e) {
       if (!(e instanceof LibbpfError)) throw e;
+      if (this.skipMissing(p, e.message)) return;
       const why = attacher.explain?.(e.errno);
-      throw new BpfscriptError({ severity: 'ERROR', message: `failed to attach ${p.name}: ${e.message}`, hint: why });
+      throw new BpfscriptError({ severity: 'ERROR', message: `failed to attach ${p.name}: ${e.message}`, hint: why ?? MISSING_HINT });
     }
   }
 
@@ -360,10 +457,11 @@ class Session {
   private reportStats(): void {
     if (!this.obj) return;
     this.reportLost();
+    if (this.lostReported > 0n && !this.opts.noWarnings) this.out.lostTotal(this.lostReported);
     const full = this.readStat(Stat.MapFull);
     this.out.flush();
     // bpftrace 0.17 drops such updates silently; a lost key should never go unnoticed.
-    if (full > 0n && !this.opts.noWarnings) writeAll(2, `WARNING: ${full} map update${full === 1n ? '' : 's'} dropped: a map was full (it holds BPFTRACE_MAP_KEYS_MAX keys, default 4096; raise that to keep more)\n`);
+    if (full > 0n && !this.opts.noWarnings) writeAll(2, `WARNING: ${full} map update${full === 1n ? '' : 's'} dropped: a map was full (it holds max_map_keys keys, BPFTRACE_MAP_KEYS_MAX, default 4096, or what its let @m = hash(N) declares; raise that to keep more)\n`);
   }
 
   private detach(): void {

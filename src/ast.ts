@@ -13,6 +13,8 @@ export interface Span {
   /** 1-based line and column of the last character (inclusive). */
   endLine: number;
   endCol: number;
+  /** Set on the nodes a macro expansion copied: the call that expanded them (itself possibly expanded). */
+  expandedFrom?: Span;
 }
 
 interface NodeBase {
@@ -33,6 +35,8 @@ export interface Program extends NodeBase {
   /** `let @m = hash(N);` */
   mapDecls: MapDecl[];
   macros: Macro[];
+  /** `fn name($a: type): type { … }` (bpftrace 0.26 parses and compiles these, but has no call for them). */
+  functions: Fn[];
 }
 
 /** A C preprocessor line other than `#include`, kept verbatim (continuation lines joined). */
@@ -116,6 +120,24 @@ export interface Macro extends NodeBase {
   params: MacroParam[];
   body: Block;
   value: Expr | null;
+  /** Part of bpfscript's standard library (src/stdlib): a user's macro of the same signature wins. */
+  stdlib?: boolean;
+}
+
+export interface FnParam extends NodeBase {
+  kind: 'FnParam';
+  variable: Variable;
+  type: TypeRef;
+}
+
+/** `fn name($a: int64, $b: string): int64 { stmts }` */
+export interface Fn extends NodeBase {
+  kind: 'Fn';
+  name: string;
+  nameSpan: Span;
+  params: FnParam[];
+  returnType: TypeRef;
+  body: Block;
 }
 
 export interface Include extends NodeBase {
@@ -142,6 +164,8 @@ export interface AttachPoint extends NodeBase {
   raw: string;
   provider: string;
   parts: string[];
+  /** `NAME=` before the attach point (bpftrace 0.25+; reserved for later use there too). */
+  label?: string;
 }
 
 export interface Block extends NodeBase {
@@ -203,6 +227,8 @@ export interface Unroll extends NodeBase {
 export interface Jump extends NodeBase {
   kind: 'Jump';
   jump: 'break' | 'continue' | 'return';
+  /** `return e;` (in a user function). */
+  value?: Expr | null;
 }
 
 /** `for ($kv : @map) { }` (iterable a MapRef) or `for ($i : a..b) { }` (iterable a Range). */
@@ -243,6 +269,7 @@ export type Expr =
   | Index
   | Cast
   | Tuple
+  | RecordLit
   | TupleAccess
   | Sizeof
   | BoolLit
@@ -270,6 +297,11 @@ export interface BlockExpr extends NodeBase {
   kind: 'BlockExpr';
   stmts: Stmt[];
   value: Expr | null;
+  /**
+   * The expansion of this macro: its own variables are renamed apart from the caller's, so its
+   * statements can join the enclosing block (src/semantic/macro-blocks.ts).
+   */
+  macro?: string;
 }
 
 export interface IntLit extends NodeBase {
@@ -388,10 +420,19 @@ export interface Cast extends NodeBase {
   operand: Expr;
 }
 
-/** `(a, "b")`: two or more elements (a single parenthesized expression is just that expression). */
+/**
+ * `(a, "b")`, `(a,)`, `()`: a parenthesized expression without a trailing comma is just that
+ * expression.
+ */
 export interface Tuple extends NodeBase {
   kind: 'Tuple';
   elems: Expr[];
+}
+
+/** `(name = a, other = "b")` (bpftrace 0.25+): a tuple whose elements have names. */
+export interface RecordLit extends NodeBase {
+  kind: 'Record';
+  fields: { name: string; nameSpan: Span; value: Expr }[];
 }
 
 /** `target.0` */
@@ -411,5 +452,5 @@ export interface Sizeof extends NodeBase {
 
 export type Node =
   | Program | Include | Probe | AttachPoint | Block | Stmt | Expr | TypeRef
-  | CPreprocessor | CDefinition | CField | CEnumerator | Config | ConfigEntry | Import | MapDecl | MacroParam | Macro
+  | CPreprocessor | CDefinition | CField | CEnumerator | Config | ConfigEntry | Import | MapDecl | MacroParam | Macro | Fn | FnParam
   | Range;

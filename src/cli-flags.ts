@@ -32,7 +32,7 @@ export function checkCliFlags(args: FlagArgs, version: string): CheckedFlags {
     throw new BpfscriptError({ severity: 'ERROR', message: '-k may be given at most twice (-k or -kk)', hint: 'run bpfscript -h for usage' });
   }
   if (args.info) {
-    if (process.getuid?.() !== 0) {
+    if (!(require('./privileges') as typeof import('./privileges')).mayLoad()) {
       throw new BpfscriptError({ severity: 'ERROR', message: '--info must run as root: it loads probe programs to see what the kernel accepts', hint: 'run it with sudo' });
     }
     const { kernelInfo } = require('../runtime/info') as typeof import('../runtime/info');
@@ -41,4 +41,19 @@ export function checkCliFlags(args: FlagArgs, version: string): CheckedFlags {
     return { done: true, run: { quiet: false, noWarnings: false } };
   }
   return { done: false, run: { quiet: !!args.q, noWarnings: args.warnings === false, buffering: B } };
+}
+
+/**
+ * Which failing helpers are reported at run time (LanguageOptions.helperErrors: 0 none, 1 map
+ * updates and deletes, 2 map lookups and probe reads too). bpftrace 0.17: none unless -k (1) or
+ * -kk (2). bpftrace 0.23+: 1 by default, -k is 2, --no-warnings is 0, and -kk is refused.
+ */
+export function helperErrorLevel(k: number | undefined, warnings: boolean | undefined, dialect: '0.17' | '0.26' | undefined): number {
+  if (dialect !== '0.26') return k ?? 0;
+  if ((k ?? 0) >= 2) {
+    throw new BpfscriptError({ severity: 'ERROR', message: 'USAGE: -kk has been deprecated. Use a single -k for runtime warnings for errors in map lookups and probe reads.' });
+  }
+  if (k && warnings === false) throw new BpfscriptError({ severity: 'ERROR', message: 'USAGE: -k, --warnings conflicts with --no-warnings' });
+  if (warnings === false) return 0;
+  return k ? 2 : 1;
 }

@@ -7,7 +7,7 @@ import { compileCached } from './compile';
 import { blockingStdio, err, out } from './stdio';
 import { decodeSource, rawArgs, toByteString } from './bytes';
 import { installFeatureProbeLoader } from './kernel/host';
-import { parseDialect } from './dialect';
+import { DEFAULT_DIALECT, parseDialect } from './dialect';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -35,6 +35,10 @@ interface CliArgs {
   I?: string[];
   include?: string[];
   compat?: string;
+  test?: boolean;
+  bench?: boolean;
+  mode?: string;
+  probeFilter?: string;
   _: (string | number)[];
 }
 
@@ -75,7 +79,7 @@ function parseArgs(argv: string[]): CliArgs {
   const yargs = loaded.default ?? loaded;
   // yargs prints help and versions through process.stdout.
   blockingStdio();
-  return yargs(argv)
+  const parsed = yargs(argv)
     .scriptName('bpfscript')
     .usage('USAGE:\n  bpfscript [options] filename\n  bpfscript [options] -e \'program\'')
     .option('e', { type: 'string', describe: 'program text' })
@@ -91,7 +95,7 @@ function parseArgs(argv: string[]): CliArgs {
     .option('l', { type: 'boolean', describe: 'list probes matching the pattern given as argument (-lv: with their arguments)' })
     .option('v', { type: 'boolean', describe: 'verbose: with -l, show tracepoint arguments and usdt argument specs' })
     .option('p', { type: 'string', describe: 'trace process PID only: uprobes and usdt probes attach to it' })
-    .option('d', { type: 'string', array: true, nargs: 1, describe: 'show one stage and exit: ast, types, ir, bpf, verifier' })
+    .option('d', { type: 'string', array: true, nargs: 1, describe: 'show one stage and exit: ast, macros, types, ir, bpf, verifier' })
     .option('fmt', { type: 'boolean', describe: 'print the program formatted as canonical source and exit' })
     .option('q', { type: 'boolean', describe: 'keep messages quiet (no "Attaching N probes..." line)' })
     .option('warnings', { type: 'boolean', describe: '--no-warnings: disable all warning messages' })
@@ -103,6 +107,10 @@ function parseArgs(argv: string[]): CliArgs {
     // bpftrace's flag to raise usdt semaphores in every process running the binary: bpfscript hands
     // semaphores to the kernel (uprobe ref_ctr_offset), which always does that.
     .option('compat', { type: 'string', describe: 'which bpftrace to speak: 0.17 (default) or 0.26; also BPFSCRIPT_COMPAT' })
+    .option('test', { type: 'boolean', describe: 'run every test: probe, then exit (same as --mode test)' })
+    .option('bench', { type: 'boolean', describe: 'run every bench: probe and print ns per run (same as --mode bench)' })
+    .option('mode', { type: 'string', describe: "'test' or 'bench'" })
+    .option('probe-filter', { type: 'string', describe: 'only attach and run probes whose name matches REGEX (BEGIN/END always run)' })
     .option('usdt-file-activation', { type: 'boolean', describe: 'accepted for compatibility: usdt semaphores are always raised in every process running the binary' })
     .version(VERSION)
     .alias('V', 'version')
@@ -114,11 +122,31 @@ function parseArgs(argv: string[]): CliArgs {
       throw new BpfscriptError({ severity: 'ERROR', message: msg, hint: "run bpfscript -h for every option\nUSAGE:\n    bpfscript [options] filename\n    bpfscript [options] - <stdin input>\n    bpfscript [options] -e 'program'" });
     })
     .parseSync() as CliArgs;
+  return lastOfRepeated(parsed);
 }
 
-/** bpftrace runs as root only; so does whatever of bpfscript reads the kernel's state. */
+/** Options that may be given several times and mean all of them. */
+const LISTS = new Set(['_', 'd', 'I', 'include']);
+
+/** A single-valued option given twice: the last one counts, as with bpftrace's getopt. */
+function lastOfRepeated(args: CliArgs): CliArgs {
+  const out: Record<string, unknown> = { ...args };
+  for (const [k, v] of Object.entries(out)) if (Array.isArray(v) && !LISTS.has(k)) out[k] = v[v.length - 1];
+  return out as unknown as CliArgs;
+}
+
+/** Root, or the capabilities bpftrace 0.23+ asks for: see src/privileges.ts. */
 function requireRoot(what: string, hint: string): void {
-  if (process.getuid?.() !== 0) throw new BpfscriptError({ severity: 'ERROR', message: `bpfscript must run as root to ${what}`, hint });
+  (require('./privileges') as typeof import('./privileges')).requirePrivileges(what, hint);
+}
+
+/** --test, --bench or --mode MODE (bpftrace 0.25+): which of a script's test:/bench: probes to run. */
+function runMode(args: CliArgs): 'test' | 'bench' | undefined {
+  const given = [args.test && 'test', args.bench && 'bench', args.mode].filter((m): m is string => !!m);
+  if (given.length > 1) throw new BpfscriptError({ severity: 'ERROR', message: `USAGE: --${given[1] === args.mode ? 'mode' : given[1]} conflicts with existing --mode` });
+  const m = given[0];
+  if (m !== undefined && m !== 'test' && m !== 'bench') throw new BpfscriptError({ severity: 'ERROR', message: `USAGE: --mode can only be 'test' or 'bench', got '${m}'` });
+  return m;
 }
 
 /** PID_MAX_LIMIT on 64-bit kernels: the largest pid there can be. */
@@ -168,7 +196,8 @@ export async function main(cmdline: string[]): Promise<void> {
       requireRoot('list probes', 'run it with sudo');
       const { printProbeList } = await import('../runtime/list');
       const pattern = args._.length ? String(args._[0]) : args.e;
-      printProbeList(pattern, !!args.v, { write: out, warn: err }, args.p === undefined ? undefined : parsePid(String(args.p)));
+      const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
+      printProbeList(pattern, !!args.v, { write: out, warn: err }, args.p === undefined ? undefined : parsePid(String(args.p)), compat === undefined ? undefined : parseDialect(compat, '--compat'));
       return;
     }
     const pid = args.p === undefined ? undefined : parsePid(String(args.p));
@@ -204,15 +233,24 @@ export async function main(cmdline: string[]): Promise<void> {
       const { explain, parseStages, STAGES } = await import('./explain');
       const stages = args.explain ? STAGES : parseStages(args.d ?? []);
       const colour = require('node:tty').isatty(1) && !process.env.NO_COLOR;
-      out(await explain(source, { file, stages, colour, canLoad: process.getuid?.() === 0 }));
+      out(await explain(source, { file, stages, colour, canLoad: (require('./privileges') as typeof import('./privileges')).mayLoad() }));
       return;
     }
     const emitOnly = args.emitLlvm !== undefined || args.emitElf !== undefined;
     // Before compiling: tracefs, kallsyms and BTF give a non-root user misleading answers
     // ("tracepoint not found").
     if (!emitOnly) requireRoot('load BPF programs', 'run it with sudo, or use --emit-elf/--emit-llvm to compile without loading');
-    // Arguments after the program are its positional parameters $1 … $N.
-    const positionals = args._.slice(args.e !== undefined ? 0 : 1).map((a) => toByteString(String(a)));
+    // Arguments after the program are its positional parameters $1 … $N and, after `--`, its
+    // named options `--name=value` (getopt; read as positionals by bpftrace 0.17 unless the script
+    // reads options).
+    const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
+    const dialect = compat === undefined ? undefined : parseDialect(compat, args.compat !== undefined ? '--compat' : 'BPFSCRIPT_COMPAT');
+    const programArgs = args._.slice(args.e !== undefined ? 0 : 1).map((a) => toByteString(String(a)));
+    const { splitProgramArgs, usesGetopt } = require('./functions/getopt') as typeof import('./functions/getopt');
+    const split = dialect === '0.26' || usesGetopt(source) ? splitProgramArgs(programArgs) : { positionals: programArgs, named: new Map() };
+    const positionals = split.positionals;
+    const mode = runMode(args);
+    const helperErrors = (require('./cli-flags') as typeof import('./cli-flags')).helperErrorLevel(args.k, args.warnings, dialect);
     const strLen = process.env.BPFTRACE_STRLEN ? Number(process.env.BPFTRACE_STRLEN) : undefined;
     if (strLen !== undefined && !(Number.isInteger(strLen) && strLen >= 2 && strLen <= 1024)) {
       throw new BpfscriptError({ severity: 'ERROR', message: `BPFTRACE_STRLEN must be an integer from 2 to 1024, got '${process.env.BPFTRACE_STRLEN}'` });
@@ -222,9 +260,7 @@ export async function main(cmdline: string[]): Promise<void> {
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
     const command = cmd ? ((require('./kernel/binaries') as typeof import('./kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
-    const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
-    const dialect = compat === undefined ? undefined : parseDialect(compat, args.compat !== undefined ? '--compat' : 'BPFSCRIPT_COMPAT');
-    const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(args.k ? { helperErrors: args.k } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
+    const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), ...(split.named.size ? { namedOptions: [...split.named] } : {}), ...(args.probeFilter !== undefined ? { probeFilter: args.probeFilter } : {}), wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(helperErrors ? { helperErrors } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
     if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (emitOnly) {
       if (args.emitLlvm !== undefined) writeFileSync(args.emitLlvm, gen.ir ?? '');
@@ -233,7 +269,7 @@ export async function main(cmdline: string[]): Promise<void> {
     }
     const { run, EXIT_OUTPUT_CLOSED } = await import('../runtime/session');
     endSession = (await import('../runtime/libbpf/exit')).exitNow;
-    const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, unsafe: !!args.unsafe, sources, ...flags.run });
+    const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, unsafe: !!args.unsafe, sources, ...flags.run, ...(mode ? { mode } : {}) });
     // 128+13 stays the status should the signal be blocked (a parent's sigmask is inherited).
     process.exitCode = status;
     if (status === EXIT_OUTPUT_CLOSED) dieOfSignal('SIGPIPE');

@@ -33,6 +33,10 @@ export interface CompileOptions {
   includeDirs?: string[];
   /** --compat: which bpftrace's meaning and output (src/dialect.ts). */
   dialect?: Dialect;
+  /** `-- --name=value` program options (getopt), as [name, value] pairs. */
+  namedOptions?: [string, string | true][];
+  /** --probe-filter REGEX. */
+  probeFilter?: string;
 }
 
 export function compile(source: string, opts: CompileOptions): CompiledProgram {
@@ -42,7 +46,7 @@ export function compile(source: string, opts: CompileOptions): CompiledProgram {
   const { checkIncludes } = require('./semantic/includes') as typeof import('./semantic/includes');
   const program = parse(source, opts.file);
   checkIncludes(program, opts.file, opts.includes, opts.includeDirs);
-  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command, helperErrors: opts.helperErrors, dialect: opts.dialect });
+  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command, helperErrors: opts.helperErrors, dialect: opts.dialect, namedOptions: opts.namedOptions, probeFilter: opts.probeFilter });
   try {
     return generate(analysis, { fileName: opts.file, source, wantIR: opts.wantIR });
   } catch (e) {
@@ -62,9 +66,16 @@ export function compile(source: string, opts: CompileOptions): CompiledProgram {
 export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   const pass = require('./semantic') as typeof import('./semantic');
   const diags = new DiagnosticBag();
+  pass.resolveImports(program, diags); // imported scripts join the program
+  const { stdlibMacros } = require('./stdlib') as typeof import('./stdlib');
+  pass.expandMacros(program, stdlibMacros(), diags); // macro calls → their bodies
+  diags.throwIfErrors();
   const analysis = pass.prepare(program, opts, diags); // settings, config block, positionals, C definitions
+  (require('./functions/getopt') as typeof import('./functions/getopt')).checkNamedOptions(program, analysis.namedOptions ?? new Map());
   pass.expandProbes(analysis, opts, diags); // attach points → one program each
+  pass.filterProbes(analysis, opts.probeFilter); // --probe-filter
   pass.checkProbes(analysis, diags); // types of every expression, variable and map
+  pass.applyMapDecls(analysis); // let @m = lruhash(N): the declared kind and size of each map
   pass.dropUnresolved(analysis); // uprobes on symbols a binary lacks, skipped as bpftrace skips them
   pass.lowerRawTracepoints(analysis); // tracepoints that never read args run as raw tracepoints
   return analysis;

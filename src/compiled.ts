@@ -13,6 +13,7 @@ import type { KprobeAttach } from './probes/kprobe.attach';
 import type { CountedEventAttach, ProfileAttach } from './probes/perf-events.attach';
 import type { RawTracepointAttach } from './probes/rawtracepoint.attach';
 import type { SpecialAttach } from './probes/special.attach';
+import type { RunAt } from './probes/types';
 import type { TracepointAttach } from './probes/tracepoint.attach';
 import type { UprobeAttach } from './probes/uprobe.attach';
 import type { UsdtAttach } from './probes/usdt.attach';
@@ -43,7 +44,7 @@ export interface ProbeMeta<A extends AttachRecord = AttachRecord> {
   provider: string;
   name: string;
   attach: A;
-  runOnce?: 'begin' | 'end';
+  runOnce?: RunAt;
 }
 
 export interface MapMeta {
@@ -96,6 +97,12 @@ export interface ProgramMeta {
   unsafe?: boolean;
   /** Which bpftrace's output the session writes (src/dialect.ts); absent means 0.17. */
   dialect?: Dialect;
+  /** config missing_probes: what a probe that fails to attach does (absent: the run fails). */
+  missingProbes?: 'error' | 'warn' | 'ignore';
+  /** config print_maps_on_exit = false: the maps are not printed when the session ends. */
+  printMapsOnExit?: boolean;
+  /** config str_trunc_trailer: appended to a string that filled its buffer when printed. */
+  strTruncTrailer?: string;
 }
 
 /** What a compile produces and a session runs (the compile cache stores both parts). */

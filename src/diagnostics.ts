@@ -16,6 +16,9 @@ export interface Diagnostic {
   hint?: string;
   /** Lines printed under the source excerpt, before the hint (a verifier rejection's explanation). */
   notes?: string[];
+  /** The attach point names something this system lacks (a tracepoint, function, symbol or
+   * binary): config missing_probes decides whether that fails the compile. */
+  missing?: boolean;
 }
 
 /** Thrown by any stage for input the user can fix; carries one or more diagnostics. */
@@ -31,6 +34,11 @@ export class BpfscriptError extends Error {
 
 export function error(message: string, span?: Span, hint?: string): BpfscriptError {
   return new BpfscriptError({ severity: 'ERROR', message, span, hint });
+}
+
+/** An attach point that names something this system does not have (see Diagnostic.missing). */
+export function missingTarget(message: string, span?: Span, hint?: string): BpfscriptError {
+  return new BpfscriptError({ severity: 'ERROR', message, span, hint, missing: true });
 }
 
 /** Collects diagnostics during a pass so several errors can be reported at once. */
@@ -54,26 +62,40 @@ export class DiagnosticBag {
 /** The sources a program was built from, by file name, so spans can be shown with their line. */
 export type Sources = ReadonlyMap<string, string>;
 
+/**
+ * Sources read during the compile besides the script (imported files, the standard library), so
+ * a diagnostic inside one shows its line as well.
+ */
+const loadedSources = new Map<string, string>();
+export function registerSource(file: string, text: string): void {
+  loadedSources.set(file, text);
+}
+
 export function render(d: Diagnostic, sources?: Sources): string {
   const out: string[] = [];
   if (!d.span) {
     out.push(`${d.severity}: ${d.message}`);
   } else {
-    const s = d.span;
-    // bpftrace prints the end column exclusive and only for single-line spans.
-    const cols = s.endLine === s.line ? `${s.col}-${s.endCol + 1}` : `${s.col}`;
-    out.push(`${s.file}:${s.line}:${cols}: ${d.severity}: ${d.message}`);
-    const text = sources?.get(s.file);
-    if (text !== undefined) {
-      const line = sourceLine(text, s.line);
-      out.push(line);
-      const width = s.endLine === s.line ? Math.max(1, s.endCol - s.col + 1) : Math.max(1, line.length - s.col + 1);
-      out.push(' '.repeat(s.col - 1) + '~'.repeat(width));
-    }
+    located(out, d.span, d.severity, d.message, sources);
   }
   if (d.notes) out.push(...d.notes);
   if (d.hint) out.push(`HINT: ${d.hint}`);
+  // As bpftrace: code a macro expanded names each call it came through, innermost first.
+  for (let from = d.span?.expandedFrom; from; from = from.expandedFrom) located(out, from, d.severity, 'expanded from', sources);
   return out.join('\n') + '\n';
+}
+
+function located(out: string[], s: Span, severity: Severity, message: string, sources?: Sources): void {
+  // bpftrace prints the end column exclusive and only for single-line spans.
+  const cols = s.endLine === s.line ? `${s.col}-${s.endCol + 1}` : `${s.col}`;
+  out.push(`${s.file}:${s.line}:${cols}: ${severity}: ${message}`);
+  const text = sources?.get(s.file) ?? loadedSources.get(s.file);
+  if (text !== undefined) {
+    const line = sourceLine(text, s.line);
+    out.push(line);
+    const width = s.endLine === s.line ? Math.max(1, s.endCol - s.col + 1) : Math.max(1, line.length - s.col + 1);
+    out.push(' '.repeat(s.col - 1) + '~'.repeat(width));
+  }
 }
 
 /** The last source split into lines: thousands of diagnostics on one source split it once. */

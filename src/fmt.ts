@@ -37,8 +37,8 @@ class Printer {
     if (c.length > 0) sections.push(c.map((n) => this.cItem(n)).join('\n'));
     const head = [...(p.config ? [p.config] : []), ...p.imports].sort(byStart);
     if (head.length > 0) sections.push(head.map((n) => (n.kind === 'Config' ? this.config(n) : `import ${quote(n.path)};`)).join('\n'));
-    const main = [...p.mapDecls, ...p.macros, ...p.probes].sort(byStart);
-    for (const n of main) sections.push(n.kind === 'MapDecl' ? this.mapDecl(n) : n.kind === 'Macro' ? this.macro(n) : this.probe(n));
+    const main = [...p.mapDecls, ...p.macros, ...(p.functions ?? []), ...p.probes].sort(byStart);
+    for (const n of main) sections.push(n.kind === 'MapDecl' ? this.mapDecl(n) : n.kind === 'Macro' ? this.macro(n) : n.kind === 'Fn' ? this.fn(n) : this.probe(n));
     return sections.length > 0 ? sections.join('\n\n') + '\n' : '';
   }
 
@@ -81,8 +81,13 @@ class Printer {
     return `macro ${m.name}(${params})\n${this.body(m.body.stmts, m.value)}`;
   }
 
+  private fn(f: A.Fn): string {
+    const params = f.params.map((p) => `$${p.variable.name}: ${typeText(p.type)}`).join(', ');
+    return `fn ${f.name}(${params}): ${typeText(f.returnType)}\n${this.body(f.body.stmts, null)}`;
+  }
+
   private probe(p: A.Probe): string {
-    const lines = [p.attachPoints.map((a) => a.raw).join(',\n')];
+    const lines = [p.attachPoints.map((a) => (a.label ? `${a.label}=${a.raw}` : a.raw)).join(',\n')];
     if (p.predicate) {
       const text = this.expr(p.predicate, TERNARY);
       // A leading '*' would open a comment: `/*p == 1/`.
@@ -137,7 +142,7 @@ class Printer {
         return `let $${s.variable.name}${type}${value};`;
       }
       case 'Jump':
-        return `${s.jump};`;
+        return s.value ? `return ${this.expr(s.value, TERNARY)};` : `${s.jump};`;
     }
   }
 
@@ -170,7 +175,9 @@ class Printer {
       case 'Call':
         return [`${e.name}${e.bang ? '!' : ''}(${e.args.map((a) => this.expr(a, TERNARY)).join(', ')})`, POSTFIX];
       case 'Tuple':
-        return [`(${e.elems.map((a) => this.expr(a, TERNARY)).join(', ')})`, POSTFIX];
+        return [`(${e.elems.map((a) => this.expr(a, TERNARY)).join(', ')}${e.elems.length === 1 ? ',' : ''})`, POSTFIX];
+      case 'Record':
+        return [`(${e.fields.map((f) => `${f.name ? `${f.name} = ` : ''}${this.expr(f.value, TERNARY)}`).join(', ')})`, POSTFIX];
       case 'Sizeof':
         return [`sizeof(${e.type ? typeText(e.type) : this.expr(e.operand!, TERNARY)})`, POSTFIX];
       case 'Offsetof':

@@ -16,7 +16,7 @@ export function typeName(t: Type): string {
     case 'string':
       return formatOf(t)?.namesType ? t.format! : `string[${t.size}]`;
     case 'tuple':
-      return `(${t.elems.map(typeName).join(', ')})`;
+      return `(${t.elems.map((e, i) => (t.names ? `${t.names[i]}=` : '') + typeName(e)).join(', ')})`;
     case 'none':
       return 'none';
     case 'args':

@@ -55,12 +55,18 @@ export type StringType = {
    * array filled to the end still prints whole with its terminator; sizeof() reports this.
    */
   arrayLength?: number;
+  /**
+   * Read with a capacity (str()): a value that fills it may have been cut, and prints with the
+   * str_trunc_trailer (config, bpftrace 0.26's ".." under --compat 0.26) after it.
+   */
+  truncates?: true;
   /** strftime()'s format: its value is nanoseconds since boot, turned into wall-clock text when decoded. cgroup_path()'s hierarchy filter. */
   pattern?: string;
 };
 export type StackMode = 'bpftrace' | 'perf' | 'raw';
 export type StackSpec = { mode: StackMode; depth: number };
-export type TupleType = { kind: 'tuple'; elems: Type[] };
+/** `names`: a record's element names (src/records.ts), absent for a plain tuple. */
+export type TupleType = { kind: 'tuple'; elems: Type[]; names?: string[] };
 export type NoneType = { kind: 'none' };
 /** A pointer to a tracepoint's `args` record (only ever dereferenced through fields). */
 export type ArgsType = { kind: 'args'; probe: string };
@@ -178,6 +184,7 @@ export function derefSpace(t: Type, fallback: AddrSpace): AddrSpace {
 export function indexOffset(t: Type, n: number): number {
   if (t.kind === 'int') return n * pointerStep(t);
   if (t.kind === 'string' && t.layout?.kind === 'array') return n * t.layout.elemSize;
+  if (t.kind === 'string' && !t.layout) return n;
   throw new Error(`internal: index into ${t.kind}`);
 }
 

@@ -22,6 +22,12 @@ test('--compat with a version bpfscript does not speak', () => {
   fails(['--compat', '0.15', '-e', 'BEGIN { exit(); }'], "ERROR: --compat: unknown bpftrace version '0.15'\nHINT: choose one of 0.17, 0.26\n");
 });
 
+test('-e given twice: the last program counts, as with bpftrace', () => {
+  const r = bpfscript(['-e', 'BEGIN { printf("one\\n"); exit(); }', '-e', 'BEGIN { printf("two\\n"); exit(); }']);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, 'Attaching 1 probe...\ntwo\n\n\n');
+});
+
 test('unknown tracepoint', () => {
   fails(['-e', 'tracepoint:syscalls:nope { }'], [
     'stdin:1:1-25: ERROR: tracepoint not found: syscalls:nope',

@@ -120,7 +120,7 @@ test('-d types shows each expression\'s type, the programs and the maps with the
 test('-d with an unknown stage is an error naming the stages', () => {
   const r = bpfscript(['-d', 'asm', '-e', 'BEGIN { }']);
   assert.is(r.status, 1);
-  assert.is(r.stderr, "ERROR: unknown stage for -d: 'asm'\nHINT: stages are: ast, types, ir, bpf, verifier\n");
+  assert.is(r.stderr, "ERROR: unknown stage for -d: 'asm'\nHINT: stages are: ast, macros, types, ir, bpf, verifier\n");
 });
 
 // The listing must decode the same instructions LLVM's own disassembler sees in the object.
@@ -186,6 +186,7 @@ test('--explain piped: every stage in pipeline order, plain text', () => {
   const headings = r.stdout.split('\n').filter((l) => l.startsWith('== '));
   assert.equal(headings, [
     '== AST (what the parser understood) ==',
+    '== Macros expanded (the program the type checker reads) ==',
     '== Types (what the type checker inferred) ==',
     '== LLVM IR (optimised, before the BPF backend) ==',
     '== BPF instructions (with the script position that produced them) ==',

@@ -142,7 +142,7 @@ test('BPFTRACE_MAP_KEYS_MAX sizes keyed maps; dropped updates are counted and re
   const ours = bpfscript(['-e', prog], { env });
   assert.is(ours.status, 0);
   // 6 keys of 10 do not fit, in each of the three keyed maps; the keyless @one is unaffected.
-  assert.is(ours.stderr, 'WARNING: 18 map updates dropped: a map was full (it holds BPFTRACE_MAP_KEYS_MAX keys, default 4096; raise that to keep more)\n');
+  assert.is(ours.stderr, 'WARNING: 18 map updates dropped: a map was full (it holds max_map_keys keys, BPFTRACE_MAP_KEYS_MAX, default 4096, or what its let @m = hash(N) declares; raise that to keep more)\n');
   const theirs = spawnSync('bpftrace', ['-e', prog], { encoding: 'utf8', env: { ...process.env, ...env } });
   // Equal counts print in hash order, which differs between the two: compare as sets of lines.
   const lines = (s: string) => s.split('\n').sort().join('\n');
@@ -218,15 +218,14 @@ test('config block (newer bpftrace): max_map_keys and max_strlen; the environmen
   assert.is(
     bad.stderr,
     [
-      'stdin:1:12-26: ERROR: config variable stack_mode is not supported yet',
+      'stdin:1:25-26: ERROR: stack_mode: Invalid value for stack_mode: valid values are bpftrace, perf and raw.',
       'config = { stack_mode = 3; foo = 1; max_map_keys = -1 } BEGIN { exit(); }',
-      '           ~~~~~~~~~~~~~~',
-      "HINT: bpfscript's config block sets max_strlen and max_map_keys",
-      'stdin:1:28-35: ERROR: unknown config variable: foo',
+      '                        ~',
+      'stdin:1:28-35: ERROR: foo: not a known configuration option',
       'config = { stack_mode = 3; foo = 1; max_map_keys = -1 } BEGIN { exit(); }',
       '                           ~~~~~~~',
-      'HINT: known: max_strlen, max_map_keys',
-      'stdin:1:52-54: ERROR: max_map_keys must be an integer from 1 to 16777216',
+      'HINT: spec.md "Config block" lists the settings',
+      'stdin:1:52-54: ERROR: max_map_keys: expecting a number, got -1',
       'config = { stack_mode = 3; foo = 1; max_map_keys = -1 } BEGIN { exit(); }',
       '                                                   ~~',
       '',
@@ -288,7 +287,8 @@ test('for ($i : a..b): sum of 0..10, end exclusive, empty and reversed ranges, p
       '  for ($i : 5..5) { @never = 1; } for ($i : 5..-3) { @never = 2; } $z = 0; for ($i : 0..$z) { @never = 3; } for ($i : 0..100000000000) { @never = 4; }\n' +
       '  printf("%d %d %s %d %s\\n", $s, $last, $str, $t.0, $t.1); exit(); }',
   ]);
-  assert.is(r.stderr, '');
+  // $last and $t outlive the loop that assigned them, as in 0.17; 0.26 scopes them to it (lang-decls26).
+  assert.equal(r.stderr.split('\n').filter((l) => /WARNING/.test(l)).map((l) => l.replace(/ \(at .*/, '')), ['stdin:3:34-39: WARNING: $last is read outside the block where it was first assigned', 'stdin:3:47-49: WARNING: $t is read outside the block where it was first assigned']);
   assert.is(r.status, 0);
   assert.is(r.stdout, 'Attaching 1 probe...\n45 -2 xyz -2 q\n\n\n\n');
 });

@@ -104,10 +104,10 @@ test('-o into a missing directory is an error, nothing loaded', () => {
 test('bad uses of the map functions are errors with spans', () => {
   const cases: [string, RegExp][] = [
     ['BEGIN { print(@nope); }', /stdin:1:15-20: ERROR: Undefined map: @nope/],
-    ['BEGIN { @x[1] = 1; print(@x[1]); }', /stdin:1:26-31: ERROR: print\(\) prints a whole map/],
+    ['BEGIN { @x[1] = 1; print(@x[1], 2); }', /stdin:1:33-34: ERROR: print\(\) of a value takes no other arguments/],
     ['BEGIN { @x[1] = 1; clear(@x[1]); }', /stdin:1:26-31: ERROR: clear\(\) acts on a whole map/],
     ['BEGIN { zero(1); }', /ERROR: zero\(\) expects a map/],
-    ['BEGIN { @x[1] = 1; delete(@x); }', /ERROR: @x is indexed by 1 key, got 0/],
+    ['BEGIN { @x[1] = 1; delete(@x); }', /ERROR: call to delete\(\) with a single argument expects a map without explicit keys \(scalar map\)/],
     ['BEGIN { time(1); }', /ERROR: time\(\) expects a string literal format/],
   ];
   for (const [prog, want] of cases) {

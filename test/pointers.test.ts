@@ -149,7 +149,7 @@ test('refusals: arithmetic and unary operators on pointers, dereferencing and in
   refused('BEGIN { $p = (int32*)32; @c = -$p; }', "The - operator can not be used on expressions of type 'int32 *'");
   refused('BEGIN { @ = *comm; }', "The dereference operator can not be used on expressions of type 'string[16]'");
   refused('BEGIN { @ = **curtask; }', "Can not dereference struct/union of type 'struct task_struct'. It is not a pointer.");
-  refused('BEGIN { @ = comm[0]; }', 'The array index operator [] can only be used on arrays and pointers, found string.');
+  refused('BEGIN { @ = comm[16]; }', 'the index 16 is out of bounds for array of size 16');
   refused('BEGIN { @ = pid[1]; }', 'The array index operator [] can only be used on arrays and pointers, found integer.');
   refused('BEGIN { $p = (int32*)32; $i = 1; @ = $p[$i]; }', 'The array index operator [] only accepts literal integer indices.');
   refused(`${S} uprobe:${w}:take_arrs { $a = (struct arrs *)arg0; @ = $a->x[4]; }`, 'the index 4 is out of bounds for array of size 4');

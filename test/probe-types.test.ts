@@ -25,7 +25,7 @@ test('capabilities: which probe types allow what', () => {
   assert.equal(names((t) => t.addressSpace === 'user'), ['uprobe', 'uretprobe', 'usdt']);
   assert.equal(names((t) => !!t.mayOverrideReturn), ['kprobe']);
   assert.equal(names((t) => !!t.maySendSignal), ['kfunc', 'kprobe', 'kretfunc', 'kretprobe', 'profile', 'rawtracepoint', 'tracepoint', 'uprobe', 'uretprobe', 'usdt']);
-  assert.equal(names((t) => t.namedArgs === 'btf-params' || t.namedArgs === 'btf-context'), ['iter', 'kfunc', 'kretfunc']);
+  assert.equal(names((t) => t.namedArgs === 'btf-params' || t.namedArgs === 'btf-context'), ['iter', 'kfunc', 'kretfunc', 'rawtracepoint']);
   assert.equal(names((t) => !!t.userBinary), ['uprobe', 'uretprobe', 'usdt']);
   assert.equal(names((t) => !!t.withoutArgs), ['tracepoint']);
 });

@@ -33,4 +33,5 @@ export const attachers = new Registry<Attacher & { name: string }>({
   iter: () => named(mod<typeof import('./iter')>('./iter').iter),
   watchpoint: () => named(mod<typeof import('./watchpoint')>('./watchpoint').watchpoint),
   asyncwatchpoint: () => named(mod<typeof import('./asyncwatchpoint')>('./asyncwatchpoint').asyncwatchpoint),
+  self: () => named(mod<typeof import('./self')>('./self').self),
 });

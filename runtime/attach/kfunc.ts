@@ -40,7 +40,8 @@ function kernelFunction(provider: 'kfunc' | 'kretfunc'): Attacher<KfuncAttach> {
       return kernelFunctions()
         .filter((f) => !fn || fn.test(f))
         .map((f): Listed => ({
-          name: `${provider}:vmlinux:${f}`,
+          // bpftrace 0.22+ lists them as fentry/fexit.
+          name: `${q.dialect === '0.26' ? (provider === 'kfunc' ? 'fentry' : 'fexit') : provider}:vmlinux:${f}`,
           key: withModule ? `vmlinux:${f}` : f,
           details: q.verbose ? (describeFunction(f) ?? undefined) : undefined,
         }));

@@ -1,4 +1,6 @@
 import { listTracepoints } from '../../src/kernel/tracefs';
+import { describeRawTracepoint } from '../../src/kernel/btf-functions';
+import { wildcardRegex } from '../../src/wildcard';
 import type { RawTracepointAttach } from '../../src/probes/rawtracepoint.attach';
 import type { Attacher } from './types';
 
@@ -7,5 +9,11 @@ export const rawtracepoint: Attacher<RawTracepointAttach> = {
   attach: (prog, probe) => [prog.attachRawTracepoint(probe.attach.name)],
   // Raw tracepoints carry the names of the tracepoints, without the category.
   listOnlyWhenNamed: true,
-  list: () => [...new Set(listTracepoints().map((t) => t.split(':')[1]))].map((n) => ({ name: `rawtracepoint:${n}` })),
+  list: (q) =>
+    // Filtered here too, so -lv looks up the arguments of the events asked for only.
+    [...new Set(listTracepoints().map((t) => t.split(':')[1]))].filter((n) => !q.parts.length || wildcardRegex(q.parts[q.parts.length - 1]).test(n)).map((n) => ({
+      name: `rawtracepoint:${n}`,
+      // -lv: the arguments `args` has (bpftrace 0.21+).
+      details: q.verbose ? (describeRawTracepoint(n) ?? undefined) : undefined,
+    })),
 };

@@ -37,6 +37,8 @@ export interface ListQuery {
   pid?: number;
   /** Warnings for stderr (an unreadable source), printed once by the lister. */
   warn(message: string): void;
+  /** --compat: names as that bpftrace lists them (fentry for kfunc under 0.26). */
+  dialect?: '0.17' | '0.26';
 }
 
 /** One listed probe: its full name, and with -lv the lines that describe it. */

@@ -27,7 +27,9 @@ export function decodeValue(t: Type, view: DataView, off: number, host: HostLook
       if (f) return f.decode(view, off, t, host, asKey);
       const bytes = new Uint8Array(view.buffer, view.byteOffset + off, t.size);
       const nul = bytes.indexOf(0);
-      return Buffer.from(bytes.subarray(0, nul < 0 ? t.size : nul)).toString('latin1');
+      const text = Buffer.from(bytes.subarray(0, nul < 0 ? t.size : nul)).toString('latin1');
+      // As bpftrace 0.26 guesses: a string that fills its buffer was probably cut there.
+      return t.truncates && host.strTruncTrailer && text.length >= t.size - 1 ? text + host.strTruncTrailer : text;
     }
     case 'tuple': {
       const { offsets } = tupleLayout(t);

@@ -10,8 +10,9 @@ import { ksymText, stackFrames, usymText } from './stacks';
 import { wallClockAtBoot } from './timestamp';
 
 /** `findMap`: the session's loaded object's maps (undefined before load and after close). */
-export function createHost(findMap: (name: string) => BpfMap | undefined = () => undefined): HostLookup {
+export function createHost(findMap: (name: string) => BpfMap | undefined = () => undefined, strTruncTrailer?: string): HostLookup {
   return {
+    ...(strTruncTrailer ? { strTruncTrailer } : {}),
     stackFrames: (depth, id) => stackFrames(findMap, depth, id),
     kernelSymbol: (addr, withOffset) => ksymText(addr, withOffset),
     userSymbol: (addr, pid, withOffset, withObject) => usymText(addr, pid, withOffset, withObject),

@@ -13,8 +13,11 @@ import { aggregateOf, formatOf, type AggregateValue } from '../../src/functions'
 import { jsonString } from '../../src/format/json-string';
 import { divide, normalizeInt } from '../../src/format/ints';
 import type { Type, Value } from '../../src/types';
+import { isRecord, recordJson } from '../../src/records';
 import { aggregationOf, byName, selectEntries, type MapData, type MapValue, type PrintOptions } from './maps';
 import { formatKeyPart, keyParts } from './values';
+import { dialectStyle } from './dialects';
+import type { Dialect } from '../../src/dialect';
 
 export { jsonString };
 
@@ -24,20 +27,22 @@ export function jsonLine(type: string, data: string): string {
 }
 
 /** A value as print(expr) and plain map values show it. */
-export function jsonValue(t: Type, v: Value): string {
+export function jsonValue(t: Type, v: Value, dialect?: Dialect): string {
   switch (t.kind) {
     case 'int':
-      return normalizeInt(v as bigint, t.bits, t.signed).toString();
+      return dialectStyle(dialect).jsonInt(normalizeInt(v as bigint, t.bits, t.signed));
     case 'bool':
       return v === true || v === 1n ? 'true' : 'false';
     case 'string': {
       // Some formats are written unquoted, as bpftrace 0.17 writes them, valid JSON or not.
-      const json = formatOf(t)?.json;
+      const f = formatOf(t);
+      const json = (dialect && f?.jsonIn?.[dialect]) || f?.json;
       return json ? json(v, t) : jsonString(String(v));
     }
     case 'tuple': {
+      if (isRecord(t)) return recordJson(t, v, jsonValue);
       const parts = Array.isArray(v) ? v : [v];
-      return `[${t.elems.map((e, i) => jsonValue(e, parts[i])).join(',')}]`;
+      return `[${t.elems.map((e, i) => jsonValue(e, parts[i], dialect)).join(',')}]`;
     }
     default:
       return jsonString(String(v));
@@ -45,44 +50,47 @@ export function jsonValue(t: Type, v: Value): string {
 }
 
 /** The line print(@m, top, div) or the exit-time dump prints for one map; '' for an empty map. */
-export function formatMapJson(map: MapData, opts: PrintOptions = {}): string {
+export function formatMapJson(map: MapData, opts: PrintOptions = {}, dialect?: Dialect): string {
   if (map.entries.length === 0) return '';
+  const style = dialectStyle(dialect);
   const { entries, div } = selectEntries(map, opts);
-  const value = jsonMapValue(map.valueType, div);
+  const value = jsonMapValue(map.valueType, div, dialect);
   const parts = keyParts(map.keyType);
   let data: string;
   if (parts === null) {
     data = value(entries[0].value);
   } else {
     const members = entries.map((e) => {
-      const key = parts.map((p, i) => formatKeyPart(p, e.key![i])).join(',');
-      return `${jsonString(key)}: ${value(e.value)}`;
+      const key = parts.map((p, i) => formatKeyPart(p, e.key![i], dialect)).join(',');
+      return `${jsonString(style.jsonKeysWithoutSpaces ? key.replaceAll(' ', '') : key)}: ${value(e.value)}`;
     });
     data = `{${members.join(', ')}}`;
   }
   return jsonLine(aggregationOf(map.valueType)?.jsonKind ?? 'map', `{${jsonString(map.name)}: ${data}}`);
 }
 
-function jsonMapValue(vt: Type, div: bigint): (v: MapValue) => string {
+function jsonMapValue(vt: Type, div: bigint, dialect?: Dialect): (v: MapValue) => string {
   if (vt.kind === 'agg') {
     const agg = aggregateOf(vt.agg);
-    return (v) => agg.json(v as AggregateValue, vt, div);
+    const json = (dialect && agg.jsonIn?.[dialect]) || agg.json;
+    return (v) => json(v as AggregateValue, vt, div);
   }
-  if (vt.kind === 'int') return (v) => divide(normalizeInt(v as bigint, vt.bits, vt.signed), div).toString();
-  return (v) => jsonValue(vt, v as Value);
+  const int = dialectStyle(dialect).jsonInt;
+  if (vt.kind === 'int') return (v) => int(divide(normalizeInt(v as bigint, vt.bits, vt.signed), div));
+  return (v) => jsonValue(vt, v as Value, dialect);
 }
 
 /**
  * Everything bpftrace 0.17 prints in JSON mode after the program ends: the same two bare newlines
  * as the text format, then one line per non-empty map in byte order of its name.
  */
-export function formatExitMapsJson(maps: readonly MapData[]): string {
-  return `\n\n${formatAllMapsJson(maps)}`;
+export function formatExitMapsJson(maps: readonly MapData[], dialect?: Dialect): string {
+  return `${dialectStyle(dialect).exitSeparatorJson}${formatAllMapsJson(maps, dialect)}`;
 }
 
 /** Every map, one line each in byte order of its name: at exit and on SIGUSR1. */
-export function formatAllMapsJson(maps: readonly MapData[]): string {
+export function formatAllMapsJson(maps: readonly MapData[], dialect?: Dialect): string {
   let out = '';
-  for (const m of byName(maps)) out += formatMapJson(m);
+  for (const m of byName(maps)) out += formatMapJson(m, {}, dialect);
   return out;
 }

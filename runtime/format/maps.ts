@@ -16,8 +16,10 @@
 
 import { aggregateOf, formatOf, type AggregateDef, type AggregateValue, type MapData, type MapEntry, type MapValue, type PrintOptions } from '../../src/functions';
 import { divide, normalizeInt } from '../../src/format/ints';
-import type { Type, Value } from '../../src/types';
+import { isTypedAddress, type Type, type Value } from '../../src/types';
+import type { Dialect } from '../../src/dialect';
 import { compareKeys, formatKey, formatValue, keyParts } from './values';
+import { dialectStyle } from './dialects';
 
 export type { AvgValue, MapData, MapEntry, MapValue, PrintOptions } from '../../src/functions';
 
@@ -27,25 +29,28 @@ export function aggregationOf(vt: Type): AggregateDef | null {
 }
 
 /** The text of one map, as print(@m, top, div) or the exit-time dump prints it. */
-export function formatMap(map: MapData, opts: PrintOptions = {}): string {
+export function formatMap(map: MapData, opts: PrintOptions = {}, dialect?: Dialect): string {
+  const style = dialectStyle(dialect);
   const vt = map.valueType;
   const agg = aggregationOf(vt);
   const averaged = agg?.layout === 'averaged';
-  if (map.entries.length === 0) return averaged ? '\n\n' : '\n';
+  if (map.entries.length === 0) return !style.emptyMapLine ? '' : averaged ? '\n\n' : '\n';
 
   const parts = keyParts(map.keyType);
   const { entries, div } = selectEntries(map, opts);
+  const key = (e: MapEntry) => formatKey(parts, e.key, dialect);
 
   const out: string[] = [];
   if (agg?.layout === 'histogram' && vt.kind === 'agg') {
-    for (const e of entries) out.push(`${map.name}${formatKey(parts, e.key)}: \n${agg.text(e.value as readonly bigint[], vt, div)}\n`);
+    const text = (dialect && agg.textIn?.[dialect]) || agg.text;
+    for (const e of entries) out.push(`${map.name}${key(e)}:${style.histHeadingTail}\n${text(e.value as readonly bigint[], vt, div)}\n`);
     return out.join('');
   }
-  const value = valueFormatter(vt, div);
-  for (const e of entries) out.push(`${map.name}${formatKey(parts, e.key)}: ${value(e.value)}\n`);
+  const value = valueFormatter(vt, div, dialect);
+  for (const e of entries) out.push(`${map.name}${key(e)}: ${value(e.value)}\n`);
   // bpftrace 0.17 joins the entries of stack, symbol and address valued maps with no newline.
   if (formatOf(vt)?.joinsMapLines) return `${out.map((l) => l.slice(0, -1)).join('')}\n`;
-  if (averaged) out.push('\n');
+  if (averaged && style.averagedBlankLine) out.push('\n');
   return out.join('');
 }
 
@@ -53,14 +58,14 @@ export function formatMap(map: MapData, opts: PrintOptions = {}): string {
  * Everything bpftrace 0.17 prints after the program ends (after END's own output): two newlines,
  * whether or not there are maps or earlier output, then each map in byte order of its name.
  */
-export function formatExitMaps(maps: readonly MapData[]): string {
-  return `\n\n${formatAllMaps(maps)}`;
+export function formatExitMaps(maps: readonly MapData[], dialect?: Dialect): string {
+  return `${dialectStyle(dialect).exitSeparatorText}${formatAllMaps(maps, dialect)}`;
 }
 
 /** Every map in byte order of its name, as bpftrace prints them at exit and on SIGUSR1. */
-export function formatAllMaps(maps: readonly MapData[]): string {
+export function formatAllMaps(maps: readonly MapData[], dialect?: Dialect): string {
   let out = '';
-  for (const m of byName(maps)) out += formatMap(m);
+  for (const m of byName(maps)) out += formatMap(m, {}, dialect);
   return out;
 }
 
@@ -82,13 +87,14 @@ export function selectEntries(map: MapData, opts: PrintOptions = {}): { entries:
   return { entries, div };
 }
 
-function valueFormatter(vt: Type, div: bigint): (v: MapValue) => string {
+function valueFormatter(vt: Type, div: bigint, dialect?: Dialect): (v: MapValue) => string {
   if (vt.kind === 'agg') {
     const agg = aggregateOf(vt.agg);
-    return (v) => agg.text(v as AggregateValue, vt, div);
+    const text = (dialect && agg.textIn?.[dialect]) || agg.text;
+    return (v) => text(v as AggregateValue, vt, div);
   }
-  if (vt.kind === 'int') return (v) => divide(normalizeInt(v as bigint, vt.bits, vt.signed), div).toString();
-  return (v) => formatValue(vt, v as Value);
+  if (vt.kind === 'int' && !(dialect && dialectStyle(dialect).pointersInHex && isTypedAddress(vt))) return (v) => divide(normalizeInt(v as bigint, vt.bits, vt.signed), div).toString();
+  return (v) => formatValue(vt, v as Value, dialect);
 }
 
 /** The number an entry sorts by, or null when the map sorts by key. */

@@ -8,6 +8,9 @@
 import { formatOf } from '../../src/functions';
 import { normalizeInt } from '../../src/format/ints';
 import { isTypedAddress, type Type, type Value } from '../../src/types';
+import { isRecord, recordText } from '../../src/records';
+import type { Dialect } from '../../src/dialect';
+import { dialectStyle } from './dialects';
 
 export { normalizeInt };
 
@@ -18,7 +21,8 @@ function asBigInt(v: Value): bigint {
 }
 
 /** A value printed as a map value or by print(): integers honour their signedness. */
-export function formatValue(t: Type, v: Value): string {
+export function formatValue(t: Type, v: Value, dialect?: Dialect): string {
+  if (dialect && dialectStyle(dialect).pointersInHex && isTypedAddress(t)) return `0x${BigInt.asUintN(64, asBigInt(v)).toString(16)}`;
   switch (t.kind) {
     case 'int':
       return normalizeInt(asBigInt(v), t.bits, t.signed).toString();
@@ -30,7 +34,7 @@ export function formatValue(t: Type, v: Value): string {
       return typeof v === 'string' ? v : String(v);
     }
     case 'tuple':
-      return formatTuple(t.elems, v, formatValue);
+      return isRecord(t) ? recordText(t, v, (e, x) => formatValue(e, x, dialect)) : formatTuple(t.elems, v, (e, x) => formatValue(e, x, dialect));
     default:
       return String(v);
   }
@@ -39,13 +43,15 @@ export function formatValue(t: Type, v: Value): string {
 /**
  * A map key component. bpftrace 0.17 widens integer keys to 64 bits and prints them signed, so a
  * uint64 key of 2^64-1 prints as -1 while a uint32 key of 2^32-1 prints as 4294967295; pointers
- * print in hex.
+ * print in hex. bpftrace 0.26 prints a key part as it prints the same value (its own signedness,
+ * structs as `{ .m = 2 }`): see DialectStyle.keysAsValues.
  */
-export function formatKeyPart(t: Type, v: Value): string {
+export function formatKeyPart(t: Type, v: Value, dialect?: Dialect): string {
   // Pointers (typed addresses: casts, curtask, BTF pointers) are keys in hex, as in bpftrace 0.17.
   if (isTypedAddress(t)) return `0x${BigInt.asUintN(64, asBigInt(v)).toString(16)}`;
+  if (dialect && dialectStyle(dialect).keysAsValues) return formatValue(t, v, dialect);
   if (t.kind === 'int') return BigInt.asIntN(64, normalizeInt(asBigInt(v), t.bits, t.signed)).toString();
-  if (t.kind === 'tuple') return formatTuple(t.elems, v, formatKeyPart);
+  if (t.kind === 'tuple') return isRecord(t) ? recordText(t, v, formatKeyPart) : formatTuple(t.elems, v, formatKeyPart);
   if (t.kind === 'string') {
     const text = formatOf(t)?.text;
     if (text) return text(v, t, true);
@@ -63,15 +69,15 @@ function formatTuple(elems: Type[], v: Value, each: (t: Type, v: Value) => strin
 /** The key component types of a map: a tuple key type means a multi-key map `@m[a, b]`. */
 export function keyParts(keyType: Type | null): Type[] | null {
   if (keyType === null || keyType.kind === 'none') return null;
-  return keyType.kind === 'tuple' ? keyType.elems : [keyType];
+  return keyType.kind === 'tuple' && !isRecord(keyType) ? keyType.elems : [keyType];
 }
 
 /** `[1, abc]` for a keyed map, '' for a scalar one. */
-export function formatKey(parts: Type[] | null, key: Value[] | null): string {
+export function formatKey(parts: Type[] | null, key: Value[] | null, dialect?: Dialect): string {
   if (parts === null || key === null) return '';
-  if (parts.length === 1) return `[${formatKeyPart(parts[0], key[0])}]`;
+  if (parts.length === 1) return `[${formatKeyPart(parts[0], key[0], dialect)}]`;
   const out: string[] = [];
-  for (let i = 0; i < parts.length; i++) out.push(formatKeyPart(parts[i], key[i]));
+  for (let i = 0; i < parts.length; i++) out.push(formatKeyPart(parts[i], key[i], dialect));
   return `[${out.join(', ')}]`;
 }
 

@@ -232,7 +232,7 @@ export class ProbeEmitter implements EmitContext {
   zeroed(size: number, name = '', stackOnly = false): Val {
     const { b, c } = this;
     const bytes = Math.max(Math.ceil(size / 8), 1) * 8;
-    if (!stackOnly && (bytes > STACK_VALUE_MAX || this.stackUsed + bytes > STACK_BUDGET)) {
+    if (!stackOnly && (bytes > (this.a.config.onStackLimit ?? STACK_VALUE_MAX) || this.stackUsed + bytes > STACK_BUDGET)) {
       this.scratchZeroed.push({ offset: this.scratchUsed, size: bytes });
       const here = b.insertBlock;
       b.positionAtEnd(this.scratchAddrs ??= b.appendBlock(this.parts.fn, 'scratch_addrs'));

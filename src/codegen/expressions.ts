@@ -3,6 +3,7 @@
 
 import type { Binary, Expr, FieldAccess, Unary } from '../ast';
 import { builtins, functions, type CgValue } from '../functions';
+import { builtinCall } from '../functions/desugar';
 import { emitKernelField } from '../functions/kernel-field';
 import { arithSigned, isPointer, pointerStep, sizeOf, tupleLayout, type Type } from '../types';
 import { readAggregate } from './agg-read';
@@ -12,7 +13,8 @@ import { readMap, valueSlot } from './map-access';
 import { BPF_ANY, emitKey, update } from './maps';
 import { emitDeref, emitIndex, readAt, scaleBy } from './pointers';
 import { probeReadHelper } from './probe-read';
-import { readVar, varSlot } from './slots';
+import { loadScalar, readVar, varSlot } from './slots';
+import { elementOrder } from '../records';
 import { PT_REGS_SP } from '../probes/pt-regs';
 
 /** The value of `e` (an i64, or a pointer to its bytes); an aggregation's argument is emitted once. */
@@ -24,6 +26,8 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
   switch (e.kind) {
     case 'IntLit':
       return { type: t, v: em.constInt(e.value) };
+    case 'BoolLit':
+      return { type: t, v: em.constInt(e.value ? 1 : 0) };
     case 'StrLit':
       return em.stringConstant(e.value);
     case 'Builtin':
@@ -38,12 +42,13 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
       return readMap(em, info, global, emitKey(em, info, e.keys), e);
     }
     case 'Call':
-      return functions.get(e.name)!.emit(em, e);
+      return (functions.get(e.name) ?? builtinCall(e.name, (n) => builtins.has(n)))!.emit(em, e);
     case 'Binary':
       return binary(em, e, t);
     case 'Unary': {
       if (e.op.length > 1) return step(em, e, t);
       if (e.op === '*') return emitDeref(em, e);
+      if (e.op === '&' && e.operand.kind === 'Variable') return { type: t, v: b.ptrToInt(varSlot(em, e.operand.name), em.i64) };
       const x = emitExpr(em, e.operand).v;
       if (e.op === '-') return { type: t, v: b.neg(x) };
       if (e.op === '~') return { type: t, v: b.not(x) };
@@ -68,13 +73,25 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
     }
     case 'FieldAccess': {
       const kernel = em.a.kernelFields.get(e);
-      return kernel ? emitKernelField(em, e, kernel) : field(em, e, t);
+      if (kernel) return emitKernelField(em, e, kernel);
+      // A record's element by name (src/records.ts).
+      if (em.typeOf(e.target).kind === 'tuple') return tupleElement(em, e.target, em.a.constants.get(e)!, t);
+      return field(em, e, t);
     }
     case 'Positional':
       // Only a text argument is still a Positional (positionals.ts inlined the rest).
       return em.stringConstant(em.a.positionals[e.index - 1]);
     case 'Cast': {
       const v = emitExpr(em, e.operand).v;
+      const from = em.typeOf(e.operand);
+      if (t.kind === 'bool') return { type: t, v: em.bool(em.truthy(from.kind === 'string' ? b.intCast(b.load(c.int(8), v), em.i64, false) : v)) };
+      // An integer's bytes as an array, and an array's bytes as an integer (little-endian).
+      if (t.kind === 'string' && (from.kind === 'int' || from.kind === 'bool')) {
+        const buf = em.zeroed(t.size, 'arrcast');
+        em.storeValue({ type: from, v }, buf, from.kind === 'int' ? from : { kind: 'int', bits: 8, signed: false });
+        return { type: t, v: buf };
+      }
+      if (t.kind === 'int' && from.kind === 'string') return { type: t, v: loadScalar(em, v, t) };
       if (t.kind !== 'int' || t.bits === 64) return { type: t, v };
       const narrow = b.intCast(v, c.int(t.bits), false);
       return { type: t, v: b.intCast(narrow, em.i64, t.signed) };
@@ -82,29 +99,33 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
     case 'Sizeof':
     case 'Offsetof':
       return { type: t, v: em.constInt(em.a.constants.get(e)!) };
-    case 'Tuple': {
+    case 'Tuple':
+    case 'Record': {
       if (t.kind !== 'tuple') throw new Error('internal: tuple type');
-      const buf = em.zeroed(sizeOf(t), 'tuple');
+      const buf = em.zeroed(Math.max(1, sizeOf(t)), 'tuple');
       const { offsets } = tupleLayout(t);
-      e.elems.forEach((x, i) => em.storeValue(emitExpr(em, x), b.byteOffset(buf, offsets[i], c.int(8)), t.elems[i]));
+      // Elements are evaluated in the order written.
+      const elems = e.kind === 'Tuple' ? e.elems : e.fields.map((f) => f.value);
+      elems.forEach((x, i) => em.storeValue(emitExpr(em, x), b.byteOffset(buf, offsets[i], c.int(8)), t.elems[i]));
       return { type: t, v: buf };
     }
     case 'Index':
+      if (em.typeOf(e.target).kind === 'tuple') return tupleElement(em, e.target, em.a.constants.get(e.index)!, t);
       return emitIndex(em, e, em.a.constants.get(e.index)!, em.a.kernelFields.get(e.target));
-    case 'TupleAccess': {
-      const tt = em.typeOf(e.target);
-      const base = emitExpr(em, e.target).v;
-      if (tt.kind !== 'tuple') throw new Error('internal: tuple access');
-      const p = b.byteOffset(base, tupleLayout(tt).offsets[e.index], c.int(8));
-      if (t.kind === 'int') {
-        const it = c.int(t.bits);
-        return { type: t, v: b.intCast(b.load(it, b.bitcast(p, c.ptr(it))), em.i64, t.signed) };
-      }
-      return { type: t, v: p };
-    }
+    case 'TupleAccess':
+      return tupleElement(em, e.target, e.index, t);
     default:
       throw new Error(`internal: expression ${e.kind} reached codegen`);
   }
+}
+
+/** Element `n` of a tuple (`t.0`, `t[0]`): a scalar loaded, anything else its place in the tuple. */
+function tupleElement(em: ProbeEmitter, target: Expr, n: number, t: Type): CgValue {
+  const tt = em.typeOf(target);
+  if (tt.kind !== 'tuple') throw new Error('internal: tuple access');
+  const p = em.b.byteOffset(emitExpr(em, target).v, tupleLayout(tt).offsets[n], em.c.int(8));
+  if (t.kind === 'int' || t.kind === 'bool') return { type: t, v: loadScalar(em, p, t) };
+  return { type: t, v: p };
 }
 
 /** A tracepoint field: integers load straight from the context; arrays are copied out. A uprobe
@@ -162,11 +183,32 @@ function binary(em: ProbeEmitter, e: Binary, t: Type): CgValue {
   const rt = em.typeOf(e.right);
   const l = emitExpr(em, e.left).v;
   const r = emitExpr(em, e.right).v;
-  if (lt.kind === 'string' && rt.kind === 'string') {
-    const eq = stringsEqual(em, l, r, Math.min(lt.size, rt.size));
+  if ((lt.kind === 'string' && rt.kind === 'string') || (lt.kind === 'tuple' && rt.kind === 'tuple')) {
+    const eq = valuesEqual(em, l, lt, r, rt);
     return { type: t, v: em.bool(e.op === '==' ? eq : b.not(eq)) };
   }
   return { type: t, v: arith(em, e.op, l, r, lt, rt) };
+}
+
+/** Whether two values of the same shape are equal (an i1): strings as strncmp, tuples element by element. */
+function valuesEqual(em: ProbeEmitter, a: Val, at: Type, z: Val, zt: Type): Val {
+  const { b, c } = em;
+  if (at.kind === 'string' && zt.kind === 'string') return stringsEqual(em, a, z, Math.min(at.size, zt.size));
+  if (at.kind === 'tuple' && zt.kind === 'tuple') {
+    const ao = tupleLayout(at).offsets;
+    const zo = tupleLayout(zt).offsets;
+    const order = elementOrder(at, zt);
+    let all = c.constInt(c.int(1), 1);
+    at.elems.forEach((et, i) => {
+      const j = order[i];
+      const x = b.byteOffset(a, ao[i], c.int(8));
+      const y = b.byteOffset(z, zo[j], c.int(8));
+      const scalar = (p: Val, t: Type) => (t.kind === 'int' || t.kind === 'bool' ? loadScalar(em, p, t) : p);
+      all = b.binop(Opcode.And, all, valuesEqual(em, scalar(x, et), et, scalar(y, zt.elems[j]), zt.elems[j]));
+    });
+    return all;
+  }
+  return b.icmp(IntPredicate.EQ, a, z);
 }
 
 /**

@@ -92,9 +92,9 @@ export function readMap(em: ProbeEmitter, info: MapInfo, global: Val, key: Val, 
   const t = info.valueType;
   const found = lookup(em, global, key);
   if (node) em.reportHelper(node, found, 'null');
-  if (t.kind === 'int') {
+  if (t.kind === 'int' || t.kind === 'bool') {
     // A missing entry reads as 0: the value straight from the map, no copy through a slot.
-    const it = c.int(t.bits);
+    const it = c.int(t.kind === 'int' ? t.bits : 8);
     const yes = b.appendBlock(em.parts.fn, 'found');
     const done = b.appendBlock(em.parts.fn, 'read');
     const from = b.insertBlock;
@@ -103,7 +103,7 @@ export function readMap(em: ProbeEmitter, info: MapInfo, global: Val, key: Val, 
     const v = b.load(it, b.bitcast(found, c.ptr(it)));
     b.br(done);
     b.positionAtEnd(done);
-    return { type: t, v: b.intCast(b.phi(it, [[v, yes], [c.constInt(it, 0), from]]), em.i64, t.signed) };
+    return { type: t, v: b.intCast(b.phi(it, [[v, yes], [c.constInt(it, 0), from]]), em.i64, t.kind === 'int' && t.signed) };
   }
   const out = em.zeroed(sizeOf(t), 'read');
   // Map values are 8-byte aligned in the kernel: word copies, not byte by byte.

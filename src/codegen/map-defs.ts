@@ -12,6 +12,7 @@ export const enum BpfMapType {
   PercpuArray = 6,
   StackTrace = 7,
   LruHash = 9,
+  LruPercpuHash = 10,
   Ringbuf = 27,
 }
 

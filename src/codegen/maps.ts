@@ -12,6 +12,13 @@ import { BpfHelper } from '../kernel/bpf-helpers';
 export const BPF_ANY = 0;
 export const BPF_NOEXIST = 1;
 
+const DECLARED: Record<NonNullable<MapInfo['decl']>['type'], BpfMapType> = {
+  hash: BpfMapType.Hash,
+  lruhash: BpfMapType.LruHash,
+  percpuhash: BpfMapType.PercpuHash,
+  percpulruhash: BpfMapType.LruPercpuHash,
+};
+
 export function mapLayout(m: MapInfo, mapKeys: number): { def: MapDef; meta: MapMeta } {
   const keyless = m.keyType === null;
   const keySize = keyless ? 4 : sizeOf(m.keyType!);
@@ -19,11 +26,13 @@ export function mapLayout(m: MapInfo, mapKeys: number): { def: MapDef; meta: Map
   const perCpu = !!m.aggregate;
   // A keyless aggregation is a per-CPU array (always present, cheapest lookup); a keyless plain
   // value is a one-entry hash, so a map never assigned prints nothing, as in bpftrace.
+  // A declared map (let @m = lruhash(N)) has its kind and size; a keyless one keeps its layout,
+  // which one entry fills whatever the kind.
   const type = keyless
     ? perCpu ? BpfMapType.PercpuArray : BpfMapType.Hash
-    : perCpu ? BpfMapType.PercpuHash : BpfMapType.Hash;
+    : m.decl ? DECLARED[m.decl.type] : perCpu ? BpfMapType.PercpuHash : BpfMapType.Hash;
   return {
-    def: { name: m.bpfName, type, maxEntries: keyless ? 1 : mapKeys, keySize, valueSize },
+    def: { name: m.bpfName, type, maxEntries: keyless ? 1 : m.decl?.maxEntries ?? mapKeys, keySize, valueSize },
     meta: {
       name: m.name,
       bpfName: m.bpfName,

@@ -5,7 +5,7 @@
 
 import type { Index, Unary } from '../ast';
 import type { CgValue, EmitContext } from '../functions/types';
-import { derefSpace, indexOffset, isBlob, pointerStep, type AddrSpace, type IntType, type Type } from '../types';
+import { derefSpace, indexOffset, isBlob, pointerStep, sizeOf, type AddrSpace, type IntType, type Type } from '../types';
 import type { Val } from './llvm';
 import { Opcode } from './llvm';
 import { probeReadHelper } from './probe-read';
@@ -18,11 +18,17 @@ export function readAt(ctx: EmitContext, addr: Val, t: Type, space: AddrSpace): 
   if (t.kind === 'record') return { type: t, v: addr };
   const read = (dst: Val, n: number) =>
     b.helper(probeReadHelper(space), ctx.i64, [ctx.i8p, c.int(32), ctx.i8p], [dst, c.constInt(c.int(32), n), b.intToPtr(addr, ctx.i8p)]);
-  if (t.kind === 'int') {
+  if (t.kind === 'int' || t.kind === 'bool') {
+    const bits = t.kind === 'int' ? t.bits : 8;
     const slot = ctx.zeroed(8, 'deref');
-    read(slot, t.bits / 8);
-    const it = c.int(t.bits);
-    return { type: t, v: b.intCast(b.load(it, b.bitcast(slot, c.ptr(it))), ctx.i64, t.signed) };
+    read(slot, bits / 8);
+    const it = c.int(bits);
+    return { type: t, v: b.intCast(b.load(it, b.bitcast(slot, c.ptr(it))), ctx.i64, t.kind === 'int' && t.signed) };
+  }
+  if (t.kind === 'tuple') {
+    const buf = ctx.zeroed(Math.max(1, sizeOf(t)), 'deref');
+    read(buf, sizeOf(t));
+    return { type: t, v: buf };
   }
   if (t.kind === 'string') {
     // Copies keep one spare byte (a NUL after a char array that fills its space).

@@ -22,7 +22,28 @@ export interface GenerateOptions {
 export const LINE_TEXT_MAX_PROGRAMS = 200;
 
 // start_ns: CLOCK_MONOTONIC when the session loaded the program, the origin of `elapsed`.
-const CONFIG_FIELDS = ['cpid', 'start_ns'] as const;
+// ncpus: the possible CPUs of the machine the program runs on.
+const CONFIG_FIELDS = ['cpid', 'start_ns', 'ncpus'] as const;
+
+/** perf_rb_pages as a ring's size: the kernel takes a power of two of pages. */
+function ringBytes(pages: number | undefined): number {
+  if (!pages) return 4 << 20;
+  let n = 1;
+  while (n < pages) n *= 2;
+  return n * 4096;
+}
+
+/** What of the config block the runtime acts on (only what was set, so old metas read alike). */
+function runtimeConfig(a: Analysis): Partial<ProgramMeta> {
+  const { missingProbes, printMapsOnExit } = a.config;
+  // bpftrace 0.26 marks cut strings with ".." by default; 0.17 has no trailer.
+  const strTruncTrailer = a.config.strTruncTrailer ?? (a.dialect === '0.26' ? '..' : undefined);
+  return {
+    ...(missingProbes ? { missingProbes } : {}),
+    ...(printMapsOnExit === false ? { printMapsOnExit } : {}),
+    ...(strTruncTrailer !== undefined ? { strTruncTrailer } : {}),
+  };
+}
 
 /**
  * The debug-info file: the script's name and, for programs of up to LINE_TEXT_MAX_PROGRAMS
@@ -44,10 +65,11 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
     const defs = new MapDefBuilder(m, di);
     const i64 = c.int(64);
 
-    const lic = c.constString('GPL');
+    // A license other than GPL's makes the kernel refuse GPL-only helpers at load, as it should.
+    const lic = c.constString(a.config.license ?? 'GPL');
     m.addGlobal(c.typeOf(lic), 'LICENSE', { init: lic, section: 'license', align: 1 });
 
-    const events = defs.define({ name: 'events', type: BpfMapType.Ringbuf, maxEntries: opts.ringBufferBytes ?? 4 << 20 });
+    const events = defs.define({ name: 'events', type: BpfMapType.Ringbuf, maxEntries: opts.ringBufferBytes ?? ringBytes(a.config.perfRbPages) });
     const stats = defs.define({ name: 'stats', type: BpfMapType.PercpuArray, maxEntries: Stat.Count, keySize: 4, valueSize: 8 });
     // Not marked constant in IR, so LLVM cannot fold the zero initialiser; libbpf freezes .rodata
     // after the runtime has set it, so the verifier does see constants.
@@ -105,6 +127,7 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
       ...(a.warnings?.length ? { warnings: a.warnings } : {}),
       ...(a.unsafe ? { unsafe: true } : {}),
       ...(a.dialect !== '0.17' ? { dialect: a.dialect } : {}),
+      ...runtimeConfig(a),
     };
     return { elf, meta, ir };
   } finally {

@@ -7,6 +7,7 @@ import type { CgValue } from '../functions';
 import type { Val } from './llvm';
 import type { ProbeEmitter } from './emit-context';
 import { probeReadHelper } from './probe-read';
+import { elementOrder } from '../records';
 
 /** A variable's slot, sized for the widest value any assignment stores in it. */
 export function varSlot(em: ProbeEmitter, name: string): Val {
@@ -27,7 +28,15 @@ export function varSlot(em: ProbeEmitter, name: string): Val {
 export function readVar(em: ProbeEmitter, name: string, t: Type): CgValue {
   const slot = varSlot(em, name);
   if (t.kind === 'int') return { type: t, v: em.b.load(em.i64, em.b.bitcast(slot, em.c.ptr(em.i64))) };
+  if (t.kind === 'bool') return { type: t, v: loadScalar(em, slot, t) };
   return { type: t, v: slot };
+}
+
+/** An integer or bool stored at `p` in its own width, as the i64 every scalar is in IR. */
+export function loadScalar(em: ProbeEmitter, p: Val, t: Type): Val {
+  const bits = t.kind === 'int' ? t.bits : 8;
+  const it = em.c.int(bits);
+  return em.b.intCast(em.b.load(it, em.b.bitcast(p, em.c.ptr(it))), em.i64, t.kind === 'int' && t.signed);
 }
 
 /** Stores `v` into `dst` laid out as `slotType` (EmitContext.storeValue). */
@@ -58,10 +67,12 @@ export function storeInSlot(em: ProbeEmitter, v: CgValue, dst: Val, slotType: Ty
       const src = tupleLayout(v.type);
       const out = tupleLayout(slotType);
       const srcElems = v.type.elems;
+      // A record assigned with its names in another order is stored by name.
+      const order = elementOrder(slotType, v.type);
       slotType.elems.forEach((et, i) => {
-        const st = srcElems[i];
-        const sp = b.byteOffset(v.v, src.offsets[i], c.int(8));
-        const elem: CgValue = st.kind === 'int' ? { type: st, v: b.intCast(b.load(c.int(st.bits), b.bitcast(sp, c.ptr(c.int(st.bits)))), em.i64, st.signed) } : { type: st, v: sp };
+        const st = srcElems[order[i]];
+        const sp = b.byteOffset(v.v, src.offsets[order[i]], c.int(8));
+        const elem: CgValue = st.kind === 'int' || st.kind === 'bool' ? { type: st, v: loadScalar(em, sp, st) } : { type: st, v: sp };
         em.storeValue(elem, b.byteOffset(dst, out.offsets[i], c.int(8)), et);
       });
       return;

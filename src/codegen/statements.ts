@@ -108,8 +108,15 @@ function stmt(em: ProbeEmitter, s: Stmt): void {
       b.positionAtEnd(b.appendBlock(em.parts.fn, `after_${s.jump}`));
       return;
     }
+    case 'Let': {
+      // `let $x;` zeroes $x here, as bpftrace 0.22+ starts each declaration at 0; a variable never
+      // assigned has no type and no slot.
+      const t = em.p.variables.get(s.variable.name);
+      if (t) em.b.memset(varSlot(em, s.variable.name), 0, t.kind === 'int' ? 8 : Math.max(sizeOf(t), 8));
+      return;
+    }
     default:
-      throw new Error(`internal: statement ${s.kind} reached codegen`);
+      throw new Error(`internal: statement ${(s as { kind: string }).kind} reached codegen`);
   }
 }
 

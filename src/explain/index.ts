@@ -1,5 +1,6 @@
 // --explain and -d STAGE: what a script becomes at each stage of the pipeline, for learners.
 //   ast       the syntax tree the parser built
+//   macros    the program with its imports merged and its macro calls expanded
 //   types     the tree with every expression's type; programs; maps and their BPF map types
 //   ir        the optimised LLVM IR
 //   bpf       each program's BPF instructions under the script line and column they came from
@@ -9,14 +10,14 @@
 import { parse } from '../../grammar';
 import { generate } from '../codegen/program';
 import { analyze } from '../compile';
-import { BpfscriptError, error, renderAll } from '../diagnostics';
+import { BpfscriptError, DiagnosticBag, error, renderAll } from '../diagnostics';
 import { palette, type Palette } from './colour';
 import { listPrograms } from './bpf-listing';
 import { renderTree } from './tree';
 import { renderTyped } from './typed';
 import { renderFigures, verifierFigures } from './verifier-figures';
 
-export const STAGES = ['ast', 'types', 'ir', 'bpf', 'verifier'] as const;
+export const STAGES = ['ast', 'macros', 'types', 'ir', 'bpf', 'verifier'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface ExplainOptions {
@@ -29,6 +30,7 @@ export interface ExplainOptions {
 
 const TITLES: Record<Stage, string> = {
   ast: 'AST (what the parser understood)',
+  macros: 'Macros expanded (the program the type checker reads)',
   types: 'Types (what the type checker inferred)',
   ir: 'LLVM IR (optimised, before the BPF backend)',
   bpf: 'BPF instructions (with the script position that produced them)',
@@ -61,6 +63,7 @@ export async function explain(source: string, o: ExplainOptions): Promise<string
 
   const program = parse(source, o.file);
   if (want.has('ast')) section('ast', renderTree(program, p));
+  if (want.has('macros')) section('macros', expandedText(source, o.file) ?? 'nothing to expand: the program imports nothing and calls no macro\n');
   if (!['types', 'ir', 'bpf', 'verifier'].some((s) => want.has(s as Stage))) return parts.join('\n');
 
   const analysis = analyze(program);
@@ -96,6 +99,22 @@ async function figuresOrRejection(gen: ReturnType<typeof generate>, source: stri
     if (e instanceof BpfscriptError) return renderAll(e.diagnostics, new Map([[file, source]]));
     throw e;
   }
+}
+
+/** The program as the type checker reads it, printed as a script, or null if nothing changed. */
+function expandedText(source: string, file: string): string | null {
+  const { resolveImports, expandMacros } = require('../semantic') as typeof import('../semantic');
+  const { stdlibMacros } = require('../stdlib') as typeof import('../stdlib');
+  const { formatProgram } = require('../fmt') as typeof import('../fmt');
+  // A copy of its own: analyze() expands the program the later stages use.
+  const program = parse(source, file);
+  const before = program.probes;
+  const diags = new DiagnosticBag();
+  resolveImports(program, diags);
+  expandMacros(program, stdlibMacros(), diags);
+  diags.throwIfErrors();
+  if (program.probes === before) return null;
+  return formatProgram({ ...program, imports: [], macros: [], functions: [] });
 }
 
 /**

@@ -64,6 +64,20 @@ export function lhistLabel(index: number, buckets: number, min: bigint, max: big
   return `[${lhistNumber(lo)}, ${lhistNumber(lo + step)})`;
 }
 
+/**
+ * lhist labels as bpftrace 0.26 prints them: K and M only when the step is a multiple of 1024
+ * (else plain numbers: 1024, not 1K), a one-value bucket as `[5]` (step 1), and the open top
+ * bucket from where the last full bucket ends.
+ */
+export function lhistLabel026(index: number, buckets: number, min: bigint, _max: bigint, step: bigint): string {
+  const num = (n: bigint) => (step % 1024n !== 0n || n === 0n ? n.toString() : n % 1048576n === 0n ? `${n / 1048576n}M` : n % 1024n === 0n ? `${n / 1024n}K` : n.toString());
+  if (index === 0) return `(..., ${num(min)})`;
+  const lo = min + BigInt(index - 1) * step;
+  if (index === buckets - 1) return `[${num(lo)}, ...)`;
+  if (step === 1n) return `[${num(lo)}]`;
+  return `[${num(lo)}, ${num(lo + step)})`;
+}
+
 export function lhistBucketCount(min: bigint, max: bigint, step: bigint): number {
   return Number((max - min) / step) + 2;
 }
@@ -145,7 +159,8 @@ export function lhistRange(i: number, n: number, min: bigint, max: bigint, step:
  * negative bucket without "min" ({"max": -1, ...}), lhist's ends without "min" or "max"; a zeroed
  * histogram is [].
  */
-export function jsonBuckets(counts: readonly bigint[], range: (i: number) => BucketRange, div: bigint): string {
+/** `sep`: between bucket objects, ', ' as bpftrace 0.17 writes them, ',' as 0.26 does. */
+export function jsonBuckets(counts: readonly bigint[], range: (i: number) => BucketRange, div: bigint, sep = ', '): string {
   let first = -1;
   let last = -1;
   for (let i = 0; i < counts.length; i++) {
@@ -162,5 +177,12 @@ export function jsonBuckets(counts: readonly bigint[], range: (i: number) => Buc
     members.push(`"count": ${div === 1n ? counts[i] : counts[i] / div}`);
     out.push(`{${members.join(', ')}}`);
   }
-  return `[${out.join(', ')}]`;
+  return `[${out.join(sep)}]`;
+}
+
+/** hist bounds as bpftrace 0.26 computes them, in 64 bits (no 0.17 wrap at 2^31). */
+export function histRange026(i: number): BucketRange {
+  if (i < 3) return histRange(i);
+  const lo = 1n << BigInt(i - 2);
+  return [lo, lo * 2n - 1n];
 }

@@ -241,6 +241,8 @@ function expected(c: Conversion): 'integer' | 'string' | 'buffer' {
 
 function accepts(want: 'integer' | 'string' | 'buffer', t: Type): boolean {
   if (want === 'integer') return t.kind === 'int' || t.kind === 'bool';
+  // bpftrace 0.24+ prints a bool through %s as true or false.
+  if (want === 'string' && t.kind === 'bool') return true;
   return t.kind === 'string' && printfKind(t) === want;
 }
 

@@ -27,22 +27,23 @@ export function decodeBlob(l: BlobLayout, view: DataView, off: number): Value {
   }
 }
 
-export type BlobStyle = 'text' | 'key' | 'json';
+/** json026: bpftrace 0.26's JSON, without the spaces 0.17 puts inside an object's braces. */
+export type BlobStyle = 'text' | 'key' | 'json' | 'json026';
 
 export function formatBlob(l: BlobLayout, v: Value, style: BlobStyle): string {
   switch (l.kind) {
     case 'int':
       return String(v);
     case 'chars':
-      return style === 'json' ? JSON.stringify(String(v)) : String(v);
+      return style === 'json' || style === 'json026' ? JSON.stringify(String(v)) : String(v);
     case 'array':
       return `[${(v as Value[]).map((e) => formatBlob(l.elem, e, style)).join(',')}]`;
     case 'struct': {
       const parts = l.fields.map((f, i) => {
         const s = formatBlob(f.layout, (v as Value[])[i], style);
-        return style === 'json' ? `"${f.name}": ${s}` : style === 'key' ? `.${f.name}=${s}` : `.${f.name} = ${s}`;
+        return style === 'json' || style === 'json026' ? `"${f.name}": ${s}` : style === 'key' ? `.${f.name}=${s}` : `.${f.name} = ${s}`;
       });
-      return style === 'key' ? `{${parts.join(',')}}` : `{ ${parts.join(', ')} }`;
+      return style === 'key' ? `{${parts.join(',')}}` : style === 'json026' ? `{${parts.join(', ')}}` : `{ ${parts.join(', ')} }`;
     }
   }
 }

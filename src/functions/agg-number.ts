@@ -6,7 +6,7 @@ import { divide, normalizeInt } from '../format/ints';
 import type { AggType } from '../types';
 import type { AggregateDef, AggregateValue } from './types';
 
-type NumberPrinting = Pick<AggregateDef, 'text' | 'json' | 'sortKey' | 'jsonKind' | 'layout' | 'printsWhenZero'>;
+type NumberPrinting = Pick<AggregateDef, 'text' | 'json' | 'jsonIn' | 'sortKey' | 'jsonKind' | 'layout' | 'printsWhenZero'>;
 
 const number = (v: AggregateValue, t: AggType): bigint => normalizeInt(v as bigint, 64, t.signed);
 
@@ -15,6 +15,13 @@ export function numberPrinting(printsWhenZero: boolean): NumberPrinting {
   return {
     text: (v, t, div) => divide(number(v, t), div).toString(),
     json: (v, t, div) => divide(number(v, t), div).toString(),
+    // bpftrace 0.26 writes a number a double cannot hold exactly as a JSON string.
+    jsonIn: {
+      '0.26': (v, t, div) => {
+        const n = divide(number(v, t), div);
+        return BigInt(Number(n)) === n ? n.toString() : `"${n}"`;
+      },
+    },
     sortKey: number,
     jsonKind: 'map',
     layout: 'line',

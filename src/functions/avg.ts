@@ -2,7 +2,7 @@
 
 import { IntPredicate, Opcode } from '../codegen/llvm';
 import { integerArgument } from './agg-args';
-import type { AggregateDef, AggregateRead, AvgValue } from './types';
+import type { AggregateDef, AggregateRead, AggregateValue, AvgValue } from './types';
 import { divide } from '../format/ints';
 import { s64 } from '../types';
 
@@ -25,6 +25,8 @@ function averaging(name: 'avg' | 'stats'): AggregateDef {
     // three numbers and ignores print()'s top and div (bpftrace warns at compile time).
     text: (v, _t, div) => (all ? stats3(v as AvgValue, ' ', '') : divide(average(v as AvgValue), div).toString()),
     json: (v, _t, div) => (all ? `{${stats3(v as AvgValue, ': ', '"')}}` : divide(average(v as AvgValue), div).toString()),
+    // bpftrace 0.26 prints stats() as a record.
+    ...(all ? { textIn: { '0.26': (v: AggregateValue) => `{ ${stats3(v as AvgValue, ' = ', '').replace(/(^|, )/g, '$1.')} }` } } : {}),
     sortKey: (v) => average(v as AvgValue),
     jsonKind: 'stats',
     layout: 'averaged',

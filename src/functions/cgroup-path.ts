@@ -2,6 +2,7 @@
 // cgroup hierarchy, "unified:/a/b,pids:/a/b" (cgroupPathFormat; runtime/format/cgroup-path.ts reads the mounts). The probe records
 // the id; the filter, a literal with `*` wildcards naming hierarchies, travels in the type.
 
+import { QUOTED_IN_026 } from './formats';
 import { none, type StringType } from '../types';
 import type { FunctionDef, ValueFormat } from './types';
 
@@ -45,5 +46,6 @@ export const cgroupPathFormat: ValueFormat = {
   name: 'cgroup_path',
   decode: (view, off, t, host) => host.cgroupPath(view.getBigUint64(off, true), t.pattern ?? '*'),
   json: (v) => String(v),
+  jsonIn: QUOTED_IN_026,
   printf: 'string',
 };

@@ -16,6 +16,7 @@ function copyFormat(name: 'record' | 'array'): ValueFormat {
     decode: (view, off, t) => decodeBlob(layout(t), view, off),
     text: (v: Value, t, asKey) => formatBlob(layout(t), v, asKey ? 'key' : 'text'),
     json: (v, t) => formatBlob(layout(t), v, 'json'),
+    jsonIn: { '0.26': (v, t) => formatBlob(layout(t), v, 'json026') },
     printf: name,
   };
 }

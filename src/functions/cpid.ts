@@ -3,9 +3,16 @@
 
 import { u32 } from '../types';
 import type { BuiltinDef } from './types';
+import { at, builtinFor } from './desugar';
 
 export const cpid: BuiltinDef = {
   name: 'cpid',
   check: () => u32,
   emit: (ctx) => ({ type: u32, v: ctx.config('cpid') }),
 };
+
+/** has_cpid (bpftrace 0.24+): 1 when there is a -c command (cpid is its pid), else 0. */
+export const hasCpid: BuiltinDef = builtinFor('has_cpid', (node) => {
+  const n = at(node.span);
+  return n.binary('!=', n.builtin('cpid'), n.int(0n));
+});

@@ -3,7 +3,8 @@
 // the function that makes such values and a line here. Lazy like the other registries
 // (./index.ts): the compiler and the runtime load only the formats a script's types name.
 
-import type { Type } from '../types';
+import type { Type, Value } from '../types';
+import { jsonString } from '../format/json-string';
 import { mod, Registry } from './registry';
 import type { ValueFormat } from './runtime-contract';
 
@@ -21,6 +22,8 @@ export const formats = new Registry<ValueFormat>({
   array: () => mod<Copies>('./copy-formats').arrayFormat,
   username: () => mod<typeof import('./username')>('./username').usernameFormat,
   strerror: () => mod<typeof import('./strerror')>('./strerror').strerrorFormat,
+  syscall_name: () => mod<typeof import('./number-names')>('./number-names').syscallNameFormat,
+  signal_name: () => mod<typeof import('./number-names')>('./number-names').signalNameFormat,
   cgroup_path: () => mod<typeof import('./cgroup-path')>('./cgroup-path').cgroupPathFormat,
   kstack: () => mod<Stack>('./stack').kstackFormat,
   ustack: () => mod<Stack>('./stack').ustackFormat,
@@ -35,3 +38,6 @@ export function formatOf(t: Type): ValueFormat | undefined {
   if (!f) throw new Error(`internal: no value format ${t.format}`);
   return f;
 }
+
+/** bpftrace 0.26 writes as JSON strings the values 0.17 wrote bare (strerror, strftime, …). */
+export const QUOTED_IN_026 = { '0.26': (v: Value) => jsonString(String(v)) } as const;

@@ -2,7 +2,7 @@
 // format is checked at compile time as printf's is, the arguments travel in an event record, and
 // user space formats them, then acts on the text.
 
-import type { Call } from '../ast';
+import type { Call, Span } from '../ast';
 import { compilePrintf, checkPrintf } from '../format/printf';
 import { none, type Type, type Value } from '../types';
 import { decodeRecordArgs, emitRecord, layoutRecord, type RecordLayout } from './event-record';
@@ -15,21 +15,23 @@ import type { CheckContext, EmitContext, EventData, FunctionDef, RuntimeServices
  */
 export function formattedTextFunction(
   name: string,
-  act: (text: string, rt: RuntimeServices) => void,
+  act: (text: string, rt: RuntimeServices, call: FormattedData) => void,
   allowed?: (ctx: CheckContext, call: Call) => boolean,
+  /** Settings of the compile the handler needs at run time, kept in the event's data. */
+  settings?: (ctx: CheckContext) => Record<string, unknown>,
 ): FunctionDef {
   return {
     name,
     check(ctx, call) {
       if (allowed && !allowed(ctx, call)) return none;
       const data = checkFormatted(ctx, call);
-      if (data) ctx.addEvent(call, name, data);
+      if (data) ctx.addEvent(call, name, settings ? { ...data, ...settings(ctx) } : data);
       return none;
     },
     emit: emitFormatted,
     event: {
       handle(data, view, off, _len, rt) {
-        act(formattedText(data, view, off, rt), rt);
+        act(formattedText(data, view, off, rt), rt, data as FormattedData);
       },
     },
   };
@@ -38,6 +40,8 @@ export function formattedTextFunction(
 export interface FormattedData {
   format: string;
   layout: RecordLayout;
+  /** Where the call is, for messages about the script (errorf, warnf). */
+  span: Span;
   [k: string]: unknown;
 }
 
@@ -50,7 +54,7 @@ function checkFormatted(ctx: CheckContext, call: Call): FormattedData | null {
   const types: Type[] = rest.map((a) => storageType(ctx.typeOf(a)));
   const problem = types.some((t) => t.kind === 'none') ? null : checkPrintf(fmt.value, types, call.name);
   if (problem) ctx.error(problem.message, problem.argument !== null && rest[problem.argument] ? rest[problem.argument] : fmt);
-  return { format: fmt.value, layout: layoutRecord(types) };
+  return { format: fmt.value, layout: layoutRecord(types), span: call.span };
 }
 
 function emitFormatted(ctx: EmitContext, call: Call) {

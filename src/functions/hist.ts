@@ -5,7 +5,7 @@
 
 import { IntPredicate, Opcode, type Val } from '../codegen/llvm';
 import type { AggType } from '../types';
-import { bucketTotal, histLabel, histRange, jsonBuckets, lhistLabel, lhistRange, renderBuckets } from '../format/hist';
+import { bucketTotal, histLabel, histRange, histRange026, jsonBuckets, lhistLabel, lhistLabel026, lhistRange, renderBuckets } from '../format/hist';
 import { integerArgument, literalArgument } from './agg-args';
 import type { AggregateDef, EmitContext } from './types';
 import { opaqueToOptimizer } from '../codegen/opaque';
@@ -72,6 +72,7 @@ export const hist: AggregateDef = {
   ...histogramPrinting,
   text: (v, _t, div) => renderBuckets(v as readonly bigint[], histLabel, div),
   json: (v, _t, div) => jsonBuckets(v as readonly bigint[], histRange, div),
+  jsonIn: { '0.26': (v, _t, div) => jsonBuckets(v as readonly bigint[], histRange026, div, ',') },
 };
 
 /** lhist's literal arguments, kept in its type. */
@@ -134,10 +135,26 @@ export const lhist: AggregateDef = {
     const n = lhistBuckets(t);
     return renderBuckets(ownBuckets(v, t), (i) => lhistLabel(i, n, min, max, step), 1n);
   },
+  textIn: {
+    '0.26': (v, t) => {
+      const { min, max, step } = bounds(t);
+      const n = lhistBuckets(t);
+      return renderBuckets(ownBuckets(v, t), (i) => lhistLabel026(i, n, min, max, step), 1n);
+    },
+  },
   json(v, t) {
     const { min, max, step } = bounds(t);
     const n = lhistBuckets(t);
     return jsonBuckets(ownBuckets(v, t), (i) => lhistRange(i, n, min, max, step), 1n);
+  },
+  jsonIn: {
+    // 0.26's open top bucket starts where the last full bucket ends.
+    '0.26': (v, t) => {
+      const { min, max, step } = bounds(t);
+      const n = lhistBuckets(t);
+      const top = min + BigInt(n - 2) * step;
+      return jsonBuckets(ownBuckets(v, t), (i) => (i === n - 1 ? [top, null] : lhistRange(i, n, min, max, step)), 1n, ',');
+    },
   },
   typeName(t) {
     const { min, max, step } = bounds(t);

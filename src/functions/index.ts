@@ -17,6 +17,7 @@ export { formats, formatOf } from './formats';
 
 type TaskIds = typeof import('./task-ids');
 type ProbeArgs = typeof import('./probe-args');
+type TypeTests = typeof import('./type-tests');
 const arg = (n: number) => (): BuiltinDef => mod<ProbeArgs>('./probe-args').argBuiltins[n];
 const sarg = (n: number) => (): BuiltinDef => mod<typeof import('./sarg')>('./sarg').sargBuiltins[n];
 
@@ -47,17 +48,25 @@ export const builtins = new Registry<BuiltinDef>({
   ustack: () => mod<typeof import('./stack')>('./stack').ustackBuiltin,
   username: () => mod<typeof import('./username')>('./username').username,
   numaid: () => mod<typeof import('./numaid')>('./numaid').numaid,
+  jiffies: () => mod<typeof import('./jiffies')>('./jiffies').jiffies,
+  ncpus: () => mod<typeof import('./ncpus')>('./ncpus').ncpus,
+  usermode: () => mod<typeof import('./usermode')>('./usermode').usermode,
+  probetype: () => mod<typeof import('./probetype')>('./probetype').probetype,
+  has_cpid: () => mod<typeof import('./cpid')>('./cpid').hasCpid,
+  default_str_length: () => mod<TypeTests>('./type-tests').defaultStrLength,
 });
 
 export const functions = new Registry<FunctionDef>({
   printf: () => mod<typeof import('./printf')>('./printf').printf,
   exit: () => mod<typeof import('./exit')>('./exit').exit,
+  getopt: () => mod<typeof import('./getopt')>('./getopt').getopt,
   unwatch: () => mod<typeof import('./unwatch')>('./unwatch').unwatch,
   'helper-error': () => mod<typeof import('./helper-error')>('./helper-error').helperError,
   print: () => mod<typeof import('./print')>('./print').print,
   clear: () => mod<typeof import('./clear')>('./clear').clear,
   zero: () => mod<typeof import('./zero')>('./zero').zero,
   delete: () => mod<typeof import('./delete')>('./delete').del,
+  has_key: () => mod<typeof import('./has-key')>('./has-key').hasKey,
   time: () => mod<typeof import('./time')>('./time').time,
   str: () => mod<typeof import('./str')>('./str').str,
   strncmp: () => mod<typeof import('./strncmp')>('./strncmp').strncmp,
@@ -70,6 +79,9 @@ export const functions = new Registry<FunctionDef>({
   buf: () => mod<typeof import('./buf')>('./buf').buf,
   strftime: () => mod<typeof import('./strftime')>('./strftime').strftime,
   signal: () => mod<typeof import('./signal')>('./signal').signal,
+  signal_thread: () => mod<typeof import('./signal')>('./signal').signal_thread,
+  syscall_name: () => mod<typeof import('./number-names')>('./number-names').syscall_name,
+  signal_name: () => mod<typeof import('./number-names')>('./number-names').signal_name,
   override: () => mod<typeof import('./override')>('./override').override,
   strcontains: () => mod<typeof import('./strcontains')>('./strcontains').strcontains,
   macaddr: () => mod<typeof import('./macaddr')>('./macaddr').macaddr,
@@ -87,7 +99,25 @@ export const functions = new Registry<FunctionDef>({
   strerror: () => mod<typeof import('./strerror')>('./strerror').strerror,
   cgroup_path: () => mod<typeof import('./cgroup-path')>('./cgroup-path').cgroup_path,
   debugf: () => mod<typeof import('./debugf')>('./debugf').debugf,
+  errorf: () => mod<typeof import('./errorf')>('./errorf').errorf,
+  warnf: () => mod<typeof import('./errorf')>('./errorf').warnf,
   path: () => mod<typeof import('./path')>('./path').path,
+  strlen: () => mod<typeof import('./strlen')>('./strlen').strlen,
+  strstr: () => mod<typeof import('./strstr')>('./strstr').strstr,
+  str_concat: () => mod<typeof import('./str-concat')>('./str-concat').strConcat,
+  nsecs: () => mod<typeof import('./nsecs')>('./nsecs').nsecsOf,
+  pid: () => mod<TaskIds>('./task-ids').pidOf,
+  tid: () => mod<TaskIds>('./task-ids').tidOf,
+  fail: () => mod<typeof import('./fail')>('./fail').fail,
+  is_str: () => mod<TypeTests>('./type-tests').typeTest('is_str'),
+  is_ptr: () => mod<TypeTests>('./type-tests').typeTest('is_ptr'),
+  is_array: () => mod<TypeTests>('./type-tests').typeTest('is_array'),
+  is_integer: () => mod<TypeTests>('./type-tests').typeTest('is_integer'),
+  is_unsigned_integer: () => mod<TypeTests>('./type-tests').typeTest('is_unsigned_integer'),
+  is_literal: () => mod<TypeTests>('./type-tests').typeTest('is_literal'),
+  strcap: () => mod<TypeTests>('./type-tests').strcap,
+  memcmp: () => mod<typeof import('./memcmp')>('./memcmp').memcmp,
+  write_user: () => mod<typeof import('./write-user')>('./write-user').writeUser,
 });
 
 type Count = typeof import('./count');

@@ -15,7 +15,13 @@ export function kernelFieldAddress(ctx: EmitContext, e: FieldAccess, plan: Kerne
   const { b } = ctx;
   const target = ctx.emit(e.target);
   // A struct copied into a variable or map value (a string-like buffer) is read from its bytes.
-  const base = target.type.kind === 'string' ? b.ptrToInt(target.v, ctx.i64) : target.v;
+  let base = target.type.kind === 'string' ? b.ptrToInt(target.v, ctx.i64) : target.v;
+  // Through a pointer to a pointer: read each pointer on the way.
+  for (let i = 0; i < (plan.derefs ?? 0); i++) {
+    const slot = ctx.zeroed(8, 'kderef');
+    ctx.reportHelper(e, b.helper(probeReadHelper(plan.space), ctx.i64, [ctx.i8p, ctx.c.int(32), ctx.i8p], [slot, ctx.c.constInt(ctx.c.int(32), 8), b.intToPtr(base, ctx.i8p)]), 'negative');
+    base = b.load(ctx.i64, b.bitcast(slot, ctx.c.ptr(ctx.i64)));
+  }
   return plan.offset ? b.binop(Opcode.Add, base, ctx.constInt(plan.offset)) : base;
 }
 

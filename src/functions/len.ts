@@ -1,3 +1,4 @@
+// len(ustack), len(kstack): see ./stack.ts.
 // len(@m): how many keys a map holds now, counted in the probe by bpf_for_each_map_elem with a
 // callback that adds one per element, as newer bpftrace (0.21+) does; bpftrace 0.17 has no len().
 // Only keyed maps: a keyless map is a one-entry array whose "length" would always be 1.
@@ -8,19 +9,29 @@ import { none, s64 } from '../types';
 import { mapOf, wholeMapArgument } from './clear';
 import type { MapRef } from '../ast';
 import type { FunctionDef } from './types';
+import { checkStackLen, emitStackLen, isStack } from './stack';
+import { typeName } from '../type-name';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
 export const len: FunctionDef = {
   name: 'len',
   check(ctx, call) {
     if (call.args.length !== 1) {
-      ctx.error('len() takes one map: len(@m)', call);
+      ctx.error('len() takes one map or stack: len(@m), len(ustack)', call);
+      return none;
+    }
+    const [arg] = call.args;
+    if (arg.kind !== 'MapRef') {
+      const t = ctx.typeOf(arg);
+      if (isStack(t)) return checkStackLen(ctx, arg) ? s64 : none;
+      if (t.kind !== 'none') ctx.error(`len() expects a map, ustack, or kstack, got ${typeName(t)}`, arg, 'len(@m) counts the keys of a map, len(ustack) the frames of a stack');
       return none;
     }
     return wholeMapArgument(ctx, call, 'len') ? s64 : none;
   },
   emit(ctx, call) {
     const { b, c, i64, i8p } = ctx;
+    if (call.args[0].kind !== 'MapRef') return emitStackLen(ctx, call.args[0]);
     const ref = call.args[0] as MapRef;
     const map = mapOf(ctx, ref);
     if (map.info.keyType === null) {

@@ -3,6 +3,7 @@
 // its address space. The probe keeps the raw bytes; macFormat formats them in user
 // space, so printf %s, map keys and values all print the same text.
 
+import { QUOTED_IN_026 } from './formats';
 import { probeReadHelper } from '../codegen/probe-read';
 import { none, type StringType } from '../types';
 import type { FunctionDef, ValueFormat } from './types';
@@ -60,5 +61,6 @@ export const macFormat: ValueFormat = {
   name: 'mac',
   decode: (view, off) => formatMac(view, off),
   json: (v) => String(v),
+  jsonIn: QUOTED_IN_026,
   printf: 'string',
 };

@@ -8,8 +8,7 @@ import { none, stringType } from '../types';
 import type { FunctionDef } from './types';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
-/** bpf_d_path takes a pointer the verifier trusts: one from BTF-typed arguments or context. */
-const argsAreBtf = (t: ProbeType): boolean => t.namedArgs === 'btf-params' || t.namedArgs === 'btf-context';
+const pathAllowed = (t: ProbeType): boolean => !!t.mayReadPath;
 
 export const path: FunctionDef = {
   name: 'path',
@@ -18,8 +17,8 @@ export const path: FunctionDef = {
       ctx.error(`path() requires 1 argument (${call.args.length} provided)`, call, 'pass a struct path, e.g. path(args->file->f_path) in kfunc:security_file_open');
       return none;
     }
-    if (!argsAreBtf(ctx.probe.type)) {
-      const where = probeTypes().filter(argsAreBtf).map((t) => `'${t.name}'`).join(', ');
+    if (!pathAllowed(ctx.probe.type)) {
+      const where = probeTypes().filter(pathAllowed).map((t) => `'${t.name}'`).join(', ');
       ctx.error(`The path function can only be used with ${where} probes`, call, `bpf_d_path is not allowed in ${ctx.probe.provider} programs: use a kfunc probe on a function the kernel allows it in, e.g. kfunc:security_file_open { path(args->file->f_path) }`);
       return none;
     }

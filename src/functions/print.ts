@@ -1,4 +1,5 @@
-// print(@m), print(@m, top, div) and print(expr). The map is read and formatted in user space when
+// print(@m), print(@m, top, div) and print(expr), print(@m[key]) one entry's value (bpftrace
+// 0.21+) among them. The map is read and formatted in user space when
 // the event is handled (so it shows the map as it is then, as in bpftrace); top and div are
 // evaluated in the probe and travel in the record, as does the value of print(expr).
 
@@ -28,10 +29,6 @@ export const print: FunctionDef = {
         if (t.kind !== 'int') ctx.error(`print()'s ${a === rest[0] ? 'top' : 'div'} must be an integer, got ${t.kind}`, a);
       }
       ctx.addEvent(call, 'print', { mode: 'map', map: `@${target.name}`, layout: layoutRecord(rest.map(() => u64)) });
-      return none;
-    }
-    if (target.kind === 'MapRef') {
-      ctx.error('print() prints a whole map, not one of its entries', target, `print(@${target.name}) prints every entry; printf() prints one value`);
       return none;
     }
     if (rest.length) ctx.error('print() of a value takes no other arguments', rest[0]);

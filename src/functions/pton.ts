@@ -3,6 +3,7 @@
 // ':' IPv6 - so "::ffff:1.2.3.4" is refused, as bpftrace refuses it. The value is a u8 array
 // (format 'bytes', printed "[1,2,3,4]"), which ntop() turns back into text.
 
+import { QUOTED_IN_026 } from './formats';
 import { isIPv4, isIPv6 } from 'node:net';
 import { none, type StringType, type Type } from '../types';
 import type { FunctionDef, ValueFormat } from './types';
@@ -79,5 +80,6 @@ export const bytesFormat: ValueFormat = {
     return `[${(asKey ? new Int8Array(view.buffer, at, n) : new Uint8Array(view.buffer, at, n)).join(',')}]`;
   },
   json: (v) => String(v),
+  jsonIn: QUOTED_IN_026,
   printf: 'array',
 };

@@ -3,6 +3,7 @@
 // need nothing from runtime/; the runtime implements these interfaces (runtime/output.ts,
 // runtime/read-maps.ts, runtime/format/host.ts).
 
+import type { Dialect } from '../dialect';
 import type { Span } from '../ast';
 import type { StringType, Type, Value } from '../types';
 
@@ -48,7 +49,7 @@ export interface PrintOptions {
 
 /** Where a session's output goes, in the format -f chose (runtime/output.ts). */
 export interface OutputSink {
-  /** "Attaching N probes..." */
+  /** "Attaching N probes..." (0.17), "Attached N probes" (0.26). */
   attached(probes: number): void;
   /** Text of printf() and other free-form output. */
   printf(text: string): void;
@@ -66,10 +67,16 @@ export interface OutputSink {
   allMaps(maps: readonly MapData[]): void;
   /** Records the ring buffer had no room for. */
   lostEvents(n: bigint): void;
+  /** All records lost in the run, once at its end (a warning on stderr in bpftrace 0.26). */
+  lostTotal(n: bigint): void;
   /** A BPF helper that failed at `span` (-k/-kk): its return value, 0 for a lookup that found nothing. */
   helperError(helper: string, retcode: bigint, span: Span): void;
   flush(): void;
   close(): void;
+  /** Holds what is written from now on apart, until the returned function takes it back (--test). */
+  divert?(): () => string;
+  /** -f json only: one `{"type": TYPE, "data": DATA}` line, DATA already JSON (test results). */
+  record?(type: string, data: string): void;
 }
 
 /**
@@ -105,6 +112,8 @@ export interface HostLookup {
   cgroupPath(id: bigint, filter: string): string;
   /** Wall-clock nanoseconds at boot (what nsecs counts from). */
   wallClockAtBoot(): bigint;
+  /** Printed after a str() value that filled its capacity (config str_trunc_trailer); none when absent. */
+  readonly strTruncTrailer?: string;
 }
 
 /**
@@ -120,6 +129,8 @@ export interface ValueFormat {
   text?(v: Value, t: StringType, asKey: boolean): string;
   /** JSON of the value (print(), map values); default: a JSON string of the value. */
   json?(v: Value, t: StringType): string;
+  /** JSON where a dialect writes it otherwise (0.26 quotes what 0.17 wrote bare, records unspaced). */
+  jsonIn?: Partial<Record<Dialect, (v: Value, t: StringType) => string>>;
   /** What printf's type check calls such a value; only 'string' is accepted by %s, 'buffer' by %r. */
   printf: 'string' | 'buffer' | 'array' | 'record';
   /** bpftrace 0.17 joins the entries of maps with such values without a newline (its quirk). */
@@ -141,14 +152,16 @@ export type EventData = { [k: string]: unknown };
 
 export interface RuntimeServices {
   write(text: string): void;
+  /** Which bpftrace's output the session writes (src/dialect.ts); absent means 0.17. */
+  readonly dialect?: Dialect;
   /** Where output goes, in the format -f chose; write() is printf-like text through it. */
   readonly output: OutputSink;
   /** The script's maps, read and reset from user space (print, clear, zero). */
   readonly maps: MapReader;
   /** Decodes a value of type `t` recorded at `off` (event arguments), resolving formats. */
   decode(t: Type, view: DataView, off: number): Value;
-  /** Ends tracing as exit() does: END, map printing, cleanup. */
-  requestExit(): void;
+  /** Ends tracing as exit() does: END, map printing, cleanup; `code` is the exit status to end with. */
+  requestExit(code?: number): void;
   /**
    * Runs `work` and handles no further record until it settles, so its output keeps its place in
    * the stream while signals are still handled (system() runs its command this way). After SIGINT
@@ -158,4 +171,6 @@ export interface RuntimeServices {
   hold(work: () => Promise<void>): void;
   /** Removes every hardware breakpoint set on `addr` (unwatch()); nothing happens when none is. */
   unwatch(addr: bigint): void;
+  /** A message about the script at `span` on stderr, rendered as compile-time ones (errorf, warnf); --no-warnings drops warnings. */
+  diagnostic(severity: 'ERROR' | 'WARNING', message: string, span: Span): void;
 }

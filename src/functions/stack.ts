@@ -15,14 +15,14 @@
 
 import type { Builtin, Call, Expr } from '../ast';
 import { BpfMapType } from '../codegen/map-defs';
-import { Opcode } from '../codegen/llvm';
+import { IntPredicate, Opcode } from '../codegen/llvm';
 import { stackMapName } from '../format/stack-map';
-import { none, type StackMode, type StackSpec, type StringType } from '../types';
-import type { BuiltinDef, CheckContext, EmitContext, FunctionDef, HostLookup, ValueFormat } from './types';
+import { none, s64, type StackMode, type StackSpec, type StringType } from '../types';
+import type { BuiltinDef, CgValue, CheckContext, EmitContext, FunctionDef, HostLookup, ValueFormat } from './types';
 import { tryReadText } from '../kernel/host';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
-const BPF_F_USER_STACK = 1 << 8;
+export const BPF_F_USER_STACK = 1 << 8;
 const DEFAULT_DEPTH = 127;
 /** bpftrace's MAX_STACK_SIZE. */
 const MAX_DEPTH = 1024;
@@ -39,7 +39,7 @@ const stackType = (user: boolean, stack: StackSpec): StringType => ({ kind: 'str
 
 function parseArgs(ctx: CheckContext, call: Call): StackSpec | null {
   const fn = call.name;
-  const spec: StackSpec = { mode: 'bpftrace', depth: DEFAULT_DEPTH };
+  const spec: StackSpec = { mode: ctx.options.stackMode ?? 'bpftrace', depth: DEFAULT_DEPTH };
   if (call.args.length > 2) {
     ctx.error(`${fn}() takes at most two arguments: ${fn}(mode, depth)`, call, `for example ${fn}(perf, 10)`);
     return null;
@@ -91,9 +91,14 @@ function parseArgs(ctx: CheckContext, call: Call): StackSpec | null {
   return spec;
 }
 
+/** The stack trace map of stacks `depth` frames deep, shared by every program. */
+export function stackMap(ctx: EmitContext, depth: number) {
+  return ctx.sharedMap({ name: stackMapName(depth), type: BpfMapType.StackTrace, maxEntries: STACK_ENTRIES, keySize: 4, valueSize: depth * 8 });
+}
+
 function emitStack(ctx: EmitContext, user: boolean, spec: StackSpec) {
   const { b, c } = ctx;
-  const map = ctx.sharedMap({ name: stackMapName(spec.depth), type: BpfMapType.StackTrace, maxEntries: STACK_ENTRIES, keySize: 4, valueSize: spec.depth * 8 });
+  const map = stackMap(ctx, spec.depth);
   const id = b.helper(BpfHelper.GET_STACKID, ctx.i64, [ctx.i8p, ctx.i8p, ctx.i64], [ctx.ctxArg, b.bitcast(map, ctx.i8p), ctx.constInt(user ? BPF_F_USER_STACK : 0)], 'stackid');
   let v = b.binop(Opcode.And, id, ctx.constInt(0xffffffff));
   if (user) {
@@ -110,8 +115,8 @@ function define(user: boolean): { builtin: BuiltinDef; fn: FunctionDef } {
   return {
     builtin: {
       name,
-      check: (_ctx: CheckContext, _node: Builtin) => stackType(user, { mode: 'bpftrace', depth: DEFAULT_DEPTH }),
-      emit: (ctx: EmitContext) => emitStack(ctx, user, { mode: 'bpftrace', depth: DEFAULT_DEPTH }),
+      check: (ctx: CheckContext, _node: Builtin) => stackType(user, { mode: ctx.options.stackMode ?? 'bpftrace', depth: DEFAULT_DEPTH }),
+      emit: (ctx: EmitContext) => emitStack(ctx, user, { mode: ctx.options.stackMode ?? 'bpftrace', depth: DEFAULT_DEPTH }),
     },
     fn: {
       name,
@@ -165,3 +170,32 @@ function stackFormat(user: boolean): ValueFormat {
 
 export const kstackFormat = stackFormat(false);
 export const ustackFormat = stackFormat(true);
+
+// len(kstack), len(ustack), len(ustack(N)) … (bpftrace 0.23+): the frames of the stack where the
+// probe fired. A recorded stack is only an id into a stack trace map, which programs cannot
+// read, so the frames are captured again with bpf_get_stack into scratch memory and counted from
+// the bytes it wrote; a stack that cannot be captured (no user stack in a kernel thread) is 0.
+// The stack must be written in the call: a stack kept in a variable or map has no frames to count.
+
+export const isStack = (t: { kind: string; format?: string }): boolean => t.kind === 'string' && (t.format === kstackFormat.name || t.format === ustackFormat.name);
+
+const written = (e: Expr): boolean => (e.kind === 'Builtin' || e.kind === 'Call') && (e.name === 'kstack' || e.name === 'ustack');
+
+/** Whether len() can count `e`'s frames; reports why not. */
+export function checkStackLen(ctx: CheckContext, e: Expr): boolean {
+  if (written(e)) return true;
+  ctx.error('len() counts the frames of a stack captured in the call: a stack kept in a variable or map is only its id', e, 'write len(ustack), len(kstack(10)) …');
+  return false;
+}
+
+export function emitStackLen(ctx: EmitContext, e: Expr): CgValue {
+  const { b, c, i64 } = ctx;
+  const t = ctx.typeOf(e) as StringType;
+  const depth = t.stack?.depth ?? 127;
+  const buf = ctx.scratch(depth * 8, 'stack_len');
+  const flags = t.format === ustackFormat.name ? BPF_F_USER_STACK : 0;
+  const bytes = b.helper(BpfHelper.GET_STACK, i64, [ctx.i8p, ctx.i8p, c.int(32), i64], [ctx.ctxArg, buf, c.constInt(c.int(32), depth * 8), ctx.constInt(flags)], 'stack_bytes');
+  // A negative result is an error: no frames.
+  const ok = b.icmp(IntPredicate.SGT, bytes, ctx.constInt(0));
+  return { type: s64, v: b.select(ok, b.binop(Opcode.LShr, bytes, ctx.constInt(3)), ctx.constInt(0)) };
+}

@@ -10,8 +10,7 @@ export function storageType(t: Type): Type {
   if (t.kind === 'int' && (t.elem || t.pointee !== undefined)) return { ...t, bits: 64, signed: true };
   if (t.kind === 'int' && t.space) return { ...t, bits: 64, signed: false };
   if (t.kind === 'int') return intType(64, t.signed);
-  if (t.kind === 'bool') return intType(64, false);
-  if (t.kind === 'tuple') return { kind: 'tuple', elems: t.elems.map(storageType) };
+  if (t.kind === 'tuple') return { ...t, elems: t.elems.map(storageType) };
   // A struct by value is copied whole when it is printed or stored (small ones only).
   if (t.kind === 'record') return recordValueType(t) ?? t;
   return t;

@@ -57,7 +57,7 @@ export const str: FunctionDef = {
       }
     }
     if (t.kind === 'string') size = Math.min(size, t.size);
-    return stringType(size);
+    return { ...stringType(size), truncates: true };
   },
   emit(ctx, call) {
     const { b, c } = ctx;

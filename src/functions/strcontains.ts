@@ -5,6 +5,7 @@
 
 import { IntPredicate, Opcode, type Block, type Val } from '../codegen/llvm';
 import { none, u64 } from '../types';
+import { truthType } from '../semantic/bools';
 import type { EmitContext, FunctionDef } from './types';
 
 /**
@@ -13,7 +14,7 @@ import type { EmitContext, FunctionDef } from './types';
  * The counters live in stack slots (promoted to registers by LLVM); the verifier walks the
  * iterations, each bounded by a constant.
  */
-function emitSearchLoop(ctx: EmitContext, hay: Val, hSize: number, needle: Val, nSize: number, exit: (found: boolean) => void): void {
+export function emitSearchLoop(ctx: EmitContext, hay: Val, hSize: number, needle: Val, nSize: number, exit: (found: boolean, at: Val) => void): void {
   const { b, c, i64 } = ctx;
   const i8 = c.int(8);
   const i64p = c.ptr(i64);
@@ -52,9 +53,9 @@ function emitSearchLoop(ctx: EmitContext, hay: Val, hSize: number, needle: Val, 
   b.store(b.binop(Opcode.Add, b.load(i64, iSlot), k(1)), iSlot);
   b.br(bb.outer);
   b.positionAtEnd(bb.found);
-  exit(true);
+  exit(true, b.load(i64, iSlot));
   b.positionAtEnd(bb.missing);
-  exit(false);
+  exit(false, k(-1));
 }
 
 export const strcontains: FunctionDef = {
@@ -68,7 +69,8 @@ export const strcontains: FunctionDef = {
       const t = ctx.typeOf(s);
       if (t.kind !== 'string' && t.kind !== 'none') ctx.error(`strcontains() only supports string arguments (${t.kind === 'int' ? 'integer' : t.kind} provided)`, s, 'read memory as a string first: str(ptr)');
     }
-    return u64;
+    // bpftrace 0.24+ returns a bool; 0.17 an integer.
+    return truthType(ctx.options.dialect);
   },
   emit(ctx, call) {
     const { b, c } = ctx;
@@ -80,7 +82,7 @@ export const strcontains: FunctionDef = {
     const hSize = hay.type.kind === 'string' ? hay.type.size : 0;
     // Bytes of the needle that can be non-NUL: a literal's length, else its whole capacity.
     const nLen = nExpr.kind === 'StrLit' ? Buffer.byteLength(nExpr.value, 'latin1') : needle.type.kind === 'string' ? needle.type.size : 0;
-    if (nExpr.kind === 'StrLit' && nLen === 0) return { type: u64, v: ctx.constInt(1) };
+    if (nExpr.kind === 'StrLit' && nLen === 0) return { type: ctx.typeOf(call), v: ctx.constInt(1) };
     const done = b.appendBlock(ctx.fn, 'strcontains_end');
     const incoming: [Val, Block][] = [];
     const exit = (found: boolean, cond: Val | null, next: string): void => {
@@ -99,7 +101,7 @@ export const strcontains: FunctionDef = {
       exit(true, b.icmp(IntPredicate.EQ, byte(needle.v, 0), zero), 'sc_nonempty');
       emitSearchLoop(ctx, hay.v, hSize, needle.v, nLen, (found) => exit(found, null, ''));
       b.positionAtEnd(done);
-      return { type: u64, v: b.intCast(b.phi(i1, incoming), ctx.i64, false) };
+      return { type: ctx.typeOf(call), v: b.intCast(b.phi(i1, incoming), ctx.i64, false) };
     }
     for (let i = 0; i < hSize; i++) {
       exit(false, b.icmp(IntPredicate.EQ, byte(hay.v, i), zero), 'sc_pos');

@@ -1,6 +1,7 @@
 // strerror(errno): an error number printed as the C library's message ("No such file or
 // directory"). The probe records the number; strerrorFormat words it when decoded.
 
+import { QUOTED_IN_026 } from './formats';
 import { none, type StringType } from '../types';
 import type { FunctionDef, ValueFormat } from './types';
 
@@ -35,5 +36,6 @@ export const strerrorFormat: ValueFormat = {
   name: 'strerror',
   decode: (view, off, _t, host) => host.strerror(view.getBigUint64(off, true)),
   json: (v) => String(v),
+  jsonIn: QUOTED_IN_026,
   printf: 'string',
 };

@@ -2,6 +2,7 @@
 // time formatted like strftime(3), plus "%f" for microseconds. The probe keeps only the
 // nanoseconds since boot; user space adds the boot time and formats (strftimeFormat).
 
+import { QUOTED_IN_026 } from './formats';
 import { none, type StringType } from '../types';
 import type { FunctionDef, ValueFormat } from './types';
 import { localTm, strftime as formatTime } from '../format/strftime';
@@ -50,5 +51,6 @@ export const strftimeFormat: ValueFormat = {
   name: 'strftime',
   decode: (view, off, t, host) => formatTimestamp(t.pattern ?? '', view.getBigUint64(off, true), host.wallClockAtBoot()),
   json: (v) => String(v),
+  jsonIn: QUOTED_IN_026,
   printf: 'string',
 };

@@ -1,8 +1,10 @@
 // pid, tid, uid, gid: halves of bpf_get_current_pid_tgid() and bpf_get_current_uid_gid().
 
 import { Opcode } from '../codegen/llvm';
-import { u32 } from '../types';
-import type { BuiltinDef, EmitContext } from './types';
+import { statSync } from 'node:fs';
+import type { Builtin } from '../ast';
+import { none, u32 } from '../types';
+import type { BuiltinDef, EmitContext, FunctionDef } from './types';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
 function half(name: string, helper: number, upper: boolean): BuiltinDef {
@@ -23,3 +25,42 @@ export const pid = half('pid', BpfHelper.GET_CURRENT_PID_TGID, true);
 export const tid = half('tid', BpfHelper.GET_CURRENT_PID_TGID, false);
 export const uid = half('uid', BpfHelper.GET_CURRENT_UID_GID, false);
 export const gid = half('gid', BpfHelper.GET_CURRENT_UID_GID, true);
+
+/** PROC_PID_INIT_INO: the inode of the initial PID namespace (/proc/self/ns/pid). */
+const INIT_PID_NS_INO = 0xeffffffc;
+
+function inInitPidNamespace(): boolean {
+  try {
+    return statSync('/proc/self/ns/pid').ino === INIT_PID_NS_INO;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * pid(init), tid(init), pid(curr_ns), tid(curr_ns) (bpftrace 0.23+): the id as the initial PID
+ * namespace sees it, or as bpfscript's own namespace does. They agree when bpfscript runs in the
+ * initial namespace; from inside another one curr_ns is refused for now.
+ */
+function nsForm(def: BuiltinDef): FunctionDef {
+  return {
+    name: def.name,
+    check(ctx, call) {
+      const [ns] = call.args;
+      if (call.args.length === 0) return def.check(ctx, call as unknown as Builtin);
+      if (call.args.length > 1 || ns.kind !== 'Builtin' || (ns.name !== 'init' && ns.name !== 'curr_ns')) {
+        ctx.error(`${def.name}() takes a namespace: ${def.name}(init) or ${def.name}(curr_ns)`, call.args[call.args.length > 1 ? 1 : 0]);
+        return none;
+      }
+      if (ns.name === 'curr_ns' && !inInitPidNamespace()) {
+        ctx.error(`${def.name}(curr_ns) inside a PID namespace other than the initial one is not supported yet`, ns, `${def.name}(init) gives the id the initial namespace sees`);
+        return none;
+      }
+      return def.check(ctx, call as unknown as Builtin);
+    },
+    emit: (ctx, call) => def.emit(ctx, call as unknown as Builtin),
+  };
+}
+
+export const pidOf = nsForm(pid);
+export const tidOf = nsForm(tid);

@@ -4,11 +4,12 @@
 // definitions up by name; they never switch on names. What the user-space side may ask of the
 // runtime (output, maps, host lookups, value formats) is in ./runtime-contract.ts.
 
+import type { Dialect } from '../dialect';
 import type { Builtin, Call, Expr, Span } from '../ast';
 import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
 import type { ExpandedProbe } from '../probes';
 import type { MapDef } from '../codegen/map-defs';
-import type { AddrSpace, AggType, IntType, Type } from '../types';
+import type { AddrSpace, AggType, IntType, StackMode, Type } from '../types';
 
 import type { MapInfo } from '../semantic/checked-program';
 import type { AggregateValue, EventData, EventHandler } from './runtime-contract';
@@ -16,7 +17,7 @@ import type { AggregateValue, EventData, EventHandler } from './runtime-contract
 export type * from './runtime-contract';
 
 /** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
-export type ConfigName = 'cpid' | 'start_ns';
+export type ConfigName = 'cpid' | 'start_ns' | 'ncpus';
 
 /** Settings of the whole program that type rules and IR emission read. */
 export interface LanguageOptions {
@@ -28,6 +29,14 @@ export interface LanguageOptions {
   readonly unsafe: boolean;
   /** -k (1) / -kk (2): which failing BPF helpers report a warning at run time (helper-error.ts). */
   readonly helperErrors: number;
+  /** The config block's stack_mode: kstack/ustack without a mode use it (bpftrace when unset). */
+  readonly stackMode?: StackMode;
+  /** The config block's max_cat_bytes (or BPFTRACE_MAX_CAT_BYTES): what cat() reads at most. */
+  readonly catBytes?: number;
+  /** Which bpftrace the program means what it means in (src/dialect.ts): 0.26 has bool results. */
+  readonly dialect: Dialect;
+  /** Named program options (`-- --name=value`), for getopt(). */
+  readonly namedOptions?: ReadonlyMap<string, string | true>;
 }
 
 /** What a type rule may ask of the semantic pass. */
@@ -45,9 +54,11 @@ export interface CheckContext {
   addEvent(call: Call, fn: string, data: EventData): number;
   /**
    * Under -k (`level` 1) or -kk (2), a failure of `helper` at `node` is reported at run time with
-   * its span, as bpftrace's -k does; codegen then calls EmitContext.reportHelper there.
+   * its span, as bpftrace's -k does (`level` 0: always); codegen then calls EmitContext.reportHelper there.
    */
-  watchHelper(node: { span: Span }, helper: string, level: 1 | 2, span?: Span): void;
+  watchHelper(node: { span: Span }, helper: string, level: 0 | 1 | 2, span?: Span): void;
+  /** Whether `e` is a statement of its own, its value discarded (`delete(@m, k);`). */
+  isStatement?(e: Expr): boolean;
 }
 
 /** A value during code generation: integers are i64 values, strings and tuples pointers to bytes. */
@@ -150,6 +161,10 @@ export interface AggregateDef {
   text(v: AggregateValue, t: AggType, div: bigint): string;
   /** JSON of a combined value (-f json). */
   json(v: AggregateValue, t: AggType, div: bigint): string;
+  /** Text of a value where a dialect prints it otherwise (stats() in 0.26: `{ .count = 1, … }`). */
+  textIn?: Partial<Record<Dialect, (v: AggregateValue, t: AggType, div: bigint) => string>>;
+  /** JSON of a value where a dialect writes it otherwise (hist() in 0.26: 64-bit bounds). */
+  jsonIn?: Partial<Record<Dialect, (v: AggregateValue, t: AggType, div: bigint) => string>>;
   /** The number map entries are sorted by, ascending. */
   sortKey(v: AggregateValue, t: AggType): bigint;
   /** The JSON line's "type": plain values "map", averages "stats", histograms "hist". */

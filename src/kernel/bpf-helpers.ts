@@ -144,6 +144,7 @@ export enum BpfHelper {
   GET_FUNC_IP = 173,
   LOOP = 181,
   MAP_LOOKUP_PERCPU_ELEM = 195,
+  KTIME_GET_TAI_NS = 208,
 }
 
 /** `bpf_get_current_pid_tgid` for 14; helper#N for an id not in the table. */

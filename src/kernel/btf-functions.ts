@@ -23,3 +23,14 @@ export function describeFunction(func: string): string[] | null {
   if (btf.resolve(f.ret).kind !== 'void') lines.push(`    ${btf.typeName(f.ret)} retval`);
   return lines;
 }
+
+/**
+ * `-lv` lines of a raw tracepoint: the event's arguments as `args` names them (bpftrace 0.21+),
+ * from its stub function's prototype without the private-data parameter and without a return.
+ */
+export function describeRawTracepoint(event: string): string[] | null {
+  const btf = Btf.vmlinux();
+  const f = btf?.findFunc(`__probestub_${event}`) ?? btf?.findFunc(`__traceiter_${event}`);
+  if (!btf || !f) return null;
+  return f.params.slice(1).map((p, i) => `    ${btf.typeName(p.type)} ${p.name || `arg${i}`}`);
+}

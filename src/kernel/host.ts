@@ -80,7 +80,16 @@ export const realHost: Host = {
     const st = statSync(path);
     return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, isFile: st.isFile() };
   },
-  exists: (path) => existsSync(path),
+  // stat, not access(2) (Node's existsSync): access checks with the real uid and drops the
+  // capabilities of a non-root user, who may read tracefs with CAP_DAC_READ_SEARCH.
+  exists: (path) => {
+    try {
+      statSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  },
   executable(path) {
     try {
       accessSync(path, constants.X_OK);

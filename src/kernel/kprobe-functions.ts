@@ -60,3 +60,16 @@ export function kernelFunctions(): KernelFunctions {
     return exact ? { names: [...new Set(exact)], source: 'available_filter_functions' } : { names: fromKallsyms(), source: 'kallsyms' };
   });
 }
+
+/**
+ * The text symbols of the modules whose names match `module` (a glob; `vmlinux` is the kernel
+ * itself), from /proc/kallsyms, for `kprobe:MODULE:FUNC` (bpftrace 0.22+).
+ */
+export function functionsOfModule(module: RegExp): Set<string> {
+  const k = kallsyms();
+  const out = new Set<string>();
+  for (let i = 0; i < k.names.length; i++) {
+    if (isText(k.types[i]) && module.test(k.modules[i] ?? 'vmlinux')) out.add(k.names[i]);
+  }
+  return out;
+}

@@ -9,6 +9,7 @@ import { expandFunctionWatchpoint, watchpointCapabilities } from './watchpoint-a
 export const asyncwatchpoint: ProbeType<WatchpointAttach> = {
   name: 'asyncwatchpoint',
   aliases: ['aw'],
+  probetypeName: 'watchpoint',
   ...watchpointCapabilities,
   expand(ap, _probe, target = {}) {
     const usage = 'write asyncwatchpoint:FUNC+argN:LENGTH:MODE, e.g. asyncwatchpoint:increment+arg1:4:w';

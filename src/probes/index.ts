@@ -14,14 +14,14 @@ import { uprobe, uretprobe } from './uprobe';
 import { usdt } from './usdt';
 import { watchpoint } from './watchpoint';
 import { asyncwatchpoint } from './asyncwatchpoint';
-import { begin, end } from './special';
+import { begin, bench, end, self, test } from './special';
 import { tracepoint } from './tracepoint';
 import { bindProbe, type ExpandTarget, type ExpandedProbe, type ProbeType } from './types';
 
-export type { ExpandTarget, ExpandedProbe, ProbeContext, ProbeType } from './types';
+export type { ExpandTarget, ExpandedProbe, ProbeContext, ProbeType, RunAt } from './types';
 
 const PROBE_TYPES: readonly ProbeType[] = [
-  begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, kfunc, kretfunc, uprobe, uretprobe, usdt, interval, profile, software, hardware, iter, watchpoint, asyncwatchpoint,
+  begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, kfunc, kretfunc, uprobe, uretprobe, usdt, interval, profile, software, hardware, iter, watchpoint, asyncwatchpoint, self, test, bench,
 ];
 
 const byName = new Map<string, ProbeType>();

@@ -37,6 +37,7 @@ export const iter: ProbeType<IterAttach> = {
   addressSpace: 'kernel',
   context: () => 'iter',
   namedArgs: 'btf-context',
+  mayReadPath: true,
   ctxIsArgs: true,
   expand(ap) {
     const known = Object.keys(ITERATOR_FIELDS).join(', ');

@@ -6,7 +6,7 @@
 
 import type { AttachPoint } from '../ast';
 import type { Val } from '../codegen/llvm';
-import { error } from '../diagnostics';
+import { error, missingTarget } from '../diagnostics';
 import type { EmitContext } from '../functions/types';
 import { Btf, type BtfFunction } from '../kernel/btf';
 import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
@@ -14,6 +14,7 @@ import { kernelFunctions } from '../kernel/btf-functions';
 import type { KfuncAttach } from './kfunc.attach';
 import type { ProbeSite, ProbeType } from './types';
 import { wildcardRegex } from '../wildcard';
+import type { Dialect } from '../dialect';
 
 /** The trampoline saves at most this many argument slots (MAX_BPF_FUNC_ARGS). */
 const MAX_SLOTS = 12;
@@ -60,7 +61,7 @@ export function paramSlots(btf: Btf, f: BtfFunction): ParamSlot[] {
  * per scalar parameter at its slot (x86-64 is little-endian, so a narrower integer is read from
  * the start of its slot).
  */
-function argsFormat(func: string, slots: ParamSlot[]): TracepointFormat {
+export function argsFormat(func: string, slots: ParamSlot[]): TracepointFormat {
   const fields: TracepointField[] = slots
     .filter((s) => s.size > 0)
     .map((s) => ({ name: s.name, ctype: s.ctype, offset: s.slot * 8, size: s.size, signed: s.signed }));
@@ -73,10 +74,12 @@ function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): Pro
   const ret = name === 'kretfunc';
   const section = ret ? 'fexit' : 'fentry';
 
-  const one = (ap: AttachPoint, btf: Btf, func: string): ProbeSite<KfuncAttach> => {
+  // bpftrace 0.22+ calls them fentry and fexit (kfunc/kretfunc stay as aliases), and so does `probe`.
+  const spelled = (d?: Dialect) => (d === '0.26' ? section : name);
+  const one = (ap: AttachPoint, btf: Btf, func: string, dialect?: Dialect): ProbeSite<KfuncAttach> => {
     const f = btf.findFunc(func);
     if (!f) {
-      throw error(`${name}:${func}: the kernel's BTF has no function named ${func}`, ap.span,
+      throw missingTarget(`${name}:${func}: the kernel's BTF has no function named ${func}`, ap.span,
         `list the functions that can be traced with: bpfscript -l "${name}:*"`);
     }
     const slots = paramSlots(btf, f);
@@ -87,7 +90,7 @@ function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): Pro
     }
     return {
       // bpftrace 0.17 names them with the module, vmlinux for the kernel's own functions.
-      name: `${name}:vmlinux:${func}`,
+      name: `${spelled(dialect)}:vmlinux:${func}`,
       section: `${section}/${func}`,
       attach: { func, btfId: f.id, retSlot: used },
       format: argsFormat(func, slots),
@@ -98,32 +101,34 @@ function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): Pro
   return {
     name,
     aliases,
+    probetypeName: section,
     addressSpace: 'kernel',
     context: () => 'tracing',
     namedArgs: 'btf-params',
+    mayReadPath: true,
     tracedFunction: (p) => ({ name: p.attach.func }),
     maySendSignal: true,
-    expand(ap) {
+    expand(ap, _probe, target) {
       // kfunc:FUNC or kfunc:MODULE:FUNC; only the kernel's own functions (module vmlinux) for now.
       if (ap.parts.length < 1 || ap.parts.length > 2 || !ap.parts[ap.parts.length - 1]) {
         throw error(`${name} probe must be ${name}:function or ${name}:vmlinux:function, got ${ap.raw}`, ap.span);
       }
       const mod = ap.parts.length === 2 ? ap.parts[0] : 'vmlinux';
-      const target = ap.parts[ap.parts.length - 1];
+      const func = ap.parts[ap.parts.length - 1];
       if (mod !== 'vmlinux' && !/[*?]/.test(mod)) {
         throw error(`${name} on functions of module ${mod} is not supported yet`, ap.span, `only kernel functions (${name}:vmlinux:FUNC) can be traced with ${name}`);
       }
-      if (!/^[\w.*?]+$/.test(target)) throw error(`invalid ${name} target '${target}'`, ap.span);
+      if (!/^[\w.*?]+$/.test(func)) throw error(`invalid ${name} target '${func}'`, ap.span);
       const btf = Btf.vmlinux();
       if (!btf) {
         throw error(`${name} needs the kernel's BTF, and /sys/kernel/btf/vmlinux is missing`, ap.span,
           'run on a kernel built with CONFIG_DEBUG_INFO_BTF, or use kprobe/tracepoint probes');
       }
-      if (!/[*?]/.test(target)) return [one(ap, btf, target)];
-      const re = wildcardRegex(target);
+      if (!/[*?]/.test(func)) return [one(ap, btf, func, target?.dialect)];
+      const re = wildcardRegex(func);
       const funcs = kernelFunctions().filter((f) => re.test(f)).sort();
-      if (!funcs.length) throw error(`no kernel function matches ${target}`, ap.span, `list the functions that can be traced with: bpfscript -l "${name}:*"`);
-      return funcs.map((f) => one(ap, btf, f));
+      if (!funcs.length) throw missingTarget(`no kernel function matches ${func}`, ap.span, `list the functions that can be traced with: bpfscript -l "${name}:*"`);
+      return funcs.map((f) => one(ap, btf, f, target?.dialect));
     },
     argsType(p) {
       return { kind: 'args', probe: p.name };

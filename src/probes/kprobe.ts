@@ -7,11 +7,11 @@
 
 import type { AttachPoint, Probe } from '../ast';
 import type { Val } from '../codegen/llvm';
-import { error } from '../diagnostics';
+import { error, missingTarget } from '../diagnostics';
 import type { EmitContext } from '../functions/types';
 import { kprobeMechanism } from '../kernel/kprobe-mechanism';
 import { Btf } from '../kernel/btf';
-import { kernelFunctions } from '../kernel/kprobe-functions';
+import { functionsOfModule, kernelFunctions } from '../kernel/kprobe-functions';
 import { paramSlots } from './kfunc';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { KprobeAttach } from './kprobe.attach';
@@ -51,7 +51,7 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
     const btf = Btf.vmlinux();
     const f = btf?.findFunc(func);
     if (!btf || !f) {
-      throw error(`${name}:${func}: this kernel has no kprobes, and fentry needs ${func} in the kernel's BTF`, ap.span,
+      throw missingTarget(`${name}:${func}: this kernel has no kprobes, and fentry needs ${func} in the kernel's BTF`, ap.span,
         'trace a tracepoint instead (bpfscript -l "tracepoint:*")');
     }
     const retSlot = paramSlots(btf, f).reduce((n, s) => n + s.slots, 0);
@@ -69,9 +69,10 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
     mayOverrideReturn: !ret,
     maySendSignal: true,
     expand(ap, probe?: Probe) {
-      // kprobe:func, kprobe:module:func (the module only narrows wildcard matches here)
+      // kprobe:func, kprobe:module:func (the function must be the module's; `vmlinux` is the kernel's)
       const target = ap.parts[ap.parts.length - 1] ?? '';
-      if (!target || ap.parts.length > 2) throw error(`${name} probe must be ${name}:function, got ${ap.raw}`, ap.span);
+      if (!target || ap.parts.length > 2) throw error(`${name} probe must be ${name}:function or ${name}:module:function, got ${ap.raw}`, ap.span);
+      const module = ap.parts.length === 2 && ap.parts[0] ? ap.parts[0] : undefined;
       const m = /^([\w.*?]+)(?:\+(\d+|0x[0-9a-fA-F]+))?$/.exec(target);
       if (!m) throw error(`invalid ${name} target '${target}'`, ap.span);
       const offset = m[2] ? Number(m[2]) : 0;
@@ -82,11 +83,15 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
       }
       const via = kprobeMechanism({ wildcard, offset: offset !== 0, perMatch: usesProbeBuiltin(probe) });
       let funcs = [m[1]];
+      const ofModule = module === undefined ? null : functionsOfModule(wildcardRegex(module));
+      if (ofModule && !wildcard && !ofModule.has(m[1])) {
+        throw error(`No matches for ${name} ${module}:${m[1]}`, ap.span, `${m[1]} is not a function of ${module === 'vmlinux' ? 'the kernel itself (vmlinux)' : `module ${module}`}: list them with bpfscript -l "${name}:${module}:*"`);
+      }
       if (wildcard) {
         const re = wildcardRegex(m[1]);
-        funcs = [...new Set(kernelFunctions().names.filter((f) => re.test(f) && !(ret && BANNED_KRETPROBES.has(f))))];
+        funcs = [...new Set(kernelFunctions().names.filter((f) => re.test(f) && !(ret && BANNED_KRETPROBES.has(f)) && (!ofModule || ofModule.has(f))))];
         if (!funcs.length) {
-          throw error(`no kernel function matches ${m[1]}`, ap.span, 'this kernel may have no kprobe support; list what can be traced with: bpfscript -l "kprobe:*"');
+          throw missingTarget(`no kernel function matches ${m[1]}`, ap.span, 'this kernel may have no kprobe support; list what can be traced with: bpfscript -l "kprobe:*"');
         }
       }
       if (via === 'fentry') {

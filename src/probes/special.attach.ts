@@ -1,3 +1,6 @@
-// The attach record of BEGIN and END: they are run, not attached, so it holds nothing.
+// The attach record of the probes the runtime runs itself (BEGIN, END, self, test, bench): they are
+// run, not attached. A test or bench probe carries its name, the label of its line in the report.
 
-export type SpecialAttach = Record<string, never>;
+export interface SpecialAttach {
+  label?: string;
+}

@@ -2,7 +2,7 @@
 // reads `args` runs as the event's raw tracepoint where it has one (see withoutArgs below).
 
 import type { AttachPoint } from '../ast';
-import { error } from '../diagnostics';
+import { error, missingTarget } from '../diagnostics';
 import { listTracepoints, readFormat, tracefsMissing, tracefsRoot } from '../kernel/tracefs';
 import { didYouMean, withSuggestion } from '../suggest';
 import { rawtracepoint } from './rawtracepoint';
@@ -30,7 +30,7 @@ function nearTracepoints(category: string, name: string): string | undefined {
 function expandOne(ap: AttachPoint, category: string, name: string): ProbeSite<TracepointAttach> {
   const format = readFormat(category, name);
   if (!format) {
-    throw error(
+    throw missingTarget(
       `tracepoint not found: ${category}:${name}`,
       ap.span,
       tracefsRoot()
@@ -62,7 +62,7 @@ export const tracepoint: ProbeType<TracepointAttach> = {
     if (!/[*?]/.test(category + name)) return [expandOne(ap, category, name)];
     const re = wildcardRegex(`${category}:${name}`);
     const matches = listTracepoints().filter((t) => re.test(t));
-    if (matches.length === 0) throw error(`no tracepoint matches ${category}:${name}`, ap.span);
+    if (matches.length === 0) throw missingTarget(`no tracepoint matches ${category}:${name}`, ap.span);
     return matches.map((m) => {
       const [c, n] = m.split(':');
       return expandOne(ap, c, n);

@@ -9,6 +9,8 @@ import type { Diagnostic } from '../diagnostics';
 import type { TracepointFormat } from '../kernel/tracefs';
 import type { AttachRecord } from '../compiled';
 import type { AddrSpace, Type } from '../types';
+import type { Dialect } from '../dialect';
+import type { BtfFunction } from '../kernel/btf-types';
 
 /** One concrete attach point as a probe type's `expand` finds it, before the registry binds it to its type. */
 export interface ProbeSite<A extends AttachRecord = AttachRecord> {
@@ -55,7 +57,16 @@ export interface ExpandTarget {
   command?: string;
   /** Command-line arguments after the script: `$N` in an attach point is replaced by the Nth. */
   positionals?: readonly string[];
+  /** Which bpftrace the script is read as (probe names differ: `begin` in 0.26). */
+  dialect?: Dialect;
 }
+
+/**
+ * When the runtime runs a probe of a type that is not attached: before the others are attached
+ * (BEGIN), after they are detached (END), on SIGUSR1 (self:signal), or only in --test / --bench
+ * mode (test:NAME, bench:NAME), several of one kind in the script's order.
+ */
+export type RunAt = 'begin' | 'end' | 'signal' | 'test' | 'bench';
 
 /**
  * A probe type, generic in its attach record `A`. Besides expanding attach points it answers the
@@ -65,6 +76,8 @@ export interface ExpandTarget {
 export interface ProbeType<A extends AttachRecord = AttachRecord> {
   name: string;
   aliases: readonly string[];
+  /** What newer bpftrace's `probetype` (0.25+) calls this type, when it is not `name`. */
+  probetypeName?: string;
   /** Resolves one attach point into concrete probes; throws BpfscriptError on a bad one. `probe`:
    * the probe it belongs to, for types whose expansion depends on what the body uses. */
   expand(ap: AttachPoint, probe?: Probe, target?: ExpandTarget): ProbeSite<A>[];
@@ -82,15 +95,18 @@ export interface ProbeType<A extends AttachRecord = AttachRecord> {
    * function's parameters from BTF, or a BTF-typed context struct (an iterator's).
    */
   namedArgs?: 'tracepoint-fields' | 'btf-params' | 'btf-context';
+  /** The kernel prototype `args` comes from, when namedArgs is 'btf-params' and the probe is not
+   * a function's (a raw tracepoint's btf_trace_EVENT); a kernel function of that name otherwise. */
+  paramsOf?(p: ExpandedProbe<A>): BtfFunction | null;
   /** `ctx` names the same record as `args` (bpftrace 0.17 spells an iterator's context ctx->task). */
   ctxIsArgs?: boolean;
   /** The address space of pointer fields of `args` (kernel when absent). */
   argsPointerSpace?(p: ExpandedProbe<A>): AddrSpace;
-  /** BEGIN and END run once through BPF_PROG_TEST_RUN instead of being attached. */
-  runOnce?: 'begin' | 'end';
+  /** Run by the runtime through BPF_PROG_TEST_RUN instead of being attached, and when. */
+  runOnce?: RunAt;
   /** The type of `args->NAME` (or `args.NAME`) when the probe type decides it, or the error that
    * refuses it; undefined to read it from the expanded probe's `format`. */
-  argField?(p: ExpandedProbe<A>, field: string, arrow: boolean): Type | { error: string; hint?: string } | undefined;
+  argField?(p: ExpandedProbe<A>, field: string): Type | { error: string; hint?: string } | undefined;
   /** How many argN builtins this probe has, and how to read one (as a u64). */
   args?: { count: number; read(ctx: EmitContext, n: number, p: ExpandedProbe<A>): Val };
   /** A condition checked before the predicate: false skips the program (an iterator's last call
@@ -110,6 +126,9 @@ export interface ProbeType<A extends AttachRecord = AttachRecord> {
   stackArgs?: boolean;
   /** override() may replace the traced function's return value (bpf_override_return). */
   mayOverrideReturn?: boolean;
+  /** path() may call bpf_d_path here: its arguments are BTF pointers the verifier trusts, in a
+   * program type the kernel lets call that helper (fentry/fexit, iterators). */
+  mayReadPath?: boolean;
   /** signal() may signal the current task (bpftrace 0.17's list of probe types). */
   maySendSignal?: boolean;
   /**

@@ -142,8 +142,7 @@ export function uprobeArgsFormat(ap: AttachPoint, probe: Probe | undefined, path
 }
 
 /** The type of `args->NAME` in a uprobe, or the error that refuses it. */
-export function uprobeArgField(p: ExpandedProbe<UprobeAttach>, field: string, arrow: boolean): Type | { error: string; hint?: string } {
-  if (!arrow) return { error: `Can not access field '${field}' on type '(ctx) struct uprobe_args *'. Try dereferencing it first, or using '->'`, hint: `args is a pointer: args->${field}` };
+export function uprobeArgField(p: ExpandedProbe<UprobeAttach>, field: string): Type | { error: string; hint?: string } {
   const func = p.attach.symbol ?? '';
   const list = params.get(key(p.attach.binary, func));
   const param = list?.find((x) => x.name === field);

@@ -5,7 +5,7 @@
 // semantic/unresolved.ts.
 
 import type { AttachPoint, Probe } from '../ast';
-import { error } from '../diagnostics';
+import { error, missingTarget } from '../diagnostics';
 import type { ElfFile } from '../kernel/elf';
 import { closestNames, functionSymbols, type ElfSymbol } from '../kernel/elf-symbols';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
@@ -81,7 +81,7 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
         const s = syms.get(m[1]);
         if (!s) {
           const near = closestNames(m[1], syms.keys());
-          const missing = error(
+          const missing = missingTarget(
             `symbol not found in ${path}: ${m[1]}`,
             ap.span,
             near.length ? `did you mean: ${near.join(', ')}?` : `list its symbols with: bpfscript -l '${name}:${path}:*'`,
@@ -93,11 +93,11 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
       if (extra) throw error(`a wildcard ${name} cannot take an offset`, ap.span);
       const re = wildcardRegex(m[1]);
       const hits = [...syms.values()].filter((s) => re.test(s.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      if (!hits.length) throw error(`no symbol of ${path} matches ${m[1]}`, ap.span, `list its symbols with: bpfscript -l '${name}:${path}:*'`);
+      if (!hits.length) throw missingTarget(`no symbol of ${path} matches ${m[1]}`, ap.span, `list its symbols with: bpfscript -l '${name}:${path}:*'`);
       return hits.map((s) => at(s, s.name));
     },
     argsType: (p) => (p.format ? { kind: 'args', probe: p.name } : null),
-    argField: (p, field, arrow) => uprobeArgField(p, field, arrow),
+    argField: (p, field) => uprobeArgField(p, field),
     args: ret ? undefined : ptRegsArgs,
     retval: () => (ret ? ptRegsRetval : null),
   };

@@ -5,7 +5,7 @@
 import type { AttachPoint } from '../ast';
 import { Opcode, type Val } from '../codegen/llvm';
 import { probeReadHelper } from '../codegen/probe-read';
-import { error } from '../diagnostics';
+import { error, missingTarget } from '../diagnostics';
 import { parseUsdtArg, splitUsdtArgs, usdtNotes, type UsdtArg } from '../kernel/stapsdt';
 import type { EmitContext } from '../functions/types';
 import type { UsdtAttach } from './usdt.attach';
@@ -59,7 +59,7 @@ function globbedObjects(ap: AttachPoint, pattern: string): { path: string; elf: 
       // malformed: it has no probes to offer
     }
   }
-  if (!out.length) throw error(`no binary matches ${pattern}`, ap.span, 'the binary part is a path glob; list what it matches with: ls');
+  if (!out.length) throw missingTarget(`no binary matches ${pattern}`, ap.span, 'the binary part is a path glob; list what it matches with: ls');
   return out;
 }
 
@@ -154,7 +154,7 @@ export const usdt: ProbeType<UsdtAttach> = {
     }
     if (!out.length) {
       const what = rest.length === 2 ? `${providerPat}:${namePat}` : namePat;
-      throw error(globbed ? `no usdt probe ${what} in the binaries ${bin} matches` : `no usdt probe ${what} in the objects process ${pid} maps`, ap.span, `list a binary's probes with: bpfscript -l 'usdt:BINARY:*'`);
+      throw missingTarget(globbed ? `no usdt probe ${what} in the binaries ${bin} matches` : `no usdt probe ${what} in the objects process ${pid} maps`, ap.span, `list a binary's probes with: bpfscript -l 'usdt:BINARY:*'`);
     }
     return out;
   },

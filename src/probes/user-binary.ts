@@ -3,7 +3,7 @@
 // a path inside the process's mount namespace. A glob names several (globBinaries).
 
 import type { AttachPoint } from '../ast';
-import { error } from '../diagnostics';
+import { error, missingTarget } from '../diagnostics';
 import { ElfFile, ElfFormatError } from '../kernel/elf';
 import { globBinaries, resolveBinary } from '../kernel/binaries';
 
@@ -12,7 +12,7 @@ export { globBinaries, resolveBinary };
 /** Resolves and parses the binary of an attach point, with a diagnostic on the attach point if it cannot. */
 export function openBinary(ap: AttachPoint, name: string, pid?: number): { path: string; elf: ElfFile } {
   const path = resolveBinary(name, pid);
-  if (!path) throw error(`binary not found: ${name}`, ap.span, 'give a full path, a command on PATH, or a library name such as libc');
+  if (!path) throw missingTarget(`binary not found: ${name}`, ap.span, 'give a full path, a command on PATH, or a library name such as libc');
   try {
     return { path, elf: ElfFile.open(path) };
   } catch (e) {

@@ -13,6 +13,7 @@ import type { Analysis } from './checked-program';
 import { MAX_BLOB_BYTES, recordValueType } from './blob-layout';
 import { ProbeChecker } from './probe-checker';
 import { declareMap, holdsNone, mapKeyType, mismatch, sameShape, widen } from './type-rules';
+import { shownName } from './scopes';
 
 /** bpftrace's limits on unroll counts. */
 const UNROLL_MAX = 100;
@@ -47,7 +48,9 @@ function block(c: ProbeChecker, b: Block): void {
 function stmt(c: ProbeChecker, s: Stmt): void {
   switch (s.kind) {
     case 'ExprStmt':
+      c.statement = s.expr;
       c.typeOf(s.expr);
+      c.statement = null;
       return;
     case 'AssignMap':
       return assignMap(c, s);
@@ -78,9 +81,12 @@ function stmt(c: ProbeChecker, s: Stmt): void {
     case 'Jump':
       if (s.jump !== 'return' && c.loops === 0) c.error(`${s.jump} is only valid inside a while loop`, s);
       if (s.jump === 'return' && c.inForMap) c.error('return inside a for loop is not supported yet', s, "use 'break' to stop the loop");
+      if (s.value) c.error('a probe returns no value: return with a value belongs in a function (fn)', s.value, "write 'return;'");
       return;
     case 'For':
       return forMap(c, s);
+    case 'Let':
+      return; // a bare `let $x;` (scopes.ts lowered the others): its type comes from an assignment
     default:
       c.error(`${(s as Stmt).kind.toLowerCase()} statements are not supported yet`, s as Stmt);
       return;
@@ -134,7 +140,7 @@ function forRange(c: ProbeChecker, s: For, r: Extract<For['iterable'], { kind: '
   }
   const name = s.variable.name;
   if (c.ap.variables.has(name) || c.outerVars.has(name)) {
-    c.error(`the loop variable $${name} is already a variable of the probe`, s.variable, 'give the loop variable a name of its own');
+    c.error(`the loop variable $${shownName(name)} is already a variable of the probe`, s.variable, 'give the loop variable a name of its own');
     return;
   }
   c.ap.variables.set(name, s64);
@@ -203,11 +209,11 @@ function assignVar(c: ProbeChecker, s: AssignVar): void {
   }
   const prev = c.ap.variables.get(s.variable.name);
   if (prev && !s.op && isTypedAddress(prev) !== isTypedAddress(t)) {
-    c.error(`Type mismatch for $${s.variable.name}: ${mismatch(t, prev, 'variable')}`, s.value, 'a variable keeps the type it was first assigned: a pointer, or an integer; cast to change it');
+    c.error(`Type mismatch for $${shownName(s.variable.name)}: ${mismatch(t, prev, 'variable')}`, s.value, 'a variable keeps the type it was first assigned: a pointer, or an integer; cast to change it');
     return;
   }
   if (prev && !sameShape(prev, t)) {
-    c.error(`$${s.variable.name} was assigned ${typeName(prev)} before, cannot assign ${typeName(t)}`, s.value);
+    c.error(`$${shownName(s.variable.name)} was assigned ${typeName(prev)} before, cannot assign ${typeName(t)}`, s.value);
     return;
   }
   if (s.op && t.kind !== 'int') c.error(`${s.op}= needs an integer`, s);

@@ -3,7 +3,8 @@
 import type { Call, Expr, FieldAccess, For, Probe, Program, Span } from '../ast';
 import type { AggregateDef, EventData } from '../functions';
 import type { ExpandedProbe, ProbeType } from '../probes';
-import type { AggType, Type } from '../types';
+import type { AggType, StackMode, Type } from '../types';
+import type { ConfigValues } from './config';
 import type { KernelField } from './kernel-types';
 import type { TracepointField } from '../kernel/tracefs';
 import type { Diagnostic } from '../diagnostics';
@@ -22,6 +23,13 @@ export interface MapInfo {
   /** Set when the value is an aggregation (count(), sum() …): stored per CPU. */
   aggregate?: AggregateDef;
   span: Span;
+  /** `let @m = lruhash(N);`: the declared kind and size (map-decls.ts). */
+  decl?: MapDecl;
+}
+
+export interface MapDecl {
+  type: 'hash' | 'lruhash' | 'percpuhash' | 'percpulruhash';
+  maxEntries: number;
 }
 
 export interface EventSpec {
@@ -70,8 +78,16 @@ export interface Analysis {
   unsafe: boolean;
   /** -k / -kk: see LanguageOptions.helperErrors. */
   helperErrors: number;
+  /** `-- --name=value` program options, for getopt(). */
+  namedOptions?: ReadonlyMap<string, string | true>;
   /** Which bpftrace the program means what it means in (src/dialect.ts). */
   dialect: Dialect;
+  /** The script's config block (and BPFTRACE_* variables over it): what it set, nothing else. */
+  config: ConfigValues;
+  /** stack_mode: the mode of kstack/ustack written without one. */
+  stackMode?: StackMode;
+  /** max_cat_bytes: what cat() reads at most. */
+  catBytes?: number;
   /** Shown on stderr even when compilation succeeds (attach points dropped as bpftrace drops them). */
   warnings?: Diagnostic[];
 }

@@ -4,6 +4,7 @@
 
 import type { Call, Expr, Unary } from '../ast';
 import { aggregates, builtins, functions } from '../functions';
+import { builtinCall } from '../functions/desugar';
 import { offsetofConstant } from '../functions/offsetof';
 import { didYouMean } from '../suggest';
 import { arithSigned, isPointer, none, s64, stringType, u64, type Type } from '../types';
@@ -13,8 +14,11 @@ import { cast, deref, fieldAccess, index, sizeofExpr } from './kernel-access';
 import { kernelBtf } from './kernel-types';
 import { pointerBinary, pointerUnaryError } from './pointers';
 import { macroConstant, preprocess } from './preprocessor';
+import { asInteger, boolBinary, boolLiteralType, truthType } from './bools';
+import { recordLiteral } from './record-rules';
 import type { ProbeChecker } from './probe-checker';
 import { declareMap, mapKeyType, sameShape, tupleElemType } from './type-rules';
+import { shownName } from './scopes';
 
 const describe: Record<string, string> = {
   Offsetof: 'offsetof',
@@ -28,6 +32,8 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
   switch (e.kind) {
     case 'IntLit':
       return s64;
+    case 'BoolLit':
+      return boolLiteralType(c.a.dialect);
     case 'StrLit':
       return stringType(Buffer.byteLength(e.value, 'latin1') + 1);
     case 'Builtin': {
@@ -55,7 +61,7 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
     case 'Variable': {
       const t = c.ap.variables.get(e.name);
       if (!t && c.outerVars.has(e.name)) {
-        c.error(`$${e.name} belongs to the probe: the body of a for loop over a map cannot use it yet`, e, 'pass the value through a map (@v = $x before the loop)');
+        c.error(`$${shownName(e.name)} belongs to the probe: the body of a for loop over a map cannot use it yet`, e, 'pass the value through a map (@v = $x before the loop)');
         return none;
       }
       if (!t && c.failedVars.has(e.name)) {
@@ -63,7 +69,7 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
         return none;
       }
       if (!t) {
-        c.error(`Undefined or undeclared variable: $${e.name}`, e, didYouMean(e.name, c.ap.variables.keys(), (v) => `$${v}`));
+        c.error(`Undefined or undeclared variable: $${shownName(e.name)}`, e, didYouMean(e.name, c.ap.variables.keys(), (v) => `$${shownName(v)}`));
         return none;
       }
       return t;
@@ -91,8 +97,12 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
     case 'Call':
       return call(c, e);
     case 'Binary': {
-      let l = c.typeOf(e.left);
-      let r = c.typeOf(e.right);
+      const lt = c.typeOf(e.left);
+      const rt = c.typeOf(e.right);
+      const both = boolBinary(e.op, lt, rt);
+      if (both) return both;
+      let l = asInteger(lt);
+      let r = asInteger(rt);
       // A map read in its own first assignment (`@n = @n + 1`) is not typed yet on the first
       // pass; as in bpftrace it reads as 0 of an unsigned 64-bit type, so the assignment can
       // declare the map. The final pass sees the declared type (or reports a map never assigned).
@@ -100,18 +110,25 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
         if (l.kind === 'none') l = u64;
         if (r.kind === 'none') r = u64;
       }
-      if (l.kind === 'string' && r.kind === 'string' && (e.op === '==' || e.op === '!=')) return u64;
+      if (l.kind === 'string' && r.kind === 'string' && (e.op === '==' || e.op === '!=')) return truthType(c.a.dialect);
+      // Tuples and records compare element by element (bpftrace 0.24+).
+      if (l.kind === 'tuple' && r.kind === 'tuple' && (e.op === '==' || e.op === '!=')) {
+        if (sameShape(l, r)) return truthType(c.a.dialect);
+        c.error(`Type mismatch for '${e.op}': comparing ${typeName(l)} with ${typeName(r)}`, e);
+        return none;
+      }
       if (l.kind !== 'int' || r.kind !== 'int') {
         c.error(`operator ${e.op} needs integer operands, got ${typeName(l)} and ${typeName(r)}`, e);
         return none;
       }
-      const ptr = pointerBinary(e.op, l, r);
+      // bpftrace 0.23+ takes pointers in && and || (true when not null); 0.17 refused them.
+      const ptr = c.a.dialect !== '0.17' && (e.op === '&&' || e.op === '||') ? undefined : pointerBinary(e.op, l, r);
       if (ptr && 'error' in ptr) {
         c.error(ptr.error, e, 'pointers take + and - of an integer (scaled by the element size) and comparisons; cast to an integer type for other arithmetic');
         return none;
       }
+      if (COMPARISONS.has(e.op)) return truthType(c.a.dialect);
       if (ptr) return ptr.type;
-      if (COMPARISONS.has(e.op)) return u64;
       return arithSigned(l, r) ? s64 : u64;
     }
     case 'Unary':
@@ -126,17 +143,19 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
     case 'Tuple': {
       // bpftrace packs a tuple like a C struct of its elements at their own widths.
       const elems = e.elems.map((x) => tupleElemType(c.typeOf(x)));
-      const bad = elems.findIndex((t) => t.kind !== 'int' && t.kind !== 'string' && t.kind !== 'tuple');
+      const bad = elems.findIndex((t) => t.kind !== 'int' && t.kind !== 'bool' && t.kind !== 'string' && t.kind !== 'tuple');
       if (bad >= 0) {
         if (!c.failed.has(e.elems[bad])) c.error(`${typeName(elems[bad])} cannot be part of a tuple`, e.elems[bad]);
         return none;
       }
       return { kind: 'tuple', elems };
     }
+    case 'Record':
+      return recordLiteral(c, e);
     case 'TupleAccess': {
       const t = c.typeOf(e.target);
-      if (t.kind !== 'tuple') {
-        if (t.kind !== 'none') c.error(`.${e.index} needs a tuple, got ${typeName(t)}`, e);
+      if (t.kind !== 'tuple' || t.names) {
+        if (t.kind !== 'none') c.error(`.${e.index} needs a tuple, got ${typeName(t)}`, e, t.kind === 'tuple' ? 'a record\'s elements are reached by name: $r.name' : undefined);
         return none;
       }
       if (e.index >= t.elems.length) {
@@ -171,6 +190,7 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
 }
 
 function unary(c: ProbeChecker, e: Unary): Type {
+  if (e.op === '&') return addressOf(c, e);
   const step = e.op.startsWith('++') || e.op.startsWith('--');
   if (step && e.operand.kind === 'MapRef') {
     const m = e.operand;
@@ -193,7 +213,12 @@ function unary(c: ProbeChecker, e: Unary): Type {
     // bpftrace lets $x++ create $x, starting from 0.
     c.ap.variables.set(e.operand.name, s64);
   }
-  const t = c.typeOf(e.operand);
+  const operand = c.typeOf(e.operand);
+  if (operand.kind === 'bool' && e.op !== '!') {
+    c.error(`The ${e.op.replace(/pre|post/, '')} operator can not be used on expressions of type 'bool'`, e, 'cast it to an integer first: (uint8)$b');
+    return none;
+  }
+  const t = asInteger(operand);
   if (t.kind !== 'int') {
     if (t.kind !== 'none') c.error(`operator ${e.op.replace(/pre|post/, '')} needs an integer operand, got ${typeName(t)}`, e);
     return none;
@@ -202,7 +227,7 @@ function unary(c: ProbeChecker, e: Unary): Type {
     c.error(pointerUnaryError(e.op, t), e, 'cast the pointer to an integer type first');
     return none;
   }
-  if (e.op === '!') return u64;
+  if (e.op === '!') return truthType(c.a.dialect);
   if (e.op === '-') return s64;
   if (e.op === '~') return t;
   if (step) return t;
@@ -210,8 +235,23 @@ function unary(c: ProbeChecker, e: Unary): Type {
   return none;
 }
 
+/**
+ * `&$x` (bpftrace 0.26; 0.24 behind a flag): a pointer to the variable's own slot in the program's
+ * memory, typed by what the slot holds (integers are kept as 64 bits there).
+ */
+function addressOf(c: ProbeChecker, e: Unary): Type {
+  if (e.operand.kind !== 'Variable') {
+    c.error('address-of operator (&) can only be used on a variable', e, e.operand.kind === 'MapRef' ? 'the address of a map is [not yet] supported: copy the value into a variable first, $v = @m[k]; &$v' : undefined);
+    return none;
+  }
+  const t = c.typeOf(e.operand);
+  if (t.kind === 'none') return none;
+  const elem: Type = t.kind === 'int' ? { ...t, bits: 64 } : t;
+  return { kind: 'int', bits: 64, signed: false, space: 'kernel', elem, ctype: `${typeName(elem)} *` };
+}
+
 function call(c: ProbeChecker, e: Call): Type {
-  const fn = functions.get(e.name);
+  const fn = functions.get(e.name) ?? builtinCall(e.name, (n) => builtins.has(n));
   if (fn) return fn.check(c, e);
   if (aggregates.has(e.name)) {
     c.error(`${e.name}() should be assigned to a map, as in @x = ${e.name}(...)`, e);

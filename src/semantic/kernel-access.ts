@@ -4,12 +4,16 @@
 
 import type { Cast, FieldAccess, Index, Sizeof, Unary } from '../ast';
 import { storageType } from '../functions/storage';
+import { isAddressBytes } from '../functions/pton';
 import { didYouMean, withSuggestion } from '../suggest';
-import { cSizeOf, derefSpace, namedIntType, none, sizeOf, u64, type AddrSpace, type IntType, type Type } from '../types';
+import { cSizeOf, derefSpace, intType, namedIntType, none, sizeOf, u64, type AddrSpace, type IntType, type StringType, type TupleType, type Type } from '../types';
 import { typeName } from '../type-name';
 import { recordOfCopy } from './blob-layout';
+import { asInteger, bool, isBoolCast } from './bools';
+import { recordField } from './record-rules';
 import { findNamedType, kernelBtf, planMember, pointerTo, structOf } from './kernel-types';
 import { derefType, indexType, intPointerFromCType, literalIndex } from './pointers';
+import { constantInteger } from './constant-fold';
 import type { ProbeChecker } from './probe-checker';
 import { fieldType } from '../kernel/tracefs';
 
@@ -31,6 +35,8 @@ export function index(c: ProbeChecker, e: Index): Type {
   const t = c.typeOf(e.target);
   c.typeOf(e.index);
   if (t.kind === 'none') return none;
+  if (t.kind === 'tuple') return tupleIndex(c, e, t);
+  if (t.kind === 'string' && !t.layout && !t.format) return stringIndex(c, e, t);
   const n = literalIndex(e.index);
   if (n === null) {
     c.error('The array index operator [] only accepts literal integer indices.', e, 'write the index as a number ($p[2]); for a computed index, use pointer arithmetic: *($p + $i)');
@@ -45,9 +51,53 @@ export function index(c: ProbeChecker, e: Index): Type {
   return r;
 }
 
+/**
+ * `t[N]` of a tuple (bpftrace 0.25+), `t.N` by another spelling: N must be known when compiling,
+ * a literal or arithmetic of literals (`t[1 + 1]`).
+ */
+function tupleIndex(c: ProbeChecker, e: Index, t: TupleType): Type {
+  const n = constantInteger(e.index);
+  if (n === null) {
+    c.error('a tuple index must be known when compiling: an integer literal or arithmetic of literals', e.index, 'tuple elements have types of their own, so $t[$i] has no one type; write $t[0] or $t.0');
+    return none;
+  }
+  if (n < 0n || n >= BigInt(t.elems.length)) {
+    c.error(`Invalid tuple index: ${n}. Found ${t.elems.length} elements in tuple.`, e.index);
+    return none;
+  }
+  c.a.constants.set(e.index, Number(n));
+  return t.elems[Number(n)];
+}
+
+/** `s[N]` of a string (bpftrace 0.25+): its byte N as an int8; N known when compiling. */
+function stringIndex(c: ProbeChecker, e: Index, t: StringType): Type {
+  const n = constantInteger(e.index);
+  if (n === null) {
+    c.error('a string index must be known when compiling: an integer literal or arithmetic of literals', e.index, 'for a computed index, copy the string and use pointer arithmetic: *((int8 *)&$s + $i)');
+    return none;
+  }
+  if (n < 0n || n >= BigInt(t.size)) {
+    c.error(`the index ${n} is out of bounds for array of size ${t.size}`, e.index);
+    return none;
+  }
+  c.a.constants.set(e.index, Number(n));
+  return intType(8, true);
+}
+
 /** `(T)x`: integer casts, and pointer casts into the probe's address space. */
 export function cast(c: ProbeChecker, e: Cast): Type {
-  const from = c.typeOf(e.operand);
+  const operand = c.typeOf(e.operand);
+  if (isBoolCast(e.type.name, e.type.pointerDepth, c.a.dialect) && e.type.arrayLength === null) return boolCast(c, e, operand);
+  if (e.type.arrayLength !== null && e.type.pointerDepth === 0 && namedIntType(e.type.name)) return toArrayCast(c, e, operand);
+  // An integer array, or pton()'s address bytes (`(uint32)pton("127.0.0.1")`, as bpftrace's docs compare them).
+  const fromArray = operand.kind !== 'string' ? undefined : isAddressBytes(operand) ? operand.size - 1 : operand.layout?.kind === 'array' && operand.layout.elem.kind === 'int' ? cSizeOf(operand) : undefined;
+  const named = e.type.pointerDepth === 0 ? namedIntType(e.type.name) : undefined;
+  if (fromArray !== undefined && named) {
+    if (fromArray === named.bits / 8) return named;
+    c.error(`cannot cast ${typeName(operand)} (${fromArray} bytes) to ${e.type.name} (${named.bits / 8} bytes): the sizes must match`, e);
+    return none;
+  }
+  const from = asInteger(operand);
   const to: IntType | undefined = e.type.pointerDepth > 0 ? pointerCast(c, e, from) : namedIntType(e.type.name);
   if (to === undefined && e.type.pointerDepth > 0) return none;
   if (!to || e.type.arrayLength !== null) {
@@ -59,6 +109,33 @@ export function cast(c: ProbeChecker, e: Cast): Type {
     return none;
   }
   return to;
+}
+
+/**
+ * `(int8[8])x` (bpftrace 0.20+): an integer's bytes as an array of integers (little-endian), the
+ * sizes equal; `(uint64)arr` is the reverse (cast() above).
+ */
+function toArrayCast(c: ProbeChecker, e: Cast, from: Type): Type {
+  const elem = namedIntType(e.type.name)!;
+  const bytes = elem.bits / 8;
+  const n = e.type.arrayLength!;
+  const src = asInteger(from);
+  if (src.kind !== 'int') {
+    if (src.kind !== 'none') c.error(`cannot cast ${typeName(from)} to ${e.type.name}[${n}]`, e, 'integers cast to arrays of integers of the same size: (int8[8])x');
+    return none;
+  }
+  if (n * bytes !== src.bits / 8) {
+    c.error(`cannot cast ${typeName(src)} (${src.bits / 8} bytes) to ${e.type.name}[${n}] (${n * bytes} bytes): the sizes must match`, e);
+    return none;
+  }
+  return { kind: 'string', size: n * bytes + 1, format: 'array', layout: { kind: 'array', elem: { kind: 'int', bytes: bytes as 1 | 2 | 4 | 8, signed: elem.signed }, elemSize: bytes, length: n } };
+}
+
+/** `(bool)x` (bpftrace 0.24+): an integer or pointer is true when not 0, a string when not empty. */
+function boolCast(c: ProbeChecker, e: Cast, from: Type): Type {
+  if (from.kind === 'int' || from.kind === 'bool' || (from.kind === 'string' && !from.format && !from.layout)) return bool;
+  if (from.kind !== 'none') c.error(`cannot cast ${typeName(from)} to bool`, e, 'integers, pointers and strings cast to bool');
+  return none;
 }
 
 /** `(T *)x`: an address in the probe's memory; a struct or union T makes `->` work on it. */
@@ -123,6 +200,17 @@ function btfSizeType(c: ProbeChecker, name: string): Type | undefined {
 /** `x.f` and `p->f`: a tracepoint's or function's argument, or a member in kernel (or user) memory. */
 export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
   const t = c.typeOf(e.target);
+  if (t.kind === 'tuple') return recordField(c, e, t);
+  // bpftrace 0.25+ follows any number of pointers to reach a member: `$pp.x` of a `struct X **`.
+  let inner: Type = t;
+  let derefs = 0;
+  const btf = kernelBtf();
+  const toStruct = (p: IntType) => p.pointee !== undefined && btf !== null && structOf(btf, p.pointee) !== null;
+  while (inner.kind === 'int' && !toStruct(inner) && inner.elem?.kind === 'int' && (inner.elem.pointee !== undefined || inner.elem.elem)) {
+    inner = inner.elem;
+    derefs++;
+  }
+  if (derefs > 0 && inner.kind === 'int' && toStruct(inner)) return kernelField(c, e, inner, derefs);
   if (t.kind === 'record' || (t.kind === 'int' && t.pointee !== undefined)) return kernelField(c, e, t);
   const copy = recordOfCopy(t);
   if (copy) return kernelField(c, e, copy);
@@ -132,7 +220,7 @@ export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
   }
   // A probe type that types its own args (a uprobe's, from DWARF) decides; codegen still reads the
   // field as the format places it.
-  const own = c.probe.type.argField?.(c.probe, e.field, e.arrow);
+  const own = c.probe.type.argField?.(c.probe, e.field);
   if (own && 'error' in own) {
     c.error(own.error, e, own.hint);
     return none;
@@ -172,7 +260,7 @@ function typedPointerField(c: ProbeChecker, name: string, ctype: string, space: 
   const btf = kernelBtf();
   if (!btf) return undefined;
   if (c.probe.type.namedArgs === 'btf-params') {
-    const fn = c.probe.format ? btf.findFunc(c.probe.format.name) : null;
+    const fn = c.probe.type.paramsOf ? c.probe.type.paramsOf(c.probe) : c.probe.format ? btf.findFunc(c.probe.format.name) : null;
     const p = fn?.params.find((x) => x.name === name);
     if (p && btf.resolve(p.type).kind === 'ptr') {
       const t = btf.resolve(p.type);
@@ -186,17 +274,11 @@ function typedPointerField(c: ProbeChecker, name: string, ctype: string, space: 
 }
 
 /** `ptr->member` and `record.member` into kernel (or user) memory, planned from BTF. */
-function kernelField(c: ProbeChecker, e: FieldAccess, t: Type): Type {
+function kernelField(c: ProbeChecker, e: FieldAccess, t: Type, derefs = 0): Type {
   const btf = kernelBtf()!;
+  // bpftrace 0.25+ made `.` dereference a pointer and `->` an alias of `.`; bpftrace 0.17 refused
+  // the mismatched operator, so scripts it accepted mean the same here.
   const record = t.kind === 'record';
-  if (record && e.arrow) {
-    c.error(`${typeName(t)} is not a pointer: use '.' to reach its member '${e.field}'`, e);
-    return none;
-  }
-  if (!record && !e.arrow) {
-    c.error(`${(t as IntType).ctype ?? 'this'} is a pointer: use '->' to reach its member '${e.field}'`, e);
-    return none;
-  }
   const structId = t.kind === 'record' ? t.btf : structOf(btf, (t as IntType).pointee!);
   if (structId === null) {
     c.error(`cannot access member '${e.field}' of ${(t as IntType).ctype ?? 'a pointer'}: it does not point to a struct or union`, e);
@@ -209,6 +291,7 @@ function kernelField(c: ProbeChecker, e: FieldAccess, t: Type): Type {
     return none;
   }
   if (!record && (t as IntType).spaceGuessed) plan.legacyRead = true;
+  if (derefs) plan.derefs = derefs;
   c.a.kernelFields.set(e, plan);
   c.watchHelper(e, 'probe_read', 2);
   return plan.type;

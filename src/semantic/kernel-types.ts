@@ -36,6 +36,8 @@ export interface KernelField {
   bitShift: number;
   bitWidth: number;
   space: AddrSpace;
+  /** `.` through a pointer to a pointer (bpftrace 0.25+): how many pointers to read first. */
+  derefs?: number;
   /** Read with the legacy bpf_probe_read: `space` was assumed for a cast integer (IntType.spaceGuessed). */
   legacyRead?: boolean;
   type: Type;

@@ -10,11 +10,14 @@ import { readConfig } from './config';
 import { useScriptTypes } from './kernel-types';
 import { DEFAULT_MAP_KEYS } from './map-keys';
 import { inlinePositionals } from './positionals';
+import { scopeVariables } from './scopes';
 import { checkStringLiterals } from './string-limits';
 import { userTypes } from '../probes/uprobe-args';
 import { DEFAULT_DIALECT, type Dialect } from '../dialect';
 
 const DEFAULT_STRLEN = 64;
+/** The largest str() capacity, NUL included. */
+const MAX_STRLEN = 1024;
 
 export interface AnalyzeOptions {
   positionals?: string[];
@@ -30,6 +33,19 @@ export interface AnalyzeOptions {
   /** -k / -kk. */
   helperErrors?: number;
   dialect?: Dialect;
+  /** `-- --name=value` program options (getopt), as [name, value] pairs. */
+  namedOptions?: [string, string | true][];
+  /** --probe-filter: only probes whose name matches are compiled (BEGIN/END and the like always). */
+  probeFilter?: string;
+}
+
+/**
+ * max_strlen as a capacity: bpftrace 0.26 counts the characters (max_strlen=5 keeps 5), 0.20's
+ * config block and BPFTRACE_STRLEN of 0.17 count the NUL too.
+ */
+function configStrLen(n: number | undefined, dialect: Dialect): number | undefined {
+  if (n === undefined) return undefined;
+  return dialect === '0.26' ? Math.min(n + 1, MAX_STRLEN) : n;
 }
 
 /** An empty analysis of `program`; errors found on the way go to `diags`, thrown by a later pass. */
@@ -39,7 +55,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
   if (program.probes.length === 0) {
     throw new BpfscriptError({ severity: 'ERROR', message: 'unexpected end of file, expected {', span: program.span, hint: 'a program needs at least one probe, e.g. BEGIN { printf("hello\\n"); exit(); }' });
   }
-  const config = readConfig(program.config, diags);
+  const { values: config, warnings } = readConfig(program.config, diags);
   checkStringLiterals(program, diags);
   const analysis: Analysis = {
     program,
@@ -52,26 +68,24 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
     constants: new Map(),
     kernelFields: new Map(),
     positionals: opts.positionals ?? [],
-    strLen: opts.strLen ?? config.strLen ?? DEFAULT_STRLEN,
+    strLen: opts.strLen ?? configStrLen(config.strLen, opts.dialect ?? DEFAULT_DIALECT) ?? DEFAULT_STRLEN,
     mapKeys: opts.mapKeys ?? config.mapKeys ?? DEFAULT_MAP_KEYS,
     forLoops: new Map(),
     unsafe: opts.unsafe ?? false,
     helperErrors: opts.helperErrors ?? 0,
+    namedOptions: new Map(opts.namedOptions ?? []),
     dialect: opts.dialect ?? DEFAULT_DIALECT,
+    config,
+    ...(config.stackMode ? { stackMode: config.stackMode } : {}),
+    ...(config.catBytes !== undefined ? { catBytes: config.catBytes } : {}),
+    ...(warnings.length ? { warnings: warnings.map((w) => ({ severity: 'WARNING' as const, ...w })) } : {}),
   };
 
   inlinePositionals(program, analysis.positionals);
+  scopeVariables(program.probes, analysis.dialect, diags, (message, span, hint) => {
+    analysis.warnings = [...(analysis.warnings ?? []), { severity: 'WARNING', message, span, hint }];
+  });
 
-  // The front end parses these; until the semantic pass implements them, say so rather than
-  // silently compiling a program that means something else.
-  const unsupported: [string, { span: Program['span'] }[]][] = [
-    ['import statements', program.imports ?? []],
-    ['map declarations (let @m = hash(N))', program.mapDecls ?? []],
-    ['macros', program.macros ?? []],
-  ];
-  for (const [what, nodes] of unsupported) {
-    for (const node of nodes) diags.error(`${what} are not supported yet`, node.span, 'see spec.md for what is implemented');
-  }
   const userBtf = userTypes(program, analysis.positionals);
   useScriptTypes(program.cDefinitions?.length ? scriptTypes(program, diags, userBtf) : userBtf);
   return analysis;

@@ -56,7 +56,14 @@ export class ProbeChecker implements CheckContext {
     return spec.id;
   }
 
-  watchHelper(node: { span: Span }, helper: string, level: 1 | 2, span: Span = node.span): void {
+  /** The expression of the expression statement being checked. */
+  statement: Expr | null = null;
+
+  isStatement(e: Expr): boolean {
+    return this.statement === e;
+  }
+
+  watchHelper(node: { span: Span }, helper: string, level: 0 | 1 | 2, span: Span = node.span): void {
     if (this.a.helperErrors < level || this.a.helperEvents.has(node)) return;
     const spec: EventSpec = { id: this.a.events.length + 1, fn: 'helper-error', data: { helper, span } };
     this.a.events.push(spec);

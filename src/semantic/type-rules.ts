@@ -6,6 +6,7 @@ import { formatOf } from '../functions';
 import { storageType } from '../functions/storage';
 import { typeEquals, type StringType, type Type } from '../types';
 import { typeName } from '../type-name';
+import { elementOrder, sameNames } from '../records';
 import type { MapInfo } from './checked-program';
 import { bpftraceTypeName } from './pointers';
 import type { ProbeChecker } from './probe-checker';
@@ -43,7 +44,7 @@ export function declareMap(c: ProbeChecker, map: MapRef, value: { span: Expr['sp
 export function mapKeyType(c: ProbeChecker, keys: Expr[]): Type {
   const ts = keys.map((k) => storageType(c.typeOf(k)));
   for (const [i, t] of ts.entries()) {
-    if (t.kind !== 'int' && t.kind !== 'string' && t.kind !== 'tuple' && !c.failed.has(keys[i])) c.error(`${typeName(t)} cannot be used as a map key`, keys[i]);
+    if (t.kind !== 'int' && t.kind !== 'bool' && t.kind !== 'string' && t.kind !== 'tuple' && !c.failed.has(keys[i])) c.error(`${typeName(t)} cannot be used as a map key`, keys[i]);
   }
   return ts.length === 1 ? ts[0] : { kind: 'tuple', elems: ts };
 }
@@ -59,7 +60,11 @@ const symbolic = (t: StringType): boolean => formatOf(t)?.namesType === true;
 export function sameShape(a: Type, b: Type): boolean {
   // Stacks and symbols are strings only once printed: their recorded ids and addresses don't mix.
   if (a.kind === 'string' && b.kind === 'string') return symbolic(a) || symbolic(b) ? typeEquals(a, b) : true;
-  if (a.kind === 'tuple' && b.kind === 'tuple') return a.elems.length === b.elems.length && a.elems.every((x, i) => sameShape(x, b.elems[i]));
+  if (a.kind === 'tuple' && b.kind === 'tuple') {
+    if (a.elems.length !== b.elems.length || !sameNames(a, b)) return false;
+    const order = elementOrder(a, b);
+    return a.elems.every((x, i) => sameShape(x, b.elems[order[i]]));
+  }
   if (a.kind === 'int' && b.kind === 'int') return true;
   // As in bpftrace, sum((int8)x) and sum((uint64)y) feed one map (the first use decides how it
   // prints); lhist's bounds must still agree.
@@ -70,7 +75,10 @@ export function sameShape(a: Type, b: Type): boolean {
 /** The type that holds both values: the longer string, a signed integer if either is, tuples element by element. */
 export function widen(a: Type, b: Type): Type {
   if (a.kind === 'string' && b.kind === 'string') return b.size > a.size ? b : a;
-  if (a.kind === 'tuple' && b.kind === 'tuple') return { kind: 'tuple', elems: a.elems.map((x, i) => widen(x, b.elems[i])) };
+  if (a.kind === 'tuple' && b.kind === 'tuple') {
+    const order = elementOrder(a, b);
+    return { ...a, elems: a.elems.map((x, i) => widen(x, b.elems[order[i]])) };
+  }
   if (a.kind === 'int' && b.kind === 'int') return a.signed || b.signed ? { ...a, signed: true } : a;
   return a;
 }

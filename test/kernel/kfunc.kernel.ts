@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { attachers } from '../../runtime/attach';
 import { tracingRefused } from '../../src/kernel/features';
-import { bpftrace, reads, sameOnReads } from './helpers';
+import { bpftrace, reads, sameOnReads, traceCommand } from './helpers';
 import { useLibbpfFeatureProbes } from '../../runtime/feature-probes';
 
 // The feature probes asked here load through the runtime's libbpf, as the CLI's do.
@@ -34,6 +34,13 @@ test('an int argument is signed (openat passes AT_FDCWD, -100)', () => {
 
 test('probe names carry the module, as bpftrace 0.17 prints them', () => {
   sameOnReads('f:vfs_read /pid == cpid/ { @[probe] = count(); }', 'Attaching 1 probe...\n\n\n@[kfunc:vmlinux:vfs_read]: 4\n');
+});
+
+test('under --compat 0.26 they are fentry/fexit, in `probe` too (bpftrace 0.22+)', () => {
+  const r = traceCommand('fentry:vfs_read /pid == cpid/ { @[probe] = count(); } kretfunc:vfs_read /pid == cpid/ { @[probe] = count(); }', reads(), ['--compat', '0.26']);
+  assert.is(r.stderr, '');
+  assert.match(r.stdout, /@\[fentry:vmlinux:vfs_read\]: 4\n/);
+  assert.match(r.stdout, /@\[fexit:vmlinux:vfs_read\]: 4\n/);
 });
 
 test('kfunc wildcards attach to every match', () => {

@@ -21,6 +21,10 @@ test('func and probe name the traced function', () => {
   sameOnReads('kprobe:vfs_read /pid == cpid/ { @[probe, func] = count(); }', 'Attaching 1 probe...\n\n\n@[kprobe:vfs_read, vfs_read]: 4\n');
 });
 
+test('kprobe:vmlinux:FUNC (bpftrace 0.22+) attaches to the kernel\'s own function', () => {
+  sameOnReads('kprobe:vmlinux:vfs_read /pid == cpid/ { @[probe] = count(); }', 'Attaching 1 probe...\n\n\n@[kprobe:vfs_read]: 4\n');
+});
+
 test('kprobe wildcards attach to every match', () => {
   // Besides its reads, the static workload's start-up resolves /proc/self/exe once. With
   // kprobe_multi (6.12) the wildcard is one probe, as bpftrace 0.17 counts it; else one per match.

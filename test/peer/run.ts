@@ -1,13 +1,15 @@
-// `npm run test:peer -- DIR [--filter GLOB] [--no-oracle] [--oracle FILE] [--report FILE]`: bpftrace's
+// `npm run test:peer -- DIR [--filter GLOB] [--no-oracle] [--oracle FILE] [--report FILE] [--compat 0.26]`: bpftrace's
 // own runtime tests (DIR/tests/runtime of a bpftrace checkout the user fetched; nothing of it is in
 // this repository) run against bpfscript and, where bpftrace is installed, against bpftrace too.
 // It prints, per test, both outcomes, then how many of the tests bpftrace passes here bpfscript
 // passes, and writes every failure with its command and output to the report (JSON).
+// --compat 0.26 runs bpfscript in that dialect (BPFSCRIPT_COMPAT), for a checkout of bpftrace 0.26's
+// tests, where no bpftrace of that version is here to compare with (use --no-oracle).
 
 import { spawnSync } from '../child';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSuites, type PeerTest } from './parse';
+import { readSuites, testFormat, type PeerTest, type TestFormat } from './parse';
 import { runTest, type Result, type RunContext, type Tool } from './runner';
 import { prepareWorkdir } from './workdir';
 
@@ -20,6 +22,8 @@ interface Options {
   /** bpftrace's results from an earlier run: reused, and written back, so it runs once per test. */
   oracleFile?: string;
   report: string;
+  /** --compat: the dialect bpfscript runs in. */
+  compat?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -30,6 +34,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-oracle') o.oracle = false;
     else if (a === '--oracle') o.oracleFile = argv[++i];
     else if (a === '--report') o.report = argv[++i];
+    else if (a === '--compat') o.compat = argv[++i];
     else if (!a.startsWith('-') && !o.dir) o.dir = a;
     else throw new Error(`unknown argument ${a}`);
   }
@@ -43,7 +48,7 @@ function globRegExp(glob: string): RegExp {
 }
 
 /** The machine's features as bpftrace's engine reads them from `bpftrace --info`. */
-function features(): Set<string> {
+function features(format: TestFormat): Set<string> {
   const r = spawnSync('bpftrace', ['--info'], { encoding: 'utf8', timeout: 30_000 });
   const info = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   const probes: [string, string][] = [
@@ -61,7 +66,15 @@ function features(): Set<string> {
     ['kprobe_multi', 'kprobe_multi: yes'],
     ['skboutput', 'skboutput: yes'],
   ];
-  return new Set(probes.filter(([, text]) => info.includes(text)).map(([f]) => f));
+  const found = new Set(probes.filter(([, text]) => info.includes(text)).map(([f]) => f));
+  if (format === 'lines') {
+    // The newer engine's names: kfunc became fentry, the iterators one "iter"; the helpers it
+    // asks about are all in the kernels this runs on (5.15+).
+    if (found.has('kfunc')) found.add('fentry');
+    if (found.has('iter:task')) found.add('iter');
+    for (const f of ['get_tai_ns', 'get_func_ip', 'jiffies64', 'lookup_percpu_elem']) found.add(f);
+  }
+  return found;
 }
 
 function mark(r: Result | undefined): string {
@@ -70,11 +83,13 @@ function mark(r: Result | undefined): string {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  let tests: PeerTest[] = readSuites(join(existsSync(join(opts.dir, 'tests')) ? join(opts.dir, 'tests') : opts.dir, 'runtime'));
+  const runtime = join(existsSync(join(opts.dir, 'tests')) ? join(opts.dir, 'tests') : opts.dir, 'runtime');
+  const format = testFormat(runtime);
+  let tests: PeerTest[] = readSuites(runtime, format);
   if (opts.filter) tests = tests.filter((t) => opts.filter!.test(t.id));
   const work = prepareWorkdir(opts.dir, (l) => console.log(l));
-  const ctx: RunContext = { cwd: work, features: features(), attachTimeoutS: 5 };
-  const bpfscript: Tool = { name: 'bpfscript', path: join(ROOT, 'bin', 'bpfscript') };
+  const ctx: RunContext = { cwd: work, features: features(format), attachTimeoutS: format === 'lines' ? 10 : 5 };
+  const bpfscript: Tool = { name: 'bpfscript', path: join(ROOT, 'bin', 'bpfscript'), ...(opts.compat ? { env: { BPFSCRIPT_COMPAT: opts.compat } } : {}) };
   const bpftraceOn = opts.oracle && spawnSync('bpftrace', ['--version'], { timeout: 10_000 }).status === 0;
   const bpftrace: Tool = { name: 'bpftrace', path: 'bpftrace' };
   const remembered: Record<string, Result> = opts.oracleFile && existsSync(opts.oracleFile) ? JSON.parse(readFileSync(opts.oracleFile, 'utf8')) : {};
@@ -104,7 +119,7 @@ async function main(): Promise<void> {
     console.log(`bpftrace passes ${theyPass.length}; bpfscript passes ${both.length} of those (${pct}%), and ${onlyOurs.length} that bpftrace fails here`);
     shown = theyPass.filter((t) => ours.get(t.id)!.outcome !== 'pass');
   }
-  const report = shown.map((t) => ({ id: t.id, ...ours.get(t.id)!, output: ours.get(t.id)!.output.slice(0, 4000), expect: t.expect, bpftrace: theirs.get(t.id)?.outcome }));
+  const report = shown.map((t) => ({ id: t.id, ...ours.get(t.id)!, output: ours.get(t.id)!.output.slice(0, 4000), expect: t.expects, bpftrace: theirs.get(t.id)?.outcome }));
   writeFileSync(opts.report, JSON.stringify(report, null, 1));
   console.log(`${shown.length} failures${bpftraceOn ? ' among the tests bpftrace passes' : ''}, with commands and output, in ${opts.report}; work directory ${work}`);
   for (const f of report) console.log(`  ${f.outcome.toUpperCase().padEnd(8)} ${f.id}: ${f.reason ?? ''}`);

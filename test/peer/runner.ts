@@ -1,14 +1,16 @@
 // Runs one of bpftrace's runtime tests against one tool, with the semantics of bpftrace's own
-// engine: skips by kernel version, REQUIRES commands and REQUIRES_FEATURE; BEFORE started first and
-// waited for by name; AFTER started once the tool says its probes are attached
-// (__BPFTRACE_NOTIFY_PROBES_ATTACHED on stderr); 5 s to attach, then TIMEOUT seconds; on a timeout
-// the tool gets SIGTERM and still passes if its output matches; otherwise an unclean exit fails
-// unless WILL_FAIL; EXPECT is a multi-line regular expression searched in stdout+stderr.
+// engine: skips by kernel version, SKIP_IF_ENV_HAS, REQUIRES commands and REQUIRES_FEATURE; SETUP
+// run first; BEFOREs started and waited for by name; AFTER started once the tool says its probes
+// are attached (__BPFTRACE_NOTIFY_PROBES_ATTACHED); 5 s to attach, then TIMEOUT seconds; on a
+// timeout the tool gets SIGTERM and still passes if its output matches; otherwise an exit status
+// other than RETURN_CODE fails unless WILL_FAIL; CLEANUP run last. Each expectation is checked on
+// stdout+stderr (see checkExpect); EXPECT_FILE and EXPECT_JSON see only what follows the notice.
 
 import { spawn, spawnSync, type ChildProcess } from '../child';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
-import type { PeerTest } from './parse';
+import type { Expect, PeerTest } from './parse';
 
 export type Outcome = 'pass' | 'fail' | 'timeout' | 'skip';
 
@@ -24,6 +26,8 @@ export interface Tool {
   name: string;
   /** What {{BPFTRACE}} becomes. */
   path: string;
+  /** Added to the environment of the test's command (BPFSCRIPT_COMPAT for the 0.26 dialect). */
+  env?: Record<string, string>;
 }
 
 export interface RunContext {
@@ -42,12 +46,15 @@ export function skipReason(t: PeerTest, ctx: RunContext): string | null {
   const kernel = release();
   if (t.minKernel && compareVersions(t.minKernel, kernel) > 0) return `min kernel ${t.minKernel}`;
   if (t.maxKernel && compareVersions(t.maxKernel, kernel) < 0) return `max kernel ${t.maxKernel}`;
-  for (const f of t.features) if (!ctx.features.has(f)) return `missing feature ${f}`;
-  for (const f of t.notFeatures) if (ctx.features.has(f)) return `feature ${f} present`;
+  if (t.skipIfEnvHas && (process.env[t.skipIfEnvHas[0]] ?? '') === t.skipIfEnvHas[1]) return `environment has ${t.skipIfEnvHas.join('=')}`;
   for (const req of t.requires) {
     const r = spawnSync('sh', ['-c', req], { cwd: ctx.cwd, stdio: 'ignore', timeout: 30_000 });
     if (r.status !== 0) return `unmet: ${req}`;
   }
+  for (const f of t.features) if (!ctx.features.has(f)) return `missing feature ${f}`;
+  for (const f of t.notFeatures) if (ctx.features.has(f)) return `feature ${f} present`;
+  // A new pid namespace around BEFORE, RUN and AFTER (one test of 0.26) is not reproduced here.
+  if (t.newPidns) return 'NEW_PIDNS is not supported by this harness';
   return null;
 }
 
@@ -56,14 +63,21 @@ export async function runTest(t: PeerTest, tool: Tool, ctx: RunContext): Promise
   let command = t.run.replaceAll('{{BPFTRACE}}', tool.path);
   if (skip) return { outcome: 'skip', reason: skip, command, output: '' };
   const started: ChildProcess[] = [];
+  const exact = t.expects.some((e) => e.mode === 'file' || e.mode === 'json');
   try {
-    if (t.before) {
-      started.push(group(t.before, ctx));
-      const pid = await waitForProcess(basename(t.before.split(/\s+/).pop()!), t.timeoutS * 1000);
-      if (pid === null) return { outcome: 'timeout', reason: `BEFORE never started: ${t.before}`, command, output: '' };
-      command = command.replaceAll('{{BEFORE_PID}}', String(pid));
+    if (t.setup) {
+      const r = spawnSync('sh', ['-c', t.setup], { cwd: ctx.cwd, encoding: 'utf8', timeout: 60_000 });
+      if (r.status !== 0) return { outcome: 'fail', reason: `SETUP failed: ${t.setup}`, command, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
     }
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, test: t.name, [NOTIFY]: '1', BPFTRACE_VERIFY_LLVM_IR: '1', ...t.env };
+    if (t.befores.length) {
+      for (const b of t.befores) started.push(group(b, ctx));
+      for (const b of t.befores) {
+        const pid = await waitForProcess(basename(b.trim().split(/\s+/).pop()!), (t.timeoutS || 5) * 1000);
+        if (pid === null) return { outcome: 'timeout', reason: `BEFORE never started: ${b}`, command, output: '' };
+        if (b === t.befores[0]) command = command.replaceAll('{{BEFORE_PID}}', String(pid));
+      }
+    }
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, test: t.name, [NOTIFY]: '1', BPFTRACE_VERIFY_LLVM_IR: '1', ...tool.env, ...t.env };
     // stderr joins stdout in one pipe, in the order written, as bpftrace's engine reads them.
     const p = group(`exec 2>&1; ${command}`, ctx, env, true);
     started.push(p);
@@ -80,8 +94,11 @@ export async function runTest(t: PeerTest, tool: Tool, ctx: RunContext): Promise
       p.stdout!.setEncoding('utf8');
       p.stdout!.on('data', (d: string) => {
         output += d;
-        if (!notified && output.includes(`${NOTIFY}\n`)) {
+        const at = notified ? -1 : output.indexOf(`${NOTIFY}\n`);
+        if (at >= 0) {
           notified = true;
+          // The engine compares a file's contents with what follows the notice only.
+          if (exact) output = output.slice(at + NOTIFY.length + 1);
           if (!timedOut) {
             clearTimeout(timer);
             timer = setTimeout(() => expire(), (t.timeoutS || 5) * 1000);
@@ -92,13 +109,78 @@ export async function runTest(t: PeerTest, tool: Tool, ctx: RunContext): Promise
       p.on('close', (code) => resolve(code));
     });
     clearTimeout(timer);
-    const matched = expectRegExp(t.expect).test(output);
-    if (timedOut) return matched ? { outcome: 'pass', command, output } : { outcome: 'timeout', reason: `no match within ${t.timeoutS || 5} s`, command, output };
-    if (exit !== 0 && !t.willFail) return { outcome: 'fail', reason: `exit status ${exit}`, command, output };
-    return matched ? { outcome: 'pass', command, output } : { outcome: 'fail', reason: `expected /${t.expect}/`, command, output };
+    const failed = t.expects.filter((e) => {
+      try {
+        return !checkExpect(e, output, t, ctx);
+      } catch {
+        return true; // an expectation this harness cannot read fails the test, not the run
+      }
+    });
+    const matched = failed.length === 0;
+    const why = () => failed.map((e) => `${e.mode}: ${e.text.split('\n')[0]}`).join('; ');
+    if (t.cleanup) spawnSync('sh', ['-c', t.cleanup], { cwd: ctx.cwd, stdio: 'ignore', timeout: 60_000 });
+    if (timedOut) return matched ? { outcome: 'pass', command, output } : { outcome: 'timeout', reason: `no match within ${t.timeoutS || 5} s (${why()})`, command, output };
+    if (exit !== t.returnCode && !t.willFail) return { outcome: 'fail', reason: `exit status ${exit}`, command, output };
+    if (exit === 0 && t.willFail) return { outcome: 'fail', reason: 'exit status 0 but WILL_FAIL', command, output };
+    return matched ? { outcome: 'pass', command, output } : { outcome: 'fail', reason: `expected ${why()}`, command, output };
   } finally {
     for (const c of started) killGroup(c, 'SIGKILL');
   }
+}
+
+/** One expectation on the output, as bpftrace's engine checks it. */
+export function checkExpect(e: Expect, output: string, t: PeerTest, ctx: RunContext): boolean {
+  switch (e.mode) {
+    case 'regex':
+      return expectRegExp(e.text).test(output);
+    case 'regex_none':
+      return !expectRegExp(e.text).test(output);
+    case 'text':
+    case 'text_none': {
+      // A whole line, leading and trailing whitespace aside.
+      const found = new RegExp(`^\\s*${escapeRegExp(e.text)}\\s*$`, 'm').test(output);
+      return e.mode === 'text' ? found : !found;
+    }
+    case 'file': {
+      let want = readFileSync(join(ctx.cwd, e.text), 'utf8').trim();
+      if (t.localizeTs !== undefined) want = localTime(want, t.localizeTs);
+      return output.trim() === want;
+    }
+    case 'json':
+      return jsonMatches(readFileSync(join(ctx.cwd, e.text), 'utf8'), output, e.text.endsWith('.ndjson'));
+  }
+}
+
+/** A .json file is one value the whole output must equal; an .ndjson file one value per line. */
+function jsonMatches(file: string, output: string, lines: boolean): boolean {
+  const got = output.trim().split('\n');
+  try {
+    if (!lines) return got.length === 1 && deepEqual(JSON.parse(got[0]), JSON.parse(file));
+    const want = file.trim().split('\n');
+    return want.length === got.length && want.every((w, i) => deepEqual(JSON.parse(got[i]), JSON.parse(w)));
+  } catch {
+    return false;
+  }
+}
+
+/** Python's == on parsed JSON: objects compare without regard to member order. */
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** LOCALIZE_TIMESTAMPS: the file is a strftime format, filled with that second in local time. */
+function localTime(format: string, epoch: number): string {
+  const r = spawnSync('date', ['-d', `@${epoch}`, `+${format}`], { encoding: 'utf8', timeout: 10_000 });
+  return r.status === 0 ? r.stdout.replace(/\n$/, '') : format;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** A shell command in a process group of its own, so it and all it starts can be killed together. */
@@ -126,7 +208,16 @@ async function waitForProcess(name: string, timeoutMs: number): Promise<number |
 
 /** EXPECT is a Python regular expression; the few spellings JavaScript writes differently are mapped. */
 export function expectRegExp(expect: string): RegExp {
-  return new RegExp(expect.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'), 'm');
+  const js = expect
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\(\?P=(\w+)\)/g, '\\k<$1>')
+    // Python's inline DOTALL group around a bare wildcard, which this Node may not know.
+    .replace(/\(\?s:\.([*+?])\)/g, '[\\s\\S]$1');
+  try {
+    return new RegExp(js, 'm');
+  } catch (e) {
+    throw new Error(`EXPECT_REGEX not understood here: ${(e as Error).message}`);
+  }
 }
 
 /** Compares dotted versions numerically (5.15.0-91-generic against 4.18). */

@@ -34,7 +34,7 @@ test('tracepoint args: offsets and types from the recorded format', () => {
   assert.match(g.ir!, /getelementptr i8, ptr %\d+, i64 24[^\n]*\n[^\n]*\n\s*%\d+ = load i64/);
   assert.match(g.ir!, /getelementptr i8, ptr %\d+, i64 32/);
   const printf = g.meta.events.find((e) => e.fn === 'printf')!;
-  assert.equal(printf.data, { format: '%s %d\n', layout: { args: [{ type: { kind: 'string', size: 64 }, offset: 8 }, { type: { kind: 'int', bits: 64, signed: false }, offset: 72 }], size: 80 } });
+  assert.equal(printf.data, { format: '%s %d\n', layout: { args: [{ type: { kind: 'string', size: 64, truncates: true }, offset: 8 }, { type: { kind: 'int', bits: 64, signed: false }, offset: 72 }], size: 80 } });
   const elf = ElfFile.fromBuffer(g.elf);
   assert.equal(elf.programs().map((p) => p.section.name), ['tracepoint/syscalls/sys_enter_openat']);
 });

@@ -35,6 +35,19 @@ function roundTrip(src: string, name: string): string {
 
 const fmt = (src: string) => formatProgram(parse(src, 'stdin'));
 
+test('fn definitions keep their types and return values', () => {
+  assert.is(fmt('fn f($a: int64, $s: string[8]): struct task_struct * { return (struct task_struct *)$a; } BEGIN { return; }'), `fn f($a: int64, $s: string[8]): struct task_struct *
+{
+  return (struct task_struct *)$a;
+}
+
+BEGIN
+{
+  return;
+}
+`);
+});
+
 test('canonical layout of every construct', () => {
   const src = `#!/usr/bin/env bpftrace
 #include <linux/sched.h>

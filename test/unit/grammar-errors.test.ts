@@ -12,7 +12,7 @@ type Expect = [pos: string, text: string, message: string];
 const CATALOGUE: [string, Expect[]][] = [
   // statements and blocks
   ['BEGIN { @x = 1 @y = 2 }', [['1:16-1:17', '@y', "expected ';' or '}' after a statement"]]],
-  ['BEGIN { return 1; }', [['1:16-1:16', '1', "expected ';' or '}' after a statement"]]],
+  ['BEGIN { break 1; }', [['1:15-1:15', '1', "expected ';' or '}' after a statement"]]],
   ['BEGIN { @a = 1;; }', [['1:16-1:16', ';', "unexpected ';'"]]],
   ['BEGIN { if (1) { }; }', [['1:19-1:19', ';', "unexpected ';'"]]],
   ['BEGIN {', [['1:7-1:7', '{', "unexpected end of input, expected a statement or '}'"]]],

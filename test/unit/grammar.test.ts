@@ -477,6 +477,23 @@ test('macro definitions and calls', () => {
   assert.is(sx(call), '(add 1 2 @w)');
 });
 
+test('fn definitions (bpftrace 0.26) and return with a value', () => {
+  const src = 'fn add($a: int64, $b: struct task_struct *): uint32 { return $a + 1; }\nfn none(): void { return; }\nBEGIN { return; }';
+  const prog = p(src);
+  const [add, none] = prog.functions;
+  assert.is(add!.name, 'add');
+  assert.is(add!.params.map((q) => `$${q.variable.name}:${q.type.name}${'*'.repeat(q.type.pointerDepth)}`).join(' '), '$a:int64 $b:struct task_struct*');
+  assert.is(add!.returnType.name, 'uint32');
+  span(src, add!.nameSpan, 'add');
+  span(src, add!.params[1]!.span, '$b: struct task_struct *');
+  const ret = add!.body.stmts[0] as A.Jump;
+  assert.is(sx(ret.value!), '(+ $a 1)');
+  span(src, ret.span, 'return $a + 1');
+  assert.is((none!.body.stmts[0] as A.Jump).value ?? null, null);
+  // Inside a probe `fn` is an ordinary name.
+  assert.is(p('BEGIN { $fn = 1; fn(); }').probes[0]!.body.stmts.length, 2);
+});
+
 test('map declarations, config and import', () => {
   const src = 'config = {\n  missing_probes = warn;\n  max_map_keys = 2\n}\nimport "lib/helpers.bt";\nlet @a = lruhash(4096);\nlet @b = percpuhash(10);\nBEGIN { }';
   const prog = p(src);

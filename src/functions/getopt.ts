@@ -1,0 +1,142 @@
+// getopt("name", default) (bpftrace 0.24+): a named program option given after `--` on the
+// command line (`-- --name=value`, or `--name` alone for a boolean). Its type comes from the
+// default: a non-negative integer reads the option as a u64, a negative one as an i64, a string
+// as a string, true/false or no default as a boolean. Like the positional parameters, options are
+// fixed for a compile (the compile cache keys them), so the value is a constant in the program.
+
+import type { Call, Expr, Program } from '../ast';
+import { BpfscriptError } from '../diagnostics';
+import { parseIntArg } from '../semantic/positionals';
+import { none, s64, u64, type Type } from '../types';
+import type { FunctionDef } from './types';
+
+/** Named options as the command line gave them: the text after `=`, or true for a bare `--name`. */
+export type NamedOptions = ReadonlyMap<string, string | true>;
+
+type Value = { type: Type; value: bigint | string; lit?: Expr };
+
+const U64_MAX = (1n << 64n) - 1n;
+const I64_MIN = -(1n << 63n);
+const I64_MAX = (1n << 63n) - 1n;
+
+function optionError(name: string, value: string, why: string): BpfscriptError {
+  return new BpfscriptError({ severity: 'ERROR', message: `program command line option --${name} ${why} (value: ${value})` });
+}
+
+/** The option's value read as its default's type says; throws bpftrace's message for a bad one. */
+function valueOf(name: string, dflt: Expr | undefined, given: string | true | undefined): Value {
+  const kind = !dflt || dflt.kind === 'BoolLit' ? 'bool' : dflt.kind === 'StrLit' ? 'string' : 'int';
+  if (kind === 'bool') {
+    const d = dflt?.kind === 'BoolLit' ? dflt.value : false;
+    if (given === undefined) return { type: { kind: 'bool' }, value: d ? 1n : 0n };
+    if (given === true || /^(true|1|yes|on)$/i.test(given)) return { type: { kind: 'bool' }, value: 1n };
+    if (/^(false|0|no|off)$/i.test(given)) return { type: { kind: 'bool' }, value: 0n };
+    throw optionError(name, given, "expects a boolean (e.g. 'true')");
+  }
+  if (kind === 'string') {
+    if (given === true) throw optionError(name, 'true', 'expects a string');
+    const s = given ?? (dflt as { value: string }).value;
+    return { type: { kind: 'string', size: Buffer.byteLength(s, 'latin1') + 1 }, value: s };
+  }
+  const d = dflt?.kind === 'IntLit' ? dflt.value : dflt?.kind === 'Unary' && dflt.op === '-' && dflt.operand.kind === 'IntLit' ? -dflt.operand.value : 0n;
+  const unsigned = d >= 0n;
+  if (given === true) throw optionError(name, 'true', 'expects an integer');
+  const v = given === undefined ? d : parseIntArg(given);
+  if (v === null) throw optionError(name, String(given), 'invalid integer');
+  if (unsigned ? v < 0n || v > U64_MAX : v < I64_MIN || v > I64_MAX) throw optionError(name, String(given), 'value is out of range');
+  return { type: unsigned ? u64 : s64, value: v };
+}
+
+const resolved = new WeakMap<Call, Value>();
+
+export const getopt: FunctionDef = {
+  name: 'getopt',
+  check(ctx, call) {
+    const [nameArg, dflt, desc] = call.args;
+    if (!nameArg || call.args.length > 3) {
+      ctx.error(`getopt() takes 1 to 3 arguments (${call.args.length} provided)`, call, 'getopt("name", default, "description"), e.g. getopt("limit", 10)');
+      return none;
+    }
+    if (nameArg.kind !== 'StrLit') {
+      ctx.error('getopt() expects a string literal as its first argument, the option\'s name', nameArg, 'e.g. getopt("verbose")');
+      return none;
+    }
+    const literal = !dflt || ['IntLit', 'StrLit', 'BoolLit'].includes(dflt.kind) || (dflt.kind === 'Unary' && dflt.op === '-' && dflt.operand.kind === 'IntLit');
+    if (!literal) {
+      ctx.error('getopt()\'s default must be a literal: an integer, a string, true or false', dflt, 'e.g. getopt("limit", 10)');
+      return none;
+    }
+    if (desc && desc.kind !== 'StrLit') ctx.error('getopt()\'s description must be a string literal', desc);
+    try {
+      const v = valueOf(nameArg.value, dflt, ctx.options.namedOptions?.get(nameArg.value));
+      // A string is emitted as the literal it stands for, typed here like any other.
+      if (typeof v.value === 'string') {
+        v.lit = { kind: 'StrLit', value: v.value, span: call.span };
+        ctx.typeOf(v.lit);
+      }
+      resolved.set(call, v);
+      return v.type;
+    } catch (e) {
+      if (!(e instanceof BpfscriptError)) throw e;
+      ctx.error(e.diagnostics[0].message, call, 'a program option is given after --, e.g. -- --limit=10');
+      return none;
+    }
+  },
+  emit(ctx, call) {
+    const v = resolved.get(call)!;
+    if (typeof v.value === 'bigint') return { type: v.type, v: ctx.c.constInt(ctx.i64, v.value) };
+    return { type: v.type, v: ctx.emit(v.lit!).v };
+  },
+};
+
+/** Every getopt() of the program: name and description, in the order written. */
+function declaredOptions(program: Program): Map<string, string> {
+  const found = new Map<string, string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Call;
+    if (n.kind === 'Call' && n.name === 'getopt' && n.args[0]?.kind === 'StrLit') {
+      const d = n.args[2];
+      if (!found.has(n.args[0].value)) found.set(n.args[0].value, d?.kind === 'StrLit' ? d.value : '');
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== 'span' && v && typeof v === 'object') visit(v);
+  };
+  visit(program.probes);
+  return found;
+}
+
+/** Whether the script reads named options: then `--name` arguments after `--` are options. */
+export function usesGetopt(source: string): boolean {
+  return /\bgetopt\s*\(/.test(source);
+}
+
+/**
+ * Refuses options the program does not declare, with bpftrace's words; `--help` lists the
+ * declared ones (with their descriptions) and fails the same way.
+ */
+export function checkNamedOptions(program: Program, given: NamedOptions): void {
+  if (!given.size) return;
+  const declared = declaredOptions(program);
+  const unexpected = [...given.keys()].filter((k) => !declared.has(k));
+  if (!unexpected.length) return;
+  const help = unexpected.includes('help');
+  const names = [...declared.entries()];
+  const hint = !names.length
+    ? 'no custom program options defined.'
+    : `expected program options:${help ? '\n' : ' '}${names.map(([n, d]) => `--${n}${help && d ? `: ${d}` : ''}`).join(help ? '\n' : ': ')}`;
+  const bad = unexpected.filter((k) => k !== 'help');
+  throw new BpfscriptError({ severity: 'ERROR', message: bad.length ? `unexpected program command line options: ${bad.map((k) => `--${k}`).join(', ')}` : '--help: the program reads these options', hint });
+}
+
+/** Splits the arguments after the script into positionals and `--name[=value]` options. */
+export function splitProgramArgs(args: readonly string[]): { positionals: string[]; named: Map<string, string | true> } {
+  const positionals: string[] = [];
+  const named = new Map<string, string | true>();
+  for (const a of args) {
+    const m = /^--([^=]+)(?:=(.*))?$/s.exec(a);
+    if (m) named.set(m[1], m[2] ?? true);
+    else positionals.push(a);
+  }
+  return { positionals, named };
+}

@@ -1,0 +1,12 @@
+// ncpus (bpftrace 0.24+): the number of possible CPUs, as per-CPU maps count them. The runtime
+// writes it into the program's read-only configuration before load, so the verifier sees a
+// constant and a compiled program run on another machine reads that machine's count.
+
+import { u64 } from '../types';
+import type { BuiltinDef } from './types';
+
+export const ncpus: BuiltinDef = {
+  name: 'ncpus',
+  check: () => u64,
+  emit: (ctx) => ({ type: u64, v: ctx.config('ncpus') }),
+};

@@ -1,0 +1,13 @@
+// probetype (bpftrace 0.25+): the type of the probe as a string constant, in newer bpftrace's
+// words: "tracepoint", "kprobe", "fentry" (a kfunc), "special" (BEGIN and END) …
+
+import { stringType } from '../types';
+import type { BuiltinDef } from './types';
+
+const nameOf = (t: { name: string; probetypeName?: string }): string => t.probetypeName ?? t.name;
+
+export const probetype: BuiltinDef = {
+  name: 'probetype',
+  check: (ctx) => stringType(nameOf(ctx.probe.type).length + 1),
+  emit: (ctx) => ctx.stringConstant(nameOf(ctx.probe.type)),
+};
