@@ -10,6 +10,8 @@ import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { BIN, bpfscript, isRoot, runDir } from './helpers';
 import { compile } from '../src/compile';
+import { ElfFile } from '../src/kernel/elf';
+import { lineInfo } from '../src/explain/btf-ext';
 import { BpfObject } from '../runtime/libbpf';
 import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
 
@@ -74,6 +76,18 @@ const SCRIPT = `tracepoint:syscalls:sys_enter_getppid
   printf("ppid asked by %d\\n", pid);
 }
 `;
+
+test('code from a standard-library macro is placed at its call: every line record is a line of the script', () => {
+  const source = 'tracepoint:syscalls:sys_enter_getppid\n{\n  assert(pid > 0, "pid");\n  @n = count();\n}\n';
+  const lines = source.split('\n');
+  const recs = [...lineInfo(ElfFile.fromBuffer(compile(source, { file: 'macro.bt', dialect: '0.26' }).elf)).values()].flat();
+  assert.ok(recs.some((r) => r.line === 3), 'the assert has line info');
+  for (const r of recs) {
+    assert.is(r.file, 'macro.bt');
+    if (r.line > 0) assert.is(r.text, lines[r.line - 1], `line ${r.line}`);
+  }
+  assert.ok(recs.every((r) => r.line <= 4), recs.map((r) => r.line).join(','));
+});
 
 if (isRoot) {
   test('bpftool prog dump xlated … linum prints the script file\'s lines, file name and line numbers', async () => {
