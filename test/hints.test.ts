@@ -202,6 +202,7 @@ test('a verifier rejection points at the source line and names the fix', () => {
     "      17: call bpf_map_lookup_elem#1      R0: a pointer into a map's value, or NULL",
     "      18: if r0 != 0x1 goto pc+36         R0 on the path taken: a pointer into a map's value, or NULL",
     '      55: r1 = *(u64 *)(r0 +0)            <- rejected here',
+    'State there: R0=map_value_or_null(id=3,map=AT_calls,ks=16,vs=8) R10=fp0 fp-8=0 fp-16=0 fp-24=mmmmmmmm fp-32=mmmmmmmm fp-40=scalar(id=2) fp-48=scalar(id=1)',
     "The verifier proved: R0 is a pointer into a map's value, or NULL (made by `call bpf_map_lookup_elem#1` at instruction 17)",
     'It could not prove: that R0 is not NULL here: nothing on this path compared it with 0',
     'HINT: check the pointer before using it; for a script this is a bpfscript bug, please report it',

@@ -42,6 +42,8 @@ test('the log reader: instructions, their state, the script lines, the path thro
   const p = parseLog(log);
   assert.equal(p.steps.map((s) => [s.index, s.text, s.prev]), [[5, 'call bpf_map_lookup_elem#1', -1], [6, 'if r0 != 0x0 goto pc+1', 0], [8, 'r0 = *(u64 *)(r0 +8)', 1], [7, 'exit', 1]]);
   assert.is(p.steps[2].before.get('R0'), 'map_value(ks=4,vs=8)', 'the taken branch\'s state');
+  assert.is(p.steps[0].before.get('R1'), 'ctx()');
+  assert.not.ok(p.steps[1].before.has('R1'), 'a call leaves R1-R5 unreadable');
   assert.is(p.steps[3].before.get('R0'), '0', 'the state a "from" line gives');
   assert.equal(p.steps[0].source, { text: '@n = count();', file: 'calls.bt', line: 3 });
   assert.equal(p.reason, ['invalid access to map value, value_size=8 off=8 size=8']);
@@ -158,6 +160,7 @@ if (isRoot) {
       'How the verifier got there (one turn of the loop, under the script line it came from):',
       '  loop.bt:5: $i++;',
       '      0: goto pc-1                        <- back to 0, nothing changed',
+      'State there: R1=ctx() R10=fp0',
       'The verifier proved: the path came back to instruction 0 with exactly the registers and stack it had the time before',
       'It could not prove: that the loop ever ends: nothing changes from one iteration to the next',
       'HINT: bound the loop: use unroll(N) or a while loop with a constant limit on its counter',

@@ -78,6 +78,12 @@ function made(s: Step): string {
   return v === undefined ? '' : `${name}: ${describeValue(v)}`;
 }
 
+/** Registers in order, then stack slots from the frame down, as the verifier writes them. */
+function stateLine(state: Map<string, string>): string {
+  const rank = (k: string) => (k.startsWith('R') ? Number(k.slice(1)) : 100 - Number(k.slice(2)));
+  return [...state].sort((a, b) => rank(a[0]) - rank(b[0])).map(([k, v]) => `${k}=${v}`).join(' ');
+}
+
 /** The explanation as lines for a diagnostic's notes. */
 export function renderExplanation(e: Explanation): string[] {
   const out: string[] = [];
@@ -101,6 +107,7 @@ export function renderExplanation(e: Explanation): string[] {
       out.push(`${' '.repeat(withLines ? 6 : 2)}${pad(`${s.index}: ${s.text}`, 36)}${note}`.trimEnd());
     }
   }
+  if (facts.insn?.before.size) out.push(`State there: ${stateLine(facts.insn.before)}`);
   out.push(`The verifier proved: ${e.kind.proved(facts)}`);
   out.push(`It could not prove: ${e.kind.unproved(facts)}`);
   return out;

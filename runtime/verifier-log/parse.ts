@@ -41,7 +41,7 @@ const INSN = /^(\d+): \(([0-9a-f]{2})\) (.*)$/;
 const SOURCE = /^; ?(.*?) @ (.+):(\d+)$/;
 const FROM = /^from (\d+) to (\d+): (.*)$/;
 const STATE_ONLY = /^(\d+): ((?:R\d+|fp-?\d+)\S*=.*)$/;
-const STATS = /^(processed \d+ insns|verification time|stack depth|func#\d+ @|arg#\d+ |Validating |Func#\d+ )/;
+const STATS = /^(processed \d+ insns|verification time|stack depth|func#\d+ @|arg#\d+ |Validating |Func#\d+ |mark_precise: |Live regs before insn:|\s+\d+: [.\d]+ \()/;
 
 /** `R0=map_value(id=1,ks=4,vs=8) R1_w=0 fp-8=mmmm0000` → R0, R1, fp-8; spaces inside parentheses kept. */
 export function parseState(s: string): Map<string, string> {
@@ -120,6 +120,8 @@ export function parseLog(log: string): ParsedLog {
       text = mapLoad(text.trim(), state);
       if (source) lines.set(index, source);
       const step: Step = { index, opcode: parseInt(m[2], 16), text: text.trim(), state, before: new Map(known), after: known, source: source ?? lines.get(index), prev: from };
+      // A call leaves R1-R5 unreadable; the verifier prints only what it changed.
+      if (text.startsWith('call ')) for (let r = 0; r <= 5; r++) known.delete(`R${r}`);
       merge(after);
       step.after = new Map(known);
       from = steps.push(step) - 1;
