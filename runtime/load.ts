@@ -5,8 +5,8 @@ import type { CompiledProgram } from '../src/compiled';
 import { BpfObject, LibbpfError, numPossibleCpus } from './libbpf';
 import { explainLoadFailure } from './verifier';
 
-/** `cpid`: the -c command's pid, 0 without one. */
-export function loadProgram(gen: CompiledProgram, cpid: number): BpfObject {
+/** `cpid`: the -c command's pid, 0 without one; `files`: the script's file names, for the explanation. */
+export function loadProgram(gen: CompiledProgram, cpid: number, files?: Iterable<string>): BpfObject {
   const { meta, elf } = gen;
   const obj = BpfObject.openMem(elf, 'bpfscript');
   try {
@@ -24,7 +24,7 @@ export function loadProgram(gen: CompiledProgram, cpid: number): BpfObject {
   } catch (e) {
     const log = obj.verifierLog;
     obj.close();
-    if (e instanceof LibbpfError) throw explainLoadFailure(e, log);
+    if (e instanceof LibbpfError) throw explainLoadFailure(e, log, files);
     throw e;
   }
 }

@@ -321,7 +321,7 @@ class Session {
   }
 
   private load(): void {
-    this.obj = loadProgram(this.gen, this.child?.pid ?? 0);
+    this.obj = loadProgram(this.gen, this.child?.pid ?? 0, this.opts.sources?.keys());
   }
 
   /**

@@ -48,7 +48,7 @@ export function compile(source: string, opts: CompileOptions): CompiledProgram {
   checkIncludes(program, opts.file, opts.includes, opts.includeDirs);
   const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command, helperErrors: opts.helperErrors, dialect: opts.dialect, namedOptions: opts.namedOptions, probeFilter: opts.probeFilter });
   try {
-    return generate(analysis, { fileName: opts.file, wantIR: opts.wantIR });
+    return generate(analysis, { fileName: opts.file, source, wantIR: opts.wantIR });
   } catch (e) {
     // A malformed module or a backend refusal is our bug or an unsupported construct, not a crash.
     if (e instanceof LLVMError) {

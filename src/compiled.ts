@@ -67,10 +67,11 @@ export const SETUP_EVENT_BASE = 2 ** 40;
 export const SETUP_RECORD_SIZE = 16;
 
 /**
- * Put before the script's name in the debug info, so LLVM cannot open the script: its BTF
- * emission would copy each line's text into the string table and look each one up again with a
- * linear scan of the table for every line record, quadratic in the program's size (1.5 of 7 s for
- * 2,000 probes). The verifier's log then names `./bpfscript:FILE:LINE`, with no line text.
+ * Put before the script's name in the debug info of a program too large to carry its line text
+ * (codegen/program.ts), so LLVM cannot open the script: its BTF emission would copy each line's
+ * text into the string table and look each one up again with a linear scan of the table for every
+ * line record, quadratic in the program's size (1.5 of 7 s for 2,000 probes). The verifier's log
+ * then names `./bpfscript:FILE:LINE`, with no line text.
  */
 export const BTF_FILE_PREFIX = 'bpfscript:';
 

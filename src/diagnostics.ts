@@ -14,6 +14,8 @@ export interface Diagnostic {
   message: string;
   span?: Span;
   hint?: string;
+  /** Lines printed under the source excerpt, before the hint (a verifier rejection's explanation). */
+  notes?: string[];
   /** The attach point names something this system lacks (a tracepoint, function, symbol or
    * binary): config missing_probes decides whether that fails the compile. */
   missing?: boolean;
@@ -76,6 +78,7 @@ export function render(d: Diagnostic, sources?: Sources): string {
   } else {
     located(out, d.span, d.severity, d.message, sources);
   }
+  if (d.notes) out.push(...d.notes);
   if (d.hint) out.push(`HINT: ${d.hint}`);
   // As bpftrace: code a macro expanded names each call it came through, innermost first.
   for (let from = d.span?.expandedFrom; from; from = from.expandedFrom) located(out, from, d.severity, 'expanded from', sources);

@@ -191,7 +191,11 @@ export class ProbeEmitter implements EmitContext {
   }
 
   at(span: Span): void {
-    this.b.setDebugLocation(this.parts.di.location(span.line, span.col, this.parts.sp));
+    // The line info has one file, the script's (its text is embedded): code copied from a macro
+    // in another file (the standard library, an import) is placed at the call it came through.
+    let s: Span | undefined = span;
+    while (s && s.file !== this.p.probe.span.file) s = s.expandedFrom;
+    this.b.setDebugLocation(this.parts.di.location(s?.line ?? 0, s?.col ?? 0, this.parts.sp));
   }
 
   readonly statics = new Map<string, Fn>();

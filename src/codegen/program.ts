@@ -11,10 +11,15 @@ import { emitProgram } from './statements';
 
 export interface GenerateOptions {
   fileName: string;
+  /** The script's text, copied into the BTF line info (see lineTextFor). */
+  source?: string;
   /** Also return the optimised IR as text (for --emit-llvm and the teaching view). */
   wantIR?: boolean;
   ringBufferBytes?: number;
 }
+
+/** Programs up to which the BTF line info carries the script's text. */
+export const LINE_TEXT_MAX_PROGRAMS = 200;
 
 // start_ns: CLOCK_MONOTONIC when the session loaded the program, the origin of `elapsed`.
 // ncpus: the possible CPUs of the machine the program runs on.
@@ -40,10 +45,21 @@ function runtimeConfig(a: Analysis): Partial<ProgramMeta> {
   };
 }
 
+/**
+ * The debug-info file: the script's name and, for programs of up to LINE_TEXT_MAX_PROGRAMS
+ * programs, its text. LLVM 14's BTF writer looks each line's text up in its string table with a
+ * linear scan, quadratic in the program's size (bench/NOTES.md), so a larger program keeps the
+ * line numbers but not their text, under a name LLVM cannot open from disk.
+ */
+function debugInfo(m: Module, a: Analysis, opts: GenerateOptions): DIBuilder {
+  if (opts.source === undefined || a.probes.length > LINE_TEXT_MAX_PROGRAMS) return new DIBuilder(m, `${BTF_FILE_PREFIX}${opts.fileName}`);
+  return new DIBuilder(m, opts.fileName, '', opts.source);
+}
+
 export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
   const c = new Context();
   const m = new Module(c, 'bpfscript');
-  const di = new DIBuilder(m, `${BTF_FILE_PREFIX}${opts.fileName}`);
+  const di = debugInfo(m, a, opts);
   const b = new Builder(c);
   try {
     const defs = new MapDefBuilder(m, di);

@@ -9,7 +9,7 @@ export interface LineInfo {
   /** Byte offset of the instruction inside its ELF section. */
   insnOff: number;
   file: string;
-  /** The source line's text, when LLVM could read it (empty for -e programs). */
+  /** The source line's text (empty for programs too large to carry it: codegen/program.ts). */
   text: string;
   line: number;
   col: number;

@@ -10,7 +10,7 @@
 import { parse } from '../../grammar';
 import { generate } from '../codegen/program';
 import { analyze } from '../compile';
-import { DiagnosticBag, error } from '../diagnostics';
+import { BpfscriptError, DiagnosticBag, error, renderAll } from '../diagnostics';
 import { palette, type Palette } from './colour';
 import { listPrograms } from './bpf-listing';
 import { renderTree } from './tree';
@@ -70,7 +70,7 @@ export async function explain(source: string, o: ExplainOptions): Promise<string
   if (want.has('types')) section('types', renderTyped(analysis, p));
   if (!['ir', 'bpf', 'verifier'].some((s) => want.has(s as Stage))) return parts.join('\n');
 
-  const gen = generate(analysis, { fileName: o.file, wantIR: want.has('ir') });
+  const gen = generate(analysis, { fileName: o.file, source, wantIR: want.has('ir') });
   if (want.has('ir')) section('ir', gen.ir ?? '');
   const listings = listPrograms(gen.elf, source, p);
   if (want.has('bpf')) {
@@ -85,10 +85,20 @@ export async function explain(source: string, o: ExplainOptions): Promise<string
     } else {
       const refused = await refusedHere(gen);
       if (refused) section('verifier', refused);
-      else section('verifier', renderFigures(await verifierFigures(gen), new Map(listings.map((l) => [l.name, l.insnCount])), p));
+      else section('verifier', await figuresOrRejection(gen, source, o.file, listings, p));
     }
   }
   return parts.join('\n');
+}
+
+/** The verifier's figures, or, when it refuses the program, its explained rejection under the other stages. */
+async function figuresOrRejection(gen: ReturnType<typeof generate>, source: string, file: string, listings: ReturnType<typeof listPrograms>, p: Palette): Promise<string> {
+  try {
+    return renderFigures(await verifierFigures(gen, [file]), new Map(listings.map((l) => [l.name, l.insnCount])), p);
+  } catch (e) {
+    if (e instanceof BpfscriptError) return renderAll(e.diagnostics, new Map([[file, source]]));
+    throw e;
+  }
 }
 
 /** The program as the type checker reads it, printed as a script, or null if nothing changed. */

@@ -20,7 +20,8 @@ export interface ProgramFigures {
 
 const LOG_BYTES = 64 << 10;
 
-export async function verifierFigures(gen: CompiledProgram): Promise<ProgramFigures[]> {
+/** `files`: the script's file names, so a rejection's span names the script as given. */
+export async function verifierFigures(gen: CompiledProgram, files: string[] = []): Promise<ProgramFigures[]> {
   // Lazy: the compile-only stages must not load libbpf.
   const { BpfObject, LibbpfError } = await import('../../runtime/libbpf');
   const { parseVerifierStats, explainLoadFailure, VerifierLogLevel } = await import('../../runtime/verifier');
@@ -30,7 +31,7 @@ export async function verifierFigures(gen: CompiledProgram): Promise<ProgramFigu
     try {
       obj.load();
     } catch (e) {
-      if (e instanceof LibbpfError) throw explainLoadFailure(e, '');
+      if (e instanceof LibbpfError) throw explainLoadFailure(e, rejectionLog(BpfObject, LibbpfError, gen.elf), files);
       throw e;
     }
     return gen.meta.probes.map((pm) => {
@@ -52,6 +53,24 @@ export async function verifierFigures(gen: CompiledProgram): Promise<ProgramFigu
     });
   } finally {
     obj.close();
+  }
+}
+
+/**
+ * A statistics-level log says nothing about why the verifier refused: the object is loaded once
+ * more without one, and libbpf's retry at level 1 yields the instruction trace the explanation
+ * is built from.
+ */
+function rejectionLog(Obj: typeof import('../../runtime/libbpf').BpfObject, Err: typeof import('../../runtime/libbpf').LibbpfError, elf: Buffer): string {
+  const again = Obj.openMem(elf, 'bpfscript');
+  try {
+    again.load();
+    return '';
+  } catch (e) {
+    if (e instanceof Err) return e.verifierLog;
+    throw e;
+  } finally {
+    again.close();
   }
 }
 

@@ -4,6 +4,7 @@
 import type { Fn, Meta, Val } from './handles';
 import { lib } from './lib';
 import type { Module } from './module';
+import { SourceFile } from './source-file';
 
 const DW_LANG_C99 = 11; // LLVMDWARFSourceLanguageC99 in the C API's enum
 export const DW_ATE_signed = 5;
@@ -16,16 +17,20 @@ export class DIBuilder {
   readonly handle: bigint;
   readonly file: Meta;
   readonly cu: Meta;
+  private readonly source?: SourceFile;
+  /** `source`: the file's text, embedded so the BTF line info carries each line (./source-file.ts). */
   constructor(
     readonly module: Module,
     fileName: string,
     dir = '.',
+    source?: string,
   ) {
     const l = lib();
     this.handle = l.LLVMCreateDIBuilder(module.handle);
     module.addFlag('Debug Info Version', 3);
     module.addFlag('Dwarf Version', 4);
-    this.file = l.LLVMDIBuilderCreateFile(this.handle, fileName, byteLen(fileName), dir, byteLen(dir));
+    if (source !== undefined) this.source = new SourceFile(module.ctx.handle, fileName, dir, source);
+    this.file = this.source?.file ?? l.LLVMDIBuilderCreateFile(this.handle, fileName, byteLen(fileName), dir, byteLen(dir));
     const prod = 'bpfscript';
     this.cu = l.LLVMDIBuilderCreateCompileUnit(
       this.handle, DW_LANG_C99, this.file, prod, prod.length, 1, '', 0, 0, '', 0, 1 /* full */, 0, 0, 0, '', 0, '', 0,
@@ -91,6 +96,7 @@ export class DIBuilder {
   }
   dispose(): void {
     lib().LLVMDisposeDIBuilder(this.handle);
+    this.source?.dispose();
   }
 }
 

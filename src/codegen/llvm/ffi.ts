@@ -140,6 +140,10 @@ const DECLS = [
   'void LLVMDIBuilderFinalizeSubprogram(void *D, void *sp)',
   'void *LLVMDIBuilderCreateDebugLocation(void *C, uint32_t line, uint32_t col, void *scope, void *inlinedAt)',
   'void LLVMSetSubprogram(void *F, void *sp)',
+  // a DIFile with the source text embedded (no C API for it: parsed from IR text)
+  'void *LLVMCreateMemoryBufferWithMemoryRangeCopy(const char *data, size_t len, const char *name)',
+  'int LLVMParseIRInContext(void *C, void *buf, _Out_ void **M, _Out_ void **msg)',
+  'void LLVMGetNamedMetadataOperands(void *M, const char *name, _Out_ void **vals)',
 ] as const;
 
 type FnName<S extends string> = S extends `${string} *${infer N}(${string}` ? N : S extends `${string} ${infer N}(${string}` ? N : never;
