@@ -15,6 +15,7 @@ import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } fro
 import { explainLoadFailure } from './verifier';
 import { EventPump } from './event-pump';
 import { createHost } from './format/host';
+import { wallClockAtBoot } from './format/timestamp';
 import { dialectStyle } from './format/dialects';
 import { decodeValue } from './format/decode';
 import { onSigusr1 } from './signals';
@@ -332,6 +333,7 @@ class Session {
       // Node's hrtime is CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(): `elapsed` counts from here.
       if (meta.rodata.offsets.start_ns !== undefined) init.writeBigUInt64LE(process.hrtime.bigint(), meta.rodata.offsets.start_ns);
       if (meta.rodata.offsets.ncpus !== undefined) init.writeBigUInt64LE(BigInt(numPossibleCpus()), meta.rodata.offsets.ncpus);
+      if (meta.rodata.offsets.wall_at_boot !== undefined) init.writeBigUInt64LE(wallClockAtBoot(), meta.rodata.offsets.wall_at_boot);
       rodata.setInitialValue(init);
     }
     try {
