@@ -1,6 +1,6 @@
 // tseries(x, interval, count[, "avg"|"max"|"min"|"sum"]) (bpftrace 0.24+): the value of x over
 // the last `count` intervals. Per CPU a ring of `count` slots {value, meta, epoch}, where epoch =
-// wall-clock now / interval picks the slot (epoch % count) and says which interval the slot holds now. meta:
+// wall-clock now / interval picks the slot (epoch % count); the slot keeps epoch + 1, 0 meaning never written. meta:
 // the time of the write (last value wins), the number of values (avg), "has a value" (min, max).
 // User space merges the CPUs' slots of the same epoch and shows the newest `count` intervals of the
 // whole map (alignEntries), each row a point on a graph (text) or an {interval_start, value} (JSON).
@@ -46,6 +46,28 @@ function slotOf(ctx: EmitContext, ring: Val, epoch: Val, count: number): Val {
   return b.gep(i64, b.bitcast(ring, c.ptr(i64)), [b.binop(Opcode.Mul, bounded, ctx.constInt(3))]);
 }
 
+/**
+ * Wall-clock time, so intervals start on whole multiples of the interval as the clock shows them.
+ * BPFTRACE_DUMMY_TS_MAP=@m (bpftrace's test hook) takes the time from keyless map @m instead, so
+ * a test decides which interval each value falls in.
+ */
+function clock(ctx: EmitContext): Val {
+  const { b, c, i64, i8p } = ctx;
+  const dummy = process.env.BPFTRACE_DUMMY_TS_MAP ? ctx.map(process.env.BPFTRACE_DUMMY_TS_MAP) : undefined;
+  if (!dummy || dummy.info.keyType !== null) return b.binop(Opcode.Add, b.helper(BpfHelper.KTIME_GET_NS, i64, [], [], 'now'), ctx.config('wall_at_boot'));
+  const key = ctx.zeroed(4, 'ts_key', true);
+  const found = b.helper(BpfHelper.MAP_LOOKUP_ELEM, i8p, [i8p, i8p], [b.bitcast(dummy.global, i8p), key], 'ts');
+  const from = b.insertBlock;
+  const yes = b.appendBlock(ctx.fn, 'ts_found');
+  const done = b.appendBlock(ctx.fn, 'ts_read');
+  b.condBr(b.icmp(IntPredicate.NE, found, c.constNull(i8p)), yes, done);
+  b.positionAtEnd(yes);
+  const v = b.load(i64, b.bitcast(found, c.ptr(i64)));
+  b.br(done);
+  b.positionAtEnd(done);
+  return b.phi(i64, [[v, yes], [ctx.constInt(0), from]]);
+}
+
 export const tseries: AggregateDef = {
   name: 'tseries',
   check(ctx, call) {
@@ -80,15 +102,15 @@ export const tseries: AggregateDef = {
   emitUpdate(ctx, call, t, ring) {
     const { b, i64 } = ctx;
     const { interval, count, reduce } = params(t);
-    // Wall-clock time, so intervals start on whole multiples of the interval as the clock shows them.
-    const now = b.binop(Opcode.Add, b.helper(BpfHelper.KTIME_GET_NS, i64, [], [], 'now'), ctx.config('wall_at_boot'));
+    const now = clock(ctx);
     const epoch = b.binop(Opcode.UDiv, now, ctx.constInt(interval));
     const vp = slotOf(ctx, ring, epoch, count);
     const mp = b.gep(i64, vp, [ctx.constInt(1)]);
     const ep = b.gep(i64, vp, [ctx.constInt(2)]);
     const x = ctx.emit(call.args[0]).v;
     // A slot still holding an older interval starts over.
-    const stale = b.icmp(IntPredicate.NE, b.load(i64, ep), epoch);
+    const stored = b.binop(Opcode.Add, epoch, ctx.constInt(1));
+    const stale = b.icmp(IntPredicate.NE, b.load(i64, ep), stored);
     const zero = ctx.constInt(0);
     const value = b.select(stale, zero, b.load(i64, vp));
     const meta = b.select(stale, zero, b.load(i64, mp));
@@ -104,7 +126,7 @@ export const tseries: AggregateDef = {
       b.store(x, vp);
       b.store(now, mp);
     }
-    b.store(epoch, ep);
+    b.store(stored, ep);
   },
   combine(t, perCpu): TSeriesValue {
     const { count, reduce } = params(t);
@@ -115,8 +137,8 @@ export const tseries: AggregateDef = {
       // The CPUs' slots of the same epoch merge; of a slot, only its newest epoch is still whole.
       const merged = new Map<bigint, { v: bigint; meta: bigint }>();
       for (const cpu of perCpu) {
-        const epoch = cpu.getBigUint64(i * SLOT + 16, true);
-        if (epoch === 0n) continue;
+        const epoch = cpu.getBigUint64(i * SLOT + 16, true) - 1n;
+        if (epoch < 0n) continue;
         const v = num(cpu, i * SLOT);
         const meta = cpu.getBigUint64(i * SLOT + 8, true);
         const cur = merged.get(epoch);
@@ -130,7 +152,8 @@ export const tseries: AggregateDef = {
       if (merged.size === 0) continue;
       const epoch = [...merged.keys()].reduce((a, e) => (e > a ? e : a));
       const { v, meta } = merged.get(epoch)!;
-      byEpoch.set(epoch, reduce === 'avg' && meta !== 0n ? v / BigInt.asIntN(64, meta) : v);
+      // bpftrace drops what was written in epoch 0 (only a test's fake clock has one) and shows 0.
+      byEpoch.set(epoch, epoch === 0n ? 0n : reduce === 'avg' && meta !== 0n ? v / BigInt.asIntN(64, meta) : v);
       if (epoch > last) last = epoch;
     }
     return { byEpoch, last };
@@ -209,13 +232,15 @@ function renderGraph(rows: Point[], _interval: bigint): string {
   // The unit's name may hold a multi-byte character; bpftrace pads by bytes.
   const fmtPad = ' '.repeat(Math.max(0, timeSize + 1 - Buffer.byteLength(timeFmt)));
   let out = `${' '.repeat(timeSize + 1)}${scale}\n${timeFmt}${fmtPad}|${'_'.repeat(WIDTH - 2)}|\n`;
-  const zeroAt = lo < 0n && hi > 0n ? Math.trunc((WIDTH * Number(lo)) / Number(lo - hi)) : 0;
+  // bpftrace places points in single-precision arithmetic: so does this, for the same columns.
+  const f = Math.fround;
+  const zeroAt = lo < 0n && hi > 0n ? Math.trunc(f(f(WIDTH * f(Number(lo))) / f(Number(lo - hi)))) : 0;
   for (const r of rows) {
     const line = [...`|${' '.repeat(WIDTH - 2)}|`];
     if (zeroAt > 0) line[zeroAt] = '.';
     let tail = ' -';
     if (r.value !== null) {
-      const at = Math.trunc(((WIDTH - 1) * Number(lo - r.value)) / Number(lo - hi));
+      const at = Math.trunc(f(f((WIDTH - 1) * f(Number(lo - r.value))) / f(Number(lo - hi))));
       line[Math.max(0, Math.min(WIDTH - 1, at))] = '*';
       tail = ` ${r.value}`;
     }
