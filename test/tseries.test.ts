@@ -97,6 +97,13 @@ test('on the real clock: one interval, its time of day to the nanosecond; zero()
   assert.is(t.out, '\n\n@a:\n<no data>\n');
 });
 
+test('the largest ring (1000 intervals) loads for a keyed map and a keyless one', () => {
+  const r = run(['-e', 'BEGIN { @a[1] = tseries(7, 1s, 1000); @b = tseries(8, 1us, 1000, "max"); exit(); }'], { BPFSCRIPT_CACHE: '0' });
+  assert.is(r.status, 0, r.err);
+  assert.match(r.out, /@a\[1\]:\n(.*\n){2}\d\d:\d\d:\d\d\.000000000 \| {25}\* {25}\| 7\n/);
+  assert.match(r.out, /@b:\n(.*\n){2}\d\d:\d\d:\d\d\.\d{6}000 \| {25}\* {25}\| 8\n/);
+});
+
 test('bad arguments: a clear message at the argument, exit status 1', () => {
   const cases: [string, RegExp][] = [
     ['@a = tseries(1, 100ms, 5, "median")', /the aggregation must be one of "avg", "max", "min", "sum"/],
