@@ -4,6 +4,7 @@
 import type { CompiledProgram } from '../src/compiled';
 import { BpfObject, LibbpfError, numPossibleCpus } from './libbpf';
 import { explainLoadFailure } from './verifier';
+import { wallClockAtBoot } from './format/timestamp';
 
 /** `cpid`: the -c command's pid, 0 without one; `files`: the script's file names, for the explanation. */
 export function loadProgram(gen: CompiledProgram, cpid: number, files?: Iterable<string>): BpfObject {
@@ -17,6 +18,7 @@ export function loadProgram(gen: CompiledProgram, cpid: number, files?: Iterable
       // Node's hrtime is CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(): `elapsed` counts from here.
       if (meta.rodata.offsets.start_ns !== undefined) init.writeBigUInt64LE(process.hrtime.bigint(), meta.rodata.offsets.start_ns);
       if (meta.rodata.offsets.ncpus !== undefined) init.writeBigUInt64LE(BigInt(numPossibleCpus()), meta.rodata.offsets.ncpus);
+      if (meta.rodata.offsets.wall_at_boot !== undefined) init.writeBigUInt64LE(wallClockAtBoot(), meta.rodata.offsets.wall_at_boot);
       rodata.setInitialValue(init);
     }
     obj.load();

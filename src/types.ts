@@ -81,7 +81,8 @@ export type RecordType = { kind: 'record'; btf: number; name: string; size: numb
  * aggregation's module in the `aggregates` registry (src/functions/index.ts), which owns the
  * value's layout, combining and printing. min, max, step: lhist()'s literal arguments.
  */
-export type AggType = { kind: 'agg'; agg: string; signed: boolean; min?: bigint; max?: bigint; step?: bigint };
+/** An aggregation's stored values; the optional fields are its literal arguments (lhist's bounds, tseries' window). */
+export type AggType = { kind: 'agg'; agg: string; signed: boolean; min?: bigint; max?: bigint; step?: bigint; interval?: bigint; slots?: bigint; reduce?: string };
 
 export type Type = IntType | BoolType | StringType | TupleType | NoneType | ArgsType | RecordType | AggType;
 

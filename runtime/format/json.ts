@@ -50,8 +50,9 @@ export function jsonValue(t: Type, v: Value, dialect?: Dialect): string {
 }
 
 /** The line print(@m, top, div) or the exit-time dump prints for one map; '' for an empty map. */
-export function formatMapJson(map: MapData, opts: PrintOptions = {}, dialect?: Dialect): string {
+export function formatMapJson(map: MapData, opts: PrintOptions = {}, chosen?: Dialect): string {
   if (map.entries.length === 0) return '';
+  const dialect = aggregationOf(map.valueType)?.printsAs ?? chosen;
   const style = dialectStyle(dialect);
   const { entries, div } = selectEntries(map, opts);
   const value = jsonMapValue(map.valueType, div, dialect);

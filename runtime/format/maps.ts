@@ -29,10 +29,11 @@ export function aggregationOf(vt: Type): AggregateDef | null {
 }
 
 /** The text of one map, as print(@m, top, div) or the exit-time dump prints it. */
-export function formatMap(map: MapData, opts: PrintOptions = {}, dialect?: Dialect): string {
-  const style = dialectStyle(dialect);
+export function formatMap(map: MapData, opts: PrintOptions = {}, chosen?: Dialect): string {
   const vt = map.valueType;
   const agg = aggregationOf(vt);
+  const dialect = agg?.printsAs ?? chosen;
+  const style = dialectStyle(dialect);
   const averaged = agg?.layout === 'averaged';
   if (map.entries.length === 0) return !style.emptyMapLine ? '' : averaged ? '\n\n' : '\n';
 
@@ -79,8 +80,13 @@ export function byName(maps: readonly MapData[]): MapData[] {
  */
 export function selectEntries(map: MapData, opts: PrintOptions = {}): { entries: readonly MapEntry[]; div: bigint } {
   const vt = map.valueType;
-  const fixed = aggregationOf(vt)?.ignoresTopDiv === true;
+  const agg = aggregationOf(vt);
+  const fixed = agg?.ignoresTopDiv === true;
   let entries = sortEntries(map.entries, vt, keyParts(map.keyType));
+  if (agg?.alignEntries && vt.kind === 'agg') {
+    const values = agg.alignEntries(entries.map((e) => e.value as AggregateValue), vt);
+    entries = entries.map((e, i) => ({ ...e, value: values[i] }));
+  }
   const top = fixed ? 0 : Math.max(0, Math.floor(opts.top ?? 0));
   if (top > 0 && entries.length > top) entries = entries.slice(entries.length - top);
   const div = fixed || !opts.div || opts.div <= 1 ? 1n : BigInt(Math.floor(opts.div));

@@ -23,7 +23,8 @@ export const LINE_TEXT_MAX_PROGRAMS = 200;
 
 // start_ns: CLOCK_MONOTONIC when the session loaded the program, the origin of `elapsed`.
 // ncpus: the possible CPUs of the machine the program runs on.
-const CONFIG_FIELDS = ['cpid', 'start_ns', 'ncpus'] as const;
+// wall_at_boot: wall-clock ns when CLOCK_MONOTONIC was 0, so a probe can tell wall-clock time.
+const CONFIG_FIELDS = ['cpid', 'start_ns', 'ncpus', 'wall_at_boot'] as const;
 
 /** perf_rb_pages as a ring's size: the kernel takes a power of two of pages. */
 function ringBytes(pages: number | undefined): number {

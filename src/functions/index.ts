@@ -133,6 +133,7 @@ export const aggregates = new Registry<AggregateDef>({
   stats: () => mod<Avg>('./avg').stats,
   hist: () => mod<Hist>('./hist').hist,
   lhist: () => mod<Hist>('./hist').lhist,
+  tseries: () => mod<typeof import('./tseries')>('./tseries').tseries,
 });
 
 /** The aggregation whose values a map holds. */

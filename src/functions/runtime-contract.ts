@@ -17,7 +17,8 @@ export interface AvgValue {
  * Per-CPU combined value of an aggregation, as map printing consumes it: count/sum/min/max one
  * number, avg/stats a count and a total, hist/lhist the bucket counts.
  */
-export type AggregateValue = bigint | AvgValue | readonly bigint[];
+/** A combined aggregation value; an aggregation with its own structure (tseries) uses an object. */
+export type AggregateValue = bigint | AvgValue | readonly bigint[] | { readonly [field: string]: unknown };
 
 /** One entry's value: a decoded Value for plain maps, the combined value for aggregations. */
 export type MapValue = Value | AggregateValue;

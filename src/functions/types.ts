@@ -17,7 +17,7 @@ import type { AggregateValue, EventData, EventHandler } from './runtime-contract
 export type * from './runtime-contract';
 
 /** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
-export type ConfigName = 'cpid' | 'start_ns' | 'ncpus';
+export type ConfigName = 'cpid' | 'start_ns' | 'ncpus' | 'wall_at_boot';
 
 /** Settings of the whole program that type rules and IR emission read. */
 export interface LanguageOptions {
@@ -154,6 +154,11 @@ export interface AggregateDef {
   emitUpdate(ctx: EmitContext, call: Call, t: AggType, slot: Val): void;
   /** Combines every CPU's bytes into one value. */
   combine(t: AggType, perCpu: DataView[]): AggregateValue;
+  /**
+   * The entries' values seen together before printing, when one entry's text depends on the others
+   * (tseries: every entry shows the map's newest intervals). Returns the values in the same order.
+   */
+  alignEntries?(values: readonly AggregateValue[], t: AggType): AggregateValue[];
   /** Reading the map in a probe (`$x = @c`): see codegen/agg-read.ts. Absent when the value is
    * not one number (hist, lhist, stats). */
   read?: AggregateRead;
@@ -167,8 +172,8 @@ export interface AggregateDef {
   jsonIn?: Partial<Record<Dialect, (v: AggregateValue, t: AggType, div: bigint) => string>>;
   /** The number map entries are sorted by, ascending. */
   sortKey(v: AggregateValue, t: AggType): bigint;
-  /** The JSON line's "type": plain values "map", averages "stats", histograms "hist". */
-  jsonKind: 'map' | 'stats' | 'hist';
+  /** The JSON line's "type": plain values "map", averages "stats", histograms "hist", time series "tseries". */
+  jsonKind: 'map' | 'stats' | 'hist' | 'tseries';
   /**
    * The text layout of a map of these values: 'line' one `@m[k]: v` line per entry; 'averaged'
    * the same, then a blank line after the entries (two for an empty map); 'histogram' `@m[k]: `,
@@ -181,6 +186,8 @@ export interface AggregateDef {
   ignoresTopDiv?: boolean;
   /** Entries with equal sortKey print in order of their key's bytes, as bpftrace 0.17 keeps them. */
   tiesByKeyBytes?: boolean;
+  /** Printed as this dialect prints it whichever is chosen (a construct only it has: tseries). */
+  printsAs?: Dialect;
   /** Type name in messages; default `${name}_t`. */
   typeName?(t: AggType): string;
   /** How --metrics exposes its values to Prometheus (runtime/metrics/); absent: not exposed. */

@@ -75,7 +75,7 @@ test('every aggregation prints through its module', () => {
   const value: Record<string, unknown> = { count: 3n, sum: 3n, min: 3n, max: 3n, avg: { count: 1n, total: 3n }, stats: { count: 1n, total: 3n } };
   for (const [name, a] of aggregates) {
     assert.is(a.name, name);
-    assert.ok(['map', 'stats', 'hist'].includes(a.jsonKind), name);
+    assert.ok(['map', 'stats', 'hist', 'tseries'].includes(a.jsonKind), name);
     if (!(name in value)) continue;
     const t: Type = { kind: 'agg', agg: name, signed: true };
     const text = formatMap(map('@m', null, t, [[null, value[name] as bigint]]));
