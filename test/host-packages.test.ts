@@ -40,7 +40,7 @@ test('npm test checks its prerequisites first and names the exact apt-get line',
   });
   assert.is(r.status, 1);
   assert.is(r.stderr, '');
-  const want = 'npm test cannot run here: missing libLLVM-N.so.1, bpftool, bpftrace (the oracle), cc, python3; install them with `apt-get install -y libllvm14 bpftool bpftrace gcc python3`';
+  const want = 'npm test cannot run here: missing libLLVM-N.so.1, bpftool, bpftrace (the oracle), cc, python3, prometheus and promtool (metrics.test.ts); install them with `apt-get install -y libllvm14 bpftool bpftrace gcc python3 prometheus`';
   assert.is(r.stdout, `${want}${isRoot ? '' : '; run it as root (sudo npm test)'}\n`);
 });
 
