@@ -160,6 +160,15 @@ export async function main(cmdline: string[]): Promise<void> {
   // Set once a session has loaded programs: its end leaves through exitNow (runtime/libbpf/exit.ts).
   let endSession: ((status: number) => never) | undefined;
   try {
+    // `bpfscript build SCRIPT -o FILE`, `bpfscript run FILE`: artifacts (src/artifact/).
+    if (argv[0] === 'build' || argv[0] === 'run') {
+      const { artifactCommand } = await import('./artifact/command');
+      const status = await artifactCommand(argv, VERSION, { sources: (s) => (sources = new Map(s)), ending: (f) => (endSession = f) });
+      process.exitCode = status;
+      if (status === 128 + 13) dieOfSignal('SIGPIPE');
+      if (endSession) endSession(status);
+      return;
+    }
     const args = parseArgs(argv);
     const { checkCliFlags } = await import('./cli-flags');
     const flags = checkCliFlags(args, VERSION);

@@ -1,0 +1,50 @@
+// `bpfscript run ARTIFACT`: load what `bpfscript build` wrote. This path requires neither the
+// parser (grammar/, chevrotain) nor the semantic passes nor libLLVM, so a machine with only Node,
+// koffi and libbpf runs it; BPFSCRIPT_DEBUG_MODULES=1 lists what was loaded, for the test that
+// proves it.
+
+import { release } from 'node:os';
+import type { CompiledProgram } from '../compiled';
+import { BpfscriptError } from '../diagnostics';
+import { decode, ContainerError, type ContainerHeader } from './format';
+import { readArtifact } from './file';
+import type { ArtifactInfo } from './build';
+
+export type ArtifactHeader = ContainerHeader & ArtifactInfo;
+
+export interface LoadedArtifact {
+  program: CompiledProgram;
+  info: ArtifactInfo;
+}
+
+/** The artifact at `path`, after its owner, mode, format version, length and hash were checked. */
+export function loadArtifact(path: string): LoadedArtifact {
+  const data = readArtifact(path);
+  try {
+    const { header, elf } = decode<ArtifactHeader>(data);
+    const { meta, source, file, kernel, builtBy } = header;
+    if (typeof source !== 'string' || typeof file !== 'string') throw new ContainerError('foreign', 'not a bpfscript artifact (a compile-cache entry?)');
+    return { program: { elf, meta }, info: { source, file, kernel, builtBy } };
+  } catch (e) {
+    if (!(e instanceof ContainerError)) throw e;
+    const hint = e.kind === 'version' || e.kind === 'tampered' || e.kind === 'truncated' ? 'rebuild it with `bpfscript build SCRIPT -o ARTIFACT`' : undefined;
+    throw new BpfscriptError({ severity: 'ERROR', message: `refusing artifact '${path}': ${e.message}`, hint });
+  }
+}
+
+/** Until every kernel access is relocated on the target (CO-RE), a kernel change may matter. */
+export function kernelWarning(info: ArtifactInfo): string | undefined {
+  if (info.kernel === release()) return undefined;
+  return `WARNING: this artifact was built on kernel ${info.kernel} and runs on ${release()}: tracepoint layouts, kernel addresses and available functions are those of ${info.kernel}\n`;
+}
+
+/** With BPFSCRIPT_DEBUG_MODULES=1: every JavaScript module and shared library the process loaded. */
+export function loadedModules(): string {
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const libs = new Set<string>();
+  for (const l of readFileSync('/proc/self/maps', 'utf8').split('\n')) {
+    const path = l.split(/\s+/)[5];
+    if (path && /\.so(\.|$)/.test(path)) libs.add(path);
+  }
+  return ['loaded modules:', ...Object.keys(require.cache).sort(), 'loaded libraries:', ...[...libs].sort()].join('\n') + '\n';
+}
