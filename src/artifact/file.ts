@@ -9,8 +9,9 @@ import { BpfscriptError } from '../diagnostics';
 
 const GROUP_OR_OTHER_WRITE = 0o022;
 
-function refuse(message: string, hint?: string): BpfscriptError {
-  return new BpfscriptError({ severity: 'ERROR', message, hint });
+/** One line, no hint: a refusal must be read at a glance in a fleet's logs. */
+function refuse(message: string): BpfscriptError {
+  return new BpfscriptError({ severity: 'ERROR', message });
 }
 
 /**
@@ -38,10 +39,10 @@ export function readArtifact(path: string): Buffer {
     const st = fstatSync(fd);
     if (!st.isFile()) throw refuse(`artifact '${path}' is not a regular file`);
     if (!trustedOwners().has(st.uid)) {
-      throw refuse(`refusing artifact '${path}': it is owned by uid ${st.uid}, not by root or you`, `a file another user owns is theirs to rewrite; copy it and check it, or chown it`);
+      throw refuse(`refusing artifact '${path}': it is owned by uid ${st.uid}, not by root or you, so they could rewrite what root loads`);
     }
     if (st.mode & GROUP_OR_OTHER_WRITE) {
-      throw refuse(`refusing artifact '${path}': it is writable by other users (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`, `chmod go-w ${path}`);
+      throw refuse(`refusing artifact '${path}': it is writable by other users (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}; chmod go-w it)`);
     }
     const data = Buffer.alloc(st.size);
     let got = 0;

@@ -27,8 +27,8 @@ export function loadArtifact(path: string): LoadedArtifact {
     return { program: { elf, meta }, info: { source, file, kernel, builtBy } };
   } catch (e) {
     if (!(e instanceof ContainerError)) throw e;
-    const hint = e.kind === 'version' || e.kind === 'tampered' || e.kind === 'truncated' ? 'rebuild it with `bpfscript build SCRIPT -o ARTIFACT`' : undefined;
-    throw new BpfscriptError({ severity: 'ERROR', message: `refusing artifact '${path}': ${e.message}`, hint });
+    const rebuild = e.kind === 'foreign' ? '' : '; rebuild it with bpfscript build';
+    throw new BpfscriptError({ severity: 'ERROR', message: `refusing artifact '${path}': ${e.message}${rebuild}` });
   }
 }
 

@@ -1,0 +1,194 @@
+// Artifacts (src/artifact/): `bpfscript build` writes one executable file, `bpfscript run` loads it
+// with neither the parser nor libLLVM, and refuses a file that was damaged, cut short, written by
+// another format version, or that another user could have written, before anything is loaded.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { spawnSync } from './child';
+import { BIN, bpfscript, isRoot, renamedFixture } from './helpers';
+import { decode, encode } from '../src/artifact/format';
+
+const scratch = mkdtempSync(join(tmpdir(), 'bpfscript-artifacts-'));
+const NOBODY = 65534;
+const HELLO = 'BEGIN { printf("hi %d\\n", 7); exit(); }';
+const HELLO_OUT = 'Attaching 1 probe...\nhi 7\n\n\n';
+
+function built(name: string, args: string[]): string {
+  const out = join(scratch, name);
+  const r = bpfscript(['build', ...args, '-o', out]);
+  assert.is(r.stderr, '', r.stderr);
+  assert.is(r.status, 0);
+  return out;
+}
+
+/** PATH as a fleet machine would have it: bpfscript and node on it, for the #! line. */
+const PATH = `${dirname(BIN)}:${dirname(process.execPath)}:${process.env.PATH}`;
+
+test('build writes an executable file that runs a tracepoint count by comm, hist() and printf of str() as the script does', () => {
+  if (!isRoot) return;
+  const { path: workload, comm } = renamedFixture('openpaths');
+  const script = join(scratch, 'opens.bt');
+  writeFileSync(script, `tracepoint:syscalls:sys_enter_openat /comm == "${comm}"/ { @opens[comm] = count(); @h = hist(5); printf("open %s\\n", str(args->filename)); }\n`);
+  const art = built('opens', [script]);
+  const st = statSync(art);
+  assert.is(st.mode & 0o777, 0o755);
+  assert.is(readFileSync(art, 'latin1').split('\n')[0], '#!/usr/bin/env -S bpfscript run');
+  const cmd = `${workload} 3 /tmp/artifact-a /tmp/artifact-bb`;
+  // Executed directly, through its #! line.
+  const r = spawnSync(art, ['-c', cmd], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, PATH } });
+  assert.is(r.stderr, '');
+  assert.is(r.status, 0);
+  const opens = 'open /tmp/artifact-a\nopen /tmp/artifact-bb\n'.repeat(3);
+  const hist = '@h: \n[4, 8)                 6 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n';
+  assert.is(r.stdout, `Attaching 1 probe...\n${opens}\n\n${hist}\n@opens[${comm}]: 6\n`);
+  // The same as the script run itself.
+  const direct = bpfscript(['--no-cache', script, '-c', cmd]);
+  assert.is(direct.stdout, r.stdout);
+});
+
+test('the run path loads neither libLLVM nor the parser: every libLLVM is /dev/null in its mount namespace', () => {
+  if (!isRoot) return;
+  const art = built('hello', ['-e', HELLO]);
+  const libs = new Set<string>();
+  for (const dir of ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib']) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names) if (/^libLLVM.*\.so/.test(n)) libs.add(realpathSync(join(dir, n)));
+  }
+  for (const d of readdirSync('/usr/lib').filter((n) => n.startsWith('llvm-'))) {
+    for (const n of readdirSync(join('/usr/lib', d, 'lib')).filter((x) => /^libLLVM.*\.so/.test(x))) libs.add(realpathSync(join('/usr/lib', d, 'lib', n)));
+  }
+  assert.ok(libs.size > 0, 'this machine has a libLLVM to hide');
+  const hide = [...libs].map((l) => `mount --bind /dev/null ${l}`).join(' && ');
+  const inNamespace = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    spawnSync('unshare', ['-m', 'sh', '-c', `${hide} && exec "$0" "$@"`, process.execPath, BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+  // The namespace does hide it: a compile there fails.
+  const compile = inNamespace(['-e', HELLO], { BPFSCRIPT_CACHE: '0' });
+  assert.is(compile.status, 1);
+  assert.match(compile.stderr, /^ERROR: cannot load \S*libLLVM/);
+  const r = inNamespace(['run', art], { BPFSCRIPT_DEBUG_MODULES: '1' });
+  assert.is(r.stdout, HELLO_OUT);
+  assert.is(r.status, 0, r.stderr);
+  const [, modules, libraries] = /^loaded modules:\n([\s\S]*)loaded libraries:\n([\s\S]*)$/.exec(r.stderr) ?? [];
+  assert.ok(modules && libraries, r.stderr);
+  assert.match(modules, /dist\/runtime\/session\.js/, 'the list is the real one');
+  assert.match(libraries, /libbpf\.so/);
+  for (const parserOrCompiler of [/\/grammar\//, /chevrotain/, /\/src\/semantic\/index\.js/, /\/src\/codegen\/llvm\//, /\/src\/codegen\/program\.js/]) {
+    assert.not.match(modules, parserOrCompiler);
+  }
+  assert.not.match(libraries, /libLLVM/);
+});
+
+/** Runs `art` in a namespace where libbpf cannot load either: a refusal must come before any load. */
+function refused(art: string): { status: number | null; stdout: string; stderr: string } {
+  const lib = realpathSync(/=> (\S+)/.exec(spawnSync('sh', ['-c', 'ldconfig -p | grep "libbpf.so.1 "'], { encoding: 'utf8' }).stdout)![1]);
+  const r = spawnSync('unshare', ['-m', 'sh', '-c', `mount --bind /dev/null ${lib} && exec "$0" "$@"`, process.execPath, BIN, 'run', art], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertRefused(art: string, why: RegExp): void {
+  const r = refused(art);
+  assert.is(r.stdout, '');
+  assert.is(r.status, 1);
+  assert.match(r.stderr, why);
+  assert.is(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);
+}
+
+test('a tampered artifact is refused before anything is loaded', () => {
+  if (!isRoot) return;
+  const art = built('tampered', ['-e', HELLO]);
+  const data = readFileSync(art);
+  data[data.length - 8] ^= 0x01;
+  writeFileSync(art, data);
+  assertRefused(art, /^ERROR: refusing artifact '[^']+': integrity check failed: the contents do not match their sha256; rebuild it with bpfscript build\n$/);
+  // Re-encoded with a matching hash, the edit would load: the hash is what stopped it.
+  const forged = decode(readFileSync(built('retouched', ['-e', HELLO])));
+  (forged.header.meta.events[0].data as { format: string }).format = 'HO %d\n';
+  writeFileSync(art, encode(forged, '#!/usr/bin/env -S bpfscript run'));
+  assert.is(bpfscript(['run', art]).stdout, HELLO_OUT.replace('hi 7', 'HO 7'));
+});
+
+test('a truncated artifact is refused, wherever it was cut', () => {
+  if (!isRoot) return;
+  const art = built('truncated', ['-e', HELLO]);
+  const data = readFileSync(art);
+  writeFileSync(art, data.subarray(0, data.length - 100));
+  assertRefused(art, /^ERROR: refusing artifact '[^']+': the artifact is truncated \(\d+ of \d+ bytes\); rebuild it with bpfscript build\n$/);
+  writeFileSync(art, data.subarray(0, 40));
+  assertRefused(art, /^ERROR: refusing artifact '[^']+': the artifact is truncated; rebuild it with bpfscript build\n$/);
+});
+
+test('an artifact of another format version is refused', () => {
+  if (!isRoot) return;
+  const art = built('version', ['-e', HELLO]);
+  writeFileSync(art, Buffer.from(readFileSync(art, 'latin1').replace('bpfscript-artifact 1\n', 'bpfscript-artifact 2\n'), 'latin1'));
+  assertRefused(art, /^ERROR: refusing artifact '[^']+': artifact format version 2; this bpfscript reads version 1; rebuild it with bpfscript build\n$/);
+  writeFileSync(art, 'BEGIN { exit(); }\n');
+  assertRefused(art, /^ERROR: refusing artifact '[^']+': not a bpfscript artifact\n$/);
+});
+
+test('an artifact others may write, or another user owns, is refused', () => {
+  if (!isRoot) return;
+  const art = built('modes', ['-e', HELLO]);
+  chmodSync(art, 0o775);
+  assertRefused(art, /^ERROR: refusing artifact '[^']+': it is writable by other users \(mode 0775; chmod go-w it\)\n$/);
+  chmodSync(art, 0o757);
+  assertRefused(art, /writable by other users \(mode 0757/);
+  chmodSync(art, 0o755);
+  chownSync(art, NOBODY, NOBODY);
+  assertRefused(art, /^ERROR: refusing artifact '[^']+': it is owned by uid 65534, not by root or you, so they could rewrite what root loads\n$/);
+  chownSync(art, 0, 0);
+  assert.is(bpfscript(['run', art]).stdout, HELLO_OUT);
+});
+
+test('a compile-cache entry others may write is not believed', () => {
+  if (!isRoot) return;
+  const dir = join(scratch, 'cache');
+  const first = bpfscript(['-e', HELLO], { env: { BPFSCRIPT_CACHE_DIR: dir } });
+  assert.is(first.stdout, HELLO_OUT);
+  const [name] = readdirSync(dir).filter((n) => n.endsWith('.bpfc'));
+  const entry = join(dir, name);
+  const e = decode(readFileSync(entry));
+  (e.header.meta.events[0].data as { format: string }).format = 'PWNED %d\n';
+  writeFileSync(entry, encode(e));
+  chmodSync(entry, 0o666);
+  assert.is(bpfscript(['-e', HELLO], { env: { BPFSCRIPT_CACHE_DIR: dir } }).stdout, HELLO_OUT);
+});
+
+test('build refuses positional parameters, which would be fixed at build time', () => {
+  const r = bpfscript(['build', '-e', 'BEGIN { printf("%d\\n", $1); exit(); }', '-o', join(scratch, 'positional')]);
+  assert.is(r.status, 1);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /^stdin:1:24-26: ERROR: an artifact cannot use positional parameters yet: \$1\n/);
+  const r2 = bpfscript(['build', '-e', 'interval:ms:$1 { exit(); }', '-o', join(scratch, 'positional')]);
+  assert.match(r2.stderr, /ERROR: an artifact cannot use positional parameters yet: interval:ms:\$1/);
+  const r3 = bpfscript(['build', '-e', 'BEGIN { if ($# > 0) { exit(); } }', '-o', join(scratch, 'positional')]);
+  assert.match(r3.stderr, /positional parameters yet: \$#/);
+});
+
+test('--unsafe given at build must be given again at run; run-time options and extra arguments', () => {
+  if (!isRoot) return;
+  const art = built('unsafe', ['--unsafe', '-e', 'BEGIN { system("echo from-system"); exit(); }']);
+  const r = bpfscript(['run', art]);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /compiled with --unsafe/);
+  assert.is(bpfscript(['run', art, '--unsafe', '-q']).stdout, 'from-system\n\n\n');
+  const hello = built('hello-json', ['-e', HELLO]);
+  const json = bpfscript(['run', hello, '-f', 'json']).stdout;
+  assert.match(json, /^\{"type": "attached_probes", "data": \{"probes": 1\}\}\n\{"type": "printf", "data": "hi 7\\n"\}\n/);
+  assert.is(json, bpfscript(['--no-cache', '-f', 'json', '-e', HELLO]).stdout);
+  const extra = bpfscript(['run', hello, 'x']);
+  assert.is(extra.status, 1);
+  assert.match(extra.stderr, /^ERROR: unexpected argument 'x': this artifact takes no positional parameters\n/);
+});
+
+test.after(() => rmSync(scratch, { recursive: true, force: true }));
+
+test.run();
