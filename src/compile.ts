@@ -33,6 +33,8 @@ export interface CompileOptions {
   includeDirs?: string[];
   /** --compat: which bpftrace's meaning and output (src/dialect.ts). */
   dialect?: Dialect;
+  /** `bpfscript build`: numeric $N and $# are read at load from .rodata, not folded in (src/artifact/). */
+  loadTimePositionals?: boolean;
 }
 
 export function compile(source: string, opts: CompileOptions): CompiledProgram {
@@ -42,7 +44,7 @@ export function compile(source: string, opts: CompileOptions): CompiledProgram {
   const { checkIncludes } = require('./semantic/includes') as typeof import('./semantic/includes');
   const program = parse(source, opts.file);
   checkIncludes(program, opts.file, opts.includes, opts.includeDirs);
-  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command, helperErrors: opts.helperErrors, dialect: opts.dialect });
+  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command, helperErrors: opts.helperErrors, dialect: opts.dialect, loadTimePositionals: opts.loadTimePositionals });
   try {
     return generate(analysis, { fileName: opts.file, wantIR: opts.wantIR });
   } catch (e) {

@@ -162,18 +162,31 @@ test('a compile-cache entry others may write is not believed', () => {
   assert.is(bpfscript(['-e', HELLO], { env: { BPFSCRIPT_CACHE_DIR: dir } }).stdout, HELLO_OUT);
 });
 
-test('build refuses positional parameters, which would be fixed at build time', () => {
-  const r = bpfscript(['build', '-e', 'BEGIN { printf("%d\\n", $1); exit(); }', '-o', join(scratch, 'positional')]);
-  assert.is(r.status, 1);
-  assert.is(r.stdout, '');
-  assert.match(r.stderr, /^stdin:1:24-26: ERROR: an artifact cannot use positional parameters yet: \$1\n/);
-  const r2 = bpfscript(['build', '-e', 'interval:ms:$1 { exit(); }', '-o', join(scratch, 'positional')]);
-  assert.match(r2.stderr, /ERROR: an artifact cannot use positional parameters yet: interval:ms:\$1/);
-  const r3 = bpfscript(['build', '-e', 'BEGIN { if ($# > 0) { exit(); } }', '-o', join(scratch, 'positional')]);
-  assert.match(r3.stderr, /positional parameters yet: \$#/);
+test('positional parameters are given at run time: $N as integers, $# their count', () => {
+  if (!isRoot) return;
+  const art = built('positional', ['-e', 'BEGIN { printf("%d %d %d argc=%d\\n", $1, $2 * 2, $3, $#); if ($1 > 5) { printf("big\\n"); } exit(); }']);
+  assert.is(bpfscript(['run', art, '7', '0x10']).stdout, 'Attaching 1 probe...\n7 32 0 argc=2\nbig\n\n\n');
+  // The same file, other arguments: nothing was fixed at build time.
+  const r = spawnSync(art, ['--', '-1', '010', '3', 'extra'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, PATH } });
+  assert.is(r.stdout, 'Attaching 1 probe...\n-1 16 3 argc=4\n\n\n');
+  const bad = bpfscript(['run', art, 'abc']);
+  assert.is(bad.status, 1);
+  assert.is(bad.stdout, '');
+  assert.match(bad.stderr, /^ERROR: positional parameter \$1 must be a number in this artifact, got 'abc'\n/);
 });
 
-test('--unsafe given at build must be given again at run; run-time options and extra arguments', () => {
+test('build refuses positional parameters it would need before run time: as text, in attach points', () => {
+  const out = join(scratch, 'refused');
+  const r = bpfscript(['build', '-e', 'BEGIN { printf("%s\\n", str($1)); exit(); }', '-o', out]);
+  assert.is(r.status, 1);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /^stdin:1:28-30: ERROR: an artifact cannot read positional parameters as text: \$1\n/);
+  const r2 = bpfscript(['build', '-e', 'interval:ms:$1 { exit(); }', '-o', out]);
+  assert.match(r2.stderr, /ERROR: an artifact cannot take positional parameters in an attach point: interval:ms:\$1/);
+  assert.not.ok(readdirSync(scratch).includes('refused'), 'nothing was written');
+});
+
+test('--unsafe given at build must be given again at run; run-time options', () => {
   if (!isRoot) return;
   const art = built('unsafe', ['--unsafe', '-e', 'BEGIN { system("echo from-system"); exit(); }']);
   const r = bpfscript(['run', art]);
@@ -184,9 +197,6 @@ test('--unsafe given at build must be given again at run; run-time options and e
   const json = bpfscript(['run', hello, '-f', 'json']).stdout;
   assert.match(json, /^\{"type": "attached_probes", "data": \{"probes": 1\}\}\n\{"type": "printf", "data": "hi 7\\n"\}\n/);
   assert.is(json, bpfscript(['--no-cache', '-f', 'json', '-e', HELLO]).stdout);
-  const extra = bpfscript(['run', hello, 'x']);
-  assert.is(extra.status, 1);
-  assert.match(extra.stderr, /^ERROR: unexpected argument 'x': this artifact takes no positional parameters\n/);
 });
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -1,11 +1,11 @@
 // `bpfscript build`: compile once, write one self-contained executable file (./format.ts) that
 // `bpfscript run` loads with no parser and no LLVM. What a compile fixes stays fixed: the
 // compile-time options (--unsafe, --compat, -k, --include, -I, BPFTRACE_STRLEN,
-// BPFTRACE_MAP_KEYS_MAX) are given here; what a run decides (-c, -p, -f, -o, -q, -B) is given to
-// `run`.
+// BPFTRACE_MAP_KEYS_MAX) are given here; what a run decides (-c, -p, -f, -o, -q, -B) and the
+// positional parameters are given to `run`.
 
 import { release } from 'node:os';
-import type { Program } from '../ast';
+import type { Program, Span } from '../ast';
 import type { CompileOptions } from '../compile';
 import { BpfscriptError, error } from '../diagnostics';
 import { encode } from './format';
@@ -28,35 +28,37 @@ export interface ArtifactInfo {
   builtBy: string;
 }
 
+const AT_RUN_TIME = 'an artifact reads $1 … $N and $# at run time, as integers';
+
 /**
- * Positional parameters are folded into the program as constants and even decide its types
- * ($1 is an integer or a string by its value) and its attach points, so an artifact cannot take
- * them at run time yet; baking the build's would be a silent surprise. Refused, at the first use.
+ * An artifact's positional parameters are given at run time, read by the program from read-only
+ * slots filled at load (Analysis.loadTimePositionals): integers only. Where a script needs one's
+ * text (str($1)) or needs it before load (an attach point), it is refused here, at the use.
  */
-export function refusePositionals(program: Program): void {
+export function refuseBuildTimePositionals(program: Program): void {
   for (const probe of program.probes) {
     for (const ap of probe.attachPoints) {
-      if (/\$(\d+|#)/.test(ap.raw)) throw error(`an artifact cannot use positional parameters yet: ${ap.raw}`, ap.span, 'they would be fixed at build time; write the value into the script, or run the script itself');
+      if (/\$(\d+|#)/.test(ap.raw)) throw error(`an artifact cannot take positional parameters in an attach point: ${ap.raw}`, ap.span, `${AT_RUN_TIME}; the probes are chosen at build`);
     }
   }
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+  const visit = (node: unknown, inStr: boolean): void => {
+    if (Array.isArray(node)) return node.forEach((n) => visit(n, inStr));
     if (!node || typeof node !== 'object') return;
-    const n = node as { kind?: string; count?: boolean; index?: number; span?: import('../ast').Span };
-    if (n.kind === 'Positional') {
-      throw error(`an artifact cannot use positional parameters yet: ${n.count ? '$#' : `$${n.index}`}`, n.span, 'they would be fixed at build time; write the value into the script, or run the script itself');
+    const n = node as { kind?: string; name?: string; count?: boolean; index?: number; span?: Span };
+    if (n.kind === 'Positional' && inStr) {
+      throw error(`an artifact cannot read positional parameters as text: ${n.count ? '$#' : `$${n.index}`}`, n.span, AT_RUN_TIME);
     }
-    for (const [k, v] of Object.entries(node)) if (k !== 'span') visit(v);
+    const text = inStr || (n.kind === 'Call' && n.name === 'str');
+    for (const [k, v] of Object.entries(node)) if (k !== 'span') visit(v, text);
   };
-  visit(program.probes);
-  visit(program.mapDecls);
+  visit(program.probes, false);
 }
 
 export function build(source: string, opts: CompileOptions, out: string, version: string): { warnings: BpfscriptError['diagnostics'] } {
   const { parse } = require('../../grammar') as typeof import('../../grammar');
-  refusePositionals(parse(source, opts.file));
+  refuseBuildTimePositionals(parse(source, opts.file));
   const { compile } = require('../compile') as typeof import('../compile');
-  const gen = compile(source, { ...opts, positionals: [] });
+  const gen = compile(source, { ...opts, positionals: [], loadTimePositionals: true });
   const info: ArtifactInfo = { source, file: opts.file, kernel: release(), builtBy: version };
   const data = encode({ header: { meta: gen.meta, ...info }, elf: gen.elf }, SHEBANG);
   try {

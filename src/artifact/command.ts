@@ -7,7 +7,7 @@ import { err, out } from '../stdio';
 import { decodeSource } from '../bytes';
 
 const BUILD_USAGE = "bpfscript build [--unsafe] [--compat V] [-k|-kk] [--include FILE] [-I DIR] (SCRIPT | -e 'program') -o ARTIFACT";
-const RUN_USAGE = 'bpfscript run ARTIFACT [-c CMD] [-p PID] [-f text|json] [-o FILE] [-q] [-v] [-B MODE] [--no-warnings] [--dry-run] [--unsafe] [--explain]';
+const RUN_USAGE = 'bpfscript run ARTIFACT [ARGS] [-c CMD] [-p PID] [-f text|json] [-o FILE] [-q] [-v] [-B MODE] [--no-warnings] [--dry-run] [--unsafe] [--explain]';
 
 /** Options taking a value, and flags, by subcommand. */
 const VALUED = { build: ['-e', '-o', '--compat', '--include', '-I'], run: ['-c', '-p', '-f', '-o', '-B'] } as const;
@@ -102,7 +102,7 @@ function buildCommand(p: Parsed, version: string, hooks: CliHooks): number {
 async function runCommand(p: Parsed, hooks: CliHooks): Promise<number> {
   const [path, ...rest] = p.operands;
   if (path === undefined) throw usage('run', 'no artifact given');
-  const { loadArtifact, kernelWarning, loadedModules } = require('./run') as typeof import('./run');
+  const { loadArtifact, kernelWarning, loadedModules, positionalConfig } = require('./run') as typeof import('./run');
   const { program, info } = loadArtifact(path);
   const sources = new Map([[info.file, info.source]]);
   hooks.sources(sources);
@@ -112,7 +112,6 @@ async function runCommand(p: Parsed, hooks: CliHooks): Promise<number> {
     out(await explain(info.source, { file: info.file, stages: [...STAGES], colour, canLoad: process.getuid?.() === 0 }));
     return 0;
   }
-  if (rest.length) throw usage('run', `unexpected argument '${rest[0]}': this artifact takes no positional parameters`);
   if (process.getuid?.() !== 0) throw new BpfscriptError({ severity: 'ERROR', message: 'bpfscript must run as root to load BPF programs', hint: 'run it with sudo' });
   const { checkCliFlags } = require('../cli-flags') as typeof import('../cli-flags');
   const flags = checkCliFlags({ f: one(p, '-f'), q: p.flags.has('-q'), warnings: !p.flags.has('--no-warnings'), B: one(p, '-B') }, '');
@@ -122,13 +121,14 @@ async function runCommand(p: Parsed, hooks: CliHooks): Promise<number> {
     pid = Number(pidText);
     if (!/^\d+$/.test(pidText) || !require('node:fs').existsSync(`/proc/${pid}`)) throw new BpfscriptError({ severity: 'ERROR', message: `-p ${pidText}: no such process`, hint: 'give the pid of a running process' });
   }
+  const config = positionalConfig(program.meta, rest);
   const quietWarnings = p.flags.has('--no-warnings');
   const warn = kernelWarning(info);
   if (warn && !quietWarnings) err(warn);
   if (program.meta.warnings?.length && !quietWarnings) err(renderAll(program.meta.warnings, sources));
   const { run } = await import('../../runtime/session');
   hooks.ending((await import('../../runtime/libbpf/exit')).exitNow);
-  const status = await run(program, { command: one(p, '-c'), pid, dryRun: p.flags.has('--dry-run'), format: one(p, '-f') === 'json' ? 'json' : 'text', outputFile: one(p, '-o'), verbose: p.flags.has('-v'), unsafe: p.flags.has('--unsafe'), sources, ...flags.run });
+  const status = await run(program, { command: one(p, '-c'), pid, dryRun: p.flags.has('--dry-run'), format: one(p, '-f') === 'json' ? 'json' : 'text', outputFile: one(p, '-o'), verbose: p.flags.has('-v'), unsafe: p.flags.has('--unsafe'), sources, config, ...flags.run });
   if (process.env.BPFSCRIPT_DEBUG_MODULES === '1') err(loadedModules());
   return status;
 }

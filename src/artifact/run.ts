@@ -4,7 +4,7 @@
 // proves it.
 
 import { release } from 'node:os';
-import type { CompiledProgram } from '../compiled';
+import type { CompiledProgram, ProgramMeta } from '../compiled';
 import { BpfscriptError } from '../diagnostics';
 import { decode, ContainerError, type ContainerHeader } from './format';
 import { readArtifact } from './file';
@@ -30,6 +30,26 @@ export function loadArtifact(path: string): LoadedArtifact {
     const rebuild = e.kind === 'foreign' ? '' : '; rebuild it with bpfscript build';
     throw new BpfscriptError({ severity: 'ERROR', message: `refusing artifact '${path}': ${e.message}${rebuild}` });
   }
+}
+
+/**
+ * The read-only slots of the artifact's positional parameters, from the run's arguments: `$#` is
+ * their count, a `$N` the script reads is that argument as a number (decimal, 0x hex, 0 octal, as
+ * bpftrace reads them), 0 when missing.
+ */
+export function positionalConfig(meta: ProgramMeta, args: readonly string[]): Record<string, bigint> {
+  const { parseIntArg } = require('../semantic/positionals') as typeof import('../semantic/positionals');
+  const config: Record<string, bigint> = {};
+  for (const name of Object.keys(meta.rodata.offsets)) {
+    if (name === 'argc') config.argc = BigInt(args.length);
+    const n = /^arg(\d+)$/.exec(name);
+    if (!n) continue;
+    const text = args[Number(n[1]) - 1];
+    const value = text === undefined ? 0n : parseIntArg(text);
+    if (value === null) throw new BpfscriptError({ severity: 'ERROR', message: `positional parameter $${n[1]} must be a number in this artifact, got '${text}'`, hint: 'an artifact reads $1 … $N as integers; str($N) needs the script itself' });
+    config[name] = value;
+  }
+  return config;
 }
 
 /** Until every kernel access is relocated on the target (CO-RE), a kernel change may matter. */

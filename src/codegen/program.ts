@@ -7,6 +7,7 @@ import { Builder, Context, DIBuilder, DW_ATE_signed, Module, type Fn, type Meta,
 import { MapDefBuilder, BpfMapType } from './map-defs';
 import { mapLayout } from './maps';
 import { ProbeEmitter, type ModuleGlobals } from './emit-context';
+import type { ConfigName } from '../functions';
 import { emitProgram } from './statements';
 
 export interface GenerateOptions {
@@ -17,7 +18,14 @@ export interface GenerateOptions {
 }
 
 // start_ns: CLOCK_MONOTONIC when the session loaded the program, the origin of `elapsed`.
-const CONFIG_FIELDS = ['cpid', 'start_ns'] as const;
+const BASE_CONFIG: readonly ConfigName[] = ['cpid', 'start_ns'];
+
+/** The read-only slots, with an artifact's positional parameters after the base ones. */
+function configFields(a: Analysis): ConfigName[] {
+  const n = a.loadTimePositionals;
+  if (n === undefined) return [...BASE_CONFIG];
+  return [...BASE_CONFIG, 'argc', ...Array.from({ length: n }, (_, i) => `arg${i + 1}` as const)];
+}
 
 export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
   const c = new Context();
@@ -35,6 +43,7 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
     const stats = defs.define({ name: 'stats', type: BpfMapType.PercpuArray, maxEntries: Stat.Count, keySize: 4, valueSize: 8 });
     // Not marked constant in IR, so LLVM cannot fold the zero initialiser; libbpf freezes .rodata
     // after the runtime has set it, so the verifier does see constants.
+    const CONFIG_FIELDS = configFields(a);
     const configTy = c.struct(CONFIG_FIELDS.map(() => i64));
     const config = m.addGlobal(configTy, 'bpfscript_config', { section: '.rodata', align: 8 });
 

@@ -16,7 +16,7 @@ import type { AggregateValue, EventData, EventHandler } from './runtime-contract
 export type * from './runtime-contract';
 
 /** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
-export type ConfigName = 'cpid' | 'start_ns';
+export type ConfigName = 'cpid' | 'start_ns' | 'argc' | `arg${number}`;
 
 /** Settings of the whole program that type rules and IR emission read. */
 export interface LanguageOptions {

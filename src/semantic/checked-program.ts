@@ -60,6 +60,11 @@ export interface Analysis {
   kernelFields: Map<Expr, KernelField>;
   /** Command-line arguments after the script: `$1` is positionals[0]. */
   positionals: string[];
+  /**
+   * Set for an artifact (`bpfscript build`): $1 … $N (N is this value) and $# are integers read from
+   * .rodata slots the runtime fills at load (config `argc`, `arg1` …), not literals.
+   */
+  loadTimePositionals?: number;
   /** Capacity of strings read by str() (bpftrace's BPFTRACE_STRLEN, default 64), NUL included. */
   strLen: number;
   /** `for ($kv : @m) { … }` loops: the variables of each body, which runs as a callback of its own. */

@@ -16,6 +16,20 @@ export function parseIntArg(s: string): bigint | null {
   return neg ? -v : v;
 }
 
+/** The highest N of the `$N` in the program's probes (0 for none). */
+export function highestPositional(program: Program): number {
+  let max = 0;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const e = node as Expr;
+    if (e.kind === 'Positional' && !e.count) max = Math.max(max, e.index);
+    for (const [k, v] of Object.entries(node)) if (k !== 'span' && v && typeof v === 'object') visit(v);
+  };
+  visit(program.probes);
+  return max;
+}
+
 export function inlinePositionals(program: Program, positionals: readonly string[]): void {
   const visit = (node: unknown): unknown => {
     if (Array.isArray(node)) {

@@ -9,7 +9,7 @@ import { scriptTypes } from './c-decls';
 import { readConfig } from './config';
 import { useScriptTypes } from './kernel-types';
 import { DEFAULT_MAP_KEYS } from './map-keys';
-import { inlinePositionals } from './positionals';
+import { highestPositional, inlinePositionals } from './positionals';
 import { checkStringLiterals } from './string-limits';
 import { userTypes } from '../probes/uprobe-args';
 import { DEFAULT_DIALECT, type Dialect } from '../dialect';
@@ -30,6 +30,8 @@ export interface AnalyzeOptions {
   /** -k / -kk. */
   helperErrors?: number;
   dialect?: Dialect;
+  /** See Analysis.loadTimePositionals. */
+  loadTimePositionals?: boolean;
 }
 
 /** An empty analysis of `program`; errors found on the way go to `diags`, thrown by a later pass. */
@@ -58,9 +60,10 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
     unsafe: opts.unsafe ?? false,
     helperErrors: opts.helperErrors ?? 0,
     dialect: opts.dialect ?? DEFAULT_DIALECT,
+    ...(opts.loadTimePositionals ? { loadTimePositionals: highestPositional(program) } : {}),
   };
 
-  inlinePositionals(program, analysis.positionals);
+  if (!opts.loadTimePositionals) inlinePositionals(program, analysis.positionals);
 
   // The front end parses these; until the semantic pass implements them, say so rather than
   // silently compiling a program that means something else.
