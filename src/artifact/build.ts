@@ -48,6 +48,8 @@ export function refuseBuildTimePositionals(program: Program): void {
     if (n.kind === 'Positional' && inStr) {
       throw error(`an artifact cannot read positional parameters as text: ${n.count ? '$#' : `$${n.index}`}`, n.span, AT_RUN_TIME);
     }
+    // getopt() (bpftrace 0.24+) is resolved to its value at compile time: it would be the build's.
+    if (n.kind === 'Call' && n.name === 'getopt') throw error('an artifact cannot read getopt() options yet', n.span, 'they would be fixed at build time; use $1 … $N (integers, given at run time) instead');
     const text = inStr || (n.kind === 'Call' && n.name === 'str');
     for (const [k, v] of Object.entries(node)) if (k !== 'span') visit(v, text);
   };
