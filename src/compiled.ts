@@ -95,6 +95,20 @@ export interface ProgramMeta {
   unsafe?: boolean;
   /** Which bpftrace's output the session writes (src/dialect.ts); absent means 0.17. */
   dialect?: Dialect;
+  /**
+   * The kernel struct members the program reads, where the compiling kernel's BTF put them: the
+   * offsets are constants in the code, so an artifact run on another kernel checks them first.
+   */
+  kernelLayout?: KernelLayout[];
+}
+
+export interface KernelLayout {
+  struct: string;
+  member: string;
+  offset: number;
+  bytes: number;
+  bitShift: number;
+  bitWidth: number;
 }
 
 /** What a compile produces and a session runs (the compile cache stores both parts). */

@@ -188,6 +188,39 @@ test('build refuses positional parameters it would need before run time: as text
   assert.not.ok(readdirSync(scratch).includes('refused'), 'nothing was written');
 });
 
+test('on another kernel, struct members and tracepoint formats are checked before anything loads', () => {
+  if (!isRoot) return;
+  const script = 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { printf("%d %d\\n", curtask->pid == cpid, curtask->real_parent->pid > 0); exit(); }';
+  const cmd = 'python3 -c "import os; os.getppid()"';
+  const art = built('portable', ['-e', script]);
+  const original = decode(readFileSync(art));
+  const layout = original.header.meta.kernelLayout!;
+  assert.equal(layout.map((l) => `${l.struct}.${l.member}`).sort(), ['struct task_struct.pid', 'struct task_struct.real_parent']);
+  assert.equal((original.header.formats as { path: string }[]).map((f) => f.path), ['/sys/kernel/tracing/events/syscalls/sys_enter_getppid/format']);
+  const release = spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim();
+  /** The artifact as if built on kernel 0.0.0-elsewhere, edited by `edit`, checksum and all. */
+  const elsewhere = (edit: (h: typeof original.header) => void): void => {
+    const c = decode(readFileSync(built('portable', ['-e', script])));
+    c.header.kernel = '0.0.0-elsewhere';
+    edit(c.header);
+    writeFileSync(art, encode(c, '#!/usr/bin/env -S bpfscript run'));
+  };
+  // Where every member sits as the build kernel had it, it runs, saying what was not checked.
+  elsewhere(() => {});
+  const ok = bpfscript(['run', art, '-c', cmd]);
+  assert.is(ok.stdout, 'Attaching 1 probe...\n1 1\n\n\n');
+  assert.is(ok.stderr, `WARNING: this artifact was built on kernel 0.0.0-elsewhere and runs on ${release}: kernel addresses (kaddr) and the functions a wildcard matched are 0.0.0-elsewhere's\n`);
+  const pid = layout.find((l) => l.member === 'pid')!;
+  elsewhere((h) => (h.meta.kernelLayout!.find((l) => l.member === 'pid')!.offset += 8));
+  assertRefused(art, new RegExp(`^ERROR: this artifact cannot run on kernel ${release}: struct task_struct's member 'pid' is at byte ${pid.offset} \\(4 bytes\\) here, at byte ${pid.offset + 8} \\(4 bytes\\) on 0\\.0\\.0-elsewhere, where it was built; rebuild it on this kernel\n$`));
+  elsewhere((h) => (h.meta.kernelLayout!.find((l) => l.member === 'pid')!.member = 'pid_of_old'));
+  assertRefused(art, /^ERROR: this artifact cannot run on kernel \S+: struct task_struct has no member named 'pid_of_old' \(built on 0\.0\.0-elsewhere\); rebuild it on this kernel\n$/);
+  elsewhere((h) => ((h.formats as { value: string }[])[0].value = 'another layout'));
+  assertRefused(art, /^ERROR: this artifact cannot run on kernel \S+: tracepoint syscalls:sys_enter_getppid has another format than on 0\.0\.0-elsewhere, where it was built; rebuild it on this kernel\n$/);
+  elsewhere((h) => ((h.formats as { path: string }[])[0].path = '/sys/kernel/tracing/events/syscalls/sys_enter_nosuch/format'));
+  assertRefused(art, /^ERROR: this artifact cannot run on kernel \S+: it has no tracepoint syscalls:sys_enter_nosuch \(built on 0\.0\.0-elsewhere\); rebuild it on this kernel\n$/);
+});
+
 test('--unsafe given at build must be given again at run; run-time options', () => {
   if (!isRoot) return;
   const art = built('unsafe', ['--unsafe', '-e', 'BEGIN { system("echo from-system"); exit(); }']);

@@ -22,9 +22,9 @@ export function loadArtifact(path: string): LoadedArtifact {
   const data = readArtifact(path);
   try {
     const { header, elf } = decode<ArtifactHeader>(data);
-    const { meta, source, file, kernel, builtBy } = header;
-    if (typeof source !== 'string' || typeof file !== 'string') throw new ContainerError('foreign', 'not a bpfscript artifact (a compile-cache entry?)');
-    return { program: { elf, meta }, info: { source, file, kernel, builtBy } };
+    const { meta, source, file, kernel, builtBy, formats } = header;
+    if (typeof source !== 'string' || typeof file !== 'string' || !Array.isArray(formats)) throw new ContainerError('foreign', 'not a bpfscript artifact (a compile-cache entry?)');
+    return { program: { elf, meta }, info: { source, file, kernel, builtBy, formats } };
   } catch (e) {
     if (!(e instanceof ContainerError)) throw e;
     const rebuild = e.kind === 'foreign' ? '' : '; rebuild it with bpfscript build';
@@ -52,10 +52,13 @@ export function positionalConfig(meta: ProgramMeta, args: readonly string[]): Re
   return config;
 }
 
-/** Until every kernel access is relocated on the target (CO-RE), a kernel change may matter. */
+/**
+ * Struct layouts and tracepoint formats are checked (./portability.ts); what else the compile
+ * resolved is said once, when the kernel differs.
+ */
 export function kernelWarning(info: ArtifactInfo): string | undefined {
   if (info.kernel === release()) return undefined;
-  return `WARNING: this artifact was built on kernel ${info.kernel} and runs on ${release()}: tracepoint layouts, kernel addresses and available functions are those of ${info.kernel}\n`;
+  return `WARNING: this artifact was built on kernel ${info.kernel} and runs on ${release()}: kernel addresses (kaddr) and the functions a wildcard matched are ${info.kernel}'s\n`;
 }
 
 /** With BPFSCRIPT_DEBUG_MODULES=1: every JavaScript module and shared library the process loaded. */

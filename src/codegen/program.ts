@@ -2,7 +2,7 @@
 // buffer, per-CPU stats, read-only config) and one BPF program per attach point.
 
 import type { Analysis, MapInfo } from '../semantic/checked-program';
-import { BTF_FILE_PREFIX, Stat, type CompiledProgram, type ProgramMeta } from '../compiled';
+import { BTF_FILE_PREFIX, Stat, type CompiledProgram, type KernelLayout, type ProgramMeta } from '../compiled';
 import { Builder, Context, DIBuilder, DW_ATE_signed, Module, type Fn, type Meta, type Val } from './llvm';
 import { MapDefBuilder, BpfMapType } from './map-defs';
 import { mapLayout } from './maps';
@@ -25,6 +25,17 @@ function configFields(a: Analysis): ConfigName[] {
   const n = a.loadTimePositionals;
   if (n === undefined) return [...BASE_CONFIG];
   return [...BASE_CONFIG, 'argc', ...Array.from({ length: n }, (_, i) => `arg${i + 1}` as const)];
+}
+
+/** ProgramMeta.kernelLayout: each kernel member read, once. */
+function kernelLayout(a: Analysis): Pick<ProgramMeta, 'kernelLayout'> {
+  const seen = new Map<string, KernelLayout>();
+  for (const p of a.kernelFields.values()) {
+    if (!p.layout) continue;
+    const l = { ...p.layout, offset: p.offset, bytes: p.bytes, bitShift: p.bitShift, bitWidth: p.bitWidth };
+    seen.set(JSON.stringify(l), l);
+  }
+  return seen.size ? { kernelLayout: [...seen.values()] } : {};
 }
 
 export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
@@ -98,6 +109,7 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
       ...(a.warnings?.length ? { warnings: a.warnings } : {}),
       ...(a.unsafe ? { unsafe: true } : {}),
       ...(a.dialect !== '0.17' ? { dialect: a.dialect } : {}),
+      ...kernelLayout(a),
     };
     return { elf, meta, ir };
   } finally {

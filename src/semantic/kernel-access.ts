@@ -12,6 +12,7 @@ import { findNamedType, kernelBtf, planMember, pointerTo, structOf } from './ker
 import { derefType, indexType, intPointerFromCType, literalIndex } from './pointers';
 import type { ProbeChecker } from './probe-checker';
 import { fieldType } from '../kernel/tracefs';
+import { Btf } from '../kernel/btf';
 
 /** `*p`: the element a pointer points to (src/semantic/pointers.ts). */
 export function deref(c: ProbeChecker, e: Unary): Type {
@@ -209,6 +210,8 @@ function kernelField(c: ProbeChecker, e: FieldAccess, t: Type): Type {
     return none;
   }
   if (!record && (t as IntType).spaceGuessed) plan.legacyRead = true;
+  // Ids below a script BTF's first are the kernel's own.
+  if (btf === Btf.vmlinux() || structId < btf.firstId) plan.layout = { struct: btf.typeName(structId), member: e.field };
   c.a.kernelFields.set(e, plan);
   c.watchHelper(e, 'probe_read', 2);
   return plan.type;

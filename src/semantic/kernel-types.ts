@@ -44,6 +44,8 @@ export interface KernelField {
    * so arrays of any size can be indexed; `type` describes the array but is never materialised.
    */
   place?: boolean;
+  /** For a kernel struct (not a script's): its name and the member, checked on another kernel at load (ProgramMeta.kernelLayout). */
+  layout?: { struct: string; member: string };
 }
 
 /** The language type of a value of BTF type `id` in memory `space`, or a reason it has none. */
