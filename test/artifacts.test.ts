@@ -232,6 +232,8 @@ test('--unsafe given at build must be given again at run; run-time options', () 
   const json = bpfscript(['run', hello, '-f', 'json']).stdout;
   assert.match(json, /^\{"type": "attached_probes", "data": \{"probes": 1\}\}\n\{"type": "printf", "data": "hi 7\\n"\}\n/);
   assert.is(json, bpfscript(['--no-cache', '-f', 'json', '-e', HELLO]).stdout);
+  // --explain shows the stored script's stages.
+  assert.match(bpfscript(['run', hello, '--explain']).stdout, /^== AST \(what the parser understood\) ==\nProgram {2}1:1\n[\s\S]*StrLit "hi %d\\n"[\s\S]*== Types/);
 });
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -23,8 +23,8 @@ export function loadArtifact(path: string): LoadedArtifact {
   try {
     const { header, elf } = decode<ArtifactHeader>(data);
     const { meta, source, file, kernel, builtBy, formats } = header;
-    if (typeof source !== 'string' || typeof file !== 'string' || !Array.isArray(formats)) throw new ContainerError('foreign', 'not a bpfscript artifact (a compile-cache entry?)');
-    return { program: { elf, meta }, info: { source, file, kernel, builtBy, formats } };
+    if (typeof source !== 'string' || typeof file !== 'string') throw new ContainerError('foreign', 'not a bpfscript artifact (a compile-cache entry?)');
+    return { program: { elf, meta }, info: { source, file, kernel, builtBy, formats: Array.isArray(formats) ? formats : [] } };
   } catch (e) {
     if (!(e instanceof ContainerError)) throw e;
     const rebuild = e.kind === 'foreign' ? '' : '; rebuild it with bpfscript build';
