@@ -243,6 +243,7 @@ export async function main(cmdline: string[]): Promise<void> {
     const { run, EXIT_OUTPUT_CLOSED } = await import('../runtime/session');
     endSession = (await import('../runtime/libbpf/exit')).exitNow;
     const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' ? 'json' : 'text', outputFile: args.o, verbose: !!args.v, unsafe: !!args.unsafe, sources, ...flags.run });
+    if (process.env.BPFSCRIPT_DEBUG_MODULES === '1') err((require('./artifact/run') as typeof import('./artifact/run')).loadedModules());
     // 128+13 stays the status should the signal be blocked (a parent's sigmask is inherited).
     process.exitCode = status;
     if (status === EXIT_OUTPUT_CLOSED) dieOfSignal('SIGPIPE');

@@ -84,6 +84,12 @@ test('the run path loads neither libLLVM nor the parser: every libLLVM is /dev/n
     assert.not.match(modules, parserOrCompiler);
   }
   assert.not.match(libraries, /libLLVM/);
+  // The same list from a compiling run names them all: the list would show them.
+  const compiled = bpfscript(['--no-cache', '-e', HELLO], { env: { BPFSCRIPT_DEBUG_MODULES: '1' } });
+  assert.is(compiled.stdout, HELLO_OUT);
+  for (const loaded of [/\/grammar\//, /chevrotain/, /\/src\/semantic\/index\.js/, /\/src\/codegen\/llvm\//, /\/src\/codegen\/program\.js/, /libLLVM/]) {
+    assert.match(compiled.stderr, loaded);
+  }
 });
 
 /** Runs `art` in a namespace where libbpf cannot load either: a refusal must come before any load. */

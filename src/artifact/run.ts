@@ -61,7 +61,7 @@ export function kernelWarning(info: ArtifactInfo): string | undefined {
   return `WARNING: this artifact was built on kernel ${info.kernel} and runs on ${release()}: kernel addresses (kaddr) and the functions a wildcard matched are ${info.kernel}'s\n`;
 }
 
-/** With BPFSCRIPT_DEBUG_MODULES=1: every JavaScript module and shared library the process loaded. */
+/** With BPFSCRIPT_DEBUG_MODULES=1, after a session: every JavaScript module and shared library the process loaded. */
 export function loadedModules(): string {
   const { readFileSync } = require('node:fs') as typeof import('node:fs');
   const libs = new Set<string>();
