@@ -202,7 +202,10 @@ test('on another kernel, struct members and tracepoint formats are checked befor
   const original = decode(readFileSync(art));
   const layout = original.header.meta.kernelLayout!;
   assert.equal(layout.map((l) => `${l.struct}.${l.member}`).sort(), ['struct task_struct.pid', 'struct task_struct.real_parent']);
-  assert.equal((original.header.formats as { path: string }[]).map((f) => f.path), ['/sys/kernel/tracing/events/syscalls/sys_enter_getppid/format']);
+  type Layout = { name: string; path: string; fields: string[] };
+  const tracepoints = original.header.tracepoints as Layout[];
+  assert.equal(tracepoints.map((t) => t.name), ['syscalls:sys_enter_getppid']);
+  assert.ok(tracepoints[0].fields.includes('field:int __syscall_nr; offset:8; size:4; signed:1;'), tracepoints[0].fields.join('\n'));
   const release = spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim();
   /** The artifact as if built on kernel 0.0.0-elsewhere, edited by `edit`, checksum and all. */
   const elsewhere = (edit: (h: typeof original.header) => void): void => {
@@ -221,9 +224,10 @@ test('on another kernel, struct members and tracepoint formats are checked befor
   assertRefused(art, new RegExp(`^ERROR: this artifact cannot run on kernel ${release}: struct task_struct's member 'pid' is at byte ${pid.offset} \\(4 bytes\\) here, at byte ${pid.offset + 8} \\(4 bytes\\) on 0\\.0\\.0-elsewhere, where it was built; rebuild it on this kernel\n$`));
   elsewhere((h) => (h.meta.kernelLayout!.find((l) => l.member === 'pid')!.member = 'pid_of_old'));
   assertRefused(art, /^ERROR: this artifact cannot run on kernel \S+: struct task_struct has no member named 'pid_of_old' \(built on 0\.0\.0-elsewhere\); rebuild it on this kernel\n$/);
-  elsewhere((h) => ((h.formats as { value: string }[])[0].value = 'another layout'));
-  assertRefused(art, /^ERROR: this artifact cannot run on kernel \S+: tracepoint syscalls:sys_enter_getppid has another format than on 0\.0\.0-elsewhere, where it was built; rebuild it on this kernel\n$/);
-  elsewhere((h) => ((h.formats as { path: string }[])[0].path = '/sys/kernel/tracing/events/syscalls/sys_enter_nosuch/format'));
+  const moved = (f: string) => f.replace('__syscall_nr; offset:8;', '__syscall_nr; offset:12;');
+  elsewhere((h) => ((h.tracepoints as Layout[])[0].fields = (h.tracepoints as Layout[])[0].fields.map(moved)));
+  assertRefused(art, /^ERROR: this artifact cannot run on kernel \S+: tracepoint syscalls:sys_enter_getppid's fields differ from 0\.0\.0-elsewhere's, where it was built: 'field:int __syscall_nr; offset:8; size:4; signed:1;' here, 'field:int __syscall_nr; offset:12; size:4; signed:1;' there; rebuild it on this kernel\n$/);
+  elsewhere((h) => ((h.tracepoints as Layout[])[0] = { ...tracepoints[0], name: 'syscalls:sys_enter_nosuch', path: '/sys/kernel/tracing/events/syscalls/sys_enter_nosuch/format' }));
   assertRefused(art, /^ERROR: this artifact cannot run on kernel \S+: it has no tracepoint syscalls:sys_enter_nosuch \(built on 0\.0\.0-elsewhere\); rebuild it on this kernel\n$/);
 });
 

@@ -9,7 +9,7 @@ import type { Program, Span } from '../ast';
 import type { CompileOptions } from '../compile';
 import { BpfscriptError, error } from '../diagnostics';
 import { encode } from './format';
-import type { Dependency } from '../cache/deps';
+import type { TracepointLayout } from './portability';
 import { writeArtifact } from './file';
 
 /**
@@ -27,8 +27,8 @@ export interface ArtifactInfo {
   /** Where it was built: offsets and tracepoint layouts are this kernel's until CO-RE covers them. */
   kernel: string;
   builtBy: string;
-  /** Tracepoint formats the compile read, checked on the running kernel (./portability.ts). */
-  formats: Dependency[];
+  /** The layouts of the tracepoints the compile read, checked on the running kernel (./portability.ts). */
+  tracepoints: TracepointLayout[];
 }
 
 const AT_RUN_TIME = 'an artifact reads $1 … $N and $# at run time, as integers';
@@ -64,9 +64,9 @@ export function build(source: string, opts: CompileOptions, out: string, version
   refuseBuildTimePositionals(parse(source, opts.file));
   const { compile } = require('../compile') as typeof import('../compile');
   const { recordingReads } = require('../cache/deps') as typeof import('../cache/deps');
-  const { portabilityDeps } = require('./portability') as typeof import('./portability');
+  const { tracepointLayouts } = require('./portability') as typeof import('./portability');
   const { result: gen, deps } = recordingReads(() => compile(source, { ...opts, positionals: [], loadTimePositionals: true }));
-  const info: ArtifactInfo = { source, file: opts.file, kernel: release(), builtBy: version, formats: portabilityDeps(deps) };
+  const info: ArtifactInfo = { source, file: opts.file, kernel: release(), builtBy: version, tracepoints: tracepointLayouts(deps) };
   const data = encode({ header: { meta: gen.meta, ...info }, elf: gen.elf }, SHEBANG);
   try {
     writeArtifact(out, data);

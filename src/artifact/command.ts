@@ -122,7 +122,7 @@ async function runCommand(p: Parsed, hooks: CliHooks): Promise<number> {
     if (!/^\d+$/.test(pidText) || !require('node:fs').existsSync(`/proc/${pid}`)) throw new BpfscriptError({ severity: 'ERROR', message: `-p ${pidText}: no such process`, hint: 'give the pid of a running process' });
   }
   const config = positionalConfig(program.meta, rest);
-  (require('./portability') as typeof import('./portability')).checkPortability(program.meta, info.formats, info.kernel);
+  (require('./portability') as typeof import('./portability')).checkPortability(program.meta, info.tracepoints, info.kernel);
   const quietWarnings = p.flags.has('--no-warnings');
   const warn = kernelWarning(info);
   if (warn && !quietWarnings) err(warn);

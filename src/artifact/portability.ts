@@ -5,12 +5,37 @@
 
 import { release } from 'node:os';
 import type { ProgramMeta } from '../compiled';
-import { currentValue, type Dependency } from '../cache/deps';
+import type { Dependency } from '../cache/deps';
 import { BpfscriptError } from '../diagnostics';
 
-/** The build's reads a run must find unchanged: tracepoint formats (the layout of `args`). */
-export function portabilityDeps(deps: readonly Dependency[]): Dependency[] {
-  return deps.filter((d) => /\/events\/[^/]+\/[^/]+\/format$/.test(d.path) && (d.kind === 'content' || d.kind === 'absent'));
+/** A tracepoint's `args` layout as the build kernel had it: its format's field lines, or null when it had none. */
+export interface TracepointLayout {
+  name: string;
+  path: string;
+  fields: string[] | null;
+}
+
+/**
+ * The field lines of a tracepoint format, whitespace normalised: the layout of `args`. The
+ * event's ID and print format differ between kernels without changing it.
+ */
+function fieldLines(path: string): string[] | null {
+  try {
+    const { readFileSync } = require('node:fs') as typeof import('node:fs');
+    return readFileSync(path, 'latin1')
+      .split('\n')
+      .filter((l) => /^\s*field:/.test(l))
+      .map((l) => l.trim().replace(/\s+/g, ' '));
+  } catch {
+    return null;
+  }
+}
+
+/** The layouts of the tracepoints whose formats a compile read (its recorded dependencies). */
+export function tracepointLayouts(deps: readonly Dependency[]): TracepointLayout[] {
+  return deps
+    .filter((d) => /\/events\/[^/]+\/[^/]+\/format$/.test(d.path))
+    .map((d) => ({ name: tracepointName(d.path), path: d.path, fields: fieldLines(d.path) }));
 }
 
 function tracepointName(path: string): string {
@@ -27,15 +52,16 @@ function refuse(why: string): BpfscriptError {
  * a tracepoint's format (checked on every run: a module may change it), or a kernel struct member
  * (checked when the kernel release differs: the same release has the same BTF).
  */
-export function checkPortability(meta: ProgramMeta, formats: readonly Dependency[], builtOn: string): void {
-  for (const d of formats) {
-    const now = currentValue(d);
-    if (now === d.value) continue;
-    const name = tracepointName(d.path);
-    if (now === undefined || (d.kind === 'absent') !== (now === '')) {
-      throw refuse(`it has no tracepoint ${name} (built on ${builtOn})`);
+export function checkPortability(meta: ProgramMeta, tracepoints: readonly TracepointLayout[], builtOn: string): void {
+  for (const t of tracepoints) {
+    if (!t.fields) continue;
+    const now = fieldLines(t.path);
+    if (!now) throw refuse(`it has no tracepoint ${t.name} (built on ${builtOn})`);
+    const i = t.fields.findIndex((f, k) => f !== now[k]);
+    if (i >= 0 || now.length !== t.fields.length) {
+      const at = i >= 0 ? i : t.fields.length;
+      throw refuse(`tracepoint ${t.name}'s fields differ from ${builtOn}'s, where it was built: '${now[at] ?? '(none)'}' here, '${t.fields[at] ?? '(none)'}' there`);
     }
-    throw refuse(`tracepoint ${name} has another format than on ${builtOn}, where it was built`);
   }
   if (!meta.kernelLayout?.length || builtOn === release()) return;
   const { Btf } = require('../kernel/btf') as typeof import('../kernel/btf');

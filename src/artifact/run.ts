@@ -22,9 +22,9 @@ export function loadArtifact(path: string): LoadedArtifact {
   const data = readArtifact(path);
   try {
     const { header, elf } = decode<ArtifactHeader>(data);
-    const { meta, source, file, kernel, builtBy, formats } = header;
+    const { meta, source, file, kernel, builtBy, tracepoints } = header;
     if (typeof source !== 'string' || typeof file !== 'string') throw new ContainerError('foreign', 'not a bpfscript artifact (a compile-cache entry?)');
-    return { program: { elf, meta }, info: { source, file, kernel, builtBy, formats: Array.isArray(formats) ? formats : [] } };
+    return { program: { elf, meta }, info: { source, file, kernel, builtBy, tracepoints: Array.isArray(tracepoints) ? tracepoints : [] } };
   } catch (e) {
     if (!(e instanceof ContainerError)) throw e;
     const rebuild = e.kind === 'foreign' ? '' : '; rebuild it with bpfscript build';
