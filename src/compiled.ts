@@ -109,6 +109,8 @@ export interface KernelLayout {
   bytes: number;
   bitShift: number;
   bitWidth: number;
+  /** An array member only indexed (`x->arr[i]`): its element is what is read. */
+  indexed?: boolean;
 }
 
 /** What a compile produces and a session runs (the compile cache stores both parts). */

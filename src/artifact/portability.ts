@@ -71,7 +71,7 @@ export function checkPortability(meta: ProgramMeta, tracepoints: readonly Tracep
   for (const l of meta.kernelLayout) {
     const id = findNamedType(btf, l.struct);
     if (id === null) throw refuse(`it has no ${l.struct} (built on ${builtOn})`);
-    const plan = planMember(btf, id, l.member, true, 'kernel');
+    const plan = planMember(btf, id, l.member, true, 'kernel', !!l.indexed);
     if ('error' in plan) throw refuse(`${plan.error} (built on ${builtOn})`);
     if (plan.offset !== l.offset || plan.bytes !== l.bytes || plan.bitShift !== l.bitShift || plan.bitWidth !== l.bitWidth) {
       throw refuse(`${l.struct}'s member '${l.member}' is at byte ${plan.offset} (${plan.bytes} bytes) here, at byte ${l.offset} (${l.bytes} bytes) on ${builtOn}, where it was built`);

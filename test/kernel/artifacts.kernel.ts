@@ -33,7 +33,7 @@ test('curtask->real_parent->pid: runs where the members sit as on the build kern
   const layout = header.meta.kernelLayout as KernelLayout[];
   const btf = Btf.vmlinux()!;
   const moved = layout.find((l) => {
-    const p = planMember(btf, findNamedType(btf, l.struct)!, l.member, true, 'kernel');
+    const p = planMember(btf, findNamedType(btf, l.struct)!, l.member, true, 'kernel', !!l.indexed);
     return 'error' in p || p.offset !== l.offset || p.bytes !== l.bytes;
   });
   const r = bpfscript(['run', art, '-c', reads()], { timeoutMs: 240_000 });
