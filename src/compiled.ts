@@ -111,6 +111,8 @@ export interface KernelLayout {
   bitWidth: number;
   /** An array member only indexed (`x->arr[i]`): its element is what is read. */
   indexed?: boolean;
+  /** Its offset is a CO-RE relocation libbpf resolves at load: only its presence and size are checked. */
+  relocated?: boolean;
 }
 
 /** What a compile produces and a session runs (the compile cache stores both parts). */

@@ -194,14 +194,45 @@ test('build refuses positional parameters it would need before run time: as text
   assert.not.ok(readdirSync(scratch).includes('refused'), 'nothing was written');
 });
 
-test('on another kernel, struct members and tracepoint formats are checked before anything loads', () => {
+/** How many CO-RE relocations the ELF's .BTF.ext holds. */
+function coreRelocations(elf: Buffer): number {
+  const shoff = Number(elf.readBigUInt64LE(0x28));
+  const [size, count, names] = [elf.readUInt16LE(0x3a), elf.readUInt16LE(0x3c), elf.readUInt16LE(0x3e)];
+  const section = (i: number) => ({ name: elf.readUInt32LE(shoff + i * size), offset: Number(elf.readBigUInt64LE(shoff + i * size + 0x18)) });
+  const strtab = section(names).offset;
+  for (let i = 0; i < count; i++) {
+    const s = section(i);
+    if (elf.toString('latin1', strtab + s.name, elf.indexOf(0, strtab + s.name)) !== '.BTF.ext') continue;
+    const hdrLen = elf.readUInt32LE(s.offset + 4);
+    if (hdrLen < 32) return 0;
+    const start = s.offset + hdrLen + elf.readUInt32LE(s.offset + 24);
+    const end = start + elf.readUInt32LE(s.offset + 28);
+    const recSize = end > start ? elf.readUInt32LE(start) : 0;
+    let n = 0;
+    for (let at = start + 4; at < end; ) {
+      const num = elf.readUInt32LE(at + 4);
+      n += num;
+      at += 8 + num * recSize;
+    }
+    return n;
+  }
+  return 0;
+}
+
+test('kernel struct members are read through CO-RE relocations in an artifact; on another kernel the rest is checked before anything loads', () => {
   if (!isRoot) return;
   const script = 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { printf("%d %d\\n", curtask->pid == cpid, curtask->real_parent->pid > 0); exit(); }';
   const cmd = 'python3 -c "import os; os.getppid()"';
   const art = built('portable', ['-e', script]);
   const original = decode(readFileSync(art));
   const layout = original.header.meta.kernelLayout!;
-  assert.equal(layout.map((l) => `${l.struct}.${l.member}`).sort(), ['struct task_struct.pid', 'struct task_struct.real_parent']);
+  assert.equal(layout.map((l) => `${l.struct}.${l.member}${l.relocated ? ' (relocated)' : ''}`).sort(), ['struct task_struct.pid (relocated)', 'struct task_struct.real_parent (relocated)']);
+  // One relocation per member read (curtask->pid and ...->real_parent->pid share one).
+  assert.is(coreRelocations(original.elf), 2);
+  // A script run compiles fixed offsets, as before.
+  const plain = join(scratch, 'plain.o');
+  assert.is(bpfscript(['--emit-elf', plain, '-e', script]).status, 0);
+  assert.is(coreRelocations(readFileSync(plain)), 0);
   type Layout = { name: string; path: string; fields: string[] };
   const tracepoints = original.header.tracepoints as Layout[];
   assert.equal(tracepoints.map((t) => t.name), ['syscalls:sys_enter_getppid']);
@@ -220,7 +251,14 @@ test('on another kernel, struct members and tracepoint formats are checked befor
   assert.is(ok.stdout, 'Attaching 1 probe...\n1 1\n\n\n');
   assert.is(ok.stderr, `WARNING: this artifact was built on kernel 0.0.0-elsewhere and runs on ${release}: kernel addresses (kaddr) and the functions a wildcard matched are 0.0.0-elsewhere's\n`);
   const pid = layout.find((l) => l.member === 'pid')!;
-  elsewhere((h) => (h.meta.kernelLayout!.find((l) => l.member === 'pid')!.offset += 8));
+  const pidLayout = (h: typeof original.header) => h.meta.kernelLayout!.find((l) => l.member === 'pid')!;
+  // A relocated member may move (libbpf fixes the offset), not change size (the read is the build's).
+  elsewhere((h) => (pidLayout(h).offset += 8));
+  assert.is(bpfscript(['run', art, '-c', cmd]).stdout, 'Attaching 1 probe...\n1 1\n\n\n');
+  elsewhere((h) => (pidLayout(h).bytes = 8));
+  assertRefused(art, new RegExp(`^ERROR: this artifact cannot run on kernel ${release}: struct task_struct's member 'pid' is at byte ${pid.offset} \\(4 bytes\\) here, at byte ${pid.offset} \\(8 bytes\\) on 0\\.0\\.0-elsewhere, where it was built; rebuild it on this kernel\n$`));
+  // One read at a fixed offset (a member of an anonymous struct, a bitfield) must not have moved.
+  elsewhere((h) => Object.assign(pidLayout(h), { relocated: undefined, offset: pid.offset + 8 }));
   assertRefused(art, new RegExp(`^ERROR: this artifact cannot run on kernel ${release}: struct task_struct's member 'pid' is at byte ${pid.offset} \\(4 bytes\\) here, at byte ${pid.offset + 8} \\(4 bytes\\) on 0\\.0\\.0-elsewhere, where it was built; rebuild it on this kernel\n$`));
   elsewhere((h) => (h.meta.kernelLayout!.find((l) => l.member === 'pid')!.member = 'pid_of_old'));
   assertRefused(art, /^ERROR: this artifact cannot run on kernel \S+: struct task_struct has no member named 'pid_of_old' \(built on 0\.0\.0-elsewhere\); rebuild it on this kernel\n$/);

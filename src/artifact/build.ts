@@ -65,7 +65,7 @@ export function build(source: string, opts: CompileOptions, out: string, version
   const { compile } = require('../compile') as typeof import('../compile');
   const { recordingReads } = require('../cache/deps') as typeof import('../cache/deps');
   const { tracepointLayouts } = require('./portability') as typeof import('./portability');
-  const { result: gen, deps } = recordingReads(() => compile(source, { ...opts, positionals: [], loadTimePositionals: true }));
+  const { result: gen, deps } = recordingReads(() => compile(source, { ...opts, positionals: [], loadTimePositionals: true, relocatable: true }));
   const info: ArtifactInfo = { source, file: opts.file, kernel: release(), builtBy: version, tracepoints: tracepointLayouts(deps) };
   const data = encode({ header: { meta: gen.meta, ...info }, elf: gen.elf }, SHEBANG);
   try {

@@ -1,7 +1,9 @@
-// Whether an artifact built on one kernel may run on this one. Its code holds the build kernel's
-// struct offsets and tracepoint layouts as constants (no CO-RE relocations yet), so rather than
-// read the wrong bytes on a kernel where they moved, a run checks them before anything loads and
-// names the first that differs.
+// Whether an artifact built on one kernel may run on this one. Most kernel struct member reads
+// carry CO-RE relocations (src/semantic/core-member.ts) that libbpf fixes at load; the others
+// (members of anonymous structs and unions, bitfields) and the tracepoint layouts are constants
+// in the code. Rather than read the wrong bytes where those moved, or let libbpf fail on a
+// missing member with its own words, a run checks them before anything loads and names the
+// first that differs.
 
 import { release } from 'node:os';
 import type { ProgramMeta } from '../compiled';
@@ -73,7 +75,8 @@ export function checkPortability(meta: ProgramMeta, tracepoints: readonly Tracep
     if (id === null) throw refuse(`it has no ${l.struct} (built on ${builtOn})`);
     const plan = planMember(btf, id, l.member, true, 'kernel', !!l.indexed);
     if ('error' in plan) throw refuse(`${plan.error} (built on ${builtOn})`);
-    if (plan.offset !== l.offset || plan.bytes !== l.bytes || plan.bitShift !== l.bitShift || plan.bitWidth !== l.bitWidth) {
+    // A relocated member's offset is libbpf's to fix; its size is still read as the build's.
+    if (l.relocated ? plan.bytes !== l.bytes : plan.offset !== l.offset || plan.bytes !== l.bytes || plan.bitShift !== l.bitShift || plan.bitWidth !== l.bitWidth) {
       throw refuse(`${l.struct}'s member '${l.member}' is at byte ${plan.offset} (${plan.bytes} bytes) here, at byte ${l.offset} (${l.bytes} bytes) on ${builtOn}, where it was built`);
     }
   }

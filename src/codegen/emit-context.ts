@@ -15,6 +15,9 @@ import { ifNotNull, lookup } from './maps';
 import { emitExpr } from './expressions';
 import { storeInSlot } from './slots';
 import { BpfHelper } from '../kernel/bpf-helpers';
+import { preserveStructAccess } from './llvm';
+import { coreStructType } from './core-types';
+import type { CoreMember } from '../semantic/core-member';
 
 export interface ModuleGlobals {
   events: Val;
@@ -355,6 +358,10 @@ export class ProbeEmitter implements EmitContext {
 
   map(name: string): { global: Val; info: MapInfo } | undefined {
     return this.g.map(name);
+  }
+
+  relocatedMember(base: Val, struct: string, member: string, shape: CoreMember, offset: number): Val {
+    return preserveStructAccess(this.m, this.b, base, coreStructType(this.parts.di, struct, member, shape, offset));
   }
 
   config(name: ConfigName): Val {

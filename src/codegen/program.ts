@@ -32,7 +32,8 @@ function kernelLayout(a: Analysis): Pick<ProgramMeta, 'kernelLayout'> {
   const seen = new Map<string, KernelLayout>();
   for (const p of a.kernelFields.values()) {
     if (!p.layout) continue;
-    const l = { ...p.layout, offset: p.offset, bytes: p.bytes, bitShift: p.bitShift, bitWidth: p.bitWidth, ...(p.place ? { indexed: true } : {}) };
+    const { core: _core, ...where } = p.layout;
+    const l = { ...where, offset: p.offset, bytes: p.bytes, bitShift: p.bitShift, bitWidth: p.bitWidth, ...(p.place ? { indexed: true } : {}), ...(p.layout.core ? { relocated: true } : {}) };
     seen.set(JSON.stringify(l), l);
   }
   return seen.size ? { kernelLayout: [...seen.values()] } : {};

@@ -16,6 +16,8 @@ export function kernelFieldAddress(ctx: EmitContext, e: FieldAccess, plan: Kerne
   const target = ctx.emit(e.target);
   // A struct copied into a variable or map value (a string-like buffer) is read from its bytes.
   const base = target.type.kind === 'string' ? b.ptrToInt(target.v, ctx.i64) : target.v;
+  const core = plan.layout?.core;
+  if (core) return ctx.relocatedMember(base, plan.layout!.struct, plan.layout!.member, core, plan.offset);
   return plan.offset ? b.binop(Opcode.Add, base, ctx.constInt(plan.offset)) : base;
 }
 

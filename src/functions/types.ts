@@ -11,6 +11,7 @@ import type { MapDef } from '../codegen/map-defs';
 import type { AddrSpace, AggType, IntType, Type } from '../types';
 
 import type { MapInfo } from '../semantic/checked-program';
+import type { CoreMember } from '../semantic/core-member';
 import type { AggregateValue, EventData, EventHandler } from './runtime-contract';
 
 export type * from './runtime-contract';
@@ -97,6 +98,12 @@ export interface EmitContext {
   reportHelper(node: object, result: Val, failed: 'negative' | 'null'): void;
   /** Jumps out of the current program (exit() stops the probe right there, like bpftrace). */
   returnFromProgram(): void;
+  /**
+   * `base` (an i64 address) plus the offset of `member` in `struct` (`offset` on the build
+   * kernel), as a CO-RE relocation libbpf fixes for the running kernel (an artifact's reads; see
+   * src/semantic/core-member.ts).
+   */
+  relocatedMember(base: Val, struct: string, member: string, shape: CoreMember, offset: number): Val;
   /** The value of a runtime configuration slot (cpid …), fixed before load. */
   config(name: ConfigName): Val;
   constInt(v: bigint | number): Val;

@@ -65,6 +65,8 @@ export interface Analysis {
    * .rodata slots the runtime fills at load (config `argc`, `arg1` …), not literals.
    */
   loadTimePositionals?: number;
+  /** An artifact's: kernel struct members are read at offsets libbpf relocates at load (CO-RE), where coreMember() allows. */
+  relocatable?: boolean;
   /** Capacity of strings read by str() (bpftrace's BPFTRACE_STRLEN, default 64), NUL included. */
   strLen: number;
   /** `for ($kv : @m) { … }` loops: the variables of each body, which runs as a callback of its own. */

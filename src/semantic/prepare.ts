@@ -32,6 +32,8 @@ export interface AnalyzeOptions {
   dialect?: Dialect;
   /** See Analysis.loadTimePositionals. */
   loadTimePositionals?: boolean;
+  /** See Analysis.relocatable. */
+  relocatable?: boolean;
 }
 
 /** An empty analysis of `program`; errors found on the way go to `diags`, thrown by a later pass. */
@@ -61,6 +63,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
     helperErrors: opts.helperErrors ?? 0,
     dialect: opts.dialect ?? DEFAULT_DIALECT,
     ...(opts.loadTimePositionals ? { loadTimePositionals: highestPositional(program) } : {}),
+    ...(opts.relocatable ? { relocatable: true } : {}),
   };
 
   if (!opts.loadTimePositionals) inlinePositionals(program, analysis.positionals);
