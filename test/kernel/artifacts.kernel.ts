@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { bpfscript } from '../helpers';
-import { reads, traceCommand } from './helpers';
+import { kfixture, reads, traceCommand } from './helpers';
 import { ARTIFACT_SCRIPTS, artifactPath } from './artifacts-build';
 import { decode } from '../../src/artifact/format';
 import { Btf } from '../../src/kernel/btf';
@@ -43,6 +43,24 @@ test('curtask->real_parent->pid, built on the host: task_struct\'s members sit e
   const r = bpfscript(['run', art, '-c', reads()], { timeoutMs: 240_000 });
   assert.is(r.stdout, 'Attaching 1 probe...\n1 1\n\n\n', `${r.stderr}\nmoved: ${moved.map((l) => `${l.member} ${l.offset} -> ${l.here}`).join(', ')}`);
   assert.is(r.status, 0);
+});
+
+test('a kprobe reading a struct sock * argument (the TCP latency program), built on the host: family, protocol and one latency sample per round trip', () => {
+  const N = 20;
+  const r = bpfscript(['run', artifactPath('sock'), '-c', `${kfixture('tcpping')} ${N}`], { timeoutMs: 240_000 });
+  assert.is(r.status, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  // AF_INET is 2, IPPROTO_TCP 6: read from the socket at the offsets this kernel has.
+  for (const side of ['tcp-client', 'tcp-server']) assert.ok(lines.includes(`@sends[${side}, 2, 6]: ${N}`), r.stdout);
+  const totals: Record<string, number> = {};
+  let who = '';
+  for (const line of lines) {
+    const h = /^@usecs\[(.+)\]:\s*$/.exec(line);
+    if (h) who = h[1];
+    const b = /^[[(][^\])]*[\])]\s+(\d+) \|/.exec(line);
+    if (b && who) totals[who] = (totals[who] ?? 0) + Number(b[1]);
+  }
+  assert.equal(totals, { 'tcp-client': N, 'tcp-server': N });
 });
 
 test.run();
