@@ -96,8 +96,8 @@ export interface ProgramMeta {
   /** Which bpftrace's output the session writes (src/dialect.ts); absent means 0.17. */
   dialect?: Dialect;
   /**
-   * The kernel struct members the program reads, where the compiling kernel's BTF put them: the
-   * offsets are constants in the code, so an artifact run on another kernel checks them first.
+   * An artifact's kernel struct member reads, where the compiling kernel's BTF put them, checked
+   * on another kernel before load (src/artifact/portability.ts).
    */
   kernelLayout?: KernelLayout[];
 }

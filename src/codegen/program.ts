@@ -27,8 +27,9 @@ function configFields(a: Analysis): ConfigName[] {
   return [...BASE_CONFIG, 'argc', ...Array.from({ length: n }, (_, i) => `arg${i + 1}` as const)];
 }
 
-/** ProgramMeta.kernelLayout: each kernel member read, once. */
+/** ProgramMeta.kernelLayout: each kernel member an artifact reads, once. */
 function kernelLayout(a: Analysis): Pick<ProgramMeta, 'kernelLayout'> {
+  if (!a.relocatable) return {};
   const seen = new Map<string, KernelLayout>();
   for (const p of a.kernelFields.values()) {
     if (!p.layout) continue;
