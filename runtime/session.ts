@@ -41,7 +41,7 @@ export interface RunOptions {
   /** The script's text by file name, for run-time warnings that show its lines (-k). */
   sources?: Sources;
   /** More read-only config slots by name (an artifact's positional parameters: argc, arg1 …). */
-  config?: Record<string, bigint>;
+  config?: Record<string, bigint | Buffer>;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
@@ -247,7 +247,13 @@ class Session {
       init.writeBigUInt64LE(BigInt(this.child?.pid ?? 0), meta.rodata.offsets.cpid);
       // Node's hrtime is CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(): `elapsed` counts from here.
       if (meta.rodata.offsets.start_ns !== undefined) init.writeBigUInt64LE(process.hrtime.bigint(), meta.rodata.offsets.start_ns);
-      for (const [name, value] of Object.entries(this.opts.config ?? {})) if (meta.rodata.offsets[name] !== undefined) init.writeBigInt64LE(BigInt.asIntN(64, value), meta.rodata.offsets[name]);
+      for (const [name, value] of Object.entries(this.opts.config ?? {})) {
+        const at = meta.rodata.offsets[name];
+        if (at === undefined) continue;
+        // A text keeps its last byte for the terminator.
+        if (Buffer.isBuffer(value)) value.copy(init, at, 0, Math.min(value.length, (meta.rodata.sizes?.[name] ?? 1) - 1));
+        else init.writeBigInt64LE(BigInt.asIntN(64, value), at);
+      }
       rodata.setInitialValue(init);
     }
     try {

@@ -88,7 +88,7 @@ export interface ProgramMeta {
   eventsMap: string;
   statsMap: string;
   /** Byte offsets of the read-only config globals in `.rodata`, and its size. */
-  rodata: { size: number; offsets: Record<string, number> };
+  rodata: { size: number; offsets: Record<string, number>; /** Slots other than 8-byte integers (an artifact's texts). */ sizes?: Record<string, number> };
   /** Compile-time warnings, shown on stderr before running (they survive the compile cache). */
   warnings?: Diagnostic[];
   /** Compiled with --unsafe (system(), signal(), override() allowed): it runs only with --unsafe. */

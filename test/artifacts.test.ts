@@ -181,12 +181,24 @@ test('positional parameters are given at run time: $N as integers, $# their coun
   assert.match(bad.stderr, /^ERROR: positional parameter \$1 must be a number in this artifact, got 'abc'\n/);
 });
 
+test('str($N) in an artifact is the run\'s argument as text, cut to the string length', () => {
+  if (!isRoot) return;
+  const art = built('text', ['-e', 'BEGIN { printf("[%s] %d [%s] argc=%d\\n", str($1), $2, str($3, 2), $#); if (str($1) == "abc") { printf("match\\n"); } exit(); }']);
+  assert.is(bpfscript(['run', art, 'abc', '5', 'xyz']).stdout, 'Attaching 1 probe...\n[abc] 5 [xy] argc=3\nmatch\n\n\n');
+  const long = 'x'.repeat(100);
+  assert.is(bpfscript(['run', art, long]).stdout, `Attaching 1 probe...\n[${'x'.repeat(63)}] 0 [] argc=1\n\n\n`);
+  // $1 is only read as text here: any argument will do, where $2 must be a number.
+  assert.match(bpfscript(['run', art, 'abc', 'def']).stderr, /^ERROR: positional parameter \$2 must be a number in this artifact, got 'def'\n/);
+  // As the script run itself prints it.
+  assert.is(bpfscript(['run', art, 'abc', '5', 'xyz']).stdout, bpfscript(['--no-cache', '-e', 'BEGIN { printf("[%s] %d [%s] argc=%d\\n", str($1), $2, str($3, 2), $#); if (str($1) == "abc") { printf("match\\n"); } exit(); }', 'abc', '5', 'xyz']).stdout);
+});
+
 test('build refuses positional parameters it would need before run time: as text, in attach points', () => {
   const out = join(scratch, 'refused');
-  const r = bpfscript(['build', '-e', 'BEGIN { printf("%s\\n", str($1)); exit(); }', '-o', out]);
+  const r = bpfscript(['build', '-e', 'BEGIN { printf("%s\\n", str($1 + 1)); exit(); }', '-o', out]);
   assert.is(r.status, 1);
   assert.is(r.stdout, '');
-  assert.match(r.stderr, /^stdin:1:28-30: ERROR: an artifact cannot read positional parameters as text: \$1\n/);
+  assert.match(r.stderr, /^stdin:1:28-30: ERROR: an artifact cannot read positional parameters as text except as str\(\$1\) itself\n/);
   const r2 = bpfscript(['build', '-e', 'interval:ms:$1 { exit(); }', '-o', out]);
   assert.match(r2.stderr, /ERROR: an artifact cannot take positional parameters in an attach point: interval:ms:\$1/);
   const r3 = bpfscript(['build', '-e', 'BEGIN { printf("%d\\n", getopt("depth", 3)); exit(); }', '-o', out]);

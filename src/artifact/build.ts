@@ -31,12 +31,13 @@ export interface ArtifactInfo {
   tracepoints: TracepointLayout[];
 }
 
-const AT_RUN_TIME = 'an artifact reads $1 … $N and $# at run time, as integers';
+const AT_RUN_TIME = 'an artifact reads $1 … $N and $# at run time: as integers, or as text in str($N)';
 
 /**
  * An artifact's positional parameters are given at run time, read by the program from read-only
- * slots filled at load (Analysis.loadTimePositionals): integers only. Where a script needs one's
- * text (str($1)) or needs it before load (an attach point), it is refused here, at the use.
+ * slots filled at load (Analysis.loadTimePositionals): integers, and the text of `str($N)`. Where
+ * a script needs one before load (an attach point) or in another form (`str($1 + 2)`), it is
+ * refused here, at the use.
  */
 export function refuseBuildTimePositionals(program: Program): void {
   for (const probe of program.probes) {
@@ -47,14 +48,21 @@ export function refuseBuildTimePositionals(program: Program): void {
   const visit = (node: unknown, inStr: boolean): void => {
     if (Array.isArray(node)) return node.forEach((n) => visit(n, inStr));
     if (!node || typeof node !== 'object') return;
-    const n = node as { kind?: string; name?: string; count?: boolean; index?: number; span?: Span };
+    const n = node as { kind?: string; name?: string; count?: boolean; index?: number; span?: Span; args?: { kind: string; count?: boolean }[] };
     if (n.kind === 'Positional' && inStr) {
-      throw error(`an artifact cannot read positional parameters as text: ${n.count ? '$#' : `$${n.index}`}`, n.span, AT_RUN_TIME);
+      throw error(`an artifact cannot read positional parameters as text except as str(${n.count ? '$#' : `$${n.index}`}) itself`, n.span, AT_RUN_TIME);
     }
     // getopt() (bpftrace 0.24+) is resolved to its value at compile time: it would be the build's.
-    if (n.kind === 'Call' && n.name === 'getopt') throw error('an artifact cannot read getopt() options yet', n.span, 'they would be fixed at build time; use $1 … $N (integers, given at run time) instead');
-    const text = inStr || (n.kind === 'Call' && n.name === 'str');
-    for (const [k, v] of Object.entries(node)) if (k !== 'span') visit(v, text);
+    if (n.kind === 'Call' && n.name === 'getopt') throw error('an artifact cannot read getopt() options yet', n.span, 'they would be fixed at build time; use $1 … $N (given at run time) instead');
+    if (n.kind === 'Call' && n.name === 'str') {
+      const [src, ...rest] = n.args ?? [];
+      // str($N) is read at load; anything else mentioning $N inside str() would need it at build.
+      if (src && !(src.kind === 'Positional' && !src.count)) visit(src, true);
+      else if (src?.kind === 'Positional' && src.count) visit(src, true);
+      visit(rest, inStr);
+      return;
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== 'span') visit(v, inStr);
   };
   visit(program.probes, false);
 }

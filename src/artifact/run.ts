@@ -8,6 +8,7 @@ import type { CompiledProgram, ProgramMeta } from '../compiled';
 import { BpfscriptError } from '../diagnostics';
 import { decode, ContainerError, type ContainerHeader } from './format';
 import { readArtifact } from './file';
+import { toByteString } from '../bytes';
 import type { ArtifactInfo } from './build';
 
 export type ArtifactHeader = ContainerHeader & ArtifactInfo;
@@ -35,18 +36,21 @@ export function loadArtifact(path: string): LoadedArtifact {
 /**
  * The read-only slots of the artifact's positional parameters, from the run's arguments: `$#` is
  * their count, a `$N` the script reads is that argument as a number (decimal, 0x hex, 0 octal, as
- * bpftrace reads them), 0 when missing.
+ * bpftrace reads them), 0 when missing, and a `str($N)` its text, empty when missing.
  */
-export function positionalConfig(meta: ProgramMeta, args: readonly string[]): Record<string, bigint> {
+export function positionalConfig(meta: ProgramMeta, args: readonly string[]): Record<string, bigint | Buffer> {
   const { parseIntArg } = require('../semantic/positionals') as typeof import('../semantic/positionals');
-  const config: Record<string, bigint> = {};
+  const config: Record<string, bigint | Buffer> = {};
   for (const name of Object.keys(meta.rodata.offsets)) {
     if (name === 'argc') config.argc = BigInt(args.length);
+    // str($N): the argument's bytes, cut to the slot (the session keeps the terminator).
+    const s = /^str(\d+)$/.exec(name);
+    if (s) config[name] = Buffer.from(toByteString(args[Number(s[1]) - 1] ?? ''), 'latin1');
     const n = /^arg(\d+)$/.exec(name);
     if (!n) continue;
     const text = args[Number(n[1]) - 1];
     const value = text === undefined ? 0n : parseIntArg(text);
-    if (value === null) throw new BpfscriptError({ severity: 'ERROR', message: `positional parameter $${n[1]} must be a number in this artifact, got '${text}'`, hint: 'an artifact reads $1 … $N as integers; str($N) needs the script itself' });
+    if (value === null) throw new BpfscriptError({ severity: 'ERROR', message: `positional parameter $${n[1]} must be a number in this artifact, got '${text}'`, hint: 'an artifact reads $N as an integer, and as text only in str($N)' });
     config[name] = value;
   }
   return config;

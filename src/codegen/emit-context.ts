@@ -360,6 +360,11 @@ export class ProbeEmitter implements EmitContext {
     return this.g.map(name);
   }
 
+  configBytes(name: ConfigName): Val {
+    const cfg = this.g.config(name);
+    return this.b.bitcast(this.b.structGep(cfg.type, cfg.ptr, cfg.index), this.i8p);
+  }
+
   relocatedMember(base: Val, struct: string, member: string, shape: CoreMember, offset: number): Val {
     return preserveStructAccess(this.m, this.b, base, coreStructType(this.parts.di, struct, member, shape, offset));
   }

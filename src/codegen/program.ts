@@ -20,11 +20,29 @@ export interface GenerateOptions {
 // start_ns: CLOCK_MONOTONIC when the session loaded the program, the origin of `elapsed`.
 const BASE_CONFIG: readonly ConfigName[] = ['cpid', 'start_ns'];
 
-/** The read-only slots, with an artifact's positional parameters after the base ones. */
-function configFields(a: Analysis): ConfigName[] {
+/**
+ * The read-only slots, with an artifact's positional parameters after the base ones: 8-byte
+ * integers, then the texts of `str($N)`, strLen bytes each.
+ */
+function configFields(a: Analysis): { name: ConfigName; bytes: number }[] {
+  const ints: ConfigName[] = [...BASE_CONFIG];
   const n = a.loadTimePositionals;
-  if (n === undefined) return [...BASE_CONFIG];
-  return [...BASE_CONFIG, 'argc', ...Array.from({ length: n }, (_, i) => `arg${i + 1}` as const)];
+  if (n !== undefined) ints.push('argc', ...n.map((i) => `arg${i}` as const));
+  const texts = (a.loadTimeTexts ?? []).map((i) => ({ name: `str${i}` as const, bytes: a.strLen }));
+  return [...ints.map((name) => ({ name, bytes: 8 })), ...texts];
+}
+
+/** Where each slot sits in .rodata (integers first, so every one is 8-byte aligned), and the size. */
+function rodataLayout(fields: { name: ConfigName; bytes: number }[]): ProgramMeta['rodata'] {
+  const offsets: Record<string, number> = {};
+  const sizes: Record<string, number> = {};
+  let at = 0;
+  for (const f of fields) {
+    offsets[f.name] = at;
+    if (f.name.startsWith('str')) sizes[f.name] = f.bytes;
+    at += f.bytes;
+  }
+  return { size: at, offsets, ...(Object.keys(sizes).length ? { sizes } : {}) };
 }
 
 /** ProgramMeta.kernelLayout: each kernel member an artifact reads, once. */
@@ -56,8 +74,9 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
     const stats = defs.define({ name: 'stats', type: BpfMapType.PercpuArray, maxEntries: Stat.Count, keySize: 4, valueSize: 8 });
     // Not marked constant in IR, so LLVM cannot fold the zero initialiser; libbpf freezes .rodata
     // after the runtime has set it, so the verifier does see constants.
-    const CONFIG_FIELDS = configFields(a);
-    const configTy = c.struct(CONFIG_FIELDS.map(() => i64));
+    const fields = configFields(a);
+    const CONFIG_FIELDS = fields.map((f) => f.name);
+    const configTy = c.struct(fields.map((f) => (f.name.startsWith('str') ? c.array(c.int(8), f.bytes) : i64)));
     const config = m.addGlobal(configTy, 'bpfscript_config', { section: '.rodata', align: 8 });
 
     const mapMetas: ProgramMeta['maps'] = [];
@@ -107,7 +126,7 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
       events: a.events,
       eventsMap: 'events',
       statsMap: 'stats',
-      rodata: { size: CONFIG_FIELDS.length * 8, offsets: Object.fromEntries(CONFIG_FIELDS.map((f, i) => [f, i * 8])) },
+      rodata: rodataLayout(fields),
       ...(a.warnings?.length ? { warnings: a.warnings } : {}),
       ...(a.unsafe ? { unsafe: true } : {}),
       ...(a.dialect !== '0.17' ? { dialect: a.dialect } : {}),

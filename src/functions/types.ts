@@ -17,7 +17,7 @@ import type { AggregateValue, EventData, EventHandler } from './runtime-contract
 export type * from './runtime-contract';
 
 /** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
-export type ConfigName = 'cpid' | 'start_ns' | 'argc' | `arg${number}`;
+export type ConfigName = 'cpid' | 'start_ns' | 'argc' | `arg${number}` | `str${number}`;
 
 /** Settings of the whole program that type rules and IR emission read. */
 export interface LanguageOptions {
@@ -29,6 +29,8 @@ export interface LanguageOptions {
   readonly unsafe: boolean;
   /** -k (1) / -kk (2): which failing BPF helpers report a warning at run time (helper-error.ts). */
   readonly helperErrors: number;
+  /** An artifact's `str($N)`: N whose text is read from the config slot `strN` at run time. */
+  readonly loadTimeTexts?: readonly number[];
 }
 
 /** What a type rule may ask of the semantic pass. */
@@ -104,6 +106,8 @@ export interface EmitContext {
    * src/semantic/core-member.ts).
    */
   relocatedMember(base: Val, struct: string, member: string, shape: CoreMember, offset: number): Val;
+  /** The address (i8*) of a byte-array configuration slot (an artifact's `strN`), fixed before load. */
+  configBytes(name: ConfigName): Val;
   /** The value of a runtime configuration slot (cpid …), fixed before load. */
   config(name: ConfigName): Val;
   constInt(v: bigint | number): Val;

@@ -9,7 +9,7 @@ import { scriptTypes } from './c-decls';
 import { readConfig } from './config';
 import { useScriptTypes } from './kernel-types';
 import { DEFAULT_MAP_KEYS } from './map-keys';
-import { highestPositional, inlinePositionals } from './positionals';
+import { inlinePositionals, loadTimeUses } from './positionals';
 import { checkStringLiterals } from './string-limits';
 import { userTypes } from '../probes/uprobe-args';
 import { DEFAULT_DIALECT, type Dialect } from '../dialect';
@@ -34,6 +34,11 @@ export interface AnalyzeOptions {
   loadTimePositionals?: boolean;
   /** See Analysis.relocatable. */
   relocatable?: boolean;
+}
+
+function loadTime(program: Program): Pick<Analysis, 'loadTimePositionals' | 'loadTimeTexts'> {
+  const { numbers, texts } = loadTimeUses(program);
+  return { loadTimePositionals: numbers, loadTimeTexts: texts };
 }
 
 /** An empty analysis of `program`; errors found on the way go to `diags`, thrown by a later pass. */
@@ -62,7 +67,7 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
     unsafe: opts.unsafe ?? false,
     helperErrors: opts.helperErrors ?? 0,
     dialect: opts.dialect ?? DEFAULT_DIALECT,
-    ...(opts.loadTimePositionals ? { loadTimePositionals: highestPositional(program) } : {}),
+    ...(opts.loadTimePositionals ? loadTime(program) : {}),
     ...(opts.relocatable ? { relocatable: true } : {}),
   };
 
