@@ -24,7 +24,7 @@ export interface ArtifactInfo {
   /** The script's text and name: diagnostics show its lines, --explain recompiles it. */
   source: string;
   file: string;
-  /** Where it was built: offsets and tracepoint layouts are this kernel's until CO-RE covers them. */
+  /** Where it was built: tracepoint layouts and the offsets CO-RE does not relocate are this kernel's. */
   kernel: string;
   builtBy: string;
   /** The layouts of the tracepoints the compile read, checked on the running kernel (./portability.ts). */
@@ -58,7 +58,6 @@ export function refuseBuildTimePositionals(program: Program): void {
       const [src, ...rest] = n.args ?? [];
       // str($N) is read at load; anything else mentioning $N inside str() would need it at build.
       if (src && !(src.kind === 'Positional' && !src.count)) visit(src, true);
-      else if (src?.kind === 'Positional' && src.count) visit(src, true);
       visit(rest, inStr);
       return;
     }
