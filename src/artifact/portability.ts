@@ -1,6 +1,6 @@
 // Whether an artifact built on one kernel may run on this one. Most kernel struct member reads
 // carry CO-RE relocations (src/semantic/core-member.ts) that libbpf fixes at load; the others
-// (members of anonymous structs and unions, bitfields) and the tracepoint layouts are constants
+// (bitfields, members of named unions) and the tracepoint layouts are constants
 // in the code. Rather than read the wrong bytes where those moved, or let libbpf fail on a
 // missing member with its own words, a run checks them before anything loads and names the
 // first that differs.

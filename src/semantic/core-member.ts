@@ -1,7 +1,7 @@
 // Which kernel member reads can be relocated by libbpf at load (CO-RE) in an artifact, and the
 // shape codegen describes them with: libbpf finds the member by name in the running kernel's
-// struct and checks that its type is of the same kind (an integer, a pointer, an array of
-// integers, a struct), so that kind is all the local description needs.
+// struct (through anonymous members) and checks that its type is of the same kind (an integer, a
+// pointer, an array of integers, a struct), so that kind is all the local description needs.
 
 import type { Btf } from '../kernel/btf';
 import type { TypeId } from '../kernel/btf-types';
@@ -13,14 +13,16 @@ export type CoreMember =
   | { kind: 'record'; name: string; union: boolean; bits: number };
 
 /**
- * The shape of `field`, a direct member of the struct `structId` (not one reached through an
- * anonymous struct or union, not a bitfield, not inside a union), or null when it is not
- * relocatable this way: such reads keep their build-time offset, checked at load instead.
+ * The shape of `field`, a member of the named struct `structId` (directly or through anonymous
+ * structs and unions: libbpf matches the name through those on the target, so the local
+ * description may put it directly in the struct at its offset), or null when it is not
+ * relocatable this way (a bitfield, a member of a named union): such reads keep their build-time
+ * offset, checked at load instead.
  */
 export function coreMember(btf: Btf, structId: TypeId, field: string): CoreMember | null {
   const st = btf.resolve(structId);
   if (st.kind !== 'struct' || !st.name) return null;
-  const m = st.members.find((x) => x.name === field);
+  const m = btf.member(st, field);
   if (!m || m.bitSize || m.bitOffset % 8) return null;
   const t = btf.resolve(m.type);
   switch (t.kind) {

@@ -14,9 +14,10 @@ export const ARTIFACT_SCRIPTS = {
     'tracepoint:syscalls:sys_enter_openat /comm == "kreads"/ { printf("open %s\\n", str(args->filename)); } ' +
     'tracepoint:syscalls:sys_enter_read /comm == "kreads"/ { @reads[comm] = count(); @sizes = hist(args->count); }',
   curtask: 'tracepoint:syscalls:sys_enter_read /pid == cpid/ { printf("%d %d\\n", curtask->pid == pid, curtask->real_parent->pid > 1); exit(); }',
-  // The seed's TCP latency program (examples/14), its send probe also reading the struct sock * argument.
+  // The seed's TCP latency program (examples/14), its send probe also reading the struct sock *
+  // argument: skc_daddr sits in an anonymous struct inside an anonymous union.
   sock:
-    'kprobe:tcp_sendmsg { $sk = (struct sock *)arg0; @sends[comm, $sk->__sk_common.skc_family, $sk->sk_protocol] = count(); @sent[tid] = nsecs; } ' +
+    'kprobe:tcp_sendmsg { $sk = (struct sock *)arg0; @sends[comm, $sk->__sk_common.skc_family, $sk->sk_protocol, $sk->__sk_common.skc_daddr] = count(); @sent[tid] = nsecs; } ' +
     'kprobe:tcp_recvmsg /@sent[tid] != 0/ { @usecs[comm] = hist((nsecs - @sent[tid]) / 1000); delete(@sent[tid]); }',
 } as const;
 
