@@ -269,7 +269,7 @@ test('kernel struct members are read through CO-RE relocations in an artifact; o
   assert.is(bpfscript(['run', art, '-c', cmd]).stdout, 'Attaching 1 probe...\n1 1\n\n\n');
   elsewhere((h) => (pidLayout(h).bytes = 8));
   assertRefused(art, new RegExp(`^ERROR: this artifact cannot run on kernel ${release}: struct task_struct's member 'pid' is at byte ${pid.offset} \\(4 bytes\\) here, at byte ${pid.offset} \\(8 bytes\\) on 0\\.0\\.0-elsewhere, where it was built; rebuild it on this kernel\n$`));
-  // One read at a fixed offset (a member of an anonymous struct, a bitfield) must not have moved.
+  // One read at a fixed offset (a bitfield, a member of a named union) must not have moved.
   elsewhere((h) => Object.assign(pidLayout(h), { relocated: undefined, offset: pid.offset + 8 }));
   assertRefused(art, new RegExp(`^ERROR: this artifact cannot run on kernel ${release}: struct task_struct's member 'pid' is at byte ${pid.offset} \\(4 bytes\\) here, at byte ${pid.offset + 8} \\(4 bytes\\) on 0\\.0\\.0-elsewhere, where it was built; rebuild it on this kernel\n$`));
   elsewhere((h) => (h.meta.kernelLayout!.find((l) => l.member === 'pid')!.member = 'pid_of_old'));
