@@ -7,6 +7,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { renderSection, type BenchConfig, type Section } from './lib/report';
 import { bpftraceVersion, ROOT, STRIPPED_ENV } from './lib/tools';
+import { artifact } from './suites/artifact';
 import { attach } from './suites/attach';
 import { compile } from './suites/compile';
 import { idle } from './suites/idle';
@@ -17,7 +18,7 @@ import { probes } from './suites/probes';
 import { startup } from './suites/startup';
 import { throughput } from './suites/throughput';
 
-const SUITES: Record<string, (cfg: BenchConfig) => Promise<Section>> = { startup, attach, overhead, throughput, idle, compile, probes, mapprint, metrics };
+const SUITES: Record<string, (cfg: BenchConfig) => Promise<Section>> = { startup, attach, artifact, overhead, throughput, idle, compile, probes, mapprint, metrics };
 
 /** 1/5/15-minute load averages: a shared machine's noise shows in these (2 cores here). */
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');

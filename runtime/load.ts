@@ -6,8 +6,11 @@ import { BpfObject, LibbpfError, numPossibleCpus } from './libbpf';
 import { explainLoadFailure } from './verifier';
 import { wallClockAtBoot } from './format/timestamp';
 
-/** `cpid`: the -c command's pid, 0 without one; `files`: the script's file names, for the explanation. */
-export function loadProgram(gen: CompiledProgram, cpid: number, files?: Iterable<string>): BpfObject {
+/**
+ * `cpid`: the -c command's pid, 0 without one; `files`: the script's file names, for the
+ * explanation; `config`: more read-only slots by name (an artifact's positionals: argc, arg1 …).
+ */
+export function loadProgram(gen: CompiledProgram, cpid: number, files?: Iterable<string>, config: Record<string, bigint | Buffer> = {}): BpfObject {
   const { meta, elf } = gen;
   const obj = BpfObject.openMem(elf, 'bpfscript');
   try {
@@ -19,6 +22,13 @@ export function loadProgram(gen: CompiledProgram, cpid: number, files?: Iterable
       if (meta.rodata.offsets.start_ns !== undefined) init.writeBigUInt64LE(process.hrtime.bigint(), meta.rodata.offsets.start_ns);
       if (meta.rodata.offsets.ncpus !== undefined) init.writeBigUInt64LE(BigInt(numPossibleCpus()), meta.rodata.offsets.ncpus);
       if (meta.rodata.offsets.wall_at_boot !== undefined) init.writeBigUInt64LE(wallClockAtBoot(), meta.rodata.offsets.wall_at_boot);
+      for (const [name, value] of Object.entries(config)) {
+        const at = meta.rodata.offsets[name];
+        if (at === undefined) continue;
+        // A text keeps its last byte for the terminator.
+        if (Buffer.isBuffer(value)) value.copy(init, at, 0, Math.min(value.length, (meta.rodata.sizes?.[name] ?? 1) - 1));
+        else init.writeBigInt64LE(BigInt.asIntN(64, value), at);
+      }
       rodata.setInitialValue(init);
     }
     obj.load();

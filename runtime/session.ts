@@ -51,6 +51,8 @@ export interface RunOptions {
   flamegraph?: string;
   /** --metrics: serve the maps to Prometheus there until SIGINT/SIGTERM; no map dump at exit. */
   metrics?: ListenAddress;
+  /** More read-only config slots by name (an artifact's positional parameters: argc, arg1 …). */
+  config?: Record<string, bigint | Buffer>;
 }
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
@@ -321,7 +323,7 @@ class Session {
   }
 
   private load(): void {
-    this.obj = loadProgram(this.gen, this.child?.pid ?? 0, this.opts.sources?.keys());
+    this.obj = loadProgram(this.gen, this.child?.pid ?? 0, this.opts.sources?.keys(), this.opts.config);
   }
 
   /**

@@ -192,6 +192,15 @@ export async function main(cmdline: string[]): Promise<void> {
   // Set once a session has loaded programs: its end leaves through exitNow (runtime/libbpf/exit.ts).
   let endSession: ((status: number) => never) | undefined;
   try {
+    // `bpfscript build SCRIPT -o FILE`, `bpfscript run FILE`: artifacts (src/artifact/).
+    if (argv[0] === 'build' || argv[0] === 'run') {
+      const { artifactCommand } = await import('./artifact/command');
+      const status = await artifactCommand(argv, VERSION, { sources: (s) => (sources = new Map(s)), ending: (f) => (endSession = f) });
+      process.exitCode = status;
+      if (status === 128 + 13) dieOfSignal('SIGPIPE');
+      if (endSession) endSession(status);
+      return;
+    }
     const args = parseArgs(argv);
     const { checkCliFlags } = await import('./cli-flags');
     const flags = checkCliFlags(args, VERSION);
@@ -274,6 +283,7 @@ export async function main(cmdline: string[]): Promise<void> {
     const { run, EXIT_OUTPUT_CLOSED } = await import('../runtime/session');
     endSession = (await import('../runtime/libbpf/exit')).exitNow;
     const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' || args.f === 'folded' || args.f === 'pprof' ? args.f : 'text', outputFile: args.o, flamegraph: args.flamegraph, verbose: !!args.v, unsafe: !!args.unsafe, sources, ...flags.run, ...(mode ? { mode } : {}) });
+    if (process.env.BPFSCRIPT_DEBUG_MODULES === '1') err((require('./artifact/run') as typeof import('./artifact/run')).loadedModules());
     // 128+13 stays the status should the signal be blocked (a parent's sigmask is inherited).
     process.exitCode = status;
     if (status === EXIT_OUTPUT_CLOSED) dieOfSignal('SIGPIPE');

@@ -37,6 +37,10 @@ export interface CompileOptions {
   namedOptions?: [string, string | true][];
   /** --probe-filter REGEX. */
   probeFilter?: string;
+  /** `bpfscript build`: numeric $N and $# are read at load from .rodata, not folded in (src/artifact/). */
+  loadTimePositionals?: boolean;
+  /** `bpfscript build`: kernel struct members are read through CO-RE relocations (Analysis.relocatable). */
+  relocatable?: boolean;
 }
 
 export function compile(source: string, opts: CompileOptions): CompiledProgram {
@@ -46,7 +50,7 @@ export function compile(source: string, opts: CompileOptions): CompiledProgram {
   const { checkIncludes } = require('./semantic/includes') as typeof import('./semantic/includes');
   const program = parse(source, opts.file);
   checkIncludes(program, opts.file, opts.includes, opts.includeDirs);
-  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command, helperErrors: opts.helperErrors, dialect: opts.dialect, namedOptions: opts.namedOptions, probeFilter: opts.probeFilter });
+  const analysis = analyze(program, { positionals: opts.positionals, unsafe: opts.unsafe, strLen: opts.strLen, mapKeys: opts.mapKeys, pid: opts.pid, command: opts.command, helperErrors: opts.helperErrors, dialect: opts.dialect, namedOptions: opts.namedOptions, probeFilter: opts.probeFilter, loadTimePositionals: opts.loadTimePositionals, relocatable: opts.relocatable });
   try {
     return generate(analysis, { fileName: opts.file, source, wantIR: opts.wantIR });
   } catch (e) {

@@ -90,7 +90,7 @@ export interface ProgramMeta {
   eventsMap: string;
   statsMap: string;
   /** Byte offsets of the read-only config globals in `.rodata`, and its size. */
-  rodata: { size: number; offsets: Record<string, number> };
+  rodata: { size: number; offsets: Record<string, number>; /** Slots other than 8-byte integers (an artifact's texts). */ sizes?: Record<string, number> };
   /** Compile-time warnings, shown on stderr before running (they survive the compile cache). */
   warnings?: Diagnostic[];
   /** Compiled with --unsafe (system(), signal(), override() allowed): it runs only with --unsafe. */
@@ -105,6 +105,11 @@ export interface ProgramMeta {
   strTruncTrailer?: string;
   /** The config block's metrics_* settings, for --metrics (src/semantic/metrics-config.ts). */
   metrics?: MetricsMeta;
+  /**
+   * An artifact's kernel struct member reads, where the compiling kernel's BTF put them, checked
+   * on another kernel before load (src/artifact/portability.ts).
+   */
+  kernelLayout?: KernelLayout[];
 }
 
 export interface MetricsMeta {
@@ -112,6 +117,19 @@ export interface MetricsMeta {
   prefix?: string;
   /** Label names of a map's key parts, by map name ("@x"). */
   labels?: Record<string, string[]>;
+}
+
+export interface KernelLayout {
+  struct: string;
+  member: string;
+  offset: number;
+  bytes: number;
+  bitShift: number;
+  bitWidth: number;
+  /** An array member only indexed (`x->arr[i]`): its element is what is read. */
+  indexed?: boolean;
+  /** Its offset is a CO-RE relocation libbpf resolves at load: only its presence and size are checked. */
+  relocated?: boolean;
 }
 
 /** What a compile produces and a session runs (the compile cache stores both parts). */

@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bpfscript } from './helpers';
+import { decode, encode, type ContainerHeader } from '../src/artifact/format';
 
 // The tracepoint makes its format file a dependency; the predicate, true for no process, keeps the
 // count at 0 whatever else runs on the machine (another copy of the suite runs getppid workloads).
@@ -21,9 +22,6 @@ interface Entry {
   elf: Buffer;
 }
 
-const MAGIC = 'bpfscript-cache-2\n';
-const MAGIC_LEN = MAGIC.length;
-
 function entries(dir: string): string[] {
   return readdirSync(dir).filter((n) => n.endsWith('.bpfc'));
 }
@@ -31,17 +29,13 @@ function entries(dir: string): string[] {
 function readEntry(dir: string): Entry {
   const [name] = entries(dir);
   const path = join(dir, name);
-  const data = readFileSync(path);
-  const len = data.readUInt32LE(MAGIC_LEN);
-  const header = JSON.parse(data.toString('utf8', MAGIC_LEN + 4, MAGIC_LEN + 4 + len));
-  return { path, header, elf: data.subarray(MAGIC_LEN + 4 + len) };
+  const { header, elf } = decode(readFileSync(path));
+  return { path, header: header as unknown as Entry['header'], elf };
 }
 
+/** Written back with a fresh checksum: the edit itself, not a damaged file, is what the run sees. */
 function writeEntry(e: Entry): void {
-  const header = Buffer.from(JSON.stringify(e.header));
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(header.length);
-  writeFileSync(e.path, Buffer.concat([Buffer.from(MAGIC), len, header, e.elf]));
+  writeFileSync(e.path, encode({ header: e.header as unknown as ContainerHeader, elf: e.elf }));
 }
 
 function freshDir(): string {
@@ -109,9 +103,9 @@ test('a damaged entry is a miss, not an error', () => {
   assert.is(r.stderr, '');
   assert.is(r.stdout, EXPECTED);
   // A flipped ELF byte fails the checksum the same way.
-  const again = readEntry(dir);
-  again.elf[again.elf.length - 1] ^= 0xff;
-  writeEntry(again);
+  const data = readFileSync(e.path);
+  data[data.length - 1] ^= 0xff;
+  writeFileSync(e.path, data);
   assert.is(run(dir, ['-e', SCRIPT]).stdout, EXPECTED);
 });
 

@@ -9,6 +9,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, bpfscript, type RunResult } from './helpers';
+import { decode, encode } from '../src/artifact/format';
 
 const NOBODY = 65534;
 const scratch = mkdtempSync(join(tmpdir(), 'bpfscript-security-'));
@@ -101,10 +102,18 @@ function cachedEntry(name: string, args: string[] = ['-e', SCRIPT]): { dir: stri
   return { dir, entry: join(dir, entry) };
 }
 
+/**
+ * `entry` rewritten by `edit` with a checksum to match (the hash catches damage, not a forger with
+ * write access: that is what the ownership and mode checks are for).
+ */
+function reforged(entry: string, edit: (text: string) => string): Buffer {
+  const { header, elf } = decode(readFileSync(entry));
+  return encode({ header: JSON.parse(edit(JSON.stringify(header))), elf });
+}
+
 /** A copy of `entry` whose printf format says "PWNED": a run served from it prints that. */
 function forged(entry: string, out: string): void {
-  const data = readFileSync(entry);
-  writeFileSync(out, Buffer.from(data.toString('latin1').replace('hi %d', 'PWNED'), 'latin1'));
+  writeFileSync(out, reforged(entry, (t) => t.replace('hi %d', 'PWNED')));
 }
 
 test("a cache directory another user owns is not used, and the run says so once", () => {
@@ -169,10 +178,8 @@ test('an entry renamed to another script\'s key is a miss; an --unsafe program n
   // still carries --unsafe, which this command line does not grant.
   assert.is(run(dir, unsafeArgs).status, 0);
   const unsafeName = entryNames(dir).find((n) => join(dir, n) !== benign)!;
-  const data = readFileSync(join(dir, unsafeName)).toString('latin1');
   const benignKey = benign.split('/').pop()!.replace('.bpfc', '');
-  const header = /"key":"([0-9a-f]+)"/.exec(data)!;
-  writeFileSync(benign, Buffer.from(data.replace(header[0], `"key":"${benignKey}"`), 'latin1'));
+  writeFileSync(benign, reforged(join(dir, unsafeName), (t) => t.replace(/"key":"[0-9a-f]+"/, `"key":"${benignKey}"`)));
   const r2 = run(dir);
   assert.not.match(r2.stdout, /PWNED/);
   assert.is(r2.status, 1);

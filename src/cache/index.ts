@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import type { ProgramMeta } from '../compiled';
 import { stillValid, type Dependency } from './deps';
 import { identity } from './identity';
+import { decode, encode, type ContainerHeader } from '../artifact/format';
 import { readTrusted, untrustedDirReason, writeTrusted } from './trusted-files';
 
 export { recordingReads } from './deps';
 
-const MAGIC = 'bpfscript-cache-2\n';
 /** Oldest entries beyond this are removed when a new one is written. */
 const MAX_ENTRIES = 256;
 
@@ -23,12 +23,11 @@ export interface CachedProgram {
   meta: ProgramMeta;
 }
 
-interface Header {
+/** An entry is the container `bpfscript build` writes too (src/artifact/format.ts), with these in its header. */
+interface Header extends ContainerHeader {
   /** The key the entry was written under: a file renamed to another key is not that key's entry. */
   key: string;
-  meta: ProgramMeta;
   deps: Dependency[];
-  elfSha: string;
 }
 
 /** Where entries live, or null when caching is switched off (BPFSCRIPT_CACHE=0 or --no-cache). */
@@ -70,17 +69,12 @@ export function lookup(dir: string, key: string): CachedProgram | null {
   const data = readTrusted(join(dir, `${key}.bpfc`));
   if (!data) return null;
   try {
-    if (data.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
-    const headerLen = data.readUInt32LE(MAGIC.length);
-    const headerStart = MAGIC.length + 4;
-    const header = JSON.parse(data.toString('utf8', headerStart, headerStart + headerLen), reviveBigint) as Header;
+    const { header, elf } = decode<Header>(data);
     if (header.key !== key) return null;
-    const elf = data.subarray(headerStart + headerLen);
-    if (sha(elf) !== header.elfSha) return null;
     if (!stillValid(header.deps)) return null;
-    return { elf: Buffer.from(elf), meta: header.meta };
+    return { elf, meta: header.meta };
   } catch {
-    // A truncated or foreign file is a miss; the next store replaces it.
+    // A truncated, damaged or foreign file is a miss; the next store replaces it.
     return null;
   }
 }
@@ -88,10 +82,7 @@ export function lookup(dir: string, key: string): CachedProgram | null {
 /** Best effort: a cache that cannot be written (read-only home, full disk) only costs speed. `dir` passed trustedCacheDir. */
 export function store(dir: string, key: string, program: CachedProgram, deps: Dependency[]): void {
   try {
-    const header = Buffer.from(JSON.stringify({ key, meta: program.meta, deps, elfSha: sha(program.elf) } satisfies Header, replaceBigint), 'utf8');
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(header.length);
-    writeTrusted(join(dir, `${key}.bpfc`), [Buffer.from(MAGIC, 'latin1'), len, header, program.elf]);
+    writeTrusted(join(dir, `${key}.bpfc`), [encode({ header: { key, meta: program.meta, deps } satisfies Header, elf: program.elf })]);
     prune(dir);
   } catch {
     // See above.
@@ -111,14 +102,4 @@ function prune(dir: string): void {
       // Another process pruned it first.
     }
   }
-}
-
-/** ProgramMeta carries bigints (lhist bounds); JSON has none, so they travel as tagged strings. */
-function replaceBigint(_k: string, v: unknown): unknown {
-  return typeof v === 'bigint' ? { $bigint: v.toString() } : v;
-}
-
-function reviveBigint(_k: string, v: unknown): unknown {
-  if (v && typeof v === 'object' && '$bigint' in v && Object.keys(v).length === 1) return BigInt((v as { $bigint: string }).$bigint);
-  return v;
 }

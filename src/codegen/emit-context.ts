@@ -15,6 +15,9 @@ import { ifNotNull, lookup } from './maps';
 import { emitExpr } from './expressions';
 import { storeInSlot } from './slots';
 import { BpfHelper } from '../kernel/bpf-helpers';
+import { preserveStructAccess } from './llvm';
+import { coreStructType } from './core-types';
+import type { CoreMember } from '../semantic/core-member';
 
 export interface ModuleGlobals {
   events: Val;
@@ -369,6 +372,15 @@ export class ProbeEmitter implements EmitContext {
 
   map(name: string): { global: Val; info: MapInfo } | undefined {
     return this.g.map(name);
+  }
+
+  configBytes(name: ConfigName): Val {
+    const cfg = this.g.config(name);
+    return this.b.bitcast(this.b.structGep(cfg.type, cfg.ptr, cfg.index), this.i8p);
+  }
+
+  relocatedMember(base: Val, struct: string, member: string, shape: CoreMember, offset: number): Val {
+    return preserveStructAccess(this.m, this.b, base, coreStructType(this.parts.di, struct, member, shape, offset));
   }
 
   config(name: ConfigName): Val {

@@ -79,6 +79,7 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
       return field(em, e, t);
     }
     case 'Positional':
+      if (em.a.loadTimePositionals !== undefined) return { type: t, v: em.config(e.count ? 'argc' : `arg${e.index}`) };
       // Only a text argument is still a Positional (positionals.ts inlined the rest).
       return em.stringConstant(em.a.positionals[e.index - 1]);
     case 'Cast': {

@@ -2,11 +2,12 @@
 // buffer, per-CPU stats, read-only config) and one BPF program per attach point.
 
 import type { Analysis, MapInfo } from '../semantic/checked-program';
-import { BTF_FILE_PREFIX, Stat, type CompiledProgram, type ProgramMeta } from '../compiled';
+import { BTF_FILE_PREFIX, Stat, type CompiledProgram, type KernelLayout, type ProgramMeta } from '../compiled';
 import { Builder, Context, DIBuilder, DW_ATE_signed, Module, type Fn, type Meta, type Val } from './llvm';
 import { MapDefBuilder, BpfMapType } from './map-defs';
 import { mapLayout } from './maps';
 import { ProbeEmitter, type ModuleGlobals } from './emit-context';
+import type { ConfigName } from '../functions';
 import { emitProgram } from './statements';
 
 export interface GenerateOptions {
@@ -24,8 +25,6 @@ export const LINE_TEXT_MAX_PROGRAMS = 200;
 // start_ns: CLOCK_MONOTONIC when the session loaded the program, the origin of `elapsed`.
 // ncpus: the possible CPUs of the machine the program runs on.
 // wall_at_boot: wall-clock ns when CLOCK_MONOTONIC was 0, so a probe can tell wall-clock time.
-const CONFIG_FIELDS = ['cpid', 'start_ns', 'ncpus', 'wall_at_boot'] as const;
-
 /** perf_rb_pages as a ring's size: the kernel takes a power of two of pages. */
 function ringBytes(pages: number | undefined): number {
   if (!pages) return 4 << 20;
@@ -57,6 +56,46 @@ function debugInfo(m: Module, a: Analysis, opts: GenerateOptions): DIBuilder {
   return new DIBuilder(m, opts.fileName, '', opts.source);
 }
 
+const BASE_CONFIG: readonly ConfigName[] = ['cpid', 'start_ns', 'ncpus', 'wall_at_boot'];
+
+/**
+ * The read-only slots, with an artifact's positional parameters after the base ones: 8-byte
+ * integers, then the texts of `str($N)`, strLen bytes each.
+ */
+function configFields(a: Analysis): { name: ConfigName; bytes: number }[] {
+  const ints: ConfigName[] = [...BASE_CONFIG];
+  const n = a.loadTimePositionals;
+  if (n !== undefined) ints.push('argc', ...n.map((i) => `arg${i}` as const));
+  const texts = (a.loadTimeTexts ?? []).map((i) => ({ name: `str${i}` as const, bytes: a.strLen }));
+  return [...ints.map((name) => ({ name, bytes: 8 })), ...texts];
+}
+
+/** Where each slot sits in .rodata (integers first, so every one is 8-byte aligned), and the size. */
+function rodataLayout(fields: { name: ConfigName; bytes: number }[]): ProgramMeta['rodata'] {
+  const offsets: Record<string, number> = {};
+  const sizes: Record<string, number> = {};
+  let at = 0;
+  for (const f of fields) {
+    offsets[f.name] = at;
+    if (f.name.startsWith('str')) sizes[f.name] = f.bytes;
+    at += f.bytes;
+  }
+  return { size: at, offsets, ...(Object.keys(sizes).length ? { sizes } : {}) };
+}
+
+/** ProgramMeta.kernelLayout: each kernel member an artifact reads, once. */
+function kernelLayout(a: Analysis): Pick<ProgramMeta, 'kernelLayout'> {
+  if (!a.relocatable) return {};
+  const seen = new Map<string, KernelLayout>();
+  for (const p of a.kernelFields.values()) {
+    if (!p.layout) continue;
+    const { core: _core, ...where } = p.layout;
+    const l = { ...where, offset: p.offset, bytes: p.bytes, bitShift: p.bitShift, bitWidth: p.bitWidth, ...(p.place ? { indexed: true } : {}), ...(p.layout.core ? { relocated: true } : {}) };
+    seen.set(JSON.stringify(l), l);
+  }
+  return seen.size ? { kernelLayout: [...seen.values()] } : {};
+}
+
 export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
   const c = new Context();
   const m = new Module(c, 'bpfscript');
@@ -74,7 +113,9 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
     const stats = defs.define({ name: 'stats', type: BpfMapType.PercpuArray, maxEntries: Stat.Count, keySize: 4, valueSize: 8 });
     // Not marked constant in IR, so LLVM cannot fold the zero initialiser; libbpf freezes .rodata
     // after the runtime has set it, so the verifier does see constants.
-    const configTy = c.struct(CONFIG_FIELDS.map(() => i64));
+    const fields = configFields(a);
+    const CONFIG_FIELDS = fields.map((f) => f.name);
+    const configTy = c.struct(fields.map((f) => (f.name.startsWith('str') ? c.array(c.int(8), f.bytes) : i64)));
     const config = m.addGlobal(configTy, 'bpfscript_config', { section: '.rodata', align: 8 });
 
     const mapMetas: ProgramMeta['maps'] = [];
@@ -124,12 +165,13 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
       events: a.events,
       eventsMap: 'events',
       statsMap: 'stats',
-      rodata: { size: CONFIG_FIELDS.length * 8, offsets: Object.fromEntries(CONFIG_FIELDS.map((f, i) => [f, i * 8])) },
+      rodata: rodataLayout(fields),
       ...(a.warnings?.length ? { warnings: a.warnings } : {}),
       ...(a.unsafe ? { unsafe: true } : {}),
       ...(a.dialect !== '0.17' ? { dialect: a.dialect } : {}),
       ...runtimeConfig(a),
       ...(a.metrics ? { metrics: a.metrics } : {}),
+      ...kernelLayout(a),
     };
     return { elf, meta, ir };
   } finally {

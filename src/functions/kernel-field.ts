@@ -22,6 +22,8 @@ export function kernelFieldAddress(ctx: EmitContext, e: FieldAccess, plan: Kerne
     ctx.reportHelper(e, b.helper(probeReadHelper(plan.space), ctx.i64, [ctx.i8p, ctx.c.int(32), ctx.i8p], [slot, ctx.c.constInt(ctx.c.int(32), 8), b.intToPtr(base, ctx.i8p)]), 'negative');
     base = b.load(ctx.i64, b.bitcast(slot, ctx.c.ptr(ctx.i64)));
   }
+  const core = plan.layout?.core;
+  if (core) return ctx.relocatedMember(base, plan.layout!.struct, plan.layout!.member, core, plan.offset);
   return plan.offset ? b.binop(Opcode.Add, base, ctx.constInt(plan.offset)) : base;
 }
 

@@ -26,6 +26,11 @@ function positionalSlice(e: Expr, positionals: readonly string[]): { text: strin
   return { text: text.slice(Number(n.value)) };
 }
 
+/** `str($N)` in an artifact: N, whose text the program reads from its config slot `strN`. */
+function loadTimeText(e: Expr, texts: readonly number[] | undefined): number | undefined {
+  return texts && e.kind === 'Positional' && !e.count && texts.includes(e.index) ? e.index : undefined;
+}
+
 export const str: FunctionDef = {
   name: 'str',
   check(ctx, call) {
@@ -39,7 +44,8 @@ export const str: FunctionDef = {
       ctx.error(slice.error, src);
       return none;
     }
-    const t = slice ? stringType(Buffer.byteLength(slice.text, 'latin1') + 1) : ctx.typeOf(src);
+    const text = loadTimeText(src, ctx.options.loadTimeTexts);
+    const t = text !== undefined ? stringType(ctx.options.strLen) : slice ? stringType(Buffer.byteLength(slice.text, 'latin1') + 1) : ctx.typeOf(src);
     if (t.kind !== 'int' && t.kind !== 'string') {
       if (t.kind !== 'none') ctx.error(`str() expects an address or a string, got ${t.kind}`, src);
       return none;
@@ -68,7 +74,8 @@ export const str: FunctionDef = {
     // The helper stops at the terminator: the rest must be zero for map keys to compare equal.
     b.memset(buf, 0, t.size, 8);
     const slice = positionalSlice(src, ctx.options.positionals);
-    const v = slice && 'text' in slice ? ctx.stringConstant(slice.text) : ctx.emit(src);
+    const text = loadTimeText(src, ctx.options.loadTimeTexts);
+    const v = text !== undefined ? { type: stringType(ctx.options.strLen), v: ctx.configBytes(`str${text}`) } : slice && 'text' in slice ? ctx.stringConstant(slice.text) : ctx.emit(src);
     if (v.type.kind === 'string') {
       const n = Math.min(t.size - 1, v.type.size);
       if (n > 0) b.memcpy(buf, v.v, n);

@@ -12,12 +12,13 @@ import type { MapDef } from '../codegen/map-defs';
 import type { AddrSpace, AggType, IntType, StackMode, Type } from '../types';
 
 import type { MapInfo } from '../semantic/checked-program';
+import type { CoreMember } from '../semantic/core-member';
 import type { AggregateValue, EventData, EventHandler } from './runtime-contract';
 
 export type * from './runtime-contract';
 
 /** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
-export type ConfigName = 'cpid' | 'start_ns' | 'ncpus' | 'wall_at_boot';
+export type ConfigName = 'cpid' | 'start_ns' | 'ncpus' | 'wall_at_boot' | 'argc' | `arg${number}` | `str${number}`;
 
 /** Settings of the whole program that type rules and IR emission read. */
 export interface LanguageOptions {
@@ -37,6 +38,8 @@ export interface LanguageOptions {
   readonly dialect: Dialect;
   /** Named program options (`-- --name=value`), for getopt(). */
   readonly namedOptions?: ReadonlyMap<string, string | true>;
+  /** An artifact's `str($N)`: N whose text is read from the config slot `strN` at run time. */
+  readonly loadTimeTexts?: readonly number[];
 }
 
 /** What a type rule may ask of the semantic pass. */
@@ -108,6 +111,14 @@ export interface EmitContext {
   reportHelper(node: object, result: Val, failed: 'negative' | 'null'): void;
   /** Jumps out of the current program (exit() stops the probe right there, like bpftrace). */
   returnFromProgram(): void;
+  /**
+   * `base` (an i64 address) plus the offset of `member` in `struct` (`offset` on the build
+   * kernel), as a CO-RE relocation libbpf fixes for the running kernel (an artifact's reads; see
+   * src/semantic/core-member.ts).
+   */
+  relocatedMember(base: Val, struct: string, member: string, shape: CoreMember, offset: number): Val;
+  /** The address (i8*) of a byte-array configuration slot (an artifact's `strN`), fixed before load. */
+  configBytes(name: ConfigName): Val;
   /** The value of a runtime configuration slot (cpid …), fixed before load. */
   config(name: ConfigName): Val;
   constInt(v: bigint | number): Val;

@@ -69,6 +69,15 @@ export interface Analysis {
   kernelFields: Map<Expr, KernelField>;
   /** Command-line arguments after the script: `$1` is positionals[0]. */
   positionals: string[];
+  /**
+   * Set for an artifact (`bpfscript build`): the `$N` (these N) and `$#` are integers read from
+   * .rodata slots the runtime fills at load (config `argc`, `argN`), not literals.
+   */
+  loadTimePositionals?: number[];
+  /** With loadTimePositionals: the N of `str($N)`, whose text is a .rodata slot (config `strN`) of strLen bytes. */
+  loadTimeTexts?: number[];
+  /** An artifact's: kernel struct members are read at offsets libbpf relocates at load (CO-RE), where coreMember() allows. */
+  relocatable?: boolean;
   /** Capacity of strings read by str() (bpftrace's BPFTRACE_STRLEN, default 64), NUL included. */
   strLen: number;
   /** `for ($kv : @m) { … }` loops: the variables of each body, which runs as a callback of its own. */

@@ -136,6 +136,8 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
     case 'Index':
       return index(c, e);
     case 'Positional':
+      // An artifact's are integers given at load (Analysis.loadTimePositionals).
+      if (c.a.loadTimePositionals !== undefined) return e.count ? u64 : s64;
       // Numbers, $# and missing ones were inlined as literals (positionals.ts): a text argument is left.
       return stringType(Buffer.byteLength(c.a.positionals[e.index - 1], 'latin1') + 1);
     case 'Cast':

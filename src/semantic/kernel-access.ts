@@ -16,6 +16,8 @@ import { derefType, indexType, intPointerFromCType, literalIndex } from './point
 import { constantInteger } from './constant-fold';
 import type { ProbeChecker } from './probe-checker';
 import { fieldType } from '../kernel/tracefs';
+import { Btf } from '../kernel/btf';
+import { coreMember } from './core-member';
 
 /** `*p`: the element a pointer points to (src/semantic/pointers.ts). */
 export function deref(c: ProbeChecker, e: Unary): Type {
@@ -292,6 +294,11 @@ function kernelField(c: ProbeChecker, e: FieldAccess, t: Type, derefs = 0): Type
   }
   if (!record && (t as IntType).spaceGuessed) plan.legacyRead = true;
   if (derefs) plan.derefs = derefs;
+  // Ids below a script BTF's first are the kernel's own.
+  if (btf === Btf.vmlinux() || structId < btf.firstId) {
+    const core = c.a.relocatable ? coreMember(btf, structId, e.field) : null;
+    plan.layout = { struct: btf.typeName(structId), member: e.field, ...(core ? { core } : {}) };
+  }
   c.a.kernelFields.set(e, plan);
   c.watchHelper(e, 'probe_read', 2);
   return plan.type;

@@ -8,6 +8,7 @@
 //   char arrays         → strings of the array's length (bpftrace prints them as text)
 //   structs and unions  → records: a place in memory whose members `.` reaches
 
+import type { CoreMember } from './core-member';
 import { Btf, type TypeId } from '../kernel/btf';
 import { arrayValueType, blobLayout } from './blob-layout';
 import type { AddrSpace, IntType, Type } from '../types';
@@ -46,6 +47,8 @@ export interface KernelField {
    * so arrays of any size can be indexed; `type` describes the array but is never materialised.
    */
   place?: boolean;
+  /** For a kernel struct (not a script's): its name and the member, checked on another kernel at load (ProgramMeta.kernelLayout). */
+  layout?: { struct: string; member: string; core?: CoreMember };
 }
 
 /** The language type of a value of BTF type `id` in memory `space`, or a reason it has none. */

@@ -16,6 +16,38 @@ export function parseIntArg(s: string): bigint | null {
   return neg ? -v : v;
 }
 
+/** `$N` as the first argument of str(): its text (an artifact reads it at load, see textPositionals). */
+function isTextUse(call: Expr): number | null {
+  if (call.kind !== 'Call' || call.name !== 'str') return null;
+  const src = call.args[0];
+  return src?.kind === 'Positional' && !src.count ? src.index : null;
+}
+
+/**
+ * For an artifact: the N of the `$N` read as numbers in the program's probes, and the N read as
+ * text (`str($N)`).
+ */
+export function loadTimeUses(program: Program): { numbers: number[]; texts: number[] } {
+  const numbers = new Set<number>();
+  const texts = new Set<number>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const e = node as Expr;
+    const text = isTextUse(e);
+    if (text !== null) texts.add(text);
+    if (e.kind === 'Positional' && !e.count) numbers.add(e.index);
+    for (const [k, v] of Object.entries(node)) {
+      // The text use's own $N is not a number.
+      if (k === 'args' && text !== null) visit((v as Expr[]).slice(1));
+      else if (k !== 'span' && v && typeof v === 'object') visit(v);
+    }
+  };
+  visit(program.probes);
+  const sorted = (s: Set<number>) => [...s].sort((a, b) => a - b);
+  return { numbers: sorted(numbers), texts: sorted(texts) };
+}
+
 export function inlinePositionals(program: Program, positionals: readonly string[]): void {
   const visit = (node: unknown): unknown => {
     if (Array.isArray(node)) {

@@ -9,7 +9,7 @@ import { scriptTypes } from './c-decls';
 import { readConfig } from './config';
 import { useScriptTypes } from './kernel-types';
 import { DEFAULT_MAP_KEYS } from './map-keys';
-import { inlinePositionals } from './positionals';
+import { inlinePositionals, loadTimeUses } from './positionals';
 import { scopeVariables } from './scopes';
 import { checkStringLiterals } from './string-limits';
 import { userTypes } from '../probes/uprobe-args';
@@ -37,6 +37,15 @@ export interface AnalyzeOptions {
   namedOptions?: [string, string | true][];
   /** --probe-filter: only probes whose name matches are compiled (BEGIN/END and the like always). */
   probeFilter?: string;
+  /** See Analysis.loadTimePositionals. */
+  loadTimePositionals?: boolean;
+  /** See Analysis.relocatable. */
+  relocatable?: boolean;
+}
+
+function loadTime(program: Program): Pick<Analysis, 'loadTimePositionals' | 'loadTimeTexts'> {
+  const { numbers, texts } = loadTimeUses(program);
+  return { loadTimePositionals: numbers, loadTimeTexts: texts };
 }
 
 /**
@@ -79,9 +88,11 @@ export function prepare(program: Program, opts: AnalyzeOptions, diags: Diagnosti
     ...(config.stackMode ? { stackMode: config.stackMode } : {}),
     ...(config.catBytes !== undefined ? { catBytes: config.catBytes } : {}),
     ...(warnings.length ? { warnings: warnings.map((w) => ({ severity: 'WARNING' as const, ...w })) } : {}),
+    ...(opts.loadTimePositionals ? loadTime(program) : {}),
+    ...(opts.relocatable ? { relocatable: true } : {}),
   };
 
-  inlinePositionals(program, analysis.positionals);
+  if (!opts.loadTimePositionals) inlinePositionals(program, analysis.positionals);
   scopeVariables(program.probes, analysis.dialect, diags, (message, span, hint) => {
     analysis.warnings = [...(analysis.warnings ?? []), { severity: 'WARNING', message, span, hint }];
   });

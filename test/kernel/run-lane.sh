@@ -33,6 +33,8 @@ for src in test/kernel/fixtures/*.c; do
   out=dist/test/kernel/fixtures/$(basename "$src" .c)
   [ "$out" -nt "$src" ] || cc -O1 -static -o "$out" "$src" || { echo "0 passed, 1 failed"; exit 1; }
 done
+# Artifacts built here, on the host's kernel, for the guests to run (artifacts.kernel.ts).
+node dist/test/kernel/artifacts-build.js >&2 || { echo "0 passed, 1 failed"; exit 1; }
 
 MARK="kernel-lane: booted"
 passed=0

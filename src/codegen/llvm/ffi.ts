@@ -71,6 +71,14 @@ const DECLS = [
   'uint32_t LLVMGetMDKindIDInContext(void *C, const char *name, uint32_t len)',
   'void *LLVMValueAsMetadata(void *V)',
   'void LLVMGlobalSetMetadata(void *G, uint32_t kind, void *MD)',
+  // CO-RE: llvm.preserve.*.access.index calls (codegen/core-access.ts)
+  'uint32_t LLVMLookupIntrinsicID(const char *name, size_t len)',
+  'void *LLVMGetIntrinsicDeclaration(void *M, uint32_t id, void **types, size_t n)',
+  'void *LLVMIntrinsicGetType(void *C, uint32_t id, void **types, size_t n)',
+  'void *LLVMCreateTypeAttribute(void *C, uint32_t kind, void *type)',
+  'void LLVMAddCallSiteAttribute(void *call, int idx, void *A)',
+  'void LLVMSetMetadata(void *V, uint32_t kind, void *MDV)',
+  'void *LLVMMetadataAsValue(void *C, void *MD)',
   // builder
   'void *LLVMCreateBuilderInContext(void *C)',
   'void LLVMDisposeBuilder(void *B)',

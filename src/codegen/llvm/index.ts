@@ -6,4 +6,5 @@ export { LLVMError, IntPredicate, Linkage, Opcode, type Block, type Fn, type Met
 export { Context, TargetMachine } from './context';
 export { Module, type GlobalOptions } from './module';
 export { Builder } from './builder';
+export { preserveStructAccess } from './core';
 export { DIBuilder, DW_ATE_boolean, DW_ATE_signed, DW_ATE_signed_char, DW_ATE_unsigned } from './debug-info';

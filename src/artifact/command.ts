@@ -1,0 +1,140 @@
+// The two artifact subcommands, `bpfscript build` and `bpfscript run`, with their own small option
+// parser: yargs' module graph would cost a run more than the rest of its start.
+
+import { readFileSync } from 'node:fs';
+import { BpfscriptError, renderAll, type Sources } from '../diagnostics';
+import { err, out } from '../stdio';
+import { decodeSource } from '../bytes';
+
+const BUILD_USAGE = "bpfscript build [--unsafe] [--compat V] [-k|-kk] [--include FILE] [-I DIR] (SCRIPT | -e 'program') -o ARTIFACT";
+const RUN_USAGE = 'bpfscript run ARTIFACT [ARGS] [-c CMD] [-p PID] [-f text|json] [-o FILE] [-q] [-v] [-B MODE] [--no-warnings] [--dry-run] [--unsafe] [--explain]';
+
+/** Options taking a value, and flags, by subcommand. */
+const VALUED = { build: ['-e', '-o', '--compat', '--include', '-I'], run: ['-c', '-p', '-f', '-o', '-B'] } as const;
+const FLAGS = { build: ['--unsafe', '-k', '-kk', '--no-warnings'], run: ['-q', '-v', '--no-warnings', '--dry-run', '--unsafe', '--explain'] } as const;
+
+interface Parsed {
+  values: Map<string, string[]>;
+  flags: Set<string>;
+  operands: string[];
+}
+
+function usage(cmd: 'build' | 'run', message: string): BpfscriptError {
+  return new BpfscriptError({ severity: 'ERROR', message, hint: `USAGE: ${cmd === 'build' ? BUILD_USAGE : RUN_USAGE}` });
+}
+
+function parse(cmd: 'build' | 'run', argv: string[]): Parsed {
+  const p: Parsed = { values: new Map(), flags: new Set(), operands: [] };
+  const valued = VALUED[cmd] as readonly string[];
+  const flags = FLAGS[cmd] as readonly string[];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      p.operands.push(...argv.slice(i + 1));
+      break;
+    }
+    if (valued.includes(a)) {
+      if (argv[i + 1] === undefined) throw usage(cmd, `${a} needs a value`);
+      p.values.set(a, [...(p.values.get(a) ?? []), argv[++i]]);
+    } else if (flags.includes(a)) p.flags.add(a);
+    else if (a.startsWith('-') && a !== '-') throw usage(cmd, `unknown option for bpfscript ${cmd}: ${a}`);
+    else p.operands.push(a);
+  }
+  return p;
+}
+
+const one = (p: Parsed, k: string): string | undefined => p.values.get(k)?.at(-1);
+
+export interface CliHooks {
+  /** The script's text by file name, so the CLI's error rendering shows its lines. */
+  sources(s: Sources): void;
+  /** Set once programs may be loaded: how the process must end (runtime/libbpf/exit.ts). */
+  ending(f: (status: number) => never): void;
+}
+
+/** `argv` starts with the subcommand. Returns the exit status. */
+export async function artifactCommand(argv: string[], version: string, hooks: CliHooks): Promise<number> {
+  const cmd = argv[0] as 'build' | 'run';
+  const p = parse(cmd, argv.slice(1));
+  return cmd === 'build' ? buildCommand(p, version, hooks) : runCommand(p, hooks);
+}
+
+function buildCommand(p: Parsed, version: string, hooks: CliHooks): number {
+  const target = one(p, '-o');
+  if (target === undefined) throw usage('build', 'bpfscript build needs -o ARTIFACT');
+  let file = 'stdin';
+  let source: string;
+  const e = one(p, '-e');
+  if (e !== undefined) {
+    if (p.operands.length) throw usage('build', `unexpected argument '${p.operands[0]}': an artifact takes its options at run time`);
+    source = e;
+  } else {
+    if (p.operands.length !== 1) throw usage('build', p.operands.length ? `unexpected argument '${p.operands[1]}': an artifact takes its options at run time` : 'no program given');
+    file = p.operands[0];
+    try {
+      source = decodeSource(readFileSync(file));
+    } catch (x) {
+      const { errnoWords } = require('../errno-words') as typeof import('../errno-words');
+      throw new BpfscriptError({ severity: 'ERROR', message: `failed to open file '${file}': ${errnoWords(x as NodeJS.ErrnoException)}` });
+    }
+  }
+  hooks.sources(new Map([[file, source]]));
+  const strLen = process.env.BPFTRACE_STRLEN ? Number(process.env.BPFTRACE_STRLEN) : undefined;
+  if (strLen !== undefined && !(Number.isInteger(strLen) && strLen >= 2 && strLen <= 1024)) {
+    throw new BpfscriptError({ severity: 'ERROR', message: `BPFTRACE_STRLEN must be an integer from 2 to 1024, got '${process.env.BPFTRACE_STRLEN}'` });
+  }
+  const { mapKeysFromEnv } = require('../semantic/map-keys') as typeof import('../semantic/map-keys');
+  const { parseDialect } = require('../dialect') as typeof import('../dialect');
+  const compat = one(p, '--compat') ?? process.env.BPFSCRIPT_COMPAT;
+  const dialect = compat === undefined ? undefined : parseDialect(compat, one(p, '--compat') !== undefined ? '--compat' : 'BPFSCRIPT_COMPAT');
+  const helperErrors = p.flags.has('-kk') ? 2 : p.flags.has('-k') ? 1 : undefined;
+  const { build } = require('./build') as typeof import('./build');
+  const { warnings } = build(
+    source,
+    { file, unsafe: p.flags.has('--unsafe'), strLen, mapKeys: mapKeysFromEnv(), ...(dialect ? { dialect } : {}), ...(helperErrors ? { helperErrors } : {}), ...(p.values.has('--include') ? { includes: p.values.get('--include') } : {}), ...(p.values.has('-I') ? { includeDirs: p.values.get('-I') } : {}) },
+    target,
+    version,
+  );
+  if (warnings.length && !p.flags.has('--no-warnings')) err(renderAll(warnings, new Map([[file, source]])));
+  return 0;
+}
+
+async function runCommand(p: Parsed, hooks: CliHooks): Promise<number> {
+  const [path, ...rest] = p.operands;
+  if (path === undefined) throw usage('run', 'no artifact given');
+  const { loadArtifact, kernelWarning, loadedModules, positionalConfig } = require('./run') as typeof import('./run');
+  const { program, info } = loadArtifact(path);
+  const sources = new Map([[info.file, info.source]]);
+  hooks.sources(sources);
+  if (p.flags.has('--explain')) {
+    const { explain, STAGES } = await import('../explain');
+    const colour = require('node:tty').isatty(1) && !process.env.NO_COLOR;
+    out(await explain(info.source, { file: info.file, stages: [...STAGES], colour, canLoad: process.getuid?.() === 0 }));
+    return 0;
+  }
+  if (process.getuid?.() !== 0) throw new BpfscriptError({ severity: 'ERROR', message: 'bpfscript must run as root to load BPF programs', hint: 'run it with sudo' });
+  const { checkCliFlags } = require('../cli-flags') as typeof import('../cli-flags');
+  const flags = checkCliFlags({ f: one(p, '-f'), q: p.flags.has('-q'), warnings: !p.flags.has('--no-warnings'), B: one(p, '-B'), _: [] }, '');
+  let pid: number | undefined;
+  const pidText = one(p, '-p');
+  if (pidText !== undefined) {
+    pid = Number(pidText);
+    if (!/^\d+$/.test(pidText) || !require('node:fs').existsSync(`/proc/${pid}`)) throw new BpfscriptError({ severity: 'ERROR', message: `-p ${pidText}: no such process`, hint: 'give the pid of a running process' });
+  }
+  const config = positionalConfig(program.meta, rest);
+  (require('./portability') as typeof import('./portability')).checkPortability(program.meta, info.tracepoints, info.kernel);
+  const quietWarnings = p.flags.has('--no-warnings');
+  const warn = kernelWarning(info);
+  if (warn && !quietWarnings) err(warn);
+  if (program.meta.warnings?.length && !quietWarnings) err(renderAll(program.meta.warnings, sources));
+  const { run } = await import('../../runtime/session');
+  hooks.ending((await import('../../runtime/libbpf/exit')).exitNow);
+  const status = await run(program, { command: one(p, '-c'), pid, dryRun: p.flags.has('--dry-run'), format: formatOf(one(p, '-f')), outputFile: one(p, '-o'), verbose: p.flags.has('-v'), unsafe: p.flags.has('--unsafe'), sources, config, ...flags.run });
+  if (process.env.BPFSCRIPT_DEBUG_MODULES === '1') err(loadedModules());
+  return status;
+}
+
+/** -f as a session takes it (checkCliFlags refused any other name). */
+function formatOf(f: string | undefined): 'text' | 'json' | 'folded' | 'pprof' {
+  return f === 'json' || f === 'folded' || f === 'pprof' ? f : 'text';
+}
