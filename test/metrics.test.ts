@@ -62,7 +62,12 @@ interface Exporting {
 async function exporting(script: string): Promise<Exporting> {
   const file = scratchPath(`metrics-${Date.now()}.bt`);
   writeFileSync(file, script);
-  const proc = spawn(process.execPath, [BIN, '--metrics', '127.0.0.1:0', file], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 });
+  return exportingWith(['--metrics', '127.0.0.1:0', file]);
+}
+
+/** bpfscript with `args`, once it says where it serves. */
+async function exportingWith(args: string[]): Promise<Exporting> {
+  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 });
   let err = '';
   proc.stderr!.on('data', (d) => (err += d));
   let out = '';
@@ -238,6 +243,25 @@ test('--metrics: a taken port is a one-line error, nothing stays loaded; a bare 
   assert.is(r.status, 1);
   assert.match(r.stderr, /metrics-bad\.bt:1:/);
   assert.match(bpfscript(['--metrics', 'a:b:c', '-e', 'BEGIN {}']).stderr, /--metrics a:b:c: not an address/);
+});
+
+test('a built artifact serves its maps too (bpfscript run ARTIFACT --metrics), as a fleet runs it', async () => {
+  const work = renamedFixture('rwbytes');
+  const art = scratchPath(`metrics-artifact-${Date.now()}`);
+  const b = bpfscript(['build', '-e', `config = { metrics_labels = "@writes=comm" } tracepoint:syscalls:sys_enter_write /comm == "${work.comm}"/ { @writes[comm] = count(); }`, '-o', art]);
+  assert.is(b.status, 0, b.stderr);
+  const exp = await exportingWith(['run', art, '--metrics', '127.0.0.1:0']);
+  try {
+    execFileSync(work.path, ['4', '1'], { timeout: 10_000 });
+    const body = await until('the workload in the exposition', 10_000, async () => {
+      const r = await get(exp.url);
+      return r.body.includes(`bpfscript_writes_total{comm="${work.comm}"} 4`) ? r.body : undefined;
+    });
+    assert.match(body, /# EOF\n$/);
+  } finally {
+    assert.is(await exp.stop(), 0, exp.stderr());
+  }
+  assert.is(exp.stdout(), 'Attaching 1 probe...\n');
 });
 
 test.run();

@@ -7,10 +7,10 @@ import { err, out } from '../stdio';
 import { decodeSource } from '../bytes';
 
 const BUILD_USAGE = "bpfscript build [--unsafe] [--compat V] [-k|-kk] [--include FILE] [-I DIR] (SCRIPT | -e 'program') -o ARTIFACT";
-const RUN_USAGE = 'bpfscript run ARTIFACT [ARGS] [-c CMD] [-p PID] [-f text|json] [-o FILE] [-q] [-v] [-B MODE] [--no-warnings] [--dry-run] [--unsafe] [--explain]';
+const RUN_USAGE = 'bpfscript run ARTIFACT [ARGS] [-c CMD] [-p PID] [-f text|json|folded|pprof] [-o FILE] [--flamegraph FILE.svg] [--metrics [ADDR]] [-q] [-v] [-B MODE] [--no-warnings] [--dry-run] [--unsafe] [--explain]';
 
 /** Options taking a value, and flags, by subcommand. */
-const VALUED = { build: ['-e', '-o', '--compat', '--include', '-I'], run: ['-c', '-p', '-f', '-o', '-B'] } as const;
+const VALUED = { build: ['-e', '-o', '--compat', '--include', '-I'], run: ['-c', '-p', '-f', '-o', '-B', '--flamegraph'] } as const;
 const FLAGS = { build: ['--unsafe', '-k', '-kk', '--no-warnings'], run: ['-q', '-v', '--no-warnings', '--dry-run', '--unsafe', '--explain'] } as const;
 
 interface Parsed {
@@ -33,7 +33,12 @@ function parse(cmd: 'build' | 'run', argv: string[]): Parsed {
       p.operands.push(...argv.slice(i + 1));
       break;
     }
-    if (valued.includes(a)) {
+    if (cmd === 'run' && a === '--metrics') {
+      // Its ADDR is optional, as in the main CLI: what follows is one only when it looks like one.
+      const { looksLikeAddress } = require('../../runtime/metrics/address') as typeof import('../../runtime/metrics/address');
+      const next = argv[i + 1];
+      p.values.set(a, [next !== undefined && looksLikeAddress(next) ? argv[++i] : '']);
+    } else if (valued.includes(a)) {
       if (argv[i + 1] === undefined) throw usage(cmd, `${a} needs a value`);
       p.values.set(a, [...(p.values.get(a) ?? []), argv[++i]]);
     } else if (flags.includes(a)) p.flags.add(a);
@@ -114,7 +119,7 @@ async function runCommand(p: Parsed, hooks: CliHooks): Promise<number> {
   }
   if (process.getuid?.() !== 0) throw new BpfscriptError({ severity: 'ERROR', message: 'bpfscript must run as root to load BPF programs', hint: 'run it with sudo' });
   const { checkCliFlags } = require('../cli-flags') as typeof import('../cli-flags');
-  const flags = checkCliFlags({ f: one(p, '-f'), q: p.flags.has('-q'), warnings: !p.flags.has('--no-warnings'), B: one(p, '-B'), _: [] }, '');
+  const flags = checkCliFlags({ f: one(p, '-f'), q: p.flags.has('-q'), warnings: !p.flags.has('--no-warnings'), B: one(p, '-B'), metrics: one(p, '--metrics'), _: [] }, '');
   let pid: number | undefined;
   const pidText = one(p, '-p');
   if (pidText !== undefined) {
@@ -129,7 +134,7 @@ async function runCommand(p: Parsed, hooks: CliHooks): Promise<number> {
   if (program.meta.warnings?.length && !quietWarnings) err(renderAll(program.meta.warnings, sources));
   const { run } = await import('../../runtime/session');
   hooks.ending((await import('../../runtime/libbpf/exit')).exitNow);
-  const status = await run(program, { command: one(p, '-c'), pid, dryRun: p.flags.has('--dry-run'), format: formatOf(one(p, '-f')), outputFile: one(p, '-o'), verbose: p.flags.has('-v'), unsafe: p.flags.has('--unsafe'), sources, config, ...flags.run });
+  const status = await run(program, { command: one(p, '-c'), pid, dryRun: p.flags.has('--dry-run'), format: formatOf(one(p, '-f')), outputFile: one(p, '-o'), flamegraph: one(p, '--flamegraph'), verbose: p.flags.has('-v'), unsafe: p.flags.has('--unsafe'), sources, config, ...flags.run });
   if (process.env.BPFSCRIPT_DEBUG_MODULES === '1') err(loadedModules());
   return status;
 }
