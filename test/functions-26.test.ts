@@ -262,4 +262,13 @@ test('write_user needs --unsafe; with it the program compiles to bpf_probe_write
   refused('BEGIN { write_user(0, "ab", 4); }', 'write_user() can write 1 to 3 bytes of this value, 4 asked', '4', ['--unsafe']);
 });
 
+test('after exit() attached probes do nothing, however late user space detaches them; END still runs', () => {
+  // A 1 ms interval fires several times while user space handles the exit event and detaches.
+  for (let i = 0; i < 3; i++) {
+    const r = bpfscript(['-e', 'i:ms:1 { @n += 1; exit(); } END { printf("end %d\\n", @n); }']);
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout, 'Attaching 2 probes...\nend 1\n\n\n@n: 1\n');
+  }
+});
+
 test.run();

@@ -25,6 +25,8 @@ export interface ModuleGlobals {
   zeroes: Val;
   config(name: ConfigName): { ptr: Val; type: Ty; index: number };
   map(name: string): { info: MapInfo; global: Val };
+  /** Set by exit() when the script has one: attached probes then return at once (emitProgram). */
+  exited?: Val;
 }
 
 interface FnParts {
@@ -349,6 +351,11 @@ export class ProbeEmitter implements EmitContext {
   /** Ends the function here: the program, or in a loop's callback the loop (see FnParts.abort). */
   returnEarly(): void {
     this.b.ret(this.parts.abort ?? this.c.constInt(this.c.int(32), 0));
+  }
+
+  /** exit(): from now on attached probes do nothing, however long user space takes to detach them. */
+  markExited(): void {
+    if (this.g.exited) this.b.store(this.constInt(1), this.g.exited);
   }
 
   returnFromProgram(): void {

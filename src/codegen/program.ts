@@ -134,6 +134,8 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
       zeroes,
       config: (name) => ({ ptr: config, type: configTy, index: CONFIG_FIELDS.indexOf(name) }),
       map: (name) => mapGlobals.get(name)!,
+      // A probe firing between exit() and user space detaching it would still count and print.
+      ...(a.events.some((e) => e.fn === 'exit') ? { exited: m.addGlobal(i64, 'bpfscript_exited', { section: '.bss', align: 8 }) } : {}),
     };
 
     const intDI = di.basic('int', 32, DW_ATE_signed);

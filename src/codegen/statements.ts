@@ -3,6 +3,7 @@
 
 import type { AssignVar, Block as AstBlock, Stmt } from '../ast';
 import { sizeOf } from '../types';
+import { IntPredicate } from './llvm';
 import type { ProbeEmitter } from './emit-context';
 import { arith, emitExpr } from './expressions';
 import { forMap } from './loops';
@@ -15,6 +16,16 @@ export function emitProgram(em: ProbeEmitter): void {
   const body = b.appendBlock(em.parts.fn, 'body');
   b.positionAtEnd(body);
   em.at(em.p.probe.span);
+  // After exit() an attached probe returns at once; BEGIN, END and the other probes user space runs
+  // itself still run.
+  if (em.g.exited && !em.p.type.runOnce) {
+    const go = b.appendBlock(em.parts.fn, 'running');
+    const stop = b.appendBlock(em.parts.fn, 'exited');
+    b.condBr(b.icmp(IntPredicate.EQ, b.load(em.i64, em.g.exited), em.constInt(0)), go, stop);
+    b.positionAtEnd(stop);
+    b.ret(em.c.constInt(em.c.int(32), 0));
+    b.positionAtEnd(go);
+  }
   // The probe type's own precondition (src/probes/types.ts guard), before the user's predicate.
   const guard = em.p.type.guard;
   if (guard) {

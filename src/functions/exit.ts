@@ -30,6 +30,7 @@ export const exit: FunctionDef = {
       b.store(status, b.bitcast(b.byteOffset(rec, 16, i64), c.ptr(i64)));
     }
     ctx.submitEvent(rec, size);
+    ctx.markExited();
     ctx.returnFromProgram();
     return { type: none, v: ctx.constInt(0) };
   },

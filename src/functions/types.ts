@@ -111,6 +111,8 @@ export interface EmitContext {
   reportHelper(node: object, result: Val, failed: 'negative' | 'null'): void;
   /** Jumps out of the current program (exit() stops the probe right there, like bpftrace). */
   returnFromProgram(): void;
+  /** exit(): attached probes do nothing from now on (see ModuleGlobals.exited). */
+  markExited(): void;
   /**
    * `base` (an i64 address) plus the offset of `member` in `struct` (`offset` on the build
    * kernel), as a CO-RE relocation libbpf fixes for the running kernel (an artifact's reads; see
