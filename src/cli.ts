@@ -7,7 +7,7 @@ import { compileCached } from './compile';
 import { blockingStdio, err, out } from './stdio';
 import { decodeSource, rawArgs, toByteString } from './bytes';
 import { installFeatureProbeLoader } from './kernel/host';
-import { DEFAULT_DIALECT, parseDialect } from './dialect';
+import { DEFAULT_DIALECT, parseDialect, type Dialect } from './dialect';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -157,10 +157,16 @@ function runMode(args: CliArgs): 'test' | 'bench' | undefined {
 const PID_MAX = 4194304;
 
 /** -p as bpftrace validates it: a decimal number (no 0x, no trailing text) of a running process. */
-function parsePid(text: string): number {
-  if (!/^[+-]?\d+$/.test(text)) throw new BpfscriptError({ severity: 'ERROR', message: `pid '${text}' is not a valid decimal number` });
+/** -p's value, refused in the chosen bpftrace's words. */
+function parsePid(text: string, dialect: Dialect): number {
+  const now = dialect === '0.26';
+  if (!/^[+-]?\d+$/.test(text)) {
+    // 0.26 parses with from_chars: digits followed by something else are "trailing bytes".
+    const why = /^[+-]?\d/.test(text) ? 'invalid trailing bytes' : 'invalid integer';
+    throw new BpfscriptError({ severity: 'ERROR', message: now ? `Failed to parse pid: ${why}: ${text}` : `pid '${text}' is not a valid decimal number` });
+  }
   const pid = Number(text);
-  if (pid < 1 || pid > PID_MAX) throw new BpfscriptError({ severity: 'ERROR', message: `pid '${text}' out of valid pid range [1,${PID_MAX}]` });
+  if (pid < 1 || pid > PID_MAX) throw new BpfscriptError({ severity: 'ERROR', message: now ? `Pid out of range: ${text}` : `pid '${text}' out of valid pid range [1,${PID_MAX}]` });
   if (!existsSync(`/proc/${pid}`)) throw new BpfscriptError({ severity: 'ERROR', message: `-p ${pid}: no such process`, hint: 'give the pid of a running process' });
   return pid;
 }
@@ -205,15 +211,16 @@ export async function main(cmdline: string[]): Promise<void> {
     const { checkCliFlags } = await import('./cli-flags');
     const flags = checkCliFlags(args, VERSION);
     if (flags.done) return;
+    const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
+    const dialect = compat === undefined ? undefined : parseDialect(compat, args.compat !== undefined ? '--compat' : 'BPFSCRIPT_COMPAT');
+    const pid = args.p === undefined ? undefined : parsePid(String(args.p), dialect ?? DEFAULT_DIALECT);
     if (args.l) {
       requireRoot('list probes', 'run it with sudo');
       const { printProbeList } = await import('../runtime/list');
       const pattern = args._.length ? String(args._[0]) : args.e;
-      const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
-      printProbeList(pattern, !!args.v, { write: out, warn: err }, args.p === undefined ? undefined : parsePid(String(args.p)), compat === undefined ? undefined : parseDialect(compat, '--compat'));
+      printProbeList(pattern, !!args.v, { write: out, warn: err }, pid, dialect);
       return;
     }
-    const pid = args.p === undefined ? undefined : parsePid(String(args.p));
     let file: string;
     let source: string;
     if (args.e === '') {
@@ -256,8 +263,6 @@ export async function main(cmdline: string[]): Promise<void> {
     // Arguments after the program are its positional parameters $1 … $N and, after `--`, its
     // named options `--name=value` (getopt; read as positionals by bpftrace 0.17 unless the script
     // reads options).
-    const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
-    const dialect = compat === undefined ? undefined : parseDialect(compat, args.compat !== undefined ? '--compat' : 'BPFSCRIPT_COMPAT');
     const programArgs = args._.slice(args.e !== undefined ? 0 : 1).map((a) => toByteString(String(a)));
     const { splitProgramArgs, usesGetopt } = require('./functions/getopt') as typeof import('./functions/getopt');
     const split = dialect === '0.26' || usesGetopt(source) ? splitProgramArgs(programArgs) : { positionals: programArgs, named: new Map() };

@@ -22,6 +22,13 @@ test('--compat with a version bpfscript does not speak', () => {
   fails(['--compat', '0.15', '-e', 'BEGIN { exit(); }'], "ERROR: --compat: unknown bpftrace version '0.15'\nHINT: choose one of 0.17, 0.26\n");
 });
 
+test('a bad -p is refused in the chosen bpftrace\'s words', () => {
+  fails(['-p', 'a1111', '-e', 'BEGIN { exit(); }'], "ERROR: pid 'a1111' is not a valid decimal number\n");
+  fails(['--compat', '0.26', '-p', 'a1111', '-e', 'BEGIN { exit(); }'], 'ERROR: Failed to parse pid: invalid integer: a1111\n');
+  fails(['--compat', '0.26', '-p', '111a1', '-e', 'BEGIN { exit(); }'], 'ERROR: Failed to parse pid: invalid trailing bytes: 111a1\n');
+  fails(['--compat', '0.26', '-p', '5000000', '-e', 'BEGIN { exit(); }'], 'ERROR: Pid out of range: 5000000\n');
+});
+
 test('-e given twice: the last program counts, as with bpftrace', () => {
   const r = bpfscript(['-e', 'BEGIN { printf("one\\n"); exit(); }', '-e', 'BEGIN { printf("two\\n"); exit(); }']);
   assert.is(r.status, 0, r.stderr);
