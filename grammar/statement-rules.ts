@@ -262,6 +262,11 @@ export function statementRules(Base: ReturnType<typeof cDeclarationRules>) {
                   const op = this.OR2([{ ALT: () => this.CONSUME(T.Assign) }, { ALT: () => this.CONSUME(T.CompoundAssign) }]);
                   const rhs = this.SUBRULE2(this.expr);
                   this.ACTION(() => {
+                    // `_ = expr` (bpftrace 0.25+): the value is discarded on purpose.
+                    if (lhs.kind === 'Builtin' && lhs.name === '_' && op.image === '=') {
+                      stmt = { kind: 'ExprStmt', expr: rhs, span: this.b.span(lhs, rhs) };
+                      return;
+                    }
                     stmt = this.b.assignment(lhs, op, rhs) ?? undefined;
                     if (!stmt) this.extra.push({ message: 'only a map or a variable can be assigned to', span: lhs.span });
                   });

@@ -156,4 +156,14 @@ test('array casts (bpftrace 0.20+): an integer as an array of integers and back,
   assert.match(refused('BEGIN { $a = (int8[4])12345; exit(); }'), 'ERROR: cannot cast int64 (8 bytes) to int8[4] (4 bytes): the sizes must match');
 });
 
+test('block expressions { stmts; value } (0.24+): their variables end with the block, nested, in conditions, as a map aggregation; _ = expr discards', () => {
+  const prog = 'begin { let $a = { let $b = 1; $b }; print($a); let $b = 5; print($b); print({ $x = 1; print("bob"); $x > 1 }); if ({ let $c = true; $c }) { print("yes"); } $x2 = { $y = { $z = 10; $z + 5 }; $y * 2 }; print($x2); @ = { let $d = 100; avg($d) }; _ = { print(7); 1 }; exit(); }';
+  const r = bpfscript(['--compat', '0.26', '-e', prog]);
+  assert.is(r.stderr, 'Attached 1 probe\n');
+  assert.is(r.stdout, '1\n5\nbob\nfalse\nyes\n30\n7\n\n\n@: 100\n');
+  const bad = bpfscript(['-e', 'BEGIN { _ += 1; }']);
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, 'ERROR: only a map or a variable can be assigned to');
+});
+
 test.run();

@@ -42,6 +42,12 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
       case 'AssignVar':
         return { ...s, value: expr(s.value, ahead) };
       case 'AssignMap':
+        // `@m = { stmts; avg($x) }`: an aggregation cannot pass through a variable, so the
+        // assignment itself goes into the block.
+        if (s.value.kind === 'BlockExpr' && !s.value.macro && s.value.stmts.length && s.value.value) {
+          const inner = { ...s, value: s.value.value };
+          return { kind: 'If', cond: { kind: 'IntLit', value: 1n, span: s.span }, then: block({ kind: 'Block', stmts: [...s.value.stmts, inner], span: s.value.span }), else: null, span: s.span };
+        }
         return { ...s, map: { ...s.map, keys: s.map.keys.map((k) => expr(k, ahead)) }, value: expr(s.value, ahead) };
       case 'Let':
         return { ...s, value: s.value && expr(s.value, ahead) };
@@ -135,6 +141,7 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
     const inner = stmts(e.stmts);
     // `{ value }` written by the user (a macro's argument, typically) is just its value.
     if (!e.macro && !inner.length && e.value) return expr(e.value, ahead);
+    if (!e.macro && e.value && ahead) return valueBlock(e, inner, ahead);
     if (!e.macro) return { ...e, stmts: inner, value: e.value && expr(e.value, null) };
     if (inner.length && ahead) ahead.push(...inner);
     const value = e.value && expr(e.value, inner.length && !ahead ? null : ahead);
@@ -143,6 +150,22 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
       return { ...e, stmts: [] };
     }
     return inner.length && !ahead ? { ...e, stmts: inner, value } : value;
+  }
+
+  /**
+   * `{ stmts; value }` written by the user (bpftrace 0.24+): the statements run in a block of their
+   * own (its variables end with it), `if (1) { stmts; $t = value; }`, and `$t`, declared ahead of
+   * the block, takes its place.
+   */
+  function valueBlock(e: BlockExpr, inner: Stmt[], ahead: Stmt[]): Expr {
+    const span = e.span;
+    const t = temp('block', span);
+    const first: Stmt[] = [];
+    const value = expr(e.value!, first);
+    ahead.push({ kind: 'Let', variable: t(), type: null, value: null, span });
+    const body: Block = { kind: 'Block', stmts: [...inner, ...first, { kind: 'AssignVar', variable: t(), op: null, value, span }], span };
+    ahead.push({ kind: 'If', cond: { kind: 'IntLit', value: 1n, span }, then: body, else: null, span });
+    return t();
   }
 
   /** Any other node: its expressions are rewritten in place order, its blocks flattened. */

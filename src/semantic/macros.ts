@@ -32,8 +32,11 @@ export function expandMacros(program: Program, stdlib: Macro[], diags: Diagnosti
   const callsOne = (n: AnyNode) =>
     (n.kind === 'Call' || n.kind === 'Builtin') &&
     (registry.has(n.name as string) || rawBuiltin(n.name as string) !== null || (n.kind === 'Call' && !(n.args as Expr[]).length && builtinOnly(n.name as string)));
-  // A program that calls no macro keeps its very nodes.
-  if (!someNode(program.probes, callsOne)) return;
+  // A program that calls no macro keeps its very nodes, unless it has block expressions of its own.
+  if (!someNode(program.probes, callsOne)) {
+    if (someNode(program.probes, (n) => n.kind === 'BlockExpr' && !!n.value)) flattenMacroBlocks(program, diags);
+    return;
+  }
   const ex = new Expander(registry, diags);
   program.probes = program.probes.map((p) => ex.copy(p, TOP, (s) => s));
   flattenMacroBlocks(program, diags);
