@@ -9,6 +9,7 @@ import { probeReadStrHelper } from '../codegen/probe-read';
 import { none, stringType } from '../types';
 import type { FunctionDef } from './types';
 import type { Expr } from '../ast';
+import type { Dialect } from '../dialect';
 
 /**
  * `str($1 + N)` (or `N + $1`) of a positional parameter that is text: bpftrace 0.17 takes the
@@ -30,6 +31,9 @@ function positionalSlice(e: Expr, positionals: readonly string[]): { text: strin
 function loadTimeText(e: Expr, texts: readonly number[] | undefined): number | undefined {
   return texts && e.kind === 'Positional' && !e.count && texts.includes(e.index) ? e.index : undefined;
 }
+
+/** str(x, n): bpftrace 0.17 reads n characters, 0.26 n bytes with the terminator (`str(x, 5)` keeps 4). */
+const nulExtra = (dialect: Dialect): number => (dialect === '0.26' ? 0 : 1);
 
 export const str: FunctionDef = {
   name: 'str',
@@ -59,11 +63,12 @@ export const str: FunctionDef = {
       }
       if (len.kind === 'IntLit') {
         if (len.value < 0n) ctx.error('the length of str() cannot be negative', len);
-        else size = Math.min(Number(len.value) + 1, size);
+        else size = Math.max(1, Math.min(Number(len.value) + nulExtra(ctx.options.dialect), size));
       }
     }
     if (t.kind === 'string') size = Math.min(size, t.size);
-    return { ...stringType(size), truncates: true };
+    // A length the script asks for cuts on purpose: no str_trunc_trailer after it.
+    return len ? stringType(size) : { ...stringType(size), truncates: true };
   },
   emit(ctx, call) {
     const { b, c } = ctx;
@@ -83,7 +88,7 @@ export const str: FunctionDef = {
     }
     let size = ctx.constInt(t.size);
     if (len && len.kind !== 'IntLit') {
-      const want = b.binop(Opcode.Add, ctx.emit(len).v, ctx.constInt(1));
+      const want = b.binop(Opcode.Add, ctx.emit(len).v, ctx.constInt(nulExtra(ctx.options.dialect)));
       size = b.select(b.icmp(IntPredicate.UGT, want, size), size, want);
     }
     const space = v.type.kind === 'int' ? v.type.space : undefined;
