@@ -7,7 +7,7 @@ import { compileCached } from './compile';
 import { blockingStdio, err, out } from './stdio';
 import { decodeSource, rawArgs, toByteString } from './bytes';
 import { installFeatureProbeLoader } from './kernel/host';
-import { DEFAULT_DIALECT, parseDialect, type Dialect } from './dialect';
+import { DEFAULT_DIALECT, chosenDialect, type Dialect } from './dialect';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -211,8 +211,7 @@ export async function main(cmdline: string[]): Promise<void> {
     const { checkCliFlags } = await import('./cli-flags');
     const flags = checkCliFlags(args, VERSION);
     if (flags.done) return;
-    const compat = args.compat ?? process.env.BPFSCRIPT_COMPAT;
-    const dialect = compat === undefined ? undefined : parseDialect(compat, args.compat !== undefined ? '--compat' : 'BPFSCRIPT_COMPAT');
+    const dialect = chosenDialect(args.compat);
     const pid = args.p === undefined ? undefined : parsePid(String(args.p), dialect ?? DEFAULT_DIALECT);
     if (args.l) {
       requireRoot('list probes', 'run it with sudo');

@@ -19,3 +19,9 @@ export function parseDialect(text: string, from: string): Dialect {
   if (minor >= 18 && minor <= 26) return '0.26';
   throw new BpfscriptError({ severity: 'ERROR', message: `${from}: unknown bpftrace version '${text}'`, hint: `choose one of ${DIALECTS.join(', ')}` });
 }
+
+/** The dialect asked for by `--compat` (its value, when given), else BPFSCRIPT_COMPAT; else none. */
+export function chosenDialect(flag: string | undefined): Dialect | undefined {
+  const text = flag ?? process.env.BPFSCRIPT_COMPAT;
+  return text === undefined ? undefined : parseDialect(text, flag !== undefined ? '--compat' : 'BPFSCRIPT_COMPAT');
+}

@@ -2,44 +2,12 @@
 // can produce (bpfscript's code generator never emits them). Each is loaded through the libbpf
 // binding; the kernel's own log is what the explainer is tested on.
 
-import { BpfMap, LibbpfError, MapType, ProgType as P, RawProgram } from '../runtime/libbpf';
+import { BpfMap, Insn as R, LibbpfError, MapType, ProgType as P, RawProgram } from '../runtime/libbpf';
+import { BpfHelper } from '../src/kernel/bpf-helpers';
 import { spawnSync } from './child';
 
 // BPF_PROG_TYPE_CGROUP_SKB, which the binding's table lacks.
 const ProgType = { ...P, CGROUP_SKB: 8 };
-
-/** struct bpf_insn: u8 code, u8 dst:4|src:4, s16 off, s32 imm */
-function i(code: number, dst: number, src: number, off: number, imm: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeUInt8(code, 0);
-  b.writeUInt8((src << 4) | dst, 1);
-  b.writeInt16LE(off, 2);
-  b.writeInt32LE(imm, 4);
-  return b;
-}
-
-const R = {
-  movImm: (d: number, imm: number) => i(0xb7, d, 0, 0, imm),
-  movReg: (d: number, s: number) => i(0xbf, d, s, 0, 0),
-  addImm: (d: number, imm: number) => i(0x07, d, 0, 0, imm),
-  addReg: (d: number, s: number) => i(0x0f, d, s, 0, 0),
-  ldx: (d: number, s: number, off: number) => i(0x79, d, s, off, 0),
-  stx: (d: number, off: number, s: number) => i(0x7b, d, s, off, 0),
-  stImm: (d: number, off: number, imm: number) => i(0x7a, d, 0, off, imm),
-  ja: (off: number) => i(0x05, 0, 0, off, 0),
-  jneImm: (d: number, imm: number, off: number) => i(0x55, d, 0, off, imm),
-  jneReg: (d: number, s: number, off: number) => i(0x5d, d, s, off, 0),
-  call: (helper: number) => i(0x85, 0, 0, 0, helper),
-  exit: () => i(0x95, 0, 0, 0, 0),
-  ldMap: (d: number, fd: number) => Buffer.concat([i(0x18, d, 1, 0, fd), i(0, 0, 0, 0, 0)]),
-};
-
-const MAP_LOOKUP = 1;
-const KTIME = 5;
-const TRACE_PRINTK = 6;
-const PROBE_READ_KERNEL = 113;
-const RINGBUF_RESERVE = 131;
-const OVERRIDE_RETURN = 58;
 
 export interface RawCase {
   kind: string;
@@ -57,42 +25,42 @@ export interface RawCase {
 
 /** A looked-up 8-byte array value in r0 (NULL-checked unless `check` is false), key 0 on the stack. */
 const lookup = (fd: number, check = true) => [
-  R.stImm(10, -8, 0),
-  R.ldMap(1, fd),
+  R.stDw(10, -8, 0),
+  R.ldMapFd(1, fd),
   R.movReg(2, 10),
   R.addImm(2, -8),
-  R.call(MAP_LOOKUP),
+  R.call(BpfHelper.MAP_LOOKUP_ELEM),
   // A NULL result returns (0) at once.
   ...(check ? [R.jneImm(0, 0, 1), R.exit()] : []),
 ];
 
 export const RAW_CASES: RawCase[] = [
-  { kind: 'scalar-deref', type: ProgType.SOCKET_FILTER, insns: () => [R.movImm(1, 0), R.ldx(0, 1, 0), R.exit()] },
+  { kind: 'scalar-deref', type: ProgType.SOCKET_FILTER, insns: () => [R.movImm(1, 0), R.ldxDw(0, 1, 0), R.exit()] },
   { kind: 'uninit-register', type: ProgType.SOCKET_FILTER, insns: () => [R.movReg(0, 2), R.exit()] },
   { kind: 'no-return-value', type: ProgType.SOCKET_FILTER, insns: () => [R.exit()] },
-  { kind: 'stack-limit', type: ProgType.SOCKET_FILTER, insns: () => [R.stImm(10, -520, 0), R.movImm(0, 0), R.exit()] },
+  { kind: 'stack-limit', type: ProgType.SOCKET_FILTER, insns: () => [R.stDw(10, -520, 0), R.movImm(0, 0), R.exit()] },
   { kind: 'infinite-loop', type: ProgType.SOCKET_FILTER, insns: () => [R.movImm(0, 0), R.ja(-2)] },
   { kind: 'jump-out-of-range', type: ProgType.SOCKET_FILTER, insns: () => [R.movImm(0, 0), R.ja(5), R.exit()] },
   { kind: 'unreachable', type: ProgType.SOCKET_FILTER, insns: () => [R.movImm(0, 0), R.exit(), R.movImm(0, 1), R.exit()] },
   { kind: 'no-exit', type: ProgType.SOCKET_FILTER, insns: () => [R.movImm(0, 0)] },
   { kind: 'frame-pointer-write', type: ProgType.SOCKET_FILTER, insns: () => [R.movImm(10, 0), R.movImm(0, 0), R.exit()] },
-  { kind: 'context-access', type: ProgType.KPROBE, insns: () => [R.ldx(0, 1, 4096), R.exit()] },
-  { kind: 'helper-not-allowed', type: ProgType.SOCKET_FILTER, insns: () => [R.movImm(2, 0), R.call(OVERRIDE_RETURN), R.movImm(0, 0), R.exit()] },
+  { kind: 'context-access', type: ProgType.KPROBE, insns: () => [R.ldxDw(0, 1, 4096), R.exit()] },
+  { kind: 'helper-not-allowed', type: ProgType.SOCKET_FILTER, insns: () => [R.movImm(2, 0), R.call(BpfHelper.OVERRIDE_RETURN), R.movImm(0, 0), R.exit()] },
   { kind: 'unknown-helper', type: ProgType.SOCKET_FILTER, insns: () => [R.call(99999), R.movImm(0, 0), R.exit()] },
-  { kind: 'helper-size-unbounded', type: ProgType.KPROBE, insns: () => [R.call(KTIME), R.movReg(2, 0), R.movReg(1, 10), R.addImm(1, -8), R.movImm(3, 0), R.call(PROBE_READ_KERNEL), R.movImm(0, 0), R.exit()] },
-  { kind: 'modified-context', type: ProgType.KPROBE, insns: () => [R.addImm(1, 8), R.ldx(0, 1, 0), R.exit()] },
+  { kind: 'helper-size-unbounded', type: ProgType.KPROBE, insns: () => [R.call(BpfHelper.KTIME_GET_NS), R.movReg(2, 0), R.movReg(1, 10), R.addImm(1, -8), R.movImm(3, 0), R.call(BpfHelper.PROBE_READ_KERNEL), R.movImm(0, 0), R.exit()] },
+  { kind: 'modified-context', type: ProgType.KPROBE, insns: () => [R.addImm(1, 8), R.ldxDw(0, 1, 0), R.exit()] },
   { kind: 'return-value-range', type: ProgType.CGROUP_SKB, insns: () => [R.movImm(0, 2), R.exit()] },
-  { kind: 'gpl-only', type: ProgType.KPROBE, license: 'Proprietary', insns: () => [R.stImm(10, -8, 0), R.movReg(1, 10), R.addImm(1, -8), R.movImm(2, 8), R.call(TRACE_PRINTK), R.movImm(0, 0), R.exit()] },
-  { kind: 'null-pointer', type: ProgType.SOCKET_FILTER, map: 'array', insns: (fd) => [...lookup(fd, false), R.ldx(0, 0, 0), R.exit()] },
+  { kind: 'gpl-only', type: ProgType.KPROBE, license: 'Proprietary', insns: () => [R.stDw(10, -8, 0), R.movReg(1, 10), R.addImm(1, -8), R.movImm(2, 8), R.call(BpfHelper.TRACE_PRINTK), R.movImm(0, 0), R.exit()] },
+  { kind: 'null-pointer', type: ProgType.SOCKET_FILTER, map: 'array', insns: (fd) => [...lookup(fd, false), R.ldxDw(0, 0, 0), R.exit()] },
   { kind: 'null-arithmetic', type: ProgType.SOCKET_FILTER, map: 'array', insns: (fd) => [...lookup(fd, false), R.addImm(0, 8), R.movImm(0, 0), R.exit()] },
-  { kind: 'map-value-bounds', type: ProgType.SOCKET_FILTER, map: 'array', insns: (fd) => [...lookup(fd), R.ldx(0, 0, 8), R.exit()] },
-  { kind: 'unbounded-index', type: ProgType.SOCKET_FILTER, map: 'array', insns: (fd) => [...lookup(fd), R.movReg(6, 0), R.call(KTIME), R.addReg(6, 0), R.ldx(0, 6, 0), R.exit()] },
-  { kind: 'helper-argument-type', type: ProgType.SOCKET_FILTER, insns: () => [R.movImm(1, 0), R.movReg(2, 10), R.addImm(2, -8), R.call(MAP_LOOKUP), R.movImm(0, 0), R.exit()] },
+  { kind: 'map-value-bounds', type: ProgType.SOCKET_FILTER, map: 'array', insns: (fd) => [...lookup(fd), R.ldxDw(0, 0, 8), R.exit()] },
+  { kind: 'unbounded-index', type: ProgType.SOCKET_FILTER, map: 'array', insns: (fd) => [...lookup(fd), R.movReg(6, 0), R.call(BpfHelper.KTIME_GET_NS), R.addReg(6, 0), R.ldxDw(0, 6, 0), R.exit()] },
+  { kind: 'helper-argument-type', type: ProgType.SOCKET_FILTER, insns: () => [R.movImm(1, 0), R.movReg(2, 10), R.addImm(2, -8), R.call(BpfHelper.MAP_LOOKUP_ELEM), R.movImm(0, 0), R.exit()] },
   { kind: 'pointer-arithmetic', type: ProgType.SOCKET_FILTER, insns: () => [R.movReg(2, 10), R.addReg(2, 2), R.movImm(0, 0), R.exit()] },
-  { kind: 'uninit-stack', type: ProgType.SOCKET_FILTER, unprivileged: true, insns: () => [R.ldx(0, 10, -8), R.exit()] },
+  { kind: 'uninit-stack', type: ProgType.SOCKET_FILTER, unprivileged: true, insns: () => [R.ldxDw(0, 10, -8), R.exit()] },
   { kind: 'pointer-leak', type: ProgType.SOCKET_FILTER, unprivileged: true, insns: () => [R.movReg(0, 10), R.exit()] },
   { kind: 'pointer-comparison', type: ProgType.SOCKET_FILTER, unprivileged: true, insns: () => [R.movImm(0, 0), R.jneReg(1, 10, 1), R.movImm(0, 1), R.exit()] },
-  { kind: 'reference-leak', type: ProgType.SOCKET_FILTER, map: 'ringbuf', insns: (fd) => [R.ldMap(1, fd), R.movImm(2, 8), R.movImm(3, 0), R.call(RINGBUF_RESERVE), R.movImm(0, 0), R.exit()] },
+  { kind: 'reference-leak', type: ProgType.SOCKET_FILTER, map: 'ringbuf', insns: (fd) => [R.ldMapFd(1, fd), R.movImm(2, 8), R.movImm(3, 0), R.call(BpfHelper.RINGBUF_RESERVE), R.movImm(0, 0), R.exit()] },
 ];
 
 /** Loads a case and returns the kernel's refusal (null if it was accepted). */

@@ -1,7 +1,7 @@
 // --metrics: how long a Prometheus scrape of a 100,000-key map takes, and what the exporter costs
 // while nobody scrapes it, beside bpftrace running the same script (which exports nothing).
 
-import { createServer } from 'node:net';
+import { freePort } from '../../test/ports';
 import { join } from 'node:path';
 import { spawn, spawnSync } from '../../test/child';
 import { median, fmt } from '../lib/stats';
@@ -18,17 +18,6 @@ const FILL = `config = { max_map_keys = ${KEYS + 10_000} } tracepoint:raw_syscal
 /** acct(2) is never called here: the probe never fires, the map stays empty. */
 const IDLE = 'tracepoint:syscalls:sys_enter_acct { @n[comm] = count(); }';
 const SETTLE_MS = 1000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 /** GET url as Prometheus asks for it, in a child (runLive's callback is synchronous): ms, and lines with labels. */
 function scrape(url: string): { ms: number; lines: number } {

@@ -89,9 +89,8 @@ function buildCommand(p: Parsed, version: string, hooks: CliHooks): number {
     throw new BpfscriptError({ severity: 'ERROR', message: `BPFTRACE_STRLEN must be an integer from 2 to 1024, got '${process.env.BPFTRACE_STRLEN}'` });
   }
   const { mapKeysFromEnv } = require('../semantic/map-keys') as typeof import('../semantic/map-keys');
-  const { parseDialect } = require('../dialect') as typeof import('../dialect');
-  const compat = one(p, '--compat') ?? process.env.BPFSCRIPT_COMPAT;
-  const dialect = compat === undefined ? undefined : parseDialect(compat, one(p, '--compat') !== undefined ? '--compat' : 'BPFSCRIPT_COMPAT');
+  const { chosenDialect } = require('../dialect') as typeof import('../dialect');
+  const dialect = chosenDialect(one(p, '--compat'));
   const helperErrors = p.flags.has('-kk') ? 2 : p.flags.has('-k') ? 1 : undefined;
   const { build } = require('./build') as typeof import('./build');
   const { warnings } = build(

@@ -2,10 +2,9 @@
 // (--unsafe), so it is believed only when nobody but root and the user running it could have
 // written it, and it is checked on the very descriptor it is read from (no stat-then-open race).
 
-import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { BpfscriptError } from '../diagnostics';
+import { readUpTo, writeTrusted } from '../cache/trusted-files';
 
 const GROUP_OR_OTHER_WRITE = 0o022;
 
@@ -44,41 +43,13 @@ export function readArtifact(path: string): Buffer {
     if (st.mode & GROUP_OR_OTHER_WRITE) {
       throw refuse(`refusing artifact '${path}': it is writable by other users (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}; chmod go-w it)`);
     }
-    const data = Buffer.alloc(st.size);
-    let got = 0;
-    while (got < st.size) {
-      const n = readSync(fd, data, got, st.size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return data.subarray(0, got);
+    return readUpTo(fd, st.size);
   } finally {
     closeSync(fd);
   }
 }
 
-/**
- * Writes `data` to `path`, executable (0755 whatever the umask), through a fresh temporary
- * renamed into place: a reader sees the old file or the whole new one.
- */
+/** Writes `data` to `path`, executable (0755), as the compile cache writes its entries. */
 export function writeArtifact(path: string, data: Buffer): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
-  const fd = openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o700);
-  try {
-    try {
-      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
-      fchmodSync(fd, 0o755);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // Already renamed or gone.
-    }
-    throw e;
-  }
+  writeTrusted(path, [data], 0o755);
 }

@@ -3,7 +3,7 @@
 // come from a directory nobody else can write into, through a path nobody else can redirect, and
 // be read from the very descriptor that was checked (no stat-then-open race).
 
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 
@@ -84,30 +84,40 @@ export function readTrusted(path: string): Buffer | null {
   try {
     const st = fstatSync(fd);
     if (!st.isFile() || st.uid !== euid() || st.mode & GROUP_OR_OTHER_WRITE || st.nlink !== 1) return null;
-    const data = Buffer.alloc(st.size);
-    let got = 0;
-    while (got < st.size) {
-      const n = readSync(fd, data, got, st.size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got === st.size ? data : null;
+    const data = readUpTo(fd, st.size);
+    return data.length === st.size ? data : null;
   } finally {
     closeSync(fd);
   }
 }
 
+/** Up to `size` bytes from the start of `fd`: fewer when the file shrank while read. */
+export function readUpTo(fd: number, size: number): Buffer {
+  const data = Buffer.alloc(size);
+  let got = 0;
+  while (got < size) {
+    const n = readSync(fd, data, got, size - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return data.subarray(0, got);
+}
+
 /**
  * Writes `parts` to `path` through a fresh temporary of unpredictable name, created exclusively
  * (never through a planted file or link), then renamed into place: a concurrent reader sees the old
- * file or the whole new one.
+ * file or the whole new one. `mode` is the file's, whatever the umask (an artifact is 0755).
  */
-export function writeTrusted(path: string, parts: readonly (Buffer | string)[]): void {
+export function writeTrusted(path: string, parts: readonly (Buffer | string)[], mode = 0o600): void {
   const tmp = join(dirname(path), `.${randomBytes(12).toString('hex')}.tmp`);
   const fd = openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
   try {
     try {
-      for (const p of parts) writeSync(fd, typeof p === 'string' ? Buffer.from(p, 'utf8') : p);
+      for (const p of parts) {
+        const data = typeof p === 'string' ? Buffer.from(p, 'utf8') : p;
+        for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
+      }
+      if (mode !== 0o600) fchmodSync(fd, mode);
     } finally {
       closeSync(fd);
     }

@@ -3,12 +3,23 @@
 
 import type { AssignVar, Block as AstBlock, Stmt } from '../ast';
 import { sizeOf } from '../types';
-import { IntPredicate } from './llvm';
+import { IntPredicate, type Val } from './llvm';
 import type { ProbeEmitter } from './emit-context';
 import { arith, emitExpr } from './expressions';
 import { forMap } from './loops';
 import { assignMap } from './map-access';
 import { readVar, varSlot } from './slots';
+
+/** Goes on in a block named `go` where `cond` holds; elsewhere the program returns 0 (block `stop`). */
+function goOnIf(em: ProbeEmitter, cond: Val, go: string, stop: string): void {
+  const { b } = em;
+  const yes = b.appendBlock(em.parts.fn, go);
+  const no = b.appendBlock(em.parts.fn, stop);
+  b.condBr(cond, yes, no);
+  b.positionAtEnd(no);
+  b.ret(em.c.constInt(em.c.int(32), 0));
+  b.positionAtEnd(yes);
+}
 
 /** One attach point's program: the probe type's guard, the predicate, the body, then the slots block. */
 export function emitProgram(em: ProbeEmitter): void {
@@ -18,33 +29,14 @@ export function emitProgram(em: ProbeEmitter): void {
   em.at(em.p.probe.span);
   // After exit() an attached probe returns at once; BEGIN, END and the other probes user space runs
   // itself still run.
-  if (em.g.exited && !em.p.type.runOnce) {
-    const go = b.appendBlock(em.parts.fn, 'running');
-    const stop = b.appendBlock(em.parts.fn, 'exited');
-    b.condBr(b.icmp(IntPredicate.EQ, b.load(em.i64, em.g.exited), em.constInt(0)), go, stop);
-    b.positionAtEnd(stop);
-    b.ret(em.c.constInt(em.c.int(32), 0));
-    b.positionAtEnd(go);
-  }
+  if (em.g.exited && !em.p.type.runOnce) goOnIf(em, b.icmp(IntPredicate.EQ, b.load(em.i64, em.g.exited), em.constInt(0)), 'running', 'exited');
   // The probe type's own precondition (src/probes/types.ts guard), before the user's predicate.
   const guard = em.p.type.guard;
-  if (guard) {
-    const go = b.appendBlock(em.parts.fn, 'guarded');
-    const stop = b.appendBlock(em.parts.fn, 'unguarded');
-    b.condBr(guard(em, em.probe), go, stop);
-    b.positionAtEnd(stop);
-    b.ret(em.c.constInt(em.c.int(32), 0));
-    b.positionAtEnd(go);
-  }
+  if (guard) goOnIf(em, guard(em, em.probe), 'guarded', 'unguarded');
   const pred = em.p.probe.predicate;
   if (pred) {
     em.at(pred.span);
-    const go = b.appendBlock(em.parts.fn, 'pass');
-    const stop = b.appendBlock(em.parts.fn, 'filtered');
-    b.condBr(em.truthy(emitExpr(em, pred).v), go, stop);
-    b.positionAtEnd(stop);
-    b.ret(em.c.constInt(em.c.int(32), 0));
-    b.positionAtEnd(go);
+    goOnIf(em, em.truthy(emitExpr(em, pred).v), 'pass', 'filtered');
   }
   block(em, em.p.probe.body);
   if (!b.terminated) b.ret(em.c.constInt(em.c.int(32), 0));

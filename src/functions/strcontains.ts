@@ -4,7 +4,7 @@
 // loops: unrolled over two 64-byte capacities it was 4,000 comparisons and ~4 s of LLVM time.
 
 import { IntPredicate, Opcode, type Block, type Val } from '../codegen/llvm';
-import { none, u64 } from '../types';
+import { none } from '../types';
 import { truthType } from '../semantic/bools';
 import type { EmitContext, FunctionDef } from './types';
 
@@ -124,6 +124,6 @@ export const strcontains: FunctionDef = {
     }
     exit(false, null, '');
     b.positionAtEnd(done);
-    return { type: u64, v: b.intCast(b.phi(i1, incoming), ctx.i64, false) };
+    return { type: ctx.typeOf(call), v: b.intCast(b.phi(i1, incoming), ctx.i64, false) };
   },
 };

@@ -46,7 +46,7 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
         // assignment itself goes into the block.
         if (s.value.kind === 'BlockExpr' && !s.value.macro && s.value.stmts.length && s.value.value) {
           const inner = { ...s, value: s.value.value };
-          return { kind: 'If', cond: { kind: 'IntLit', value: 1n, span: s.span }, then: block({ kind: 'Block', stmts: [...s.value.stmts, inner], span: s.value.span }), else: null, span: s.span };
+          return blockOf(stmts([...s.value.stmts, inner]), s.value.span);
         }
         return { ...s, map: { ...s.map, keys: s.map.keys.map((k) => expr(k, ahead)) }, value: expr(s.value, ahead) };
       case 'Let':
@@ -163,9 +163,13 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
     const first: Stmt[] = [];
     const value = expr(e.value!, first);
     ahead.push({ kind: 'Let', variable: t(), type: null, value: null, span });
-    const body: Block = { kind: 'Block', stmts: [...inner, ...first, { kind: 'AssignVar', variable: t(), op: null, value, span }], span };
-    ahead.push({ kind: 'If', cond: { kind: 'IntLit', value: 1n, span }, then: body, else: null, span });
+    ahead.push(blockOf([...inner, ...first, { kind: 'AssignVar', variable: t(), op: null, value, span }], span));
     return t();
+  }
+
+  /** Statements in a block of their own (their variables end with it): `if (1) { … }`. */
+  function blockOf(list: Stmt[], span: Span): Stmt {
+    return { kind: 'If', cond: { kind: 'IntLit', value: 1n, span }, then: { kind: 'Block', stmts: list, span }, else: null, span };
   }
 
   /** Any other node: its expressions are rewritten in place order, its blocks flattened. */
