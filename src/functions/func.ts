@@ -2,12 +2,25 @@
 // is known when compiling: a string constant, no symbol lookup at run time. A kprobe_multi program
 // serves every match of a wildcard, so there the kernel names the function that fired: the
 // function's address (bpf_get_func_ip) printed with %ps by bpf_snprintf.
+// bpftrace 0.26 types func in kernel probes as a ksym (the address, named when printed): under
+// --compat 0.26 it is one, so a map that holds ksym() values also takes func (master's xfsdist.bt).
 
-import { none, stringType } from '../types';
+import { none, stringType, type StringType } from '../types';
 import type { BuiltinDef, EmitContext } from './types';
 import { BpfHelper } from '../kernel/bpf-helpers';
 
 let fmtGlobals = 0;
+
+const ksymType: StringType = { kind: 'string', size: 8, format: 'ksym' };
+
+/** The traced function's address as a ksym value, from the kernel (bpf_get_func_ip). */
+function ksymOfFunction(ctx: EmitContext) {
+  const { b, c } = ctx;
+  const out = ctx.zeroed(8, 'func');
+  const ip = b.helper(BpfHelper.GET_FUNC_IP, ctx.i64, [ctx.i8p], [ctx.ctxArg], 'func_ip');
+  b.store(ip, b.bitcast(out, c.ptr(ctx.i64)));
+  return { type: ksymType, v: out };
+}
 
 /** The name of the function that fired, from the kernel: "%ps" of its address, in `size` bytes. */
 function nameFromAddress(ctx: EmitContext, size: number) {
@@ -33,9 +46,11 @@ export const func: BuiltinDef = {
       ctx.error(`func is not available in ${ctx.probe.provider} probes`, node, 'func names the traced function of kprobe, kretprobe, uprobe and uretprobe probes');
       return none;
     }
+    if (ctx.options.dialect === '0.26' && ctx.probe.type.addressSpace === 'kernel') return ksymType;
     return stringType('longest' in f ? f.longest + 1 : Buffer.byteLength(f.name, 'latin1') + 1);
   },
   emit: (ctx) => {
+    if (ctx.options.dialect === '0.26' && ctx.probe.type.addressSpace === 'kernel') return ksymOfFunction(ctx);
     const f = ctx.probe.type.tracedFunction!(ctx.probe)!;
     return 'longest' in f ? nameFromAddress(ctx, f.longest + 1) : ctx.stringConstant(f.name);
   },

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
-import { bpftrace, kernelHasFprobe, reads, sameOnReads } from './helpers';
+import { bpftrace, kernelHasFprobe, reads, sameOnReads, traceCommand } from './helpers';
 
 
 test('kprobe arg2 is the size of each read', () => {
@@ -19,6 +19,14 @@ test('kretprobe retval is what each read returned', () => {
 
 test('func and probe name the traced function', () => {
   sameOnReads('kprobe:vfs_read /pid == cpid/ { @[probe, func] = count(); }', 'Attaching 1 probe...\n\n\n@[kprobe:vfs_read, vfs_read]: 4\n');
+});
+
+test('under --compat 0.26 func is a ksym: a map of ksym() values takes it (master\'s xfsdist.bt)', () => {
+  const script = 'BEGIN { @name[0] = ksym(0); } kprobe:vfs_read /pid == cpid/ { @name[tid] = func; } ' +
+    'kretprobe:vfs_read /pid == cpid && @name[tid]/ { @n[@name[tid]] = count(); printf("%s\\n", func); } END { clear(@name); }';
+  const r = traceCommand(script, reads(), ['--compat', '0.26']);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, 'vfs_read\nvfs_read\nvfs_read\nvfs_read\n\n@n[vfs_read]: 4\n', r.stderr);
 });
 
 test('kprobe:vmlinux:FUNC (bpftrace 0.22+) attaches to the kernel\'s own function', () => {
