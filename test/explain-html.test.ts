@@ -10,6 +10,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bpfscript, isRoot, leakedPrograms, ROOT, scratchPath } from './helpers';
 import { withChromium, type Page } from './chromium';
+import { fromSource } from '../src/explain/html/from-source';
+import { renderPage } from '../src/explain/html/render';
+import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
+
+// In-process compiles ask this kernel what it allows, as the CLI does.
+useLibbpfFeatureProbes();
 
 test.after.each(() => {
   assert.equal(leakedPrograms(), []);
@@ -183,6 +189,26 @@ test('bpfscript run ARTIFACT --explain --html PAGE: source, instructions by line
     await page.screenshot({ path: join(ARTIFACTS, 'explain-artifact.png') });
     assert.equal(errors, []);
   });
+});
+
+test('every lesson\'s page: each program\'s instructions and the IR linked to script lines that exist; the dialect as asked', async () => {
+  const dir = join(ROOT, 'examples');
+  const lessons = readdirSync(dir).filter((f) => f.endsWith('.bt'));
+  assert.ok(lessons.length >= 28);
+  for (const f of lessons) {
+    const source = readFileSync(join(dir, f), 'utf8');
+    const m = await fromSource(source, { file: join(dir, f), canLoad: false });
+    const lines = source.split('\n').length;
+    for (const p of m.programs) assert.ok(p.insns.filter((i) => i.line !== undefined).length === p.insns.length, `${f} ${p.name}: every instruction under a line`);
+    assert.ok(m.ir!.some((l) => l.line !== undefined), `${f}: IR linked`);
+    const html = renderPage(m, 'test');
+    const linked = [...html.matchAll(/data-line="(\d+)"/g)].map((x) => Number(x[1]));
+    assert.ok(linked.every((n) => n >= 1 && n <= lines), `${f}: rows point at its own lines`);
+    assert.ok(m.maps.length > 0, `${f}: maps listed`);
+  }
+  const scoped = await fromSource(readFileSync(join(dir, '23-let-and-scopes.bt'), 'utf8'), { file: '23.bt', dialect: '0.26', canLoad: false });
+  assert.is(scoped.dialect, '0.26');
+  assert.match(renderPage(scoped, 'test'), /bpftrace 0\.26 dialect/);
 });
 
 test('--html without --explain, or into a directory that does not exist: one clear error, status 1', () => {
