@@ -211,6 +211,15 @@ test('every lesson\'s page: each program\'s instructions and the IR linked to sc
   assert.match(renderPage(scoped, 'test'), /bpftrace 0\.26 dialect/);
 });
 
+test('a program the verifier refuses: the page still shows every stage, and the verifier section is the explained rejection', async () => {
+  const m = await fromSource('BEGIN\n{\n  $i = 0;\n  while (1) {\n    $i++;\n  }\n}\n', { file: 'loop.bt', canLoad: isRoot });
+  assert.ok(m.programs[0].insns.some((i) => i.line === 5));
+  if (!isRoot) return;
+  assert.is(m.verifier.figures, undefined);
+  assert.match(m.verifier.text!, /^loop\.bt:5:1: ERROR: the BPF verifier rejected probe_0: the program contains a loop the verifier cannot prove ends/);
+  assert.match(renderPage(m, 'test'), /It could not prove: that the loop ever ends[\s\S]*HINT: bound the loop/);
+});
+
 test('--html without --explain, or into a directory that does not exist: one clear error, status 1', () => {
   const r = bpfscript(['--html', scratchPath('never.html'), EXAMPLE]);
   assert.is(r.status, 1);
