@@ -251,9 +251,8 @@ export async function main(cmdline: string[]): Promise<void> {
       return;
     }
     if (args.html !== undefined) {
-      const { checkPageArgs, explainPage } = await import('./explain/html/command');
-      checkPageArgs(args.html, !!args.explain);
-      explainPage(await (await import('./explain/html/from-source')).fromSource(source, { file, ...(dialect ? { dialect } : {}), positionals: args._.slice(args.e !== undefined ? 0 : 1).map(String), unsafe: !!args.unsafe, canLoad: (require('./privileges') as typeof import('./privileges')).mayLoad() }), args.html, VERSION);
+      const { pageOfScript } = await import('./explain/html/command');
+      await pageOfScript(source, args.html, VERSION, { explain: !!args.explain, file, dialect, positionals: args._.slice(args.e !== undefined ? 0 : 1).map(String), unsafe: !!args.unsafe, includes: args.include, includeDirs: args.I });
       return;
     }
     if (args.explain || args.d !== undefined) {

@@ -3,18 +3,15 @@
 // during a compile, and a page is made once, so keeping them would slow every cached run's
 // lookup for a view that costs one compile (well under a second for a lesson).
 
-import type { Dialect } from '../../dialect';
+import type { CompileOptions } from '../../compile';
 import { plain } from '../colour';
 import { renderTree } from '../tree';
 import { irLines } from './ir-lines';
 import { mapRows } from './maps';
 import { programViews, verifierView, type PageModel, type Row } from './model';
 
-export interface SourceOptions {
-  file: string;
-  dialect?: Dialect;
-  positionals?: string[];
-  unsafe?: boolean;
+/** A run's compile options, so the page shows the program that run would load; and whether to load it. */
+export interface SourceOptions extends Omit<CompileOptions, 'wantIR'> {
   canLoad: boolean;
 }
 
@@ -39,10 +36,12 @@ export async function fromSource(source: string, o: SourceOptions): Promise<Page
   const { LLVMError } = require('../../codegen/llvm') as typeof import('../../codegen/llvm');
   const { typeName } = require('../../type-name') as typeof import('../../type-name');
   const { expandedText } = require('../index') as typeof import('../index');
+  const { checkIncludes } = require('../../semantic/includes') as typeof import('../../semantic/includes');
   const program = parse(source, o.file);
+  checkIncludes(program, o.file, o.includes, o.includeDirs);
   const ast = treeRows(program, o.file);
   const macros = expandedText(source, o.file) ?? undefined;
-  const analysis = analyze(program, { dialect: o.dialect, positionals: o.positionals, unsafe: o.unsafe });
+  const analysis = analyze(program, { positionals: o.positionals, unsafe: o.unsafe, strLen: o.strLen, mapKeys: o.mapKeys, pid: o.pid, command: o.command, helperErrors: o.helperErrors, dialect: o.dialect, namedOptions: o.namedOptions, probeFilter: o.probeFilter });
   const types = treeRows(analysis.program, o.file, (n) => {
     const t = analysis.types.get(n as import('../../ast').Expr);
     return t ? typeName(t) : undefined;
