@@ -107,6 +107,12 @@ test('the page of an example in Chromium: a source line lights its IR and instru
     await page.hover('h1');
     assert.is((await page.evaluate<Lit>(LIT_JS(BODY))).source.length, 0, 'a second click releases it');
 
+    // The keyboard: Tab reaches the source lines, and a focused line lights as a pointed-at one.
+    await page.evaluate(`document.activeElement.blur(); document.querySelector('#source .row[data-line="${BODY}"]').focus()`);
+    assert.equal((await page.evaluate<Lit>(LIT_JS(BODY))).source, [String(BODY)], 'focus lights the line');
+    await page.keyboard.press('Tab');
+    assert.equal((await page.evaluate<Lit>(LIT_JS(BODY + 1))).source, [String(BODY + 1)], 'Tab moves to the next line');
+
     // The other stages: maps with their BPF types, the tree and the types linked to lines too.
     const maps = await page.evaluate<string>("document.getElementById('maps').textContent");
     assert.match(maps, /@string\[16\]count_tBPF_MAP_TYPE_PERCPU_HASH4096/);

@@ -18,6 +18,7 @@ main { padding: 12px 16px; }
 .row { padding: 0 8px; }
 .row[data-line] { cursor: pointer; }
 .row.hl { background: var(--hl); }
+.row:focus { outline: 1px solid var(--accent); outline-offset: -1px; }
 .row.pinned { background: var(--pin); }
 .ln { display: inline-block; width: 2.5em; color: var(--dim); text-align: right; margin-right: 1em; user-select: none; }
 .count { display: inline-block; width: 2.5em; text-align: right; margin-right: 1em; color: var(--accent); user-select: none; }
@@ -68,6 +69,13 @@ export const JS = `
   document.addEventListener('mouseover', function (e) {
     var r = e.target.closest && e.target.closest('[data-line]');
     show(r ? r.getAttribute('data-line') : pinned);
+  });
+  document.addEventListener('focusin', function (e) {
+    var r = e.target.closest && e.target.closest('[data-line]');
+    if (r) show(r.getAttribute('data-line'));
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && e.target.getAttribute && e.target.hasAttribute('data-line')) e.target.click();
   });
   document.addEventListener('click', function (e) {
     var r = e.target.closest && e.target.closest('[data-line]');

@@ -14,7 +14,8 @@ export function esc(s: string): string {
 }
 
 function row(text: string, line: number | undefined, cls = ''): string {
-  const at = line !== undefined ? ` data-line="${line}"` : '';
+  // Source lines take the keyboard's focus too: Tab moves through them as the pointer would.
+  const at = line !== undefined ? ` data-line="${line}"${cls === 'src' ? ' tabindex="0"' : ''}` : '';
   return `<div class="row${cls ? ` ${cls}` : ''}"${at}>${text === '' ? ' ' : text}</div>`;
 }
 
@@ -27,7 +28,7 @@ function sourcePane(m: PageModel): string {
   const rows = m.source.replace(/\n$/, '').split('\n').map((t, i) => {
     const n = insns.get(i + 1);
     const count = `<span class="count" title="BPF instructions made from this line">${n ?? ''}</span>`;
-    return row(`<span class="ln">${i + 1}</span>${count}${esc(t)}`, i + 1);
+    return row(`<span class="ln">${i + 1}</span>${count}${esc(t)}`, i + 1, 'src');
   });
   return `<section class="pane" id="source"><h2>Source <span class="dim">${esc(m.file)}</span></h2><div class="scroll">${code(rows)}</div></section>`;
 }
