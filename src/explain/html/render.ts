@@ -81,7 +81,7 @@ function mapsBlock(maps: MapRow[]): string {
 
 function treeBlock(id: string, title: string, rows: Row[] | undefined, why: string | undefined, extra = ''): string {
   const body = rows ? code(rows.map((r) => row(esc(r.text), r.line))) + extra : `<p class="note">${esc(why ?? '')}</p>`;
-  return `<details class="block" id="${id}"${rows ? '' : ''}><summary>${esc(title)}</summary>${body}</details>`;
+  return `<details class="block" id="${id}"><summary>${esc(title)}</summary>${body}</details>`;
 }
 
 export function renderPage(m: PageModel, version: string): string {
