@@ -24,7 +24,7 @@ function snippet(lines: string[], n: number, col: number): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** One instruction with the script position line info gives it (none for most: a record covers a run). */
+/** One instruction with the script position its line info record gives it (most have none: a record covers a run; line 0: no script line). */
 export interface InsnRow {
   index: number;
   text: string;
@@ -56,7 +56,8 @@ export function decodePrograms(elfImage: Buffer): DecodedProgram[] {
     }
     const insns = disassemble(code, (i) => relocs.get(i)).map((insn): InsnRow => {
       const li = records.get(insn.index);
-      return li && li.line > 0 ? { index: insn.index, text: formatInsn(insn), line: li.line, col: li.col } : { index: insn.index, text: formatInsn(insn) };
+      // Line 0: code that came from no line of the script (a probe of an imported file).
+      return li ? { index: insn.index, text: formatInsn(insn), line: li.line, col: li.col } : { index: insn.index, text: formatInsn(insn) };
     });
     out.push({ name: prog.name, section: prog.section.name, insnCount: code.length / 8, insns });
   }
@@ -69,7 +70,7 @@ export function listPrograms(elfImage: Buffer, source: string, p: Palette): Prog
     const text: string[] = [];
     let last = '';
     for (const insn of prog.insns) {
-      if (insn.line !== undefined) {
+      if (insn.line) {
         const where = `${insn.line}:${insn.col}`;
         if (where !== last) {
           text.push(p.source(`; ${where.padEnd(6)} ${snippet(lines, insn.line, insn.col ?? 0)}`));

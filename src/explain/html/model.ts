@@ -54,8 +54,10 @@ export function programViews(gen: CompiledProgram): ProgramView[] {
     let line: number | undefined;
     let col: number | undefined;
     const insns = p.insns.map((i) => {
-      const first = i.line !== undefined && (i.line !== line || i.col !== col);
-      if (i.line !== undefined) [line, col] = [i.line, i.col];
+      // A record of line 0 ends the run of the one before: what follows came from no script line.
+      if (i.line === 0) [line, col] = [undefined, undefined];
+      const first = !!i.line && (i.line !== line || i.col !== col);
+      if (i.line) [line, col] = [i.line, i.col];
       return { ...i, line, col, first };
     });
     return { name: p.name, section: p.section, insnCount: p.insnCount, probe: gen.meta.probes.find((m) => m.progName === p.name)?.name ?? '', insns };
