@@ -5,10 +5,12 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { spawnSync } from './child';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bpfscript, isRoot, leakedPrograms, ROOT, scratchPath } from './helpers';
+import { BIN, bpfscript, isRoot, leakedPrograms, ROOT, scratchPath } from './helpers';
 import { withChromium, type Page } from './chromium';
 import { fromSource } from '../src/explain/html/from-source';
 import { renderPage } from '../src/explain/html/render';
@@ -242,6 +244,24 @@ test('a probe an imported file defines: its instructions link to no line of the 
   assert.equal(imported.insns.filter((i) => i.line !== undefined), [], 'none of the imported probe\'s instructions');
   assert.ok(own.insns.every((i) => i.line !== undefined && i.line >= 3), 'all of the script\'s own');
   assert.ok(own.insns.some((i) => i.line === 5));
+});
+
+test('without root the page is made all the same, its verifier section saying why there are no figures', () => {
+  if (!isRoot) return;
+  // nobody, who cannot load programs; the page goes to a directory nobody may write.
+  const dir = mkdtempSync(join(tmpdir(), 'explain-html-'));
+  chmodSync(dir, 0o777);
+  const file = join(dir, 'page.html');
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, '--explain', '--html', file, '-e', 'BEGIN { @x[1] = count(); printf("hi\\n"); exit(); }'], { encoding: 'utf8', timeout: 60_000 });
+  try {
+    assert.is(r.status, 0, r.stderr);
+    const html = readFileSync(file, 'utf8');
+    assert.match(html, /Not loaded: loading programs into the kernel needs root/);
+    assert.match(html, /<td>@x<\/td><td>int64<\/td><td>count_t<\/td><td>BPF_MAP_TYPE_PERCPU_HASH<\/td>/);
+    assert.match(html, /class="row insn" data-line="1"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('--html without --explain, or into a directory that does not exist: one clear error, status 1', () => {
