@@ -20,6 +20,7 @@ interface CliArgs {
   unsafe?: boolean;
   cache?: boolean;
   explain?: boolean;
+  html?: string;
   d?: string[];
   f?: string;
   o?: string;
@@ -92,6 +93,7 @@ function parseArgs(argv: string[]): CliArgs {
     .option('unsafe', { type: 'boolean', describe: 'allow side-effecting functions such as system()' })
     .option('cache', { type: 'boolean', describe: 'reuse compiled programs from ~/.cache/bpfscript (--no-cache: compile afresh; BPFSCRIPT_CACHE=0: never)' })
     .option('explain', { type: 'boolean', describe: 'show every stage: AST, types, LLVM IR, BPF instructions, verifier figures' })
+    .option('html', { type: 'string', describe: 'with --explain: write every stage as one self-contained HTML page to FILE, linking each script line to its IR and instructions' })
     .option('f', { type: 'string', describe: 'output format: text (default), json (one object per line), folded or pprof (stack-keyed maps as folded stacks or a pprof profile)' })
     .option('flamegraph', { type: 'string', describe: 'at exit, write the maps keyed by kstack/ustack as an interactive SVG flame graph to FILE' })
     .option('o', { type: 'string', describe: 'write the output to FILE instead of stdout' })
@@ -246,6 +248,11 @@ export async function main(cmdline: string[]): Promise<void> {
     if (args.fmt) {
       const [{ parse }, { formatProgram }] = await Promise.all([import('../grammar'), import('./fmt')]);
       out(formatProgram(parse(source, file)));
+      return;
+    }
+    if (args.html !== undefined) {
+      const { pageOfScript } = await import('./explain/html/command');
+      await pageOfScript(source, args.html, VERSION, { explain: !!args.explain, file, dialect, positionals: args._.slice(args.e !== undefined ? 0 : 1).map(String), unsafe: !!args.unsafe, includes: args.include, includeDirs: args.I });
       return;
     }
     if (args.explain || args.d !== undefined) {

@@ -33,6 +33,8 @@ interface Status {
   until?: string;
   /** Each matches some line of the output. */
   expect?: string[];
+  /** Each matches no line of the output. */
+  absent?: string[];
   /** Regular expression with one number captured: the captures over all matching lines add up to this. */
   sums?: Record<string, number>;
   /** Histogram heading ("@usecs[comm]") and its number of samples, exactly or at least. */
@@ -70,6 +72,9 @@ function checkOutput(f: string, st: Status, out: string): void {
   const lines = out.split('\n');
   for (const re of (st.expect ?? []).map(ownNames)) {
     assert.ok(lines.some((l) => new RegExp(re).test(l)), `${f}: a line matches ${re}\n${out}`);
+  }
+  for (const re of (st.absent ?? []).map(ownNames)) {
+    assert.not.ok(lines.some((l) => new RegExp(re).test(l)), `${f}: no line matches ${re}\n${out}`);
   }
   for (const [re, want] of Object.entries(st.sums ?? {}).map(([re, want]) => [ownNames(re), want] as const)) {
     assert.is(sumOf(out, new RegExp(re)), want, `${f}: lines matching ${re} add up to ${want}\n${out}`);

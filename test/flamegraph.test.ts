@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { bpfscript, buildFixture, leakedPrograms, ROOT, scratchPath } from './helpers';
+import { launchChromium } from './chromium';
 import { foldMap, foldedText } from '../runtime/flamegraph/folded';
 import { layoutFlame } from '../runtime/flamegraph/layout';
 import { renderSvg } from '../runtime/flamegraph/svg';
@@ -139,36 +140,6 @@ interface PprofProfile {
   location: { id: unknown; line: { functionId: unknown }[] }[];
   function: { id: unknown; name: unknown }[];
   stringTable: { strings: string[] };
-}
-
-interface Browser {
-  newPage(o: object): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Page {
-  goto(url: string): Promise<unknown>;
-  on(event: string, f: (arg: never) => void): void;
-  screenshot(o: object): Promise<unknown>;
-  evaluate<T>(f: string): Promise<T>;
-  mouse: { click(x: number, y: number): Promise<void>; move(x: number, y: number): Promise<void> };
-  keyboard: { press(key: string): Promise<void> };
-  setDefaultTimeout(ms: number): void;
-}
-
-function launchChromium(): Promise<Browser> {
-  let playwright: { chromium: { launch(o: object): Promise<Browser> } };
-  try {
-    playwright = require('playwright-core');
-  } catch {
-    throw new Error('playwright-core is missing: it is a devDependency, run `npm install`');
-  }
-  return playwright.chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    timeout: 30_000,
-    // Playwright gives the browser a fresh temporary profile (--user-data-dir) of its own.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 }
 
 /** Each frame the page shows: its name, label, box and whether it is displayed. */

@@ -7,10 +7,10 @@ import { err, out } from '../stdio';
 import { decodeSource } from '../bytes';
 
 const BUILD_USAGE = "bpfscript build [--unsafe] [--compat V] [-k|-kk] [--include FILE] [-I DIR] (SCRIPT | -e 'program') -o ARTIFACT";
-const RUN_USAGE = 'bpfscript run ARTIFACT [ARGS] [-c CMD] [-p PID] [-f text|json|folded|pprof] [-o FILE] [--flamegraph FILE.svg] [--metrics [ADDR]] [-q] [-v] [-B MODE] [--no-warnings] [--dry-run] [--unsafe] [--explain]';
+const RUN_USAGE = 'bpfscript run ARTIFACT [ARGS] [-c CMD] [-p PID] [-f text|json|folded|pprof] [-o FILE] [--flamegraph FILE.svg] [--metrics [ADDR]] [-q] [-v] [-B MODE] [--no-warnings] [--dry-run] [--unsafe] [--explain [--html PAGE]]';
 
 /** Options taking a value, and flags, by subcommand. */
-const VALUED = { build: ['-e', '-o', '--compat', '--include', '-I'], run: ['-c', '-p', '-f', '-o', '-B', '--flamegraph'] } as const;
+const VALUED = { build: ['-e', '-o', '--compat', '--include', '-I'], run: ['-c', '-p', '-f', '-o', '-B', '--flamegraph', '--html'] } as const;
 const FLAGS = { build: ['--unsafe', '-k', '-kk', '--no-warnings'], run: ['-q', '-v', '--no-warnings', '--dry-run', '--unsafe', '--explain'] } as const;
 
 interface Parsed {
@@ -61,7 +61,7 @@ export interface CliHooks {
 export async function artifactCommand(argv: string[], version: string, hooks: CliHooks): Promise<number> {
   const cmd = argv[0] as 'build' | 'run';
   const p = parse(cmd, argv.slice(1));
-  return cmd === 'build' ? buildCommand(p, version, hooks) : runCommand(p, hooks);
+  return cmd === 'build' ? buildCommand(p, version, hooks) : runCommand(p, hooks, version);
 }
 
 function buildCommand(p: Parsed, version: string, hooks: CliHooks): number {
@@ -103,13 +103,20 @@ function buildCommand(p: Parsed, version: string, hooks: CliHooks): number {
   return 0;
 }
 
-async function runCommand(p: Parsed, hooks: CliHooks): Promise<number> {
+async function runCommand(p: Parsed, hooks: CliHooks, version: string): Promise<number> {
   const [path, ...rest] = p.operands;
   if (path === undefined) throw usage('run', 'no artifact given');
   const { loadArtifact, kernelWarning, loadedModules, positionalConfig } = require('./run') as typeof import('./run');
   const { program, info } = loadArtifact(path);
   const sources = new Map([[info.file, info.source]]);
   hooks.sources(sources);
+  if (p.values.has('--html')) {
+    const [{ checkPageArgs, explainPage }, { fromArtifact }] = await Promise.all([import('../explain/html/command'), import('../explain/html/model')]);
+    checkPageArgs(one(p, '--html')!, p.flags.has('--explain'));
+    explainPage(await fromArtifact(program, { path, ...info }, process.getuid?.() === 0), one(p, '--html')!, version);
+    if (process.env.BPFSCRIPT_DEBUG_MODULES === '1') err(loadedModules());
+    return 0;
+  }
   if (p.flags.has('--explain')) {
     const { explain, STAGES } = await import('../explain');
     const colour = require('node:tty').isatty(1) && !process.env.NO_COLOR;

@@ -197,9 +197,10 @@ export class ProbeEmitter implements EmitContext {
 
   at(span: Span): void {
     // The line info has one file, the script's (its text is embedded): code copied from a macro
-    // in another file (the standard library, an import) is placed at the call it came through.
+    // in another file (the standard library, an import) is placed at the call it came through, and
+    // code of a probe an imported file defines has no line (its lines are not the script's).
     let s: Span | undefined = span;
-    while (s && s.file !== this.p.probe.span.file) s = s.expandedFrom;
+    while (s && s.file !== this.a.program.span.file) s = s.expandedFrom;
     this.b.setDebugLocation(this.parts.di.location(s?.line ?? 0, s?.col ?? 0, this.parts.sp));
   }
 
@@ -212,7 +213,7 @@ export class ProbeEmitter implements EmitContext {
     const f = this.m.addFunction(full, this.c.fnType(ret, params));
     this.m.setLinkage(f, Linkage.Internal);
     const { di } = this.parts;
-    const line = this.p.probe.span.line;
+    const line = this.p.probe.span.file === this.a.program.span.file ? this.p.probe.span.line : 0;
     const ptr = di.pointer(null);
     const sp = di.function(f, full, line, di.basic('long', 64, DW_ATE_signed), params.map((_, i) => ({ name: `a${i}`, type: ptr })), true);
     // A builder of its own: the probe's builder stays where it is, with the probe's debug scope.

@@ -143,7 +143,8 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
     const i8p = c.ptr(c.int(8));
     for (const p of a.probes) {
       const fn: Fn = m.addFunction(p.progName, c.fnType(c.int(32), [i8p]), p.expanded.section);
-      const line = p.probe.span.line;
+      // A probe of an imported file: its line is not one of the script's (see ProbeEmitter.at).
+      const line = p.probe.span.file === a.program.span.file ? p.probe.span.line : 0;
       const sp: Meta = di.function(fn, p.progName, line, intDI, [{ name: 'ctx', type: voidPtrDI }]);
       emitProgram(new ProbeEmitter(a, p, { c, m, b, di, fn, sp }, globals));
       di.finalizeSubprogram(sp);

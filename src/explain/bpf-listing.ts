@@ -24,11 +24,26 @@ function snippet(lines: string[], n: number, col: number): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-export function listPrograms(elfImage: Buffer, source: string, p: Palette): ProgramListing[] {
+/** One instruction with the script position its line info record gives it (most have none: a record covers a run; line 0: no script line). */
+export interface InsnRow {
+  index: number;
+  text: string;
+  line?: number;
+  col?: number;
+}
+
+export interface DecodedProgram {
+  name: string;
+  section: string;
+  insnCount: number;
+  insns: InsnRow[];
+}
+
+/** Each program of the object, disassembled, its instructions carrying their line info records. */
+export function decodePrograms(elfImage: Buffer): DecodedProgram[] {
   const elf = ElfFile.fromBuffer(elfImage);
-  const lines = source.split('\n');
   const info = lineInfo(elf);
-  const out: ProgramListing[] = [];
+  const out: DecodedProgram[] = [];
   for (const prog of elf.programs()) {
     const code = prog.section.data.subarray(prog.offset, prog.offset + prog.size);
     const relocs = new Map<number, string>();
@@ -39,22 +54,31 @@ export function listPrograms(elfImage: Buffer, source: string, p: Palette): Prog
     for (const li of info.get(prog.section.name) ?? []) {
       if (li.insnOff >= prog.offset && li.insnOff < prog.offset + prog.size) records.set((li.insnOff - prog.offset) / 8, li);
     }
-    const insns = disassemble(code, (i) => relocs.get(i));
+    const insns = disassemble(code, (i) => relocs.get(i)).map((insn): InsnRow => {
+      const li = records.get(insn.index);
+      // Line 0: code that came from no line of the script (a probe of an imported file).
+      return li ? { index: insn.index, text: formatInsn(insn), line: li.line, col: li.col } : { index: insn.index, text: formatInsn(insn) };
+    });
+    out.push({ name: prog.name, section: prog.section.name, insnCount: code.length / 8, insns });
+  }
+  return out;
+}
+
+export function listPrograms(elfImage: Buffer, source: string, p: Palette): ProgramListing[] {
+  const lines = source.split('\n');
+  return decodePrograms(elfImage).map((prog) => {
     const text: string[] = [];
     let last = '';
-    for (const insn of insns) {
-      const li = records.get(insn.index);
-      if (li && li.line > 0) {
-        const where = `${li.line}:${li.col}`;
+    for (const insn of prog.insns) {
+      if (insn.line) {
+        const where = `${insn.line}:${insn.col}`;
         if (where !== last) {
-          text.push(p.source(`; ${where.padEnd(6)} ${snippet(lines, li.line, li.col)}`));
+          text.push(p.source(`; ${where.padEnd(6)} ${snippet(lines, insn.line, insn.col ?? 0)}`));
           last = where;
         }
       }
-      text.push(formatInsn(insn));
+      text.push(insn.text);
     }
-    const slots = code.length / 8;
-    out.push({ name: prog.name, section: prog.section.name, insnCount: slots, text: text.join('\n') + '\n' });
-  }
-  return out;
+    return { name: prog.name, section: prog.section, insnCount: prog.insnCount, text: text.join('\n') + '\n' };
+  });
 }

@@ -16,6 +16,7 @@ import { listPrograms } from './bpf-listing';
 import { renderTree } from './tree';
 import { renderTyped } from './typed';
 import { renderFigures, verifierFigures } from './verifier-figures';
+import { refusedHere } from './refused';
 
 export const STAGES = ['ast', 'macros', 'types', 'ir', 'bpf', 'verifier'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -102,7 +103,7 @@ async function figuresOrRejection(gen: ReturnType<typeof generate>, source: stri
 }
 
 /** The program as the type checker reads it, printed as a script, or null if nothing changed. */
-function expandedText(source: string, file: string): string | null {
+export function expandedText(source: string, file: string): string | null {
   const { resolveImports, expandMacros } = require('../semantic') as typeof import('../semantic');
   const { stdlibMacros } = require('../stdlib') as typeof import('../stdlib');
   const { formatProgram } = require('../fmt') as typeof import('../fmt');
@@ -115,20 +116,4 @@ function expandedText(source: string, file: string): string | null {
   diags.throwIfErrors();
   if (program.probes === before) return null;
   return formatProgram({ ...program, imports: [], macros: [], functions: [] });
-}
-
-/**
- * Why this kernel will not load the programs at all (fentry refused), from the attachers' own
- * checks, so the stages above still print; kprobe programs load without kprobes, so only a probe
- * type whose programs cannot even be loaded counts.
- */
-async function refusedHere(gen: ReturnType<typeof generate>): Promise<string | null> {
-  const { attachers } = await import('../../runtime/attach');
-  for (const pm of gen.meta.probes) {
-    const attacher = attachers.get(pm.provider);
-    if (!attacher?.refusedAtLoad) continue;
-    const no = attacher.unavailable?.(pm);
-    if (no) return `skipped: ${pm.progName} (${pm.name}) cannot be loaded here: ${no.missing}\nHINT: ${no.instead}\n`;
-  }
-  return null;
 }

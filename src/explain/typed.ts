@@ -7,21 +7,9 @@ import type { Analysis } from '../semantic/checked-program';
 import { typeName } from '../type-name';
 import type { Palette } from './colour';
 import { renderTree } from './tree';
+import { mapTypeName } from './map-types';
 
-// BPF map type numbers from the kernel UAPI (enum bpf_map_type), for the ones bpfscript creates.
-const MAP_TYPE_NAMES: Record<number, string> = {
-  1: 'BPF_MAP_TYPE_HASH',
-  2: 'BPF_MAP_TYPE_ARRAY',
-  5: 'BPF_MAP_TYPE_PERCPU_HASH',
-  6: 'BPF_MAP_TYPE_PERCPU_ARRAY',
-  9: 'BPF_MAP_TYPE_LRU_HASH',
-  10: 'BPF_MAP_TYPE_LRU_PERCPU_HASH',
-  27: 'BPF_MAP_TYPE_RINGBUF',
-};
-
-export function mapTypeName(n: number): string {
-  return MAP_TYPE_NAMES[n] ?? `map type ${n}`;
-}
+export { mapTypeName } from './map-types';
 
 export function renderTyped(a: Analysis, p: Palette): string {
   const out: string[] = [];

@@ -1,0 +1,17 @@
+// `--explain --html FILE`: the teaching view as one self-contained page to explore (model.ts,
+// render.ts). From a script it compiles afresh (from-source.ts); from an artifact it shows what the
+// artifact carries, loading neither the parser nor LLVM.
+
+import { writeFileSync } from 'node:fs';
+import { BpfscriptError } from '../../diagnostics';
+import type { PageModel } from './model';
+import { renderPage } from './render';
+
+export function writePage(path: string, model: PageModel, version: string): void {
+  try {
+    writeFileSync(path, renderPage(model, version));
+  } catch (e) {
+    const { errnoWords } = require('../../errno-words') as typeof import('../../errno-words');
+    throw new BpfscriptError({ severity: 'ERROR', message: `cannot write the explain page '${path}': ${errnoWords(e as NodeJS.ErrnoException)}`, hint: 'give --html a path in a writable directory' });
+  }
+}
