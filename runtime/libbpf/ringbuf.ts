@@ -4,9 +4,12 @@
 // (README trap 4) and loses records when a callback throws (trap 3).
 //
 // Layout (kernel/bpf/ringbuf.c): page 0 holds the consumer position (user-writable); page 1 the
-// producer position; the data area follows, mapped twice back to back so a record that wraps is
-// still contiguous in memory. Each record has an 8-byte header: u32 length with BUSY/DISCARD bits,
-// u32 page offset. Positions are 64-bit byte counters that only grow.
+// producer position; the data area follows. The kernel maps the data area twice back to back, so
+// a record that wraps is contiguous there; this reader maps it once and copies the rare record
+// that wraps: the kernel fills every page of a ring mapping at mmap time, so each mapping of the
+// default 4 MiB ring is 4 MiB of resident memory. Each record has an 8-byte header (never split
+// by the end: records are 8-byte aligned and the area a multiple of pages): u32 length with
+// BUSY/DISCARD bits, u32 page offset. Positions are 64-bit byte counters that only grow.
 
 import { constants as osConstants } from 'node:os';
 import { ffi, type RawPtr } from './ffi';
@@ -67,6 +70,8 @@ export class RingBuffer implements Closeable {
   readonly #hdr: Uint32Array;
   readonly #view: DataView;
   readonly #events = Buffer.alloc(16);
+  /** Where a record that wraps past the end is made contiguous; grown on demand. */
+  #wrapped = new DataView(new ArrayBuffer(0));
 
   readonly name: string;
 
@@ -104,7 +109,7 @@ export class RingBuffer implements Closeable {
       const cons = libc.mmap(null, page, PROT_READ | PROT_WRITE, MAP_SHARED, mapFd, 0);
       if (cons === MAP_FAILED) throw new LibbpfError(`mmap(ring buffer ${name} consumer page)`, ffi().errno());
       this.#consPtr = cons;
-      const prod = libc.mmap(null, page + 2 * size, PROT_READ, MAP_SHARED, mapFd, page);
+      const prod = libc.mmap(null, page + size, PROT_READ, MAP_SHARED, mapFd, page);
       if (prod === MAP_FAILED) throw new LibbpfError(`mmap(ring buffer ${name} data)`, ffi().errno());
       this.#prodPtr = prod;
       this.#epfd = libc.epoll_create1(EPOLL_CLOEXEC);
@@ -120,10 +125,10 @@ export class RingBuffer implements Closeable {
       throw e;
     }
     this.#cons = new BigUint64Array(koffi.view(this.#consPtr, page), 0, 1);
-    const data = koffi.view(this.#prodPtr, page + 2 * size);
+    const data = koffi.view(this.#prodPtr, page + size);
     this.#prod = new BigUint64Array(data, 0, 1);
-    this.#hdr = new Uint32Array(data, page, (2 * size) / 4);
-    this.#view = new DataView(data, page, 2 * size);
+    this.#hdr = new Uint32Array(data, page, size / 4);
+    this.#view = new DataView(data, page, size);
     this.#owner = owner;
     owner?.adopt(this);
   }
@@ -233,7 +238,8 @@ export class RingBuffer implements Closeable {
             n++;
             let stop: boolean | void;
             try {
-              stop = handler(view, off + RINGBUF_HDR_SZ, len);
+              const at = off + RINGBUF_HDR_SZ;
+              stop = at + len <= size ? handler(view, at, len) : handler(this.#joined(at, len), 0, len);
             } finally {
               cons = next;
             }
@@ -251,6 +257,17 @@ export class RingBuffer implements Closeable {
     return n;
   }
 
+  /** The record at `at` (past the header) whose tail wrapped to the start of the data area, in one piece. */
+  #joined(at: number, len: number): DataView {
+    if (this.#wrapped.byteLength < len) this.#wrapped = new DataView(new ArrayBuffer(Math.max(len, 2 * this.#wrapped.byteLength)));
+    const dst = new Uint8Array(this.#wrapped.buffer, 0, len);
+    const src = this.#view;
+    const head = Math.max(0, this.#size - at);
+    dst.set(new Uint8Array(src.buffer, src.byteOffset + Math.min(at, this.#size), head));
+    dst.set(new Uint8Array(src.buffer, src.byteOffset, len - head), head);
+    return this.#wrapped;
+  }
+
   #closeFds(): void {
     const { libc } = ffi();
     if (this.#epfd >= 0) { libc.close(this.#epfd); this.#epfd = -1; }
@@ -262,7 +279,7 @@ export class RingBuffer implements Closeable {
     // A wait in progress still uses the epoll fd on its thread: end it, and let its callback close.
     if (this.#waiting) this.interruptWait();
     else this.#closeFds();
-    if (this.#prodPtr !== null) { libc.munmap(this.#prodPtr, this.#page + 2 * this.#size); this.#prodPtr = null; }
+    if (this.#prodPtr !== null) { libc.munmap(this.#prodPtr, this.#page + this.#size); this.#prodPtr = null; }
     if (this.#consPtr !== null) { libc.munmap(this.#consPtr, this.#page); this.#consPtr = null; }
   }
 
