@@ -3,7 +3,6 @@
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { BpfscriptError, renderAll } from './diagnostics';
-import { compileCached } from './compile';
 import { blockingStdio, err, out } from './stdio';
 import { decodeSource, rawArgs, toByteString } from './bytes';
 import { installFeatureProbeLoader } from './kernel/host';
@@ -277,6 +276,8 @@ export async function main(cmdline: string[]): Promise<void> {
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
     const command = cmd ? ((require('./kernel/binaries') as typeof import('./kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
+    // Required here, not at the top: an artifact run (src/artifact/) needs neither the compiler nor the cache.
+    const { compileCached } = require('./compile') as typeof import('./compile');
     const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), ...(split.named.size ? { namedOptions: [...split.named] } : {}), ...(args.probeFilter !== undefined ? { probeFilter: args.probeFilter } : {}), wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(helperErrors ? { helperErrors } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
     if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (emitOnly) {

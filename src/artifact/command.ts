@@ -60,6 +60,7 @@ export interface CliHooks {
 /** `argv` starts with the subcommand. Returns the exit status. */
 export async function artifactCommand(argv: string[], version: string, hooks: CliHooks): Promise<number> {
   const cmd = argv[0] as 'build' | 'run';
+  if (cmd === 'run') deferOptimizingCompiler();
   const p = parse(cmd, argv.slice(1));
   return cmd === 'build' ? buildCommand(p, version, hooks) : runCommand(p, hooks);
 }
@@ -136,6 +137,22 @@ async function runCommand(p: Parsed, hooks: CliHooks): Promise<number> {
   const status = await run(program, { command: one(p, '-c'), pid, dryRun: p.flags.has('--dry-run'), format: formatOf(one(p, '-f')), outputFile: one(p, '-o'), flamegraph: one(p, '--flamegraph'), verbose: p.flags.has('-v'), unsafe: p.flags.has('--unsafe'), sources, config, ...flags.run });
   if (process.env.BPFSCRIPT_DEBUG_MODULES === '1') err(loadedModules());
   return status;
+}
+
+/** How long a run goes without V8's optimizing compiler. */
+const TURBOFAN_AFTER_MS = 1000;
+
+/**
+ * V8's optimizing compiler stays off for a run's first second. Started, it maps in several MB of
+ * its own code and working memory (3.5 MB of a 59 MB peak for `BEGIN { exit(); }`) to optimise
+ * the module loader's path functions, which a short run never profits from; a long run gets it
+ * back once the session is tracing (V8's tiering reads the flag at each decision: `node
+ * --trace-opt` shows functions optimised after the second).
+ */
+function deferOptimizingCompiler(): void {
+  const v8 = require('node:v8') as typeof import('node:v8');
+  v8.setFlagsFromString('--no-turbofan');
+  setTimeout(() => v8.setFlagsFromString('--turbofan'), TURBOFAN_AFTER_MS).unref();
 }
 
 /** -f as a session takes it (checkCliFlags refused any other name). */
