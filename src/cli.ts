@@ -144,7 +144,7 @@ function requireRoot(what: string, hint: string): void {
 }
 
 /** --test, --bench or --mode MODE (bpftrace 0.25+): which of a script's test:/bench: probes to run. */
-function runMode(args: CliArgs): 'test' | 'bench' | undefined {
+export function runMode(args: Pick<CliArgs, 'test' | 'bench' | 'mode'>): 'test' | 'bench' | undefined {
   const given = [args.test && 'test', args.bench && 'bench', args.mode].filter((m): m is string => !!m);
   if (given.length > 1) throw new BpfscriptError({ severity: 'ERROR', message: `USAGE: --${given[1] === args.mode ? 'mode' : given[1]} conflicts with existing --mode` });
   const m = given[0];

@@ -5,18 +5,21 @@ import { readFileSync } from 'node:fs';
 import { BpfscriptError, renderAll, type Sources } from '../diagnostics';
 import { err, out } from '../stdio';
 import { decodeSource } from '../bytes';
+import type { ProgramMeta } from '../compiled';
 
 const BUILD_USAGE = "bpfscript build [--unsafe] [--compat V] [-k|-kk] [--include FILE] [-I DIR] (SCRIPT | -e 'program') -o ARTIFACT";
-const RUN_USAGE = 'bpfscript run ARTIFACT [ARGS] [-c CMD] [-p PID] [-f text|json|folded|pprof] [-o FILE] [--flamegraph FILE.svg] [--metrics [ADDR]] [-q] [-v] [-B MODE] [--no-warnings] [--dry-run] [--unsafe] [--explain]';
+const RUN_USAGE = 'bpfscript run ARTIFACT [ARGS] [-c CMD] [-p PID] [-f text|json|folded|pprof] [-o FILE] [--flamegraph FILE.svg] [--metrics [ADDR]] [-q] [-v] [-B MODE] [--no-warnings] [--dry-run] [--unsafe] [--explain] [--test|--bench|--mode MODE] [--probe-filter REGEX] [-- --NAME=VALUE]';
 
 /** Options taking a value, and flags, by subcommand. */
-const VALUED = { build: ['-e', '-o', '--compat', '--include', '-I'], run: ['-c', '-p', '-f', '-o', '-B', '--flamegraph'] } as const;
-const FLAGS = { build: ['--unsafe', '-k', '-kk', '--no-warnings'], run: ['-q', '-v', '--no-warnings', '--dry-run', '--unsafe', '--explain'] } as const;
+const VALUED = { build: ['-e', '-o', '--compat', '--include', '-I'], run: ['-c', '-p', '-f', '-o', '-B', '--flamegraph', '--mode', '--probe-filter'] } as const;
+const FLAGS = { build: ['--unsafe', '-k', '-kk', '--no-warnings'], run: ['-q', '-v', '--no-warnings', '--dry-run', '--unsafe', '--explain', '--test', '--bench'] } as const;
 
 interface Parsed {
   values: Map<string, string[]>;
   flags: Set<string>;
   operands: string[];
+  /** `--name[=value]` arguments after the artifact and before any `--`: its getopt() options, if it has some. */
+  loose: Set<string>;
 }
 
 function usage(cmd: 'build' | 'run', message: string): BpfscriptError {
@@ -24,7 +27,7 @@ function usage(cmd: 'build' | 'run', message: string): BpfscriptError {
 }
 
 function parse(cmd: 'build' | 'run', argv: string[]): Parsed {
-  const p: Parsed = { values: new Map(), flags: new Set(), operands: [] };
+  const p: Parsed = { values: new Map(), flags: new Set(), operands: [], loose: new Set() };
   const valued = VALUED[cmd] as readonly string[];
   const flags = FLAGS[cmd] as readonly string[];
   for (let i = 0; i < argv.length; i++) {
@@ -42,7 +45,14 @@ function parse(cmd: 'build' | 'run', argv: string[]): Parsed {
       if (argv[i + 1] === undefined) throw usage(cmd, `${a} needs a value`);
       p.values.set(a, [...(p.values.get(a) ?? []), argv[++i]]);
     } else if (flags.includes(a)) p.flags.add(a);
-    else if (a.startsWith('-') && a !== '-') throw usage(cmd, `unknown option for bpfscript ${cmd}: ${a}`);
+    else if (cmd === 'run' && (VALUED.build as readonly string[]).concat(FLAGS.build).includes(a)) {
+      throw usage(cmd, `${a} is fixed when the artifact is built: give it to bpfscript build`);
+    }
+    // `./tool.bpfa --name=value` (its #! line adds `bpfscript run`): a program option, as after --.
+    else if (cmd === 'run' && p.operands.length > 0 && /^--[^-=]/.test(a)) {
+      p.loose.add(a);
+      p.operands.push(a);
+    } else if (a.startsWith('-') && a !== '-') throw usage(cmd, `unknown option for bpfscript ${cmd}: ${a}`);
     else p.operands.push(a);
   }
   return p;
@@ -107,8 +117,12 @@ function buildCommand(p: Parsed, version: string, hooks: CliHooks): number {
 async function runCommand(p: Parsed, hooks: CliHooks): Promise<number> {
   const [path, ...rest] = p.operands;
   if (path === undefined) throw usage('run', 'no artifact given');
-  const { loadArtifact, kernelWarning, loadedModules, positionalConfig } = require('./run') as typeof import('./run');
+  const { loadArtifact, kernelWarning, loadedModules, optionConfig, positionalConfig, programArgs } = require('./run') as typeof import('./run');
   const { program, info } = loadArtifact(path);
+  const { runMode } = require('../cli') as typeof import('../cli');
+  const mode = runMode({ test: p.flags.has('--test'), bench: p.flags.has('--bench'), mode: one(p, '--mode') });
+  const filter = one(p, '--probe-filter');
+  if (filter !== undefined) program.meta = keptProbes(program.meta, filter);
   const sources = new Map([[info.file, info.source]]);
   hooks.sources(sources);
   if (p.flags.has('--explain')) {
@@ -126,7 +140,8 @@ async function runCommand(p: Parsed, hooks: CliHooks): Promise<number> {
     pid = Number(pidText);
     if (!/^\d+$/.test(pidText) || !require('node:fs').existsSync(`/proc/${pid}`)) throw new BpfscriptError({ severity: 'ERROR', message: `-p ${pidText}: no such process`, hint: 'give the pid of a running process' });
   }
-  const config = positionalConfig(program.meta, rest);
+  const { positionals, named } = programArgs(info, rest, p.loose);
+  const config = { ...positionalConfig(program.meta, positionals), ...optionConfig(info, named) };
   (require('./portability') as typeof import('./portability')).checkPortability(program.meta, info.tracepoints, info.kernel);
   const quietWarnings = p.flags.has('--no-warnings');
   const warn = kernelWarning(info);
@@ -134,7 +149,7 @@ async function runCommand(p: Parsed, hooks: CliHooks): Promise<number> {
   if (program.meta.warnings?.length && !quietWarnings) err(renderAll(program.meta.warnings, sources));
   const { run } = await import('../../runtime/session');
   hooks.ending((await import('../../runtime/libbpf/exit')).exitNow);
-  const status = await run(program, { command: one(p, '-c'), pid, dryRun: p.flags.has('--dry-run'), format: formatOf(one(p, '-f')), outputFile: one(p, '-o'), flamegraph: one(p, '--flamegraph'), verbose: p.flags.has('-v'), unsafe: p.flags.has('--unsafe'), sources, config, ...flags.run });
+  const status = await run(program, { command: one(p, '-c'), pid, dryRun: p.flags.has('--dry-run'), format: formatOf(one(p, '-f')), outputFile: one(p, '-o'), flamegraph: one(p, '--flamegraph'), verbose: p.flags.has('-v'), unsafe: p.flags.has('--unsafe'), sources, config, ...flags.run, ...(mode ? { mode } : {}) });
   if (process.env.BPFSCRIPT_DEBUG_MODULES === '1') err(loadedModules());
   return status;
 }
@@ -153,6 +168,18 @@ function deferOptimizingCompiler(): void {
   const v8 = require('node:v8') as typeof import('node:v8');
   v8.setFlagsFromString('--no-turbofan');
   setTimeout(() => v8.setFlagsFromString('--turbofan'), TURBOFAN_AFTER_MS).unref();
+}
+
+/**
+ * --probe-filter on a built program: the probes it does not keep are neither attached nor run
+ * (their programs are still loaded; the compile of a script leaves them out instead).
+ */
+function keptProbes(meta: ProgramMeta, filter: string): ProgramMeta {
+  const { probeFilter, noProbesLeft } = require('../probe-filter') as typeof import('../probe-filter');
+  const keep = probeFilter(filter);
+  const probes = meta.probes.filter((p) => keep(p.name, p.runOnce));
+  if (!probes.length) throw noProbesLeft(filter);
+  return { ...meta, probes };
 }
 
 /** -f as a session takes it (checkCliFlags refused any other name). */
