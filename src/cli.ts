@@ -157,7 +157,7 @@ const PID_MAX = 4194304;
 
 /** -p as bpftrace validates it: a decimal number (no 0x, no trailing text) of a running process. */
 /** -p's value, refused in the chosen bpftrace's words. */
-function parsePid(text: string, dialect: Dialect): number {
+export function parsePid(text: string, dialect: Dialect): number {
   const now = dialect === '0.26';
   if (!/^[+-]?\d+$/.test(text)) {
     // 0.26 parses with from_chars: digits followed by something else are "trailing bytes".

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { spawnSync } from './child';
+import { spawn, spawnSync } from './child';
 import { BIN, bpfscript, isRoot } from './helpers';
 
 const scratch = mkdtempSync(join(tmpdir(), 'bpfscript-artifacts-run-'));
@@ -121,6 +121,28 @@ test('--test, --bench, --mode and --probe-filter run an artifact\'s probes as th
   const mode = bpfscript(['run', art, '--mode', 'foo']);
   assert.is(mode.status, 1);
   assert.match(mode.stderr, /^ERROR: USAGE: --mode can only be 'test' or 'bench', got 'foo'\n/);
+});
+
+test('-p is read and refused as a script run reads it, in the words of the artifact\'s dialect', () => {
+  if (!isRoot) return;
+  const script = 'BEGIN { printf("ok\\n"); exit(); }';
+  for (const compat of ['0.17', '0.26']) {
+    const { art, file } = built(`pid-${compat}`, script, ['--compat', compat]);
+    for (const bad of ['abc', '12x', '0', '99999999']) {
+      const a = bpfscript(['run', art, '-p', bad]);
+      const s = bpfscript(['--no-cache', '--compat', compat, file, '-p', bad]);
+      assert.is(a.status, 1, `${compat} -p ${bad}`);
+      assert.is(a.stderr, s.stderr, `${compat} -p ${bad}`);
+    }
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const r = bpfscript(['run', art, '-p', String(sleeper.pid)]);
+      assert.is(r.status, 0, r.stderr);
+      assert.match(r.stdout, /ok\n/);
+    } finally {
+      sleeper.kill();
+    }
+  }
 });
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -134,12 +134,9 @@ async function runCommand(p: Parsed, hooks: CliHooks): Promise<number> {
   if (process.getuid?.() !== 0) throw new BpfscriptError({ severity: 'ERROR', message: 'bpfscript must run as root to load BPF programs', hint: 'run it with sudo' });
   const { checkCliFlags } = require('../cli-flags') as typeof import('../cli-flags');
   const flags = checkCliFlags({ f: one(p, '-f'), q: p.flags.has('-q'), warnings: !p.flags.has('--no-warnings'), B: one(p, '-B'), metrics: one(p, '--metrics'), _: [] }, '');
-  let pid: number | undefined;
+  // -p refused in the words of the dialect the artifact was built for, as a script's run does.
   const pidText = one(p, '-p');
-  if (pidText !== undefined) {
-    pid = Number(pidText);
-    if (!/^\d+$/.test(pidText) || !require('node:fs').existsSync(`/proc/${pid}`)) throw new BpfscriptError({ severity: 'ERROR', message: `-p ${pidText}: no such process`, hint: 'give the pid of a running process' });
-  }
+  const pid = pidText === undefined ? undefined : (require('../cli') as typeof import('../cli')).parsePid(pidText, program.meta.dialect ?? '0.17');
   const { positionals, named } = programArgs(info, rest, p.loose);
   const config = { ...positionalConfig(program.meta, positionals), ...optionConfig(info, named) };
   (require('./portability') as typeof import('./portability')).checkPortability(program.meta, info.tracepoints, info.kernel);
