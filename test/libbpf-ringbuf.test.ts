@@ -3,6 +3,7 @@
 // through BPF_PROG_TEST_RUN. Order, bounds, epoll readiness, throwing handlers, lifetimes, speed.
 
 import { test } from 'uvu';
+import { readFileSync } from 'node:fs';
 import * as assert from 'uvu/assert';
 import {
   BpfMap, HandleStateError, Insn, LibbpfError, MapType, ProgType, RawProgram, RingBuffer, assemble,
@@ -152,6 +153,39 @@ test('a record split by the end of the ring arrives whole', () => {
     ring.close();
     map.close();
   }
+});
+
+/** Sizes of this process's mappings of ring data (the producer page and the data area after it). */
+const ringMappings = (): number[] =>
+  readFileSync('/proc/self/maps', 'utf8').split('\n').filter((l) => /^\S+ r--s 00001000 .*anon_inode:bpf-map$/.test(l)).map((l) => {
+    const [from, to] = l.split(' ')[0].split('-');
+    return parseInt(to, 16) - parseInt(from, 16);
+  });
+
+test('only the first 64 KiB of the data area are mapped until the producer writes past them', () => {
+  // The kernel makes a ring mapping resident at mmap: a short run must not pay for the whole ring.
+  const f = fixture();
+  try {
+    f.produce(100);
+    const page = ringMappings()[0] - 65536;
+    assert.equal(ringMappings(), [page + 65536]);
+    assert.is(f.ring.consume(() => {}, 1 << 30), 100);
+    f.produce(5000); // 80000 bytes in all: past the first window
+    let n = 0;
+    let last = 0n;
+    f.ring.consume((v, off, len) => {
+      assert.is(len, 8);
+      const ts = v.getBigUint64(off, true);
+      if (ts < last) throw new Error('out of order');
+      last = ts;
+      n++;
+    }, 1 << 30);
+    assert.is(n, 5000);
+    assert.equal(ringMappings(), [page + RING_SIZE]);
+  } finally {
+    f.close();
+  }
+  assert.equal(ringMappings(), []);
 });
 
 test('epoll fd becomes ready on a waking submit and clears when drained', () => {

@@ -7,7 +7,8 @@
 // producer position; the data area follows. The kernel maps the data area twice back to back, so
 // a record that wraps is contiguous there; this reader maps it once and copies the rare record
 // that wraps: the kernel fills every page of a ring mapping at mmap time, so each mapping of the
-// default 4 MiB ring is 4 MiB of resident memory. Each record has an 8-byte header (never split
+// default 4 MiB ring is 4 MiB of resident memory. For the same reason only the first 64 KiB are
+// mapped until the producer has written past them: a short run never maps the rest. Each record has an 8-byte header (never split
 // by the end: records are 8-byte aligned and the area a multiple of pages): u32 length with
 // BUSY/DISCARD bits, u32 page offset. Positions are 64-bit byte counters that only grow.
 
@@ -33,6 +34,8 @@ const RINGBUF_HDR_SZ = 8;
 // Publishing the consumer position now and then lets the producer reuse space mid-drain.
 const PUBLISH_EVERY = 1024;
 const FAILED_WAIT_RETRY_MS = 100;
+/** The data area mapped until the producer passes it (positions start at 0 and only grow). */
+const FIRST_WINDOW = 64 * 1024;
 /**
  * Signals blocked while a worker-pool thread waits on the ring. Node's pool threads leave signals
  * unblocked, so a process-directed signal (SIGINT, SIGCHLD of a system() command) could otherwise
@@ -66,9 +69,12 @@ export class RingBuffer implements Closeable {
   /** Written by the worker thread during a wait; nothing on the main thread reads it. */
   readonly #waitEvents = Buffer.alloc(16);
   readonly #cons: BigUint64Array;
-  readonly #prod: BigUint64Array;
-  readonly #hdr: Uint32Array;
-  readonly #view: DataView;
+  #prod!: BigUint64Array;
+  #hdr!: Uint32Array;
+  #view!: DataView;
+  readonly #mapFd: number;
+  /** Bytes of the data area mapped: FIRST_WINDOW (or less of a smaller ring), then all of it. */
+  #mapped = 0;
   readonly #events = Buffer.alloc(16);
   /** Where a record that wraps past the end is made contiguous; grown on demand. */
   #wrapped = new DataView(new ArrayBuffer(0));
@@ -104,14 +110,13 @@ export class RingBuffer implements Closeable {
     }
     this.#size = size;
     this.#page = page;
+    this.#mapFd = mapFd;
     this.#life = new Lifetime(`ring buffer ${name}`);
     try {
       const cons = libc.mmap(null, page, PROT_READ | PROT_WRITE, MAP_SHARED, mapFd, 0);
       if (cons === MAP_FAILED) throw new LibbpfError(`mmap(ring buffer ${name} consumer page)`, ffi().errno());
       this.#consPtr = cons;
-      const prod = libc.mmap(null, page + size, PROT_READ, MAP_SHARED, mapFd, page);
-      if (prod === MAP_FAILED) throw new LibbpfError(`mmap(ring buffer ${name} data)`, ffi().errno());
-      this.#prodPtr = prod;
+      this.#mapData(Math.min(size, FIRST_WINDOW));
       this.#epfd = libc.epoll_create1(EPOLL_CLOEXEC);
       if (this.#epfd < 0) throw new LibbpfError('epoll_create1', ffi().errno());
       const ev = Buffer.alloc(16);
@@ -125,16 +130,27 @@ export class RingBuffer implements Closeable {
       throw e;
     }
     this.#cons = new BigUint64Array(koffi.view(this.#consPtr, page), 0, 1);
-    const data = koffi.view(this.#prodPtr, page + size);
-    this.#prod = new BigUint64Array(data, 0, 1);
-    this.#hdr = new Uint32Array(data, page, size / 4);
-    this.#view = new DataView(data, page, size);
     this.#owner = owner;
     owner?.adopt(this);
   }
 
   get size(): number {
     return this.#size;
+  }
+
+  /** Maps the producer page and the first `bytes` of the data area, in place of what was mapped. */
+  #mapData(bytes: number): void {
+    const { koffi, libc } = ffi();
+    const page = this.#page;
+    const prod = libc.mmap(null, page + bytes, PROT_READ, MAP_SHARED, this.#mapFd, page);
+    if (prod === MAP_FAILED) throw new LibbpfError(`mmap(ring buffer ${this.name} data)`, ffi().errno());
+    if (this.#prodPtr !== null) libc.munmap(this.#prodPtr, page + this.#mapped);
+    this.#prodPtr = prod;
+    this.#mapped = bytes;
+    const data = koffi.view(prod, page + bytes);
+    this.#prod = new BigUint64Array(data, 0, 1);
+    this.#hdr = new Uint32Array(data, page, bytes / 4);
+    this.#view = new DataView(data, page, bytes);
   }
 
   get closed(): boolean {
@@ -216,8 +232,8 @@ export class RingBuffer implements Closeable {
     this.#life.assertOpen(`ring_buffer__consume(${this.name})`);
     const size = this.#size;
     const mask = size - 1;
-    const hdr = this.#hdr;
-    const view = this.#view;
+    let hdr = this.#hdr;
+    let view = this.#view;
     const consArr = this.#cons;
     let cons = Number(Atomics.load(consArr, 0));
     let n = 0;
@@ -228,6 +244,12 @@ export class RingBuffer implements Closeable {
         first = false;
         const prod = Number(Atomics.load(this.#prod, 0));
         if (cons >= prod) break;
+        // Everything read lies below prod: past the first window, the whole area is mapped.
+        if (prod > this.#mapped && this.#mapped < size) {
+          this.#mapData(size);
+          hdr = this.#hdr;
+          view = this.#view;
+        }
         while (cons < prod) {
           const off = cons & mask;
           const h = Atomics.load(hdr, off >>> 2) >>> 0;
@@ -279,7 +301,7 @@ export class RingBuffer implements Closeable {
     // A wait in progress still uses the epoll fd on its thread: end it, and let its callback close.
     if (this.#waiting) this.interruptWait();
     else this.#closeFds();
-    if (this.#prodPtr !== null) { libc.munmap(this.#prodPtr, this.#page + this.#size); this.#prodPtr = null; }
+    if (this.#prodPtr !== null) { libc.munmap(this.#prodPtr, this.#page + this.#mapped); this.#prodPtr = null; }
     if (this.#consPtr !== null) { libc.munmap(this.#consPtr, this.#page); this.#consPtr = null; }
   }
 
