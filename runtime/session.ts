@@ -20,7 +20,7 @@ import { decodeValue } from './format/decode';
 import { onSigusr1 } from './signals';
 import { unwatch } from './watched';
 import { useLibbpfFeatureProbes } from './feature-probes';
-import { runModeProbes, type ModeHost, type RunMode } from './test-mode';
+import type { ModeHost, RunMode } from './test-mode';
 import type { ListenAddress } from './metrics/address';
 import type { Exporter } from './metrics/exporter';
 
@@ -314,6 +314,7 @@ class Session {
         return failed;
       },
     };
+    const { runModeProbes } = require('./test-mode') as typeof import('./test-mode');
     const status = runModeProbes(mode, this.gen.meta.probes, host, (t) => writeAll(2, t));
     this.inEnd = true;
     runAll('end');

@@ -3,7 +3,6 @@
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { BpfscriptError, renderAll } from './diagnostics';
-import { compileCached } from './compile';
 import { blockingStdio, err, out } from './stdio';
 import { decodeSource, rawArgs, toByteString } from './bytes';
 import { installFeatureProbeLoader } from './kernel/host';
@@ -147,7 +146,7 @@ function requireRoot(what: string, hint: string): void {
 }
 
 /** --test, --bench or --mode MODE (bpftrace 0.25+): which of a script's test:/bench: probes to run. */
-function runMode(args: CliArgs): 'test' | 'bench' | undefined {
+export function runMode(args: Pick<CliArgs, 'test' | 'bench' | 'mode'>): 'test' | 'bench' | undefined {
   const given = [args.test && 'test', args.bench && 'bench', args.mode].filter((m): m is string => !!m);
   if (given.length > 1) throw new BpfscriptError({ severity: 'ERROR', message: `USAGE: --${given[1] === args.mode ? 'mode' : given[1]} conflicts with existing --mode` });
   const m = given[0];
@@ -160,7 +159,7 @@ const PID_MAX = 4194304;
 
 /** -p as bpftrace validates it: a decimal number (no 0x, no trailing text) of a running process. */
 /** -p's value, refused in the chosen bpftrace's words. */
-function parsePid(text: string, dialect: Dialect): number {
+export function parsePid(text: string, dialect: Dialect): number {
   const now = dialect === '0.26';
   if (!/^[+-]?\d+$/.test(text)) {
     // 0.26 parses with from_chars: digits followed by something else are "trailing bytes".
@@ -284,6 +283,8 @@ export async function main(cmdline: string[]): Promise<void> {
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
     const command = cmd ? ((require('./kernel/binaries') as typeof import('./kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
+    // Required here, not at the top: an artifact run (src/artifact/) needs neither the compiler nor the cache.
+    const { compileCached } = require('./compile') as typeof import('./compile');
     const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), ...(split.named.size ? { namedOptions: [...split.named] } : {}), ...(args.probeFilter !== undefined ? { probeFilter: args.probeFilter } : {}), wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(helperErrors ? { helperErrors } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
     if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (emitOnly) {

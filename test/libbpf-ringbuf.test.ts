@@ -3,6 +3,7 @@
 // through BPF_PROG_TEST_RUN. Order, bounds, epoll readiness, throwing handlers, lifetimes, speed.
 
 import { test } from 'uvu';
+import { readFileSync } from 'node:fs';
 import * as assert from 'uvu/assert';
 import {
   BpfMap, HandleStateError, Insn, LibbpfError, MapType, ProgType, RawProgram, RingBuffer, assemble,
@@ -106,6 +107,85 @@ test('records wrap around the end of the ring intact', () => {
   } finally {
     f.close();
   }
+});
+
+test('a record split by the end of the ring arrives whole', () => {
+  // 40-byte records (48 with the header) in a 16 KiB ring: 48 does not divide the ring, so
+  // records straddle its end, and the reader (which maps the data area once) joins the two parts.
+  const map = BpfMap.create({ type: MapType.RINGBUF, name: 't_ring_wrap', keySize: 0, valueSize: 0, maxEntries: 16384 });
+  const ring = new RingBuffer(map);
+  const stores = [-40, -32, -24, -16, -8].map((off) => Insn.stxDw(10, off, 0));
+  const prog = RawProgram.load({
+    type: ProgType.SOCKET_FILTER,
+    name: 'rb_wide',
+    insns: assemble(
+      Insn.call(BpfHelper.KTIME_GET_NS),
+      ...stores,
+      Insn.ldMapFd(1, map.fd),
+      Insn.movReg(2, 10),
+      Insn.addImm(2, -40),
+      Insn.movImm(3, 40),
+      Insn.movImm(4, BPF_RB_NO_WAKEUP),
+      Insn.call(BpfHelper.RINGBUF_OUTPUT),
+      Insn.movImm(0, 0),
+      Insn.exit(),
+    ),
+  });
+  try {
+    let total = 0;
+    let split = 0;
+    let last = 0n;
+    for (let round = 0; round < 40; round++) {
+      prog.testRun({ data: packet, repeat: 100 });
+      total += ring.consume((v, off, len) => {
+        assert.is(len, 40);
+        if (off === 0) split++;
+        const ts = v.getBigUint64(off, true);
+        for (let i = 8; i < 40; i += 8) assert.is(v.getBigUint64(off + i, true), ts);
+        if (ts < last) throw new Error('out of order');
+        last = ts;
+      }, 1 << 30);
+    }
+    assert.is(total, 4000);
+    assert.ok(split > 0, 'no record straddled the end of the ring');
+  } finally {
+    prog.close();
+    ring.close();
+    map.close();
+  }
+});
+
+/** Sizes of this process's mappings of ring data (the producer page and the data area after it). */
+const ringMappings = (): number[] =>
+  readFileSync('/proc/self/maps', 'utf8').split('\n').filter((l) => /^\S+ r--s 00001000 .*anon_inode:bpf-map$/.test(l)).map((l) => {
+    const [from, to] = l.split(' ')[0].split('-');
+    return parseInt(to, 16) - parseInt(from, 16);
+  });
+
+test('only the first 64 KiB of the data area are mapped until the producer writes past them', () => {
+  // The kernel makes a ring mapping resident at mmap: a short run must not pay for the whole ring.
+  const f = fixture();
+  try {
+    f.produce(100);
+    const page = ringMappings()[0] - 65536;
+    assert.equal(ringMappings(), [page + 65536]);
+    assert.is(f.ring.consume(() => {}, 1 << 30), 100);
+    f.produce(5000); // 80000 bytes in all: past the first window
+    let n = 0;
+    let last = 0n;
+    f.ring.consume((v, off, len) => {
+      assert.is(len, 8);
+      const ts = v.getBigUint64(off, true);
+      if (ts < last) throw new Error('out of order');
+      last = ts;
+      n++;
+    }, 1 << 30);
+    assert.is(n, 5000);
+    assert.equal(ringMappings(), [page + RING_SIZE]);
+  } finally {
+    f.close();
+  }
+  assert.equal(ringMappings(), []);
 });
 
 test('epoll fd becomes ready on a waking submit and clears when drained', () => {

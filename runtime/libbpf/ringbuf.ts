@@ -4,9 +4,13 @@
 // (README trap 4) and loses records when a callback throws (trap 3).
 //
 // Layout (kernel/bpf/ringbuf.c): page 0 holds the consumer position (user-writable); page 1 the
-// producer position; the data area follows, mapped twice back to back so a record that wraps is
-// still contiguous in memory. Each record has an 8-byte header: u32 length with BUSY/DISCARD bits,
-// u32 page offset. Positions are 64-bit byte counters that only grow.
+// producer position; the data area follows. The kernel maps the data area twice back to back, so
+// a record that wraps is contiguous there; this reader maps it once and copies the rare record
+// that wraps: the kernel fills every page of a ring mapping at mmap time, so each mapping of the
+// default 4 MiB ring is 4 MiB of resident memory. For the same reason only the first 64 KiB are
+// mapped until the producer has written past them: a short run never maps the rest. Each record has an 8-byte header (never split
+// by the end: records are 8-byte aligned and the area a multiple of pages): u32 length with
+// BUSY/DISCARD bits, u32 page offset. Positions are 64-bit byte counters that only grow.
 
 import { constants as osConstants } from 'node:os';
 import { ffi, type RawPtr } from './ffi';
@@ -30,6 +34,8 @@ const RINGBUF_HDR_SZ = 8;
 // Publishing the consumer position now and then lets the producer reuse space mid-drain.
 const PUBLISH_EVERY = 1024;
 const FAILED_WAIT_RETRY_MS = 100;
+/** The data area mapped until the producer passes it (positions start at 0 and only grow). */
+const FIRST_WINDOW = 64 * 1024;
 /**
  * Signals blocked while a worker-pool thread waits on the ring. Node's pool threads leave signals
  * unblocked, so a process-directed signal (SIGINT, SIGCHLD of a system() command) could otherwise
@@ -63,10 +69,15 @@ export class RingBuffer implements Closeable {
   /** Written by the worker thread during a wait; nothing on the main thread reads it. */
   readonly #waitEvents = Buffer.alloc(16);
   readonly #cons: BigUint64Array;
-  readonly #prod: BigUint64Array;
-  readonly #hdr: Uint32Array;
-  readonly #view: DataView;
+  #prod!: BigUint64Array;
+  #hdr!: Uint32Array;
+  #view!: DataView;
+  readonly #mapFd: number;
+  /** Bytes of the data area mapped: FIRST_WINDOW (or less of a smaller ring), then all of it. */
+  #mapped = 0;
   readonly #events = Buffer.alloc(16);
+  /** Where a record that wraps past the end is made contiguous; grown on demand. */
+  #wrapped = new DataView(new ArrayBuffer(0));
 
   readonly name: string;
 
@@ -99,14 +110,13 @@ export class RingBuffer implements Closeable {
     }
     this.#size = size;
     this.#page = page;
+    this.#mapFd = mapFd;
     this.#life = new Lifetime(`ring buffer ${name}`);
     try {
       const cons = libc.mmap(null, page, PROT_READ | PROT_WRITE, MAP_SHARED, mapFd, 0);
       if (cons === MAP_FAILED) throw new LibbpfError(`mmap(ring buffer ${name} consumer page)`, ffi().errno());
       this.#consPtr = cons;
-      const prod = libc.mmap(null, page + 2 * size, PROT_READ, MAP_SHARED, mapFd, page);
-      if (prod === MAP_FAILED) throw new LibbpfError(`mmap(ring buffer ${name} data)`, ffi().errno());
-      this.#prodPtr = prod;
+      this.#mapData(Math.min(size, FIRST_WINDOW));
       this.#epfd = libc.epoll_create1(EPOLL_CLOEXEC);
       if (this.#epfd < 0) throw new LibbpfError('epoll_create1', ffi().errno());
       const ev = Buffer.alloc(16);
@@ -120,16 +130,27 @@ export class RingBuffer implements Closeable {
       throw e;
     }
     this.#cons = new BigUint64Array(koffi.view(this.#consPtr, page), 0, 1);
-    const data = koffi.view(this.#prodPtr, page + 2 * size);
-    this.#prod = new BigUint64Array(data, 0, 1);
-    this.#hdr = new Uint32Array(data, page, (2 * size) / 4);
-    this.#view = new DataView(data, page, 2 * size);
     this.#owner = owner;
     owner?.adopt(this);
   }
 
   get size(): number {
     return this.#size;
+  }
+
+  /** Maps the producer page and the first `bytes` of the data area, in place of what was mapped. */
+  #mapData(bytes: number): void {
+    const { koffi, libc } = ffi();
+    const page = this.#page;
+    const prod = libc.mmap(null, page + bytes, PROT_READ, MAP_SHARED, this.#mapFd, page);
+    if (prod === MAP_FAILED) throw new LibbpfError(`mmap(ring buffer ${this.name} data)`, ffi().errno());
+    if (this.#prodPtr !== null) libc.munmap(this.#prodPtr, page + this.#mapped);
+    this.#prodPtr = prod;
+    this.#mapped = bytes;
+    const data = koffi.view(prod, page + bytes);
+    this.#prod = new BigUint64Array(data, 0, 1);
+    this.#hdr = new Uint32Array(data, page, bytes / 4);
+    this.#view = new DataView(data, page, bytes);
   }
 
   get closed(): boolean {
@@ -211,8 +232,8 @@ export class RingBuffer implements Closeable {
     this.#life.assertOpen(`ring_buffer__consume(${this.name})`);
     const size = this.#size;
     const mask = size - 1;
-    const hdr = this.#hdr;
-    const view = this.#view;
+    let hdr = this.#hdr;
+    let view = this.#view;
     const consArr = this.#cons;
     let cons = Number(Atomics.load(consArr, 0));
     let n = 0;
@@ -223,6 +244,12 @@ export class RingBuffer implements Closeable {
         first = false;
         const prod = Number(Atomics.load(this.#prod, 0));
         if (cons >= prod) break;
+        // Everything read lies below prod: past the first window, the whole area is mapped.
+        if (prod > this.#mapped && this.#mapped < size) {
+          this.#mapData(size);
+          hdr = this.#hdr;
+          view = this.#view;
+        }
         while (cons < prod) {
           const off = cons & mask;
           const h = Atomics.load(hdr, off >>> 2) >>> 0;
@@ -233,7 +260,8 @@ export class RingBuffer implements Closeable {
             n++;
             let stop: boolean | void;
             try {
-              stop = handler(view, off + RINGBUF_HDR_SZ, len);
+              const at = off + RINGBUF_HDR_SZ;
+              stop = at + len <= size ? handler(view, at, len) : handler(this.#joined(at, len), 0, len);
             } finally {
               cons = next;
             }
@@ -251,6 +279,17 @@ export class RingBuffer implements Closeable {
     return n;
   }
 
+  /** The record at `at` (past the header) whose tail wrapped to the start of the data area, in one piece. */
+  #joined(at: number, len: number): DataView {
+    if (this.#wrapped.byteLength < len) this.#wrapped = new DataView(new ArrayBuffer(Math.max(len, 2 * this.#wrapped.byteLength)));
+    const dst = new Uint8Array(this.#wrapped.buffer, 0, len);
+    const src = this.#view;
+    const head = Math.max(0, this.#size - at);
+    dst.set(new Uint8Array(src.buffer, src.byteOffset + Math.min(at, this.#size), head));
+    dst.set(new Uint8Array(src.buffer, src.byteOffset, len - head), head);
+    return this.#wrapped;
+  }
+
   #closeFds(): void {
     const { libc } = ffi();
     if (this.#epfd >= 0) { libc.close(this.#epfd); this.#epfd = -1; }
@@ -262,7 +301,7 @@ export class RingBuffer implements Closeable {
     // A wait in progress still uses the epoll fd on its thread: end it, and let its callback close.
     if (this.#waiting) this.interruptWait();
     else this.#closeFds();
-    if (this.#prodPtr !== null) { libc.munmap(this.#prodPtr, this.#page + 2 * this.#size); this.#prodPtr = null; }
+    if (this.#prodPtr !== null) { libc.munmap(this.#prodPtr, this.#page + this.#mapped); this.#prodPtr = null; }
     if (this.#consPtr !== null) { libc.munmap(this.#consPtr, this.#page); this.#consPtr = null; }
   }
 

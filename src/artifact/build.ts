@@ -10,6 +10,7 @@ import type { CompileOptions } from '../compile';
 import { BpfscriptError, error } from '../diagnostics';
 import { encode } from './format';
 import type { TracepointLayout } from './portability';
+import type { DeclaredOption } from '../functions/getopt';
 import { writeArtifact } from './file';
 
 /**
@@ -29,6 +30,8 @@ export interface ArtifactInfo {
   builtBy: string;
   /** The layouts of the tracepoints the compile read, checked on the running kernel (./portability.ts). */
   tracepoints: TracepointLayout[];
+  /** The getopt() options, given at run time (`-- --name=value`); the N-th fills the slot `optN`. */
+  options?: DeclaredOption[];
 }
 
 const AT_RUN_TIME = 'an artifact reads $1 … $N and $# at run time: as integers, or as text in str($N)';
@@ -52,8 +55,6 @@ export function refuseBuildTimePositionals(program: Program): void {
     if (n.kind === 'Positional' && inStr) {
       throw error(`an artifact cannot read positional parameters as text except as str(${n.count ? '$#' : `$${n.index}`}) itself`, n.span, AT_RUN_TIME);
     }
-    // getopt() (bpftrace 0.24+) is resolved to its value at compile time: it would be the build's.
-    if (n.kind === 'Call' && n.name === 'getopt') throw error('an artifact cannot read getopt() options yet', n.span, 'they would be fixed at build time; use $1 … $N (given at run time) instead');
     if (n.kind === 'Call' && n.name === 'str') {
       const [src, ...rest] = n.args ?? [];
       // str($N) is read at load; anything else mentioning $N inside str() would need it at build.
@@ -68,12 +69,15 @@ export function refuseBuildTimePositionals(program: Program): void {
 
 export function build(source: string, opts: CompileOptions, out: string, version: string): { warnings: BpfscriptError['diagnostics'] } {
   const { parse } = require('../../grammar') as typeof import('../../grammar');
-  refuseBuildTimePositionals(parse(source, opts.file));
+  const program = parse(source, opts.file);
+  refuseBuildTimePositionals(program);
+  // The same list, in the same order, as the compile's slots (semantic/prepare.ts).
+  const options = (require('../functions/getopt') as typeof import('../functions/getopt')).declaredOptionList(program);
   const { compile } = require('../compile') as typeof import('../compile');
   const { recordingReads } = require('../cache/deps') as typeof import('../cache/deps');
   const { tracepointLayouts } = require('./portability') as typeof import('./portability');
   const { result: gen, deps } = recordingReads(() => compile(source, { ...opts, positionals: [], loadTimePositionals: true, relocatable: true }));
-  const info: ArtifactInfo = { source, file: opts.file, kernel: release(), builtBy: version, tracepoints: tracepointLayouts(deps) };
+  const info: ArtifactInfo = { source, file: opts.file, kernel: release(), builtBy: version, tracepoints: tracepointLayouts(deps), ...(options.length ? { options } : {}) };
   const data = encode({ header: { meta: gen.meta, ...info }, elf: gen.elf }, SHEBANG);
   try {
     writeArtifact(out, data);

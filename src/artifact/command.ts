@@ -5,18 +5,21 @@ import { readFileSync } from 'node:fs';
 import { BpfscriptError, renderAll, type Sources } from '../diagnostics';
 import { err, out } from '../stdio';
 import { decodeSource } from '../bytes';
+import type { ProgramMeta } from '../compiled';
 
 const BUILD_USAGE = "bpfscript build [--unsafe] [--compat V] [-k|-kk] [--include FILE] [-I DIR] (SCRIPT | -e 'program') -o ARTIFACT";
-const RUN_USAGE = 'bpfscript run ARTIFACT [ARGS] [-c CMD] [-p PID] [-f text|json|folded|pprof] [-o FILE] [--flamegraph FILE.svg] [--metrics [ADDR]] [-q] [-v] [-B MODE] [--no-warnings] [--dry-run] [--unsafe] [--explain [--html PAGE]]';
+const RUN_USAGE = 'bpfscript run ARTIFACT [ARGS] [-c CMD] [-p PID] [-f text|json|folded|pprof] [-o FILE] [--flamegraph FILE.svg] [--metrics [ADDR]] [-q] [-v] [-B MODE] [--no-warnings] [--dry-run] [--unsafe] [--explain [--html PAGE]] [--test|--bench|--mode MODE] [--probe-filter REGEX] [-- --NAME=VALUE]';
 
 /** Options taking a value, and flags, by subcommand. */
-const VALUED = { build: ['-e', '-o', '--compat', '--include', '-I'], run: ['-c', '-p', '-f', '-o', '-B', '--flamegraph', '--html'] } as const;
-const FLAGS = { build: ['--unsafe', '-k', '-kk', '--no-warnings'], run: ['-q', '-v', '--no-warnings', '--dry-run', '--unsafe', '--explain'] } as const;
+const VALUED = { build: ['-e', '-o', '--compat', '--include', '-I'], run: ['-c', '-p', '-f', '-o', '-B', '--flamegraph', '--html', '--mode', '--probe-filter'] } as const;
+const FLAGS = { build: ['--unsafe', '-k', '-kk', '--no-warnings'], run: ['-q', '-v', '--no-warnings', '--dry-run', '--unsafe', '--explain', '--test', '--bench'] } as const;
 
 interface Parsed {
   values: Map<string, string[]>;
   flags: Set<string>;
   operands: string[];
+  /** `--name[=value]` arguments after the artifact and before any `--`: its getopt() options, if it has some. */
+  loose: Set<string>;
 }
 
 function usage(cmd: 'build' | 'run', message: string): BpfscriptError {
@@ -24,7 +27,7 @@ function usage(cmd: 'build' | 'run', message: string): BpfscriptError {
 }
 
 function parse(cmd: 'build' | 'run', argv: string[]): Parsed {
-  const p: Parsed = { values: new Map(), flags: new Set(), operands: [] };
+  const p: Parsed = { values: new Map(), flags: new Set(), operands: [], loose: new Set() };
   const valued = VALUED[cmd] as readonly string[];
   const flags = FLAGS[cmd] as readonly string[];
   for (let i = 0; i < argv.length; i++) {
@@ -42,7 +45,14 @@ function parse(cmd: 'build' | 'run', argv: string[]): Parsed {
       if (argv[i + 1] === undefined) throw usage(cmd, `${a} needs a value`);
       p.values.set(a, [...(p.values.get(a) ?? []), argv[++i]]);
     } else if (flags.includes(a)) p.flags.add(a);
-    else if (a.startsWith('-') && a !== '-') throw usage(cmd, `unknown option for bpfscript ${cmd}: ${a}`);
+    else if (cmd === 'run' && (VALUED.build as readonly string[]).concat(FLAGS.build).includes(a)) {
+      throw usage(cmd, `${a} is fixed when the artifact is built: give it to bpfscript build`);
+    }
+    // `./tool.bpfa --name=value` (its #! line adds `bpfscript run`): a program option, as after --.
+    else if (cmd === 'run' && p.operands.length > 0 && /^--[^-=]/.test(a)) {
+      p.loose.add(a);
+      p.operands.push(a);
+    } else if (a.startsWith('-') && a !== '-') throw usage(cmd, `unknown option for bpfscript ${cmd}: ${a}`);
     else p.operands.push(a);
   }
   return p;
@@ -60,6 +70,7 @@ export interface CliHooks {
 /** `argv` starts with the subcommand. Returns the exit status. */
 export async function artifactCommand(argv: string[], version: string, hooks: CliHooks): Promise<number> {
   const cmd = argv[0] as 'build' | 'run';
+  if (cmd === 'run') deferOptimizingCompiler();
   const p = parse(cmd, argv.slice(1));
   return cmd === 'build' ? buildCommand(p, version, hooks) : runCommand(p, hooks, version);
 }
@@ -106,8 +117,12 @@ function buildCommand(p: Parsed, version: string, hooks: CliHooks): number {
 async function runCommand(p: Parsed, hooks: CliHooks, version: string): Promise<number> {
   const [path, ...rest] = p.operands;
   if (path === undefined) throw usage('run', 'no artifact given');
-  const { loadArtifact, kernelWarning, loadedModules, positionalConfig } = require('./run') as typeof import('./run');
+  const { loadArtifact, kernelWarning, loadedModules, optionConfig, positionalConfig, programArgs } = require('./run') as typeof import('./run');
   const { program, info } = loadArtifact(path);
+  const { runMode } = require('../cli') as typeof import('../cli');
+  const mode = runMode({ test: p.flags.has('--test'), bench: p.flags.has('--bench'), mode: one(p, '--mode') });
+  const filter = one(p, '--probe-filter');
+  if (filter !== undefined) program.meta = keptProbes(program.meta, filter);
   const sources = new Map([[info.file, info.source]]);
   hooks.sources(sources);
   if (p.values.has('--html')) {
@@ -126,13 +141,11 @@ async function runCommand(p: Parsed, hooks: CliHooks, version: string): Promise<
   if (process.getuid?.() !== 0) throw new BpfscriptError({ severity: 'ERROR', message: 'bpfscript must run as root to load BPF programs', hint: 'run it with sudo' });
   const { checkCliFlags } = require('../cli-flags') as typeof import('../cli-flags');
   const flags = checkCliFlags({ f: one(p, '-f'), q: p.flags.has('-q'), warnings: !p.flags.has('--no-warnings'), B: one(p, '-B'), metrics: one(p, '--metrics'), _: [] }, '');
-  let pid: number | undefined;
+  // -p refused in the words of the dialect the artifact was built for, as a script's run does.
   const pidText = one(p, '-p');
-  if (pidText !== undefined) {
-    pid = Number(pidText);
-    if (!/^\d+$/.test(pidText) || !require('node:fs').existsSync(`/proc/${pid}`)) throw new BpfscriptError({ severity: 'ERROR', message: `-p ${pidText}: no such process`, hint: 'give the pid of a running process' });
-  }
-  const config = positionalConfig(program.meta, rest);
+  const pid = pidText === undefined ? undefined : (require('../cli') as typeof import('../cli')).parsePid(pidText, program.meta.dialect ?? '0.17');
+  const { positionals, named } = programArgs(info, rest, p.loose);
+  const config = { ...positionalConfig(program.meta, positionals), ...optionConfig(info, named) };
   (require('./portability') as typeof import('./portability')).checkPortability(program.meta, info.tracepoints, info.kernel);
   const quietWarnings = p.flags.has('--no-warnings');
   const warn = kernelWarning(info);
@@ -140,9 +153,37 @@ async function runCommand(p: Parsed, hooks: CliHooks, version: string): Promise<
   if (program.meta.warnings?.length && !quietWarnings) err(renderAll(program.meta.warnings, sources));
   const { run } = await import('../../runtime/session');
   hooks.ending((await import('../../runtime/libbpf/exit')).exitNow);
-  const status = await run(program, { command: one(p, '-c'), pid, dryRun: p.flags.has('--dry-run'), format: formatOf(one(p, '-f')), outputFile: one(p, '-o'), flamegraph: one(p, '--flamegraph'), verbose: p.flags.has('-v'), unsafe: p.flags.has('--unsafe'), sources, config, ...flags.run });
+  const status = await run(program, { command: one(p, '-c'), pid, dryRun: p.flags.has('--dry-run'), format: formatOf(one(p, '-f')), outputFile: one(p, '-o'), flamegraph: one(p, '--flamegraph'), verbose: p.flags.has('-v'), unsafe: p.flags.has('--unsafe'), sources, config, ...flags.run, ...(mode ? { mode } : {}) });
   if (process.env.BPFSCRIPT_DEBUG_MODULES === '1') err(loadedModules());
   return status;
+}
+
+/** How long a run goes without V8's optimizing compiler. */
+const TURBOFAN_AFTER_MS = 1000;
+
+/**
+ * V8's optimizing compiler stays off for a run's first second. Started, it maps in several MB of
+ * its own code and working memory (3.5 MB of a 59 MB peak for `BEGIN { exit(); }`) to optimise
+ * the module loader's path functions, which a short run never profits from; a long run gets it
+ * back once the session is tracing (V8's tiering reads the flag at each decision: `node
+ * --trace-opt` shows functions optimised after the second).
+ */
+function deferOptimizingCompiler(): void {
+  const v8 = require('node:v8') as typeof import('node:v8');
+  v8.setFlagsFromString('--no-turbofan');
+  setTimeout(() => v8.setFlagsFromString('--turbofan'), TURBOFAN_AFTER_MS).unref();
+}
+
+/**
+ * --probe-filter on a built program: the probes it does not keep are neither attached nor run
+ * (their programs are still loaded; the compile of a script leaves them out instead).
+ */
+function keptProbes(meta: ProgramMeta, filter: string): ProgramMeta {
+  const { probeFilter, noProbesLeft } = require('../probe-filter') as typeof import('../probe-filter');
+  const keep = probeFilter(filter);
+  const probes = meta.probes.filter((p) => keep(p.name, p.runOnce));
+  if (!probes.length) throw noProbesLeft(filter);
+  return { ...meta, probes };
 }
 
 /** -f as a session takes it (checkCliFlags refused any other name). */

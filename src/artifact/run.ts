@@ -23,9 +23,9 @@ export function loadArtifact(path: string): LoadedArtifact {
   const data = readArtifact(path);
   try {
     const { header, elf } = decode<ArtifactHeader>(data);
-    const { meta, source, file, kernel, builtBy, tracepoints } = header;
+    const { meta, source, file, kernel, builtBy, tracepoints, options } = header;
     if (typeof source !== 'string' || typeof file !== 'string') throw new ContainerError('foreign', 'not a bpfscript artifact (a compile-cache entry?)');
-    return { program: { elf, meta }, info: { source, file, kernel, builtBy, tracepoints: Array.isArray(tracepoints) ? tracepoints : [] } };
+    return { program: { elf, meta }, info: { source, file, kernel, builtBy, tracepoints: Array.isArray(tracepoints) ? tracepoints : [], ...(Array.isArray(options) && options.length ? { options } : {}) } };
   } catch (e) {
     if (!(e instanceof ContainerError)) throw e;
     const rebuild = e.kind === 'foreign' ? '' : '; rebuild it with bpfscript build';
@@ -53,6 +53,36 @@ export function positionalConfig(meta: ProgramMeta, args: readonly string[]): Re
     if (value === null) throw new BpfscriptError({ severity: 'ERROR', message: `positional parameter $${n[1]} must be a number in this artifact, got '${text}'`, hint: 'an artifact reads $N as an integer, and as text only in str($N)' });
     config[name] = value;
   }
+  return config;
+}
+
+/**
+ * The arguments after the artifact: with getopt() options in the program, `--name[=value]` ones
+ * are options (as in a script's run), the rest positional parameters. `loose` are the `--name`
+ * arguments given without a `--` before them: options only when the program has some.
+ */
+export function programArgs(info: ArtifactInfo, args: readonly string[], loose: ReadonlySet<string>): { positionals: string[]; named: Map<string, string | true> } {
+  if (info.options) return (require('../functions/getopt') as typeof import('../functions/getopt')).splitProgramArgs(args);
+  const stray = args.find((a) => loose.has(a));
+  if (stray !== undefined) throw new BpfscriptError({ severity: 'ERROR', message: `unknown option for bpfscript run: ${stray}`, hint: 'this artifact reads no getopt() options; arguments after -- are its positional parameters' });
+  return { positionals: [...args], named: new Map() };
+}
+
+/**
+ * The slots of the artifact's getopt() options (`optN`, the N-th declared), from the run's
+ * `--name[=value]` arguments: refused as a script's run refuses them (an undeclared name, a value
+ * its default's type cannot take), the default when not given.
+ */
+export function optionConfig(info: ArtifactInfo, named: ReadonlyMap<string, string | true>): Record<string, bigint | Buffer> {
+  const options = info.options ?? [];
+  if (!options.length && !named.size) return {};
+  const { optionValue, refuseUndeclared } = require('../functions/getopt') as typeof import('../functions/getopt');
+  refuseUndeclared(new Map(options.map((o) => [o.name, o.description])), named);
+  const config: Record<string, bigint | Buffer> = {};
+  options.forEach((o, i) => {
+    const { value } = optionValue(o.name, o.default, named.get(o.name));
+    config[`opt${i}`] = typeof value === 'string' ? Buffer.from(toByteString(value), 'latin1') : value;
+  });
   return config;
 }
 

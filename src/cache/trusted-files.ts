@@ -4,7 +4,6 @@
 // be read from the very descriptor that was checked (no stat-then-open race).
 
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
@@ -109,6 +108,8 @@ export function readUpTo(fd: number, size: number): Buffer {
  * file or the whole new one. `mode` is the file's, whatever the umask (an artifact is 0755).
  */
 export function writeTrusted(path: string, parts: readonly (Buffer | string)[], mode = 0o600): void {
+  // node:crypto only here, on the write path: a reader (an artifact run) does without its start-up.
+  const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
   const tmp = join(dirname(path), `.${randomBytes(12).toString('hex')}.tmp`);
   const fd = openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
   try {

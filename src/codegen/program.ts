@@ -59,25 +59,27 @@ function debugInfo(m: Module, a: Analysis, opts: GenerateOptions): DIBuilder {
 const BASE_CONFIG: readonly ConfigName[] = ['cpid', 'start_ns', 'ncpus', 'wall_at_boot'];
 
 /**
- * The read-only slots, with an artifact's positional parameters after the base ones: 8-byte
- * integers, then the texts of `str($N)`, strLen bytes each.
+ * The read-only slots, with an artifact's positional parameters and getopt() options after the
+ * base ones: 8-byte integers, then the texts (`str($N)`, string options), strLen bytes each.
  */
-function configFields(a: Analysis): { name: ConfigName; bytes: number }[] {
+function configFields(a: Analysis): { name: ConfigName; bytes: number; text?: true }[] {
   const ints: ConfigName[] = [...BASE_CONFIG];
   const n = a.loadTimePositionals;
   if (n !== undefined) ints.push('argc', ...n.map((i) => `arg${i}` as const));
-  const texts = (a.loadTimeTexts ?? []).map((i) => ({ name: `str${i}` as const, bytes: a.strLen }));
-  return [...ints.map((name) => ({ name, bytes: 8 })), ...texts];
+  const texts: ConfigName[] = (a.loadTimeTexts ?? []).map((i) => `str${i}` as const);
+  // A string option's slot is text; a boolean or integer one (no default: a boolean) is 8 bytes.
+  (a.loadTimeOptions ?? []).forEach((o, i) => (o.default?.kind === 'StrLit' ? texts : ints).push(`opt${i}`));
+  return [...ints.map((name) => ({ name, bytes: 8 })), ...texts.map((name) => ({ name, bytes: a.strLen, text: true as const }))];
 }
 
 /** Where each slot sits in .rodata (integers first, so every one is 8-byte aligned), and the size. */
-function rodataLayout(fields: { name: ConfigName; bytes: number }[]): ProgramMeta['rodata'] {
+function rodataLayout(fields: { name: ConfigName; bytes: number; text?: true }[]): ProgramMeta['rodata'] {
   const offsets: Record<string, number> = {};
   const sizes: Record<string, number> = {};
   let at = 0;
   for (const f of fields) {
     offsets[f.name] = at;
-    if (f.name.startsWith('str')) sizes[f.name] = f.bytes;
+    if (f.text) sizes[f.name] = f.bytes;
     at += f.bytes;
   }
   return { size: at, offsets, ...(Object.keys(sizes).length ? { sizes } : {}) };
@@ -115,7 +117,7 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
     // after the runtime has set it, so the verifier does see constants.
     const fields = configFields(a);
     const CONFIG_FIELDS = fields.map((f) => f.name);
-    const configTy = c.struct(fields.map((f) => (f.name.startsWith('str') ? c.array(c.int(8), f.bytes) : i64)));
+    const configTy = c.struct(fields.map((f) => (f.text ? c.array(c.int(8), f.bytes) : i64)));
     const config = m.addGlobal(configTy, 'bpfscript_config', { section: '.rodata', align: 8 });
 
     const mapMetas: ProgramMeta['maps'] = [];

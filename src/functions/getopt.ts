@@ -2,18 +2,34 @@
 // command line (`-- --name=value`, or `--name` alone for a boolean). Its type comes from the
 // default: a non-negative integer reads the option as a u64, a negative one as an i64, a string
 // as a string, true/false or no default as a boolean. Like the positional parameters, options are
-// fixed for a compile (the compile cache keys them), so the value is a constant in the program.
+// fixed for a compile (the compile cache keys them), so the value is a constant in the program;
+// in an artifact (LanguageOptions.loadTimeOptions) it is read from a .rodata slot the run fills.
 
 import type { Call, Expr, Program } from '../ast';
 import { BpfscriptError } from '../diagnostics';
 import { parseIntArg } from '../semantic/positionals';
-import { none, s64, u64, type Type } from '../types';
+import { none, s64, stringType, u64, type Type } from '../types';
 import type { FunctionDef } from './types';
 
 /** Named options as the command line gave them: the text after `=`, or true for a bare `--name`. */
 export type NamedOptions = ReadonlyMap<string, string | true>;
 
-type Value = { type: Type; value: bigint | string; lit?: Expr };
+type Value = { type: Type; value: bigint | string; lit?: Expr; slot?: undefined } | { type: Type; slot: number };
+
+/** A getopt() default as written: an integer (maybe negated), a string or a boolean literal. */
+export type OptionDefault = { kind: 'IntLit'; value: bigint } | { kind: 'StrLit'; value: string } | { kind: 'BoolLit'; value: boolean } | { kind: 'Unary'; op: '-'; operand: { kind: 'IntLit'; value: bigint } };
+
+/** A getopt() option as an artifact carries it; the N-th is read at run time from the slot `optN`. */
+export interface DeclaredOption {
+  name: string;
+  default?: OptionDefault;
+  description: string;
+}
+
+type Kind = 'bool' | 'string' | 'int';
+const kindOf = (dflt: { kind: string } | undefined): Kind => (!dflt || dflt.kind === 'BoolLit' ? 'bool' : dflt.kind === 'StrLit' ? 'string' : 'int');
+const intDefault = (dflt: OptionDefault | Expr | undefined): bigint =>
+  dflt?.kind === 'IntLit' ? dflt.value : dflt?.kind === 'Unary' && dflt.op === '-' && dflt.operand.kind === 'IntLit' ? -dflt.operand.value : 0n;
 
 const U64_MAX = (1n << 64n) - 1n;
 const I64_MIN = -(1n << 63n);
@@ -24,8 +40,8 @@ function optionError(name: string, value: string, why: string): BpfscriptError {
 }
 
 /** The option's value read as its default's type says; throws bpftrace's message for a bad one. */
-function valueOf(name: string, dflt: Expr | undefined, given: string | true | undefined): Value {
-  const kind = !dflt || dflt.kind === 'BoolLit' ? 'bool' : dflt.kind === 'StrLit' ? 'string' : 'int';
+export function optionValue(name: string, dflt: OptionDefault | Expr | undefined, given: string | true | undefined): { type: Type; value: bigint | string } {
+  const kind = kindOf(dflt);
   if (kind === 'bool') {
     const d = dflt?.kind === 'BoolLit' ? dflt.value : false;
     if (given === undefined) return { type: { kind: 'bool' }, value: d ? 1n : 0n };
@@ -38,7 +54,7 @@ function valueOf(name: string, dflt: Expr | undefined, given: string | true | un
     const s = given ?? (dflt as { value: string }).value;
     return { type: { kind: 'string', size: Buffer.byteLength(s, 'latin1') + 1 }, value: s };
   }
-  const d = dflt?.kind === 'IntLit' ? dflt.value : dflt?.kind === 'Unary' && dflt.op === '-' && dflt.operand.kind === 'IntLit' ? -dflt.operand.value : 0n;
+  const d = intDefault(dflt);
   const unsigned = d >= 0n;
   if (given === true) throw optionError(name, 'true', 'expects an integer');
   const v = given === undefined ? d : parseIntArg(given);
@@ -67,8 +83,10 @@ export const getopt: FunctionDef = {
       return none;
     }
     if (desc && desc.kind !== 'StrLit') ctx.error('getopt()\'s description must be a string literal', desc);
+    const slot = ctx.options.loadTimeOptions?.findIndex((o) => o.name === nameArg.value);
+    if (slot !== undefined && slot >= 0) return loadTimeType(ctx, call, slot, dflt);
     try {
-      const v = valueOf(nameArg.value, dflt, ctx.options.namedOptions?.get(nameArg.value));
+      const v: Value = optionValue(nameArg.value, dflt, ctx.options.namedOptions?.get(nameArg.value));
       // A string is emitted as the literal it stands for, typed here like any other.
       if (typeof v.value === 'string') {
         v.lit = { kind: 'StrLit', value: v.value, span: call.span };
@@ -84,21 +102,57 @@ export const getopt: FunctionDef = {
   },
   emit(ctx, call) {
     const v = resolved.get(call)!;
+    if (v.slot !== undefined) {
+      if (v.type.kind !== 'string') return { type: v.type, v: ctx.config(`opt${v.slot}`) };
+      // Copied out of .rodata, as str($N) does: the value then lives where any string does.
+      const buf = ctx.scratch(v.type.size, 'getopt');
+      ctx.b.memcpy(buf, ctx.configBytes(`opt${v.slot}`), v.type.size);
+      return { type: v.type, v: buf };
+    }
     if (typeof v.value === 'bigint') return { type: v.type, v: ctx.c.constInt(ctx.i64, v.value) };
     return { type: v.type, v: ctx.emit(v.lit!).v };
   },
 };
 
-/** Every getopt() of the program: name and description, in the order written. */
-function declaredOptions(program: Program): Map<string, string> {
-  const found = new Map<string, string>();
+/**
+ * An artifact's getopt(): typed by its default as at compile time, but a string is strLen bytes,
+ * whatever the run gives. Every call of one name shares the first call's slot, so their defaults
+ * must be of one kind.
+ */
+function loadTimeType(ctx: Parameters<FunctionDef['check']>[0], call: Call, slot: number, dflt: Expr | undefined): Type {
+  const first = ctx.options.loadTimeOptions![slot];
+  const kind = kindOf(first.default);
+  if (kindOf(dflt) !== kind || (kind === 'int' && intDefault(dflt) < 0n !== intDefault(first.default) < 0n)) {
+    ctx.error(`getopt("${first.name}") is read with defaults of different types`, call, 'an artifact reads each option into one slot: give every getopt() of a name the same kind of default');
+    return none;
+  }
+  const type: Type = kind === 'bool' ? { kind: 'bool' } : kind === 'string' ? stringType(ctx.options.strLen) : intDefault(first.default) < 0n ? s64 : u64;
+  resolved.set(call, { type, slot });
+  return type;
+}
+
+/** Every getopt() of the program, once per name, in the order written (an artifact's slots). */
+export function declaredOptionList(program: Program): DeclaredOption[] {
+  return [...declaredOptions(program).entries()].map(([name, { dflt, description }]) => ({ name, description, ...(dflt ? { default: literal(dflt) } : {}) }));
+}
+
+/** A default's literal without its source spans (checked by getopt's check before it matters). */
+function literal(e: Expr): OptionDefault | undefined {
+  if (e.kind === 'IntLit' || e.kind === 'StrLit' || e.kind === 'BoolLit') return { kind: e.kind, value: e.value } as OptionDefault;
+  if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'IntLit') return { kind: 'Unary', op: '-', operand: { kind: 'IntLit', value: e.operand.value } };
+  return undefined;
+}
+
+/** Every getopt() of the program: name, default and description, in the order written. */
+function declaredOptions(program: Program): Map<string, { dflt?: Expr; description: string }> {
+  const found = new Map<string, { dflt?: Expr; description: string }>();
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
     if (!node || typeof node !== 'object') return;
     const n = node as Call;
     if (n.kind === 'Call' && n.name === 'getopt' && n.args[0]?.kind === 'StrLit') {
       const d = n.args[2];
-      if (!found.has(n.args[0].value)) found.set(n.args[0].value, d?.kind === 'StrLit' ? d.value : '');
+      if (!found.has(n.args[0].value)) found.set(n.args[0].value, { dflt: n.args[1], description: d?.kind === 'StrLit' ? d.value : '' });
     }
     for (const [k, v] of Object.entries(node)) if (k !== 'span' && v && typeof v === 'object') visit(v);
   };
@@ -117,7 +171,11 @@ export function usesGetopt(source: string): boolean {
  */
 export function checkNamedOptions(program: Program, given: NamedOptions): void {
   if (!given.size) return;
-  const declared = declaredOptions(program);
+  refuseUndeclared(new Map([...declaredOptions(program)].map(([n, d]) => [n, d.description])), given);
+}
+
+/** checkNamedOptions for a program known by its options' names and descriptions (an artifact's). */
+export function refuseUndeclared(declared: ReadonlyMap<string, string>, given: NamedOptions): void {
   const unexpected = [...given.keys()].filter((k) => !declared.has(k));
   if (!unexpected.length) return;
   const help = unexpected.includes('help');

@@ -18,7 +18,7 @@ import type { AggregateValue, EventData, EventHandler } from './runtime-contract
 export type * from './runtime-contract';
 
 /** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
-export type ConfigName = 'cpid' | 'start_ns' | 'ncpus' | 'wall_at_boot' | 'argc' | `arg${number}` | `str${number}`;
+export type ConfigName = 'cpid' | 'start_ns' | 'ncpus' | 'wall_at_boot' | 'argc' | `arg${number}` | `str${number}` | `opt${number}`;
 
 /** Settings of the whole program that type rules and IR emission read. */
 export interface LanguageOptions {
@@ -40,6 +40,8 @@ export interface LanguageOptions {
   readonly namedOptions?: ReadonlyMap<string, string | true>;
   /** An artifact's `str($N)`: N whose text is read from the config slot `strN` at run time. */
   readonly loadTimeTexts?: readonly number[];
+  /** An artifact's getopt() options: the N-th is read from the config slot `optN` at run time. */
+  readonly loadTimeOptions?: readonly import('./getopt').DeclaredOption[];
 }
 
 /** What a type rule may ask of the semantic pass. */

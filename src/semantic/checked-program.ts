@@ -76,6 +76,8 @@ export interface Analysis {
   loadTimePositionals?: number[];
   /** With loadTimePositionals: the N of `str($N)`, whose text is a .rodata slot (config `strN`) of strLen bytes. */
   loadTimeTexts?: number[];
+  /** With loadTimePositionals: the getopt() options, read from the config slots `optN` (see LanguageOptions). */
+  loadTimeOptions?: import('../functions/getopt').DeclaredOption[];
   /** An artifact's: kernel struct members are read at offsets libbpf relocates at load (CO-RE), where coreMember() allows. */
   relocatable?: boolean;
   /** Capacity of strings read by str() (bpftrace's BPFTRACE_STRLEN, default 64), NUL included. */

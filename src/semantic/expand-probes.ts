@@ -6,6 +6,7 @@ import { expandAttachPoint } from '../probes';
 import type { Analysis } from './checked-program';
 import type { AnalyzeOptions } from './prepare';
 import { missingDiagnostic, missingPolicy, PROBE_REMOVED } from './missing-probes';
+import { noProbesLeft, probeFilter } from '../probe-filter';
 
 /** Fills `analysis.probes`; throws every error collected so far (this pass's and earlier ones'). */
 export function expandProbes(analysis: Analysis, opts: AnalyzeOptions, diags: DiagnosticBag): void {
@@ -95,15 +96,7 @@ function checkLimits(analysis: Analysis): void {
  */
 export function filterProbes(analysis: Analysis, filter: string | undefined): void {
   if (filter === undefined) return;
-  let re: RegExp;
-  try {
-    re = new RegExp(filter);
-  } catch (e) {
-    throw new BpfscriptError({ severity: 'ERROR', message: `Invalid --probe-filter regex '${filter}': ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`, hint: 'the filter is a regular expression matched anywhere in a probe\'s full name, e.g. --probe-filter \'^kprobe:vfs_\'' });
-  }
-  const kept = (at: string | undefined) => at === 'begin' || at === 'end' || at === 'signal';
-  analysis.probes = analysis.probes.filter((p) => kept(p.type.runOnce) || re.test(p.expanded.name));
-  if (!analysis.probes.length) {
-    throw new BpfscriptError({ severity: 'ERROR', message: 'No probes to attach', hint: `no probe's name matches --probe-filter '${filter}'` });
-  }
+  const keep = probeFilter(filter);
+  analysis.probes = analysis.probes.filter((p) => keep(p.expanded.name, p.type.runOnce));
+  if (!analysis.probes.length) throw noProbesLeft(filter);
 }

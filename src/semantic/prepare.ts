@@ -43,9 +43,10 @@ export interface AnalyzeOptions {
   relocatable?: boolean;
 }
 
-function loadTime(program: Program): Pick<Analysis, 'loadTimePositionals' | 'loadTimeTexts'> {
+function loadTime(program: Program): Pick<Analysis, 'loadTimePositionals' | 'loadTimeTexts' | 'loadTimeOptions'> {
   const { numbers, texts } = loadTimeUses(program);
-  return { loadTimePositionals: numbers, loadTimeTexts: texts };
+  const { declaredOptionList } = require('../functions/getopt') as typeof import('../functions/getopt');
+  return { loadTimePositionals: numbers, loadTimeTexts: texts, loadTimeOptions: declaredOptionList(program) };
 }
 
 /**
