@@ -76,7 +76,8 @@ function updateAggregate(em: ProbeEmitter, info: MapInfo, global: Val, key: Val,
 
 /** Pointer to the read-only all-zero value every new aggregation entry starts from. */
 function zeroesPtr(em: ProbeEmitter): Val {
-  const key = em.zeroed(4, 'zkey');
+  // Index 0: the same never-written zero slot as a keyless map's key (one store less per event).
+  const key = em.reusableSlot('key0', 4);
   const p = lookup(em, em.g.zeroes, key);
   // An array map lookup at index 0 never fails, but the verifier insists on a null check.
   const out = em.zeroed(8, 'zptr');
