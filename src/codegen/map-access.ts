@@ -57,6 +57,13 @@ function updateAggregate(em: ProbeEmitter, info: MapInfo, global: Val, key: Val,
   const slotP = b.bitcast(slot, em.c.ptr(em.i8p));
   b.store(lookup(em, global, key), slotP);
   const first = b.load(em.i8p, slotP);
+  // A keyless aggregation is a per-CPU array (./maps.ts mapLayout): its one entry always exists,
+  // so there is nothing to insert, only the null check the verifier asks for.
+  if (info.keyType === null) {
+    ifNotNull(em, first, (p) => agg.emitUpdate(em, call, t, p), () => {});
+    if (value) em.evaluated.delete(value);
+    return;
+  }
   ifNotNull(em, first, () => {}, () => {
     const zero = zeroesPtr(em);
     const r = update(em, global, key, zero, BPF_NOEXIST);
