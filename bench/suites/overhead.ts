@@ -64,6 +64,7 @@ export async function overhead(cfg: BenchConfig): Promise<Section> {
     const base: number[] = [];
     const baseWall: number[] = [];
     const added = runs.map(() => [] as number[]);
+    const addedWall = runs.map(() => [] as number[]);
     for (let r = 0; r < reps; r++) {
       const { cpu: b, wall } = cpuStorm(n);
       base.push(b);
@@ -72,16 +73,18 @@ export async function overhead(cfg: BenchConfig): Promise<Section> {
       for (let k = 0; k < runs.length; k++) {
         const i = (k + r) % runs.length;
         const { tool, args } = runs[i];
-        let traced = NaN;
-        const res = await runLive(tool, args, 1, () => (traced = cpuStorm(n).cpu));
+        let traced = { cpu: NaN, wall: NaN };
+        const res = await runLive(tool, args, 1, () => (traced = cpuStorm(n)));
         if (!Number.isFinite(res.liveMs)) throw new Error(`${tool.name} never attached ${s.script}: ${res.stderr}`);
-        added[i].push(traced - b);
+        added[i].push(traced.cpu - b);
+        addedWall[i].push(traced.wall - wall);
       }
     }
     const [a, t, f] = added.map(median);
+    const [aw, , fw] = addedWall.map(median);
     const q = ratio(a, t);
     const qf = f === undefined ? NaN : ratio(a, f);
-    rows.push([s.name, `\`${s.script}\``, fmt(median(base)), fmt(median(baseWall)), fmt(a), fmt(t), f === undefined ? 'n/a' : fmt(f), fmt(q, 2), fmt(qf, 3)]);
+    rows.push([s.name, `\`${s.script}\``, fmt(median(base)), fmt(median(baseWall)), fmt(a), fmt(t), f === undefined ? 'n/a' : fmt(f), fmt(q, 2), fmt(qf, 3), fw === undefined ? 'n/a' : fmt(ratio(aw, fw), 3)]);
     if (s === AS_TRACEPOINT) continue;
     const limit = si === 0 ? 0.5 : 1.0;
     targets.push({ target: `${s.name}: ≤ ${limit}× bpftrace`, value: fmt(q, 2), met: q <= limit });
@@ -92,8 +95,8 @@ export async function overhead(cfg: BenchConfig): Promise<Section> {
     : ' Floor: the same work written by hand in BPF C (bench/floor/floor.bpf.c, a raw tracepoint with per-CPU maps, built with clang in this run, loaded by a small libbpf program), run in the same rounds.';
   return {
     title: 'Per-event overhead (ns added to each getppid())',
-    method: `storm ${n.toLocaleString('en')} getppid() calls; the storm's CPU time per call traced minus the same round's untraced baseline (CPU time: the BPF program runs inside the syscall and is charged to it, while time spent waiting for a core that other load holds is not; the untraced wall time is shown beside it); median of ${reps} rounds, the tools in rotating order within each round. printf output goes to a file. bpfscript runs a tracepoint probe as a raw tracepoint where the kernel offers one and the body's reads of \`args\` can be taken from the raw arguments (src/semantic/lower-raw-tracepoints.ts); the last row turns that off (BPFSCRIPT_RAW_TP=0).${floorNote}`,
-    columns: ['one-liner', 'script', 'baseline CPU ns', 'baseline wall ns', 'bpfscript +ns', 'bpftrace +ns', 'floor +ns', '÷ bpftrace', '÷ floor'],
+    method: `storm ${n.toLocaleString('en')} getppid() calls; the storm's CPU time per call traced minus the same round's untraced baseline (CPU time: the BPF program runs inside the syscall and is charged to it, while time spent waiting for a core that other load holds is not; the untraced wall time is shown beside it, and the last column is the ratio to the floor in wall time, which load on the machine blurs); median of ${reps} rounds, the tools in rotating order within each round. printf output goes to a file. bpfscript runs a tracepoint probe as a raw tracepoint where the kernel offers one and the body's reads of \`args\` can be taken from the raw arguments (src/semantic/lower-raw-tracepoints.ts); the last row turns that off (BPFSCRIPT_RAW_TP=0).${floorNote}`,
+    columns: ['one-liner', 'script', 'baseline CPU ns', 'baseline wall ns', 'bpfscript +ns', 'bpftrace +ns', 'floor +ns', '÷ bpftrace', '÷ floor', '÷ floor, wall time'],
     rows,
     targets,
   };
