@@ -44,9 +44,12 @@ export const AS_TRACEPOINT: OneLiner = { name: 'count by comm, as tracepoint', s
 
 export async function overhead(cfg: BenchConfig): Promise<Section> {
   const n = cfg.quick ? 500_000 : 1_000_000;
-  const reps = cfg.quick ? cfg.reps : 7;
   const cache = { BPFSCRIPT_CACHE_DIR: join(SCRATCH, 'cache') };
-  const scripts: OneLiner[] = [HEADLINE, ...ONE_LINERS, AS_TRACEPOINT];
+  // BENCH_ONE_LINERS=name,name: a working measurement of a few rows (more rounds in the same time),
+  // titled apart so --update never puts it in place of the whole table.
+  const pick = process.env.BENCH_ONE_LINERS?.split(',');
+  const scripts: OneLiner[] = [HEADLINE, ...ONE_LINERS, AS_TRACEPOINT].filter((s) => !pick || pick.includes(s.name));
+  const reps = cfg.quick ? cfg.reps : Number(process.env.BENCH_ROUNDS ?? 7);
   const rows: string[][] = [];
   const targets: Section['targets'] = [];
   let floorMissing: string | undefined;
@@ -94,7 +97,7 @@ export async function overhead(cfg: BenchConfig): Promise<Section> {
     ? ` Floor: ${floorMissing}.`
     : ' Floor: the same work written by hand in BPF C (bench/floor/floor.bpf.c, a raw tracepoint with per-CPU maps, built with clang in this run, loaded by a small libbpf program), run in the same rounds.';
   return {
-    title: 'Per-event overhead (ns added to each getppid())',
+    title: `Per-event overhead (ns added to each getppid())${pick ? `: ${pick.join(', ')} only` : ''}`,
     method: `storm ${n.toLocaleString('en')} getppid() calls; the storm's CPU time per call traced minus the same round's untraced baseline (CPU time: the BPF program runs inside the syscall and is charged to it, while time spent waiting for a core that other load holds is not; the untraced wall time is shown beside it, and the last column is the ratio to the floor in wall time, which load on the machine blurs); median of ${reps} rounds, the tools in rotating order within each round. printf output goes to a file. bpfscript runs a tracepoint probe as a raw tracepoint where the kernel offers one and the body's reads of \`args\` can be taken from the raw arguments (src/semantic/lower-raw-tracepoints.ts); the last row turns that off (BPFSCRIPT_RAW_TP=0).${floorNote}`,
     columns: ['one-liner', 'script', 'baseline CPU ns', 'baseline wall ns', 'bpfscript +ns', 'bpftrace +ns', 'floor +ns', '÷ bpftrace', '÷ floor', '÷ floor, wall time'],
     rows,
