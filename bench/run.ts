@@ -1,8 +1,10 @@
 // `npm run bench`: every measure of issue 7, bpfscript and bpftrace side by side in one run, written
-// to bench/RESULTS.md and printed. `--quick` runs fewer rounds; `--only NAME[,NAME]` picks suites.
+// to bench/RESULTS.md and printed. `--quick` runs fewer rounds; `--only NAME[,NAME]` picks suites
+// (`--only overhead`: the per-event part alone), written to bench/RESULTS-partial.md, or with
+// `--update` into bench/RESULTS.md in place of those suites' sections, keeping the others.
 
 import { execFileSync } from '../test/child';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { renderSection, type BenchConfig, type Section } from './lib/report';
@@ -41,6 +43,26 @@ function machine(loadAtStart: string): string {
   ].join('\n');
 }
 
+/**
+ * RESULTS.md with the sections of `fresh` (by their `## ` title) in place of the old ones, each
+ * saying when it ran on its own, and the rest as they were: a partial run updates the record
+ * without pretending the other sections are from this run.
+ */
+function updateResults(file: string, fresh: string[], loadAtStart: string, only: string[]): string {
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const parts = old.split(/^(?=## )/m);
+  const titleOf = (sec: string) => sec.split('\n')[0];
+  const stamp = `Run on its own (\`npm run bench -- --only ${only.join(",")} --update\`) on ${new Date().toISOString().slice(0, 10)}, load average ${loadAtStart} at start, ${load()} at end.`;
+  for (const sec of fresh) {
+    const [title, ...rest] = sec.split('\n');
+    const stamped = [title, '', stamp, ...rest].join('\n');
+    const at = parts.findIndex((p) => titleOf(p) === title);
+    if (at >= 0) parts[at] = `${stamped}\n`;
+    else parts.push(`${stamped}\n`);
+  }
+  return parts.join('');
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) {
     process.stderr.write('bench: must run as root (both tools load BPF programs)\n');
@@ -48,6 +70,7 @@ async function main(): Promise<void> {
   }
   const argv = process.argv.slice(2);
   const quick = argv.includes('--quick');
+  const update = argv.includes('--update');
   const onlyAt = argv.indexOf('--only');
   const only = onlyAt >= 0 ? argv[onlyAt + 1].split(',') : Object.keys(SUITES);
   const cfg: BenchConfig = { quick, reps: quick ? 3 : 5 };
@@ -74,8 +97,10 @@ async function main(): Promise<void> {
   ].join('\n');
   // A partial run is a working measurement, not the record: it goes to the scratch directory.
   // A partial run's results outlive the run's scratch directory, which is removed at exit.
-  const out = only.length === Object.keys(SUITES).length ? join(ROOT, 'bench', 'RESULTS.md') : join(ROOT, 'bench', 'RESULTS-partial.md');
-  writeFileSync(out, doc);
+  const full = only.length === Object.keys(SUITES).length;
+  const record = join(ROOT, 'bench', 'RESULTS.md');
+  const out = full || update ? record : join(ROOT, 'bench', 'RESULTS-partial.md');
+  writeFileSync(out, !full && update ? updateResults(record, sections, loadAtStart, only) : doc);
   process.stderr.write(`bench: wrote ${out}\n`);
 }
 

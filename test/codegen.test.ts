@@ -38,8 +38,8 @@ test('one program per attach point, in the section of its probe type', () => {
   });
 });
 
-test('a tracepoint that never reads args is lowered to a raw tracepoint: its probe type and attach point agree', () => {
-  const a = analyze(parse('tracepoint:raw_syscalls:sys_enter { @n = count(); } tracepoint:raw_syscalls:sys_enter { @id = args->id; }', 'test.bt'));
+test('a tracepoint that reads no args, or only fields its raw arguments carry, is lowered to a raw tracepoint: its probe type and attach point agree', () => {
+  const a = analyze(parse('tracepoint:raw_syscalls:sys_enter { @n = count(); } tracepoint:raw_syscalls:sys_enter { @id = args->args[0]; }', 'test.bt'));
   assert.equal(a.probes.map((p) => [p.type.name, p.expanded.provider, p.expanded.section]), [
     ['rawtracepoint', 'rawtracepoint', 'raw_tp/sys_enter'],
     ['tracepoint', 'tracepoint', 'tracepoint/raw_syscalls/sys_enter'],

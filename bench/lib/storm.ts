@@ -41,3 +41,21 @@ export function parallelStorm(k: number, n: number): number[] {
   if (ns.length !== k) throw new Error(`unexpected storm output: ${out}`);
   return ns;
 }
+
+let cpuBuilt: string | undefined;
+
+/**
+ * N getppid() calls of ./cpu-storm.c (this tree's own, built into the scratch directory); returns
+ * the mean ns per call as wall time and as the process's CPU time.
+ */
+export function cpuStorm(n: number): { wall: number; cpu: number } {
+  if (!cpuBuilt) {
+    const out = join(SCRATCH, 'bpfstorm-cpu');
+    execFileSync('cc', ['-O2', '-static', '-o', out, join(ROOT, 'bench', 'lib', 'cpu-storm.c')]);
+    cpuBuilt = out;
+  }
+  const out = execFileSync(cpuBuilt, [String(n)], { encoding: 'utf8' });
+  const m = /([\d.]+) ns\/syscall wall ([\d.]+) ns\/syscall cpu/.exec(out);
+  if (!m) throw new Error(`unexpected storm output: ${out}`);
+  return { wall: Number(m[1]), cpu: Number(m[2]) };
+}

@@ -57,6 +57,13 @@ function updateAggregate(em: ProbeEmitter, info: MapInfo, global: Val, key: Val,
   const slotP = b.bitcast(slot, em.c.ptr(em.i8p));
   b.store(lookup(em, global, key), slotP);
   const first = b.load(em.i8p, slotP);
+  // A keyless aggregation is a per-CPU array (./maps.ts mapLayout): its one entry always exists,
+  // so there is nothing to insert, only the null check the verifier asks for.
+  if (info.keyType === null) {
+    ifNotNull(em, first, (p) => agg.emitUpdate(em, call, t, p), () => {});
+    if (value) em.evaluated.delete(value);
+    return;
+  }
   ifNotNull(em, first, () => {}, () => {
     const zero = zeroesPtr(em);
     const r = update(em, global, key, zero, BPF_NOEXIST);
@@ -76,7 +83,8 @@ function updateAggregate(em: ProbeEmitter, info: MapInfo, global: Val, key: Val,
 
 /** Pointer to the read-only all-zero value every new aggregation entry starts from. */
 function zeroesPtr(em: ProbeEmitter): Val {
-  const key = em.zeroed(4, 'zkey');
+  // Index 0: the same never-written zero slot as a keyless map's key (one store less per event).
+  const key = em.reusableSlot('key0', 4);
   const p = lookup(em, em.g.zeroes, key);
   // An array map lookup at index 0 never fails, but the verifier insists on a null check.
   const out = em.zeroed(8, 'zptr');

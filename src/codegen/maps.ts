@@ -50,6 +50,10 @@ export function mapLayout(m: MapInfo, mapKeys: number): { def: MapDef; meta: Map
 export function emitKey(ctx: EmitContext, m: MapInfo, keys: Expr[]): Val {
   // The key of a keyless map is a zero no one writes: one slot serves every access.
   if (m.keyType === null) return ctx.reusableSlot('key0', 4);
+  if (keys.length === 1) {
+    const fresh = freshKey(ctx, keys[0], m.keyType);
+    if (fresh) return fresh;
+  }
   const buf = ctx.zeroed(sizeOf(m.keyType), 'key');
   if (keys.length === 1) {
     ctx.storeValue(ctx.emit(keys[0]), buf, m.keyType);
@@ -58,6 +62,23 @@ export function emitKey(ctx: EmitContext, m: MapInfo, keys: Expr[]): Val {
     const elems = m.keyType.elems;
     keys.forEach((k, i) => ctx.storeValue(ctx.emit(k), ctx.b.byteOffset(buf, offsets[i], ctx.c.int(8)), elems[i]));
   }
+  return buf;
+}
+
+/**
+ * The key's own buffer when copying it would change no byte: a string of exactly the key's type
+ * made by a builtin or call (`@[comm]`), whose buffer nothing else writes while the statement
+ * runs. A variable's or a map's string may be written by the value's expression, so it is copied.
+ */
+function freshKey(ctx: EmitContext, key: Expr, keyType: Type): Val | undefined {
+  if (key.kind !== 'Builtin' && key.kind !== 'Call') return undefined;
+  if (keyType.kind !== 'string' || keyType.format !== undefined || keyType.layout !== undefined) return undefined;
+  const v = ctx.emit(key);
+  const t = v.type;
+  if (t.kind === 'string' && t.format === undefined && t.layout === undefined && t.size === keyType.size) return v.v;
+  // Emitted once only: the copy below takes this value rather than emitting the key again.
+  const buf = ctx.zeroed(sizeOf(keyType), 'key');
+  ctx.storeValue(v, buf, keyType);
   return buf;
 }
 

@@ -1,11 +1,13 @@
-// tracepoint:CATEGORY:EVENT: the event's record (its tracefs format) is `args`. A program that never
-// reads `args` runs as the event's raw tracepoint where it has one (see withoutArgs below).
+// tracepoint:CATEGORY:EVENT: the event's record (its tracefs format) is `args`. A program that reads
+// no field of `args`, or only fields its raw arguments carry unchanged (./tracepoint-raw-fields.ts),
+// runs as the event's raw tracepoint where it has one (see withoutArgs below).
 
 import type { AttachPoint } from '../ast';
 import { error, missingTarget } from '../diagnostics';
 import { listTracepoints, readFormat, tracefsMissing, tracefsRoot } from '../kernel/tracefs';
 import { didYouMean, withSuggestion } from '../suggest';
 import { rawtracepoint } from './rawtracepoint';
+import { rawFieldsFormat } from './tracepoint-raw-fields';
 import type { TracepointAttach } from './tracepoint.attach';
 import { bindProbe, type ProbeSite, type ProbeType } from './types';
 import { wildcardRegex } from '../wildcard';
@@ -75,9 +77,11 @@ export const tracepoint: ProbeType<TracepointAttach> = {
   argsPointerSpace: (p) => (p.attach.category === 'syscalls' ? 'user' : 'kernel'),
   // Same name (what `probe` prints and "Attaching" counts), another section and attacher.
   // BPFSCRIPT_RAW_TP=0 keeps every tracepoint a tracepoint (part of the compile cache's key).
-  withoutArgs(p) {
+  withoutArgs(p, fields = new Set()) {
     const { category, name } = p.attach;
     if (process.env.BPFSCRIPT_RAW_TP === '0' || !name || NO_RAW_TRACEPOINT.has(category)) return null;
-    return bindProbe(rawtracepoint, { ...p, section: `raw_tp/${name}`, attach: { name } });
+    const raw = bindProbe(rawtracepoint, { ...p, section: `raw_tp/${name}`, attach: { name } });
+    const format = rawFieldsFormat(p, rawtracepoint, raw, fields);
+    return format ? { ...raw, format } : null;
   },
 };

@@ -132,8 +132,9 @@ export interface ProbeType<A extends AttachRecord = AttachRecord> {
   /** signal() may signal the current task (bpftrace 0.17's list of probe types). */
   maySendSignal?: boolean;
   /**
-   * An equivalent and cheaper probe for a program that never reads `args`, or null (a tracepoint
-   * becomes a raw tracepoint: see src/codegen/raw-tracepoint.ts).
+   * An equivalent and cheaper probe for a program that reads only `fields` of `args` (none: it
+   * never reads `args`), with those fields at their places in its `format`; or null (a tracepoint
+   * becomes a raw tracepoint: see src/semantic/lower-raw-tracepoints.ts).
    */
-  withoutArgs?(p: ExpandedProbe<A>): ExpandedProbe | null;
+  withoutArgs?(p: ExpandedProbe<A>, fields?: ReadonlySet<string>): ExpandedProbe | null;
 }

@@ -1,33 +1,46 @@
-// A semantic pass after checking: tracepoint probes that never read `args` run as raw tracepoints
-// (BPF_PROG_TYPE_RAW_TRACEPOINT). It changes both the probe's type and its expanded attach point,
-// so code generation and the runtime see one rawtracepoint probe.
+// A semantic pass after checking: tracepoint probes run as raw tracepoints
+// (BPF_PROG_TYPE_RAW_TRACEPOINT) when they read no field of `args`, or only fields that the raw
+// tracepoint's arguments carry unchanged (which ones is the probe type's knowledge:
+// src/probes/tracepoint-raw-fields.ts). It changes the probe's type, its expanded attach point and
+// where each `args->field` is read from, so code generation and the runtime see one rawtracepoint
+// probe reading its u64 arguments.
 //
 // A tracepoint program runs behind perf's trace-event glue, which first builds the event's record
 // (every field, whether the program reads it or not); a raw_tp program is called straight from the
 // tracepoint with the raw arguments. Measured on this machine (storm, getppid()): an empty program
 // adds ~109 ns as a tracepoint and ~71 ns as raw_tp, and `@[comm] = count()` on
-// raw_syscalls:sys_enter ~50 ns less as raw_tp (bench/RESULTS.md). A script that reads `args` keeps
-// the tracepoint: the record is what args points at.
+// raw_syscalls:sys_enter ~50 ns less as raw_tp (bench/RESULTS.md). A script that uses `args` other
+// than to read a field, or reads a field the event computes, keeps the tracepoint.
 //
-// The probe type says whether it has such a cheaper form (ProbeType.withoutArgs: which events have
-// a raw tracepoint is the tracepoint module's knowledge); this pass only finds whether `args` is read.
 // What still differs: a raw tracepoint fires before an event's TP_CONDITION (a few events declare
 // one) and ignores tracefs event filters, as bpftrace's own raw tracepoints do.
 
-import type { Expr } from '../ast';
+import type { Expr, FieldAccess } from '../ast';
+import type { TracepointField } from '../kernel/tracefs';
+import type { Type } from '../types';
 import type { AnalyzedProbe, Analysis } from './checked-program';
 
-/** Whether the probe's predicate or body mentions `args` anywhere (the AST is plain data). */
-function readsArgs(node: unknown, seen = new Set<object>()): boolean {
-  if (node === null || typeof node !== 'object' || seen.has(node)) return false;
+/**
+ * The fields of `args` that the predicate or body reads, or null when it uses `args` other than to
+ * read a field (the AST is plain data).
+ */
+function fieldsRead(node: unknown, out: Set<string>, seen = new Set<object>()): Set<string> | null {
+  if (node === null || typeof node !== 'object' || seen.has(node)) return out;
   seen.add(node);
   const e = node as Partial<Expr> & { name?: unknown };
-  if (e.kind === 'Builtin' && e.name === 'args') return true;
+  if (e.kind === 'FieldAccess') {
+    const t = (e as FieldAccess).target as Partial<Expr> & { name?: unknown };
+    if (t.kind === 'Builtin' && t.name === 'args') {
+      out.add((e as FieldAccess).field);
+      return out;
+    }
+  }
+  if (e.kind === 'Builtin' && e.name === 'args') return null;
   for (const [k, v] of Object.entries(node)) {
     if (k === 'span' || k === 'nameSpan') continue;
-    if (readsArgs(v, seen)) return true;
+    if (fieldsRead(v, out, seen) === null) return null;
   }
-  return false;
+  return out;
 }
 
 /**
@@ -37,10 +50,20 @@ function readsArgs(node: unknown, seen = new Set<object>()): boolean {
 function asRawTracepoint(p: AnalyzedProbe, macros: unknown = []): AnalyzedProbe {
   const lower = p.expanded.type.withoutArgs;
   if (!lower) return p;
-  if (readsArgs(p.probe.predicate) || readsArgs(p.probe.body) || readsArgs(macros)) return p;
-  const cheaper = lower(p.expanded);
+  const fields = new Set<string>();
+  if (fieldsRead(p.probe.predicate, fields) === null || fieldsRead(p.probe.body, fields) === null) return p;
+  if (fieldsRead(macros, new Set())?.size !== 0) return p;
+  const cheaper = lower(p.expanded, fields);
+  if (!cheaper) return p;
+  // Each `args->field` now reads the raw argument the lowered probe's format puts in its place.
+  const argFields = new Map<FieldAccess, { field: TracepointField; type: Type }>();
+  for (const [node, read] of p.argFields) {
+    const field = cheaper.format?.fields.find((f) => f.name === read.field.name);
+    if (!field) return p;
+    argFields.set(node, { field, type: read.type });
+  }
   // The probe's type and its expansion stay one truth: both become the raw tracepoint's.
-  return cheaper ? { ...p, type: cheaper.type, expanded: cheaper } : p;
+  return { ...p, type: cheaper.type, expanded: cheaper, argFields };
 }
 
 export function lowerRawTracepoints(analysis: Analysis): void {
