@@ -13,6 +13,7 @@ import { createOutput, writeAll, type BufferMode, type OutputFormat, type Output
 import { ScriptMaps } from './read-maps';
 import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
 import { loadProgram } from './load';
+import { attachPreferringTwin } from './attach/twin';
 import { EventPump } from './event-pump';
 import { createHost } from './format/host';
 import { dialectStyle } from './format/dialects';
@@ -35,6 +36,8 @@ export interface RunOptions {
   outputFile?: string;
   /** -v: attachers say which mechanism they use. */
   verbose?: boolean;
+  /** --no-fentry: kprobes attach as kprobes even where their fentry twin would load (runtime/attach/twin.ts). */
+  noFentry?: boolean;
   /** -q: no "Attaching N probes..." line. */
   quiet?: boolean;
   /** --no-warnings: no WARNING lines on stderr. */
@@ -323,7 +326,8 @@ class Session {
   }
 
   private load(): void {
-    this.obj = loadProgram(this.gen, this.child?.pid ?? 0, this.opts.sources?.keys(), this.opts.config);
+    const say = (line: string) => this.opts.verbose && writeAll(2, `${line}\n`);
+    this.obj = loadProgram(this.gen, this.child?.pid ?? 0, this.opts.sources?.keys(), this.opts.config, { noFentry: this.opts.noFentry, say });
   }
 
   /**
@@ -353,7 +357,9 @@ class Session {
     if (!attacher) throw error(`probe type ${p.provider} cannot be attached yet`);
     try {
       const pid = this.opts.pid ?? this.child?.pid;
-      this.links.push(...attacher.attach(this.obj!.program(p.progName), p, { pid, verbose: this.opts.verbose, onDetach: (u) => this.undo.push(u), runOnce: (j) => this.jobs.push(j), onRecord: (id, h) => this.attachRecords.set(id, h) }));
+      const session = { pid, verbose: this.opts.verbose, onDetach: (u: () => void) => this.undo.push(u), runOnce: (j: () => void) => this.jobs.push(j), onRecord: (id: number, h: AttachRecordHandler) => this.attachRecords.set(id, h) };
+      const say = (line: string) => this.opts.verbose && writeAll(2, `${line}\n`);
+      this.links.push(...attachPreferringTwin(this.obj!, p, (prog, q) => attacher.attach(prog, q, session), say));
     } catch (e) {
       if (!(e instanceof LibbpfError)) throw e;
       if (this.skipMissing(p, e.message)) return;

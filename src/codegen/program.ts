@@ -141,7 +141,7 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
     const intDI = di.basic('int', 32, DW_ATE_signed);
     const voidPtrDI = di.pointer(null);
     const i8p = c.ptr(c.int(8));
-    for (const p of a.probes) {
+    for (const p of a.probes.flatMap((x) => (x.twin ? [x, x.twin] : [x]))) {
       const fn: Fn = m.addFunction(p.progName, c.fnType(c.int(32), [i8p]), p.expanded.section);
       const line = p.probe.span.line;
       const sp: Meta = di.function(fn, p.progName, line, intDI, [{ name: 'ctx', type: voidPtrDI }]);
@@ -162,6 +162,7 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
         name: p.expanded.name,
         attach: p.expanded.attach,
         ...(p.type.runOnce ? { runOnce: p.type.runOnce } : {}),
+        ...(p.twin ? { twin: { progName: p.twin.progName, attach: p.twin.expanded.attach } } : {}),
       })),
       maps: mapMetas,
       events: a.events,

@@ -136,4 +136,10 @@ export interface ProbeType<A extends AttachRecord = AttachRecord> {
    * becomes a raw tracepoint: see src/codegen/raw-tracepoint.ts).
    */
   withoutArgs?(p: ExpandedProbe<A>): ExpandedProbe | null;
+  /**
+   * An equivalent program through a cheaper kernel mechanism, compiled beside this one: the runtime
+   * attaches it instead where the kernel takes it, and this one otherwise (a kprobe's fentry twin:
+   * ./kprobe-fentry.ts). Null when the body reads something only this mechanism has.
+   */
+  twin?(p: ExpandedProbe<A>, probe: Probe, macros: unknown[]): ProbeSite<A> | null;
 }
