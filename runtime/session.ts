@@ -7,13 +7,12 @@ import type { CompiledProgram } from '../src/compiled';
 import { BpfscriptError, error, render, type Sources } from '../src/diagnostics';
 import type { ProbeMeta } from '../src/compiled';
 import { Stat, mapFullWarning, readStat } from './stats';
-import { attachers, type AttachRecordHandler } from './attach';
+import { attachers, attachPreferringTwin, type AttachRecordHandler } from './attach';
 import { startStopped, type TracedChild } from './child';
 import { createOutput, writeAll, type BufferMode, type OutputFormat, type OutputSink } from './output';
 import { ScriptMaps } from './read-maps';
 import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
 import { loadProgram } from './load';
-import { attachPreferringTwin } from './attach/twin';
 import { EventPump } from './event-pump';
 import { createHost } from './format/host';
 import { dialectStyle } from './format/dialects';
@@ -36,8 +35,7 @@ export interface RunOptions {
   outputFile?: string;
   /** -v: attachers say which mechanism they use. */
   verbose?: boolean;
-  /** --no-fentry: kprobes attach as kprobes even where their fentry twin would load (runtime/attach/twin.ts). */
-  noFentry?: boolean;
+  noFentry?: boolean; // --no-fentry: kprobes attach as kprobes (runtime/attach/twin.ts)
   /** -q: no "Attaching N probes..." line. */
   quiet?: boolean;
   /** --no-warnings: no WARNING lines on stderr. */
@@ -326,8 +324,7 @@ class Session {
   }
 
   private load(): void {
-    const say = (line: string) => this.opts.verbose && writeAll(2, `${line}\n`);
-    this.obj = loadProgram(this.gen, this.child?.pid ?? 0, this.opts.sources?.keys(), this.opts.config, { noFentry: this.opts.noFentry, say });
+    this.obj = loadProgram(this.gen, this.child?.pid ?? 0, this.opts.sources?.keys(), this.opts.config, { noFentry: this.opts.noFentry, say: this.say });
   }
 
   /**
@@ -352,14 +349,14 @@ class Session {
     return true;
   }
 
+  private readonly say = (line: string): void => void (this.opts.verbose && writeAll(2, `${line}\n`)); // -v: the twin's fallback
+
   private attach(p: ProbeMeta): void {
     const attacher = attachers.get(p.provider);
     if (!attacher) throw error(`probe type ${p.provider} cannot be attached yet`);
     try {
       const pid = this.opts.pid ?? this.child?.pid;
-      const session = { pid, verbose: this.opts.verbose, onDetach: (u: () => void) => this.undo.push(u), runOnce: (j: () => void) => this.jobs.push(j), onRecord: (id: number, h: AttachRecordHandler) => this.attachRecords.set(id, h) };
-      const say = (line: string) => this.opts.verbose && writeAll(2, `${line}\n`);
-      this.links.push(...attachPreferringTwin(this.obj!, p, (prog, q) => attacher.attach(prog, q, session), say));
+      this.links.push(...attachPreferringTwin(this.obj!, p, (prog, q) => attacher.attach(prog, q, { pid, verbose: this.opts.verbose, onDetach: (u) => this.undo.push(u), runOnce: (j) => this.jobs.push(j), onRecord: (id, h) => this.attachRecords.set(id, h) }), this.say));
     } catch (e) {
       if (!(e instanceof LibbpfError)) throw e;
       if (this.skipMissing(p, e.message)) return;

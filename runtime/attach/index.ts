@@ -5,6 +5,7 @@ import { Registry } from '../../src/functions';
 import type { Attacher } from './types';
 
 export type { Attacher, AttachRecordHandler, AttachSession } from './types';
+export { attachPreferringTwin } from './twin';
 
 /** require() with the module's own type (compiled to a plain CommonJS require). */
 const mod = <M>(path: string): M => require(path) as M;
