@@ -3,7 +3,6 @@
 
 import type { CompiledProgram } from '../src/compiled';
 import { BpfObject, LibbpfError, numPossibleCpus } from './libbpf';
-import { explainLoadFailure } from './verifier';
 import { BpfscriptError } from '../src/diagnostics';
 import { wallClockAtBoot } from './format/timestamp';
 
@@ -62,7 +61,8 @@ function loadOnce(gen: CompiledProgram, cpid: number, files: Iterable<string> | 
   } catch (e) {
     const log = obj.verifierLog;
     obj.close();
-    if (e instanceof LibbpfError) throw explainLoadFailure(e, log, files);
+    // The verifier-log reader is required only when a load fails: ~3 ms of modules off every start.
+    if (e instanceof LibbpfError) throw (require('./verifier') as typeof import('./verifier')).explainLoadFailure(e, log, files);
     throw e;
   }
 }
