@@ -3,17 +3,42 @@
 
 import type { CompiledProgram } from '../src/compiled';
 import { BpfObject, LibbpfError, numPossibleCpus } from './libbpf';
-import { explainLoadFailure } from './verifier';
+import { BpfscriptError } from '../src/diagnostics';
 import { wallClockAtBoot } from './format/timestamp';
+
+/** How twins (a kprobe's fentry program) are loaded: runtime/attach/twin.ts. */
+export interface TwinOptions {
+  /** --no-fentry: load and attach the kprobes. */
+  noFentry?: boolean;
+  /** -v: where the fallback is reported. */
+  say?: (line: string) => void;
+}
 
 /**
  * `cpid`: the -c command's pid, 0 without one; `files`: the script's file names, for the
  * explanation; `config`: more read-only slots by name (an artifact's positionals: argc, arg1 …).
  */
-export function loadProgram(gen: CompiledProgram, cpid: number, files?: Iterable<string>, config: Record<string, bigint | Buffer> = {}): BpfObject {
+export function loadProgram(gen: CompiledProgram, cpid: number, files?: Iterable<string>, config: Record<string, bigint | Buffer> = {}, twins: TwinOptions = {}): BpfObject {
+  const hasTwins = gen.meta.probes.some((p) => p.twin);
+  const { setTwinsLoaded, twinsWanted } = require('./attach/twin') as typeof import('./attach/twin');
+  if (!hasTwins) return loadOnce(gen, cpid, files, config, () => {});
+  if (!twinsWanted(twins.noFentry)) return loadOnce(gen, cpid, files, config, (obj) => setTwinsLoaded(obj, gen.meta.probes, false));
+  try {
+    return loadOnce(gen, cpid, files, config, () => {});
+  } catch (e) {
+    // A function fentry cannot trace (notrace, or a trampoline the kernel refuses for it) fails the
+    // whole object's load: load it again with the kprobes alone.
+    if (!(e instanceof BpfscriptError)) throw e;
+    twins.say?.(`the fentry programs did not load (${e.diagnostics[0]?.message.split('\n')[0] ?? 'refused'}); attaching kprobes instead`);
+    return loadOnce(gen, cpid, files, config, (obj) => setTwinsLoaded(obj, gen.meta.probes, false));
+  }
+}
+
+function loadOnce(gen: CompiledProgram, cpid: number, files: Iterable<string> | undefined, config: Record<string, bigint | Buffer>, prepare: (obj: BpfObject) => void): BpfObject {
   const { meta, elf } = gen;
   const obj = BpfObject.openMem(elf, 'bpfscript');
   try {
+    prepare(obj);
     const rodata = obj.findMap('.rodata');
     if (rodata) {
       const init = Buffer.alloc(meta.rodata.size);
@@ -36,7 +61,8 @@ export function loadProgram(gen: CompiledProgram, cpid: number, files?: Iterable
   } catch (e) {
     const log = obj.verifierLog;
     obj.close();
-    if (e instanceof LibbpfError) throw explainLoadFailure(e, log, files);
+    // The verifier-log reader is required only when a load fails: ~3 ms of modules off every start.
+    if (e instanceof LibbpfError) throw (require('./verifier') as typeof import('./verifier')).explainLoadFailure(e, log, files);
     throw e;
   }
 }

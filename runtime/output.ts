@@ -14,8 +14,6 @@ import { formatAllMaps, formatExitMaps, formatMap } from './format/maps';
 import { formatValue } from './format/values';
 import { dialectStyle, type DialectStyle } from './format/dialects';
 import type { Dialect } from '../src/dialect';
-import type { FoldedSink } from './flamegraph/sink';
-import type { PprofSink } from './flamegraph/pprof-sink';
 import { isatty } from 'node:tty';
 
 export type { OutputSink };
@@ -277,9 +275,9 @@ export function createOutput(opts: OutputOptions = {}): OutputSink {
     // The flame-graph sinks are required only when chosen: pprof's gzip (node:zlib) alone costs
     // every other run ~2 MB of resident memory.
     case 'folded':
-      return new (require('./flamegraph/sink') as { FoldedSink: typeof FoldedSink }).FoldedSink(text(w, exitOut), notes(), { write: (t) => w.write(t), noWarnings: opts.noWarnings });
+      return new (require('./flamegraph/sink') as typeof import('./flamegraph/sink')).FoldedSink(text(w, exitOut), notes(), { write: (t) => w.write(t), noWarnings: opts.noWarnings });
     case 'pprof':
-      return new (require('./flamegraph/pprof-sink') as { PprofSink: typeof PprofSink }).PprofSink(notes(), { write: (t) => w.write(t), flush: () => w.flush(), close: () => w.close(), terminal: opts.file === undefined && isatty(1), noWarnings: opts.noWarnings });
+      return new (require('./flamegraph/pprof-sink') as typeof import('./flamegraph/pprof-sink')).PprofSink(notes(), { write: (t) => w.write(t), flush: () => w.flush(), close: () => w.close(), terminal: opts.file === undefined && isatty(1), noWarnings: opts.noWarnings });
     default:
       return text(w, exitOut);
   }

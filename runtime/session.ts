@@ -7,7 +7,7 @@ import type { CompiledProgram } from '../src/compiled';
 import { BpfscriptError, error, render, type Sources } from '../src/diagnostics';
 import type { ProbeMeta } from '../src/compiled';
 import { Stat, mapFullWarning, readStat } from './stats';
-import { attachers, type AttachRecordHandler } from './attach';
+import { attachers, attachPreferringTwin, type AttachRecordHandler } from './attach';
 import { startStopped, type TracedChild } from './child';
 import { createOutput, writeAll, type BufferMode, type OutputFormat, type OutputSink } from './output';
 import { ScriptMaps } from './read-maps';
@@ -35,6 +35,7 @@ export interface RunOptions {
   outputFile?: string;
   /** -v: attachers say which mechanism they use. */
   verbose?: boolean;
+  noFentry?: boolean; // --no-fentry: kprobes attach as kprobes (runtime/attach/twin.ts)
   /** -q: no "Attaching N probes..." line. */
   quiet?: boolean;
   /** --no-warnings: no WARNING lines on stderr. */
@@ -324,7 +325,7 @@ class Session {
   }
 
   private load(): void {
-    this.obj = loadProgram(this.gen, this.child?.pid ?? 0, this.opts.sources?.keys(), this.opts.config);
+    this.obj = loadProgram(this.gen, this.child?.pid ?? 0, this.opts.sources?.keys(), this.opts.config, { noFentry: this.opts.noFentry, say: this.say });
   }
 
   /**
@@ -349,12 +350,14 @@ class Session {
     return true;
   }
 
+  private readonly say = (line: string): void => void (this.opts.verbose && writeAll(2, `${line}\n`)); // -v: the twin's fallback
+
   private attach(p: ProbeMeta): void {
     const attacher = attachers.get(p.provider);
     if (!attacher) throw error(`probe type ${p.provider} cannot be attached yet`);
     try {
       const pid = this.opts.pid ?? this.child?.pid;
-      this.links.push(...attacher.attach(this.obj!.program(p.progName), p, { pid, verbose: this.opts.verbose, onDetach: (u) => this.undo.push(u), runOnce: (j) => this.jobs.push(j), onRecord: (id, h) => this.attachRecords.set(id, h) }));
+      this.links.push(...attachPreferringTwin(this.obj!, p, (prog, q) => attacher.attach(prog, q, { pid, verbose: this.opts.verbose, onDetach: (u) => this.undo.push(u), runOnce: (j) => this.jobs.push(j), onRecord: (id, h) => this.attachRecords.set(id, h) }), this.say));
     } catch (e) {
       if (!(e instanceof LibbpfError)) throw e;
       if (this.skipMissing(p, e.message)) return;

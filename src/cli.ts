@@ -11,6 +11,8 @@ import { DEFAULT_DIALECT, chosenDialect, type Dialect } from './dialect';
 const VERSION = 'bpfscript v0.1.0';
 
 interface CliArgs {
+  /** --no-fentry: kprobes stay kprobes (runtime/attach/twin.ts). */
+  fentry?: boolean;
   e?: string;
   c?: string;
   emitLlvm?: string;
@@ -90,6 +92,7 @@ function parseArgs(argv: string[]): CliArgs {
     .option('emit-elf', { type: 'string', describe: 'write the BPF ELF object to FILE and exit' })
     .option('dry-run', { type: 'boolean', describe: 'compile, load and attach, then exit' })
     .option('unsafe', { type: 'boolean', describe: 'allow side-effecting functions such as system()' })
+    .option('fentry', { type: 'boolean', describe: 'attach kprobes through fentry/fexit where the kernel allows, cheaper per event (default; --no-fentry: always as kprobes)' })
     .option('cache', { type: 'boolean', describe: 'reuse compiled programs from ~/.cache/bpfscript (--no-cache: compile afresh; BPFSCRIPT_CACHE=0: never)' })
     .option('explain', { type: 'boolean', describe: 'show every stage: AST, types, LLVM IR, BPF instructions, verifier figures' })
     .option('html', { type: 'string', describe: 'with --explain: write every stage as one self-contained HTML page to FILE, linking each script line to its IR and instructions' })
@@ -294,7 +297,7 @@ export async function main(cmdline: string[]): Promise<void> {
     }
     const { run, EXIT_OUTPUT_CLOSED } = await import('../runtime/session');
     endSession = (await import('../runtime/libbpf/exit')).exitNow;
-    const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' || args.f === 'folded' || args.f === 'pprof' ? args.f : 'text', outputFile: args.o, flamegraph: args.flamegraph, verbose: !!args.v, unsafe: !!args.unsafe, sources, ...flags.run, ...(mode ? { mode } : {}) });
+    const status = await run(gen, { command: args.c, pid, dryRun: !!args.dryRun, format: args.f === 'json' || args.f === 'folded' || args.f === 'pprof' ? args.f : 'text', outputFile: args.o, flamegraph: args.flamegraph, verbose: !!args.v, unsafe: !!args.unsafe, sources, ...(args.fentry === false ? { noFentry: true } : {}), ...flags.run, ...(mode ? { mode } : {}) });
     if (process.env.BPFSCRIPT_DEBUG_MODULES === '1') err((require('./artifact/run') as typeof import('./artifact/run')).loadedModules());
     // 128+13 stays the status should the signal be blocked (a parent's sigmask is inherited).
     process.exitCode = status;

@@ -83,6 +83,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   pass.checkMetricsConfig(analysis, diags); // the config block's metrics_* settings, against the maps
   pass.dropUnresolved(analysis); // uprobes on symbols a binary lacks, skipped as bpftrace skips them
   pass.lowerRawTracepoints(analysis); // tracepoints that never read args run as raw tracepoints
+  pass.addTwins(analysis); // kprobes fentry can run: an fentry twin, attached instead where it loads
   return analysis;
 }
 

@@ -45,6 +45,9 @@ export interface ProbeMeta<A extends AttachRecord = AttachRecord> {
   name: string;
   attach: A;
   runOnce?: RunAt;
+  /** A program doing the same through a cheaper mechanism (a kprobe's fentry), attached instead
+   * where the kernel takes it (runtime/attach/twin.ts). */
+  twin?: { progName: string; attach: A };
 }
 
 export interface MapMeta {

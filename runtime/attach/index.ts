@@ -3,8 +3,16 @@
 
 import { Registry } from '../../src/functions';
 import type { Attacher } from './types';
+import type { ProbeMeta } from '../../src/compiled';
+import type { BpfLink, BpfObject, BpfProgram } from '../libbpf';
 
 export type { Attacher, AttachRecordHandler, AttachSession } from './types';
+
+/** A probe with a twin (runtime/attach/twin.ts) attaches through it; the rest without loading that module. */
+export function attachPreferringTwin(obj: BpfObject, p: ProbeMeta, attach: (prog: BpfProgram, probe: ProbeMeta) => BpfLink[], say: (line: string) => void): BpfLink[] {
+  if (!p.twin) return attach(obj.program(p.progName), p);
+  return mod<typeof import('./twin')>('./twin').attachPreferringTwin(obj, p, attach, say);
+}
 
 /** require() with the module's own type (compiled to a plain CommonJS require). */
 const mod = <M>(path: string): M => require(path) as M;

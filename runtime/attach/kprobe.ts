@@ -6,7 +6,7 @@ import { filterFunctionList } from '../../src/kernel/ftrace';
 import type { ProbeMeta } from '../../src/compiled';
 import type { KprobeAttach } from '../../src/probes/kprobe.attach';
 import { err } from '../../src/stdio';
-import { hasKprobes } from '../../src/kernel/features';
+import { hasKprobes, tracingRefused } from '../../src/kernel/features';
 import { textAddresses } from '../../src/kernel/kallsyms';
 import type { Attacher, ListQuery } from './types';
 
@@ -28,7 +28,8 @@ function kernelProbe(provider: 'kprobe' | 'kretprobe'): Attacher<KprobeAttach> {
     // As bpftrace finds: kprobes on one function run newest first, kretprobes in attach order.
     lastAttachedRunsFirst: provider === 'kprobe',
     unavailable: (p?: ProbeMeta<KprobeAttach>) =>
-      hasKprobes() || p?.attach.via === 'fentry'
+      // A twin attaches where tracing programs load, kprobes or not (runtime/attach/twin.ts).
+      hasKprobes() || p?.attach.via === 'fentry' || (p?.twin && tracingRefused() === null)
         ? undefined
         : {
             missing: 'this kernel has no kprobe support (CONFIG_KPROBES / CONFIG_KPROBE_EVENTS is off)',
@@ -46,8 +47,10 @@ function kernelProbe(provider: 'kprobe' | 'kretprobe'): Attacher<KprobeAttach> {
         return [prog.attachKprobeMulti(found.map((f) => addrs.get(f)!), ret, `${probe.name} (${found.length} functions)`)];
       }
       if (a.via === 'fentry') {
-        say(session.verbose, `${probe.name}: ${ret ? 'fexit' : 'fentry'} (this kernel has no kprobes)`);
-        return [prog.attachTrace()];
+        const how = ret ? 'fexit' : 'fentry';
+        const link = prog.attachTrace();
+        say(session.verbose, a.twin ? `${probe.name} attached as ${how} (cheaper than a ${provider}; --no-fentry forces the ${provider})` : `${probe.name}: ${how} (this kernel has no kprobes)`);
+        return [link];
       }
       say(session.verbose, `${probe.name}: ${ret ? 'kretprobe' : 'kprobe'}`);
       return [prog.attachKprobe(a.func, ret, a.offset)];

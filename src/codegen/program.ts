@@ -143,7 +143,7 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
     const intDI = di.basic('int', 32, DW_ATE_signed);
     const voidPtrDI = di.pointer(null);
     const i8p = c.ptr(c.int(8));
-    for (const p of a.probes) {
+    for (const p of a.probes.flatMap((x) => (x.twin ? [x, x.twin] : [x]))) {
       const fn: Fn = m.addFunction(p.progName, c.fnType(c.int(32), [i8p]), p.expanded.section);
       // A probe of an imported file: its line is not one of the script's (see ProbeEmitter.at).
       const line = p.probe.span.file === a.program.span.file ? p.probe.span.line : 0;
@@ -165,6 +165,7 @@ export function generate(a: Analysis, opts: GenerateOptions): CompiledProgram {
         name: p.expanded.name,
         attach: p.expanded.attach,
         ...(p.type.runOnce ? { runOnce: p.type.runOnce } : {}),
+        ...(p.twin ? { twin: { progName: p.twin.progName, attach: p.twin.expanded.attach } } : {}),
       })),
       maps: mapMetas,
       events: a.events,

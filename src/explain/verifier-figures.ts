@@ -28,6 +28,9 @@ export async function verifierFigures(gen: CompiledProgram, files: string[] = []
   const obj = BpfObject.openMem(gen.elf, 'bpfscript');
   try {
     for (const prog of obj.programs()) prog.setLogBuffer(LOG_BYTES, VerifierLogLevel.Stats);
+    // The figures are the script's programs'; a kprobe's fentry twin (src/semantic/twins.ts) is
+    // an alternative the run picks at load, refused outright on kernels without tracing programs.
+    for (const pm of gen.meta.probes) if (pm.twin) obj.program(pm.twin.progName).setAutoload(false);
     try {
       obj.load();
     } catch (e) {

@@ -13,6 +13,7 @@ import { kprobeMechanism } from '../kernel/kprobe-mechanism';
 import { Btf } from '../kernel/btf';
 import { functionsOfModule, kernelFunctions } from '../kernel/kprobe-functions';
 import { paramSlots } from './kfunc';
+import { fentryTwin } from './kprobe-fentry';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { KprobeAttach } from './kprobe.attach';
 import type { ProbeSite, ProbeType } from './types';
@@ -68,6 +69,7 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
     tracedFunction: (p) => (p.attach.via === 'multi' ? { longest: p.attach.funcLen } : { name: p.attach.func }),
     mayOverrideReturn: !ret,
     maySendSignal: true,
+    twin: fentryTwin,
     expand(ap, probe?: Probe) {
       // kprobe:func, kprobe:module:func (the function must be the module's; `vmlinux` is the kernel's)
       const target = ap.parts[ap.parts.length - 1] ?? '';

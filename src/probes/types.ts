@@ -137,4 +137,10 @@ export interface ProbeType<A extends AttachRecord = AttachRecord> {
    * becomes a raw tracepoint: see src/semantic/lower-raw-tracepoints.ts).
    */
   withoutArgs?(p: ExpandedProbe<A>, fields?: ReadonlySet<string>): ExpandedProbe | null;
+  /**
+   * An equivalent program through a cheaper kernel mechanism, compiled beside this one: the runtime
+   * attaches it instead where the kernel takes it, and this one otherwise (a kprobe's fentry twin:
+   * ./kprobe-fentry.ts). Null when the body reads something only this mechanism has.
+   */
+  twin?(p: ExpandedProbe<A>, probe: Probe, macros: unknown[]): ProbeSite<A> | null;
 }

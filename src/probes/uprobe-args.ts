@@ -8,10 +8,10 @@
 
 import type { AttachPoint, Probe, Program } from '../ast';
 import { error } from '../diagnostics';
-import { ElfFile } from '../kernel/elf';
-import { dwarfOf, type Dwarf } from '../kernel/dwarf';
-import { placeParams, type ParamPlace } from '../kernel/dwarf/sysv';
-import { DwarfBtf } from '../kernel/dwarf/to-btf';
+import type { ElfFile } from '../kernel/elf';
+import type { Dwarf } from '../kernel/dwarf';
+import type { ParamPlace } from '../kernel/dwarf/sysv';
+import type { DwarfBtf } from '../kernel/dwarf/to-btf';
 import { Btf, type TypeId } from '../kernel/btf';
 import { findNamedType, kernelBtf, languageType, pointerTo } from '../semantic/kernel-types';
 import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
@@ -21,6 +21,10 @@ import type { ExpandedProbe } from './types';
 import type { UprobeAttach } from './uprobe.attach';
 import { resolveBinary } from './user-binary';
 import { hasWildcard, wildcardRegex } from '../wildcard';
+
+// The DWARF readers (~20 modules) are required when a script has a uprobe to read them for: every
+// compile loads this module (prepare.ts asks it for user types), most never need them.
+const dwarf = (): typeof import('../kernel/dwarf') => require('../kernel/dwarf') as typeof import('../kernel/dwarf');
 
 /** Offsets in x86-64's struct pt_regs of di, si, dx, cx, r8, r9. */
 const ARG_REG_OFFSETS = [112, 104, 96, 88, 72, 64];
@@ -56,7 +60,7 @@ export function userTypes(program: Program, positionals: readonly string[] = [])
   if (!aps.length) return undefined;
   // Made when the first binary with DWARF turns up: until then the kernel's BTF need not be read.
   let layer: DwarfBtf | undefined;
-  const types = () => (layer ??= new DwarfBtf(Btf.vmlinux()));
+  const types = () => (layer ??= new (require('../kernel/dwarf/to-btf') as typeof import('../kernel/dwarf/to-btf')).DwarfBtf(Btf.vmlinux()));
   const names = typeNames(program);
   const binaries = new Set<Dwarf>();
   for (const ap of aps) {
@@ -69,7 +73,7 @@ export function userTypes(program: Program, positionals: readonly string[] = [])
     for (const name of funcs) {
       const f = dw.findFunction(name);
       if (!f || params.has(key(dw.path, name))) continue;
-      const places = placeParams(dw, f.params.map((p) => p.type));
+      const places = (require('../kernel/dwarf/sysv') as typeof import('../kernel/dwarf/sysv')).placeParams(dw, f.params.map((p) => p.type));
       params.set(key(dw.path, name), f.params.map((p, i) => ({ name: p.name, ctype: dw.typeName(p.type), btf: types().add(dw, p.type), place: places[i] })));
     }
   }
@@ -87,7 +91,7 @@ function dwarfAt(bin: string): Dwarf | null {
   const path = resolveBinary(bin);
   if (!path) return null;
   try {
-    return dwarfOf(ElfFile.open(path));
+    return dwarf().dwarfOf((require('../kernel/elf') as typeof import('../kernel/elf')).ElfFile.open(path));
   } catch {
     return null;
   }
@@ -128,7 +132,7 @@ export function usesArgs(node: unknown, seen = new Set<object>()): boolean {
  * bpftrace's error if the probe uses `args` then.
  */
 export function uprobeArgsFormat(ap: AttachPoint, probe: Probe | undefined, path: string, elf: ElfFile, func: string | undefined): TracepointFormat | undefined {
-  if (!dwarfOf(elf)) {
+  if (!dwarf().dwarfOf(elf)) {
     if (probe && usesArgs(probe)) throw error(`No debuginfo found for ${path}`, ap.span, 'args needs the binary built with -g (DWARF debug info); argN reads raw argument registers');
     return undefined;
   }

@@ -12,7 +12,8 @@ import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { UprobeAttach } from './uprobe.attach';
 import type { ExpandTarget, ProbeSite, ProbeType } from './types';
 import { openBinary } from './user-binary';
-import { uprobeArgField, uprobeArgsFormat } from './uprobe-args';
+// Required on first use: its DWARF readers are ~20 modules a script without uprobes never needs.
+const uprobeArgs = (): typeof import('./uprobe-args') => require('./uprobe-args') as typeof import('./uprobe-args');
 import { hasWildcard, wildcardRegex } from '../wildcard';
 
 export { resolveBinary } from './user-binary';
@@ -46,7 +47,7 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
       const { path, elf } = openBinary(ap, bin, cmdline?.pid);
       const one = (label: string, offset: number, symbol?: string): ProbeSite<UprobeAttach> => {
         // `args` from DWARF, on entry only (bpftrace 0.17 has no args in uretprobes).
-        const format = ret ? undefined : uprobeArgsFormat(ap, body, path, elf, symbol);
+        const format = ret ? undefined : uprobeArgs().uprobeArgsFormat(ap, body, path, elf, symbol);
         return {
           name: `${name}:${path}:${label}`,
           section: name,
@@ -97,7 +98,7 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
       return hits.map((s) => at(s, s.name));
     },
     argsType: (p) => (p.format ? { kind: 'args', probe: p.name } : null),
-    argField: (p, field) => uprobeArgField(p, field),
+    argField: (p, field) => uprobeArgs().uprobeArgField(p, field),
     args: ret ? undefined : ptRegsArgs,
     retval: () => (ret ? ptRegsRetval : null),
   };

@@ -52,6 +52,8 @@ export interface AnalyzedProbe {
    * since one probe's attach points lay out their records differently.
    */
   argFields: Map<FieldAccess, { field: TracepointField; type: Type }>;
+  /** The same body through a cheaper mechanism, compiled beside this program (semantic/twins.ts). */
+  twin?: AnalyzedProbe;
 }
 
 export interface Analysis {

@@ -7,5 +7,6 @@ export { expandProbes, filterProbes } from './expand-probes';
 export { checkProbes } from './check-statements';
 export { dropUnresolved } from './unresolved';
 export { lowerRawTracepoints } from './lower-raw-tracepoints';
+export { addTwins } from './twins';
 export { applyMapDecls } from './map-decls';
 export { checkMetricsConfig } from './metrics-config';

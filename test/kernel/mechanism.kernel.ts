@@ -24,7 +24,9 @@ test('kprobe_multi is detected exactly when the kernel is built with fprobe', ()
 });
 
 test('-v names the mechanism of a single kprobe', () => {
-  const r = run('kprobe:vfs_read /pid == cpid/ { @ = count(); }', {}, true);
+  // The default is its fentry twin (test/kernel/fentry.kernel.ts); --no-fentry keeps the kprobe.
+  const r = traceCommand('kprobe:vfs_read /pid == cpid/ { @ = count(); }', reads(), ['-v', '--no-fentry']);
+  assert.is(r.status, 0);
   assert.is(r.stderr, 'kprobe:vfs_read: kprobe\n');
   assert.is(r.stdout, 'Attaching 1 probe...\n\n\n@: 4\n');
 });
