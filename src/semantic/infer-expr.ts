@@ -60,10 +60,6 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
     }
     case 'Variable': {
       const t = c.ap.variables.get(e.name);
-      if (!t && c.outerVars.has(e.name)) {
-        c.error(`$${shownName(e.name)} belongs to the probe: the body of a for loop over a map cannot use it yet`, e, 'pass the value through a map (@v = $x before the loop)');
-        return none;
-      }
       if (!t && c.failedVars.has(e.name)) {
         c.failed.add(e);
         return none;
