@@ -13,7 +13,7 @@ import { allowedUnsafe } from './unsafe';
 export const writeUser: FunctionDef = {
   name: 'write_user',
   check(ctx, call) {
-    if (!allowedUnsafe(ctx, call)) return none;
+    if (!allowedUnsafe(ctx, call, true)) return none;
     const [dst, src, len, extra] = call.args;
     if (!dst || !src || !len || extra) {
       ctx.error('write_user() takes an address, a value and a length: write_user(dst, src, len)', call);

@@ -9,7 +9,7 @@ import { aggregates } from '../functions';
 import { storageType } from '../functions/storage';
 import { isTypedAddress, s64, type AggType, type Type } from '../types';
 import { typeName } from '../type-name';
-import type { Analysis } from './checked-program';
+import type { AnalyzedProbe, Analysis } from './checked-program';
 import { MAX_BLOB_BYTES, recordValueType } from './blob-layout';
 import { ProbeChecker } from './probe-checker';
 import { declareMap, holdsNone, mapKeyType, mismatch, sameShape, widen } from './type-rules';
@@ -17,6 +17,12 @@ import { shownName } from './scopes';
 
 /** bpftrace's limits on unroll counts. */
 const UNROLL_MAX = 100;
+
+/**
+ * The variables' types at the end of the first pass, for a bare `let $x;` read before its first
+ * assignment (bpftrace 0.22+ reads it as 0 of the type that assignment gives).
+ */
+const firstPassVars = new WeakMap<AnalyzedProbe, Map<string, Type>>();
 
 /** Types every expression, variable and map of every program; throws the errors collected so far. */
 export function checkProbes(analysis: Analysis, diags: DiagnosticBag): void {
@@ -28,6 +34,7 @@ export function checkProbes(analysis: Analysis, diags: DiagnosticBag): void {
       analysis.helperEvents.clear();
     }
     for (const ap of analysis.probes) {
+      if (final) firstPassVars.set(ap, new Map(ap.variables));
       ap.variables.clear();
       checkProbe(new ProbeChecker(analysis, ap, final ? diags : new DiagnosticBag(), final));
     }
@@ -84,8 +91,13 @@ function stmt(c: ProbeChecker, s: Stmt): void {
       return;
     case 'For':
       return forMap(c, s);
-    case 'Let':
-      return; // a bare `let $x;` (scopes.ts lowered the others): its type comes from an assignment
+    case 'Let': {
+      // A bare `let $x;` (scopes.ts lowered the others): its type comes from an assignment, maybe a
+      // later one, which the first pass has seen.
+      const known = firstPassVars.get(c.ap)?.get(s.variable.name);
+      if (known && !c.ap.variables.has(s.variable.name)) c.ap.variables.set(s.variable.name, known);
+      return;
+    }
     default:
       c.error(`${(s as Stmt).kind.toLowerCase()} statements are not supported yet`, s as Stmt);
       return;
