@@ -107,4 +107,13 @@ test('0.26 forms: (bool[N]) arrays print true/false; a bare let read before its 
   assert.match(len.stderr, 'ERROR: call to len() expects a map with explicit keys (non-scalar map)');
 });
 
+test('struct definitions take __attribute__((packed)) and aligned(N), as clang lays them out', () => {
+  const r = run26('struct foo { int x; char y; int z; } struct bar { int x; char y; int z; } __attribute__((packed)) struct baz { char a; } /**/ __attribute__ /**/ ((aligned(8))) begin { print((sizeof(struct foo), sizeof(struct bar), offsetof(struct bar, z), sizeof(struct baz))); exit() }');
+  quiet(r.stderr);
+  assert.is(r.stdout, '(12, 9, 5, 8)\n\n\n');
+  const bad = run26('struct foo { char y; } __attribute__((aligned(3))) begin { exit() }');
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, 'stdin:1:47-48: ERROR: aligned() takes a power of two');
+});
+
 test.run();
