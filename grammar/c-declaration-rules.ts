@@ -19,10 +19,55 @@ export function cDeclarationRules(Base: ReturnType<typeof expressionRules>) {
         let name = '';
         this.OPTION(() => (name = this.CONSUME(T.Identifier).image));
         const body = this.SUBRULE(this.structBody);
-        return this.ACTION(() => this.b.cDefinition(kw.image as 'struct' | 'union', kw, name, body));
+        const attrs: { name: IToken; value: A.Expr | null }[] = [];
+        this.MANY({
+          GATE: () => this.LA(1).image === '__attribute__',
+          DEF: () => {
+            const more = this.SUBRULE(this.cAttributes);
+            this.ACTION(() => attrs.push(...more));
+          },
+        });
+        return this.ACTION(() => {
+          const d = this.b.cDefinition(kw.image as 'struct' | 'union', kw, name, body);
+          for (const a of attrs) this.applyAttribute(d, a.name, a.value);
+          return d;
+        });
       },
       { recoveryValueFunc: () => placeholderCDefinition('struct') },
     );
+
+    /** `__attribute__((packed, aligned(N)))` after a struct's body (bpftrace 0.24+, as clang reads it). */
+    cAttributes = this.RULE('cAttributes', (): { name: IToken; value: A.Expr | null }[] => {
+      const out: { name: IToken; value: A.Expr | null }[] = [];
+      this.CONSUME(T.Identifier);
+      this.CONSUME(T.LParen);
+      this.CONSUME2(T.LParen);
+      this.MANY_SEP({
+        SEP: T.Comma,
+        DEF: () => {
+          const name = this.CONSUME2(T.Identifier);
+          let value: A.Expr | null = null;
+          this.OPTION(() => {
+            this.CONSUME3(T.LParen);
+            value = this.SUBRULE(this.expr);
+            this.CONSUME(T.RParen);
+          });
+          this.ACTION(() => out.push({ name, value }));
+        },
+      });
+      this.CONSUME2(T.RParen);
+      this.CONSUME3(T.RParen);
+      return out;
+    });
+
+    /** packed lays members out without padding; aligned(N) raises the struct's alignment; others change no layout. */
+    private applyAttribute(d: A.CDefinition, name: IToken, value: A.Expr | null): void {
+      const word = name.image.replace(/^__(.*)__$/, '$1');
+      if (word === 'packed') d.packed = true;
+      if (word !== 'aligned') return;
+      if (value?.kind === 'IntLit' && value.value > 0n && (value.value & (value.value - 1n)) === 0n) d.aligned = Number(value.value);
+      else this.extra.push({ message: 'aligned() takes a power of two', span: value?.span ?? this.b.span(name) });
+    }
 
     /** `enum name { A, B = 2, }` at the top level. */
     enumDef = this.RULE(

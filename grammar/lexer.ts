@@ -39,6 +39,10 @@ const enum Ctx {
   DeclToSemi,
   /** A top-level declaration that ends at the '}' closing its first '{'. */
   DeclToBrace,
+  /** `__attribute__((…))` after a struct: ends at the ')' closing its first '('. */
+  DeclToParen,
+  /** Parentheses inside DeclToParen. */
+  Parens,
 }
 
 /** Top-level words that open a declaration rather than an attach point, and how it ends. */
@@ -51,6 +55,7 @@ const DECLARATIONS: ReadonlyMap<string, { token: keyof Tokens; ends: Ctx }> = ne
   ['struct', { token: 'Struct', ends: Ctx.DeclToBrace }],
   ['union', { token: 'Union', ends: Ctx.DeclToBrace }],
   ['enum', { token: 'Enum', ends: Ctx.DeclToBrace }],
+  ['__attribute__', { token: 'Identifier', ends: Ctx.DeclToParen }],
 ] as [string, { token: keyof Tokens; ends: Ctx }][]);
 
 /** Maps offsets to 1-based line and column. */
@@ -331,6 +336,11 @@ class Scanner {
         if (this.ctx[this.ctx.length - 1] === Ctx.DeclToBrace) this.ctx.pop();
       } else if (type === T.Semi && here === Ctx.DeclToSemi) {
         this.ctx.pop();
+      } else if (type === T.LParen && (here === Ctx.DeclToParen || here === Ctx.Parens)) {
+        this.ctx.push(Ctx.Parens);
+      } else if (type === T.RParen && here === Ctx.Parens) {
+        this.ctx.pop();
+        if (this.ctx[this.ctx.length - 1] === Ctx.DeclToParen) this.ctx.pop();
       }
       this.emit(type, start, start + text.length);
       return;

@@ -73,7 +73,8 @@ export function programRules(Base: ReturnType<typeof probeRules>) {
                 const d = this.OR2([{ ALT: () => this.SUBRULE(this.structDef) }, { ALT: () => this.SUBRULE(this.enumDef) }]);
                 this.OPTION(() => this.CONSUME(T.Semi));
                 this.ACTION(() => {
-                  if (d.name === '') this.extra.push({ message: `a top-level ${d.tag} definition needs a name`, span: d.span });
+                  // An anonymous enum still defines its enumerators (bpftrace 0.23+); a struct would define nothing.
+                  if (d.name === '' && d.tag !== 'enum') this.extra.push({ message: `a top-level ${d.tag} definition needs a name`, span: d.span });
                   place(d, 0, `a ${d.tag} definition`);
                   prog.cDefinitions.push(d);
                 });

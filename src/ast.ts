@@ -53,6 +53,10 @@ export interface CDefinition extends NodeBase {
   name: string;
   fields: CField[];
   enumerators: CEnumerator[];
+  /** `__attribute__((packed))`: members at byte offsets without padding, alignment 1. */
+  packed?: true;
+  /** `__attribute__((aligned(N)))`: the struct's alignment is at least N. */
+  aligned?: number;
 }
 
 /**

@@ -2,7 +2,8 @@
 // compile time: the runtime prints such values from this alone, without the script's types.
 
 export type BlobLayout =
-  | { kind: 'int'; bytes: 1 | 2 | 4 | 8; signed: boolean; bitShift?: number; bitWidth?: number }
+  /** bool: an element of `(bool[N])x` (bpftrace 0.24+), printed as true or false. */
+  | { kind: 'int'; bytes: 1 | 2 | 4 | 8; signed: boolean; bitShift?: number; bitWidth?: number; bool?: true }
   /** A char array: text up to the first NUL, as bpftrace prints char members. */
   | { kind: 'chars'; length: number }
   /** btf: the element's type id, so indexing keeps pointers typed (compile time only). */

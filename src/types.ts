@@ -30,7 +30,16 @@ export type IntType = {
    * address, as bpftrace 0.17 reads an address whose space it does not know.
    */
   spaceGuessed?: true;
+  /** An enum's value (src/semantic/enums.ts): printed as the enumerator's name where one has it. */
+  enum?: EnumNames;
 };
+/** An enum's name and its enumerators' names by value (decimal text, as JSON keeps it). */
+export type EnumNames = { name: string; names: Record<string, string> };
+
+/** The name of an enum-typed integer's value, or undefined (not an enum, or no enumerator has it). */
+export function enumeratorName(t: Type, v: bigint): string | undefined {
+  return t.kind === 'int' && t.enum ? t.enum.names[v.toString()] : undefined;
+}
 export type AddrSpace = 'user' | 'kernel';
 export type BoolType = { kind: 'bool' };
 /** A NUL-padded string of at most `size` bytes including the terminator (comm: 16). */
@@ -81,8 +90,8 @@ export type RecordType = { kind: 'record'; btf: number; name: string; size: numb
  * aggregation's module in the `aggregates` registry (src/functions/index.ts), which owns the
  * value's layout, combining and printing. min, max, step: lhist()'s literal arguments.
  */
-/** An aggregation's stored values; the optional fields are its literal arguments (lhist's bounds, tseries' window). */
-export type AggType = { kind: 'agg'; agg: string; signed: boolean; min?: bigint; max?: bigint; step?: bigint; interval?: bigint; slots?: bigint; reduce?: string };
+/** An aggregation's stored values; the optional fields are its literal arguments (hist's k as `fine`, lhist's bounds, tseries' window). */
+export type AggType = { kind: 'agg'; agg: string; signed: boolean; fine?: bigint; min?: bigint; max?: bigint; step?: bigint; interval?: bigint; slots?: bigint; reduce?: string };
 
 export type Type = IntType | BoolType | StringType | TupleType | NoneType | ArgsType | RecordType | AggType;
 

@@ -154,7 +154,7 @@ test('argument and probe-type errors: span and hint', () => {
   refused('BEGIN { @ = cgroupid("/nonexistent/cg"); }', 'Failed to get `cgroupid` for path: "/nonexistent/cg": No such file or directory', '"/nonexistent/cg"', 'name a cgroup directory');
   refused('BEGIN { @ = cgroupid("/tmp"); }', 'Failed to get `cgroupid` for path: "/tmp": not a cgroup filesystem', '"/tmp"', 'cgroup ids exist only on cgroupfs');
   refused('BEGIN { @ = offsetof(struct task_struct, pidd); }', "'struct task_struct' has no member named 'pidd'", 'offsetof(struct task_struct, pidd)', "did you mean 'pid'?");
-  refused('BEGIN { @x = 1; @y = len(@x); }', 'len() counts the keys of a map, and @x has none', '@x', 'a keyless map always holds one value');
+  refused('BEGIN { @x = 1; @y = len(@x); }', 'call to len() expects a map with explicit keys (non-scalar map)', '@x', 'a keyless map always holds one value');
   refused('BEGIN { @q[1] = 1; @z = len(@q[1]); }', 'len() acts on a whole map, not on one of its entries', '@q[1]', 'write len(@q)');
   refused('BEGIN { @ = offsetof(struct nope_xyz, a); }', 'offsetof() 1st argument is not of a record type: struct nope_xyz', 'struct nope_xyz', 'kernel types come from');
 });

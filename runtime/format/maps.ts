@@ -99,6 +99,8 @@ function valueFormatter(vt: Type, div: bigint, dialect?: Dialect): (v: MapValue)
     const text = (dialect && agg.textIn?.[dialect]) || agg.text;
     return (v) => text(v as AggregateValue, vt, div);
   }
+  // An enum value prints as its enumerator (divided, as the number it then is).
+  if (vt.kind === 'int' && vt.enum && div === 1n) return (v) => formatValue(vt, v as Value, dialect);
   if (vt.kind === 'int' && !(dialect && dialectStyle(dialect).pointersInHex && isTypedAddress(vt))) return (v) => divide(normalizeInt(v as bigint, vt.bits, vt.signed), div).toString();
   return (v) => formatValue(vt, v as Value, dialect);
 }

@@ -7,7 +7,7 @@
 
 import { formatOf } from '../../src/functions';
 import { normalizeInt } from '../../src/format/ints';
-import { isTypedAddress, type Type, type Value } from '../../src/types';
+import { enumeratorName, isTypedAddress, type Type, type Value } from '../../src/types';
 import { isRecord, recordText } from '../../src/records';
 import type { Dialect } from '../../src/dialect';
 import { dialectStyle } from './dialects';
@@ -24,8 +24,10 @@ function asBigInt(v: Value): bigint {
 export function formatValue(t: Type, v: Value, dialect?: Dialect): string {
   if (dialect && dialectStyle(dialect).pointersInHex && isTypedAddress(t)) return `0x${BigInt.asUintN(64, asBigInt(v)).toString(16)}`;
   switch (t.kind) {
-    case 'int':
-      return normalizeInt(asBigInt(v), t.bits, t.signed).toString();
+    case 'int': {
+      const n = normalizeInt(asBigInt(v), t.bits, t.signed);
+      return enumeratorName(t, n) ?? n.toString();
+    }
     case 'bool':
       return v === true || v === 1n ? 'true' : 'false';
     case 'string': {

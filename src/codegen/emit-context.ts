@@ -41,6 +41,11 @@ interface FnParts {
    * 0 from a program; from a loop's callback, the value that stops the loop, of its return type.
    */
   abort?: Val;
+  /**
+   * In a loop's callback: the address of the flag its caller reads after the loop, so an early end
+   * (return, exit(), a failed scratch lookup) ends the caller too, not only the loop.
+   */
+  returned?: (b: Builder) => Val;
 }
 
 /**
@@ -351,6 +356,7 @@ export class ProbeEmitter implements EmitContext {
 
   /** Ends the function here: the program, or in a loop's callback the loop (see FnParts.abort). */
   returnEarly(): void {
+    if (this.parts.returned) this.b.store(this.constInt(1), this.b.bitcast(this.parts.returned(this.b), this.c.ptr(this.i64)));
     this.b.ret(this.parts.abort ?? this.c.constInt(this.c.int(32), 0));
   }
 

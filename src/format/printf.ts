@@ -16,7 +16,7 @@
 // "%%" ("%%d" counts as a %d, "%5%x" as a %x); here "%%" and "%5%" are skipped, as C does.
 
 import { formatOf } from '../functions/formats';
-import type { Type, Value } from '../types';
+import { enumeratorName, type Type, type Value } from '../types';
 import {
   type ConversionChar,
   type ConversionSpec,
@@ -130,13 +130,16 @@ function formatOne(c: Conversion, arg: Value | undefined): string {
  * The text printf(format, args...) prints. Integers are bigint (any width; the value's own sign
  * extension is what bpftrace passes) or boolean, strings are byte strings (runtime/format/values.ts).
  */
-export function formatPrintf(format: string | ParsedFormat, args: readonly Value[]): string {
+export function formatPrintf(format: string | ParsedFormat, args: readonly Value[], types?: readonly Type[]): string {
   const p = parsed(format);
   const n = p.conversions.length;
   if (n === 0) return p.format;
   let out = '';
   for (let i = 0; i < n; i++) {
-    const piece = formatOne(p.conversions[i], args[i]);
+    const c = p.conversions[i];
+    const t = types?.[i];
+    const name = c.conv === 's' && t && typeof args[i] === 'bigint' ? enumeratorName(t, args[i] as bigint) : undefined;
+    const piece = formatOne(c, name ?? args[i]);
     const nul = piece.indexOf('\0');
     out += p.prefixes[i] + (nul < 0 ? piece : piece.slice(0, nul));
   }
@@ -144,9 +147,11 @@ export function formatPrintf(format: string | ParsedFormat, args: readonly Value
 }
 
 /** Parse once, format many times: what the runtime should keep per printf call site. */
-export function compilePrintf(format: string): (args: readonly Value[]) => string {
+export function compilePrintf(format: string, types?: readonly Type[]): (args: readonly Value[]) => string {
   const p = parseFormat(format);
-  return (args) => formatPrintf(p, args);
+  // Argument types matter only to %s of an enum (its enumerator's name).
+  const named = types?.some((t) => t.kind === 'int' && t.enum) ? types : undefined;
+  return (args) => formatPrintf(p, args, named);
 }
 
 /** Where a formatter reads each argument in an event record (see src/functions/event-record.ts). */
@@ -241,8 +246,8 @@ function expected(c: Conversion): 'integer' | 'string' | 'buffer' {
 
 function accepts(want: 'integer' | 'string' | 'buffer', t: Type): boolean {
   if (want === 'integer') return t.kind === 'int' || t.kind === 'bool';
-  // bpftrace 0.24+ prints a bool through %s as true or false.
-  if (want === 'string' && t.kind === 'bool') return true;
+  // bpftrace 0.24+ prints a bool through %s as true or false, and an enum as its enumerator's name.
+  if (want === 'string' && (t.kind === 'bool' || (t.kind === 'int' && t.enum))) return true;
   return t.kind === 'string' && printfKind(t) === want;
 }
 

@@ -33,7 +33,7 @@ export type BlobStyle = 'text' | 'key' | 'json' | 'json026';
 export function formatBlob(l: BlobLayout, v: Value, style: BlobStyle): string {
   switch (l.kind) {
     case 'int':
-      return String(v);
+      return l.bool ? String(v !== 0n) : String(v);
     case 'chars':
       return style === 'json' || style === 'json026' ? JSON.stringify(String(v)) : String(v);
     case 'array':

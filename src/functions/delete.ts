@@ -22,7 +22,7 @@ export const del: FunctionDef = {
     if (call.args.length >= 2) {
       const pair = checkMapKey(ctx, call, 'delete');
       if (pair) watchDelete(ctx, pair.map, call);
-      return pair ? truth : none;
+      return pair ? truth(ctx) : none;
     }
     if (!target || target.kind !== 'MapRef') {
       ctx.error('delete() expects a map and a key, as in delete(@m, key), or a map entry, as in delete(@m[key])', target ?? call);
@@ -32,21 +32,21 @@ export const del: FunctionDef = {
     watchDelete(ctx, target, call);
     // Used only when @m turns out to be a keyless aggregation (see above).
     ctx.addEvent(call, 'delete', { map: `@${target.name}` } satisfies MapEventData);
-    return truth;
+    return truth(ctx);
   },
   emit(ctx, call) {
     const ref = call.args[0] as MapRef;
     if (call.args.length === 2) {
       const { info, global } = mapForKey(ctx, ref, call.args[1], 'delete');
-      return { type: truth, v: deleteKey(ctx, ref, global, emitOneKey(ctx, info, call.args[1])) };
+      return { type: truth(ctx), v: deleteKey(ctx, ref, global, emitOneKey(ctx, info, call.args[1])) };
     }
     const { info, global } = mapOf(ctx, ref);
     checkEntryKeys(ctx, info, ref);
     if (info.keyType === null && info.aggregate) {
       emitMapEvent(ctx, call);
-      return { type: truth, v: ctx.constInt(1) };
+      return { type: truth(ctx), v: ctx.constInt(1) };
     }
-    return { type: truth, v: deleteKey(ctx, ref, global, emitKey(ctx, info, ref.keys)) };
+    return { type: truth(ctx), v: deleteKey(ctx, ref, global, emitKey(ctx, info, ref.keys)) };
   },
   event: {
     handle(data, _view, _off, _len, rt) {

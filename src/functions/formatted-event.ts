@@ -69,6 +69,6 @@ const compiled = new WeakMap<object, (args: readonly Value[]) => string>();
 function formattedText(data: EventData, view: DataView, off: number, rt: RuntimeServices): string {
   const d = data as FormattedData;
   let format = compiled.get(d);
-  if (!format) compiled.set(d, (format = compilePrintf(d.format)));
+  if (!format) compiled.set(d, (format = compilePrintf(d.format, d.layout.args.map((a) => a.type))));
   return format(decodeRecordArgs(d.layout, view, off, rt));
 }

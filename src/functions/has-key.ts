@@ -10,13 +10,13 @@ import type { FunctionDef } from './types';
 export const hasKey: FunctionDef = {
   name: 'has_key',
   check(ctx, call) {
-    return checkMapKey(ctx, call, 'has_key') ? truth : none;
+    return checkMapKey(ctx, call, 'has_key') ? truth(ctx) : none;
   },
   emit(ctx, call) {
     const [map, key] = call.args;
     if (map.kind !== 'MapRef') throw new Error('internal: has_key of a checked call');
     const { info, global } = mapForKey(ctx, map, key, 'has_key');
     const found = ctx.b.icmp(IntPredicate.NE, lookup(ctx, global, emitOneKey(ctx, info, key)), ctx.c.constNull(ctx.i8p));
-    return { type: truth, v: ctx.b.intCast(found, ctx.i64, false) };
+    return { type: truth(ctx), v: ctx.b.intCast(found, ctx.i64, false) };
   },
 };

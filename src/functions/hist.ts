@@ -9,6 +9,7 @@ import { bucketTotal, histLabel, histRange, histRange026, jsonBuckets, lhistLabe
 import { integerArgument, literalArgument } from './agg-args';
 import type { AggregateDef, EmitContext } from './types';
 import { opaqueToOptimizer } from '../codegen/opaque';
+import { FINE_MAX_K, fineBound, fineBucketCount, fineLabel, fineRange } from '../format/hist-fine';
 
 const HIST_BUCKETS = 66;
 
@@ -56,27 +57,59 @@ function log2(ctx: EmitContext, x: Val): Val {
   return l;
 }
 
+/** hist(x, k)'s k (0 when absent): each power of two in 2^k buckets (src/format/hist-fine.ts). */
+const fineOf = (t: AggType | { kind: string }): number => ('fine' in t && t.fine ? Number(t.fine) : 0);
+
 export const hist: AggregateDef = {
   name: 'hist',
-  check: (ctx, call) => (integerArgument(ctx, call), { kind: 'agg', agg: 'hist', signed: true }),
-  valueSize: () => HIST_BUCKETS * 8,
+  check(ctx, call) {
+    integerArgument(ctx, call, call.args.length === 2 ? 2 : 1);
+    if (call.args.length !== 2) return { kind: 'agg', agg: 'hist', signed: true };
+    // hist(x, k) (bpftrace 0.22+); hist(x, 0) is hist(x).
+    const k = literalArgument(ctx, call, 1, 'k');
+    if (k !== null && (k < 0n || k > BigInt(FINE_MAX_K))) ctx.error(`hist: bits ${k} must be 0..${FINE_MAX_K}`, call.args[1], 'k splits each power of two into 2^k buckets');
+    return k ? { kind: 'agg', agg: 'hist', signed: true, fine: k } : { kind: 'agg', agg: 'hist', signed: true };
+  },
+  valueSize: (t) => (fineOf(t) ? fineBucketCount(fineOf(t)) : HIST_BUCKETS) * 8,
   emitUpdate(ctx, call, t, slot) {
     const { b } = ctx;
     const x = ctx.emit(call.args[0]).v;
+    const k = fineOf(t);
+    if (k) return bump(ctx, slot, fineIndex(ctx, x, k), fineBucketCount(k));
     const positive = b.binop(Opcode.Add, log2(ctx, x), ctx.constInt(2));
     let index = b.select(b.icmp(IntPredicate.EQ, x, ctx.constInt(0)), ctx.constInt(1), positive);
     if (t.kind === 'agg' && t.signed) index = b.select(b.icmp(IntPredicate.SLT, x, ctx.constInt(0)), ctx.constInt(0), index);
     bump(ctx, slot, index, HIST_BUCKETS);
   },
-  combine: (_t, perCpu) => sumBuckets(HIST_BUCKETS, perCpu),
+  combine: (t, perCpu) => sumBuckets(fineOf(t) ? fineBucketCount(fineOf(t)) : HIST_BUCKETS, perCpu),
   ...histogramPrinting,
-  text: (v, _t, div) => renderBuckets(v as readonly bigint[], histLabel, div),
-  json: (v, _t, div) => jsonBuckets(v as readonly bigint[], histRange, div),
-  jsonIn: { '0.26': (v, _t, div) => jsonBuckets(v as readonly bigint[], histRange026, div, ',') },
+  text: (v, t, div) => renderBuckets(v as readonly bigint[], fineOf(t) ? (i) => fineLabel(i, fineOf(t)) : histLabel, div),
+  json: (v, t, div) => (fineOf(t) ? jsonBuckets(v as readonly bigint[], (i) => fineRange(i, fineOf(t)), div, ',') : jsonBuckets(v as readonly bigint[], histRange, div)),
+  jsonIn: { '0.26': (v, t, div) => jsonBuckets(v as readonly bigint[], fineOf(t) ? (i) => fineRange(i, fineOf(t)) : histRange026, div, ',') },
+  typeName: (t) => (fineOf(t) ? `hist(${fineOf(t)})` : 'hist'),
   // Values are integers, so a bucket [2^k, 2^(k+1)) holds exactly the values <= 2^(k+1) - 1: the
   // bounds are exact. Most of the 66 buckets of a map never fill: trimmed to the used range.
-  metrics: { type: 'histogram', le: () => HIST_LE, counts: (v) => v as readonly bigint[], trim: true },
+  metrics: {
+    type: 'histogram',
+    le: (t) => (fineOf(t) ? Array.from({ length: fineBucketCount(fineOf(t)) - 1 }, (_, i) => fineBound(i, fineOf(t)) - 1n) : HIST_LE),
+    counts: (v) => v as readonly bigint[],
+    trim: true,
+  },
 };
+
+/**
+ * hist(x, k)'s bucket (the layout in src/format/hist-fine.ts): 0 for x < 0, 1 + x below 2^k, else
+ * 1 + ((p - k + 1) << k) + the k bits after x's top bit, p that bit's position.
+ */
+function fineIndex(ctx: EmitContext, x: Val, k: number): Val {
+  const { b } = ctx;
+  const mask = ctx.constInt((1 << k) - 1);
+  const l = b.binop(Opcode.Sub, log2(ctx, x), ctx.constInt(k));
+  const bits = b.binop(Opcode.And, b.binop(Opcode.LShr, x, l), mask);
+  const high = b.binop(Opcode.Add, b.binop(Opcode.Add, b.binop(Opcode.Shl, b.binop(Opcode.Add, l, ctx.constInt(1)), ctx.constInt(k)), bits), ctx.constInt(1));
+  const low = b.select(b.icmp(IntPredicate.ULE, x, mask), b.binop(Opcode.Add, x, ctx.constInt(1)), high);
+  return b.select(b.icmp(IntPredicate.SLT, x, ctx.constInt(0)), ctx.constInt(0), low);
+}
 
 /** Inclusive upper bounds of hist's buckets but the last: (..., 0) is <= -1, [0] <= 0, [1] <= 1, [2, 4) <= 3 … */
 const HIST_LE: readonly bigint[] = Array.from({ length: HIST_BUCKETS - 1 }, (_, i) => (i === 0 ? -1n : i === 1 ? 0n : (1n << BigInt(i - 1)) - 1n));

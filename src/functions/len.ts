@@ -35,7 +35,8 @@ export const len: FunctionDef = {
     const ref = call.args[0] as MapRef;
     const map = mapOf(ctx, ref);
     if (map.info.keyType === null) {
-      throw error(`len() counts the keys of a map, and @${ref.name} has none`, ref.span, `a keyless map always holds one value; give it keys (@${ref.name}[k] = …) to count them`);
+      // bpftrace's words (len() came with 0.21, so one wording serves both dialects).
+      throw error('call to len() expects a map with explicit keys (non-scalar map)', ref.span, `a keyless map always holds one value; give it keys (@${ref.name}[k] = …) to count them`);
     }
     const i64p = c.ptr(i64);
     // The count lives in map memory, whose contents the verifier does not track: a counter on the

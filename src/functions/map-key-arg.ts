@@ -10,16 +10,19 @@ import { error } from '../diagnostics';
 import type { MapInfo } from '../semantic/checked-program';
 import { bpftraceTypeName } from '../semantic/pointers';
 import { sameShape } from '../semantic/type-rules';
-import { u64, type IntType } from '../types';
+import type { Type } from '../types';
+import { truthType } from '../semantic/bools';
 import { mapOf } from './clear';
 import { storageType } from './storage';
-import type { CheckContext, EmitContext } from './types';
+import type { CheckContext, EmitContext, LanguageOptions } from './types';
 
 /**
- * The type of a yes/no result (has_key, delete, strcontains in 0.24+). bpftrace 0.24 made these
- * `bool`; until bpfscript has a bool type they are 0 or 1 of the type comparisons have.
+ * The type of a yes/no result (has_key, delete, the is_* tests): a bool as bpftrace 0.24+ has
+ * them, or under 0.17, which has no bool, 0 or 1 of the type comparisons have there.
  */
-export const truth: IntType = u64;
+export function truth(ctx: { readonly options: LanguageOptions }): Type {
+  return truthType(ctx.options.dialect);
+}
 
 /** Checks `fn(@m, key)`: the map written bare and one key. Returns the pair, or null after an error. */
 export function checkMapKey(ctx: CheckContext, call: Call, fn: string): { map: MapRef; key: Expr } | null {

@@ -10,7 +10,7 @@ import { BpfHelper } from '../kernel/bpf-helpers';
 export const override: FunctionDef = {
   name: 'override',
   check(ctx, call) {
-    if (!allowedUnsafe(ctx, call)) return none;
+    if (!allowedUnsafe(ctx, call, true)) return none;
     const [rc, ...extra] = call.args;
     if (!rc || extra.length) {
       ctx.error('override() takes one argument, the return value', call, 'for example override(-12)');

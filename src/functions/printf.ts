@@ -47,7 +47,7 @@ export const printf: FunctionDef = {
       let fast = direct.get(d);
       if (fast === undefined) direct.set(d, (fast = compilePrintfRecord(d.format, d.layout.args)));
       if (fast) return rt.write(fast(view, off));
-      const format = (compiled.get(d) ?? compiled.set(d, compilePrintf(d.format)).get(d))!;
+      const format = (compiled.get(d) ?? compiled.set(d, compilePrintf(d.format, d.layout.args.map((a) => a.type))).get(d))!;
       rt.write(format(decodeRecordArgs(d.layout, view, off, rt)));
     },
   },

@@ -29,7 +29,7 @@ function signalFunction(name: 'signal' | 'signal_thread', helper: BpfHelper): Fu
   return {
     name,
     check(ctx, call) {
-      if (!allowedUnsafe(ctx, call)) return none;
+      if (!allowedUnsafe(ctx, call, true)) return none;
       checkProbeType(ctx, call);
       const [sig, ...extra] = call.args;
       if (!sig || extra.length) {

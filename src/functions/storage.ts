@@ -9,7 +9,7 @@ export function storageType(t: Type): Type {
   // bpftrace 0.17 prints them as signed 64-bit map values.
   if (t.kind === 'int' && (t.elem || t.pointee !== undefined)) return { ...t, bits: 64, signed: true };
   if (t.kind === 'int' && t.space) return { ...t, bits: 64, signed: false };
-  if (t.kind === 'int') return intType(64, t.signed);
+  if (t.kind === 'int') return t.enum ? { ...intType(64, t.signed), enum: t.enum } : intType(64, t.signed);
   if (t.kind === 'tuple') return { ...t, elems: t.elems.map(storageType) };
   // A struct by value is copied whole when it is printed or stored (small ones only).
   if (t.kind === 'record') return recordValueType(t) ?? t;

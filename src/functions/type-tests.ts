@@ -37,9 +37,9 @@ export const typeTest = (name: string): FunctionDef => ({
     const e = oneArgument(ctx, call);
     if (!e) return none;
     results.set(call, TESTS[name](ctx.typeOf(e), e));
-    return truth;
+    return truth(ctx);
   },
-  emit: (ctx, call) => ({ type: truth, v: ctx.constInt(results.get(call) ? 1 : 0) }),
+  emit: (ctx, call) => ({ type: truth(ctx), v: ctx.constInt(results.get(call) ? 1 : 0) }),
 });
 
 export const defaultStrLength: BuiltinDef = {

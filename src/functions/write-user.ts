@@ -13,7 +13,7 @@ import { allowedUnsafe } from './unsafe';
 export const writeUser: FunctionDef = {
   name: 'write_user',
   check(ctx, call) {
-    if (!allowedUnsafe(ctx, call)) return none;
+    if (!allowedUnsafe(ctx, call, true)) return none;
     const [dst, src, len, extra] = call.args;
     if (!dst || !src || !len || extra) {
       ctx.error('write_user() takes an address, a value and a length: write_user(dst, src, len)', call);
@@ -28,7 +28,7 @@ export const writeUser: FunctionDef = {
     if (s.kind === 'string' && len.kind === 'IntLit' && (len.value < 1n || len.value > BigInt(s.size))) {
       ctx.error(`write_user() can write 1 to ${s.size} bytes of this value, ${len.value} asked`, len);
     }
-    return truth;
+    return truth(ctx);
   },
   emit(ctx, call) {
     const { b, c, i64 } = ctx;
@@ -39,6 +39,6 @@ export const writeUser: FunctionDef = {
     const asked = ctx.emit(len).v;
     const n = b.select(b.icmp(IntPredicate.ULE, asked, ctx.constInt(cap)), asked, ctx.constInt(cap));
     const r = b.helper(BpfHelper.PROBE_WRITE_USER, i64, [ctx.i8p, ctx.i8p, c.int(32)], [b.intToPtr(to, ctx.i8p), from.v, b.intCast(n, c.int(32), false)], 'written');
-    return { type: truth, v: b.intCast(b.icmp(IntPredicate.EQ, r, ctx.constInt(0)), i64, false) };
+    return { type: truth(ctx), v: b.intCast(b.icmp(IntPredicate.EQ, r, ctx.constInt(0)), i64, false) };
   },
 };

@@ -117,7 +117,8 @@ class TypeBuilder {
     let size = 0;
     let align = 1;
     for (const f of d.fields) {
-      const t = this.#fieldType(f);
+      const ft = this.#fieldType(f);
+      const t = d.packed ? { ...ft, align: 1 } : ft;
       align = Math.max(align, t.align);
       if (d.tag === 'union') {
         members.push({ name: f.name, type: t.id, bitOffset: 0, bitSize: f.bitWidth ?? 0 });
@@ -138,6 +139,7 @@ class TypeBuilder {
       }
       size = Math.max(size, Math.ceil(bit / 8));
     }
+    align = Math.max(align, d.aligned ?? 1);
     size = Math.ceil(size / align) * align;
     this.w.record(id, d.tag === 'union', d.name, size, members);
     return { id, size, align };

@@ -7,9 +7,9 @@ import type { AssignMap, AssignVar, Block, For, Stmt } from '../ast';
 import { DiagnosticBag } from '../diagnostics';
 import { aggregates } from '../functions';
 import { storageType } from '../functions/storage';
-import { isTypedAddress, s64, type Type } from '../types';
+import { isTypedAddress, s64, type AggType, type Type } from '../types';
 import { typeName } from '../type-name';
-import type { Analysis } from './checked-program';
+import type { AnalyzedProbe, Analysis } from './checked-program';
 import { MAX_BLOB_BYTES, recordValueType } from './blob-layout';
 import { ProbeChecker } from './probe-checker';
 import { declareMap, holdsNone, mapKeyType, mismatch, sameShape, widen } from './type-rules';
@@ -17,6 +17,12 @@ import { shownName } from './scopes';
 
 /** bpftrace's limits on unroll counts. */
 const UNROLL_MAX = 100;
+
+/**
+ * The variables' types at the end of the first pass, for a bare `let $x;` read before its first
+ * assignment (bpftrace 0.22+ reads it as 0 of the type that assignment gives).
+ */
+const firstPassVars = new WeakMap<AnalyzedProbe, Map<string, Type>>();
 
 /** Types every expression, variable and map of every program; throws the errors collected so far. */
 export function checkProbes(analysis: Analysis, diags: DiagnosticBag): void {
@@ -28,6 +34,7 @@ export function checkProbes(analysis: Analysis, diags: DiagnosticBag): void {
       analysis.helperEvents.clear();
     }
     for (const ap of analysis.probes) {
+      if (final) firstPassVars.set(ap, new Map(ap.variables));
       ap.variables.clear();
       checkProbe(new ProbeChecker(analysis, ap, final ? diags : new DiagnosticBag(), final));
     }
@@ -80,13 +87,17 @@ function stmt(c: ProbeChecker, s: Stmt): void {
     }
     case 'Jump':
       if (s.jump !== 'return' && c.loops === 0) c.error(`${s.jump} is only valid inside a while loop`, s);
-      if (s.jump === 'return' && c.inForMap) c.error('return inside a for loop is not supported yet', s, "use 'break' to stop the loop");
       if (s.value) c.error('a probe returns no value: return with a value belongs in a function (fn)', s.value, "write 'return;'");
       return;
     case 'For':
       return forMap(c, s);
-    case 'Let':
-      return; // a bare `let $x;` (scopes.ts lowered the others): its type comes from an assignment
+    case 'Let': {
+      // A bare `let $x;` (scopes.ts lowered the others): its type comes from an assignment, maybe a
+      // later one, which the first pass has seen.
+      const known = firstPassVars.get(c.ap)?.get(s.variable.name);
+      if (known && !c.ap.variables.has(s.variable.name)) c.ap.variables.set(s.variable.name, known);
+      return;
+    }
     default:
       c.error(`${(s as Stmt).kind.toLowerCase()} statements are not supported yet`, s as Stmt);
       return;
@@ -95,8 +106,9 @@ function stmt(c: ProbeChecker, s: Stmt): void {
 
 /**
  * `for ($kv : @m) { … }` (newer bpftrace): the body runs once per element, in a callback of
- * bpf_for_each_map_elem with a stack of its own; `$kv.0` is the key, `$kv.1` the value. The
- * probe's other variables are not visible inside.
+ * bpf_for_each_map_elem; `$kv.0` is the key, `$kv.1` the value (an aggregation's value summed
+ * over the CPUs, as reading it elsewhere does). The probe's variables reach the callback through
+ * pointers, as in a range loop, so the body reads and updates them.
  */
 function forMap(c: ProbeChecker, s: For): void {
   if (s.iterable.kind === 'Range') return forRange(c, s, s.iterable);
@@ -105,27 +117,30 @@ function forMap(c: ProbeChecker, s: For): void {
     if (c.final) c.error(`Undefined map: @${s.iterable.name}`, s.iterable);
     return;
   }
-  if (m.keyType === null || m.aggregate) {
-    const why = m.aggregate ? `its values are ${m.aggregate.name}() aggregations, kept per CPU` : 'it has no keys';
-    c.error(`a for loop cannot iterate @${s.iterable.name} yet: ${why}`, s.iterable, 'for loops iterate maps of plain values with keys, e.g. @m[k] = v');
+  const read = m.aggregate?.read;
+  if (m.keyType === null || (m.aggregate && !read)) {
+    const why = m.aggregate ? `its values are ${m.aggregate.name}() aggregations, not one number each` : 'it has no keys';
+    c.error(`a for loop cannot iterate @${s.iterable.name}: ${why}`, s.iterable, 'for loops iterate maps with keys whose values are plain values or count, sum, min, max or avg aggregations');
     return;
   }
-  const outer = new Map(c.ap.variables);
-  const hidden = c.outerVars;
-  c.outerVars = new Set([...hidden, ...outer.keys()]);
-  c.ap.variables.clear();
-  const kv: Type = { kind: 'tuple', elems: [m.keyType, m.valueType] };
-  c.ap.variables.set(s.variable.name, kv);
-  c.a.types.set(s.variable, kv);
+  const valueType = read ? read.type(m.valueType as AggType) : m.valueType;
+  loopBody(c, s, { kind: 'tuple', elems: [m.keyType, valueType] });
+}
+
+/** The loop variable exists only in the body; the probe's own variables stay visible. */
+function loopBody(c: ProbeChecker, s: For, t: Type): void {
+  const name = s.variable.name;
+  if (c.ap.variables.has(name)) {
+    c.error(`the loop variable $${shownName(name)} is already a variable of the probe`, s.variable, 'give the loop variable a name of its own');
+    return;
+  }
+  c.ap.variables.set(name, t);
+  c.a.types.set(s.variable, t);
   c.loops++;
-  c.inForMap++;
   block(c, s.body);
-  c.inForMap--;
   c.loops--;
-  c.outerVars = hidden;
   c.a.forLoops.set(s, new Map(c.ap.variables));
-  c.ap.variables.clear();
-  for (const [k, v] of outer) c.ap.variables.set(k, v);
+  c.ap.variables.delete(name);
 }
 
 /**
@@ -138,20 +153,7 @@ function forRange(c: ProbeChecker, s: For, r: Extract<For['iterable'], { kind: '
     const t = c.typeOf(e);
     if (t.kind !== 'int' && t.kind !== 'bool' && t.kind !== 'none') c.error(`a loop range needs an integer ${which} value, got ${typeName(t)}`, e, 'for ($i : 0..10) counts $i from 0 to 9; both ends are integer expressions');
   }
-  const name = s.variable.name;
-  if (c.ap.variables.has(name) || c.outerVars.has(name)) {
-    c.error(`the loop variable $${shownName(name)} is already a variable of the probe`, s.variable, 'give the loop variable a name of its own');
-    return;
-  }
-  c.ap.variables.set(name, s64);
-  c.a.types.set(s.variable, s64);
-  c.loops++;
-  c.inForMap++;
-  block(c, s.body);
-  c.inForMap--;
-  c.loops--;
-  c.a.forLoops.set(s, new Map(c.ap.variables));
-  c.ap.variables.delete(name);
+  loopBody(c, s, s64);
 }
 
 function assignMap(c: ProbeChecker, s: AssignMap): void {

@@ -2,6 +2,7 @@
 // the builtin and function modules (src/functions/), the probe type and the maps declared so far.
 // Kernel memory (casts, sizeof, `->`, `*p`, `p[N]`) is kernel-access.ts's.
 
+import { enumeratorType } from './enums';
 import type { Call, Expr, Unary } from '../ast';
 import { aggregates, builtins, functions } from '../functions';
 import { builtinCall } from '../functions/desugar';
@@ -50,7 +51,7 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
       const enumerator = def || macro !== undefined ? null : kernelBtf()?.findEnumValue(e.name);
       if (macro !== undefined || enumerator) {
         c.a.constants.set(e, Number(macro ?? enumerator!.value));
-        return s64;
+        return macro === undefined ? enumeratorType(enumerator!.enum, c.a.dialect) : s64;
       }
       if (!def) {
         c.error(`Unknown identifier: '${e.name}'`, e, didYouMean(e.name, [...builtins.keys(), 'args']));
@@ -60,10 +61,6 @@ export function inferExpr(c: ProbeChecker, e: Expr): Type {
     }
     case 'Variable': {
       const t = c.ap.variables.get(e.name);
-      if (!t && c.outerVars.has(e.name)) {
-        c.error(`$${shownName(e.name)} belongs to the probe: the body of a for loop over a map cannot use it yet`, e, 'pass the value through a map (@v = $x before the loop)');
-        return none;
-      }
       if (!t && c.failedVars.has(e.name)) {
         c.failed.add(e);
         return none;

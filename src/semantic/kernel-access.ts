@@ -2,6 +2,7 @@
 // members reached with `.` and `->` (tracepoint and function arguments, then structs planned from
 // BTF; see kernel-types.ts).
 
+import { enumCastType, withFieldEnum } from './enums';
 import type { Cast, FieldAccess, Index, Sizeof, Unary } from '../ast';
 import { storageType } from '../functions/storage';
 import { isAddressBytes } from '../functions/pton';
@@ -100,7 +101,8 @@ export function cast(c: ProbeChecker, e: Cast): Type {
     return none;
   }
   const from = asInteger(operand);
-  const to: IntType | undefined = e.type.pointerDepth > 0 ? pointerCast(c, e, from) : namedIntType(e.type.name);
+  const asEnum = e.type.pointerDepth === 0 && e.type.arrayLength === null ? enumCastType(e.type.name, c.a.dialect) : undefined;
+  const to: IntType | undefined = asEnum ?? (e.type.pointerDepth > 0 ? pointerCast(c, e, from) : namedIntType(e.type.name));
   if (to === undefined && e.type.pointerDepth > 0) return none;
   if (!to || e.type.arrayLength !== null) {
     c.error(`cannot cast to ${e.type.name}${e.type.arrayLength !== null ? `[${e.type.arrayLength}]` : ''}`, e.type, 'integer casts are supported: (uint8), (int32), (uint64) …');
@@ -130,7 +132,8 @@ function toArrayCast(c: ProbeChecker, e: Cast, from: Type): Type {
     c.error(`cannot cast ${typeName(src)} (${src.bits / 8} bytes) to ${e.type.name}[${n}] (${n * bytes} bytes): the sizes must match`, e);
     return none;
   }
-  return { kind: 'string', size: n * bytes + 1, format: 'array', layout: { kind: 'array', elem: { kind: 'int', bytes: bytes as 1 | 2 | 4 | 8, signed: elem.signed }, elemSize: bytes, length: n } };
+  const bool = isBoolCast(e.type.name, 0, c.a.dialect) ? { bool: true as const } : {};
+  return { kind: 'string', size: n * bytes + 1, format: 'array', layout: { kind: 'array', elem: { kind: 'int', bytes: bytes as 1 | 2 | 4 | 8, signed: elem.signed, ...bool }, elemSize: bytes, length: n } };
 }
 
 /** `(bool)x` (bpftrace 0.24+): an integer or pointer is true when not 0, a string when not empty. */
@@ -230,7 +233,7 @@ export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
   if (own) {
     const at = c.probe.format?.fields.find((x) => x.name === e.field);
     if (at) c.ap.argFields.set(e, { field: at, type: fieldType(at) });
-    return own;
+    return at && own.kind === 'int' ? withFieldEnum(own, at.ctype, c.a.dialect) : own;
   }
   const f = c.probe.format?.fields.find((x) => x.name === e.field);
   if (!f) {
@@ -244,7 +247,8 @@ export function fieldAccess(c: ProbeChecker, e: FieldAccess): Type {
     );
     return none;
   }
-  const ft = fieldType(f);
+  const plain = fieldType(f);
+  const ft = plain.kind === 'int' ? withFieldEnum(plain, f.ctype, c.a.dialect) : plain;
   c.ap.argFields.set(e, { field: f, type: ft });
   // The probe type knows where pointer fields point (a syscall tracepoint's: user memory).
   if (ft.kind === 'int' && /\*\s*$/.test(f.ctype)) {

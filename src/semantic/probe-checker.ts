@@ -15,10 +15,6 @@ export class ProbeChecker implements CheckContext {
   readonly probe: ExpandedProbe;
   /** Enclosing while loops: break and continue are valid only inside one. */
   loops = 0;
-  /** Enclosing for loops over maps, whose bodies are callbacks: `return` cannot leave the probe. */
-  inForMap = 0;
-  /** The probe's variables while a for loop's body (which cannot see them) is checked. */
-  outerVars = new Set<string>();
 
   constructor(
     readonly a: Analysis,
