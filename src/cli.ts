@@ -8,6 +8,7 @@ import { blockingStdio, err, out } from './stdio';
 import { decodeSource, rawArgs, toByteString } from './bytes';
 import { installFeatureProbeLoader } from './kernel/host';
 import { DEFAULT_DIALECT, chosenDialect, type Dialect } from './dialect';
+import { rewriteLongOptions } from './cli-long';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -207,7 +208,8 @@ export async function main(cmdline: string[]): Promise<void> {
       if (endSession) endSession(status);
       return;
     }
-    const args = parseArgs(argv);
+    const long = rewriteLongOptions(argv);
+    const args = parseArgs(long.argv);
     const { checkCliFlags } = await import('./cli-flags');
     const flags = checkCliFlags(args, VERSION);
     if (flags.done) return;
