@@ -217,9 +217,8 @@ export async function main(cmdline: string[]): Promise<void> {
     const pid = args.p === undefined ? undefined : parsePid(String(args.p), dialect ?? DEFAULT_DIALECT);
     if (args.l) {
       requireRoot('list probes', 'run it with sudo');
-      const { printProbeList } = await import('../runtime/list');
-      const pattern = args._.length ? String(args._[0]) : args.e;
-      printProbeList(pattern, !!args.v, { write: out, warn: err }, pid, dialect);
+      const { listCommand } = await import('../runtime/list-command');
+      listCommand({ search: args._.length ? String(args._[0]) : undefined, program: args.e, verbose: !!args.v, pid, dialect }, { write: out, warn: err });
       return;
     }
     let file: string;

@@ -24,7 +24,7 @@ export function expandProbes(analysis: Analysis, opts: AnalyzeOptions, diags: Di
     let skipped = 0;
     for (const ap of probe.attachPoints) {
       try {
-        const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command, positionals: opts.positionals, dialect: analysis.dialect });
+        const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command, positionals: opts.positionals, dialect: analysis.dialect, unsafe: opts.unsafe });
         // bpftrace 0.17 refuses a second BEGIN or END before any work; 0.25+ runs them all in order.
         if ((type.runOnce === 'begin' || type.runOnce === 'end') && analysis.dialect === '0.17') {
           if (runOnceSeen.has(type.runOnce)) {
@@ -71,7 +71,7 @@ export function expandProbes(analysis: Analysis, opts: AnalyzeOptions, diags: Di
   }
   if (warnings.length) analysis.warnings = [...(analysis.warnings ?? []), ...warnings];
   diags.throwIfErrors();
-  if (skippedAny && analysis.probes.length === 0) throw new BpfscriptError([...warnings, { severity: 'ERROR', message: 'No probes to attach', hint: 'every attach point of the script names something this system lacks' }]);
+  if (skippedAny && analysis.probes.length === 0) throw new BpfscriptError([...warnings, { severity: 'ERROR', message: 'No probes to attach', hint: 'every attach point of the script names something this system lacks', plain: analysis.dialect === '0.26' }]);
   checkLimits(analysis);
 }
 
@@ -104,6 +104,6 @@ export function filterProbes(analysis: Analysis, filter: string | undefined): vo
   const kept = (at: string | undefined) => at === 'begin' || at === 'end' || at === 'signal';
   analysis.probes = analysis.probes.filter((p) => kept(p.type.runOnce) || re.test(p.expanded.name));
   if (!analysis.probes.length) {
-    throw new BpfscriptError({ severity: 'ERROR', message: 'No probes to attach', hint: `no probe's name matches --probe-filter '${filter}'` });
+    throw new BpfscriptError({ severity: 'ERROR', message: 'No probes to attach', hint: `no probe's name matches --probe-filter '${filter}'`, plain: analysis.dialect === '0.26' });
   }
 }
