@@ -1,7 +1,7 @@
 // `-l 'struct NAME'` (union, enum): a kernel type from BTF, by name; with -v its definition, in the
 // layout bpftrace prints (a tab before each member).
 
-import { Btf, type TypeId } from '../src/kernel/btf';
+import { Btf, type StructType, type TypeId } from '../src/kernel/btf';
 import type { ListOutput } from './list';
 
 export function printTypes(search: string, verbose: boolean, o: ListOutput): void {
@@ -15,10 +15,24 @@ export function printTypes(search: string, verbose: boolean, o: ListOutput): voi
   if (t.kind === 'enum' || t.kind === 'enum64') {
     for (const v of t.values) lines.push(`\t${v.name} = ${v.value},`);
   } else if (t.kind === 'struct' || t.kind === 'union') {
-    for (const m of t.members) lines.push(`\t${declare(btf, m.type, m.name)}${m.bitSize ? `:${m.bitSize}` : ''};`);
+    members(btf, t.members, '\t', lines);
   }
   lines.push('};');
   o.write(`${lines.join('\n')}\n`);
+}
+
+/** Member lines at `indent`; an anonymous struct or union member is written out in place. */
+function members(btf: Btf, list: StructType['members'], indent: string, lines: string[]): void {
+  for (const m of list) {
+    const t = btf.resolve(m.type);
+    if (!m.name && (t.kind === 'struct' || t.kind === 'union')) {
+      lines.push(`${indent}${t.kind} {`);
+      members(btf, t.members, `${indent}\t`, lines);
+      lines.push(`${indent}};`);
+    } else {
+      lines.push(`${indent}${declare(btf, m.type, m.name)}${m.bitSize ? `:${m.bitSize}` : ''};`);
+    }
+  }
 }
 
 /** A C declaration of `name` with type `id`: arrays and function pointers wrap the name. */
