@@ -121,4 +121,37 @@ test('`probe` names a software event by its alias as written under 0.26', () => 
   assert.match(old.stdout, /^software:cpu-clock:100000$/m);
 });
 
+test('0.26 warns on a statement after exit(); 0.17 does not', () => {
+  const prog = 'interval:ms:10 { @n++; exit(); @n++; }';
+  const r = run(['-e', prog]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^stdin:1:32-36: WARNING: Unreachable statement\.$/m);
+  assert.match(r.stdout, /^@n: 1$/m);
+  assert.not.match(run(['-e', prog], '0.17').stderr, /Unreachable/);
+});
+
+test('config license and getopt refusals in 0.26 words', () => {
+  const lic = run(['-e', 'config = { license = "Potato" } begin { exit(); }']);
+  assert.is(lic.status, 1);
+  assert.match(lic.stderr, /ERROR: Invalid value for license\. Found: Potato\. Valid values: Dual MIT\/GPL, Dual BSD\/GPL, Dual MPL\/GPL, GPL and additional rights, GPL v2, GPL$/m);
+  const opt = run(['-e', 'begin { print(getopt("aa", 10)); }', '--', '--aa=False']);
+  assert.is(opt.status, 1);
+  assert.is(opt.stderr, 'ERROR: program command line option --aa invalid integer (value: False)\n');
+  assert.match(run(['-e', 'begin { print(getopt("aa", 10)); }', '--', '--aa=False'], '0.17').stderr, /^stdin:1:15-31: ERROR: program command line option --aa invalid integer/m);
+});
+
+test('uprobe:*:FUNC with -p attaches in every object the process maps', async () => {
+  const victim = fixture('sigvictim');
+  const child = spawn(victim, ['100000000'], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    const r = run(['-e', 'uprobe:*:getppid { printf("hit %s\\n", probe); exit(); }', '-p', String(child.pid)]);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^Attached 1 probe$/m);
+    assert.match(r.stdout, new RegExp(`^hit uprobe:/proc/${child.pid}/root${victim}:getppid$`, 'm'));
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
 test.run();
