@@ -47,7 +47,7 @@ export function listProbes(pattern: string | undefined, verbose: boolean, pid?: 
   const out: Listed[] = [];
   for (const a of attachers.values()) {
     if (!a.list) continue;
-    if (providerName ? a.provider !== providerName : !providerRe.test(a.provider) || a.listOnlyWhenNamed) continue;
+    if (providerName ? a.provider !== providerName : !providerRe.test(a.provider) || a.listOnlyWhenNamed === true || (a.listOnlyWhenNamed === '0.17' && dialect !== '0.26')) continue;
     if (!providerName && pid !== undefined && !a.listedForProcess) continue;
     for (const l of a.list({ parts: rest, verbose, warn, pid, dialect })) {
       const key = l.key ?? l.name.slice(l.name.indexOf(':') + 1);
@@ -63,10 +63,16 @@ export function listProbes(pattern: string | undefined, verbose: boolean, pid?: 
 export function printProbeList(pattern: string | undefined, verbose: boolean, o: ListOutput, pid?: number, dialect?: '0.17' | '0.26'): void {
   const { probes, warnings } = listProbes(pattern, verbose, pid, dialect);
   for (const w of warnings) o.warn(`WARNING: ${w}\n`);
-  const lines: string[] = [];
+  // Written in batches as they are described, so a long -lv shows its first lines at once.
+  let lines: string[] = [];
   for (const p of probes) {
     lines.push(p.name);
-    if (p.details) lines.push(...p.details);
+    const details = p.details ?? p.describe?.();
+    if (details) lines.push(...details);
+    if (lines.length >= 256) {
+      o.write(`${lines.join('\n')}\n`);
+      lines = [];
+    }
   }
   if (lines.length) o.write(`${lines.join('\n')}\n`);
 }

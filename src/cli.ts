@@ -7,6 +7,7 @@ import { blockingStdio, err, out } from './stdio';
 import { decodeSource, rawArgs, toByteString } from './bytes';
 import { installFeatureProbeLoader } from './kernel/host';
 import { DEFAULT_DIALECT, chosenDialect, type Dialect } from './dialect';
+import { rewriteLongOptions } from './cli-long';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -211,7 +212,8 @@ export async function main(cmdline: string[]): Promise<void> {
       if (endSession) endSession(status);
       return;
     }
-    const args = parseArgs(argv);
+    const long = rewriteLongOptions(argv);
+    const args = parseArgs(long.argv);
     const { checkCliFlags } = await import('./cli-flags');
     const flags = checkCliFlags(args, VERSION);
     if (flags.done) return;
@@ -219,9 +221,8 @@ export async function main(cmdline: string[]): Promise<void> {
     const pid = args.p === undefined ? undefined : parsePid(String(args.p), dialect ?? DEFAULT_DIALECT);
     if (args.l) {
       requireRoot('list probes', 'run it with sudo');
-      const { printProbeList } = await import('../runtime/list');
-      const pattern = args._.length ? String(args._[0]) : args.e;
-      printProbeList(pattern, !!args.v, { write: out, warn: err }, pid, dialect);
+      const { listCommand } = await import('../runtime/list-command');
+      listCommand({ search: args._.length ? String(args._[0]) : undefined, program: args.e, verbose: !!args.v, pid, dialect }, { write: out, warn: err });
       return;
     }
     let file: string;

@@ -76,6 +76,7 @@ export function analyze(program: Program, opts: AnalyzeOptions = {}): Analysis {
   diags.throwIfErrors();
   const analysis = pass.prepare(program, opts, diags); // settings, config block, positionals, C definitions
   (require('./functions/getopt') as typeof import('./functions/getopt')).checkNamedOptions(program, analysis.namedOptions ?? new Map());
+  (require('./semantic/unreachable') as typeof import('./semantic/unreachable')).warnUnreachable(analysis, program); // 0.26: code after exit()/return
   pass.expandProbes(analysis, opts, diags); // attach points → one program each
   pass.filterProbes(analysis, opts.probeFilter); // --probe-filter
   pass.checkProbes(analysis, diags); // types of every expression, variable and map

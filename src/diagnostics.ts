@@ -19,6 +19,8 @@ export interface Diagnostic {
   /** The attach point names something this system lacks (a tracepoint, function, symbol or
    * binary): config missing_probes decides whether that fails the compile. */
   missing?: boolean;
+  /** Printed as the bare message, as bpftrace 0.26 prints "No probes to attach" (no ERROR: or span). */
+  plain?: boolean;
 }
 
 /** Thrown by any stage for input the user can fix; carries one or more diagnostics. */
@@ -73,7 +75,9 @@ export function registerSource(file: string, text: string): void {
 
 export function render(d: Diagnostic, sources?: Sources): string {
   const out: string[] = [];
-  if (!d.span) {
+  if (d.plain) {
+    out.push(d.message);
+  } else if (!d.span) {
     out.push(`${d.severity}: ${d.message}`);
   } else {
     located(out, d.span, d.severity, d.message, sources);

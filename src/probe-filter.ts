@@ -15,6 +15,7 @@ export function probeFilter(filter: string): (name: string, runOnce: string | un
   return (name, runOnce) => runOnce === 'begin' || runOnce === 'end' || runOnce === 'signal' || re.test(name);
 }
 
-export function noProbesLeft(filter: string): BpfscriptError {
-  return new BpfscriptError({ severity: 'ERROR', message: 'No probes to attach', hint: `no probe's name matches --probe-filter '${filter}'` });
+/** `plain`: bpftrace 0.26 prints it without a source position (the peer tests match the line). */
+export function noProbesLeft(filter: string, plain = false): BpfscriptError {
+  return new BpfscriptError({ severity: 'ERROR', message: 'No probes to attach', hint: `no probe's name matches --probe-filter '${filter}'`, plain });
 }

@@ -43,7 +43,7 @@ function kernelFunction(provider: 'kfunc' | 'kretfunc'): Attacher<KfuncAttach> {
           // bpftrace 0.22+ lists them as fentry/fexit.
           name: `${q.dialect === '0.26' ? (provider === 'kfunc' ? 'fentry' : 'fexit') : provider}:vmlinux:${f}`,
           key: withModule ? `vmlinux:${f}` : f,
-          details: q.verbose ? (describeFunction(f) ?? undefined) : undefined,
+          ...(q.verbose ? { describe: () => describeFunction(f) ?? undefined } : {}),
         }));
     },
     explain(errno) {

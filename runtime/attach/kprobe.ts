@@ -3,6 +3,7 @@
 // kprobes. With -v each probe says which.
 
 import { filterFunctionList } from '../../src/kernel/ftrace';
+import { kernelFunctions as expandable } from '../../src/kernel/kprobe-functions';
 import type { ProbeMeta } from '../../src/compiled';
 import type { KprobeAttach } from '../../src/probes/kprobe.attach';
 import { err } from '../../src/stdio';
@@ -14,6 +15,11 @@ import type { Attacher, ListQuery } from './types';
 function kernelFunctions(q: ListQuery): string[] {
   const list = filterFunctionList();
   if (list.names) return [...new Set(list.names)];
+  // 0.26 lists what a kprobe wildcard expands over, as compiling does: kallsyms stands in.
+  if (q.dialect === '0.26') {
+    q.warn(`could not read kernel functions from ${list.file}: ${list.error}; listing the text symbols of /proc/kallsyms instead`);
+    return expandable().names;
+  }
   q.warn(`could not read kernel functions from ${list.file}: ${list.error}`);
   return [];
 }
@@ -55,8 +61,8 @@ function kernelProbe(provider: 'kprobe' | 'kretprobe'): Attacher<KprobeAttach> {
       say(session.verbose, `${probe.name}: ${ret ? 'kretprobe' : 'kprobe'}`);
       return [prog.attachKprobe(a.func, ret, a.offset)];
     },
-    // bpftrace lists kernel functions once, as kprobes.
-    list: provider === 'kprobe' ? (q) => kernelFunctions(q).map((f) => ({ name: `kprobe:${f}` })) : undefined,
+    // bpftrace lists kernel functions once, as kprobes; 0.2x as kretprobes too.
+    list: (q) => (provider === 'kprobe' || q.dialect === '0.26' ? kernelFunctions(q).map((f) => ({ name: `${provider}:${f}` })) : []),
   };
 }
 

@@ -2,10 +2,10 @@
 
 import { onlineCpus } from '../../src/kernel/cpus';
 import { perfEventOpen, type BpfLink, type BpfProgram, type PerfEventOptions } from '../libbpf';
-import { HARDWARE, SOFTWARE } from '../../src/kernel/perf-events';
+import { HARDWARE, SOFTWARE, type EventTable } from '../../src/kernel/perf-events';
 import { hasHardwareCounters } from '../../src/kernel/features';
 import type { CountedEventAttach, ProfileAttach } from '../../src/probes/perf-events.attach';
-import type { Attacher } from './types';
+import type { Attacher, ListQuery, Listed } from './types';
 
 function onEveryCpu(prog: BpfProgram, open: (cpu: number) => PerfEventOptions): BpfLink[] {
   const links: BpfLink[] = [];
@@ -18,8 +18,17 @@ function onEveryCpu(prog: BpfProgram, open: (cpu: number) => PerfEventOptions): 
   return links;
 }
 
+/** The events of a table as -l shows them; bpftrace 0.2x lists each alias (software:cpu:) too. */
+function events(provider: string, table: EventTable, dialect: ListQuery['dialect']): Listed[] {
+  return Object.entries(table).flatMap(([e, v]) => [e, ...(dialect === '0.26' ? v.aliases : [])]).map((e) => ({ name: `${provider}:${e}:` }));
+}
+
+/** bpftrace 0.2x lists interval and profile by their units: interval:hz:, interval:s: … */
+export const listUnits = (provider: string) => (q: ListQuery): Listed[] => (q.dialect === '0.26' ? ['hz', 'ms', 's', 'us'].map((u) => ({ name: `${provider}:${u}:` })) : []);
+
 export const profile: Attacher<ProfileAttach> = {
   provider: 'profile',
+  list: listUnits('profile'),
   attach(prog, probe) {
     const a = probe.attach;
     return onEveryCpu(prog, (cpu) => ({
@@ -35,7 +44,7 @@ export const software: Attacher<CountedEventAttach> = {
   provider: 'software',
   // One perf event's BPF programs run newest first.
   lastAttachedRunsFirst: true,
-  list: () => Object.keys(SOFTWARE).map((e) => ({ name: `software:${e}:` })),
+  list: (q) => events('software', SOFTWARE, q.dialect),
   attach(prog, probe) {
     const { event, period } = probe.attach;
     return onEveryCpu(prog, (cpu) => ({ event, cpu, pid: -1, samplePeriod: period }));
@@ -50,7 +59,7 @@ const HARDWARE_CONFIG: Record<string, number> = {
 
 export const hardware: Attacher<CountedEventAttach> = {
   provider: 'hardware',
-  list: () => Object.keys(HARDWARE).map((e) => ({ name: `hardware:${e}:` })),
+  list: (q) => events('hardware', HARDWARE, q.dialect),
   unavailable: () =>
     hasHardwareCounters()
       ? undefined

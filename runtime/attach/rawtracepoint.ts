@@ -8,12 +8,13 @@ export const rawtracepoint: Attacher<RawTracepointAttach> = {
   provider: 'rawtracepoint',
   attach: (prog, probe) => [prog.attachRawTracepoint(probe.attach.name)],
   // Raw tracepoints carry the names of the tracepoints, without the category.
-  listOnlyWhenNamed: true,
+  // bpftrace 0.2x's plain -l shows them.
+  listOnlyWhenNamed: '0.17',
   list: (q) =>
     // Filtered here too, so -lv looks up the arguments of the events asked for only.
     [...new Set(listTracepoints().map((t) => t.split(':')[1]))].filter((n) => !q.parts.length || wildcardRegex(q.parts[q.parts.length - 1]).test(n)).map((n) => ({
       name: `rawtracepoint:${n}`,
       // -lv: the arguments `args` has (bpftrace 0.21+).
-      details: q.verbose ? (describeRawTracepoint(n) ?? undefined) : undefined,
+      ...(q.verbose ? { describe: () => describeRawTracepoint(n) ?? undefined } : {}),
     })),
 };

@@ -48,6 +48,8 @@ export interface Listed {
    * (uprobe names show the resolved binary path, the pattern has the binary as typed). */
   key?: string;
   details?: string[];
+  /** The -lv lines, worked out only when printed (a BTF lookup per function adds up over thousands). */
+  describe?(): string[] | undefined;
 }
 
 /** The runtime side of one probe type, generic in its attach record `A`. */
@@ -55,8 +57,8 @@ export interface Attacher<A extends AttachRecord = AttachRecord> {
   provider: string;
   /** The probes of this type that `-l` shows for a query, before wildcard filtering on the full name. */
   list?(q: ListQuery): Listed[];
-  /** Listed only by a pattern that names this type (bpftrace's plain -l leaves it out). */
-  listOnlyWhenNamed?: boolean;
+  /** Listed only by a pattern that names this type (bpftrace's plain -l leaves it out); '0.17': in that dialect only. */
+  listOnlyWhenNamed?: boolean | '0.17';
   /** Listed by `-l -p PID` without a named type: bpftrace 0.17 shows a process's uprobes and usdt
    * probes (not uretprobes, as a plain -l leaves return probes out). */
   listedForProcess?: boolean;

@@ -30,7 +30,9 @@ function userProbe(provider: 'uprobe' | 'uretprobe'): Attacher<UprobeAttach> {
     },
     list(q) {
       // With -p and no binary, the process's executable; the pattern then matches the symbol alone.
-      const ofProcess = q.pid !== undefined && q.parts.length <= 1;
+      // bpftrace 0.2x: `*` for the binary with -p searches the process too.
+      const anyBinary = q.pid !== undefined && q.parts.length === 2 && q.parts[0] === '*';
+      const ofProcess = (q.pid !== undefined && q.parts.length <= 1) || anyBinary;
       const objects = ofProcess ? processExecutableObject(q, q.pid!, provider) : namedObjects(q, provider);
       return objects.flatMap((b) => {
         // -lv: each parameter with its C type from DWARF, as bpftrace 0.17 lists them (uprobes
@@ -38,7 +40,7 @@ function userProbe(provider: 'uprobe' | 'uretprobe'): Attacher<UprobeAttach> {
         const dw = q.verbose && provider === 'uprobe' ? dwarfOf(b.elf) : null;
         if (q.verbose && provider === 'uprobe' && !dw) q.warn(`No DWARF found for "${b.path}", cannot show parameter info`);
         const params = (n: string) => dw?.findFunction(n)?.params.map((p) => `    ${dw.typeName(p.type)} ${p.name}`);
-        return [...new Set(functionSymbols(b.elf).map((s) => s.name))].map((n) => ({ name: `${provider}:${b.path}:${n}`, key: ofProcess ? n : `${q.parts[0]}:${n}`, details: params(n) }));
+        return [...new Set(functionSymbols(b.elf).map((s) => s.name))].map((n) => ({ name: `${provider}:${b.path}:${n}`, key: anyBinary ? `${b.path}:${n}` : ofProcess ? n : `${q.parts[0]}:${n}`, details: params(n) }));
       });
     },
     explain: (errno) =>

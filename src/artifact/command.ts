@@ -182,7 +182,7 @@ function keptProbes(meta: ProgramMeta, filter: string): ProgramMeta {
   const { probeFilter, noProbesLeft } = require('../probe-filter') as typeof import('../probe-filter');
   const keep = probeFilter(filter);
   const probes = meta.probes.filter((p) => keep(p.name, p.runOnce));
-  if (!probes.length) throw noProbesLeft(filter);
+  if (!probes.length) throw noProbesLeft(filter, meta.dialect === '0.26');
   return { ...meta, probes };
 }
 

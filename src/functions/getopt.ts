@@ -96,6 +96,8 @@ export const getopt: FunctionDef = {
       return v.type;
     } catch (e) {
       if (!(e instanceof BpfscriptError)) throw e;
+      // bpftrace 0.26 says it of the command line, not of the script: no location.
+      if (ctx.options.dialect === '0.26') throw e;
       ctx.error(e.diagnostics[0].message, call, 'a program option is given after --, e.g. -- --limit=10');
       return none;
     }

@@ -16,7 +16,8 @@ import { paramSlots } from './kfunc';
 import { fentryTwin } from './kprobe-fentry';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { KprobeAttach } from './kprobe.attach';
-import type { ProbeSite, ProbeType } from './types';
+import type { ExpandTarget, ProbeSite, ProbeType } from './types';
+import { badKprobeFunction, checkKprobeTarget } from './kprobe-traceable';
 import { wildcardRegex } from '../wildcard';
 
 /** Whether the probe's body or predicate names the `probe` builtin (any object tree walk). */
@@ -70,7 +71,7 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
     mayOverrideReturn: !ret,
     maySendSignal: true,
     twin: fentryTwin,
-    expand(ap, probe?: Probe) {
+    expand(ap, probe?: Probe, on?: ExpandTarget) {
       // kprobe:func, kprobe:module:func (the function must be the module's; `vmlinux` is the kernel's)
       const target = ap.parts[ap.parts.length - 1] ?? '';
       if (!target || ap.parts.length > 2) throw error(`${name} probe must be ${name}:function or ${name}:module:function, got ${ap.raw}`, ap.span);
@@ -80,6 +81,7 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
       const offset = m[2] ? Number(m[2]) : 0;
       if (offset && ret) throw error('kretprobe cannot take an offset', ap.span);
       const wildcard = /[*?]/.test(m[1]);
+      if (on?.dialect === '0.26') checkKprobeTarget(name, ap, module, m[1], !!on.unsafe);
       if (ret && BANNED_KRETPROBES.has(m[1])) {
         throw error(`error: kretprobe:${m[1]} can't be used as it might lock up your system.`, ap.span, 'a kretprobe on a spinlock function can deadlock the kernel: trace its caller, or use kprobe');
       }
@@ -91,7 +93,8 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
       }
       if (wildcard) {
         const re = wildcardRegex(m[1]);
-        funcs = [...new Set(kernelFunctions().names.filter((f) => re.test(f) && !(ret && BANNED_KRETPROBES.has(f)) && (!ofModule || ofModule.has(f))))];
+        const bad = on?.dialect === '0.26' ? badKprobeFunction : () => false;
+        funcs = [...new Set(kernelFunctions().names.filter((f) => re.test(f) && !bad(f) && !(ret && BANNED_KRETPROBES.has(f)) && (!ofModule || ofModule.has(f))))];
         if (!funcs.length) {
           throw missingTarget(`no kernel function matches ${m[1]}`, ap.span, 'this kernel may have no kprobe support; list what can be traced with: bpfscript -l "kprobe:*"');
         }

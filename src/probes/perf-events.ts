@@ -34,7 +34,7 @@ function counted(name: 'software' | 'hardware', alias: string, table: EventTable
     aliases: [alias],
     addressSpace: 'kernel',
     context: () => 'perf',
-    expand(ap) {
+    expand(ap, _probe, on) {
       const [ev, count] = ap.parts;
       const found = ev ? lookup(ev) : undefined;
       if (!found) {
@@ -42,7 +42,9 @@ function counted(name: 'software' | 'hardware', alias: string, table: EventTable
       }
       if (count !== undefined && (!/^\d+$/.test(count) || Number(count) <= 0)) throw error(`invalid ${name} count '${count}'`, ap.span);
       const period = count ? Number(count) : found[1].defaultCount;
-      return [{ name: `${name}:${found[0]}:${period}`, section: 'perf_event', attach: { event: found[0], period }, ap }];
+      // bpftrace 0.2x names the probe by the event as written (software:cpu:100000 for cpu-clock).
+      const shown = on?.dialect === '0.26' ? ev : found[0];
+      return [{ name: `${name}:${shown}:${period}`, section: 'perf_event', attach: { event: found[0], period }, ap }];
     },
   };
 }

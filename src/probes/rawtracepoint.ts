@@ -53,8 +53,9 @@ export const rawtracepoint: ProbeType<RawTracepointAttach> = {
       if (!events.length) throw missingTarget(`No matches for rawtracepoint ${module !== undefined ? `${module}:` : ''}${name}`, ap.span, 'raw tracepoints have the names of tracepoints: bpfscript -l "rawtracepoint:*"');
       return events.map(site);
     }
-    const known = listTracepoints().some((t) => t.endsWith(`:${name}`)) || (module !== undefined && !inKernel && readFormat(module, name));
-    if (!known) throw missingTarget(`raw tracepoint not found: ${name}`, ap.span, 'raw tracepoints have the names of tracepoints: bpfscript -l "tracepoint:*"');
+    // A module other than the kernel must have the event itself.
+    const known = module !== undefined && !inKernel ? !!readFormat(module, name) : listTracepoints().some((t) => t.endsWith(`:${name}`));
+    if (!known) throw missingTarget(`raw tracepoint not found: ${module !== undefined && !inKernel ? `${module}:` : ''}${name}`, ap.span, 'raw tracepoints have the names of tracepoints: bpfscript -l "tracepoint:*"');
     return [site(name)];
   },
   argsType(p) {

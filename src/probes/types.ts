@@ -59,6 +59,8 @@ export interface ExpandTarget {
   positionals?: readonly string[];
   /** Which bpftrace the script is read as (probe names differ: `begin` in 0.26). */
   dialect?: Dialect;
+  /** --unsafe: attach to what bpftrace 0.26 would refuse as not traceable. */
+  unsafe?: boolean;
 }
 
 /**

@@ -5,7 +5,8 @@
 // semantic/unresolved.ts.
 
 import type { AttachPoint, Probe } from '../ast';
-import { error, missingTarget } from '../diagnostics';
+import { BpfscriptError, error, missingTarget } from '../diagnostics';
+import { processObjects } from '../kernel/process-objects';
 import type { ElfFile } from '../kernel/elf';
 import { closestNames, functionSymbols, type ElfSymbol } from '../kernel/elf-symbols';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
@@ -28,9 +29,23 @@ function symbolsByName(elf: ElfFile): Map<string, ElfSymbol> {
   return m;
 }
 
+/** The sites of each object `pid` maps that has the symbol; missing when none has it. */
+function everyObject(ap: AttachPoint, pid: number, expand: (object: string) => ProbeSite<UprobeAttach>[]): ProbeSite<UprobeAttach>[] {
+  const found: ProbeSite<UprobeAttach>[] = [];
+  for (const object of processObjects(pid)) {
+    try {
+      found.push(...expand(object).filter((p) => !p.unresolved));
+    } catch (e) {
+      if (!(e instanceof BpfscriptError && e.diagnostics.every((d) => d.missing))) throw e;
+    }
+  }
+  if (!found.length) throw missingTarget(`no object mapped by process ${pid} has ${ap.parts[1]}`, ap.span, `list them with: bpfscript -l 'uprobe:*:*' -p ${pid}`);
+  return found;
+}
+
 function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<UprobeAttach> {
   const ret = name === 'uretprobe';
-  return {
+  const self: ProbeType<UprobeAttach> = {
     name,
     aliases: [alias],
     addressSpace: 'user',
@@ -44,6 +59,8 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
         throw error(`${name} probe must be ${name}:binary:symbol, got ${ap.raw}`, ap.span, `for example ${name}:/bin/bash:readline or ${name}:libc:malloc`);
       }
       const [bin, target] = ap.parts;
+      // bpftrace 0.2x: `*` for the binary with -p is every object the process maps.
+      if (bin === '*' && cmdline?.pid !== undefined) return everyObject(ap, cmdline.pid, (object) => self.expand({ ...ap, parts: [object, target] }, body, cmdline));
       const { path, elf } = openBinary(ap, bin, cmdline?.pid);
       const one = (label: string, offset: number, symbol?: string): ProbeSite<UprobeAttach> => {
         // `args` from DWARF, on entry only (bpftrace 0.17 has no args in uretprobes).
@@ -102,6 +119,7 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
     args: ret ? undefined : ptRegsArgs,
     retval: () => (ret ? ptRegsRetval : null),
   };
+  return self;
 }
 
 export const uprobe = userProbe('uprobe', 'u');

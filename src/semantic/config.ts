@@ -33,6 +33,7 @@ type Raw = bigint | string;
 type Parse = (v: Raw, out: ConfigValues) => string | undefined;
 
 const BPF_LICENSES = ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL'];
+const LICENSES_SAID = ['Dual MIT/GPL', 'Dual BSD/GPL', 'Dual MPL/GPL', 'GPL and additional rights', 'GPL v2', 'GPL'];
 
 function uint(key: keyof ConfigValues, min: number, max: number): Parse {
   return (v, out) => {
@@ -83,7 +84,8 @@ const SETTINGS: Record<string, Parse> = {
   print_maps_on_exit: bool('printMapsOnExit'),
   stack_mode: choice('stackMode', ['bpftrace', 'perf', 'raw'] as const, 'stack_mode'),
   str_trunc_trailer: (v, out) => void (out.strTruncTrailer = String(v)),
-  license: (v, out) => (BPF_LICENSES.includes(String(v)) ? void (out.license = String(v)) : `Invalid value for license. Found: ${v}. Valid values: ${BPF_LICENSES.join(', ')}`),
+  // bpftrace 0.2x's words and order: scripts and its tests match on them.
+  license: (v, out) => (BPF_LICENSES.includes(String(v)) ? void (out.license = String(v)) : `Invalid value for license. Found: ${v}. Valid values: ${LICENSES_SAID.join(', ')}`),
   // bpfscript's symboliser reads ELF symbol tables per process, caches them per process, and
   // prints names as the tables hold them: these select among machinery it does not have.
   cache_user_symbols: choice(undefined, ['per_pid', 'per_program', 'none'] as const, 'cache_user_symbols', true),
@@ -150,7 +152,8 @@ export function readConfig(config: Config | null | undefined, diags: DiagnosticB
     }
     const v = rawValue(entry.value);
     const why = v === null ? 'expecting a number or a word' : parse(v, values);
-    if (why) diags.error(`${entry.key}: ${why}`, entry.value.span);
+    // A message that names the setting itself ("Invalid value for license. …") needs no prefix.
+    if (why) diags.error(why.startsWith(`Invalid value for ${name}.`) ? why : `${entry.key}: ${why}`, entry.value.span);
   }
   for (const [name, parse] of Object.entries(SETTINGS)) {
     const key = `BPFTRACE_${name.toUpperCase()}`;

@@ -25,7 +25,7 @@ export function expandProbes(analysis: Analysis, opts: AnalyzeOptions, diags: Di
     let skipped = 0;
     for (const ap of probe.attachPoints) {
       try {
-        const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command, positionals: opts.positionals, dialect: analysis.dialect });
+        const { type, probes } = expandAttachPoint(ap, probe, { pid: opts.pid, command: opts.command, positionals: opts.positionals, dialect: analysis.dialect, unsafe: opts.unsafe });
         // bpftrace 0.17 refuses a second BEGIN or END before any work; 0.25+ runs them all in order.
         if ((type.runOnce === 'begin' || type.runOnce === 'end') && analysis.dialect === '0.17') {
           if (runOnceSeen.has(type.runOnce)) {
@@ -72,7 +72,7 @@ export function expandProbes(analysis: Analysis, opts: AnalyzeOptions, diags: Di
   }
   if (warnings.length) analysis.warnings = [...(analysis.warnings ?? []), ...warnings];
   diags.throwIfErrors();
-  if (skippedAny && analysis.probes.length === 0) throw new BpfscriptError([...warnings, { severity: 'ERROR', message: 'No probes to attach', hint: 'every attach point of the script names something this system lacks' }]);
+  if (skippedAny && analysis.probes.length === 0) throw new BpfscriptError([...warnings, { severity: 'ERROR', message: 'No probes to attach', hint: 'every attach point of the script names something this system lacks', plain: analysis.dialect === '0.26' }]);
   checkLimits(analysis);
 }
 
@@ -98,5 +98,5 @@ export function filterProbes(analysis: Analysis, filter: string | undefined): vo
   if (filter === undefined) return;
   const keep = probeFilter(filter);
   analysis.probes = analysis.probes.filter((p) => keep(p.expanded.name, p.type.runOnce));
-  if (!analysis.probes.length) throw noProbesLeft(filter);
+  if (!analysis.probes.length) throw noProbesLeft(filter, analysis.dialect === '0.26');
 }

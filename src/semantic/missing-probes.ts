@@ -28,6 +28,8 @@ function noMatches(ap: AttachPoint): string {
  */
 export function missingDiagnostic(a: Analysis, policy: MissingPolicy, ap: AttachPoint, d: Diagnostic): Diagnostic | null {
   if (policy === 'ignore') return null;
+  // A warning that comes with the miss ("is not traceable") is said as it is.
+  if (d.severity === 'WARNING') return d;
   const words = a.dialect === '0.26' ? { message: noMatches(ap), hint: d.hint ? `${d.message}; ${d.hint}` : d.message } : { message: d.message, hint: d.hint };
   if (policy === 'warn') return { ...d, ...words, severity: 'WARNING', message: `${words.message}. Skipping.` };
   if (a.dialect === '0.26') return { ...d, ...words, message: `${words.message}.` };

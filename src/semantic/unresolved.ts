@@ -8,7 +8,7 @@
 
 import { BpfscriptError, type Diagnostic } from '../diagnostics';
 import type { Analysis } from './checked-program';
-import { missingDiagnostic, missingPolicy } from './missing-probes';
+import { missingDiagnostic, missingPolicy, PROBE_REMOVED } from './missing-probes';
 
 export function dropUnresolved(analysis: Analysis): void {
   const dropped = analysis.probes.filter((p) => p.expanded.unresolved);
@@ -16,11 +16,18 @@ export function dropUnresolved(analysis: Analysis): void {
   const reasons = dropped.map((p) => p.expanded.unresolved!);
   const policy = missingPolicy(analysis);
   if (policy === 'error') throw new BpfscriptError(dropped.map((p) => missingDiagnostic(analysis, policy, p.expanded.ap, p.expanded.unresolved!)!));
-  if (dropped.length === analysis.probes.length) throw new BpfscriptError(reasons);
-  analysis.probes = analysis.probes.filter((p) => !p.expanded.unresolved);
+  if (dropped.length === analysis.probes.length && policy === 'legacy') throw new BpfscriptError(reasons);
+  const kept = analysis.probes.filter((p) => !p.expanded.unresolved);
   const warnings: Diagnostic[] =
     policy === 'legacy'
       ? reasons.map((d) => ({ ...d, severity: 'WARNING' as const, message: `${d.message} (this attach point is skipped, as bpftrace skips it)` }))
-      : dropped.map((p) => missingDiagnostic(analysis, policy, p.expanded.ap, p.expanded.unresolved!)).filter((d): d is Diagnostic => d !== null);
+      : dropped.flatMap((p) => {
+          const w = missingDiagnostic(analysis, policy, p.expanded.ap, p.expanded.unresolved!);
+          // A probe left with no attach point at all is removed, as 0.26 warns.
+          const removed = policy === 'warn' && !kept.some((k) => k.probe === p.probe) ? [{ severity: 'WARNING' as const, message: PROBE_REMOVED, span: p.probe.attachPoints[0].span }] : [];
+          return [...(w ? [w] : []), ...removed];
+        });
   analysis.warnings = [...(analysis.warnings ?? []), ...warnings];
+  if (!kept.length) throw new BpfscriptError([...analysis.warnings, { severity: 'ERROR', message: 'No probes to attach', hint: 'every attach point of the script names something this system lacks', plain: analysis.dialect === '0.26' }]);
+  analysis.probes = kept;
 }

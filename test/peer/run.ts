@@ -5,6 +5,8 @@
 // passes, and writes every failure with its command and output to the report (JSON).
 // --compat 0.26 runs bpfscript in that dialect (BPFSCRIPT_COMPAT), for a checkout of bpftrace 0.26's
 // tests, where no bpftrace of that version is here to compare with (use --no-oracle).
+// Tests that need a kprobe or fentry attached are set aside on a kernel that cannot attach them
+// (applicability.ts) and counted apart; --vm-lane runs only those, for a machine that can.
 
 import { spawnSync } from '../child';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { readSuites, testFormat, type PeerTest, type TestFormat } from './parse';
 import { runTest, type Result, type RunContext, type Tool } from './runner';
 import { prepareWorkdir } from './workdir';
+import { NOTHING, attachCapabilities, attachReason } from './applicability';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -24,10 +27,12 @@ interface Options {
   report: string;
   /** --compat: the dialect bpfscript runs in. */
   compat?: string;
+  /** Only the tests that need kprobe/fentry attached (for the VM lane), none set aside. */
+  vmLane: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Partial<Options> = { oracle: true, report: 'peer-report.json' };
+  const o: Partial<Options> = { oracle: true, report: 'peer-report.json', vmLane: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--filter') o.filter = globRegExp(argv[++i]);
@@ -35,10 +40,11 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--oracle') o.oracleFile = argv[++i];
     else if (a === '--report') o.report = argv[++i];
     else if (a === '--compat') o.compat = argv[++i];
+    else if (a === '--vm-lane') o.vmLane = true;
     else if (!a.startsWith('-') && !o.dir) o.dir = a;
     else throw new Error(`unknown argument ${a}`);
   }
-  if (!o.dir) throw new Error('usage: npm run test:peer -- BPFTRACE_CHECKOUT [--filter GLOB] [--no-oracle] [--oracle FILE] [--report FILE]');
+  if (!o.dir) throw new Error('usage: npm run test:peer -- BPFTRACE_CHECKOUT [--filter GLOB] [--no-oracle] [--oracle FILE] [--report FILE] [--compat 0.26] [--vm-lane]');
   return o as Options;
 }
 
@@ -88,6 +94,13 @@ async function main(): Promise<void> {
   let tests: PeerTest[] = readSuites(runtime, format);
   if (opts.filter) tests = tests.filter((t) => opts.filter!.test(t.id));
   const work = prepareWorkdir(opts.dir, (l) => console.log(l));
+  const caps = opts.vmLane ? null : attachCapabilities();
+  if (opts.vmLane) tests = tests.filter((t) => attachReason(t, NOTHING, work));
+  const elsewhere = new Map<string, string>();
+  if (caps) for (const t of tests) {
+    const why = attachReason(t, caps, work);
+    if (why) elsewhere.set(t.id, why);
+  }
   const ctx: RunContext = { cwd: work, features: features(format), attachTimeoutS: format === 'lines' ? 10 : 5 };
   const bpfscript: Tool = { name: 'bpfscript', path: join(ROOT, 'bin', 'bpfscript'), ...(opts.compat ? { env: { BPFSCRIPT_COMPAT: opts.compat } } : {}) };
   const bpftraceOn = opts.oracle && spawnSync('bpftrace', ['--version'], { timeout: 10_000 }).status === 0;
@@ -101,15 +114,18 @@ async function main(): Promise<void> {
       const r = remembered[t.id] ?? (await runTest(t, bpftrace, ctx));
       theirs.set(t.id, (remembered[t.id] = r));
     }
-    ours.set(t.id, await runTest(t, bpfscript, ctx));
-    console.log(`${mark(ours.get(t.id)).padEnd(8)} ${t.id}${bpftraceOn ? `   (bpftrace: ${mark(theirs.get(t.id))})` : ''}`);
+    const aside = elsewhere.get(t.id);
+    ours.set(t.id, aside ? { outcome: 'skip', reason: aside, command: t.run, output: '' } : await runTest(t, bpfscript, ctx));
+    console.log(`${(aside ? 'VM-LANE' : mark(ours.get(t.id))).padEnd(8)} ${t.id}${bpftraceOn ? `   (bpftrace: ${mark(theirs.get(t.id))})` : ''}`);
   }
   if (opts.oracleFile && bpftraceOn) writeFileSync(opts.oracleFile, JSON.stringify(remembered, null, 1));
 
   const ran = tests.filter((t) => ours.get(t.id)!.outcome !== 'skip');
   const passed = ran.filter((t) => ours.get(t.id)!.outcome === 'pass');
   const failures = ran.filter((t) => ours.get(t.id)!.outcome !== 'pass');
-  console.log(`\n${tests.length} tests, ${tests.length - ran.length} skipped here; bpfscript passes ${passed.length} of ${ran.length}`);
+  const skipped = tests.length - ran.length - elsewhere.size;
+  console.log(`\n${tests.length} tests, ${skipped} skipped here; bpfscript passes ${passed.length} of ${ran.length}`);
+  if (caps) console.log(`${elsewhere.size} need kprobe/fentry attached, which this kernel cannot (kprobes: ${caps.kprobe ? 'yes' : 'no'}, fentry: ${caps.fentry ? 'yes' : 'no'}): run them in the VM lane (--vm-lane)`);
   let shown = failures;
   if (bpftraceOn) {
     const theyPass = ran.filter((t) => theirs.get(t.id)?.outcome === 'pass');

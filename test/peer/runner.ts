@@ -8,7 +8,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from '../child';
 import { basename, join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { release } from 'node:os';
 import type { Expect, PeerTest } from './parse';
 
@@ -103,7 +103,9 @@ export async function runTest(t: PeerTest, tool: Tool, ctx: RunContext): Promise
             clearTimeout(timer);
             timer = setTimeout(() => expire(), (t.timeoutS || 5) * 1000);
           }
-          if (t.after) started.push(group(t.after, ctx));
+          // `$(pidof bpftrace)` means the tracer under test, which is found among this command's
+          // processes: pidof would name no bpfscript (a node process) or another run's bpftrace.
+          if (t.after) started.push(group(t.after.replaceAll('$(pidof bpftrace)', String(toolPid(p.pid!, tool.path) ?? p.pid)), ctx));
         }
       });
       p.on('close', (code) => resolve(code));
@@ -184,6 +186,34 @@ function escapeRegExp(s: string): string {
 }
 
 /** A shell command in a process group of its own, so it and all it starts can be killed together. */
+/** The process under `root` (itself included) that runs `path`, by its command line. */
+function toolPid(root: number, path: string): number | null {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      // The parent is the field after the parenthesised command name, which may hold spaces.
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const queue = [root];
+  while (queue.length) {
+    const pid = queue.shift()!;
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (argv.slice(0, 2).some((a) => a === path || basename(a) === basename(path))) return pid;
+    } catch {
+      continue;
+    }
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return null;
+}
+
 function group(cmd: string, ctx: RunContext, env: NodeJS.ProcessEnv = process.env, piped = false): ChildProcess {
   return spawn('sh', ['-c', cmd], { cwd: ctx.cwd, env, detached: true, stdio: ['ignore', piped ? 'pipe' : 'ignore', piped ? 'pipe' : 'ignore'] });
 }
