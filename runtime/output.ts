@@ -14,7 +14,6 @@ import { formatAllMaps, formatExitMaps, formatMap } from './format/maps';
 import { formatValue } from './format/values';
 import { dialectStyle, type DialectStyle } from './format/dialects';
 import type { Dialect } from '../src/dialect';
-import { isatty } from 'node:tty';
 
 export type { OutputSink };
 
@@ -272,12 +271,12 @@ export function createOutput(opts: OutputOptions = {}): OutputSink {
   switch (opts.format) {
     case 'json':
       return new JsonSink(w, exitOut, opts.dialect);
-    // The flame-graph sinks are required only when chosen: pprof's gzip (node:zlib) alone costs
-    // every other run ~2 MB of resident memory.
+    // The flame-graph sinks (and node:tty, which only pprof asks) are required only when chosen:
+    // node's own modules cost every other run resident memory (pprof's node:zlib ~2 MB, tty 0.7).
     case 'folded':
       return new (require('./flamegraph/sink') as typeof import('./flamegraph/sink')).FoldedSink(text(w, exitOut), notes(), { write: (t) => w.write(t), noWarnings: opts.noWarnings });
     case 'pprof':
-      return new (require('./flamegraph/pprof-sink') as typeof import('./flamegraph/pprof-sink')).PprofSink(notes(), { write: (t) => w.write(t), flush: () => w.flush(), close: () => w.close(), terminal: opts.file === undefined && isatty(1), noWarnings: opts.noWarnings });
+      return new (require('./flamegraph/pprof-sink') as typeof import('./flamegraph/pprof-sink')).PprofSink(notes(), { write: (t) => w.write(t), flush: () => w.flush(), close: () => w.close(), terminal: opts.file === undefined && (require('node:tty') as typeof import('node:tty')).isatty(1), noWarnings: opts.noWarnings });
     default:
       return text(w, exitOut);
   }

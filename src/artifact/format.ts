@@ -9,8 +9,8 @@
 //   BODY_LENGTH sha256:HEX\n         the hash covers the other lines and the body
 //   body: u32le HEADER_LENGTH, header JSON, ELF
 
-import { createHash } from 'node:crypto';
 import type { ProgramMeta } from '../compiled';
+import { SMALL, sha256Hex } from './sha256';
 
 export const FORMAT_VERSION = 1;
 const MAGIC = 'bpfscript-artifact';
@@ -36,20 +36,30 @@ export class ContainerError extends Error {
   }
 }
 
-function sha256(parts: readonly Buffer[]): string {
+/** The hex sha256 of the parts, one after another. */
+export type Hasher = (parts: readonly Buffer[]) => string;
+
+/** node:crypto's, which the compile cache has loaded anyway for its keys. */
+export const cryptoSha256: Hasher = (parts) => {
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   return h.digest('hex');
+};
+
+/** An artifact run's: small containers without loading node:crypto (./sha256.ts). */
+function sha256(parts: readonly Buffer[]): string {
+  return parts.reduce((n, p) => n + p.length, 0) <= SMALL ? sha256Hex(parts) : cryptoSha256(parts);
 }
 
-export function encode(c: Container, shebang?: string): Buffer {
+export function encode(c: Container, shebang?: string, hash: Hasher = sha256): Buffer {
   const header = Buffer.from(JSON.stringify(c.header, replaceBigint), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32LE(header.length);
   const body = Buffer.concat([len, header, c.elf]);
   const first = Buffer.from(shebang === undefined ? '' : `${shebang}\n`, 'utf8');
   const magic = Buffer.from(`${MAGIC} ${FORMAT_VERSION}\n`, 'latin1');
-  const digest = sha256([first, magic, body]);
+  const digest = hash([first, magic, body]);
   return Buffer.concat([first, magic, Buffer.from(`${body.length} sha256:${digest}\n`, 'latin1'), body]);
 }
 
@@ -60,7 +70,7 @@ function line(data: Buffer, from: number, max: number): { text: string; next: nu
   return { text: data.toString('latin1', from, end), next: end + 1 };
 }
 
-export function decode<H extends ContainerHeader = ContainerHeader>(data: Buffer): Container<H> {
+export function decode<H extends ContainerHeader = ContainerHeader>(data: Buffer, hash: Hasher = sha256): Container<H> {
   let at = 0;
   if (data[0] === 0x23 && data[1] === 0x21) {
     const shebang = line(data, 0, 4096);
@@ -84,7 +94,7 @@ export function decode<H extends ContainerHeader = ContainerHeader>(data: Buffer
   const body = data.subarray(sum.next);
   const want = Number(s[1]);
   if (body.length < want) throw new ContainerError('truncated', `the artifact is truncated (${body.length} of ${want} bytes)`);
-  if (body.length > want || sha256([data.subarray(0, magic.next), body]) !== s[2]) {
+  if (body.length > want || hash([data.subarray(0, magic.next), body]) !== s[2]) {
     throw new ContainerError('tampered', 'integrity check failed: the contents do not match their sha256');
   }
   try {

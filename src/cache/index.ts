@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ProgramMeta } from '../compiled';
 import { stillValid, type Dependency } from './deps';
 import { identity } from './identity';
-import { decode, encode, type ContainerHeader } from '../artifact/format';
+import { cryptoSha256, decode, encode, type ContainerHeader } from '../artifact/format';
 import { readTrusted, untrustedDirReason, writeTrusted } from './trusted-files';
 
 export { recordingReads } from './deps';
@@ -69,7 +69,7 @@ export function lookup(dir: string, key: string): CachedProgram | null {
   const data = readTrusted(join(dir, `${key}.bpfc`));
   if (!data) return null;
   try {
-    const { header, elf } = decode<Header>(data);
+    const { header, elf } = decode<Header>(data, cryptoSha256);
     if (header.key !== key) return null;
     if (!stillValid(header.deps)) return null;
     return { elf, meta: header.meta };
@@ -82,7 +82,7 @@ export function lookup(dir: string, key: string): CachedProgram | null {
 /** Best effort: a cache that cannot be written (read-only home, full disk) only costs speed. `dir` passed trustedCacheDir. */
 export function store(dir: string, key: string, program: CachedProgram, deps: Dependency[]): void {
   try {
-    writeTrusted(join(dir, `${key}.bpfc`), [encode({ header: { key, meta: program.meta, deps } satisfies Header, elf: program.elf })]);
+    writeTrusted(join(dir, `${key}.bpfc`), [encode({ header: { key, meta: program.meta, deps } satisfies Header, elf: program.elf }, undefined, cryptoSha256)]);
     prune(dir);
   } catch {
     // See above.
