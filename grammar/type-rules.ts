@@ -63,9 +63,11 @@ export function typeRules(Base: ReturnType<typeof parserBase>) {
       });
       this.OPTION(() => {
         this.CONSUME(T.LBracket);
-        const n = this.CONSUME(T.Int);
+        let n: IToken | undefined;
+        this.OPTION2(() => (n = this.CONSUME(T.Int)));
         s.last = this.CONSUME(T.RBracket);
-        this.ACTION(() => (s.arrayLength = Number(n.payload ?? 0)));
+        // `T[]` (bpftrace 0.22+ casts): as many elements as the value holds, 0 until the cast is typed.
+        this.ACTION(() => (s.arrayLength = n ? Number(n.payload ?? 0) : 0));
       });
       return s;
     }

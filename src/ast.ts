@@ -413,7 +413,7 @@ export interface TypeRef extends NodeBase {
   name: string;
   /** Number of `*` after the name. */
   pointerDepth: number;
-  /** `N` in `int8[N]`, else null. */
+  /** `N` in `int8[N]`, 0 for `int8[]` (a cast's: as many as the value holds), else null. */
   arrayLength: number | null;
 }
 

@@ -56,7 +56,8 @@ class Printer {
         ? d.enumerators.map((e) => `${this.pad()}${e.name}${e.value ? ` = ${this.expr(e.value, TERNARY)}` : ''},`)
         : d.fields.map((f) => `${this.pad()}${this.cField(f)};`);
     this.depth--;
-    return [head, ...body, `${this.pad()}}`].join('\n');
+    const attrs = [d.packed ? 'packed' : '', d.aligned ? `aligned(${d.aligned})` : ''].filter(Boolean);
+    return [head, ...body, `${this.pad()}}${attrs.length ? ` __attribute__((${attrs.join(', ')}))` : ''}`].join('\n');
   }
 
   private cField(f: A.CField): string {
@@ -215,7 +216,8 @@ class Printer {
 
 function typeText(t: A.TypeRef): string {
   const stars = t.pointerDepth > 0 ? ` ${'*'.repeat(t.pointerDepth)}` : '';
-  return `${t.name}${stars}${t.arrayLength !== null ? `[${t.arrayLength}]` : ''}`;
+  // 0 is `T[]` (a cast's length taken from its value).
+  return `${t.name}${stars}${t.arrayLength !== null ? `[${t.arrayLength || ''}]` : ''}`;
 }
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\t': '\\t', '\r': '\\r' };

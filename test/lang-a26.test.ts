@@ -116,4 +116,23 @@ test('struct definitions take __attribute__((packed)) and aligned(N), as clang l
   assert.match(bad.stderr, 'stdin:1:47-48: ERROR: aligned() takes a power of two');
 });
 
+test('indexes computed at run time: strings, array copies (0 past the end), arrays in memory, flexible array members; (T[]) casts', () => {
+  const r = run26(`struct A { int x[4]; } struct D { int n; int y[0]; }
+    begin { $s = "foo"; $i = 1; $far = (uint64)10; $a = (int16[4])(int64)0x0004000300020001; $p = (struct A *)curtask; $d = (struct D *)curtask;
+      printf("%c %d %d|%d %d %d|%d %d|%d\\n", $s[$i], $s[$i + 1], $s[$far], $a[$i + 2], $a[$i - 1], $a[$far], $p->x[$i + 1] == $p->x[2], $p.x[$i] == $p.x[1], $d.y[$i - 1] == $d.y[0]);
+      print((int8[])"hi"); print(((uint16[])(int32)0x00050006)[$i]); exit() }`);
+  quiet(r.stderr);
+  assert.is(r.stdout, 'o 111 0|4 1 0|1 1|1\n[104,105,0]\n5\n\n\n');
+  // 0.17 knows literal indexes only, in its own words.
+  const old = bpfscript(['-e', 'struct A { int x[4]; } BEGIN { $i = 1; $p = (struct A *)curtask; printf("%d\\n", $p->x[$i]); exit() }']);
+  assert.is(old.status, 1);
+  assert.match(old.stderr, 'The array index operator [] only accepts literal integer indices.');
+});
+
+test('block expressions as a record\'s values run in the order written', () => {
+  const r = run26('begin { $a = (foo={ printf("hello"); 1 }, bar={ printf("world"); 2 }); $a = (bar={ printf("hello"); 1 }, foo={ printf("world\\n"); 2 }); print($a); exit() }');
+  quiet(r.stderr);
+  assert.is(r.stdout, 'helloworldhelloworld\n{ .foo = 2, .bar = 1 }\n\n\n');
+});
+
 test.run();

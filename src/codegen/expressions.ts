@@ -112,7 +112,7 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
     }
     case 'Index':
       if (em.typeOf(e.target).kind === 'tuple') return tupleElement(em, e.target, em.a.constants.get(e.index)!, t);
-      return emitIndex(em, e, em.a.constants.get(e.index)!, em.a.kernelFields.get(e.target));
+      return emitIndex(em, e, em.a.constants.get(e.index), em.a.kernelFields.get(e.target));
     case 'TupleAccess':
       return tupleElement(em, e.target, e.index, t);
     default:

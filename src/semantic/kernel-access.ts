@@ -41,16 +41,38 @@ export function index(c: ProbeChecker, e: Index): Type {
   if (t.kind === 'tuple') return tupleIndex(c, e, t);
   if (t.kind === 'string' && !t.layout && !t.format) return stringIndex(c, e, t);
   const n = literalIndex(e.index);
-  if (n === null) {
+  if (n === null && c.a.dialect === '0.17') {
     c.error('The array index operator [] only accepts literal integer indices.', e, 'write the index as a number ($p[2]); for a computed index, use pointer arithmetic: *($p + $i)');
     return none;
   }
+  // A computed index (bpftrace 0.22+), and any index of a flexible array member (`int y[0]`), is
+  // read at run time; elements of a copy in the program's memory are bounds-checked then.
+  if (n === null || (c.a.dialect !== '0.17' && isFlexible(t))) return runtimeIndex(c, e, t);
   const r = indexType(t, n, derefSpace(t, c.defaultSpace()));
   if ('error' in r) {
     c.error(r.error, e);
     return none;
   }
   c.a.constants.set(e.index, n);
+  return r;
+}
+
+const isFlexible = (t: Type): boolean => t.kind === 'string' && t.layout?.kind === 'array' && t.layout.length === 0;
+
+function runtimeIndex(c: ProbeChecker, e: Index, t: Type): Type {
+  const it = c.typeOf(e.index);
+  if (it.kind !== 'int' && it.kind !== 'none') {
+    c.error(`an index must be an integer, got ${typeName(it)}`, e.index);
+    return none;
+  }
+  if (t.kind === 'string' && !t.layout && !t.format) return intType(8, true);
+  const layout = t.kind === 'string' ? t.layout : undefined;
+  // The element type, as index 0 of a non-empty array would have it.
+  const r = indexType(layout?.kind === 'array' && layout.length === 0 ? { ...(t as StringType), layout: { ...layout, length: 1 } } : t, 0, derefSpace(t, c.defaultSpace()));
+  if ('error' in r) {
+    c.error(r.error, e);
+    return none;
+  }
   return r;
 }
 
@@ -75,10 +97,7 @@ function tupleIndex(c: ProbeChecker, e: Index, t: TupleType): Type {
 /** `s[N]` of a string (bpftrace 0.25+): its byte N as an int8; N known when compiling. */
 function stringIndex(c: ProbeChecker, e: Index, t: StringType): Type {
   const n = constantInteger(e.index);
-  if (n === null) {
-    c.error('a string index must be known when compiling: an integer literal or arithmetic of literals', e.index, 'for a computed index, copy the string and use pointer arithmetic: *((int8 *)&$s + $i)');
-    return none;
-  }
+  if (n === null) return runtimeIndex(c, e, t);
   if (n < 0n || n >= BigInt(t.size)) {
     c.error(`the index ${n} is out of bounds for array of size ${t.size}`, e.index);
     return none;
@@ -122,14 +141,17 @@ export function cast(c: ProbeChecker, e: Cast): Type {
 function toArrayCast(c: ProbeChecker, e: Cast, from: Type): Type {
   const elem = namedIntType(e.type.name)!;
   const bytes = elem.bits / 8;
-  const n = e.type.arrayLength!;
   const src = asInteger(from);
-  if (src.kind !== 'int') {
-    if (src.kind !== 'none') c.error(`cannot cast ${typeName(from)} to ${e.type.name}[${n}]`, e, 'integers cast to arrays of integers of the same size: (int8[8])x');
+  // A plain string's bytes, its NUL padding included (bpftrace 0.22+: (int8[])"hello" has 6).
+  const fromText = src.kind === 'string' && src.format === undefined && src.layout === undefined ? src.size : undefined;
+  if (src.kind !== 'int' && fromText === undefined) {
+    if (src.kind !== 'none') c.error(`cannot cast ${typeName(from)} to ${e.type.name}[${e.type.arrayLength || ''}]`, e, 'integers and strings cast to arrays of integers of the same size: (int8[8])x, (uint8[])"abc"');
     return none;
   }
-  if (n * bytes !== src.bits / 8) {
-    c.error(`cannot cast ${typeName(src)} (${src.bits / 8} bytes) to ${e.type.name}[${n}] (${n * bytes} bytes): the sizes must match`, e);
+  const have = fromText ?? (src as IntType).bits / 8;
+  const n = e.type.arrayLength || have / bytes;
+  if (n * bytes !== have) {
+    c.error(`cannot cast ${typeName(src)} (${have} bytes) to ${e.type.name}[${e.type.arrayLength || ''}] (${e.type.arrayLength ? `${n * bytes} bytes` : `not a whole number of ${bytes}-byte elements`}): the sizes must match`, e);
     return none;
   }
   const bool = isBoolCast(e.type.name, 0, c.a.dialect) ? { bool: true as const } : {};

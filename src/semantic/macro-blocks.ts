@@ -79,6 +79,8 @@ export function flattenMacroBlocks(program: Program, diags: DiagnosticBag): void
     else if (e.kind === 'Binary' && (e.op === '&&' || e.op === '||')) out = logical(e, ahead);
     else if (e.kind === 'Ternary') out = ternary(e, ahead);
     else if (e.kind === 'Sizeof') out = e; // never evaluated
+    // A record's values are not nodes of their own: each is flattened in the order written.
+    else if (e.kind === 'Record') out = { ...e, fields: e.fields.map((f) => ({ ...f, value: expr(f.value, ahead) })) };
     else out = generic(e, ahead) as Expr;
     done.set(e, out);
     return out;
