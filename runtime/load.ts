@@ -19,9 +19,8 @@ export interface TwinOptions {
  * explanation; `config`: more read-only slots by name (an artifact's positionals: argc, arg1 …).
  */
 export function loadProgram(gen: CompiledProgram, cpid: number, files?: Iterable<string>, config: Record<string, bigint | Buffer> = {}, twins: TwinOptions = {}): BpfObject {
-  const hasTwins = gen.meta.probes.some((p) => p.twin);
+  if (!gen.meta.probes.some((p) => p.twin)) return loadOnce(gen, cpid, files, config, () => {});
   const { setTwinsLoaded, twinsWanted } = require('./attach/twin') as typeof import('./attach/twin');
-  if (!hasTwins) return loadOnce(gen, cpid, files, config, () => {});
   if (!twinsWanted(twins.noFentry)) return loadOnce(gen, cpid, files, config, (obj) => setTwinsLoaded(obj, gen.meta.probes, false));
   try {
     return loadOnce(gen, cpid, files, config, () => {});
