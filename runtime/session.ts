@@ -4,12 +4,12 @@
 
 import { functions, type RuntimeServices } from '../src/functions';
 import type { CompiledProgram } from '../src/compiled';
-import { BpfscriptError, error, render, type Sources } from '../src/diagnostics';
+import { BpfscriptError, error, render } from '../src/diagnostics';
 import type { ProbeMeta } from '../src/compiled';
 import { Stat, mapFullWarning, readStat } from './stats';
 import { attachers, attachPreferringTwin, type AttachRecordHandler } from './attach';
 import { startStopped, type TracedChild } from './child';
-import { createOutput, writeAll, type BufferMode, type OutputFormat, type OutputSink } from './output';
+import { createOutput, writeAll, type OutputSink } from './output';
 import { ScriptMaps } from './read-maps';
 import { BpfObject, LibbpfError, RingBuffer, numPossibleCpus, type BpfLink } from './libbpf';
 import { loadProgram } from './load';
@@ -24,37 +24,8 @@ import type { ModeHost, RunMode } from './test-mode';
 import type { ListenAddress } from './metrics/address';
 import type { Exporter } from './metrics/exporter';
 
-export interface RunOptions {
-  command?: string;
-  /** -p PID: uprobes and usdt probes attach to this process only. */
-  pid?: number;
-  dryRun?: boolean;
-  /** -f: text (default) or json. */
-  format?: OutputFormat;
-  /** -o FILE: output to FILE instead of stdout. */
-  outputFile?: string;
-  /** -v: attachers say which mechanism they use. */
-  verbose?: boolean;
-  noFentry?: boolean; // --no-fentry: kprobes attach as kprobes (runtime/attach/twin.ts)
-  /** -q: no "Attaching N probes..." line. */
-  quiet?: boolean;
-  /** --no-warnings: no WARNING lines on stderr. */
-  noWarnings?: boolean;
-  /** -B: stdout buffering. */
-  buffering?: BufferMode;
-  /** --unsafe was given for this run. */
-  unsafe?: boolean;
-  /** The script's text by file name, for run-time warnings that show its lines (-k). */
-  sources?: Sources;
-  /** --test / --bench: run the test:/bench: probes instead of attaching anything. */
-  mode?: RunMode;
-  /** --flamegraph FILE: the stack-keyed maps drawn as an SVG flame graph at exit. */
-  flamegraph?: string;
-  /** --metrics: serve the maps to Prometheus there until SIGINT/SIGTERM; no map dump at exit. */
-  metrics?: ListenAddress;
-  /** More read-only config slots by name (an artifact's positional parameters: argc, arg1 …). */
-  config?: Record<string, bigint | Buffer>;
-}
+export type { RunOptions } from './run-options';
+import type { RunOptions } from './run-options';
 
 /** Records handled per drain; bounded so signals and timers stay responsive under a flood. */
 const DRAIN_BUDGET = 65536;
