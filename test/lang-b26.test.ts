@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { spawn } from './child';
-import { BIN, bpfscript, fixture, scratchPath } from './helpers';
+import { bpfscript, dynamicFixture, fixture, scratchPath } from './helpers';
 
 const run = (args: string[], compat = '0.26') => bpfscript(['--no-cache', '--compat', compat, ...args], { timeoutMs: 30_000 });
 const lines = (s: string) => s.split('\n').filter(Boolean);
@@ -152,6 +152,20 @@ test('uprobe:*:FUNC with -p attaches in every object the process maps', async ()
   } finally {
     child.kill('SIGKILL');
   }
+});
+
+test('0.26 refusals said at attach, without a location: a zero-sized symbol, an address in no function; an empty wildcard', () => {
+  const bin = dynamicFixture('sigvictim', '-O1');
+  const zero = run(['-e', `uprobe:${bin}:_init { exit(); }`]);
+  assert.is(zero.status, 1);
+  assert.match(zero.stderr, /^ERROR: Could not determine boundary for _init \(symbol has size 0\)\.\nUse --unsafe to force attachment\. WARNING: This option could lead to data corruption in the target process\.$/m);
+  const addr = run(['-e', `uprobe:${bin}:10 { exit(); }`]);
+  assert.match(addr.stderr, new RegExp(`^ERROR: Could not resolve address: ${bin}:0xa$`, 'm'));
+  const rcu = run(['-e', 'kprobe:rcu_* { exit(); }']);
+  assert.is(rcu.status, 1);
+  assert.match(rcu.stderr, /^stdin:1:1-13: ERROR: Probe has no valid attach points\. If this is expected, set the 'missing_probes' config variable to 'warn'\.$/m);
+  // 0.17 keeps its location and attaches to a zero-sized symbol, as bpftrace 0.17 does.
+  assert.match(run(['-e', `uprobe:${bin}:10 { exit(); }`], '0.17').stderr, /^stdin:1:1-\d+: ERROR: Could not resolve address/m);
 });
 
 test.run();

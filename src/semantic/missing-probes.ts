@@ -38,3 +38,6 @@ export function missingDiagnostic(a: Analysis, policy: MissingPolicy, ap: Attach
 
 /** bpftrace 0.26's warning for a probe all of whose attach points were skipped. */
 export const PROBE_REMOVED = 'Probe has no valid attach points. It is being removed which may cause issues with program behavior.';
+
+/** bpftrace 0.26's error for a probe none of whose attach points matched anything (missing_probes = error). */
+export const PROBE_EMPTY = "Probe has no valid attach points. If this is expected, set the 'missing_probes' config variable to 'warn'.";
