@@ -168,4 +168,27 @@ test('0.26 refusals said at attach, without a location: a zero-sized symbol, an 
   assert.match(run(['-e', `uprobe:${bin}:10 { exit(); }`], '0.17').stderr, /^stdin:1:1-\d+: ERROR: Could not resolve address/m);
 });
 
+test('software events in 0.26: counts in scientific notation, attached in the script order, -p counts that process alone', async () => {
+  const order = run(['-e', 'software:cpu:1e6 { printf("first"); } software:cpu:1e6 { printf(" second\\n"); exit(); }']);
+  assert.is(order.status, 0, order.stderr);
+  assert.match(order.stdout, /^(first)+ second$/m);
+  const busy = spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 200));
+    const r = run(['-e', 'software:cpu-clock:1000000 { @[pid] = count(); if (@[pid] == 20) { exit(); } }', '-p', String(busy.pid)]);
+    assert.is(r.status, 0, r.stderr);
+    assert.equal(lines(r.stdout).filter((l) => l.startsWith('@[')), [`@[${busy.pid}]: 20`]);
+  } finally {
+    busy.kill('SIGKILL');
+  }
+});
+
+test('0.26 names fentry in a missing function, and reads a hex-looking name (bad) as a function', () => {
+  assert.match(run(['-e', 'fentry:vfs_read,fentry:nonsense_zz { exit(); }']).stderr, /ERROR: No matches for fentry nonsense_zz\.$/m);
+  const bad = run(['-e', 'kprobe:vfs_read, kprobe:bad { exit(); }']);
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /WARNING: bad is not traceable/);
+  assert.match(bad.stderr, /ERROR: No matches for kprobe bad\.$/m);
+});
+
 test.run();

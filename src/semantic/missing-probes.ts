@@ -18,7 +18,9 @@ export function missingPolicy(a: Analysis): MissingPolicy {
 
 /** bpftrace 0.26's words for an attach point that matches nothing: "No matches for kprobe foo". */
 function noMatches(ap: AttachPoint): string {
-  const type = probeType(ap.provider)?.name ?? ap.provider;
+  // 0.26's name of the type (fentry for kfunc), where it is one a probe can be written with.
+  const t = probeType(ap.provider);
+  const type = t?.probetypeName && t.aliases.includes(t.probetypeName) ? t.probetypeName : (t?.name ?? ap.provider);
   return `No matches for ${type} ${ap.parts.join(':')}`;
 }
 
