@@ -228,7 +228,10 @@ class Session {
     // As in bpftrace 0.17, BEGIN runs before the other probes are attached (an interval probe
     // then fires a whole interval after it); its output is printed from the ring below.
     runAll('begin');
-    const reversed = (p: ProbeMeta) => !!attachers.get(p.provider)?.lastAttachedRunsFirst;
+    const reversed = (p: ProbeMeta) => {
+      const last = attachers.get(p.provider)?.lastAttachedRunsFirst;
+      return last === true || (last === '0.17' && meta.dialect !== '0.26');
+    };
     for (const p of [...attachable.filter((p) => !reversed(p)), ...attachable.filter(reversed).reverse()]) this.attach(p);
     // bpftrace 0.26 returns from a dry run right after attaching, before any output.
     if (this.opts.dryRun && style.dryRunSilent) return 0;

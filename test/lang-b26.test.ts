@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { spawn } from './child';
-import { BIN, bpfscript, fixture, scratchPath } from './helpers';
+import { bpfscript, dynamicFixture, fixture, scratchPath } from './helpers';
 
 const run = (args: string[], compat = '0.26') => bpfscript(['--no-cache', '--compat', compat, ...args], { timeoutMs: 30_000 });
 const lines = (s: string) => s.split('\n').filter(Boolean);
@@ -152,6 +152,43 @@ test('uprobe:*:FUNC with -p attaches in every object the process maps', async ()
   } finally {
     child.kill('SIGKILL');
   }
+});
+
+test('0.26 refusals said at attach, without a location: a zero-sized symbol, an address in no function; an empty wildcard', () => {
+  const bin = dynamicFixture('sigvictim', '-O1');
+  const zero = run(['-e', `uprobe:${bin}:_init { exit(); }`]);
+  assert.is(zero.status, 1);
+  assert.match(zero.stderr, /^ERROR: Could not determine boundary for _init \(symbol has size 0\)\.\nUse --unsafe to force attachment\. WARNING: This option could lead to data corruption in the target process\.$/m);
+  const addr = run(['-e', `uprobe:${bin}:10 { exit(); }`]);
+  assert.match(addr.stderr, new RegExp(`^ERROR: Could not resolve address: ${bin}:0xa$`, 'm'));
+  const rcu = run(['-e', 'kprobe:rcu_* { exit(); }']);
+  assert.is(rcu.status, 1);
+  assert.match(rcu.stderr, /^stdin:1:1-13: ERROR: Probe has no valid attach points\. If this is expected, set the 'missing_probes' config variable to 'warn'\.$/m);
+  // 0.17 keeps its location and attaches to a zero-sized symbol, as bpftrace 0.17 does.
+  assert.match(run(['-e', `uprobe:${bin}:10 { exit(); }`], '0.17').stderr, /^stdin:1:1-\d+: ERROR: Could not resolve address/m);
+});
+
+test('software events in 0.26: counts in scientific notation, attached in the script order, -p counts that process alone', async () => {
+  const order = run(['-e', 'software:cpu:1e6 { printf("first"); } software:cpu:1e6 { printf(" second\\n"); exit(); }']);
+  assert.is(order.status, 0, order.stderr);
+  assert.match(order.stdout, /^(first)+ second$/m);
+  const busy = spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 200));
+    const r = run(['-e', 'software:cpu-clock:1000000 { @[pid] = count(); if (@[pid] == 20) { exit(); } }', '-p', String(busy.pid)]);
+    assert.is(r.status, 0, r.stderr);
+    assert.equal(lines(r.stdout).filter((l) => l.startsWith('@[')), [`@[${busy.pid}]: 20`]);
+  } finally {
+    busy.kill('SIGKILL');
+  }
+});
+
+test('0.26 names fentry in a missing function, and reads a hex-looking name (bad) as a function', () => {
+  assert.match(run(['-e', 'fentry:vfs_read,fentry:nonsense_zz { exit(); }']).stderr, /ERROR: No matches for fentry nonsense_zz\.$/m);
+  const bad = run(['-e', 'kprobe:vfs_read, kprobe:bad { exit(); }']);
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /WARNING: bad is not traceable/);
+  assert.match(bad.stderr, /ERROR: No matches for kprobe bad\.$/m);
 });
 
 test.run();

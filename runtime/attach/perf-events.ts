@@ -42,11 +42,13 @@ export const profile: Attacher<ProfileAttach> = {
 
 export const software: Attacher<CountedEventAttach> = {
   provider: 'software',
-  // One perf event's BPF programs run newest first.
-  lastAttachedRunsFirst: true,
+  // As bpftrace 0.17 orders them (its own test then sees the second probe's output first); 0.26
+  // attaches them in the script's order, and the first probe's event fires first.
+  lastAttachedRunsFirst: '0.17',
   list: (q) => events('software', SOFTWARE, q.dialect),
   attach(prog, probe) {
-    const { event, period } = probe.attach;
+    const { event, period, pid } = probe.attach;
+    if (pid !== undefined) return [prog.attachPerfEvent(perfEventOpen({ event, cpu: -1, pid, samplePeriod: period }))];
     return onEveryCpu(prog, (cpu) => ({ event, cpu, pid: -1, samplePeriod: period }));
   },
 };
@@ -69,6 +71,8 @@ export const hardware: Attacher<CountedEventAttach> = {
         },
   attach(prog, probe) {
     const hw = HARDWARE_CONFIG[probe.attach.event];
+    const { pid } = probe.attach;
+    if (pid !== undefined) return [prog.attachPerfEvent(perfEventOpen({ hardware: hw, cpu: -1, pid, samplePeriod: probe.attach.period }))];
     return onEveryCpu(prog, (cpu) => ({ hardware: hw, cpu, pid: -1, samplePeriod: probe.attach.period }));
   },
 };

@@ -74,8 +74,9 @@ export interface Attacher<A extends AttachRecord = AttachRecord> {
   /**
    * The kernel runs the programs on one event of this type last-attached first, so these are
    * attached after the others and in reverse, to run in the script's order (as bpftrace does).
+   * '0.17': only in that dialect (bpftrace 0.26 attaches software events in the script's order).
    */
-  lastAttachedRunsFirst?: boolean;
+  lastAttachedRunsFirst?: boolean | '0.17';
   /** What to tell the user when attaching fails with this errno, if there is something to say. */
   explain?(errno: number): string | undefined;
 }

@@ -44,7 +44,9 @@ export const watchpoint: Attacher<WatchpointAttach> = {
       cpu: -1,
       pid: session.pid,
       samplePeriod: 1,
-      breakpoint: { type: a.bpType, addr, len: a.len },
+      // An execution breakpoint (HW_BREAKPOINT_X, 4) is one instruction: the kernel wants the
+      // length of a long there, whatever length the script gives (bpftrace sets it so too).
+      breakpoint: { type: a.bpType, addr, len: a.bpType === 4 ? 8 : a.len },
     });
     const link = prog.attachPerfEvent(fd);
     watching(addr, link);

@@ -24,7 +24,7 @@ export function checkKprobeTarget(name: string, ap: AttachPoint, module: string 
   if (module !== undefined && module !== 'vmlinux' && !/[*?]/.test(module) && functionsOfModule(wildcardRegex(module)).size === 0) {
     throw error(`specified module ${module} in probe ${name}:${module}:${func} is not loaded.`, ap.span, 'list the loaded modules with lsmod');
   }
-  if (unsafe || /[*?]/.test(func) || /^(0x)?[0-9a-f]+$/i.test(func) || traceable().has(func)) return;
+  if (unsafe || /[*?]/.test(func) || /^(0x[0-9a-f]+|\d+)$/i.test(func) || traceable().has(func)) return;
   throw new BpfscriptError([
     { severity: 'WARNING', message: `${func} is not traceable (either non-existing, inlined, or marked as "notrace"); attaching to it will likely fail`, span: ap.span, missing: true },
     { severity: 'ERROR', message: `${func} is not a traceable kernel function`, span: ap.span, hint: `list the functions kprobes can trace with: bpfscript -l "${name}:*"`, missing: true },

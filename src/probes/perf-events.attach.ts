@@ -8,4 +8,6 @@ export type ProfileAttach = { freq: number } | { periodNs: number };
 export interface CountedEventAttach {
   event: string;
   period: number;
+  /** bpftrace 0.26 with -p: the events of that process only, on whichever CPU it runs. */
+  pid?: number;
 }

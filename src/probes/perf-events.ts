@@ -40,11 +40,13 @@ function counted(name: 'software' | 'hardware', alias: string, table: EventTable
       if (!found) {
         throw error(`unknown ${name} event: ${ev ?? ''}`, ap.span, `${name} events: ${Object.keys(table).join(', ')}`);
       }
-      if (count !== undefined && (!/^\d+$/.test(count) || Number(count) <= 0)) throw error(`invalid ${name} count '${count}'`, ap.span);
+      // bpftrace 0.2x also takes the count in scientific notation (software:cpu:1e6).
+      if (count !== undefined && (!/^\d+(e\d+)?$/.test(count) || Number(count) <= 0 || !Number.isSafeInteger(Number(count)))) throw error(`invalid ${name} count '${count}'`, ap.span);
       const period = count ? Number(count) : found[1].defaultCount;
       // bpftrace 0.2x names the probe by the event as written (software:cpu:100000 for cpu-clock).
       const shown = on?.dialect === '0.26' ? ev : found[0];
-      return [{ name: `${name}:${shown}:${period}`, section: 'perf_event', attach: { event: found[0], period }, ap }];
+      const pid = on?.dialect === '0.26' ? on.pid : undefined;
+      return [{ name: `${name}:${shown}:${period}`, section: 'perf_event', attach: { event: found[0], period, ...(pid !== undefined ? { pid } : {}) }, ap }];
     },
   };
 }

@@ -78,7 +78,8 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
         // functions (anywhere else a breakpoint could land in data); bpftrace's wording.
         const addr = BigInt(target);
         if (!functionSymbols(elf).some((s) => addr >= s.addr && addr < s.addr + BigInt(Math.max(s.size, 1)))) {
-          throw error(`Could not resolve address: ${path}:0x${addr.toString(16)}`, ap.span, `the address must lie in a function of ${path}; list them with: bpfscript -l '${name}:${path}:*'`);
+          // bpftrace 0.26 says it when attaching: no location.
+          throw error(`Could not resolve address: ${path}:0x${addr.toString(16)}`, cmdline?.dialect === '0.26' ? undefined : ap.span, `the address must lie in a function of ${path}; list them with: bpfscript -l '${name}:${path}:*'`);
         }
         const off = elf.fileOffset(addr);
         if (off === null) throw error(`address ${target} is not in a loaded segment of ${path}`, ap.span);
@@ -105,6 +106,11 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
             near.length ? `did you mean: ${near.join(', ')}?` : `list its symbols with: bpfscript -l '${name}:${path}:*'`,
           );
           return [{ ...one(target, -1, m[1]), unresolved: missing.diagnostics[0] }];
+        }
+        if (s.size === 0 && cmdline?.dialect === '0.26' && !cmdline.unsafe) {
+          // bpftrace 0.2x's refusal: without a size the function's end, and so whether the
+          // offset lands inside it, is unknown.
+          throw error(`Could not determine boundary for ${s.name} (symbol has size 0).\nUse --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process.`);
         }
         return [at(s, target)];
       }

@@ -5,7 +5,7 @@ import { BpfscriptError, type Diagnostic, type DiagnosticBag } from '../diagnost
 import { expandAttachPoint } from '../probes';
 import type { Analysis } from './checked-program';
 import type { AnalyzeOptions } from './prepare';
-import { missingDiagnostic, missingPolicy, PROBE_REMOVED } from './missing-probes';
+import { missingDiagnostic, missingPolicy, PROBE_EMPTY, PROBE_REMOVED } from './missing-probes';
 import { noProbesLeft, probeFilter } from '../probe-filter';
 
 /** Fills `analysis.probes`; throws every error collected so far (this pass's and earlier ones'). */
@@ -64,7 +64,9 @@ export function expandProbes(analysis: Analysis, opts: AnalyzeOptions, diags: Di
         else diags.items.push(...reported);
       }
     }
-    if (!matched) diags.items.push(...unmatched);
+    // bpftrace 0.26 expands a wildcard that matches nothing to no attach point, and then refuses
+    // the probe for having none.
+    if (!matched) diags.items.push(...(analysis.dialect === '0.26' && policy === 'error' && unmatched.length ? [{ severity: 'ERROR' as const, message: PROBE_EMPTY, span: probe.attachPoints[0].span, hint: unmatched[0].hint }] : unmatched));
     if (skipped && !matched && !unmatched.length) {
       skippedAny = true;
       if (policy === 'warn') warnings.push({ severity: 'WARNING', message: PROBE_REMOVED, span: probe.attachPoints[0].span });

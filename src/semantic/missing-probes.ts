@@ -18,7 +18,9 @@ export function missingPolicy(a: Analysis): MissingPolicy {
 
 /** bpftrace 0.26's words for an attach point that matches nothing: "No matches for kprobe foo". */
 function noMatches(ap: AttachPoint): string {
-  const type = probeType(ap.provider)?.name ?? ap.provider;
+  // 0.26's name of the type (fentry for kfunc), where it is one a probe can be written with.
+  const t = probeType(ap.provider);
+  const type = t?.probetypeName && t.aliases.includes(t.probetypeName) ? t.probetypeName : (t?.name ?? ap.provider);
   return `No matches for ${type} ${ap.parts.join(':')}`;
 }
 
@@ -38,3 +40,6 @@ export function missingDiagnostic(a: Analysis, policy: MissingPolicy, ap: Attach
 
 /** bpftrace 0.26's warning for a probe all of whose attach points were skipped. */
 export const PROBE_REMOVED = 'Probe has no valid attach points. It is being removed which may cause issues with program behavior.';
+
+/** bpftrace 0.26's error for a probe none of whose attach points matched anything (missing_probes = error). */
+export const PROBE_EMPTY = "Probe has no valid attach points. If this is expected, set the 'missing_probes' config variable to 'warn'.";

@@ -23,7 +23,7 @@ test('func and probe name the traced function', () => {
 
 test('under --compat 0.26 func is a ksym: a map of ksym() values takes it (master\'s xfsdist.bt)', () => {
   const script = 'BEGIN { @name[0] = ksym(0); } kprobe:vfs_read /pid == cpid/ { @name[tid] = func; } ' +
-    'kretprobe:vfs_read /pid == cpid && @name[tid]/ { @n[@name[tid]] = count(); printf("%s\\n", func); } END { clear(@name); }';
+    'kretprobe:vfs_read /pid == cpid/ { @n[@name[tid]] = count(); printf("%s\\n", func); } END { clear(@name); }';
   const r = traceCommand(script, reads(), ['--compat', '0.26']);
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout, 'vfs_read\nvfs_read\nvfs_read\nvfs_read\n\n@n[vfs_read]: 4\n', r.stderr);

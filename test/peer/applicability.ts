@@ -55,7 +55,7 @@ function exists(target: string, functions: readonly string[]): boolean {
   const parts = target.replace(/\+.*$/, '').split(':');
   const fn = parts[parts.length - 1];
   // An address or a BPF program (fentry:bpf:…): assume it is there.
-  if (/^(0x)?[0-9a-f]+$/i.test(fn) || parts[0] === 'bpf') return true;
+  if (/^(0x[0-9a-f]+|\d+)$/i.test(fn) || parts[0] === 'bpf') return true;
   if (!fn.includes('*')) return functions.includes(fn);
   const re = globRe(fn);
   return functions.some((f) => re.test(f));
