@@ -2,7 +2,7 @@
 // back-references, so a pass can annotate them through side tables (Map<Node, T>) without mutation.
 
 // Span is declared with the diagnostics that point at it, so the runtime can name it without the AST.
-import type { Span } from './diagnostics';
+import type { Span } from '../common/diagnostics';
 export type { Span };
 
 interface NodeBase {

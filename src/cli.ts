@@ -2,12 +2,12 @@
 // exit status: every user-facing failure arrives here as a BpfscriptError.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { BpfscriptError, renderAll } from './diagnostics';
+import { BpfscriptError, renderAll } from '../common/diagnostics';
 import { compileCached } from './compile';
-import { blockingStdio, err, out } from './stdio';
-import { decodeSource, rawArgs, toByteString } from './bytes';
-import { installFeatureProbeLoader } from './kernel/host';
-import { DEFAULT_DIALECT, chosenDialect, type Dialect } from './dialect';
+import { blockingStdio, err, out } from '../common/stdio';
+import { decodeSource, rawArgs, toByteString } from '../common/bytes';
+import { installFeatureProbeLoader } from '../common/kernel/host';
+import { DEFAULT_DIALECT, chosenDialect, type Dialect } from '../common/dialect';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -236,7 +236,7 @@ export async function main(cmdline: string[]): Promise<void> {
         source = decodeSource(readFileSync(args._[0] === '-' ? 0 : file));
       } catch (e) {
         // bpftrace's wording (scripts match on it), with strerror's text rather than Node's code.
-        const { errnoWords } = require('./errno-words') as typeof import('./errno-words');
+        const { errnoWords } = require('../common/errno-words') as typeof import('../common/errno-words');
         throw new BpfscriptError({ severity: 'ERROR', message: `failed to open file '${file}': ${errnoWords(e as NodeJS.ErrnoException)}` });
       }
     } else {
@@ -276,7 +276,7 @@ export async function main(cmdline: string[]): Promise<void> {
     const mapKeys = mapKeysFromEnv();
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
-    const command = cmd ? ((require('./kernel/binaries') as typeof import('./kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
+    const command = cmd ? ((require('../common/kernel/binaries') as typeof import('../common/kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
     const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), ...(split.named.size ? { namedOptions: [...split.named] } : {}), ...(args.probeFilter !== undefined ? { probeFilter: args.probeFilter } : {}), wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(helperErrors ? { helperErrors } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });
     if (gen.meta.warnings?.length && args.warnings !== false) err(renderAll(gen.meta.warnings, sources));
     if (emitOnly) {

@@ -1,13 +1,13 @@
-// kprobe/kretprobe through the mechanism chosen at compile time (src/kernel/kprobe-mechanism.ts): one perf-event
+// kprobe/kretprobe through the mechanism chosen at compile time (common/kernel/kprobe-mechanism.ts): one perf-event
 // kprobe, one kprobe_multi link for every match of a wildcard, or fentry/fexit on kernels without
 // kprobes. With -v each probe says which.
 
-import { filterFunctionList } from '../../src/kernel/ftrace';
+import { filterFunctionList } from '../../common/kernel/ftrace';
 import type { ProbeMeta } from '../../src/compiled';
 import type { KprobeAttach } from '../../src/probes/kprobe.attach';
-import { err } from '../../src/stdio';
-import { hasKprobes } from '../../src/kernel/features';
-import { textAddresses } from '../../src/kernel/kallsyms';
+import { err } from '../../common/stdio';
+import { hasKprobes } from '../../common/kernel/features';
+import { textAddresses } from '../../common/kernel/kallsyms';
 import type { Attacher, ListQuery } from './types';
 
 /** Traceable kernel functions, "name" or "name [module]" per line; a warning when unreadable. */

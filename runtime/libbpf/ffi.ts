@@ -4,7 +4,7 @@
 // never touch the kernel (--emit-elf, -h) do not pay for dlopen and ~60 declarations.
 
 import type * as Koffi from 'koffi';
-import { libraryMissing, LIBBPF_PACKAGE } from '../../src/host-packages';
+import { libraryMissing, LIBBPF_PACKAGE } from '../../common/host-packages';
 
 /** An address returned by libbpf. koffi 3 hands pointers to JS as untyped BigInts (README trap 1),
  * so each handle kind gets a brand to keep a map pointer from being passed where a program goes. */

@@ -2,7 +2,7 @@
 // macaddr() and dereferences pick the matching read helper (bpftrace 0.17's address-space
 // overrides, for pointers whose origin the probe type guesses wrongly).
 
-import { none, type AddrSpace } from '../types';
+import { none, type AddrSpace } from '../../common/types';
 import type { FunctionDef } from './types';
 
 function override(name: string, space: AddrSpace): FunctionDef {

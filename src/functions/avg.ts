@@ -3,8 +3,8 @@
 import { IntPredicate, Opcode } from '../codegen/llvm';
 import { integerArgument } from './agg-args';
 import type { AggregateDef, AggregateMetrics, AggregateRead, AggregateValue, AvgValue } from './types';
-import { divide } from '../format/ints';
-import { s64 } from '../types';
+import { divide } from '../../common/format/ints';
+import { s64 } from '../../common/types';
 
 /** The integer average, truncated toward zero; 0 when nothing was counted. */
 export function average(a: AvgValue): bigint {

@@ -3,7 +3,7 @@
 // and masks on the 64-bit value, so it needs no intrinsic.
 
 import { Opcode } from '../codegen/llvm';
-import { none, type IntType } from '../types';
+import { none, type IntType } from '../../common/types';
 import type { FunctionDef } from './types';
 
 export const bswap: FunctionDef = {

@@ -4,10 +4,10 @@
 
 import { IntPredicate } from '../codegen/llvm';
 import { probeReadHelper } from '../codegen/probe-read';
-import { none, type StringType, type Type } from '../types';
+import { none, type StringType, type Type } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
-import { formatBuffer } from '../format/buffer';
-import { jsonString } from '../format/json-string';
+import { formatBuffer } from '../../common/format/buffer';
+import { jsonString } from '../../common/format/json-string';
 import { byteArrayLength } from '../semantic/blob-layout';
 
 const bufferType = (bytes: number): StringType => ({ kind: 'string', size: bytes + 1, format: 'buffer' });

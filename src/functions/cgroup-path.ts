@@ -3,7 +3,7 @@
 // the id; the filter, a literal with `*` wildcards naming hierarchies, travels in the type.
 
 import { QUOTED_IN_026 } from './formats';
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
 
 const HINT = 'e.g. cgroup_path(cgroup) or cgroup_path(cgroup, "unified")';

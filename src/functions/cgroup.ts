@@ -1,8 +1,8 @@
 // cgroup: the cgroup v2 id of the current task (the inode number of its cgroup directory).
 
-import { u64 } from '../types';
+import { u64 } from '../../common/types';
 import type { BuiltinDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const cgroup: BuiltinDef = {
   name: 'cgroup',

@@ -3,9 +3,9 @@
 // probe's other output (`print(@m); clear(@m);` prints, then clears).
 
 import type { Call, MapRef } from '../ast';
-import { error } from '../diagnostics';
+import { error } from '../../common/diagnostics';
 import type { MapInfo } from '../semantic/checked-program';
-import { none, type Type } from '../types';
+import { none, type Type } from '../../common/types';
 import type { CheckContext, EmitContext, FunctionDef } from './types';
 import type { Val } from '../codegen/llvm';
 

@@ -2,8 +2,8 @@
 // `@m = $r->arr`): no function makes them; the semantic pass does (src/semantic/blob-layout.ts),
 // and the BlobLayout in the type says how the bytes print.
 
-import { decodeBlob, formatBlob } from '../format/record';
-import type { StringType, Value } from '../types';
+import { decodeBlob, formatBlob } from '../../common/format/record';
+import type { StringType, Value } from '../../common/types';
 import type { ValueFormat } from './types';
 
 function copyFormat(name: 'record' | 'array'): ValueFormat {

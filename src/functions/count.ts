@@ -1,7 +1,7 @@
 // count() and sum(x): one 64-bit counter per CPU, added to in place; user space adds the CPUs up.
 
 import { Opcode } from '../codegen/llvm';
-import { s64, u64, type AggType, type IntType } from '../types';
+import { s64, u64, type AggType, type IntType } from '../../common/types';
 import type { AggregateDef, AggregateRead, EmitContext } from './types';
 import type { Val } from '../codegen/llvm';
 import { numberMetrics, numberPrinting } from './agg-number';

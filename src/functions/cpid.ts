@@ -1,7 +1,7 @@
 // cpid: the pid of the -c command, known only after the runtime has started it (stopped), so it
 // is a read-only global the runtime sets before load; the verifier then sees a constant.
 
-import { u32 } from '../types';
+import { u32 } from '../../common/types';
 import type { BuiltinDef } from './types';
 import { at, builtinFor } from './desugar';
 

@@ -1,6 +1,6 @@
-import { u32 } from '../types';
+import { u32 } from '../../common/types';
 import type { BuiltinDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const cpu: BuiltinDef = {
   name: 'cpu',

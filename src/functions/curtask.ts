@@ -2,9 +2,9 @@
 // `curtask->real_parent->pid` works (a plain integer address when the kernel has no BTF).
 
 import { kernelBtf, pointerTo } from '../semantic/kernel-types';
-import { u64, type IntType } from '../types';
+import { u64, type IntType } from '../../common/types';
 import type { BuiltinDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 function taskPtr(): IntType {
   const btf = kernelBtf();

@@ -1,9 +1,9 @@
 // elapsed: nanoseconds since the session loaded the program, on the clock nsecs reads.
 
 import { Opcode } from '../codegen/llvm';
-import { u64 } from '../types';
+import { u64 } from '../../common/types';
 import type { BuiltinDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const elapsed: BuiltinDef = {
   name: 'elapsed',

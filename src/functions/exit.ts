@@ -2,7 +2,7 @@
 // status of bpfscript, and leaves the current probe at once.
 
 import { Opcode } from '../codegen/llvm';
-import { none } from '../types';
+import { none } from '../../common/types';
 import type { FunctionDef } from './types';
 
 export const exit: FunctionDef = {

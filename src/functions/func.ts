@@ -3,9 +3,9 @@
 // serves every match of a wildcard, so there the kernel names the function that fired: the
 // function's address (bpf_get_func_ip) printed with %ps by bpf_snprintf.
 
-import { none, stringType } from '../types';
+import { none, stringType } from '../../common/types';
 import type { BuiltinDef, EmitContext } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 let fmtGlobals = 0;
 

@@ -5,9 +5,9 @@
 // fixed for a compile (the compile cache keys them), so the value is a constant in the program.
 
 import type { Call, Expr, Program } from '../ast';
-import { BpfscriptError } from '../diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 import { parseIntArg } from '../semantic/positionals';
-import { none, s64, u64, type Type } from '../types';
+import { none, s64, u64, type Type } from '../../common/types';
 import type { FunctionDef } from './types';
 
 /** Named options as the command line gave them: the text after `=`, or true for a bare `--name`. */

@@ -3,7 +3,7 @@
 
 import { IntPredicate } from '../codegen/llvm';
 import { lookup } from '../codegen/maps';
-import { none } from '../types';
+import { none } from '../../common/types';
 import { checkMapKey, emitOneKey, mapForKey, truth } from './map-key-arg';
 import type { FunctionDef } from './types';
 

@@ -1,11 +1,11 @@
 // hist(x): power-of-two buckets; lhist(x, min, max, step): linear buckets. Per CPU an array of
-// u64 counters in the layout src/format/hist.ts documents; the bucket index is computed with
+// u64 counters in the layout common/format/hist.ts documents; the bucket index is computed with
 // selects only, and clamped once more where the optimiser cannot see, so the verifier sees it
 // bounded.
 
 import { IntPredicate, Opcode, type Val } from '../codegen/llvm';
-import type { AggType } from '../types';
-import { bucketTotal, histLabel, histRange, histRange026, jsonBuckets, lhistLabel, lhistLabel026, lhistRange, renderBuckets } from '../format/hist';
+import type { AggType } from '../../common/types';
+import { bucketTotal, histLabel, histRange, histRange026, jsonBuckets, lhistLabel, lhistLabel026, lhistRange, renderBuckets } from '../../common/format/hist';
 import { integerArgument, literalArgument } from './agg-args';
 import type { AggregateDef, EmitContext } from './types';
 import { opaqueToOptimizer } from '../codegen/opaque';

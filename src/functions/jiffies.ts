@@ -1,8 +1,8 @@
 // jiffies (bpftrace 0.20+): the kernel's 64-bit jiffies counter (bpf_jiffies64).
 
-import { u64 } from '../types';
+import { u64 } from '../../common/types';
 import type { BuiltinDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const jiffies: BuiltinDef = {
   name: 'jiffies',

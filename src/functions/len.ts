@@ -4,14 +4,14 @@
 // Only keyed maps: a keyless map is a one-entry array whose "length" would always be 1.
 
 import { Opcode } from '../codegen/llvm';
-import { error } from '../diagnostics';
-import { none, s64 } from '../types';
+import { error } from '../../common/diagnostics';
+import { none, s64 } from '../../common/types';
 import { mapOf, wholeMapArgument } from './clear';
 import type { MapRef } from '../ast';
 import type { FunctionDef } from './types';
 import { checkStackLen, emitStackLen, isStack } from './stack';
 import { typeName } from '../type-name';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const len: FunctionDef = {
   name: 'len',

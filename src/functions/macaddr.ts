@@ -5,7 +5,7 @@
 
 import { QUOTED_IN_026 } from './formats';
 import { probeReadHelper } from '../codegen/probe-read';
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
 import { byteArrayLength } from '../semantic/blob-layout';
 

@@ -4,7 +4,7 @@
 // the smaller capacity; n may be computed at run time.
 
 import { IntPredicate, Opcode, type Block, type Val } from '../codegen/llvm';
-import { none, s64 } from '../types';
+import { none, s64 } from '../../common/types';
 import type { FunctionDef } from './types';
 
 export const memcmp: FunctionDef = {

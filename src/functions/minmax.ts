@@ -2,7 +2,7 @@
 // does not contribute a zero. User space takes the min/max over the CPUs that have one.
 
 import { IntPredicate, Opcode } from '../codegen/llvm';
-import { s64, type AggType } from '../types';
+import { s64, type AggType } from '../../common/types';
 import { integerArgument } from './agg-args';
 import type { AggregateDef } from './types';
 import { numberMetrics, numberPrinting } from './agg-number';

@@ -2,7 +2,7 @@
 // writes it into the program's read-only configuration before load, so the verifier sees a
 // constant and a compiled program run on another machine reads that machine's count.
 
-import { u64 } from '../types';
+import { u64 } from '../../common/types';
 import type { BuiltinDef } from './types';
 
 export const ncpus: BuiltinDef = {

@@ -3,9 +3,9 @@
 // suspended time included), tai (CLOCK_TAI, kernel 6.1+).
 
 import type { Call } from '../ast';
-import { none, u64 } from '../types';
+import { none, u64 } from '../../common/types';
 import type { BuiltinDef, FunctionDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const nsecs: BuiltinDef = {
   name: 'nsecs',

@@ -3,7 +3,7 @@
 // as inet_ntop does. addr is an integer (IPv4, as it lies in memory: network order), or a 4- or
 // 16-byte array (`skc_v6_daddr.in6_u.u6_addr8`); without af, the size decides the family.
 
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
 import { isAddressBytes } from './pton';
 import { byteArrayLength } from '../semantic/blob-layout';

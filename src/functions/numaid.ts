@@ -1,8 +1,8 @@
 // numaid: the NUMA node of the CPU the probe runs on (bpf_get_numa_node_id), a u64 as in bpftrace.
 
-import { u64 } from '../types';
+import { u64 } from '../../common/types';
 import type { BuiltinDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const numaid: BuiltinDef = {
   name: 'numaid',

@@ -3,7 +3,7 @@
 // number; the value format names it when the value is printed, as strerror() does. Unknown
 // numbers read "Unknown syscall" and "N/A", as in bpftrace.
 
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import { syscallName } from './syscall-table';
 import type { FunctionDef, ValueFormat } from './types';
 

@@ -4,7 +4,7 @@
 // evaluated in the probe and travel in the record, as does the value of print(expr).
 
 import type { MapRef } from '../ast';
-import { isTypedAddress, none, u64, type Type, type Value } from '../types';
+import { isTypedAddress, none, u64, type Type, type Value } from '../../common/types';
 import { bpftraceTypeName } from '../semantic/pointers';
 import { emitRecord, decodeRecordArgs, layoutRecord, type RecordLayout } from './event-record';
 import { mapOf } from './clear';

@@ -2,7 +2,7 @@
 // BPF side costs one record copy and no string formatting.
 
 import { compilePrintf, compilePrintfRecord, checkPrintf } from '../format/printf';
-import { none, type Type, type Value } from '../types';
+import { none, type Type, type Value } from '../../common/types';
 import { decodeRecordArgs, emitRecord, layoutRecord, type RecordLayout } from './event-record';
 import type { FunctionDef } from './types';
 import { storageType } from './storage';

@@ -1,7 +1,7 @@
 // probe: the full name of the probe that fired, e.g. "tracepoint:syscalls:sys_enter_openat". Each
 // attach point has a program of its own, so the name is a constant of that program.
 
-import { stringType } from '../types';
+import { stringType } from '../../common/types';
 import type { BuiltinDef } from './types';
 
 export const probe: BuiltinDef = {

@@ -1,7 +1,7 @@
 // probetype (bpftrace 0.25+): the type of the probe as a string constant, in newer bpftrace's
 // words: "tracepoint", "kprobe", "fentry" (a kfunc), "special" (BEGIN and END) …
 
-import { stringType } from '../types';
+import { stringType } from '../../common/types';
 import type { BuiltinDef } from './types';
 
 const nameOf = (t: { name: string; probetypeName?: string }): string => t.probetypeName ?? t.name;

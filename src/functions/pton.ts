@@ -5,7 +5,7 @@
 
 import { QUOTED_IN_026 } from './formats';
 import { isIPv4, isIPv6 } from 'node:net';
-import { none, type StringType, type Type } from '../types';
+import { none, type StringType, type Type } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
 
 const parsed = new WeakMap<object, number[]>();

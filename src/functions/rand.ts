@@ -1,8 +1,8 @@
 // rand: a pseudo-random u32 from the kernel's per-CPU generator.
 
-import { u32 } from '../types';
+import { u32 } from '../../common/types';
 import type { BuiltinDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const rand: BuiltinDef = {
   name: 'rand',

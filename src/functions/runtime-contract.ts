@@ -3,9 +3,9 @@
 // need nothing from runtime/; the runtime implements these interfaces (runtime/output.ts,
 // runtime/read-maps.ts, runtime/format/host.ts).
 
-import type { Dialect } from '../dialect';
+import type { Dialect } from '../../common/dialect';
 import type { Span } from '../ast';
-import type { StringType, Type, Value } from '../types';
+import type { StringType, Type, Value } from '../../common/types';
 
 /** avg() and stats(): the per-CPU counts and totals summed. */
 export interface AvgValue {
@@ -161,7 +161,7 @@ export type EventData = { [k: string]: unknown };
 
 export interface RuntimeServices {
   write(text: string): void;
-  /** Which bpftrace's output the session writes (src/dialect.ts); absent means 0.17. */
+  /** Which bpftrace's output the session writes (common/dialect.ts); absent means 0.17. */
   readonly dialect?: Dialect;
   /** Where output goes, in the format -f chose; write() is printf-like text through it. */
   readonly output: OutputSink;

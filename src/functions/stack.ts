@@ -16,11 +16,11 @@
 import type { Builtin, Call, Expr } from '../ast';
 import { BpfMapType } from '../codegen/map-defs';
 import { IntPredicate, Opcode } from '../codegen/llvm';
-import { stackMapName } from '../format/stack-map';
-import { none, s64, type StackMode, type StackSpec, type StringType } from '../types';
+import { stackMapName } from '../../common/format/stack-map';
+import { none, s64, type StackMode, type StackSpec, type StringType } from '../../common/types';
 import type { BuiltinDef, CgValue, CheckContext, EmitContext, FunctionDef, HostLookup, ValueFormat } from './types';
-import { tryReadText } from '../kernel/host';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { tryReadText } from '../../common/kernel/host';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const BPF_F_USER_STACK = 1 << 8;
 const DEFAULT_DEPTH = 127;

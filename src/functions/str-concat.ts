@@ -4,7 +4,7 @@
 // map keys.
 
 import { IntPredicate, Opcode, type Val } from '../codegen/llvm';
-import { none, stringType, type Type } from '../types';
+import { none, stringType, type Type } from '../../common/types';
 import type { EmitContext, FunctionDef } from './types';
 
 const capacity = (t: Type): number => (t.kind === 'string' ? t.size : 0);

@@ -4,7 +4,7 @@
 // loops: unrolled over two 64-byte capacities it was 4,000 comparisons and ~4 s of LLVM time.
 
 import { IntPredicate, Opcode, type Block, type Val } from '../codegen/llvm';
-import { none } from '../types';
+import { none } from '../../common/types';
 import { truthType } from '../semantic/bools';
 import type { EmitContext, FunctionDef } from './types';
 

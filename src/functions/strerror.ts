@@ -2,7 +2,7 @@
 // directory"). The probe records the number; strerrorFormat words it when decoded.
 
 import { QUOTED_IN_026 } from './formats';
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
 
 export const strerrorType: StringType = { kind: 'string', size: 8, format: 'strerror' };

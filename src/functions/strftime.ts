@@ -3,9 +3,9 @@
 // nanoseconds since boot; user space adds the boot time and formats (strftimeFormat).
 
 import { QUOTED_IN_026 } from './formats';
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
-import { localTm, strftime as formatTime } from '../format/strftime';
+import { localTm, strftime as formatTime } from '../../common/format/strftime';
 
 export const strftime: FunctionDef = {
   name: 'strftime',

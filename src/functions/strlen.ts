@@ -3,7 +3,7 @@
 // as str(p) first, as bpftrace reads at most its default string length from it.
 
 import { IntPredicate, Opcode } from '../codegen/llvm';
-import { none, u64 } from '../types';
+import { none, u64 } from '../../common/types';
 import { expansion } from './desugar';
 import type { FunctionDef } from './types';
 

@@ -1,7 +1,7 @@
 // strncmp(a, b, n): 0 when the strings agree in their first n characters (or up to a common
 // terminator), 1 otherwise, as bpftrace returns it. n must be a literal: the comparison is unrolled.
 
-import { none, u64 } from '../types';
+import { none, u64 } from '../../common/types';
 import { emitStringsEqual } from './string-compare';
 import type { FunctionDef } from './types';
 

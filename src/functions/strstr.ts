@@ -3,7 +3,7 @@
 // with strcontains()'s bounded loops.
 
 import { IntPredicate, type Block, type Val } from '../codegen/llvm';
-import { none, s64 } from '../types';
+import { none, s64 } from '../../common/types';
 import { emitSearchLoop } from './strcontains';
 import type { FunctionDef } from './types';
 

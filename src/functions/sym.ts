@@ -4,9 +4,9 @@
 // Resolution happens in user space when the value is printed (ksymFormat, usymFormat).
 
 import { Opcode } from '../codegen/llvm';
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 function define(user: boolean): FunctionDef {
   const name = user ? 'usym' : 'ksym';

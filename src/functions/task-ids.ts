@@ -3,9 +3,9 @@
 import { Opcode } from '../codegen/llvm';
 import { statSync } from 'node:fs';
 import type { Builtin } from '../ast';
-import { none, u32 } from '../types';
+import { none, u32 } from '../../common/types';
 import type { BuiltinDef, EmitContext, FunctionDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 function half(name: string, helper: number, upper: boolean): BuiltinDef {
   return {

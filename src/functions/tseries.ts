@@ -6,10 +6,10 @@
 // whole map (alignEntries), each row a point on a graph (text) or an {interval_start, value} (JSON).
 
 import { IntPredicate, Opcode, type Val } from '../codegen/llvm';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 import { opaqueToOptimizer } from '../codegen/opaque';
-import type { AggType } from '../types';
-import { localTm, strftime } from '../format/strftime';
+import type { AggType } from '../../common/types';
+import { localTm, strftime } from '../../common/format/strftime';
 import type { AggregateDef, EmitContext } from './types';
 
 const REDUCERS = ['avg', 'max', 'min', 'sum'] as const;

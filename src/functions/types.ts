@@ -4,12 +4,12 @@
 // definitions up by name; they never switch on names. What the user-space side may ask of the
 // runtime (output, maps, host lookups, value formats) is in ./runtime-contract.ts.
 
-import type { Dialect } from '../dialect';
+import type { Dialect } from '../../common/dialect';
 import type { Builtin, Call, Expr, Span } from '../ast';
 import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
 import type { ExpandedProbe } from '../probes';
 import type { MapDef } from '../codegen/map-defs';
-import type { AddrSpace, AggType, IntType, StackMode, Type } from '../types';
+import type { AddrSpace, AggType, IntType, StackMode, Type } from '../../common/types';
 
 import type { MapInfo } from '../semantic/checked-program';
 import type { CoreMember } from '../semantic/core-member';
@@ -34,7 +34,7 @@ export interface LanguageOptions {
   readonly stackMode?: StackMode;
   /** The config block's max_cat_bytes (or BPFTRACE_MAX_CAT_BYTES): what cat() reads at most. */
   readonly catBytes?: number;
-  /** Which bpftrace the program means what it means in (src/dialect.ts): 0.26 has bool results. */
+  /** Which bpftrace the program means what it means in (common/dialect.ts): 0.26 has bool results. */
   readonly dialect: Dialect;
   /** Named program options (`-- --name=value`), for getopt(). */
   readonly namedOptions?: ReadonlyMap<string, string | true>;

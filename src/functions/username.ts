@@ -3,9 +3,9 @@
 // the value is decoded, so printf %s, print(), map keys and values all show the name.
 
 import { Opcode } from '../codegen/llvm';
-import type { StringType } from '../types';
+import type { StringType } from '../../common/types';
 import type { BuiltinDef, ValueFormat } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const usernameType: StringType = { kind: 'string', size: 8, format: 'username' };
 

@@ -1,7 +1,7 @@
 // interval:s:N, interval:ms:N, interval:us:N, interval:hz:N and the short form interval:1s:
 // a cpu-clock perf event on one CPU whose sample period is the interval.
 
-import { error } from '../diagnostics';
+import { error } from '../../common/diagnostics';
 import type { IntervalAttach } from './interval.attach';
 import type { ProbeType } from './types';
 

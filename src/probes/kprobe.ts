@@ -1,22 +1,22 @@
 // kprobe:func, kprobe:func+offset, kprobe:module:func and kretprobe:func. Wildcards expand over
-// the kernel's traceable functions (available_filter_functions, else kallsyms: src/kernel/kprobe-functions).
-// The mechanism is the running kernel's best (src/kernel/kprobe-mechanism.ts): a wildcard becomes
+// the kernel's traceable functions (available_filter_functions, else kallsyms: common/kernel/kprobe-functions).
+// The mechanism is the running kernel's best (common/kernel/kprobe-mechanism.ts): a wildcard becomes
 // ONE kprobe_multi program where the kernel has it (`func` then comes from the function's address
 // at run time), else one program per function; without kprobes but with BPF trampolines each
 // function is traced through fentry/fexit, arguments read from the trampoline's u64 array.
 
 import type { AttachPoint, Probe } from '../ast';
 import type { Val } from '../codegen/llvm';
-import { error, missingTarget } from '../diagnostics';
+import { error, missingTarget } from '../../common/diagnostics';
 import type { EmitContext } from '../functions/types';
-import { kprobeMechanism } from '../kernel/kprobe-mechanism';
-import { Btf } from '../kernel/btf';
-import { functionsOfModule, kernelFunctions } from '../kernel/kprobe-functions';
+import { kprobeMechanism } from '../../common/kernel/kprobe-mechanism';
+import { Btf } from '../../common/kernel/btf';
+import { functionsOfModule, kernelFunctions } from '../../common/kernel/kprobe-functions';
 import { paramSlots } from './kfunc';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { KprobeAttach } from './kprobe.attach';
 import type { ProbeSite, ProbeType } from './types';
-import { wildcardRegex } from '../wildcard';
+import { wildcardRegex } from '../../common/wildcard';
 
 /** Whether the probe's body or predicate names the `probe` builtin (any object tree walk). */
 function usesProbeBuiltin(node: unknown): boolean {

@@ -1,8 +1,8 @@
 // profile, software and hardware probes: perf events that run the program on overflow.
 // profile fires on every CPU at a rate; software/hardware fire every N occurrences of an event.
 
-import { error } from '../diagnostics';
-import { HARDWARE, SOFTWARE, type EventTable } from '../kernel/perf-events';
+import { error } from '../../common/diagnostics';
+import { HARDWARE, SOFTWARE, type EventTable } from '../../common/kernel/perf-events';
 import type { CountedEventAttach, ProfileAttach } from './perf-events.attach';
 import type { ProbeType } from './types';
 

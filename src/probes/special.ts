@@ -4,7 +4,7 @@
 // program type a test run accepts with no input; test and bench programs are XDP ones, as in
 // bpftrace 0.25+, because only a packet program's test run repeats and times itself.
 
-import { error } from '../diagnostics';
+import { error } from '../../common/diagnostics';
 import type { SpecialAttach } from './special.attach';
 import type { ProbeType, RunAt } from './types';
 

@@ -2,13 +2,13 @@
 // reads `args` runs as the event's raw tracepoint where it has one (see withoutArgs below).
 
 import type { AttachPoint } from '../ast';
-import { error, missingTarget } from '../diagnostics';
-import { listTracepoints, readFormat, tracefsMissing, tracefsRoot } from '../kernel/tracefs';
+import { error, missingTarget } from '../../common/diagnostics';
+import { listTracepoints, readFormat, tracefsMissing, tracefsRoot } from '../../common/kernel/tracefs';
 import { didYouMean, withSuggestion } from '../suggest';
 import { rawtracepoint } from './rawtracepoint';
 import type { TracepointAttach } from './tracepoint.attach';
 import { bindProbe, type ProbeSite, type ProbeType } from './types';
-import { wildcardRegex } from '../wildcard';
+import { wildcardRegex } from '../../common/wildcard';
 
 /**
  * Trace-event categories without kernel tracepoints behind them, so without raw tracepoints: the

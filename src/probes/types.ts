@@ -5,12 +5,12 @@
 import type { AttachPoint, Probe } from '../ast';
 import type { Val } from '../codegen/llvm';
 import type { EmitContext } from '../functions/types';
-import type { Diagnostic } from '../diagnostics';
-import type { TracepointFormat } from '../kernel/tracefs';
+import type { Diagnostic } from '../../common/diagnostics';
+import type { TracepointFormat } from '../../common/kernel/tracefs';
 import type { AttachRecord } from '../compiled';
-import type { AddrSpace, Type } from '../types';
-import type { Dialect } from '../dialect';
-import type { BtfFunction } from '../kernel/btf-types';
+import type { AddrSpace, Type } from '../../common/types';
+import type { Dialect } from '../../common/dialect';
+import type { BtfFunction } from '../../common/kernel/btf-types';
 
 /** One concrete attach point as a probe type's `expand` finds it, before the registry binds it to its type. */
 export interface ProbeSite<A extends AttachRecord = AttachRecord> {

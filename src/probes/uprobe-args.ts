@@ -7,20 +7,20 @@
 // for kernel types.
 
 import type { AttachPoint, Probe, Program } from '../ast';
-import { error } from '../diagnostics';
-import { ElfFile } from '../kernel/elf';
-import { dwarfOf, type Dwarf } from '../kernel/dwarf';
-import { placeParams, type ParamPlace } from '../kernel/dwarf/sysv';
-import { DwarfBtf } from '../kernel/dwarf/to-btf';
-import { Btf, type TypeId } from '../kernel/btf';
+import { error } from '../../common/diagnostics';
+import { ElfFile } from '../../common/kernel/elf';
+import { dwarfOf, type Dwarf } from '../../common/kernel/dwarf';
+import { placeParams, type ParamPlace } from '../../common/kernel/dwarf/sysv';
+import { DwarfBtf } from '../semantic/dwarf-to-btf';
+import { Btf, type TypeId } from '../../common/kernel/btf';
 import { findNamedType, kernelBtf, languageType, pointerTo } from '../semantic/kernel-types';
-import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
+import type { TracepointField, TracepointFormat } from '../../common/kernel/tracefs';
 import { didYouMean, withSuggestion } from '../suggest';
-import type { Type } from '../types';
+import type { Type } from '../../common/types';
 import type { ExpandedProbe } from './types';
 import type { UprobeAttach } from './uprobe.attach';
 import { resolveBinary } from './user-binary';
-import { hasWildcard, wildcardRegex } from '../wildcard';
+import { hasWildcard, wildcardRegex } from '../../common/wildcard';
 
 /** Offsets in x86-64's struct pt_regs of di, si, dx, cx, r8, r9. */
 const ARG_REG_OFFSETS = [112, 104, 96, 88, 72, 64];

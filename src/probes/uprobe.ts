@@ -5,15 +5,15 @@
 // semantic/unresolved.ts.
 
 import type { AttachPoint, Probe } from '../ast';
-import { error, missingTarget } from '../diagnostics';
-import type { ElfFile } from '../kernel/elf';
-import { closestNames, functionSymbols, type ElfSymbol } from '../kernel/elf-symbols';
+import { error, missingTarget } from '../../common/diagnostics';
+import type { ElfFile } from '../../common/kernel/elf';
+import { closestNames, functionSymbols, type ElfSymbol } from '../../common/kernel/elf-symbols';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { UprobeAttach } from './uprobe.attach';
 import type { ExpandTarget, ProbeSite, ProbeType } from './types';
 import { openBinary } from './user-binary';
 import { uprobeArgField, uprobeArgsFormat } from './uprobe-args';
-import { hasWildcard, wildcardRegex } from '../wildcard';
+import { hasWildcard, wildcardRegex } from '../../common/wildcard';
 
 export { resolveBinary } from './user-binary';
 
