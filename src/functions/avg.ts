@@ -93,5 +93,11 @@ function averaging(name: 'avg' | 'stats'): AggregateDef {
   };
 }
 
-export const avg = averaging('avg');
-export const stats = averaging('stats');
+export const avg: AggregateDef = { ...averaging('avg'), examples: [{ script: 'BEGIN { @ = avg(3); @ = avg(6); exit(); }', output: '\n\n@: 4\n\n', sameAs017: true }] };
+export const stats: AggregateDef = {
+  ...averaging('stats'),
+  examples: [
+    { script: 'BEGIN { @ = stats(2); @ = stats(4); exit(); }', output: '\n\n@: count 2, average 3, total 6\n\n', sameAs017: true },
+    { script: 'BEGIN { @ = stats(2); @ = stats(4); exit(); }', args: ['--compat', '0.26'], output: '\n\n@: { .count = 2, .avg = 3, .total = 6 }\n\n' },
+  ],
+};

@@ -91,6 +91,7 @@ export const buf: FunctionDef = {
 /** Decoded as the raw data bytes (a byte string), escaped (\xNN) wherever it is shown. */
 export const bufferFormat: ValueFormat = {
   name: 'buffer',
+  examples: [{ script: 'BEGIN { @ = buf("ab\\x01", 3); exit(); }', output: '\n\n@: ab\\x01\n', sameAs017: true }],
   decode(view, off, t) {
     const len = Math.min(view.getUint8(off), t.size - 1);
     return Buffer.from(view.buffer, view.byteOffset + off + 1, len).toString('latin1');

@@ -44,6 +44,7 @@ function type(filter: string | undefined): StringType {
 /** The filter travels in the type's pattern; bpftrace 0.17 writes the paths unquoted in JSON. */
 export const cgroupPathFormat: ValueFormat = {
   name: 'cgroup_path',
+  examples: [{ script: 'BEGIN { @ = cgroup_path(cgroup); exit(); }', output: /^\n\n@: \S+\n$/, sameAs017: true }],
   decode: (view, off, t, host) => host.cgroupPath(view.getBigUint64(off, true), t.pattern ?? '*'),
   json: (v) => String(v),
   jsonIn: QUOTED_IN_026,

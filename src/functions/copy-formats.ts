@@ -21,5 +21,11 @@ function copyFormat(name: 'record' | 'array'): ValueFormat {
   };
 }
 
-export const recordFormat = copyFormat('record');
-export const arrayFormat = copyFormat('array');
+export const recordFormat: ValueFormat = {
+  ...copyFormat('record'),
+  examples: [{ script: 'BEGIN { @ = curtask->se.load; exit(); }', output: /^\n\n@: \{ \.weight = \d+, \.inv_weight = \d+ \}\n$/, sameAs017: true }],
+};
+export const arrayFormat: ValueFormat = {
+  ...copyFormat('array'),
+  examples: [{ script: 'BEGIN { @ = curtask->cpus_mask.bits; exit(); }', output: /^\n\n@: \[\d+(,\d+)*\]\n$/, sameAs017: true }],
+};

@@ -58,6 +58,7 @@ function log2(ctx: EmitContext, x: Val): Val {
 
 export const hist: AggregateDef = {
   name: 'hist',
+  examples: [{ script: 'BEGIN { @ = hist(3); @ = hist(12); exit(); }', output: '\n\n@: \n[2, 4)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n[4, 8)                 0 |                                                    |\n[8, 16)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n', sameAs017: true }],
   check: (ctx, call) => (integerArgument(ctx, call), { kind: 'agg', agg: 'hist', signed: true }),
   valueSize: () => HIST_BUCKETS * 8,
   emitUpdate(ctx, call, t, slot) {
@@ -100,6 +101,7 @@ function ownBuckets(v: unknown, t: AggType): readonly bigint[] {
 
 export const lhist: AggregateDef = {
   name: 'lhist',
+  examples: [{ script: 'BEGIN { @ = lhist(7, 0, 20, 5); @ = lhist(12, 0, 20, 5); exit(); }', output: '\n\n@: \n[5, 10)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n[10, 15)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n', sameAs017: true }],
   check(ctx, call) {
     integerArgument(ctx, call, 4);
     const signed = true;

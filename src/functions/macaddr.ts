@@ -59,6 +59,7 @@ export function formatMac(view: DataView, off: number): string {
 /** bpftrace 0.17 writes the address unquoted in JSON. */
 export const macFormat: ValueFormat = {
   name: 'mac',
+  examples: [{ script: 'struct m { unsigned char a[6]; } BEGIN { @ = macaddr(((struct m *)kaddr("vfs_read"))->a); exit(); }', output: /^\n\n@: ([0-9A-F]{2}:){5}[0-9A-F]{2}\n$/, sameAs017: true }],
   decode: (view, off) => formatMac(view, off),
   json: (v) => String(v),
   jsonIn: QUOTED_IN_026,

@@ -56,5 +56,5 @@ function extreme(name: 'min' | 'max'): AggregateDef {
   };
 }
 
-export const min = extreme('min');
-export const max = extreme('max');
+export const min: AggregateDef = { ...extreme('min'), examples: [{ script: 'BEGIN { @ = min(3); @ = min(-1); exit(); }', output: '\n\n@: -1\n', sameAs017: true }] };
+export const max: AggregateDef = { ...extreme('max'), examples: [{ script: 'BEGIN { @ = max(3); @ = max(7); exit(); }', output: '\n\n@: 7\n', sameAs017: true }] };

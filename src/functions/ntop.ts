@@ -72,6 +72,7 @@ export function formatInet(view: DataView, off: number): string {
 /** Plain text everywhere; map printing joins such entries without newlines, as bpftrace 0.17 does. */
 export const inetFormat: ValueFormat = {
   name: 'inet',
+  examples: [{ script: 'BEGIN { @ = ntop(0x0100007f); exit(); }', output: '\n\n@: 127.0.0.1\n', sameAs017: true }],
   decode: (view, off) => formatInet(view, off),
   printf: 'string',
   joinsMapLines: true,

@@ -67,6 +67,6 @@ const syscall = numberName('syscall_name', syscallText);
 const signal = numberName('signal_name', signalText);
 
 export const syscall_name = syscall.fn;
-export const syscallNameFormat = syscall.format;
+export const syscallNameFormat: ValueFormat = { ...syscall.format, examples: [{ script: 'BEGIN { @ = syscall_name(0); exit(); }', output: '\n\n@: read\n' }] };
 export const signal_name = signal.fn;
-export const signalNameFormat = signal.format;
+export const signalNameFormat: ValueFormat = { ...signal.format, examples: [{ script: 'BEGIN { @ = signal_name(9); exit(); }', output: '\n\n@: Killed\n' }] };

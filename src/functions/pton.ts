@@ -74,6 +74,7 @@ export function isAddressBytes(t: Type): boolean {
  */
 export const bytesFormat: ValueFormat = {
   name: 'bytes',
+  examples: [{ script: 'BEGIN { @ = pton("127.0.0.1"); exit(); }', output: '\n\n@: [127,0,0,1]\n', sameAs017: true }],
   decode(view, off, t, _host, asKey) {
     const n = t.size - 1;
     const at = view.byteOffset + off;

@@ -6,6 +6,7 @@
 import type { Dialect } from '../../common/dialect';
 import type { Span } from '../ast';
 import type { StringType, Type, Value } from '../../common/types';
+import type { Example } from './example';
 
 /** avg() and stats(): the per-CPU counts and totals summed. */
 export interface AvgValue {
@@ -149,6 +150,8 @@ export interface ValueFormat {
    * flame graphs (runtime/flamegraph).
    */
   stack?: { user: boolean; frames(v: Value, t: StringType): (string | null)[] };
+  /** Tiny programs showing it at work, run in the kernel by test/registry-examples.test.ts (src/functions/example.ts). */
+  examples?: readonly Example[];
 }
 
 /** User-space side of an asynchronous function. */

@@ -190,8 +190,9 @@ function stackFormat(user: boolean): ValueFormat {
   };
 }
 
-export const kstackFormat = stackFormat(false);
-export const ustackFormat = stackFormat(true);
+// BEGIN's stacks are those of the process that runs it: the kernel's path into BPF_PROG_TEST_RUN.
+export const kstackFormat: ValueFormat = { ...stackFormat(false), examples: [{ script: 'BEGIN { @ = kstack(2); exit(); }', output: /^\n\n@: \n( {8}\S+\n){2}\n$/ }] };
+export const ustackFormat: ValueFormat = { ...stackFormat(true), examples: [{ script: 'BEGIN { @ = ustack(1); exit(); }', output: /^\n\n@: \n {8}\S+\n\n$/ }] };
 
 // len(kstack), len(ustack), len(ustack(N)) … (bpftrace 0.23+): the frames of the stack where the
 // probe fired. A recorded stack is only an id into a stack trace map, which programs cannot

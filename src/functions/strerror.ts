@@ -34,6 +34,7 @@ export const strerror: FunctionDef = {
 /** bpftrace 0.17 writes the message unquoted in JSON. */
 export const strerrorFormat: ValueFormat = {
   name: 'strerror',
+  examples: [{ script: 'BEGIN { @ = strerror(2); exit(); }', output: '\n\n@: No such file or directory\n', sameAs017: true }],
   decode: (view, off, _t, host) => host.strerror(view.getBigUint64(off, true)),
   json: (v) => String(v),
   jsonIn: QUOTED_IN_026,

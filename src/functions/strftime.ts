@@ -49,6 +49,7 @@ export function formatTimestamp(pattern: string, nsecsSinceBoot: bigint, wallClo
 /** bpftrace 0.17 writes the time unquoted in JSON. */
 export const strftimeFormat: ValueFormat = {
   name: 'strftime',
+  examples: [{ script: 'BEGIN { @ = strftime("%Y", nsecs); exit(); }', output: /^\n\n@: 2\d\d\d\n$/, sameAs017: true }],
   decode: (view, off, t, host) => formatTimestamp(t.pattern ?? '', view.getBigUint64(off, true), host.wallClockAtBoot()),
   json: (v) => String(v),
   jsonIn: QUOTED_IN_026,

@@ -45,6 +45,7 @@ export const usym = define(true);
 
 export const ksymFormat: ValueFormat = {
   name: 'ksym',
+  examples: [{ script: 'BEGIN { @ = ksym(kaddr("vfs_read")); exit(); }', output: '\n\n@: vfs_read\n', sameAs017: true }],
   decode: (view, off, _t, host) => host.kernelSymbol(view.getBigUint64(off, true), false),
   printf: 'string',
   joinsMapLines: true,
@@ -53,6 +54,7 @@ export const ksymFormat: ValueFormat = {
 
 export const usymFormat: ValueFormat = {
   name: 'usym',
+  examples: [{ script: 'BEGIN { @ = usym(1); exit(); }', output: '\n\n@: 0x1\n' }],
   decode: (view, off, _t, host) => host.userSymbol(view.getBigUint64(off, true), Number(view.getBigUint64(off + 8, true)), false, false),
   printf: 'string',
   joinsMapLines: true,

@@ -14,8 +14,10 @@ import type { AddrSpace, AggType, IntType, StackMode, Type } from '../../common/
 import type { MapInfo } from '../semantic/checked-program';
 import type { CoreMember } from '../semantic/core-member';
 import type { AggregateValue, EventData, EventHandler } from './runtime-contract';
+import type { Example } from './example';
 
 export type * from './runtime-contract';
+export type { Example } from './example';
 
 /** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
 export type ConfigName = 'cpid' | 'start_ns' | 'ncpus' | 'wall_at_boot' | 'argc' | `arg${number}` | `str${number}`;
@@ -144,6 +146,8 @@ export interface BuiltinDef {
   name: string;
   check(ctx: CheckContext, node: Builtin): Type;
   emit(ctx: EmitContext, node: Builtin): CgValue;
+  /** Tiny programs showing it at work, run in the kernel by test/registry-examples.test.ts (./example.ts). */
+  examples?: readonly Example[];
 }
 
 export interface FunctionDef {
@@ -151,6 +155,8 @@ export interface FunctionDef {
   check(ctx: CheckContext, call: Call): Type;
   emit(ctx: EmitContext, call: Call): CgValue;
   event?: EventHandler;
+  /** Tiny programs showing it at work, run in the kernel by test/registry-examples.test.ts (./example.ts). */
+  examples?: readonly Example[];
 }
 
 /**
@@ -205,6 +211,8 @@ export interface AggregateDef {
   typeName?(t: AggType): string;
   /** How --metrics exposes its values to Prometheus (runtime/metrics/); absent: not exposed. */
   metrics?: AggregateMetrics;
+  /** Tiny programs showing it at work, run in the kernel by test/registry-examples.test.ts (./example.ts). */
+  examples?: readonly Example[];
 }
 
 /**

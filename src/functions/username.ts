@@ -22,6 +22,7 @@ export const username: BuiltinDef = {
 
 export const usernameFormat: ValueFormat = {
   name: 'username',
+  examples: [{ script: 'BEGIN { @ = username; exit(); }', output: /^\n\n@: \S+\n$/, sameAs017: true }],
   decode: (view, off, _t, host) => host.username(view.getBigUint64(off, true)),
   printf: 'string',
 };

@@ -4,7 +4,7 @@
 
 import type { AttachPoint, Probe } from '../ast';
 import type { Val } from '../codegen/llvm';
-import type { EmitContext } from '../functions/types';
+import type { EmitContext, Example } from '../functions/types';
 import type { Diagnostic } from '../../common/diagnostics';
 import type { TracepointFormat } from '../../common/kernel/tracefs';
 import type { AttachRecord } from '../compiled';
@@ -104,6 +104,8 @@ export interface ProbeType<A extends AttachRecord = AttachRecord> {
   argsPointerSpace?(p: ExpandedProbe<A>): AddrSpace;
   /** Run by the runtime through BPF_PROG_TEST_RUN instead of being attached, and when. */
   runOnce?: RunAt;
+  /** Tiny programs showing it at work, run in the kernel by test/registry-examples.test.ts (src/functions/example.ts). */
+  examples?: readonly Example[];
   /** The type of `args->NAME` (or `args.NAME`) when the probe type decides it, or the error that
    * refuses it; undefined to read it from the expanded probe's `format`. */
   argField?(p: ExpandedProbe<A>, field: string): Type | { error: string; hint?: string } | undefined;

@@ -1,0 +1,59 @@
+// Every registered module carries its own example (src/functions/example.ts), which
+// test/registry-examples.test.ts runs in the kernel. Aggregations and value formats all have one;
+// the functions, builtins and probe types still without one are listed here, and the list may
+// only shrink: a module that gains an example must leave it, a new module must not join it.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { owners } from '../registry-owners';
+
+/** Modules still without an example, by kind. */
+const PENDING: Record<string, readonly string[]> = {
+  function: [
+    'printf', 'exit', 'getopt', 'unwatch', 'helper-error', 'print', 'clear', 'zero', 'delete',
+    'has_key', 'time', 'str', 'strncmp', 'kaddr', 'ntop', 'bswap', 'join', 'cat', 'system', 'buf',
+    'strftime', 'signal', 'signal_thread', 'syscall_name', 'signal_name', 'override', 'strcontains',
+    'macaddr', 'cgroupid', 'reg', 'kptr', 'uptr', 'len', 'kstack', 'ustack', 'ksym', 'usym', 'uaddr',
+    'pton', 'strerror', 'cgroup_path', 'debugf', 'errorf', 'warnf', 'path', 'strlen', 'strstr',
+    'str_concat', 'nsecs', 'pid', 'tid', 'fail', 'is_str', 'is_ptr', 'is_array', 'is_integer',
+    'is_unsigned_integer', 'is_literal', 'strcap', 'memcmp', 'write_user',
+  ],
+  builtin: [
+    'pid', 'tid', 'uid', 'gid', 'nsecs', 'cpu', 'comm', 'cpid', 'probe', 'retval', 'arg0', 'arg1',
+    'arg2', 'arg3', 'arg4', 'arg5', 'arg6', 'arg7', 'arg8', 'arg9', 'arg10', 'arg11', 'sarg0', 'sarg1',
+    'sarg2', 'sarg3', 'sarg4', 'sarg5', 'sarg6', 'sarg7', 'sarg8', 'sarg9', 'elapsed', 'rand',
+    'cgroup', 'curtask', 'ctx', 'func', 'kstack', 'ustack', 'username', 'numaid', 'jiffies', 'ncpus',
+    'usermode', 'probetype', 'has_cpid', 'default_str_length',
+  ],
+  'probe type': [
+    'BEGIN', 'END', 'tracepoint', 'rawtracepoint', 'kprobe', 'kretprobe', 'kfunc', 'kretfunc',
+    'uprobe', 'uretprobe', 'usdt', 'interval', 'profile', 'software', 'hardware', 'iter', 'watchpoint',
+    'asyncwatchpoint', 'self', 'test', 'bench',
+  ],
+};
+
+const all = owners();
+
+test('every aggregation and value format has an example', () => {
+  const missing = all.filter((o) => (o.kind === 'aggregation' || o.kind === 'value format') && o.examples.length === 0);
+  assert.equal(missing.map((o) => `${o.kind} ${o.name}`), []);
+  assert.ok(all.filter((o) => o.kind === 'aggregation').length >= 9 && all.filter((o) => o.kind === 'value format').length >= 16, 'the registries are read');
+});
+
+test('the functions, builtins and probe types without an example are exactly the pending ones', () => {
+  for (const kind of Object.keys(PENDING)) {
+    const missing = all.filter((o) => o.kind === kind && o.examples.length === 0).map((o) => o.name);
+    assert.equal(missing, [...PENDING[kind]], kind);
+  }
+});
+
+test('each example is complete: a program, its output, and a reason when it only loads', () => {
+  const bad = all.flatMap((o) =>
+    o.examples
+      .filter((e) => !e.script.trim() || (e.output === '' && !e.loadOnly) || (e.loadOnly !== undefined && !e.loadOnly.trim()))
+      .map((e) => `${o.kind} ${o.name}: ${e.script}`),
+  );
+  assert.equal(bad, []);
+});
+
+test.run();
