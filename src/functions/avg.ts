@@ -98,6 +98,6 @@ export const stats: AggregateDef = {
   ...averaging('stats'),
   examples: [
     { script: 'BEGIN { @ = stats(2); @ = stats(4); exit(); }', output: '\n\n@: count 2, average 3, total 6\n\n', sameAs017: true },
-    { script: 'BEGIN { @ = stats(2); @ = stats(4); exit(); }', args: ['--compat', '0.26'], output: '\n\n@: { .count = 2, .avg = 3, .total = 6 }\n\n' },
+    { script: 'BEGIN { @ = stats(2); @ = stats(4); exit(); }', args: ['--compat', '0.26'], output: '\n\n@: { .count = 2, .average = 3, .total = 6 }\n' },
   ],
 };

@@ -7,6 +7,7 @@ import { none, type IntType } from '../../common/types';
 import type { FunctionDef } from './types';
 
 export const bswap: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%x\\n", bswap((uint32)0x12345678)); exit(); }', output: '78563412\n\n\n' }],
   name: 'bswap',
   check(ctx, call) {
     if (call.args.length !== 1) {

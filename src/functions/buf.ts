@@ -19,6 +19,7 @@ function arrayBytes(t: Type): number | undefined {
 }
 
 export const buf: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%r\\n", buf("ab\\x01", 3)); exit(); }', output: 'ab\\x01\n\n\n', sameAs017: true }],
   name: 'buf',
   check(ctx, call) {
     const [data, len, ...extra] = call.args;

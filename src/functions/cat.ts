@@ -52,3 +52,4 @@ export const cat = formattedTextFunction('cat', (file, rt, data) => {
   }
   rt.output.message('cat', text, false);
 }, undefined, (ctx) => (ctx.options.catBytes !== undefined ? { maxBytes: ctx.options.catBytes } : {}));
+cat.examples = [{ script: 'BEGIN { cat("/proc/sys/kernel/ostype"); exit(); }', output: 'Linux\n\n\n', sameAs017: true }];

@@ -9,6 +9,7 @@ import type { FunctionDef, ValueFormat } from './types';
 const HINT = 'e.g. cgroup_path(cgroup) or cgroup_path(cgroup, "unified")';
 
 export const cgroup_path: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", cgroup_path(cgroup)); exit(); }', output: /^\S+\n\n\n$/, sameAs017: true }],
   name: 'cgroup_path',
   check(ctx, call) {
     const [id, filter] = call.args;

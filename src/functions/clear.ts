@@ -69,3 +69,4 @@ export function mapAction(name: 'clear' | 'zero', act: (maps: { clear(n: string)
 }
 
 export const clear = mapAction('clear', (maps, m) => maps.clear(m));
+clear.examples = [{ script: 'BEGIN { @[1] = 1; @[2] = 2; clear(@); exit(); }', output: '\n\n\n', sameAs017: true }];

@@ -7,6 +7,7 @@ import { BpfHelper } from '../../common/kernel/bpf-helpers';
 const TASK_COMM_LEN = 16;
 
 export const comm: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", comm); exit(); }', output: /^\S+\n\n\n$/ }],
   name: 'comm',
   check: () => stringType(TASK_COMM_LEN),
   emit(ctx) {

@@ -6,6 +6,7 @@ import type { BuiltinDef } from './types';
 import { at, builtinFor } from './desugar';
 
 export const cpid: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", cpid > 0); exit(); }', args: ['-c', '/bin/true'], output: '1\n\n\n', sameAs017: true }],
   name: 'cpid',
   check: () => u32,
   emit: (ctx) => ({ type: u32, v: ctx.config('cpid') }),

@@ -3,6 +3,7 @@ import type { BuiltinDef } from './types';
 import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const cpu: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", cpu < ncpus); exit(); }', output: '1\n\n\n' }],
   name: 'cpu',
   check: () => u32,
   emit(ctx) {

@@ -13,6 +13,7 @@ function taskPtr(): IntType {
 }
 
 export const curtask: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", curtask->tgid == pid); exit(); }', output: '1\n\n\n', sameAs017: true }],
   name: 'curtask',
   check: () => taskPtr(),
   emit: (ctx, node) => ({ type: ctx.typeOf(node), v: ctx.b.helper(BpfHelper.GET_CURRENT_TASK, ctx.i64, [], [], 'curtask') }),

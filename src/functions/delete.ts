@@ -16,6 +16,7 @@ import type { CheckContext, EmitContext, FunctionDef } from './types';
 import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const del: FunctionDef = {
+  examples: [{ script: 'BEGIN { @[1] = 1; @[2] = 2; delete(@[1]); exit(); }', output: '\n\n@[2]: 2\n', sameAs017: true }],
   name: 'delete',
   check(ctx, call) {
     const [target] = call.args;

@@ -6,6 +6,7 @@ import type { BuiltinDef } from './types';
 import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const elapsed: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", elapsed < 60000000000); exit(); }', output: '1\n\n\n', sameAs017: true }],
   name: 'elapsed',
   check: () => u64,
   emit(ctx) {

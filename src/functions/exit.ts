@@ -6,6 +6,7 @@ import { none } from '../../common/types';
 import type { FunctionDef } from './types';
 
 export const exit: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("a\\n"); exit(); printf("b\\n"); }', output: 'a\n\n\n', sameAs017: true }],
   name: 'exit',
   check(ctx, call) {
     const [code, extra] = call.args;

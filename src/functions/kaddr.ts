@@ -15,6 +15,7 @@ function missingHint(name: string): string {
 }
 
 export const kaddr: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", kaddr("vfs_read") != 0); exit(); }', output: '1\n\n\n', sameAs017: true }],
   name: 'kaddr',
   check(ctx, call) {
     const [name] = call.args;

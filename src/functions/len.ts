@@ -14,6 +14,7 @@ import { typeName } from '../type-name';
 import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const len: FunctionDef = {
+  examples: [{ script: 'BEGIN { @[1] = 1; @[2] = 2; printf("%d\\n", len(@)); clear(@); exit(); }', output: '2\n\n\n\n' }],
   name: 'len',
   check(ctx, call) {
     if (call.args.length !== 1) {

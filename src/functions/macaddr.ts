@@ -13,6 +13,7 @@ const MAC_BYTES = 6;
 export const macType: StringType = { kind: 'string', size: MAC_BYTES, format: 'mac' };
 
 export const macaddr: FunctionDef = {
+  examples: [{ script: 'struct m { unsigned char a[6]; } BEGIN { printf("%s\\n", macaddr(((struct m *)kaddr("vfs_read"))->a)); exit(); }', output: /^([0-9A-F]{2}:){5}[0-9A-F]{2}\n\n\n$/, sameAs017: true }],
   name: 'macaddr',
   check(ctx, call) {
     if (call.args.length !== 1) {

@@ -8,6 +8,7 @@ import { none, s64 } from '../../common/types';
 import type { FunctionDef } from './types';
 
 export const memcmp: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", memcmp("abc", "abd", 3) < 0); exit(); }', output: '1\n\n\n' }],
   name: 'memcmp',
   check(ctx, call) {
     if (call.args.length !== 3) {

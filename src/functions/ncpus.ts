@@ -6,6 +6,7 @@ import { u64 } from '../../common/types';
 import type { BuiltinDef } from './types';
 
 export const ncpus: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", ncpus > 0); exit(); }', output: '1\n\n\n' }],
   name: 'ncpus',
   check: () => u64,
   emit: (ctx) => ({ type: u64, v: ctx.config('ncpus') }),

@@ -13,6 +13,7 @@ const AF_INET6 = 10;
 const inet: StringType = { kind: 'string', size: 20, format: 'inet' };
 
 export const ntop: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%s %s\\n", ntop(0x0100007f), ntop(pton("::1"))); exit(); }', output: '127.0.0.1 ::1\n\n\n', sameAs017: true }],
   name: 'ntop',
   check(ctx, call) {
     if (call.args.length < 1 || call.args.length > 2) {

@@ -5,6 +5,7 @@ import type { BuiltinDef } from './types';
 import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const numaid: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", numaid < 1024); exit(); }', output: '1\n\n\n', sameAs017: true }],
   name: 'numaid',
   check: () => u64,
   emit(ctx) {

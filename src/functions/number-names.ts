@@ -67,6 +67,8 @@ const syscall = numberName('syscall_name', syscallText);
 const signal = numberName('signal_name', signalText);
 
 export const syscall_name = syscall.fn;
+syscall_name.examples = [{ script: 'BEGIN { printf("%s\\n", syscall_name(1)); exit(); }', output: 'write\n\n\n' }];
 export const syscallNameFormat: ValueFormat = { ...syscall.format, examples: [{ script: 'BEGIN { @ = syscall_name(0); exit(); }', output: '\n\n@: read\n' }] };
 export const signal_name = signal.fn;
+signal_name.examples = [{ script: 'BEGIN { print(signal_name(2)); exit(); }', output: 'Interrupt\n\n\n' }];
 export const signalNameFormat: ValueFormat = { ...signal.format, examples: [{ script: 'BEGIN { @ = signal_name(9); exit(); }', output: '\n\n@: Killed\n' }] };

@@ -16,6 +16,7 @@ type PrintData =
   | { mode: 'value'; type: Type; layout: RecordLayout; [k: string]: unknown };
 
 export const print: FunctionDef = {
+  examples: [{ script: 'BEGIN { @[1] = 2; print(@); print((1, "a")); clear(@); exit(); }', output: '@[1]: 2\n(1, a)\n\n\n\n', sameAs017: true }],
   name: 'print',
   check(ctx, call) {
     const [target, ...rest] = call.args;

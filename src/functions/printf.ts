@@ -18,6 +18,7 @@ interface PrintfData {
 }
 
 export const printf: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d %s %5.2s|\\n", 42, "x", "abc"); exit(); }', output: '42 x    ab|\n\n\n', sameAs017: true }],
   name: 'printf',
   check(ctx, call) {
     const [fmt, ...rest] = call.args;

@@ -5,6 +5,7 @@ import { stringType } from '../../common/types';
 import type { BuiltinDef } from './types';
 
 export const probe: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", probe); exit(); }', output: 'BEGIN\n\n\n', sameAs017: true }],
   name: 'probe',
   check: (ctx) => stringType(Buffer.byteLength(ctx.probe.name, 'latin1') + 1),
   emit: (ctx) => ctx.stringConstant(ctx.probe.name),

@@ -7,6 +7,7 @@ import type { BuiltinDef } from './types';
 const nameOf = (t: { name: string; probetypeName?: string }): string => t.probetypeName ?? t.name;
 
 export const probetype: BuiltinDef = {
+  examples: [{ script: 'BEGIN { print(probetype); exit(); }', output: 'special\n\n\n' }],
   name: 'probetype',
   check: (ctx) => stringType(nameOf(ctx.probe.type).length + 1),
   emit: (ctx) => ctx.stringConstant(nameOf(ctx.probe.type)),

@@ -5,6 +5,7 @@ import type { BuiltinDef } from './types';
 import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const rand: BuiltinDef = {
+  examples: [{ script: 'BEGIN { @[rand % 1] = 1; exit(); }', output: '\n\n@[0]: 1\n', sameAs017: true }],
   name: 'rand',
   check: () => u32,
   emit: (ctx) => ({ type: u32, v: ctx.b.intCast(ctx.b.helper(BpfHelper.GET_PRANDOM_U32, ctx.c.int(32), [], [], 'rand'), ctx.i64, false) }),

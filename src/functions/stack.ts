@@ -136,6 +136,7 @@ const k = define(false);
 const u = define(true);
 export const kstackBuiltin = k.builtin;
 export const kstack = k.fn;
+kstack.examples = [{ script: 'BEGIN { printf("%s", kstack(1)); exit(); }', output: /^\n {8}\S+\n\n\n$/ }];
 export const ustackBuiltin = u.builtin;
 export const ustack = u.fn;
 

@@ -39,6 +39,7 @@ function copyLoop(ctx: EmitContext, dst: Val, at: Val, src: Val, n: number, limi
 }
 
 export const strConcat: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", str_concat("ab", "cd")); exit(); }', output: 'abcd\n\n\n' }],
   name: 'str_concat',
   check(ctx, call) {
     if (call.args.length !== 2) {

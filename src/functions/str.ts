@@ -36,6 +36,7 @@ function loadTimeText(e: Expr, texts: readonly number[] | undefined): number | u
 const nulExtra = (dialect: Dialect): number => (dialect === '0.26' ? 0 : 1);
 
 export const str: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", str(curtask->comm, 3)); exit(); }', output: /^\S{3}\n\n\n$/ }],
   name: 'str',
   check(ctx, call) {
     const [src, len, ...extra] = call.args;

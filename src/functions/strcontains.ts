@@ -59,6 +59,7 @@ export function emitSearchLoop(ctx: EmitContext, hay: Val, hSize: number, needle
 }
 
 export const strcontains: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d %d\\n", strcontains("hello", "ell"), strcontains("hello", "x")); exit(); }', output: '1 0\n\n\n' }],
   name: 'strcontains',
   check(ctx, call) {
     if (call.args.length !== 2) {

@@ -8,6 +8,7 @@ import type { FunctionDef, ValueFormat } from './types';
 export const strerrorType: StringType = { kind: 'string', size: 8, format: 'strerror' };
 
 export const strerror: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", strerror(1)); exit(); }', output: 'Operation not permitted\n\n\n', sameAs017: true }],
   name: 'strerror',
   check(ctx, call) {
     if (call.args.length !== 1) {

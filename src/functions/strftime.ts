@@ -8,6 +8,7 @@ import type { FunctionDef, ValueFormat } from './types';
 import { localTm, strftime as formatTime } from '../../common/format/strftime';
 
 export const strftime: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", strftime("%Y", nsecs)); exit(); }', output: /^2\d\d\d\n\n\n$/, sameAs017: true }],
   name: 'strftime',
   check(ctx, call) {
     const [fmt, ns, ...extra] = call.args;

@@ -8,6 +8,7 @@ import { expansion } from './desugar';
 import type { FunctionDef } from './types';
 
 export const strlen: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", strlen("abc")); exit(); }', output: '3\n\n\n' }],
   name: 'strlen',
   check(ctx, call) {
     const [s, extra] = call.args;

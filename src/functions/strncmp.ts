@@ -6,6 +6,7 @@ import { emitStringsEqual } from './string-compare';
 import type { FunctionDef } from './types';
 
 export const strncmp: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d %d\\n", strncmp("abc", "abd", 2), strncmp("abc", "abd", 3)); exit(); }', output: '0 1\n\n\n', sameAs017: true }],
   name: 'strncmp',
   check(ctx, call) {
     if (call.args.length !== 3) {

@@ -8,6 +8,7 @@ import { emitSearchLoop } from './strcontains';
 import type { FunctionDef } from './types';
 
 export const strstr: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d %d\\n", strstr("hello", "ll"), strstr("hello", "x")); exit(); }', output: '2 -1\n\n\n' }],
   name: 'strstr',
   check(ctx, call) {
     if (call.args.length !== 2) {

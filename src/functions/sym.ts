@@ -41,6 +41,7 @@ function define(user: boolean): FunctionDef {
 }
 
 export const ksym = define(false);
+ksym.examples = [{ script: 'BEGIN { printf("%s\\n", ksym(kaddr("vfs_read"))); exit(); }', output: 'vfs_read\n\n\n', sameAs017: true }];
 export const usym = define(true);
 
 export const ksymFormat: ValueFormat = {

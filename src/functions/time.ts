@@ -13,6 +13,7 @@ interface TimeData {
 }
 
 export const time: FunctionDef = {
+  examples: [{ script: 'BEGIN { time("%Y\\n"); exit(); }', output: /^2\d\d\d\n\n\n$/, sameAs017: true }],
   name: 'time',
   check(ctx, call) {
     const [fmt, extra] = call.args;

@@ -10,6 +10,7 @@ import { BpfHelper } from '../../common/kernel/bpf-helpers';
 export const usernameType: StringType = { kind: 'string', size: 8, format: 'username' };
 
 export const username: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", username); exit(); }', output: /^\S+\n\n\n$/, sameAs017: true }],
   name: 'username',
   check: () => usernameType,
   emit(ctx) {

@@ -8,6 +8,7 @@ import type { ProbeType } from './types';
 const NS_PER: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 };
 
 export const interval: ProbeType<IntervalAttach> = {
+  examples: [{ script: 'interval:ms:10 { printf("tick\\n"); exit(); }', output: 'tick\n\n\n', sameAs017: true }],
   name: 'interval',
   aliases: ['i'],
   addressSpace: 'kernel',

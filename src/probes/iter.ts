@@ -32,6 +32,7 @@ export function iterContext(obj: string): TracepointFormat | null {
 }
 
 export const iter: ProbeType<IterAttach> = {
+  examples: [{ script: 'iter:task { if (ctx->task->pid == 1) { printf("%d\\n", ctx->task->pid); } }', output: '1\n\n\n', loadOnly: 'this kernel refuses BPF iterator programs (EPERM)' }],
   name: 'iter',
   aliases: ['it'],
   addressSpace: 'kernel',

@@ -143,4 +143,6 @@ function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): Pro
 }
 
 export const kfunc = kernelFunctionProbe('kfunc', ['f', 'fentry']);
+kfunc.examples = [{ script: 'kfunc:vfs_read { @ = 1; exit(); }', output: '\n\n@: 1\n', loadOnly: 'this kernel refuses fentry/fexit programs (EPERM; the VM lane attaches them)' }];
 export const kretfunc = kernelFunctionProbe('kretfunc', ['fr', 'fexit']);
+kretfunc.examples = [{ script: 'kretfunc:vfs_read { @ = 1; exit(); }', output: '\n\n@: 1\n', loadOnly: 'this kernel refuses fentry/fexit programs (EPERM; the VM lane attaches them)' }];

@@ -126,4 +126,6 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
 }
 
 export const kprobe = kernelProbe('kprobe', ['k']);
+kprobe.examples = [{ script: 'kprobe:vfs_read { @ = count(); exit(); }', output: '\n\n@: 1\n', loadOnly: 'kprobes are compiled out of this kernel and fentry programs are refused (the VM lane attaches them)' }];
 export const kretprobe = kernelProbe('kretprobe', ['kr']);
+kretprobe.examples = [{ script: 'kretprobe:vfs_read { @ = 1; exit(); }', output: '\n\n@: 1\n', loadOnly: 'kprobes are compiled out of this kernel and fentry programs are refused (the VM lane attaches them)' }];

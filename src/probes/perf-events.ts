@@ -9,6 +9,7 @@ import type { ProbeType } from './types';
 const RATE_NS: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3 };
 
 export const profile: ProbeType<ProfileAttach> = {
+  examples: [{ script: 'profile:hz:99 { @ = 1; exit(); }', output: '\n\n@: 1\n', sameAs017: true }],
   name: 'profile',
   aliases: ['p'],
   addressSpace: 'kernel',
@@ -48,4 +49,6 @@ function counted(name: 'software' | 'hardware', alias: string, table: EventTable
 }
 
 export const software = counted('software', 's', SOFTWARE);
+software.examples = [{ script: 'software:cpu-clock:100000 { @ = 1; exit(); }', output: '\n\n@: 1\n', sameAs017: true }];
 export const hardware = counted('hardware', 'h', HARDWARE);
+hardware.examples = [{ script: 'hardware:cycles:1000000 { @ = 1; exit(); }', output: '\n\n@: 1\n', loadOnly: 'this VM has no hardware counters' }];

@@ -24,6 +24,7 @@ function eventPrototype(event: string): BtfFunction | null {
 }
 
 export const rawtracepoint: ProbeType<RawTracepointAttach> = {
+  examples: [{ script: 'rawtracepoint:sys_enter /pid == cpid/ { @ = 1; }', args: ['-c', '/bin/true'], output: '\n\n@: 1\n' }],
   name: 'rawtracepoint',
   aliases: ['rt'],
   addressSpace: 'kernel',

@@ -48,6 +48,7 @@ function expandOne(ap: AttachPoint, category: string, name: string): ProbeSite<T
 }
 
 export const tracepoint: ProbeType<TracepointAttach> = {
+  examples: [{ script: 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @ = count(); }', args: ['-c', '/bin/bash -c true'], output: /^\n\n@: \d+\n$/, sameAs017: true }],
   name: 'tracepoint',
   aliases: ['t'],
   addressSpace: 'kernel',

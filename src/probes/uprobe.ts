@@ -104,4 +104,6 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
 }
 
 export const uprobe = userProbe('uprobe', 'u');
+uprobe.examples = [{ script: 'uprobe:libc:getpid /pid == cpid/ { @ = 1; }', args: ['-c', '/bin/bash -c true'], output: '\n\n@: 1\n', sameAs017: true }];
 export const uretprobe = userProbe('uretprobe', 'ur');
+uretprobe.examples = [{ script: 'uretprobe:libc:getpid /pid == cpid/ { @ = retval == cpid; }', args: ['-c', '/bin/bash -c true'], output: '\n\n@: 1\n', sameAs017: true }];
