@@ -29,4 +29,6 @@ function override(name: string, space: AddrSpace): FunctionDef {
 }
 
 export const kptr = override('kptr', 'kernel');
+kptr.examples = [{ script: 'BEGIN { printf("%d\\n", kptr(curtask) == curtask); exit(); }', output: '1\n\n\n' }];
 export const uptr = override('uptr', 'user');
+uptr.examples = [{ script: 'BEGIN { printf("%d\\n", uptr(1) == 1); exit(); }', output: '1\n\n\n' }];

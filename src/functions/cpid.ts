@@ -17,3 +17,4 @@ export const hasCpid: BuiltinDef = builtinFor('has_cpid', (node) => {
   const n = at(node.span);
   return n.binary('!=', n.builtin('cpid'), n.int(0n));
 });
+hasCpid.examples = [{ script: 'BEGIN { printf("%d\\n", has_cpid); exit(); }', args: ['-c', '/bin/true'], output: '1\n\n\n' }];

@@ -31,6 +31,7 @@ export function bytesType(n: number): StringType {
 }
 
 export const pton: FunctionDef = {
+  examples: [{ script: 'BEGIN { print(pton("1.2.3.4")); exit(); }', output: '[1,2,3,4]\n\n\n', sameAs017: true }],
   name: 'pton',
   check(ctx, call) {
     const [arg] = call.args;

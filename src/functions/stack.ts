@@ -135,10 +135,13 @@ function define(user: boolean): { builtin: BuiltinDef; fn: FunctionDef } {
 const k = define(false);
 const u = define(true);
 export const kstackBuiltin = k.builtin;
+kstackBuiltin.examples = [{ script: 'BEGIN { @ = kstack; exit(); }', output: /^\n\n@: \n( {8}\S+\n)+\n$/ }];
 export const kstack = k.fn;
 kstack.examples = [{ script: 'BEGIN { printf("%s", kstack(1)); exit(); }', output: /^\n {8}\S+\n\n\n$/ }];
 export const ustackBuiltin = u.builtin;
+ustackBuiltin.examples = [{ script: 'BEGIN { @ = ustack; exit(); }', output: /^\n\n@: \n( {8}\S+\n)+\n$/ }];
 export const ustack = u.fn;
+ustack.examples = [{ script: 'BEGIN { @ = ustack(perf, 1); exit(); }', output: /^\n\n@: \n\t[0-9a-f]+ \S+ \(\S+\)\n\n$/ }];
 
 /** The text of a recorded stack (the value form: frames indented 8). */
 function stackText(spec: StackSpec, user: boolean, id: number, pid: number, host: HostLookup): string {

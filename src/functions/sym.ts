@@ -43,6 +43,7 @@ function define(user: boolean): FunctionDef {
 export const ksym = define(false);
 ksym.examples = [{ script: 'BEGIN { printf("%s\\n", ksym(kaddr("vfs_read"))); exit(); }', output: 'vfs_read\n\n\n', sameAs017: true }];
 export const usym = define(true);
+usym.examples = [{ script: 'BEGIN { printf("%s\\n", usym(1)); exit(); }', output: '0x1\n\n\n' }];
 
 export const ksymFormat: ValueFormat = {
   name: 'ksym',

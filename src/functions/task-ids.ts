@@ -24,6 +24,7 @@ function half(name: string, helper: number, upper: boolean): BuiltinDef {
 export const pid = half('pid', BpfHelper.GET_CURRENT_PID_TGID, true);
 pid.examples = [{ script: 'BEGIN { printf("%d\\n", pid > 0); exit(); }', output: '1\n\n\n', sameAs017: true }];
 export const tid = half('tid', BpfHelper.GET_CURRENT_PID_TGID, false);
+tid.examples = [{ script: 'BEGIN { printf("%d\\n", tid > 0); exit(); }', output: '1\n\n\n', sameAs017: true }];
 export const uid = half('uid', BpfHelper.GET_CURRENT_UID_GID, false);
 uid.examples = [{ script: 'BEGIN { printf("%d\\n", uid); exit(); }', output: '0\n\n\n', sameAs017: true }];
 export const gid = half('gid', BpfHelper.GET_CURRENT_UID_GID, true);
@@ -68,3 +69,4 @@ function nsForm(def: BuiltinDef): FunctionDef {
 export const pidOf = nsForm(pid);
 pidOf.examples = [{ script: 'BEGIN { printf("%d\\n", pid(init) == pid); exit(); }', output: '1\n\n\n' }];
 export const tidOf = nsForm(tid);
+tidOf.examples = [{ script: 'BEGIN { printf("%d\\n", tid(init) == tid); exit(); }', output: '1\n\n\n' }];

@@ -43,6 +43,7 @@ export const typeTest = (name: string): FunctionDef => ({
 });
 
 export const defaultStrLength: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", default_str_length); exit(); }', output: '64\n\n\n' }],
   name: 'default_str_length',
   check: () => u64,
   emit: (ctx) => ({ type: u64, v: ctx.constInt(ctx.options.strLen) }),

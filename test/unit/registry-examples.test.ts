@@ -11,14 +11,13 @@ import { owners } from '../registry-owners';
 const PENDING: Record<string, readonly string[]> = {
   function: [
     'getopt', 'unwatch', 'helper-error', 'join', 'signal', 'signal_thread', 'override', 'cgroupid',
-    'reg', 'kptr', 'uptr', 'ustack', 'usym', 'uaddr', 'pton', 'debugf', 'errorf', 'warnf', 'path',
-    'tid', 'fail', 'is_str', 'is_ptr', 'is_array', 'is_integer', 'is_unsigned_integer', 'is_literal',
-    'strcap', 'write_user',
+    'reg', 'uaddr', 'debugf', 'errorf', 'warnf', 'path', 'fail', 'is_str', 'is_ptr', 'is_array',
+    'is_integer', 'is_unsigned_integer', 'is_literal', 'strcap', 'write_user',
   ],
   builtin: [
-    'tid', 'retval', 'arg0', 'arg1', 'arg2', 'arg3', 'arg4', 'arg5', 'arg6', 'arg7', 'arg8', 'arg9',
-    'arg10', 'arg11', 'sarg0', 'sarg1', 'sarg2', 'sarg3', 'sarg4', 'sarg5', 'sarg6', 'sarg7', 'sarg8',
-    'sarg9', 'ctx', 'func', 'kstack', 'ustack', 'usermode', 'has_cpid', 'default_str_length',
+    'retval', 'arg0', 'arg1', 'arg2', 'arg3', 'arg4', 'arg5', 'arg6', 'arg7', 'arg8', 'arg9', 'arg10',
+    'arg11', 'sarg0', 'sarg1', 'sarg2', 'sarg3', 'sarg4', 'sarg5', 'sarg6', 'sarg7', 'sarg8', 'sarg9',
+    'ctx', 'func', 'usermode',
   ],
   'probe type': [
     'usdt', 'watchpoint', 'asyncwatchpoint', 'self',
