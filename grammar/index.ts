@@ -4,7 +4,7 @@
 
 import type { IRecognitionException, IToken } from 'chevrotain';
 import type { Program, Span } from '../src/ast';
-import { BpfscriptError, spanAt, type Diagnostic } from '../src/diagnostics';
+import { BpfscriptError, spanAt, type Diagnostic } from '../common/diagnostics';
 import { AstBuilder } from './ast-builder';
 import { checkPlacement } from './checks';
 import { LineIndex, tokenize } from './lexer';

@@ -2,7 +2,7 @@
 // problems found (with offsets), so the lexer can report them and still emit a token: a bad
 // literal then costs one diagnostic instead of a cascade of syntax errors after it.
 
-import { toByteString } from '../src/bytes';
+import { toByteString } from '../common/bytes';
 
 export interface LiteralProblem {
   message: string;

@@ -3,8 +3,8 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { BpfscriptError } from '../src/diagnostics';
-import { processState } from '../src/kernel/proc-stat';
+import { BpfscriptError } from '../common/diagnostics';
+import { processState } from '../common/kernel/proc-stat';
 
 /** util-linux's setpriv sets a parent-death signal, then execs: no native code of ours needed. */
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));

@@ -1,9 +1,9 @@
-// The kernel's answers to the compiler's feature probes (src/kernel/features.ts: may fentry stand
+// The kernel's answers to the compiler's feature probes (common/kernel/features.ts: may fentry stand
 // in for kprobes, may a wildcard use one kprobe_multi link), asked by loading an empty program
 // through the libbpf binding. The compiler cannot import the binding, so every real run hands
 // this loader to the real host: the CLI, the session, and tests and tools that compile in-process.
 
-import { installFeatureProbeLoader, type FeatureProbe } from '../src/kernel/host';
+import { installFeatureProbeLoader, type FeatureProbe } from '../common/kernel/host';
 import { Insn, LibbpfError, ProgType, RawProgram, assemble } from './libbpf';
 
 const BPF_TRACE_FENTRY = 24;

@@ -3,8 +3,8 @@
 // probed by loading a one-call program, as libbpf_probe_bpf_helper does.
 
 import { arch, release, version } from 'node:os';
-import { BpfHelper } from '../src/kernel/bpf-helpers';
-import { host } from '../src/kernel/host';
+import { BpfHelper } from '../common/kernel/bpf-helpers';
+import { host } from '../common/kernel/host';
 import { attachers } from './attach';
 import { BpfMap, Insn, LibbpfError, MapType, ProgType, RawProgram, assemble } from './libbpf';
 

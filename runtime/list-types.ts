@@ -1,7 +1,7 @@
 // `-l 'struct NAME'` (union, enum): a kernel type from BTF, by name; with -v its definition, in the
 // layout bpftrace prints (a tab before each member).
 
-import { Btf, type StructType, type TypeId } from '../src/kernel/btf';
+import { Btf, type StructType, type TypeId } from '../common/kernel/btf';
 import type { ListOutput } from './list';
 
 export function printTypes(search: string, verbose: boolean, o: ListOutput): void {

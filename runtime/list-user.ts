@@ -4,10 +4,10 @@
 // object it maps for usdt, so a process in another mount namespace is listed too.
 
 import { resolve } from 'node:path';
-import { ElfFile } from '../src/kernel/elf';
-import { isElfFile, processExecutable, processObjects } from '../src/kernel/process-objects';
-import { globBinaries, resolveBinary } from '../src/kernel/binaries';
-import { hasWildcard, wildcardRegex } from '../src/wildcard';
+import { ElfFile } from '../common/kernel/elf';
+import { isElfFile, processExecutable, processObjects } from '../common/kernel/process-objects';
+import { globBinaries, resolveBinary } from '../common/kernel/binaries';
+import { hasWildcard, wildcardRegex } from '../common/wildcard';
 import type { ListQuery } from './attach/types';
 
 export interface ListedObject {

@@ -2,9 +2,9 @@
 // runtime module knows how to list its own probes (Attacher.list); this module picks the types a
 // pattern names, filters by the pattern's globs, and prints the names sorted.
 
-import { BpfscriptError } from '../src/diagnostics';
+import { BpfscriptError } from '../common/diagnostics';
 import { probeType } from '../src/probes';
-import { hasWildcard, wildcardRegex } from '../src/wildcard';
+import { hasWildcard, wildcardRegex } from '../common/wildcard';
 import { attachers } from './attach';
 import type { Listed } from './attach/types';
 

@@ -3,7 +3,7 @@
 
 import type { CompiledProgram } from '../src/compiled';
 import { BpfObject, LibbpfError, numPossibleCpus } from './libbpf';
-import { BpfscriptError } from '../src/diagnostics';
+import { BpfscriptError } from '../common/diagnostics';
 import { wallClockAtBoot } from './format/timestamp';
 
 /** How twins (a kprobe's fentry program) are loaded: runtime/attach/twin.ts. */

@@ -4,16 +4,19 @@
 // so a pipe (`| grep`) sees every line as soon as the drain that produced it ends.
 
 import { closeSync, openSync } from 'node:fs';
-import { writeBytes } from '../src/stdio';
-import { BpfscriptError, render, type Sources } from '../src/diagnostics';
-import type { Span } from '../src/ast';
-import type { Type, Value } from '../src/types';
+import { writeBytes } from '../common/stdio';
+import { BpfscriptError, render, type Sources } from '../common/diagnostics';
+import type { Span } from '../common/diagnostics';
+import type { Type, Value } from '../common/types';
 import type { MapData, OutputSink, PrintOptions } from '../src/functions';
 import { formatAllMapsJson, formatExitMapsJson, formatMapJson, jsonLine, jsonString, jsonValue } from './format/json';
 import { formatAllMaps, formatExitMaps, formatMap } from './format/maps';
 import { formatValue } from './format/values';
 import { dialectStyle, type DialectStyle } from './format/dialects';
-import type { Dialect } from '../src/dialect';
+import type { Dialect } from '../common/dialect';
+import { FoldedSink } from './flamegraph/sink';
+import { PprofSink } from './flamegraph/pprof-sink';
+import { isatty } from 'node:tty';
 
 export type { OutputSink };
 
@@ -252,7 +255,7 @@ export interface OutputOptions {
   onFailure?: (f: WriteFailure) => void;
   /** The script's text, for warnings that show its lines (-k). */
   sources?: Sources;
-  /** Which bpftrace's output to write (src/dialect.ts); absent means 0.17. */
+  /** Which bpftrace's output to write (common/dialect.ts); absent means 0.17. */
   dialect?: Dialect;
   /** --no-warnings (-f folded names the maps it leaves out). */
   noWarnings?: boolean;

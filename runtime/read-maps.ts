@@ -3,8 +3,8 @@
 
 import { aggregates, type AggregateValue, type HostLookup, type MapData, type MapReader } from '../src/functions';
 import type { MapMeta } from '../src/compiled';
-import type { Value } from '../src/types';
-import { isRecord } from '../src/records';
+import type { Value } from '../common/types';
+import { isRecord } from '../common/records';
 import { decodeValue } from './format/decode';
 import { createHost } from './format/host';
 import { LibbpfError, UpdateFlags, type BpfMap } from './libbpf';

@@ -1,7 +1,7 @@
 // What a tracing session is asked to do: the run options the CLI and an artifact run give it.
 
 import type { BufferMode, OutputFormat } from './output';
-import type { Sources } from '../src/diagnostics';
+import type { Sources } from '../common/diagnostics';
 import type { RunMode } from './test-mode';
 import type { ListenAddress } from './metrics/address';
 

@@ -4,7 +4,7 @@
 
 import { functions, type RuntimeServices } from '../src/functions';
 import type { CompiledProgram } from '../src/compiled';
-import { BpfscriptError, error, render } from '../src/diagnostics';
+import { BpfscriptError, error, render } from '../common/diagnostics';
 import type { ProbeMeta } from '../src/compiled';
 import { Stat, mapFullWarning, readStat } from './stats';
 import { attachers, attachPreferringTwin, type AttachRecordHandler } from './attach';

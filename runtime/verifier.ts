@@ -4,8 +4,8 @@
 // rejections), and names the usual fix. A successful load at log level 4 yields the
 // figures the teaching view prints (instructions processed, stack depth, verification time).
 
-import type { Span } from '../src/ast';
-import { BpfscriptError, type Diagnostic } from '../src/diagnostics';
+import type { Span } from '../common/diagnostics';
+import { BpfscriptError, type Diagnostic } from '../common/diagnostics';
 import type { LibbpfError } from './libbpf';
 import { BTF_FILE_PREFIX } from '../src/compiled';
 import { explainLog, renderExplanation } from './verifier-log';

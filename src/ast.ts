@@ -1,21 +1,9 @@
 // The AST: plain data, built by grammar/, read by every later pass. Nodes never hold behaviour or
 // back-references, so a pass can annotate them through side tables (Map<Node, T>) without mutation.
 
-export interface Span {
-  /** File name as shown in diagnostics: the script path, or "stdin" for -e. */
-  file: string;
-  /** 0-based character offsets into the source, end exclusive. */
-  start: number;
-  end: number;
-  /** 1-based line and column of the first character. */
-  line: number;
-  col: number;
-  /** 1-based line and column of the last character (inclusive). */
-  endLine: number;
-  endCol: number;
-  /** Set on the nodes a macro expansion copied: the call that expanded them (itself possibly expanded). */
-  expandedFrom?: Span;
-}
+// Span is declared with the diagnostics that point at it, so the runtime can name it without the AST.
+import type { Span } from '../common/diagnostics';
+export type { Span };
 
 interface NodeBase {
   span: Span;

@@ -2,7 +2,7 @@
 // here so cli.ts only forwards them. -k/-kk, -I and --include are accepted so bpftrace command
 // lines run unchanged; spec.md ("Command line") says what they do here.
 
-import { BpfscriptError } from './diagnostics';
+import { BpfscriptError } from '../common/diagnostics';
 
 /** -f's choices; folded and pprof are bpfscript's own (maps keyed by stacks for profilers). */
 const FORMATS = ['text', 'json', 'folded', 'pprof'];
@@ -42,7 +42,7 @@ export function checkCliFlags(args: FlagArgs, version: string): CheckedFlags {
     }
     const { kernelInfo } = require('../runtime/info') as typeof import('../runtime/info');
     // On stderr, as bpftrace prints it.
-    (require('./stdio') as typeof import('./stdio')).err(kernelInfo(version));
+    (require('../common/stdio') as typeof import('../common/stdio')).err(kernelInfo(version));
     return { done: true, run: { quiet: false, noWarnings: false } };
   }
   return { done: false, run: { quiet: !!args.q, noWarnings: args.warnings === false, buffering: B, ...metricsAddress(args) } };

@@ -5,7 +5,7 @@
 // meaning is bpfscript's own are left for the parser: --traceable-functions is taken here and
 // returned, for the compile.
 
-import { BpfscriptError } from './diagnostics';
+import { BpfscriptError } from '../common/diagnostics';
 
 /** Long option → the short option it spells (bpftrace 0.26's getopt table). */
 const SHORT: Record<string, string> = {

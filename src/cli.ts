@@ -2,12 +2,13 @@
 // exit status: every user-facing failure arrives here as a BpfscriptError.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { BpfscriptError, renderAll } from './diagnostics';
-import { blockingStdio, err, out } from './stdio';
-import { decodeSource, rawArgs, toByteString } from './bytes';
-import { installFeatureProbeLoader } from './kernel/host';
-import { DEFAULT_DIALECT, chosenDialect, type Dialect } from './dialect';
+import { BpfscriptError, renderAll } from '../common/diagnostics';
+import { blockingStdio, err, out } from '../common/stdio';
+import { decodeSource, rawArgs, toByteString } from '../common/bytes';
+import { installFeatureProbeLoader } from '../common/kernel/host';
+import { DEFAULT_DIALECT, chosenDialect, type Dialect } from '../common/dialect';
 import { rewriteLongOptions } from './cli-long';
+import { compileCached } from './compile';
 
 const VERSION = 'bpfscript v0.1.0';
 
@@ -221,7 +222,7 @@ export async function main(cmdline: string[]): Promise<void> {
     const pid = args.p === undefined ? undefined : parsePid(String(args.p), dialect ?? DEFAULT_DIALECT);
     if (args.l) {
       requireRoot('list probes', 'run it with sudo');
-      const { listCommand } = await import('../runtime/list-command');
+      const { listCommand } = await import('./list-command');
       listCommand({ search: args._.length ? String(args._[0]) : undefined, program: args.e, verbose: !!args.v, pid, dialect }, { write: out, warn: err });
       return;
     }
@@ -241,7 +242,7 @@ export async function main(cmdline: string[]): Promise<void> {
         source = decodeSource(readFileSync(args._[0] === '-' ? 0 : file));
       } catch (e) {
         // bpftrace's wording (scripts match on it), with strerror's text rather than Node's code.
-        const { errnoWords } = require('./errno-words') as typeof import('./errno-words');
+        const { errnoWords } = require('../common/errno-words') as typeof import('../common/errno-words');
         throw new BpfscriptError({ severity: 'ERROR', message: `failed to open file '${file}': ${errnoWords(e as NodeJS.ErrnoException)}` });
       }
     } else {
@@ -286,7 +287,7 @@ export async function main(cmdline: string[]): Promise<void> {
     const mapKeys = mapKeysFromEnv();
     // The -c program as bpftrace resolves it (first word, on PATH): watchpoint:FUNC+argN probes it.
     const cmd = args.c?.trim().split(/\s+/)[0];
-    const command = cmd ? ((require('./kernel/binaries') as typeof import('./kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
+    const command = cmd ? ((require('../common/kernel/binaries') as typeof import('../common/kernel/binaries')).resolveBinary(cmd) ?? cmd) : undefined;
     // Required here, not at the top: an artifact run (src/artifact/) needs neither the compiler nor the cache.
     const { compileCached } = require('./compile') as typeof import('./compile');
     const gen = compileCached(source, { file, ...(dialect ? { dialect } : {}), ...(split.named.size ? { namedOptions: [...split.named] } : {}), ...(args.probeFilter !== undefined ? { probeFilter: args.probeFilter } : {}), wantIR: args.emitLlvm !== undefined, positionals, unsafe: !!args.unsafe, strLen, mapKeys, pid, command, ...(helperErrors ? { helperErrors } : {}), ...(args.include?.length ? { includes: args.include } : {}), ...(args.I?.length ? { includeDirs: args.I } : {}) }, { noCache: args.cache === false, warn: args.warnings === false ? undefined : err });

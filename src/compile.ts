@@ -4,8 +4,8 @@
 
 import type { Program } from './ast';
 import type { CompiledProgram } from './compiled';
-import { DiagnosticBag, error } from './diagnostics';
-import type { Dialect } from './dialect';
+import { DiagnosticBag, error } from '../common/diagnostics';
+import type { Dialect } from '../common/dialect';
 import type { Analysis } from './semantic/checked-program';
 import type { AnalyzeOptions } from './semantic';
 import { cacheDir, cacheKey, lookup, recordingReads, store, trustedCacheDir } from './cache';
@@ -31,7 +31,7 @@ export interface CompileOptions {
   includes?: string[];
   /** -I DIR: where headers are looked for. */
   includeDirs?: string[];
-  /** --compat: which bpftrace's meaning and output (src/dialect.ts). */
+  /** --compat: which bpftrace's meaning and output (common/dialect.ts). */
   dialect?: Dialect;
   /** `-- --name=value` program options (getopt), as [name, value] pairs. */
   namedOptions?: [string, string | true][];

@@ -3,9 +3,9 @@
 // objects (data flows one way through the pipeline).
 
 import type { EventSpec } from './semantic/checked-program';
-import type { Type } from './types';
-import type { Diagnostic } from './diagnostics';
-import type { Dialect } from './dialect';
+import type { Type } from '../common/types';
+import type { Diagnostic } from '../common/diagnostics';
+import type { Dialect } from '../common/dialect';
 import type { IntervalAttach } from './probes/interval.attach';
 import type { IterAttach } from './probes/iter.attach';
 import type { KfuncAttach } from './probes/kfunc.attach';
@@ -98,7 +98,7 @@ export interface ProgramMeta {
   warnings?: Diagnostic[];
   /** Compiled with --unsafe (system(), signal(), override() allowed): it runs only with --unsafe. */
   unsafe?: boolean;
-  /** Which bpftrace's output the session writes (src/dialect.ts); absent means 0.17. */
+  /** Which bpftrace's output the session writes (common/dialect.ts); absent means 0.17. */
   dialect?: Dialect;
   /** config missing_probes: what a probe that fails to attach does (absent: the run fails). */
   missingProbes?: 'error' | 'warn' | 'ignore';

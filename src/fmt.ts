@@ -4,9 +4,9 @@
 // literals keep the form they were written in. Comments are not part of the AST and are not kept.
 
 import type * as A from './ast';
-import { decodeSource } from './bytes';
+import { decodeSource } from '../common/bytes';
 import { PRECEDENCE } from '../grammar/precedence';
-import { BpfscriptError } from './diagnostics';
+import { BpfscriptError } from '../common/diagnostics';
 
 const INDENT = '  ';
 

@@ -4,7 +4,7 @@
 // and /sys/fs/bpf. bpfscript does the same whichever dialect it speaks: nothing changes for root.
 
 import { readFileSync } from 'node:fs';
-import { BpfscriptError } from './diagnostics';
+import { BpfscriptError } from '../common/diagnostics';
 
 const CAP = { DAC_OVERRIDE: 1, DAC_READ_SEARCH: 2, SYS_ADMIN: 21, PERFMON: 38, BPF: 39 } as const;
 

@@ -2,7 +2,7 @@
 // (semantic/expand-probes.ts); an artifact's run, whose programs were compiled already, to the
 // probes it attaches and runs. A leaf, so the artifact's run path loads nothing of the compiler.
 
-import { BpfscriptError } from './diagnostics';
+import { BpfscriptError } from '../common/diagnostics';
 
 /** Whether a probe (by full name, and when it runs once) is kept; BEGIN, END and signal probes always are. */
 export function probeFilter(filter: string): (name: string, runOnce: string | undefined) => boolean {

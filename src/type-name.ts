@@ -1,10 +1,10 @@
 // The language's type names as messages and the typed view (--explain) show them. Formatted
 // strings and aggregations name themselves through their modules (ValueFormat.namesType,
-// AggregateDef.typeName), so this lives apart from the plain data of src/types.ts.
+// AggregateDef.typeName), so this lives apart from the plain data of common/types.ts.
 
 import { aggregates } from './functions';
 import { formatOf } from './functions/formats';
-import type { Type } from './types';
+import type { Type } from '../common/types';
 
 export function typeName(t: Type): string {
   switch (t.kind) {

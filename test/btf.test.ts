@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Btf, BtfFormatError, type BtfType } from '../src/kernel/btf';
+import { Btf, BtfFormatError, type BtfType } from '../common/kernel/btf';
 
 const VMLINUX = '/sys/kernel/btf/vmlinux';
 

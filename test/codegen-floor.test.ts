@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../src/compile';
 import { disassemble } from '../src/explain/disasm';
-import { ElfFile } from '../src/kernel/elf';
+import { ElfFile } from '../common/kernel/elf';
 import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
 
 useLibbpfFeatureProbes();

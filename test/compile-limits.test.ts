@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, bpfscript, type RunResult } from './helpers';
 import { compile } from '../src/compile';
-import { ElfFile } from '../src/kernel/elf';
+import { ElfFile } from '../common/kernel/elf';
 import { lineInfo } from '../src/explain/btf-ext';
 import { LINE_TEXT_MAX_PROGRAMS } from '../src/codegen/program';
 import { useLibbpfFeatureProbes } from '../runtime/feature-probes';

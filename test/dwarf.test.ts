@@ -9,10 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ElfFile } from '../src/kernel/elf';
-import { Dwarf } from '../src/kernel/dwarf';
-import { placeParams } from '../src/kernel/dwarf/sysv';
-import { DwarfBtf } from '../src/kernel/dwarf/to-btf';
+import { ElfFile } from '../common/kernel/elf';
+import { Dwarf } from '../common/kernel/dwarf';
+import { placeParams } from '../common/kernel/dwarf/sysv';
+import { DwarfBtf } from '../src/semantic/dwarf-to-btf';
 import { ROOT, bpfscript, buildFixture, fixture, leakedPrograms, sameAsBpftrace, scratchPath } from './helpers';
 
 test.after(() => {

@@ -15,7 +15,7 @@ import { histSamples, runWhile, sumOf } from './example-run';
 import { stillLoaded } from './explain-helpers';
 import { parse } from '../grammar';
 import { compile } from '../src/compile';
-import { BpfscriptError } from '../src/diagnostics';
+import { BpfscriptError } from '../common/diagnostics';
 import { verifierFigures } from '../src/explain/verifier-figures';
 import { STAGES, explain } from '../src/explain';
 import { useLibbpfFeatureProbes } from '../runtime/feature-probes';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ROOT, bpfscript, isRoot } from './helpers';
 import { stillLoaded } from './explain-helpers';
 import { disassemble, formatInsn } from '../src/explain/disasm';
-import { ElfFile } from '../src/kernel/elf';
+import { ElfFile } from '../common/kernel/elf';
 import { lineInfo } from '../src/explain/btf-ext';
 import { explain } from '../src/explain';
 import { compile } from '../src/compile';

@@ -1,4 +1,4 @@
-// A fake machine for tests that need no root and no kernel: the kernel readers of src/kernel see
+// A fake machine for tests that need no root and no kernel: the kernel readers of common/kernel see
 // recorded tracefs formats, kallsyms lines and filter functions (test/unit/fixtures/host/, served
 // at the same paths under /) and a small kernel BTF encoded here, as bpftrace's tests do with their
 // MockKernelInfo, and answer feature probes as configured. Anything else is absent, as on a machine
@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join, posix } from 'node:path';
-import type { FeatureProbe, Host, HostStat } from '../src/kernel/host';
+import type { FeatureProbe, Host, HostStat } from '../common/kernel/host';
 import { BTF_INT_CHAR, BTF_INT_SIGNED, BtfWriter } from './unit/btf-writer';
 
 export const FIXTURE_ROOT = join(__dirname, '..', '..', 'test', 'unit', 'fixtures', 'host');

@@ -16,7 +16,7 @@ import { layoutFlame } from '../runtime/flamegraph/layout';
 import { renderSvg } from '../runtime/flamegraph/svg';
 import { FoldedSink } from '../runtime/flamegraph/sink';
 import type { MapData, OutputSink } from '../src/functions';
-import type { Type } from '../src/types';
+import type { Type } from '../common/types';
 
 test.after.each(() => {
   assert.equal(leakedPrograms(), []);

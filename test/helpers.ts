@@ -148,7 +148,7 @@ export function assertVerifies(elf: Buffer, what: string): void {
   try {
     // A kprobe's fentry twin (src/semantic/twins.ts) is loaded only where tracing programs are,
     // as runtime/load.ts does: this host refuses them all.
-    const { tracingRefused } = require('../src/kernel/features') as typeof import('../src/kernel/features');
+    const { tracingRefused } = require('../common/kernel/features') as typeof import('../common/kernel/features');
     if (tracingRefused() !== null) for (const p of obj.programs()) if (/^probe_\d+_tw$/.test(p.name)) p.setAutoload(false);
     obj.load();
     assert.ok(obj.loaded, what);

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { bpfscript, isRoot } from './helpers';
 import { editDistance, suggest, didYouMean } from '../src/suggest';
 import { compile } from '../src/compile';
-import { renderAll } from '../src/diagnostics';
+import { renderAll } from '../common/diagnostics';
 import { BpfObject, LibbpfError } from '../runtime/libbpf';
 import { explainLoadFailure, parseVerifierStats, rejectedAt, rejectionLine } from '../runtime/verifier';
 import { useLibbpfFeatureProbes } from '../runtime/feature-probes';

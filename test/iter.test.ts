@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bpfscript } from './helpers';
 import { iterContext } from '../src/probes/iter';
-import { tracingRefused } from '../src/kernel/features';
+import { tracingRefused } from '../common/kernel/features';
 import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
 
 // The feature probes asked here load through the runtime's libbpf, as the CLI's do.

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { compile } from '../src/compile';
 import type { ProbeMeta } from '../src/compiled';
 import type { KprobeAttach } from '../src/probes/kprobe.attach';
-import { realHost, withHost } from '../src/kernel/host';
+import { realHost, withHost } from '../common/kernel/host';
 import { BpfObject, LibbpfError, ProgType } from '../runtime/libbpf';
 import { loadProgram } from '../runtime/load';
 import { attachPreferringTwin } from '../runtime/attach/twin';

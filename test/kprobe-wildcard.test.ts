@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertVerifies, bpfscript } from './helpers';
-import { hasKprobes } from '../src/kernel/features';
+import { hasKprobes } from '../common/kernel/features';
 import type { ProbeMeta } from '../src/compiled';
 import type { KprobeAttach } from '../src/probes/kprobe.attach';
 import { useLibbpfFeatureProbes } from '../runtime/feature-probes';

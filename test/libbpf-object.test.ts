@@ -13,7 +13,7 @@ import {
   BpfObject, HandleStateError, LibbpfError, LogLevel, MapType, ProgType, RingBuffer, numPossibleCpus,
   perfEventOpen, setPrintHandler,
 } from '../runtime/libbpf';
-import { onlineCpus } from '../src/kernel/cpus';
+import { onlineCpus } from '../common/kernel/cpus';
 
 // Unique prefix so the leak check cannot confuse our programs with another suite's.
 const P = 'lbt';

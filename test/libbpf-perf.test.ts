@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import {
   LibbpfError, PerfHardware, PerfSoftware, closeFd, numPossibleCpus, perfEventOpen,
 } from '../runtime/libbpf';
-import { onlineCpus, parseCpuList } from '../src/kernel/cpus';
+import { onlineCpus, parseCpuList } from '../common/kernel/cpus';
 
 test('parseCpuList reads the kernel format', () => {
   assert.equal(parseCpuList('0-3,5,7-8\n'), [0, 1, 2, 3, 5, 7, 8]);

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import {
   BpfMap, HandleStateError, Insn, LibbpfError, MapType, ProgType, RawProgram, RingBuffer, assemble,
 } from '../runtime/libbpf';
-import { BpfHelper } from '../src/kernel/bpf-helpers';
+import { BpfHelper } from '../common/kernel/bpf-helpers';
 
 const BPF_RB_NO_WAKEUP = 1;
 const RING_SIZE = 4 << 20;

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { BIN, bpfscript, isRoot, runDir } from './helpers';
 import { compile } from '../src/compile';
-import { ElfFile } from '../src/kernel/elf';
+import { ElfFile } from '../common/kernel/elf';
 import { lineInfo } from '../src/explain/btf-ext';
 import { BpfObject } from '../runtime/libbpf';
 import { useLibbpfFeatureProbes } from '../runtime/feature-probes';

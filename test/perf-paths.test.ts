@@ -8,7 +8,7 @@ import { decodeRecordArgs, layoutRecord } from '../src/functions/event-record';
 import { compilePrintf, compilePrintfRecord } from '../src/format/printf';
 import { decodeValue } from '../runtime/format/decode';
 import { createHost } from '../runtime/format/host';
-import { intType, stringType, type Type } from '../src/types';
+import { intType, stringType, type Type } from '../common/types';
 import { compile } from '../src/compile';
 import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
 

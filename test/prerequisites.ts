@@ -4,7 +4,7 @@
 
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { aptInstall, LIBBPF_PACKAGE, LLVM_PACKAGE } from '../src/host-packages';
+import { aptInstall, LIBBPF_PACKAGE, LLVM_PACKAGE } from '../common/host-packages';
 
 interface Need {
   what: string;

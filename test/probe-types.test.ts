@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { probeTypes, type ProbeType } from '../src/probes';
 import { attachers } from '../runtime/attach';
 import { compile } from '../src/compile';
-import { BpfscriptError } from '../src/diagnostics';
+import { BpfscriptError } from '../common/diagnostics';
 import { useLibbpfFeatureProbes } from '../runtime/feature-probes';
 
 // In-process compiles ask this kernel what it allows, as the CLI does.

@@ -6,10 +6,10 @@ import * as assert from 'uvu/assert';
 import { execFileSync, spawn } from './child';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ElfFile } from '../src/kernel/elf';
-import { resolveLibrary } from '../src/kernel/ldcache';
-import { parseUsdtArg, usdtNotes } from '../src/kernel/stapsdt';
-import { closestNames, functionSymbols } from '../src/kernel/elf-symbols';
+import { ElfFile } from '../common/kernel/elf';
+import { resolveLibrary } from '../common/kernel/ldcache';
+import { parseUsdtArg, usdtNotes } from '../common/kernel/stapsdt';
+import { closestNames, functionSymbols } from '../common/kernel/elf-symbols';
 import { formatSymbol, kernelSymbols, processSymbols } from '../runtime/symbols';
 import { ROOT, dynamicFixture } from './helpers';
 

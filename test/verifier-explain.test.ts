@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { bpfscript, isRoot, runDir } from './helpers';
 import { compile } from '../src/compile';
 import { explain } from '../src/explain';
-import { renderAll } from '../src/diagnostics';
+import { renderAll } from '../common/diagnostics';
 import { BpfObject, LibbpfError } from '../runtime/libbpf';
 import { explainLoadFailure } from '../runtime/verifier';
 import { explainLog, parseLog, renderExplanation, KINDS } from '../runtime/verifier-log';

@@ -3,7 +3,7 @@
 // binding; the kernel's own log is what the explainer is tested on.
 
 import { BpfMap, Insn as R, LibbpfError, MapType, ProgType as P, RawProgram } from '../runtime/libbpf';
-import { BpfHelper } from '../src/kernel/bpf-helpers';
+import { BpfHelper } from '../common/kernel/bpf-helpers';
 import { spawnSync } from './child';
 
 // BPF_PROG_TYPE_CGROUP_SKB, which the binding's table lacks.

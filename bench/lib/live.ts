@@ -4,24 +4,11 @@
 // works whether the tool attaches through a perf event + ioctl (bpftrace 0.17) or a BPF link
 // (libbpf), and costs a syscall per descriptor, so the harness can poll every half millisecond.
 
-import koffi from 'koffi';
 import { readdirSync } from 'node:fs';
-
-const BPF_FD_TYPE_RAW_TRACEPOINT = 0;
-const BPF_FD_TYPE_TRACEPOINT = 1;
-
-let query: ((...a: unknown[]) => number) | undefined;
-
-function taskFdQuery(): (...a: unknown[]) => number {
-  query ??= koffi
-    .load('libbpf.so.1')
-    .func('int bpf_task_fd_query(int pid, int fd, uint32_t flags, _Out_ uint8_t *buf, _Inout_ uint32_t *len, _Out_ uint32_t *prog_id, _Out_ uint32_t *fd_type, _Out_ uint64_t *off, _Out_ uint64_t *addr)');
-  return query;
-}
+import { taskFdType, TaskFdType } from '../../runtime/libbpf/task-fd';
 
 /** Tracepoints of `pid` that have a BPF program attached right now. */
 export function attachedTracepoints(pid: number): number {
-  const q = taskFdQuery();
   let fds: string[];
   try {
     fds = readdirSync(`/proc/${pid}/fd`);
@@ -29,15 +16,9 @@ export function attachedTracepoints(pid: number): number {
     return 0;
   }
   let n = 0;
-  const buf = Buffer.alloc(256);
   for (const fd of fds) {
-    const len = [buf.length];
-    const progId = [0];
-    const type = [0];
-    const off = [0n];
-    const addr = [0n];
-    if (q(pid, Number(fd), 0, buf, len, progId, type, off, addr) !== 0) continue;
-    if (type[0] === BPF_FD_TYPE_TRACEPOINT || type[0] === BPF_FD_TYPE_RAW_TRACEPOINT) n++;
+    const type = taskFdType(pid, Number(fd));
+    if (type === TaskFdType.Tracepoint || type === TaskFdType.RawTracepoint) n++;
   }
   return n;
 }

@@ -1,7 +1,7 @@
 // interval: one cpu-clock perf event, on the first online CPU only, so the probe fires once per
 // period system-wide (profile, by contrast, fires on every CPU).
 
-import { onlineCpus } from '../../src/kernel/cpus';
+import { onlineCpus } from '../../common/kernel/cpus';
 import { perfEventOpen } from '../libbpf';
 import type { IntervalAttach } from '../../src/probes/interval.attach';
 import type { Attacher } from './types';

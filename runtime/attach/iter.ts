@@ -5,8 +5,8 @@
 import { closeSync, readSync } from 'node:fs';
 import { constants } from 'node:os';
 import { ENOTSUPP } from '../libbpf';
-import { ITERATORS } from '../../src/kernel/iterators';
-import { tracingRefused } from '../../src/kernel/features';
+import { ITERATORS } from '../../common/kernel/iterators';
+import { tracingRefused } from '../../common/kernel/features';
 import type { IterAttach } from '../../src/probes/iter.attach';
 import type { Attacher } from './types';
 

@@ -3,9 +3,9 @@
 
 import { constants } from 'node:os';
 import { ENOTSUPP } from '../libbpf';
-import { describeFunction, kernelFunctions } from '../../src/kernel/btf-functions';
-import { wildcardRegex } from '../../src/wildcard';
-import { hasKprobes, tracingRefused } from '../../src/kernel/features';
+import { describeFunction, kernelFunctions } from '../../common/kernel/btf-functions';
+import { wildcardRegex } from '../../common/wildcard';
+import { hasKprobes, tracingRefused } from '../../common/kernel/features';
 import type { KfuncAttach } from '../../src/probes/kfunc.attach';
 import type { Attacher, Listed, Unavailable } from './types';
 

@@ -1,14 +1,14 @@
-// kprobe/kretprobe through the mechanism chosen at compile time (src/kernel/kprobe-mechanism.ts): one perf-event
+// kprobe/kretprobe through the mechanism chosen at compile time (common/kernel/kprobe-mechanism.ts): one perf-event
 // kprobe, one kprobe_multi link for every match of a wildcard, or fentry/fexit on kernels without
 // kprobes. With -v each probe says which.
 
-import { filterFunctionList } from '../../src/kernel/ftrace';
-import { kernelFunctions as expandable } from '../../src/kernel/kprobe-functions';
+import { filterFunctionList } from '../../common/kernel/ftrace';
+import { kernelFunctions as expandable } from '../../common/kernel/kprobe-functions';
 import type { ProbeMeta } from '../../src/compiled';
 import type { KprobeAttach } from '../../src/probes/kprobe.attach';
-import { err } from '../../src/stdio';
-import { hasKprobes, tracingRefused } from '../../src/kernel/features';
-import { textAddresses } from '../../src/kernel/kallsyms';
+import { err } from '../../common/stdio';
+import { hasKprobes, tracingRefused } from '../../common/kernel/features';
+import { textAddresses } from '../../common/kernel/kallsyms';
 import type { Attacher, ListQuery } from './types';
 
 /** Traceable kernel functions, "name" or "name [module]" per line; a warning when unreadable. */

@@ -1,9 +1,9 @@
 // profile (every CPU, at a rate), software and hardware (every CPU, every N events).
 
-import { onlineCpus } from '../../src/kernel/cpus';
+import { onlineCpus } from '../../common/kernel/cpus';
 import { perfEventOpen, type BpfLink, type BpfProgram, type PerfEventOptions } from '../libbpf';
-import { HARDWARE, SOFTWARE, type EventTable } from '../../src/kernel/perf-events';
-import { hasHardwareCounters } from '../../src/kernel/features';
+import { HARDWARE, SOFTWARE, type EventTable } from '../../common/kernel/perf-events';
+import { hasHardwareCounters } from '../../common/kernel/features';
 import type { CountedEventAttach, ProfileAttach } from '../../src/probes/perf-events.attach';
 import type { Attacher, ListQuery, Listed } from './types';
 

@@ -1,6 +1,6 @@
-import { listTracepoints } from '../../src/kernel/tracefs';
-import { describeRawTracepoint } from '../../src/kernel/btf-functions';
-import { wildcardRegex } from '../../src/wildcard';
+import { listTracepoints } from '../../common/kernel/tracefs';
+import { describeRawTracepoint } from '../../common/kernel/btf-functions';
+import { wildcardRegex } from '../../common/wildcard';
 import type { RawTracepointAttach } from '../../src/probes/rawtracepoint.attach';
 import type { Attacher } from './types';
 

@@ -1,4 +1,4 @@
-import { argumentDeclarations, listTracepoints, tracefsRoot } from '../../src/kernel/tracefs';
+import { argumentDeclarations, listTracepoints, tracefsRoot } from '../../common/kernel/tracefs';
 import type { TracepointAttach } from '../../src/probes/tracepoint.attach';
 import type { Attacher, Listed } from './types';
 

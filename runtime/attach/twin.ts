@@ -5,10 +5,10 @@
 // if attaching it fails the kprobe (loaded beside it) is attached. Output is the same either way.
 //
 // Forcing: --no-fentry (RunOptions.noFentry) or BPFSCRIPT_KPROBE_VIA=kprobe attach the kprobes;
-// BPFSCRIPT_KPROBE_VIA=fentry compiles fentry programs only (src/kernel/kprobe-mechanism.ts).
+// BPFSCRIPT_KPROBE_VIA=fentry compiles fentry programs only (common/kernel/kprobe-mechanism.ts).
 
 import type { ProbeMeta } from '../../src/compiled';
-import { tracingRefused } from '../../src/kernel/features';
+import { tracingRefused } from '../../common/kernel/features';
 import { LibbpfError, type BpfLink, type BpfObject, type BpfProgram } from '../libbpf';
 
 /** Whether twins are loaded at all on this run: not when forced off, nor where tracing programs are refused. */

@@ -1,7 +1,7 @@
 // The runtime side of a probe type: how a loaded program gets attached. One module per provider,
 // reading the attach record its compiler side (src/probes/TYPE.ts) wrote: src/probes/TYPE.attach.ts.
 
-import type { RuntimeServices } from '../../src/functions/types';
+import type { RuntimeServices } from '../../src/functions';
 import type { AttachRecord, ProbeMeta } from '../../src/compiled';
 import type { BpfLink, BpfProgram } from '../libbpf';
 

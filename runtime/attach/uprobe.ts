@@ -1,10 +1,10 @@
 // uprobe/uretprobe: attached at the file offset the compiler read from the binary's symbol table,
 // so libbpf does no symbol lookup of its own; -p narrows them to one process.
 
-import { functionSymbols } from '../../src/kernel/elf-symbols';
-import { hasUprobes } from '../../src/kernel/features';
+import { functionSymbols } from '../../common/kernel/elf-symbols';
+import { hasUprobes } from '../../common/kernel/features';
 import type { UprobeAttach } from '../../src/probes/uprobe.attach';
-import { dwarfOf } from '../../src/kernel/dwarf';
+import { dwarfOf } from '../../common/kernel/dwarf';
 import { namedObjects, processExecutableObject } from '../list-user';
 import type { Attacher } from './types';
 

@@ -3,8 +3,8 @@
 // process's memory through /proc/PID/mem, and lowered again when tracing ends.
 
 import { closeSync, openSync, readSync, realpathSync, writeSync } from 'node:fs';
-import { readText } from '../../src/kernel/host';
-import { parseMappings } from '../../src/kernel/proc-maps';
+import { readText } from '../../common/kernel/host';
+import { parseMappings } from '../../common/kernel/proc-maps';
 
 /** The address in process `pid` of `fileOffset` in `binary`, or null if it is not mapped there. */
 export function addressInProcess(pid: number, binary: string, fileOffset: number): bigint | null {

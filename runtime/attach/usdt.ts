@@ -6,12 +6,12 @@
 
 import { constants } from 'node:os';
 import { LibbpfError } from '../libbpf';
-import { hasUprobes } from '../../src/kernel/features';
+import { hasUprobes } from '../../common/kernel/features';
 import type { UsdtAttach } from '../../src/probes/usdt.attach';
 import type { Attacher } from './types';
 import { noUprobes } from './uprobe';
 import { namedObjects, processObjectsMatching } from '../list-user';
-import { usdtNotes } from '../../src/kernel/stapsdt';
+import { usdtNotes } from '../../common/kernel/stapsdt';
 import { addressInProcess, adjustSemaphore } from './usdt-semaphore';
 
 export const usdt: Attacher<UsdtAttach> = {

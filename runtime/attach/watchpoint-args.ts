@@ -5,10 +5,10 @@
 // The synchronous form's process, stopped by the uprobe, is continued once the breakpoint is set.
 
 import { constants } from 'node:os';
-import { BpfscriptError } from '../../src/diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 import type { ProbeMeta } from '../../src/compiled';
 import { SETUP_EVENT_BASE } from '../../src/compiled';
-import { processState } from '../../src/kernel/proc-stat';
+import { processState } from '../../common/kernel/proc-stat';
 import type { WatchpointAttach } from '../../src/probes/watchpoint.attach';
 import { LibbpfError, PerfType, perfEventOpen, type BpfLink, type BpfProgram } from '../libbpf';
 import { writeAll } from '../output';

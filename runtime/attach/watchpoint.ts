@@ -3,12 +3,12 @@
 // watch, so the probe is refused. watchpoint:FUNC+argN: see watchpoint-args.ts.
 
 import { constants } from 'node:os';
-import { BpfscriptError } from '../../src/diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 import { PerfType, perfEventOpen } from '../libbpf';
 import type { WatchpointAttach } from '../../src/probes/watchpoint.attach';
 import type { Attacher } from './types';
 import { attachSetup, attachWatch } from './watchpoint-args';
-import { hasBreakpoints, hasUprobes } from '../../src/kernel/features';
+import { hasBreakpoints, hasUprobes } from '../../common/kernel/features';
 import { watching } from '../watched';
 import { noUprobes } from './uprobe';
 

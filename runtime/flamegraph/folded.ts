@@ -11,7 +11,7 @@
 // foldable.
 
 import { formatOf, type MapData, type MapValue, type ValueFormat } from '../../src/functions';
-import type { Type, Value } from '../../src/types';
+import type { Type, Value } from '../../common/types';
 import { aggregationOf } from '../format/maps';
 import { formatKeyPart, keyParts, normalizeInt } from '../format/values';
 

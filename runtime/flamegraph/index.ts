@@ -2,8 +2,8 @@
 // (folded.ts → layout.ts → svg.ts). With several such maps each becomes a tower under its name.
 
 import { closeSync, openSync, writeFileSync } from 'node:fs';
-import { BpfscriptError } from '../../src/diagnostics';
-import { errnoWords } from '../../src/errno-words';
+import { BpfscriptError } from '../../common/diagnostics';
+import { errnoWords } from '../../common/errno-words';
 import type { MapData } from '../../src/functions';
 import { foldMaps, isStackKeyed } from './folded';
 import { layoutFlame } from './layout';

@@ -3,10 +3,10 @@
 // events) goes to stderr as the text format shows it. SIGUSR1 writes nothing: a second profile in
 // the same stream would make it unreadable.
 
-import type { Span } from '../../src/ast';
-import { BpfscriptError } from '../../src/diagnostics';
+import type { Span } from '../../common/diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 import type { MapData, OutputSink, PrintOptions } from '../../src/functions';
-import type { Type, Value } from '../../src/types';
+import type { Type, Value } from '../../common/types';
 import { checkPprofFormat, pprofProfile } from './pprof';
 import { lostTotalOf } from './sink';
 

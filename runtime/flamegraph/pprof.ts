@@ -5,7 +5,7 @@
 // (folded.ts), leading key parts included, leaf first as pprof orders locations.
 
 import { gzipSync } from 'node:zlib';
-import { BpfscriptError } from '../../src/diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 import type { MapData } from '../../src/functions';
 import { foldMap, mergeFolded } from './folded';
 

@@ -4,9 +4,9 @@
 // maps would break a folded file, so each is named once on stderr as left out. The session's own
 // notes ("Attaching N probes...", lost events) go to stderr for the same reason.
 
-import type { Span } from '../../src/ast';
+import type { Span } from '../../common/diagnostics';
 import type { MapData, OutputSink, PrintOptions } from '../../src/functions';
-import type { Type, Value } from '../../src/types';
+import type { Type, Value } from '../../common/types';
 import { byName, selectEntries } from '../format/maps';
 import { foldMap, foldedText } from './folded';
 

@@ -6,7 +6,7 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { mounts } from '../../src/kernel/mounts';
+import { mounts } from '../../common/kernel/mounts';
 
 function roots(): { name: string; dir: string }[] {
   return mounts()

@@ -3,7 +3,7 @@
 // handed to that format (src/functions formats registry), with what it needs of the live system.
 
 import { formatOf, type HostLookup } from '../../src/functions';
-import { tupleLayout, type Type, type Value } from '../../src/types';
+import { tupleLayout, type Type, type Value } from '../../common/types';
 
 /** asKey: the value is (part of) a map key, where some formats print differently (pton's bytes). */
 export function decodeValue(t: Type, view: DataView, off: number, host: HostLookup, asKey = false): Value {

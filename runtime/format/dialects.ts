@@ -1,4 +1,4 @@
-// What the two output dialects (src/dialect.ts) write differently, where that is not one value
+// What the two output dialects (common/dialect.ts) write differently, where that is not one value
 // format's or one aggregation's own business (those say it in their modules: ValueFormat.jsonIn,
 // AggregateDef.textIn): the session's own messages, the layout of printed maps and keys, integers
 // and pointers. One table per dialect, so the session, the sinks (runtime/output.ts) and the map
@@ -15,9 +15,9 @@
 // - a program of only BEGIN/END probes ends by itself after BEGIN; --dry-run prints nothing;
 // - pointers print in hex; a keyless count() that was never updated (or was cleared) prints nothing.
 
-import type { Dialect } from '../../src/dialect';
-import type { Span } from '../../src/ast';
-import { jsonString } from '../../src/format/json-string';
+import type { Dialect } from '../../common/dialect';
+import type { Span } from '../../common/diagnostics';
+import { jsonString } from '../../common/format/json-string';
 import { strerrorText } from './resolve-ids';
 
 export interface DialectStyle {

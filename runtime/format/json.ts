@@ -7,17 +7,17 @@
 // - a keyless map is {"@m": V}; a keyed one {"@m": {"k": V, ...}} in the text format's order,
 //   keys of several parts joined with "," ("1,abc");
 // - an empty map prints nothing at all, not even at exit;
-// - strings as src/format/json-string.ts escapes them.
+// - strings as common/format/json-string.ts escapes them.
 
 import { aggregateOf, formatOf, type AggregateValue } from '../../src/functions';
-import { jsonString } from '../../src/format/json-string';
-import { divide, normalizeInt } from '../../src/format/ints';
-import type { Type, Value } from '../../src/types';
-import { isRecord, recordJson } from '../../src/records';
+import { jsonString } from '../../common/format/json-string';
+import { divide, normalizeInt } from '../../common/format/ints';
+import type { Type, Value } from '../../common/types';
+import { isRecord, recordJson } from '../../common/records';
 import { aggregationOf, byName, selectEntries, type MapData, type MapValue, type PrintOptions } from './maps';
 import { formatKeyPart, keyParts } from './values';
 import { dialectStyle } from './dialects';
-import type { Dialect } from '../../src/dialect';
+import type { Dialect } from '../../common/dialect';
 
 export { jsonString };
 

@@ -15,9 +15,9 @@
 // - at exit, two newlines, then every map in byte order of its name.
 
 import { aggregateOf, formatOf, type AggregateDef, type AggregateValue, type MapData, type MapEntry, type MapValue, type PrintOptions } from '../../src/functions';
-import { divide, normalizeInt } from '../../src/format/ints';
-import { isTypedAddress, type Type, type Value } from '../../src/types';
-import type { Dialect } from '../../src/dialect';
+import { divide, normalizeInt } from '../../common/format/ints';
+import { isTypedAddress, type Type, type Value } from '../../common/types';
+import type { Dialect } from '../../common/dialect';
 import { compareKeys, formatKey, formatValue, keyParts } from './values';
 import { dialectStyle } from './dialects';
 

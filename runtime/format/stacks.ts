@@ -3,7 +3,7 @@
 // session is open, and are symbolised against /proc/kallsyms or the process's objects. How the
 // frames are laid out as text is the stack format's (src/functions/stack.ts).
 
-import { stackMapName } from '../../src/format/stack-map';
+import { stackMapName } from '../../common/format/stack-map';
 import type { BpfMap } from '../libbpf';
 
 // Symbol tables (and the ELF reader) load on first use: most runs print no stack.

@@ -6,10 +6,10 @@
 // Buffer.from(text, 'latin1').
 
 import { formatOf } from '../../src/functions';
-import { normalizeInt } from '../../src/format/ints';
-import { enumeratorName, isTypedAddress, type Type, type Value } from '../../src/types';
-import { isRecord, recordText } from '../../src/records';
-import type { Dialect } from '../../src/dialect';
+import { normalizeInt } from '../../common/format/ints';
+import { enumeratorName, isTypedAddress, type Type, type Value } from '../../common/types';
+import { isRecord, recordText } from '../../common/records';
+import type { Dialect } from '../../common/dialect';
 import { dialectStyle } from './dialects';
 
 export { normalizeInt };

@@ -1,5 +1,5 @@
 // The possible-CPU count as libbpf computes it, which per-CPU map values are sized with (the
-// sysfs CPU lists themselves are read in src/kernel/cpus.ts).
+// sysfs CPU lists themselves are read in common/kernel/cpus.ts).
 
 import { ffi } from './ffi';
 import { checkRet } from './errors';

@@ -4,7 +4,7 @@
 // never touch the kernel (--emit-elf, -h) do not pay for dlopen and ~60 declarations.
 
 import type * as Koffi from 'koffi';
-import { libraryMissing, LIBBPF_PACKAGE } from '../../src/host-packages';
+import { libraryMissing, LIBBPF_PACKAGE } from '../../common/host-packages';
 
 /** An address returned by libbpf. koffi 3 hands pointers to JS as untyped BigInts (README trap 1),
  * so each handle kind gets a brand to keep a map pointer from being passed where a program goes. */
@@ -158,6 +158,7 @@ export interface Libbpf {
   bpf_prog_test_run_opts(fd: number, opts: TestRunOpts): number;
   /** infoLen is a 4-byte in/out Buffer (u32). */
   bpf_obj_get_info_by_fd(fd: number, info: Buffer, infoLen: Buffer): number;
+  bpf_task_fd_query(pid: number, fd: number, flags: number, buf: Buffer, bufLen: Buffer, progId: Buffer, fdType: Buffer, probeOffset: Buffer, probeAddr: Buffer): number;
 }
 
 export interface Libc {
@@ -249,6 +250,7 @@ const LIBBPF_DECLS = [
   'int bpf_prog_load(int type, const char *name, const char *license, const void *insns, size_t insn_cnt, const bpf_prog_load_opts *opts)',
   'int bpf_prog_test_run_opts(int fd, _Inout_ bpf_test_run_opts *opts)',
   'int bpf_obj_get_info_by_fd(int fd, void *info, void *info_len)',
+  'int bpf_task_fd_query(int pid, int fd, uint32_t flags, void *buf, void *buf_len, void *prog_id, void *fd_type, void *probe_offset, void *probe_addr)',
 ];
 
 const LIBC_DECLS = [

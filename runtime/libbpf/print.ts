@@ -3,7 +3,7 @@
 // operation runs inside capture(), that operation's message list, so a failure can carry what
 // libbpf said about it instead of having it scattered on stderr.
 
-import { err } from '../../src/stdio';
+import { err } from '../../common/stdio';
 import { ffi, type CallbackPtr, type RawPtr } from './ffi';
 import { LogLevel, type LibbpfMessage } from './errors';
 

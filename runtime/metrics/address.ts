@@ -2,7 +2,7 @@
 // interface) or PORT (loopback); the default is ebpf_exporter's port on loopback, so nothing is
 // exposed beyond the machine unless asked.
 
-import { BpfscriptError } from '../../src/diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 
 export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9435';
 

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Registry } from 'prom-client';
 import type { MapData } from '../../src/functions';
 import { Stat, type MapMeta, type MetricsMeta } from '../../src/compiled';
-import { BpfscriptError } from '../../src/diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 import { DEFAULT_PREFIX, Family, MapView } from './families';
 import type { ListenAddress } from './address';
 

@@ -5,7 +5,7 @@
 
 import { aggregates, type AggregateDef, type AggregateMetrics, type MapData, type MetricField } from '../../src/functions';
 import type { MapMeta, MetricsMeta } from '../../src/compiled';
-import type { AggType, StringType, Type, Value } from '../../src/types';
+import type { AggType, StringType, Type, Value } from '../../common/types';
 import { formatOf } from '../../src/functions';
 import { formatKeyPart, formatValue, keyParts } from '../format/values';
 

@@ -1,7 +1,7 @@
 // Kernel symbols from /proc/kallsyms (addresses are real as root), read once and kept sorted, for
 // ksym() and kstack.
 
-import { kallsyms, type Kallsyms } from '../../src/kernel/kallsyms';
+import { kallsyms, type Kallsyms } from '../../common/kernel/kallsyms';
 import { nearest, type ResolvedSymbol, type SymbolTable } from './table';
 
 export class KernelSymbols {

@@ -3,9 +3,9 @@
 // process that has exited since (a stack printed at exit) still resolve, as long as the objects
 // are still on disk.
 
-import { readMappings, type Mapping } from '../../src/kernel/proc-maps';
-import { ElfFile } from '../../src/kernel/elf';
-import { elfSymbols, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT } from '../../src/kernel/elf-symbols';
+import { readMappings, type Mapping } from '../../common/kernel/proc-maps';
+import { ElfFile } from '../../common/kernel/elf';
+import { elfSymbols, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT } from '../../common/kernel/elf-symbols';
 import { nearest, type ResolvedSymbol, type SymbolTable } from './table';
 
 export { readMappings, type Mapping };

@@ -7,7 +7,7 @@
 import { release } from 'node:os';
 import type { Program, Span } from '../ast';
 import type { CompileOptions } from '../compile';
-import { BpfscriptError, error } from '../diagnostics';
+import { BpfscriptError, error } from '../../common/diagnostics';
 import { encode } from './format';
 import type { TracepointLayout } from './portability';
 import type { DeclaredOption } from '../functions/getopt';
@@ -82,7 +82,7 @@ export function build(source: string, opts: CompileOptions, out: string, version
   try {
     writeArtifact(out, data);
   } catch (e) {
-    const { errnoWords } = require('../errno-words') as typeof import('../errno-words');
+    const { errnoWords } = require('../../common/errno-words') as typeof import('../../common/errno-words');
     throw new BpfscriptError({ severity: 'ERROR', message: `cannot write artifact '${out}': ${errnoWords(e as NodeJS.ErrnoException)}` });
   }
   return { warnings: gen.meta.warnings ?? [] };

@@ -2,9 +2,9 @@
 // parser: yargs' module graph would cost a run more than the rest of its start.
 
 import { readFileSync } from 'node:fs';
-import { BpfscriptError, renderAll, type Sources } from '../diagnostics';
-import { err, out } from '../stdio';
-import { decodeSource } from '../bytes';
+import { BpfscriptError, renderAll, type Sources } from '../../common/diagnostics';
+import { err, out } from '../../common/stdio';
+import { decodeSource } from '../../common/bytes';
 import type { ProgramMeta } from '../compiled';
 
 const BUILD_USAGE = "bpfscript build [--unsafe] [--compat V] [-k|-kk] [--include FILE] [-I DIR] (SCRIPT | -e 'program') -o ARTIFACT";
@@ -90,7 +90,7 @@ function buildCommand(p: Parsed, version: string, hooks: CliHooks): number {
     try {
       source = decodeSource(readFileSync(file));
     } catch (x) {
-      const { errnoWords } = require('../errno-words') as typeof import('../errno-words');
+      const { errnoWords } = require('../../common/errno-words') as typeof import('../../common/errno-words');
       throw new BpfscriptError({ severity: 'ERROR', message: `failed to open file '${file}': ${errnoWords(x as NodeJS.ErrnoException)}` });
     }
   }
@@ -100,7 +100,7 @@ function buildCommand(p: Parsed, version: string, hooks: CliHooks): number {
     throw new BpfscriptError({ severity: 'ERROR', message: `BPFTRACE_STRLEN must be an integer from 2 to 1024, got '${process.env.BPFTRACE_STRLEN}'` });
   }
   const { mapKeysFromEnv } = require('../semantic/map-keys') as typeof import('../semantic/map-keys');
-  const { chosenDialect } = require('../dialect') as typeof import('../dialect');
+  const { chosenDialect } = require('../../common/dialect') as typeof import('../../common/dialect');
   const dialect = chosenDialect(one(p, '--compat'));
   const helperErrors = p.flags.has('-kk') ? 2 : p.flags.has('-k') ? 1 : undefined;
   const { build } = require('./build') as typeof import('./build');

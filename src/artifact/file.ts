@@ -3,7 +3,7 @@
 // written it, and it is checked on the very descriptor it is read from (no stat-then-open race).
 
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
-import { BpfscriptError } from '../diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 import { readUpTo, writeTrusted } from '../cache/trusted-files';
 
 const GROUP_OR_OTHER_WRITE = 0o022;
@@ -31,7 +31,7 @@ export function readArtifact(path: string): Buffer {
   try {
     fd = openSync(path, constants.O_RDONLY);
   } catch (e) {
-    const { errnoWords } = require('../errno-words') as typeof import('../errno-words');
+    const { errnoWords } = require('../../common/errno-words') as typeof import('../../common/errno-words');
     throw refuse(`cannot open artifact '${path}': ${errnoWords(e as NodeJS.ErrnoException)}`);
   }
   try {

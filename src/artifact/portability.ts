@@ -8,7 +8,7 @@
 import { release } from 'node:os';
 import type { ProgramMeta } from '../compiled';
 import type { Dependency } from '../cache/deps';
-import { BpfscriptError } from '../diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 
 /** A tracepoint's `args` layout as the build kernel had it: its format's field lines, or null when it had none. */
 export interface TracepointLayout {
@@ -66,7 +66,7 @@ export function checkPortability(meta: ProgramMeta, tracepoints: readonly Tracep
     }
   }
   if (!meta.kernelLayout?.length || builtOn === release()) return;
-  const { Btf } = require('../kernel/btf') as typeof import('../kernel/btf');
+  const { Btf } = require('../../common/kernel/btf') as typeof import('../../common/kernel/btf');
   const { findNamedType, planMember } = require('../semantic/kernel-types') as typeof import('../semantic/kernel-types');
   const btf = Btf.vmlinux();
   if (!btf) throw new BpfscriptError({ severity: 'ERROR', message: `this artifact cannot run on kernel ${release()}: it reads kernel structs and this kernel has no BTF (/sys/kernel/btf/vmlinux)` });

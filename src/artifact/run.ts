@@ -5,10 +5,10 @@
 
 import { release } from 'node:os';
 import type { CompiledProgram, ProgramMeta } from '../compiled';
-import { BpfscriptError } from '../diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 import { decode, ContainerError, type ContainerHeader } from './format';
 import { readArtifact } from './file';
-import { toByteString } from '../bytes';
+import { toByteString } from '../../common/bytes';
 import type { ArtifactInfo } from './build';
 
 export type ArtifactHeader = ContainerHeader & ArtifactInfo;

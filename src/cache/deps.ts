@@ -1,12 +1,12 @@
 // What a compile read from the system, so a cached result can be checked against the machine as it
 // is now. The compiler reads tracefs formats, available_events, kallsyms, ELF binaries … through
-// the kernel readers' one Host (src/kernel/host.ts); rather than ask each reader to declare what it
+// the kernel readers' one Host (common/kernel/host.ts); rather than ask each reader to declare what it
 // read (and silently go stale when one forgets), a compile runs with a host that notes every read.
 
 import { realpathSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { host, withHost, type Host, type HostStat } from '../kernel/host';
+import { host, withHost, type Host, type HostStat } from '../../common/kernel/host';
 
 const PACKAGE_ROOT = join(__dirname, '..', '..', '..');
 /** node_modules may link elsewhere (git worktrees sharing one install): its files are the package's too. */

@@ -29,7 +29,7 @@ function compilerFileStats(): { files: string[]; signature: string } {
       }
     }
   };
-  for (const d of ['dist/src', 'dist/grammar']) walk(join(PACKAGE_ROOT, d));
+  for (const d of ['dist/src', 'dist/common', 'dist/grammar']) walk(join(PACKAGE_ROOT, d));
   found.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   return { files: found.map((f) => f.path), signature: found.map((f) => f.line).join('\n') };
 }

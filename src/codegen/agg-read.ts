@@ -8,12 +8,12 @@
 // copy is an artifact of its storage (it prints the count, or 0). A key never written reads 0.
 
 import type { CgValue, EmitContext } from '../functions';
-import { possibleCpuCount } from '../kernel/cpus';
+import { possibleCpuCount } from '../../common/kernel/cpus';
 import type { MapInfo } from '../semantic/checked-program';
-import type { AggType } from '../types';
+import type { AggType } from '../../common/types';
 import { IntPredicate, Opcode, type Val } from './llvm';
 import { ifNotNull } from './maps';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export function readAggregate(ctx: EmitContext, info: MapInfo, global: Val, key: Val): CgValue {
   const t = info.valueType as AggType;

@@ -8,13 +8,13 @@ import type { CgValue, ConfigName, EmitContext, LanguageOptions } from '../funct
 import type { AnalyzedProbe, Analysis, MapInfo } from '../semantic/checked-program';
 import { Stat } from '../compiled';
 import type { ExpandedProbe } from '../probes';
-import { stringType, type Type } from '../types';
+import { stringType, type Type } from '../../common/types';
 import { Builder, DW_ATE_signed, IntPredicate, Linkage, Opcode, type Block, type Context, type DIBuilder, type Fn, type Meta, type Module, type Ty, type Val } from './llvm';
 import { BpfMapType, MapDefBuilder, type MapDef } from './map-defs';
 import { ifNotNull, lookup } from './maps';
 import { emitExpr } from './expressions';
 import { storeInSlot } from './slots';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 import { preserveStructAccess } from './llvm';
 import { coreStructType } from './core-types';
 import type { CoreMember } from '../semantic/core-member';

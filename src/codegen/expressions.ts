@@ -5,7 +5,7 @@ import type { Binary, Expr, FieldAccess, Unary } from '../ast';
 import { builtins, functions, type CgValue } from '../functions';
 import { builtinCall } from '../functions/desugar';
 import { emitKernelField } from '../functions/kernel-field';
-import { arithSigned, isPointer, pointerStep, sizeOf, tupleLayout, type Type } from '../types';
+import { arithSigned, isPointer, pointerStep, sizeOf, tupleLayout, type Type } from '../../common/types';
 import { readAggregate } from './agg-read';
 import type { ProbeEmitter } from './emit-context';
 import { IntPredicate, Opcode, type Block, type Val } from './llvm';
@@ -14,7 +14,7 @@ import { BPF_ANY, emitKey, update } from './maps';
 import { emitDeref, emitIndex, readAt, scaleBy } from './pointers';
 import { probeReadHelper } from './probe-read';
 import { loadScalar, readVar, varSlot } from './slots';
-import { elementOrder } from '../records';
+import { elementOrder } from '../../common/records';
 import { PT_REGS_SP } from '../probes/pt-regs';
 
 /** The value of `e` (an i64, or a pointer to its bytes); an aggregation's argument is emitted once. */
@@ -74,7 +74,7 @@ export function emitExpr(em: ProbeEmitter, e: Expr): CgValue {
     case 'FieldAccess': {
       const kernel = em.a.kernelFields.get(e);
       if (kernel) return emitKernelField(em, e, kernel);
-      // A record's element by name (src/records.ts).
+      // A record's element by name (common/records.ts).
       if (em.typeOf(e.target).kind === 'tuple') return tupleElement(em, e.target, em.a.constants.get(e)!, t);
       return field(em, e, t);
     }

@@ -4,13 +4,13 @@
 
 import type { Block as AstBlock, For, MapRef, Range } from '../ast';
 import type { AnalyzedProbe, MapInfo } from '../semantic/checked-program';
-import { sizeOf, tupleLayout, type Type } from '../types';
+import { sizeOf, tupleLayout, type Type } from '../../common/types';
 import { ProbeEmitter } from './emit-context';
 import { emitExpr } from './expressions';
 import { Builder, DW_ATE_signed, IntPredicate, Linkage, Opcode, type Fn, type Ty, type Val } from './llvm';
 import { block } from './statements';
 import { varSlot } from './slots';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 import { readAggregate } from './agg-read';
 
 const LOOP_MAX = 1 << 23;

@@ -4,7 +4,7 @@ import type { AssignMap, Call } from '../ast';
 import { aggregates, type CgValue } from '../functions';
 import type { MapInfo } from '../semantic/checked-program';
 import { Stat } from '../compiled';
-import { sizeOf, type Type } from '../types';
+import { sizeOf, type Type } from '../../common/types';
 import type { ProbeEmitter } from './emit-context';
 import { arith, emitExpr } from './expressions';
 import { IntPredicate, Opcode, type Val } from './llvm';

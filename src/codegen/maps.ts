@@ -4,10 +4,10 @@ import type { Expr } from '../ast';
 import type { EmitContext } from '../functions';
 import type { MapInfo } from '../semantic/checked-program';
 import type { MapMeta } from '../compiled';
-import { sizeOf, tupleLayout, type Type } from '../types';
+import { sizeOf, tupleLayout, type Type } from '../../common/types';
 import { IntPredicate, type Val } from './llvm';
 import { BpfMapType, type MapDef } from './map-defs';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const BPF_ANY = 0;
 export const BPF_NOEXIST = 1;

@@ -5,7 +5,7 @@
 
 import type { Index, Unary } from '../ast';
 import type { CgValue, EmitContext } from '../functions/types';
-import { derefSpace, indexOffset, isBlob, pointerStep, sizeOf, type AddrSpace, type IntType, type Type } from '../types';
+import { derefSpace, indexOffset, isBlob, pointerStep, sizeOf, type AddrSpace, type IntType, type Type } from '../../common/types';
 import type { Val } from './llvm';
 import { IntPredicate, Opcode } from './llvm';
 import { opaqueToOptimizer } from './opaque';

@@ -2,8 +2,8 @@
 // their own helper; an address of unknown origin gets the legacy helper, which picks by the
 // address's range (what bpftrace 0.17 does for such addresses).
 
-import type { AddrSpace } from '../types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import type { AddrSpace } from '../../common/types';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 /** bpf_probe_read(_user|_kernel): copies a fixed number of bytes. */
 export function probeReadHelper(space: AddrSpace | undefined): number {

@@ -2,12 +2,12 @@
 // for the widest value any assignment stores; in a range loop's callback, the probe's own slots
 // reached through pointers), and how a value is stored into a slot of a given type.
 
-import { cSizeOf, sizeOf, tupleLayout, type Type } from '../types';
+import { cSizeOf, sizeOf, tupleLayout, type Type } from '../../common/types';
 import type { CgValue } from '../functions';
 import type { Val } from './llvm';
 import type { ProbeEmitter } from './emit-context';
 import { probeReadHelper } from './probe-read';
-import { elementOrder } from '../records';
+import { elementOrder } from '../../common/records';
 
 /** A variable's slot, sized for the widest value any assignment stores in it. */
 export function varSlot(em: ProbeEmitter, name: string): Val {

@@ -6,7 +6,7 @@
 // here points at the statement holding it, in the script's terms.
 
 import type { Probe, Span } from '../ast';
-import { BpfscriptError, type Diagnostic } from '../diagnostics';
+import { BpfscriptError, type Diagnostic } from '../../common/diagnostics';
 import type { Analysis } from '../semantic/checked-program';
 
 const STACK_LIMIT = /BPF stack limit of (\d+) bytes is exceeded/;

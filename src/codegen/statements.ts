@@ -2,7 +2,7 @@
 // Loops over maps and ranges are loops.ts's, map updates map-access.ts's.
 
 import type { AssignVar, Block as AstBlock, Stmt } from '../ast';
-import { sizeOf } from '../types';
+import { sizeOf } from '../../common/types';
 import { IntPredicate, type Val } from './llvm';
 import type { ProbeEmitter } from './emit-context';
 import { arith, emitExpr } from './expressions';

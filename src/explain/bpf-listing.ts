@@ -5,7 +5,7 @@
 import type { Palette } from './colour';
 import { disassemble, formatInsn } from './disasm';
 import { lineInfo, type LineInfo } from './btf-ext';
-import { ElfFile } from '../kernel/elf';
+import { ElfFile } from '../../common/kernel/elf';
 
 export interface ProgramListing {
   name: string;

@@ -2,8 +2,8 @@
 // produced the instruction at each byte offset. LLVM writes it from our DIBuilder locations; the
 // kernel verifier reads the same records to print "; source @ file:line" in its log.
 
-import { Btf, BTF_MAGIC } from '../kernel/btf';
-import type { ElfFile } from '../kernel/elf';
+import { Btf, BTF_MAGIC } from '../../common/kernel/btf';
+import type { ElfFile } from '../../common/kernel/elf';
 
 export interface LineInfo {
   /** Byte offset of the instruction inside its ELF section. */

@@ -5,7 +5,7 @@
 // Encoding (kernel UAPI): 8 bytes per instruction — opcode, dst:4|src:4, signed 16-bit offset,
 // signed 32-bit immediate; the 64-bit immediate load takes two slots.
 
-import { helperName } from '../kernel/bpf-helpers';
+import { helperName } from '../../common/kernel/bpf-helpers';
 
 export interface Insn {
   /** Index in 8-byte slots from the start of the program. */

@@ -10,7 +10,7 @@
 import { parse } from '../../grammar';
 import { generate } from '../codegen/program';
 import { analyze } from '../compile';
-import { BpfscriptError, DiagnosticBag, error, renderAll } from '../diagnostics';
+import { BpfscriptError, DiagnosticBag, error, renderAll } from '../../common/diagnostics';
 import { palette, type Palette } from './colour';
 import { listPrograms } from './bpf-listing';
 import { renderTree } from './tree';

@@ -4,7 +4,7 @@
 
 import type { Node, Span } from '../ast';
 import type { Palette } from './colour';
-import { decodeSource } from '../bytes';
+import { decodeSource } from '../../common/bytes';
 
 type AnyNode = Node & Record<string, unknown>;
 

@@ -16,7 +16,7 @@
 // "%%" ("%%d" counts as a %d, "%5%x" as a %x); here "%%" and "%5%" are skipped, as C does.
 
 import { formatOf } from '../functions/formats';
-import { enumeratorName, type Type, type Value } from '../types';
+import { enumeratorName, type Type, type Value } from '../../common/types';
 import {
   type ConversionChar,
   type ConversionSpec,
@@ -26,8 +26,8 @@ import {
   formatPointer,
   formatString,
   lengthBits,
-} from './cformat';
-import { formatBuffer } from './buffer';
+} from '../../common/format/cformat';
+import { formatBuffer } from '../../common/format/buffer';
 
 export interface Conversion extends ConversionSpec {
   /** Offsets of the conversion in the format string, end exclusive. */

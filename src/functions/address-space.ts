@@ -2,7 +2,7 @@
 // macaddr() and dereferences pick the matching read helper (bpftrace 0.17's address-space
 // overrides, for pointers whose origin the probe type guesses wrongly).
 
-import { none, type AddrSpace } from '../types';
+import { none, type AddrSpace } from '../../common/types';
 import type { FunctionDef } from './types';
 
 function override(name: string, space: AddrSpace): FunctionDef {
@@ -29,4 +29,6 @@ function override(name: string, space: AddrSpace): FunctionDef {
 }
 
 export const kptr = override('kptr', 'kernel');
+kptr.examples = [{ script: 'BEGIN { printf("%d\\n", kptr(curtask) == curtask); exit(); }', output: '1\n\n\n' }];
 export const uptr = override('uptr', 'user');
+uptr.examples = [{ script: 'BEGIN { printf("%d\\n", uptr(1) == 1); exit(); }', output: '1\n\n\n' }];

@@ -2,8 +2,8 @@
 // min, max): the number as the aggregation's signedness reads it, print()'s div applied, entries
 // sorted by it, one line each, "map" in JSON.
 
-import { divide, normalizeInt } from '../format/ints';
-import type { AggType } from '../types';
+import { divide, normalizeInt } from '../../common/format/ints';
+import type { AggType } from '../../common/types';
 import type { AggregateDef, AggregateMetrics, AggregateValue } from './types';
 
 type NumberPrinting = Pick<AggregateDef, 'text' | 'json' | 'jsonIn' | 'sortKey' | 'jsonKind' | 'layout' | 'printsWhenZero'>;

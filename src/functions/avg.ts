@@ -3,8 +3,8 @@
 import { IntPredicate, Opcode } from '../codegen/llvm';
 import { integerArgument } from './agg-args';
 import type { AggregateDef, AggregateMetrics, AggregateRead, AggregateValue, AvgValue } from './types';
-import { divide } from '../format/ints';
-import { s64 } from '../types';
+import { divide } from '../../common/format/ints';
+import { s64 } from '../../common/types';
 
 /** The integer average, truncated toward zero; 0 when nothing was counted. */
 export function average(a: AvgValue): bigint {
@@ -93,5 +93,11 @@ function averaging(name: 'avg' | 'stats'): AggregateDef {
   };
 }
 
-export const avg = averaging('avg');
-export const stats = averaging('stats');
+export const avg: AggregateDef = { ...averaging('avg'), examples: [{ script: 'BEGIN { @ = avg(3); @ = avg(6); exit(); }', output: '\n\n@: 4\n\n', sameAs017: true }] };
+export const stats: AggregateDef = {
+  ...averaging('stats'),
+  examples: [
+    { script: 'BEGIN { @ = stats(2); @ = stats(4); exit(); }', output: '\n\n@: count 2, average 3, total 6\n\n', sameAs017: true },
+    { script: 'BEGIN { @ = stats(2); @ = stats(4); exit(); }', args: ['--compat', '0.26'], output: '\n\n@: { .count = 2, .average = 3, .total = 6 }\n' },
+  ],
+};

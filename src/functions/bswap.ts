@@ -3,10 +3,11 @@
 // and masks on the 64-bit value, so it needs no intrinsic.
 
 import { Opcode } from '../codegen/llvm';
-import { none, type IntType } from '../types';
+import { none, type IntType } from '../../common/types';
 import type { FunctionDef } from './types';
 
 export const bswap: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%x\\n", bswap((uint32)0x12345678)); exit(); }', output: '78563412\n\n\n' }],
   name: 'bswap',
   check(ctx, call) {
     if (call.args.length !== 1) {

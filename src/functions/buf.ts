@@ -4,10 +4,10 @@
 
 import { IntPredicate } from '../codegen/llvm';
 import { probeReadHelper } from '../codegen/probe-read';
-import { none, type StringType, type Type } from '../types';
+import { none, type StringType, type Type } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
-import { formatBuffer } from '../format/buffer';
-import { jsonString } from '../format/json-string';
+import { formatBuffer } from '../../common/format/buffer';
+import { jsonString } from '../../common/format/json-string';
 import { byteArrayLength } from '../semantic/blob-layout';
 
 const bufferType = (bytes: number): StringType => ({ kind: 'string', size: bytes + 1, format: 'buffer' });
@@ -19,6 +19,7 @@ function arrayBytes(t: Type): number | undefined {
 }
 
 export const buf: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%r\\n", buf("ab\\x01", 3)); exit(); }', output: 'ab\\x01\n\n\n', sameAs017: true }],
   name: 'buf',
   check(ctx, call) {
     const [data, len, ...extra] = call.args;
@@ -91,6 +92,7 @@ export const buf: FunctionDef = {
 /** Decoded as the raw data bytes (a byte string), escaped (\xNN) wherever it is shown. */
 export const bufferFormat: ValueFormat = {
   name: 'buffer',
+  examples: [{ script: 'BEGIN { @ = buf("ab\\x01", 3); exit(); }', output: '\n\n@: ab\\x01\n', sameAs017: true }],
   decode(view, off, t) {
     const len = Math.min(view.getUint8(off), t.size - 1);
     return Buffer.from(view.buffer, view.byteOffset + off + 1, len).toString('latin1');

@@ -3,10 +3,10 @@
 // bpftrace 0.26 names the limit BPFTRACE_MAX_CAT_BYTES and words a missing file its own way.
 
 import { closeSync, openSync, readSync } from 'node:fs';
-import { writeBytes } from '../stdio';
+import { writeBytes } from '../../common/stdio';
 import { formattedTextFunction } from './formatted-event';
-import { errnoWords } from '../errno-words';
-import type { Dialect } from '../dialect';
+import { errnoWords } from '../../common/errno-words';
+import type { Dialect } from '../../common/dialect';
 
 const DEFAULT_MAX = 10240;
 
@@ -52,3 +52,4 @@ export const cat = formattedTextFunction('cat', (file, rt, data) => {
   }
   rt.output.message('cat', text, false);
 }, undefined, (ctx) => (ctx.options.catBytes !== undefined ? { maxBytes: ctx.options.catBytes } : {}));
+cat.examples = [{ script: 'BEGIN { cat("/proc/sys/kernel/ostype"); exit(); }', output: 'Linux\n\n\n', sameAs017: true }];

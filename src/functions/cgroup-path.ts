@@ -3,12 +3,13 @@
 // the id; the filter, a literal with `*` wildcards naming hierarchies, travels in the type.
 
 import { QUOTED_IN_026 } from './formats';
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
 
 const HINT = 'e.g. cgroup_path(cgroup) or cgroup_path(cgroup, "unified")';
 
 export const cgroup_path: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", cgroup_path(cgroup)); exit(); }', output: /^\S+\n\n\n$/, sameAs017: true }],
   name: 'cgroup_path',
   check(ctx, call) {
     const [id, filter] = call.args;
@@ -44,6 +45,7 @@ function type(filter: string | undefined): StringType {
 /** The filter travels in the type's pattern; bpftrace 0.17 writes the paths unquoted in JSON. */
 export const cgroupPathFormat: ValueFormat = {
   name: 'cgroup_path',
+  examples: [{ script: 'BEGIN { @ = cgroup_path(cgroup); exit(); }', output: /^\n\n@: \S+\n$/, sameAs017: true }],
   decode: (view, off, t, host) => host.cgroupPath(view.getBigUint64(off, true), t.pattern ?? '*'),
   json: (v) => String(v),
   jsonIn: QUOTED_IN_026,

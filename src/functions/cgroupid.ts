@@ -5,7 +5,7 @@
 
 import { statSync, statfsSync } from 'node:fs';
 import { noteStat } from '../cache/deps';
-import { none, u64 } from '../types';
+import { none, u64 } from '../../common/types';
 import type { CheckContext, FunctionDef } from './types';
 
 const CGROUP_SUPER_MAGIC = 0x27e0eb;

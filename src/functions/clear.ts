@@ -3,9 +3,9 @@
 // probe's other output (`print(@m); clear(@m);` prints, then clears).
 
 import type { Call, MapRef } from '../ast';
-import { error } from '../diagnostics';
+import { error } from '../../common/diagnostics';
 import type { MapInfo } from '../semantic/checked-program';
-import { none, type Type } from '../types';
+import { none, type Type } from '../../common/types';
 import type { CheckContext, EmitContext, FunctionDef } from './types';
 import type { Val } from '../codegen/llvm';
 
@@ -69,3 +69,4 @@ export function mapAction(name: 'clear' | 'zero', act: (maps: { clear(n: string)
 }
 
 export const clear = mapAction('clear', (maps, m) => maps.clear(m));
+clear.examples = [{ script: 'BEGIN { @[1] = 1; @[2] = 2; clear(@); exit(); }', output: '\n\n\n', sameAs017: true }];

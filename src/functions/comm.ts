@@ -1,12 +1,13 @@
 // comm: the current task's name, 16 bytes, NUL-padded (TASK_COMM_LEN).
 
-import { stringType } from '../types';
+import { stringType } from '../../common/types';
 import type { BuiltinDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 const TASK_COMM_LEN = 16;
 
 export const comm: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", comm); exit(); }', output: /^\S+\n\n\n$/ }],
   name: 'comm',
   check: () => stringType(TASK_COMM_LEN),
   emit(ctx) {

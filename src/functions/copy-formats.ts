@@ -2,8 +2,8 @@
 // `@m = $r->arr`): no function makes them; the semantic pass does (src/semantic/blob-layout.ts),
 // and the BlobLayout in the type says how the bytes print.
 
-import { decodeBlob, formatBlob } from '../format/record';
-import type { StringType, Value } from '../types';
+import { decodeBlob, formatBlob } from '../../common/format/record';
+import type { StringType, Value } from '../../common/types';
 import type { ValueFormat } from './types';
 
 function copyFormat(name: 'record' | 'array'): ValueFormat {
@@ -21,5 +21,11 @@ function copyFormat(name: 'record' | 'array'): ValueFormat {
   };
 }
 
-export const recordFormat = copyFormat('record');
-export const arrayFormat = copyFormat('array');
+export const recordFormat: ValueFormat = {
+  ...copyFormat('record'),
+  examples: [{ script: 'BEGIN { @ = curtask->se.load; exit(); }', output: /^\n\n@: \{ \.weight = \d+, \.inv_weight = \d+ \}\n$/, sameAs017: true }],
+};
+export const arrayFormat: ValueFormat = {
+  ...copyFormat('array'),
+  examples: [{ script: 'BEGIN { @ = curtask->cpus_mask.bits; exit(); }', output: /^\n\n@: \[\d+(,\d+)*\]\n$/, sameAs017: true }],
+};

@@ -1,7 +1,7 @@
 // count() and sum(x): one 64-bit counter per CPU, added to in place; user space adds the CPUs up.
 
 import { Opcode } from '../codegen/llvm';
-import { s64, u64, type AggType, type IntType } from '../types';
+import { s64, u64, type AggType, type IntType } from '../../common/types';
 import type { AggregateDef, AggregateRead, EmitContext } from './types';
 import type { Val } from '../codegen/llvm';
 import { numberMetrics, numberPrinting } from './agg-number';
@@ -28,6 +28,7 @@ function sumCpus(t: AggType, perCpu: DataView[]): bigint {
 
 export const count: AggregateDef = {
   name: 'count',
+  examples: [{ script: 'BEGIN { @ = count(); @ = count(); exit(); }', output: '\n\n@: 2\n', sameAs017: true }],
   check(ctx, call) {
     if (call.args.length) ctx.error('count() takes no arguments', call.args[0]);
     return { kind: 'agg', agg: 'count', signed: false };
@@ -46,6 +47,7 @@ export const count: AggregateDef = {
 
 export const sum: AggregateDef = {
   name: 'sum',
+  examples: [{ script: 'BEGIN { @ = sum(5); @ = sum(-2); exit(); }', output: '\n\n@: 3\n', sameAs017: true }],
   check(ctx, call) {
     if (call.args.length !== 1) {
       ctx.error('sum() takes exactly one argument', call);

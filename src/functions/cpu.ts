@@ -1,8 +1,9 @@
-import { u32 } from '../types';
+import { u32 } from '../../common/types';
 import type { BuiltinDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const cpu: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", cpu < ncpus); exit(); }', output: '1\n\n\n' }],
   name: 'cpu',
   check: () => u32,
   emit(ctx) {

@@ -4,7 +4,7 @@
 // (semantic/analyze.ts handles that before builtins are looked up); tracepoints have args instead.
 
 import { kernelBtf, pointerTo } from '../semantic/kernel-types';
-import { none, type IntType, type Type } from '../types';
+import { none, type IntType, type Type } from '../../common/types';
 import type { ExpandedProbe } from '../probes';
 import type { BuiltinDef, CheckContext, EmitContext } from './types';
 

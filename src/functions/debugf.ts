@@ -3,10 +3,10 @@
 // helper takes at most three arguments; %s arguments are the address of a string on the stack.
 
 import { checkPrintf, parseFormat } from '../format/printf';
-import { none, type Type } from '../types';
+import { none, type Type } from '../../common/types';
 import type { FunctionDef } from './types';
 import { storageType } from './storage';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 const MAX_ARGS = 3;
 

@@ -7,15 +7,16 @@
 import type { Call, Expr, MapRef } from '../ast';
 import { IntPredicate, type Val } from '../codegen/llvm';
 import { emitKey } from '../codegen/maps';
-import { error } from '../diagnostics';
+import { error } from '../../common/diagnostics';
 import type { MapInfo } from '../semantic/checked-program';
-import { none } from '../types';
+import { none } from '../../common/types';
 import { emitMapEvent, mapOf, type MapEventData } from './clear';
 import { checkMapKey, emitOneKey, mapForKey, truth } from './map-key-arg';
 import type { CheckContext, EmitContext, FunctionDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const del: FunctionDef = {
+  examples: [{ script: 'BEGIN { @[1] = 1; @[2] = 2; delete(@[1]); exit(); }', output: '\n\n@[2]: 2\n', sameAs017: true }],
   name: 'delete',
   check(ctx, call) {
     const [target] = call.args;

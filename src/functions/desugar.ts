@@ -5,7 +5,7 @@
 
 import type { Builtin, Call, Expr, Span } from '../ast';
 import type { BuiltinDef, CheckContext, EmitContext, FunctionDef } from './types';
-import { none, type Type } from '../types';
+import { none, type Type } from '../../common/types';
 
 const built = new WeakMap<object, Expr>();
 

@@ -2,7 +2,7 @@
 // Shared by every asynchronous function that carries arguments (printf, print, …).
 
 import type { Call } from '../ast';
-import { sizeOf, type Type, type Value } from '../types';
+import { sizeOf, type Type, type Value } from '../../common/types';
 import type { CgValue, EmitContext, RuntimeServices } from './types';
 
 export interface RecordLayout {

@@ -2,10 +2,11 @@
 // status of bpfscript, and leaves the current probe at once.
 
 import { Opcode } from '../codegen/llvm';
-import { none } from '../types';
+import { none } from '../../common/types';
 import type { FunctionDef } from './types';
 
 export const exit: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("a\\n"); exit(); printf("b\\n"); }', output: 'a\n\n\n', sameAs017: true }],
   name: 'exit',
   check(ctx, call) {
     const [code, extra] = call.args;

@@ -4,7 +4,7 @@
 
 import type { Expr } from '../ast';
 import { compilePrintf } from '../format/printf';
-import { none, type Value } from '../types';
+import { none, type Value } from '../../common/types';
 import type { FunctionDef } from './types';
 
 function literal(e: Expr): Value | undefined {

@@ -3,8 +3,8 @@
 // the function that makes such values and a line here. Lazy like the other registries
 // (./index.ts): the compiler and the runtime load only the formats a script's types name.
 
-import type { Type, Value } from '../types';
-import { jsonString } from '../format/json-string';
+import type { Type, Value } from '../../common/types';
+import { jsonString } from '../../common/format/json-string';
 import { mod, Registry } from './registry';
 import type { ValueFormat } from './runtime-contract';
 

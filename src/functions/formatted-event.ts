@@ -4,7 +4,7 @@
 
 import type { Call, Span } from '../ast';
 import { compilePrintf, checkPrintf } from '../format/printf';
-import { none, type Type, type Value } from '../types';
+import { none, type Type, type Value } from '../../common/types';
 import { decodeRecordArgs, emitRecord, layoutRecord, type RecordLayout } from './event-record';
 import { storageType } from './storage';
 import type { CheckContext, EmitContext, EventData, FunctionDef, RuntimeServices } from './types';

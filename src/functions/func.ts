@@ -5,9 +5,9 @@
 // bpftrace 0.26 types func in kernel probes as a ksym (the address, named when printed): under
 // --compat 0.26 it is one, so a map that holds ksym() values also takes func (master's xfsdist.bt).
 
-import { none, stringType, type StringType } from '../types';
+import { none, stringType, type StringType } from '../../common/types';
 import type { BuiltinDef, EmitContext } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 let fmtGlobals = 0;
 

@@ -6,9 +6,9 @@
 // in an artifact (LanguageOptions.loadTimeOptions) it is read from a .rodata slot the run fills.
 
 import type { Call, Expr, Program } from '../ast';
-import { BpfscriptError } from '../diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 import { parseIntArg } from '../semantic/positionals';
-import { none, s64, stringType, u64, type Type } from '../types';
+import { none, s64, stringType, u64, type Type } from '../../common/types';
 import type { FunctionDef } from './types';
 
 /** Named options as the command line gave them: the text after `=`, or true for a bare `--name`. */

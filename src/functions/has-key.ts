@@ -3,11 +3,12 @@
 
 import { IntPredicate } from '../codegen/llvm';
 import { lookup } from '../codegen/maps';
-import { none } from '../types';
+import { none } from '../../common/types';
 import { checkMapKey, emitOneKey, mapForKey, truth } from './map-key-arg';
 import type { FunctionDef } from './types';
 
 export const hasKey: FunctionDef = {
+  examples: [{ script: 'BEGIN { @[1] = 1; printf("%d %d\\n", has_key(@, 1), has_key(@, 2)); clear(@); exit(); }', output: '1 0\n\n\n\n' }],
   name: 'has_key',
   check(ctx, call) {
     return checkMapKey(ctx, call, 'has_key') ? truth(ctx) : none;

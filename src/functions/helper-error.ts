@@ -4,7 +4,7 @@
 // sends [id, return value] when the call fails (reportHelper); this is the runtime half. Not a
 // function a script can call: its name is no identifier.
 
-import { none } from '../types';
+import { none } from '../../common/types';
 import type { FunctionDef } from './types';
 import type { Span } from '../ast';
 

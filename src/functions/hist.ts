@@ -1,15 +1,15 @@
 // hist(x): power-of-two buckets; lhist(x, min, max, step): linear buckets. Per CPU an array of
-// u64 counters in the layout src/format/hist.ts documents; the bucket index is computed with
+// u64 counters in the layout common/format/hist.ts documents; the bucket index is computed with
 // selects only, and clamped once more where the optimiser cannot see, so the verifier sees it
 // bounded.
 
 import { IntPredicate, Opcode, type Val } from '../codegen/llvm';
-import type { AggType } from '../types';
-import { bucketTotal, histLabel, histRange, histRange026, jsonBuckets, lhistLabel, lhistLabel026, lhistRange, renderBuckets } from '../format/hist';
+import type { AggType } from '../../common/types';
+import { bucketTotal, histLabel, histRange, histRange026, jsonBuckets, lhistLabel, lhistLabel026, lhistRange, renderBuckets } from '../../common/format/hist';
 import { integerArgument, literalArgument } from './agg-args';
 import type { AggregateDef, EmitContext } from './types';
 import { opaqueToOptimizer } from '../codegen/opaque';
-import { FINE_MAX_K, fineBound, fineBucketCount, fineLabel, fineRange } from '../format/hist-fine';
+import { FINE_MAX_K, fineBound, fineBucketCount, fineLabel, fineRange } from '../../common/format/hist-fine';
 
 const HIST_BUCKETS = 66;
 
@@ -57,11 +57,12 @@ function log2(ctx: EmitContext, x: Val): Val {
   return l;
 }
 
-/** hist(x, k)'s k (0 when absent): each power of two in 2^k buckets (src/format/hist-fine.ts). */
+/** hist(x, k)'s k (0 when absent): each power of two in 2^k buckets (common/format/hist-fine.ts). */
 const fineOf = (t: AggType | { kind: string }): number => ('fine' in t && t.fine ? Number(t.fine) : 0);
 
 export const hist: AggregateDef = {
   name: 'hist',
+  examples: [{ script: 'BEGIN { @ = hist(3); @ = hist(12); exit(); }', output: '\n\n@: \n[2, 4)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n[4, 8)                 0 |                                                    |\n[8, 16)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n', sameAs017: true }],
   check(ctx, call) {
     integerArgument(ctx, call, call.args.length === 2 ? 2 : 1);
     if (call.args.length !== 2) return { kind: 'agg', agg: 'hist', signed: true };
@@ -98,7 +99,7 @@ export const hist: AggregateDef = {
 };
 
 /**
- * hist(x, k)'s bucket (the layout in src/format/hist-fine.ts): 0 for x < 0, 1 + x below 2^k, else
+ * hist(x, k)'s bucket (the layout in common/format/hist-fine.ts): 0 for x < 0, 1 + x below 2^k, else
  * 1 + ((p - k + 1) << k) + the k bits after x's top bit, p that bit's position.
  */
 function fineIndex(ctx: EmitContext, x: Val, k: number): Val {
@@ -133,6 +134,7 @@ function ownBuckets(v: unknown, t: AggType): readonly bigint[] {
 
 export const lhist: AggregateDef = {
   name: 'lhist',
+  examples: [{ script: 'BEGIN { @ = lhist(7, 0, 20, 5); @ = lhist(12, 0, 20, 5); exit(); }', output: '\n\n@: \n[5, 10)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n[10, 15)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n', sameAs017: true }],
   check(ctx, call) {
     integerArgument(ctx, call, 4);
     const signed = true;

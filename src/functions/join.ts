@@ -5,7 +5,7 @@
 
 import { Opcode } from '../codegen/llvm';
 import { probeReadHelper, probeReadStrHelper } from '../codegen/probe-read';
-import { none } from '../types';
+import { none } from '../../common/types';
 import type { FunctionDef } from './types';
 
 const ARGS = 16;

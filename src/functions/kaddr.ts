@@ -2,8 +2,8 @@
 // symbol type, data included: kaddr("jiffies") is the usual use). The compile cache records
 // /proc/kallsyms as an input, so a reboot (new KASLR offset) compiles afresh.
 
-import { none, u64, type IntType } from '../types';
-import { symbolAddresses } from '../kernel/kallsyms';
+import { none, u64, type IntType } from '../../common/types';
+import { symbolAddresses } from '../../common/kernel/kallsyms';
 import type { FunctionDef } from './types';
 
 const kernelPtr: IntType = { ...u64, space: 'kernel' };
@@ -15,6 +15,7 @@ function missingHint(name: string): string {
 }
 
 export const kaddr: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", kaddr("vfs_read") != 0); exit(); }', output: '1\n\n\n', sameAs017: true }],
   name: 'kaddr',
   check(ctx, call) {
     const [name] = call.args;

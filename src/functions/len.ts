@@ -4,16 +4,17 @@
 // Only keyed maps: a keyless map is a one-entry array whose "length" would always be 1.
 
 import { Opcode } from '../codegen/llvm';
-import { error } from '../diagnostics';
-import { none, s64 } from '../types';
+import { error } from '../../common/diagnostics';
+import { none, s64 } from '../../common/types';
 import { mapOf, wholeMapArgument } from './clear';
 import type { MapRef } from '../ast';
 import type { FunctionDef } from './types';
 import { checkStackLen, emitStackLen, isStack } from './stack';
 import { typeName } from '../type-name';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const len: FunctionDef = {
+  examples: [{ script: 'BEGIN { @[1] = 1; @[2] = 2; printf("%d\\n", len(@)); clear(@); exit(); }', output: '2\n\n\n\n' }],
   name: 'len',
   check(ctx, call) {
     if (call.args.length !== 1) {

@@ -5,7 +5,7 @@
 
 import { QUOTED_IN_026 } from './formats';
 import { probeReadHelper } from '../codegen/probe-read';
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
 import { byteArrayLength } from '../semantic/blob-layout';
 
@@ -13,6 +13,7 @@ const MAC_BYTES = 6;
 export const macType: StringType = { kind: 'string', size: MAC_BYTES, format: 'mac' };
 
 export const macaddr: FunctionDef = {
+  examples: [{ script: 'struct m { unsigned char a[6]; } BEGIN { printf("%s\\n", macaddr(((struct m *)kaddr("vfs_read"))->a)); exit(); }', output: /^([0-9A-F]{2}:){5}[0-9A-F]{2}\n\n\n$/, sameAs017: true }],
   name: 'macaddr',
   check(ctx, call) {
     if (call.args.length !== 1) {
@@ -59,6 +60,7 @@ export function formatMac(view: DataView, off: number): string {
 /** bpftrace 0.17 writes the address unquoted in JSON. */
 export const macFormat: ValueFormat = {
   name: 'mac',
+  examples: [{ script: 'struct m { unsigned char a[6]; } BEGIN { @ = macaddr(((struct m *)kaddr("vfs_read"))->a); exit(); }', output: /^\n\n@: ([0-9A-F]{2}:){5}[0-9A-F]{2}\n$/, sameAs017: true }],
   decode: (view, off) => formatMac(view, off),
   json: (v) => String(v),
   jsonIn: QUOTED_IN_026,

@@ -6,11 +6,11 @@
 import type { Call, Expr, MapRef } from '../ast';
 import type { Val } from '../codegen/llvm';
 import { emitKey } from '../codegen/maps';
-import { error } from '../diagnostics';
+import { error } from '../../common/diagnostics';
 import type { MapInfo } from '../semantic/checked-program';
 import { bpftraceTypeName } from '../semantic/pointers';
 import { sameShape } from '../semantic/type-rules';
-import type { Type } from '../types';
+import type { Type } from '../../common/types';
 import { truthType } from '../semantic/bools';
 import { mapOf } from './clear';
 import { storageType } from './storage';

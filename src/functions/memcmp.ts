@@ -4,10 +4,11 @@
 // the smaller capacity; n may be computed at run time.
 
 import { IntPredicate, Opcode, type Block, type Val } from '../codegen/llvm';
-import { none, s64 } from '../types';
+import { none, s64 } from '../../common/types';
 import type { FunctionDef } from './types';
 
 export const memcmp: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", memcmp("abc", "abd", 3) < 0); exit(); }', output: '1\n\n\n' }],
   name: 'memcmp',
   check(ctx, call) {
     if (call.args.length !== 3) {

@@ -2,7 +2,7 @@
 // does not contribute a zero. User space takes the min/max over the CPUs that have one.
 
 import { IntPredicate, Opcode } from '../codegen/llvm';
-import { s64, type AggType } from '../types';
+import { s64, type AggType } from '../../common/types';
 import { integerArgument } from './agg-args';
 import type { AggregateDef } from './types';
 import { numberMetrics, numberPrinting } from './agg-number';
@@ -56,5 +56,5 @@ function extreme(name: 'min' | 'max'): AggregateDef {
   };
 }
 
-export const min = extreme('min');
-export const max = extreme('max');
+export const min: AggregateDef = { ...extreme('min'), examples: [{ script: 'BEGIN { @ = min(3); @ = min(-1); exit(); }', output: '\n\n@: -1\n', sameAs017: true }] };
+export const max: AggregateDef = { ...extreme('max'), examples: [{ script: 'BEGIN { @ = max(3); @ = max(7); exit(); }', output: '\n\n@: 7\n', sameAs017: true }] };

@@ -3,11 +3,12 @@
 // suspended time included), tai (CLOCK_TAI, kernel 6.1+).
 
 import type { Call } from '../ast';
-import { none, u64 } from '../types';
+import { none, u64 } from '../../common/types';
 import type { BuiltinDef, FunctionDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const nsecs: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", nsecs > 0); exit(); }', output: '1\n\n\n', sameAs017: true }],
   name: 'nsecs',
   check: () => u64,
   emit: (ctx) => ({ type: u64, v: ctx.b.helper(BpfHelper.KTIME_GET_NS, ctx.i64, [], [], 'nsecs') }),
@@ -25,6 +26,7 @@ const clockOf = (call: Call): string | undefined => {
 };
 
 export const nsecsOf: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", nsecs(boot) > 0 && nsecs(monotonic) > 0); exit(); }', output: '1\n\n\n' }],
   name: 'nsecs',
   check(ctx, call) {
     if (call.args.length === 0) return u64;

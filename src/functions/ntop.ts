@@ -3,7 +3,7 @@
 // as inet_ntop does. addr is an integer (IPv4, as it lies in memory: network order), or a 4- or
 // 16-byte array (`skc_v6_daddr.in6_u.u6_addr8`); without af, the size decides the family.
 
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
 import { isAddressBytes } from './pton';
 import { byteArrayLength } from '../semantic/blob-layout';
@@ -13,6 +13,7 @@ const AF_INET6 = 10;
 const inet: StringType = { kind: 'string', size: 20, format: 'inet' };
 
 export const ntop: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%s %s\\n", ntop(0x0100007f), ntop(pton("::1"))); exit(); }', output: '127.0.0.1 ::1\n\n\n', sameAs017: true }],
   name: 'ntop',
   check(ctx, call) {
     if (call.args.length < 1 || call.args.length > 2) {
@@ -72,6 +73,7 @@ export function formatInet(view: DataView, off: number): string {
 /** Plain text everywhere; map printing joins such entries without newlines, as bpftrace 0.17 does. */
 export const inetFormat: ValueFormat = {
   name: 'inet',
+  examples: [{ script: 'BEGIN { @ = ntop(0x0100007f); exit(); }', output: '\n\n@: 127.0.0.1\n', sameAs017: true }],
   decode: (view, off) => formatInet(view, off),
   printf: 'string',
   joinsMapLines: true,

@@ -3,7 +3,7 @@
 // number; the value format names it when the value is printed, as strerror() does. Unknown
 // numbers read "Unknown syscall" and "N/A", as in bpftrace.
 
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import { syscallName } from './syscall-table';
 import type { FunctionDef, ValueFormat } from './types';
 
@@ -67,6 +67,8 @@ const syscall = numberName('syscall_name', syscallText);
 const signal = numberName('signal_name', signalText);
 
 export const syscall_name = syscall.fn;
-export const syscallNameFormat = syscall.format;
+syscall_name.examples = [{ script: 'BEGIN { printf("%s\\n", syscall_name(1)); exit(); }', output: 'write\n\n\n' }];
+export const syscallNameFormat: ValueFormat = { ...syscall.format, examples: [{ script: 'BEGIN { @ = syscall_name(0); exit(); }', output: '\n\n@: read\n' }] };
 export const signal_name = signal.fn;
-export const signalNameFormat = signal.format;
+signal_name.examples = [{ script: 'BEGIN { print(signal_name(2)); exit(); }', output: 'Interrupt\n\n\n' }];
+export const signalNameFormat: ValueFormat = { ...signal.format, examples: [{ script: 'BEGIN { @ = signal_name(9); exit(); }', output: '\n\n@: Killed\n' }] };

@@ -2,10 +2,10 @@
 // (bpf_override_return). Only with --unsafe, only in kprobes, and the kernel allows it only on
 // functions marked for error injection (ALLOW_ERROR_INJECTION).
 
-import { none } from '../types';
+import { none } from '../../common/types';
 import type { FunctionDef } from './types';
 import { allowedUnsafe } from './unsafe';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const override: FunctionDef = {
   name: 'override',

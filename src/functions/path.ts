@@ -4,9 +4,9 @@
 // kfunc, kretfunc and iter probes may call it.
 
 import { probeTypes, type ProbeType } from '../probes';
-import { none, stringType } from '../types';
+import { none, stringType } from '../../common/types';
 import type { FunctionDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 const pathAllowed = (t: ProbeType): boolean => !!t.mayReadPath;
 

@@ -4,7 +4,7 @@
 // evaluated in the probe and travel in the record, as does the value of print(expr).
 
 import type { MapRef } from '../ast';
-import { isTypedAddress, none, u64, type Type, type Value } from '../types';
+import { isTypedAddress, none, u64, type Type, type Value } from '../../common/types';
 import { bpftraceTypeName } from '../semantic/pointers';
 import { emitRecord, decodeRecordArgs, layoutRecord, type RecordLayout } from './event-record';
 import { mapOf } from './clear';
@@ -16,6 +16,7 @@ type PrintData =
   | { mode: 'value'; type: Type; layout: RecordLayout; [k: string]: unknown };
 
 export const print: FunctionDef = {
+  examples: [{ script: 'BEGIN { @[1] = 2; print(@); print((1, "a")); clear(@); exit(); }', output: '@[1]: 2\n(1, a)\n\n\n\n', sameAs017: true }],
   name: 'print',
   check(ctx, call) {
     const [target, ...rest] = call.args;

@@ -2,7 +2,7 @@
 // BPF side costs one record copy and no string formatting.
 
 import { compilePrintf, compilePrintfRecord, checkPrintf } from '../format/printf';
-import { none, type Type, type Value } from '../types';
+import { none, type Type, type Value } from '../../common/types';
 import { decodeRecordArgs, emitRecord, layoutRecord, type RecordLayout } from './event-record';
 import type { FunctionDef } from './types';
 import { storageType } from './storage';
@@ -18,6 +18,7 @@ interface PrintfData {
 }
 
 export const printf: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d %s %5.2s|\\n", 42, "x", "abc"); exit(); }', output: '42 x    ab|\n\n\n', sameAs017: true }],
   name: 'printf',
   check(ctx, call) {
     const [fmt, ...rest] = call.args;

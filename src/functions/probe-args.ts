@@ -2,7 +2,7 @@
 // probe type (pt_regs for kprobes and uprobes, the args array for raw tracepoints), so the probe
 // type's module says how to read them.
 
-import { none, u64 } from '../types';
+import { none, u64 } from '../../common/types';
 import type { BuiltinDef } from './types';
 
 const MAX_ARGS = 12;

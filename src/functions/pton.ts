@@ -5,7 +5,7 @@
 
 import { QUOTED_IN_026 } from './formats';
 import { isIPv4, isIPv6 } from 'node:net';
-import { none, type StringType, type Type } from '../types';
+import { none, type StringType, type Type } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
 
 const parsed = new WeakMap<object, number[]>();
@@ -31,6 +31,7 @@ export function bytesType(n: number): StringType {
 }
 
 export const pton: FunctionDef = {
+  examples: [{ script: 'BEGIN { print(pton("1.2.3.4")); exit(); }', output: '[1,2,3,4]\n\n\n', sameAs017: true }],
   name: 'pton',
   check(ctx, call) {
     const [arg] = call.args;
@@ -74,6 +75,7 @@ export function isAddressBytes(t: Type): boolean {
  */
 export const bytesFormat: ValueFormat = {
   name: 'bytes',
+  examples: [{ script: 'BEGIN { @ = pton("127.0.0.1"); exit(); }', output: '\n\n@: [127,0,0,1]\n', sameAs017: true }],
   decode(view, off, t, _host, asKey) {
     const n = t.size - 1;
     const at = view.byteOffset + off;

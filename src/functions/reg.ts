@@ -3,7 +3,7 @@
 // probes (profile, interval, software, hardware, watchpoint) have it, as in bpftrace 0.17;
 // tracepoints, kfuncs, raw tracepoints, iterators and BEGIN/END have no registers to read.
 
-import { none, u64 } from '../types';
+import { none, u64 } from '../../common/types';
 import type { FunctionDef } from './types';
 
 /** x86-64's struct pt_regs, in order, by bpftrace's names: a register's offset is 8 × its index. */

@@ -3,9 +3,10 @@
 // need nothing from runtime/; the runtime implements these interfaces (runtime/output.ts,
 // runtime/read-maps.ts, runtime/format/host.ts).
 
-import type { Dialect } from '../dialect';
+import type { Dialect } from '../../common/dialect';
 import type { Span } from '../ast';
-import type { StringType, Type, Value } from '../types';
+import type { StringType, Type, Value } from '../../common/types';
+import type { Example } from './example';
 
 /** avg() and stats(): the per-CPU counts and totals summed. */
 export interface AvgValue {
@@ -149,6 +150,8 @@ export interface ValueFormat {
    * flame graphs (runtime/flamegraph).
    */
   stack?: { user: boolean; frames(v: Value, t: StringType): (string | null)[] };
+  /** Tiny programs showing it at work, run in the kernel by test/registry-examples.test.ts (src/functions/example.ts). */
+  examples?: readonly Example[];
 }
 
 /** User-space side of an asynchronous function. */
@@ -161,7 +164,7 @@ export type EventData = { [k: string]: unknown };
 
 export interface RuntimeServices {
   write(text: string): void;
-  /** Which bpftrace's output the session writes (src/dialect.ts); absent means 0.17. */
+  /** Which bpftrace's output the session writes (common/dialect.ts); absent means 0.17. */
   readonly dialect?: Dialect;
   /** Where output goes, in the format -f chose; write() is printf-like text through it. */
   readonly output: OutputSink;

@@ -4,7 +4,7 @@
 
 import { Opcode } from '../codegen/llvm';
 import { probeReadHelper } from '../codegen/probe-read';
-import { none, u64 } from '../types';
+import { none, u64 } from '../../common/types';
 import type { BuiltinDef } from './types';
 import { PT_REGS_SP } from '../probes/pt-regs';
 

@@ -6,10 +6,10 @@
 import { constants } from 'node:os';
 import type { Call } from '../ast';
 import { probeTypes, type ProbeType } from '../probes';
-import { none } from '../types';
+import { none } from '../../common/types';
 import type { CheckContext, FunctionDef } from './types';
 import { allowedUnsafe } from './unsafe';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 const maySignal = (t: ProbeType): boolean => !!t.maySendSignal;
 

@@ -16,11 +16,11 @@
 import type { Builtin, Call, Expr } from '../ast';
 import { BpfMapType } from '../codegen/map-defs';
 import { IntPredicate, Opcode } from '../codegen/llvm';
-import { stackMapName } from '../format/stack-map';
-import { none, s64, type StackMode, type StackSpec, type StringType } from '../types';
+import { stackMapName } from '../../common/format/stack-map';
+import { none, s64, type StackMode, type StackSpec, type StringType } from '../../common/types';
 import type { BuiltinDef, CgValue, CheckContext, EmitContext, FunctionDef, HostLookup, ValueFormat } from './types';
-import { tryReadText } from '../kernel/host';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { tryReadText } from '../../common/kernel/host';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const BPF_F_USER_STACK = 1 << 8;
 const DEFAULT_DEPTH = 127;
@@ -135,9 +135,13 @@ function define(user: boolean): { builtin: BuiltinDef; fn: FunctionDef } {
 const k = define(false);
 const u = define(true);
 export const kstackBuiltin = k.builtin;
+kstackBuiltin.examples = [{ script: 'BEGIN { @ = kstack; exit(); }', output: /^\n\n@: \n( {8}\S+\n)+\n$/ }];
 export const kstack = k.fn;
+kstack.examples = [{ script: 'BEGIN { printf("%s", kstack(1)); exit(); }', output: /^\n {8}\S+\n\n\n$/ }];
 export const ustackBuiltin = u.builtin;
+ustackBuiltin.examples = [{ script: 'BEGIN { @ = ustack; exit(); }', output: /^\n\n@: \n( {8}\S+\n)+\n$/ }];
 export const ustack = u.fn;
+ustack.examples = [{ script: 'BEGIN { @ = ustack(perf, 1); exit(); }', output: /^\n\n@: \n\t[0-9a-f]+ \S+ \(\S+\)\n\n$/ }];
 
 /** The text of a recorded stack (the value form: frames indented 8). */
 function stackText(spec: StackSpec, user: boolean, id: number, pid: number, host: HostLookup): string {
@@ -190,8 +194,9 @@ function stackFormat(user: boolean): ValueFormat {
   };
 }
 
-export const kstackFormat = stackFormat(false);
-export const ustackFormat = stackFormat(true);
+// BEGIN's stacks are those of the process that runs it: the kernel's path into BPF_PROG_TEST_RUN.
+export const kstackFormat: ValueFormat = { ...stackFormat(false), examples: [{ script: 'BEGIN { @ = kstack(2); exit(); }', output: /^\n\n@: \n( {8}\S+\n){2}\n$/ }] };
+export const ustackFormat: ValueFormat = { ...stackFormat(true), examples: [{ script: 'BEGIN { @ = ustack(1); exit(); }', output: /^\n\n@: \n {8}\S+\n\n$/ }] };
 
 // len(kstack), len(ustack), len(ustack(N)) … (bpftrace 0.23+): the frames of the stack where the
 // probe fired. A recorded stack is only an id into a stack trace map, which programs cannot

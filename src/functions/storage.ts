@@ -1,7 +1,7 @@
 // How a value is stored in maps and event records: integers widen to 64 bits (as bpftrace does),
 // so keys and values have one layout whatever expression produced them.
 
-import { intType, type Type } from '../types';
+import { intType, type Type } from '../../common/types';
 import { recordValueType } from '../semantic/blob-layout';
 
 export function storageType(t: Type): Type {

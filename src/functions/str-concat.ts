@@ -4,7 +4,7 @@
 // map keys.
 
 import { IntPredicate, Opcode, type Val } from '../codegen/llvm';
-import { none, stringType, type Type } from '../types';
+import { none, stringType, type Type } from '../../common/types';
 import type { EmitContext, FunctionDef } from './types';
 
 const capacity = (t: Type): number => (t.kind === 'string' ? t.size : 0);
@@ -39,6 +39,7 @@ function copyLoop(ctx: EmitContext, dst: Val, at: Val, src: Val, n: number, limi
 }
 
 export const strConcat: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", str_concat("ab", "cd")); exit(); }', output: 'abcd\n\n\n' }],
   name: 'str_concat',
   check(ctx, call) {
     if (call.args.length !== 2) {

@@ -6,10 +6,10 @@
 
 import { IntPredicate, Opcode } from '../codegen/llvm';
 import { probeReadStrHelper } from '../codegen/probe-read';
-import { none, stringType } from '../types';
+import { none, stringType } from '../../common/types';
 import type { FunctionDef } from './types';
 import type { Expr } from '../ast';
-import type { Dialect } from '../dialect';
+import type { Dialect } from '../../common/dialect';
 
 /**
  * `str($1 + N)` (or `N + $1`) of a positional parameter that is text: bpftrace 0.17 takes the
@@ -36,6 +36,7 @@ function loadTimeText(e: Expr, texts: readonly number[] | undefined): number | u
 const nulExtra = (dialect: Dialect): number => (dialect === '0.26' ? 0 : 1);
 
 export const str: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", str(curtask->comm, 3)); exit(); }', output: /^\S{3}\n\n\n$/ }],
   name: 'str',
   check(ctx, call) {
     const [src, len, ...extra] = call.args;

@@ -4,7 +4,7 @@
 // loops: unrolled over two 64-byte capacities it was 4,000 comparisons and ~4 s of LLVM time.
 
 import { IntPredicate, Opcode, type Block, type Val } from '../codegen/llvm';
-import { none } from '../types';
+import { none } from '../../common/types';
 import { truthType } from '../semantic/bools';
 import type { EmitContext, FunctionDef } from './types';
 
@@ -59,6 +59,7 @@ export function emitSearchLoop(ctx: EmitContext, hay: Val, hSize: number, needle
 }
 
 export const strcontains: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d %d\\n", strcontains("hello", "ell"), strcontains("hello", "x")); exit(); }', output: '1 0\n\n\n' }],
   name: 'strcontains',
   check(ctx, call) {
     if (call.args.length !== 2) {

@@ -2,12 +2,13 @@
 // directory"). The probe records the number; strerrorFormat words it when decoded.
 
 import { QUOTED_IN_026 } from './formats';
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
 
 export const strerrorType: StringType = { kind: 'string', size: 8, format: 'strerror' };
 
 export const strerror: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", strerror(1)); exit(); }', output: 'Operation not permitted\n\n\n', sameAs017: true }],
   name: 'strerror',
   check(ctx, call) {
     if (call.args.length !== 1) {
@@ -34,6 +35,7 @@ export const strerror: FunctionDef = {
 /** bpftrace 0.17 writes the message unquoted in JSON. */
 export const strerrorFormat: ValueFormat = {
   name: 'strerror',
+  examples: [{ script: 'BEGIN { @ = strerror(2); exit(); }', output: '\n\n@: No such file or directory\n', sameAs017: true }],
   decode: (view, off, _t, host) => host.strerror(view.getBigUint64(off, true)),
   json: (v) => String(v),
   jsonIn: QUOTED_IN_026,

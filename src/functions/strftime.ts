@@ -3,11 +3,12 @@
 // nanoseconds since boot; user space adds the boot time and formats (strftimeFormat).
 
 import { QUOTED_IN_026 } from './formats';
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
-import { localTm, strftime as formatTime } from '../format/strftime';
+import { localTm, strftime as formatTime } from '../../common/format/strftime';
 
 export const strftime: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", strftime("%Y", nsecs)); exit(); }', output: /^2\d\d\d\n\n\n$/, sameAs017: true }],
   name: 'strftime',
   check(ctx, call) {
     const [fmt, ns, ...extra] = call.args;
@@ -49,6 +50,7 @@ export function formatTimestamp(pattern: string, nsecsSinceBoot: bigint, wallClo
 /** bpftrace 0.17 writes the time unquoted in JSON. */
 export const strftimeFormat: ValueFormat = {
   name: 'strftime',
+  examples: [{ script: 'BEGIN { @ = strftime("%Y", nsecs); exit(); }', output: /^\n\n@: 2\d\d\d\n$/, sameAs017: true }],
   decode: (view, off, t, host) => formatTimestamp(t.pattern ?? '', view.getBigUint64(off, true), host.wallClockAtBoot()),
   json: (v) => String(v),
   jsonIn: QUOTED_IN_026,

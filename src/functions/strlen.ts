@@ -3,11 +3,12 @@
 // as str(p) first, as bpftrace reads at most its default string length from it.
 
 import { IntPredicate, Opcode } from '../codegen/llvm';
-import { none, u64 } from '../types';
+import { none, u64 } from '../../common/types';
 import { expansion } from './desugar';
 import type { FunctionDef } from './types';
 
 export const strlen: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", strlen("abc")); exit(); }', output: '3\n\n\n' }],
   name: 'strlen',
   check(ctx, call) {
     const [s, extra] = call.args;

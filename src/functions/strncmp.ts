@@ -1,11 +1,12 @@
 // strncmp(a, b, n): 0 when the strings agree in their first n characters (or up to a common
 // terminator), 1 otherwise, as bpftrace returns it. n must be a literal: the comparison is unrolled.
 
-import { none, u64 } from '../types';
+import { none, u64 } from '../../common/types';
 import { emitStringsEqual } from './string-compare';
 import type { FunctionDef } from './types';
 
 export const strncmp: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d %d\\n", strncmp("abc", "abd", 2), strncmp("abc", "abd", 3)); exit(); }', output: '0 1\n\n\n', sameAs017: true }],
   name: 'strncmp',
   check(ctx, call) {
     if (call.args.length !== 3) {

@@ -3,11 +3,12 @@
 // with strcontains()'s bounded loops.
 
 import { IntPredicate, type Block, type Val } from '../codegen/llvm';
-import { none, s64 } from '../types';
+import { none, s64 } from '../../common/types';
 import { emitSearchLoop } from './strcontains';
 import type { FunctionDef } from './types';
 
 export const strstr: FunctionDef = {
+  examples: [{ script: 'BEGIN { printf("%d %d\\n", strstr("hello", "ll"), strstr("hello", "x")); exit(); }', output: '2 -1\n\n\n' }],
   name: 'strstr',
   check(ctx, call) {
     if (call.args.length !== 2) {

@@ -4,9 +4,9 @@
 // Resolution happens in user space when the value is printed (ksymFormat, usymFormat).
 
 import { Opcode } from '../codegen/llvm';
-import { none, type StringType } from '../types';
+import { none, type StringType } from '../../common/types';
 import type { FunctionDef, ValueFormat } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 function define(user: boolean): FunctionDef {
   const name = user ? 'usym' : 'ksym';
@@ -41,10 +41,13 @@ function define(user: boolean): FunctionDef {
 }
 
 export const ksym = define(false);
+ksym.examples = [{ script: 'BEGIN { printf("%s\\n", ksym(kaddr("vfs_read"))); exit(); }', output: 'vfs_read\n\n\n', sameAs017: true }];
 export const usym = define(true);
+usym.examples = [{ script: 'BEGIN { printf("%s\\n", usym(1)); exit(); }', output: '0x1\n\n\n' }];
 
 export const ksymFormat: ValueFormat = {
   name: 'ksym',
+  examples: [{ script: 'BEGIN { @ = ksym(kaddr("vfs_read")); exit(); }', output: '\n\n@: vfs_read\n', sameAs017: true }],
   decode: (view, off, _t, host) => host.kernelSymbol(view.getBigUint64(off, true), false),
   printf: 'string',
   joinsMapLines: true,
@@ -53,6 +56,7 @@ export const ksymFormat: ValueFormat = {
 
 export const usymFormat: ValueFormat = {
   name: 'usym',
+  examples: [{ script: 'BEGIN { @ = usym(1); exit(); }', output: '\n\n@: 0x1\n' }],
   decode: (view, off, _t, host) => host.userSymbol(view.getBigUint64(off, true), Number(view.getBigUint64(off + 8, true)), false, false),
   printf: 'string',
   joinsMapLines: true,

@@ -20,6 +20,7 @@ export const system = formattedTextFunction(
   },
   allowedUnsafe,
 );
+system.examples = [{ script: 'BEGIN { system("echo %d", 7); exit(); }', args: ['--unsafe'], output: '7\n\n\n', sameAs017: true }];
 
 /** The command's stdout, once it has exited (or failed to start: then nothing, as popen gives). */
 function runShell(cmd: string): Promise<Buffer> {

@@ -3,9 +3,9 @@
 import { Opcode } from '../codegen/llvm';
 import { statSync } from 'node:fs';
 import type { Builtin } from '../ast';
-import { none, u32 } from '../types';
+import { none, u32 } from '../../common/types';
 import type { BuiltinDef, EmitContext, FunctionDef } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 function half(name: string, helper: number, upper: boolean): BuiltinDef {
   return {
@@ -22,9 +22,13 @@ function half(name: string, helper: number, upper: boolean): BuiltinDef {
 }
 
 export const pid = half('pid', BpfHelper.GET_CURRENT_PID_TGID, true);
+pid.examples = [{ script: 'BEGIN { printf("%d\\n", pid > 0); exit(); }', output: '1\n\n\n', sameAs017: true }];
 export const tid = half('tid', BpfHelper.GET_CURRENT_PID_TGID, false);
+tid.examples = [{ script: 'BEGIN { printf("%d\\n", tid > 0); exit(); }', output: '1\n\n\n', sameAs017: true }];
 export const uid = half('uid', BpfHelper.GET_CURRENT_UID_GID, false);
+uid.examples = [{ script: 'BEGIN { printf("%d\\n", uid); exit(); }', output: '0\n\n\n', sameAs017: true }];
 export const gid = half('gid', BpfHelper.GET_CURRENT_UID_GID, true);
+gid.examples = [{ script: 'BEGIN { printf("%d\\n", gid); exit(); }', output: '0\n\n\n', sameAs017: true }];
 
 /** PROC_PID_INIT_INO: the inode of the initial PID namespace (/proc/self/ns/pid). */
 const INIT_PID_NS_INO = 0xeffffffc;
@@ -63,4 +67,6 @@ function nsForm(def: BuiltinDef): FunctionDef {
 }
 
 export const pidOf = nsForm(pid);
+pidOf.examples = [{ script: 'BEGIN { printf("%d\\n", pid(init) == pid); exit(); }', output: '1\n\n\n' }];
 export const tidOf = nsForm(tid);
+tidOf.examples = [{ script: 'BEGIN { printf("%d\\n", tid(init) == tid); exit(); }', output: '1\n\n\n' }];

@@ -1,8 +1,8 @@
 // time(fmt): prints the local time of the moment user space handles the event, formatted with
 // strftime conventions; the default format is "%H:%M:%S\n", as in bpftrace.
 
-import { localTm, strftime } from '../format/strftime';
-import { none } from '../types';
+import { localTm, strftime } from '../../common/format/strftime';
+import { none } from '../../common/types';
 import type { FunctionDef } from './types';
 
 const DEFAULT_FORMAT = '%H:%M:%S\n';
@@ -13,6 +13,7 @@ interface TimeData {
 }
 
 export const time: FunctionDef = {
+  examples: [{ script: 'BEGIN { time("%Y\\n"); exit(); }', output: /^2\d\d\d\n\n\n$/, sameAs017: true }],
   name: 'time',
   check(ctx, call) {
     const [fmt, extra] = call.args;

@@ -6,10 +6,10 @@
 // whole map (alignEntries), each row a point on a graph (text) or an {interval_start, value} (JSON).
 
 import { IntPredicate, Opcode, type Val } from '../codegen/llvm';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 import { opaqueToOptimizer } from '../codegen/opaque';
-import type { AggType } from '../types';
-import { localTm, strftime } from '../format/strftime';
+import type { AggType } from '../../common/types';
+import { localTm, strftime } from '../../common/format/strftime';
 import type { AggregateDef, EmitContext } from './types';
 
 const REDUCERS = ['avg', 'max', 'min', 'sum'] as const;
@@ -70,6 +70,7 @@ function clock(ctx: EmitContext): Val {
 
 export const tseries: AggregateDef = {
   name: 'tseries',
+  examples: [{ script: 'BEGIN { @ = tseries(5, 1s, 2); exit(); }', output: /^\n\n@:\n {19}4 {51}6\nhh:mm:ss\.ns {8}\|_{51}\|\n\d\d:\d\d:\d\d\.000000000 \| {25}\* {25}\| 5\n {19}v_{51}v\n {19}4 {51}6\n\n$/ }],
   check(ctx, call) {
     const t: AggType = { kind: 'agg', agg: 'tseries', signed: true, interval: 1n, slots: 1n };
     if (call.args.length < 3 || call.args.length > 4) {

@@ -4,7 +4,7 @@
 // default_str_length and strcap(s) (0.25+): the capacity of str() results, and of a string.
 
 import type { Call, Expr } from '../ast';
-import { isPointer, none, u64, type Type } from '../types';
+import { isPointer, none, u64, type Type } from '../../common/types';
 import { truth } from './map-key-arg';
 import type { BuiltinDef, CheckContext, FunctionDef } from './types';
 
@@ -43,6 +43,7 @@ export const typeTest = (name: string): FunctionDef => ({
 });
 
 export const defaultStrLength: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%d\\n", default_str_length); exit(); }', output: '64\n\n\n' }],
   name: 'default_str_length',
   check: () => u64,
   emit: (ctx) => ({ type: u64, v: ctx.constInt(ctx.options.strLen) }),

@@ -4,18 +4,20 @@
 // definitions up by name; they never switch on names. What the user-space side may ask of the
 // runtime (output, maps, host lookups, value formats) is in ./runtime-contract.ts.
 
-import type { Dialect } from '../dialect';
+import type { Dialect } from '../../common/dialect';
 import type { Builtin, Call, Expr, Span } from '../ast';
 import type { Builder, Context, Fn, Module, Ty, Val } from '../codegen/llvm';
 import type { ExpandedProbe } from '../probes';
 import type { MapDef } from '../codegen/map-defs';
-import type { AddrSpace, AggType, IntType, StackMode, Type } from '../types';
+import type { AddrSpace, AggType, IntType, StackMode, Type } from '../../common/types';
 
 import type { MapInfo } from '../semantic/checked-program';
 import type { CoreMember } from '../semantic/core-member';
 import type { AggregateValue, EventData, EventHandler } from './runtime-contract';
+import type { Example } from './example';
 
 export type * from './runtime-contract';
+export type { Example } from './example';
 
 /** Read-only configuration slots the runtime fills in before load (see codegen/program.ts). */
 export type ConfigName = 'cpid' | 'start_ns' | 'ncpus' | 'wall_at_boot' | 'argc' | `arg${number}` | `str${number}` | `opt${number}`;
@@ -34,7 +36,7 @@ export interface LanguageOptions {
   readonly stackMode?: StackMode;
   /** The config block's max_cat_bytes (or BPFTRACE_MAX_CAT_BYTES): what cat() reads at most. */
   readonly catBytes?: number;
-  /** Which bpftrace the program means what it means in (src/dialect.ts): 0.26 has bool results. */
+  /** Which bpftrace the program means what it means in (common/dialect.ts): 0.26 has bool results. */
   readonly dialect: Dialect;
   /** Named program options (`-- --name=value`), for getopt(). */
   readonly namedOptions?: ReadonlyMap<string, string | true>;
@@ -146,6 +148,8 @@ export interface BuiltinDef {
   name: string;
   check(ctx: CheckContext, node: Builtin): Type;
   emit(ctx: EmitContext, node: Builtin): CgValue;
+  /** Tiny programs showing it at work, run in the kernel by test/registry-examples.test.ts (./example.ts). */
+  examples?: readonly Example[];
 }
 
 export interface FunctionDef {
@@ -153,6 +157,8 @@ export interface FunctionDef {
   check(ctx: CheckContext, call: Call): Type;
   emit(ctx: EmitContext, call: Call): CgValue;
   event?: EventHandler;
+  /** Tiny programs showing it at work, run in the kernel by test/registry-examples.test.ts (./example.ts). */
+  examples?: readonly Example[];
 }
 
 /**
@@ -207,6 +213,8 @@ export interface AggregateDef {
   typeName?(t: AggType): string;
   /** How --metrics exposes its values to Prometheus (runtime/metrics/); absent: not exposed. */
   metrics?: AggregateMetrics;
+  /** Tiny programs showing it at work, run in the kernel by test/registry-examples.test.ts (./example.ts). */
+  examples?: readonly Example[];
 }
 
 /**

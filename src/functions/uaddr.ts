@@ -5,9 +5,9 @@
 // reads a signed integer of the symbol's size (1, 2 or 4 bytes; 8 otherwise), as in bpftrace 0.17:
 // `*uaddr("an_int")` reads 4 bytes, not 8.
 
-import { ElfFile } from '../kernel/elf';
-import { elfSymbols } from '../kernel/elf-symbols';
-import { none, u64, type IntType } from '../types';
+import { ElfFile } from '../../common/kernel/elf';
+import { elfSymbols } from '../../common/kernel/elf-symbols';
+import { none, u64, type IntType } from '../../common/types';
 import type { FunctionDef } from './types';
 
 interface Found {

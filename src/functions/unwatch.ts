@@ -2,10 +2,10 @@
 // address its function is called with), in user space when the event is handled, as bpftrace 0.17
 // does; later writes there no longer fire. An address nothing watches is ignored.
 
-import { none } from '../types';
+import { none } from '../../common/types';
 import { emitRecord, layoutRecord } from './event-record';
 import type { FunctionDef } from './types';
-import { u64 } from '../types';
+import { u64 } from '../../common/types';
 
 const LAYOUT = layoutRecord([u64]);
 

@@ -5,7 +5,7 @@
 // bpftrace, whose BEGIN and END run on behalf of its own user-space process.
 
 import { Opcode, IntPredicate } from '../codegen/llvm';
-import { intType } from '../types';
+import { intType } from '../../common/types';
 import type { BuiltinDef } from './types';
 import { PT_REGS_CS } from '../probes/pt-regs';
 

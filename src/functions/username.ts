@@ -3,13 +3,14 @@
 // the value is decoded, so printf %s, print(), map keys and values all show the name.
 
 import { Opcode } from '../codegen/llvm';
-import type { StringType } from '../types';
+import type { StringType } from '../../common/types';
 import type { BuiltinDef, ValueFormat } from './types';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 export const usernameType: StringType = { kind: 'string', size: 8, format: 'username' };
 
 export const username: BuiltinDef = {
+  examples: [{ script: 'BEGIN { printf("%s\\n", username); exit(); }', output: /^\S+\n\n\n$/, sameAs017: true }],
   name: 'username',
   check: () => usernameType,
   emit(ctx) {
@@ -22,6 +23,7 @@ export const username: BuiltinDef = {
 
 export const usernameFormat: ValueFormat = {
   name: 'username',
+  examples: [{ script: 'BEGIN { @ = username; exit(); }', output: /^\n\n@: \S+\n$/, sameAs017: true }],
   decode: (view, off, _t, host) => host.username(view.getBigUint64(off, true)),
   printf: 'string',
 };

@@ -4,8 +4,8 @@
 // at most the value's capacity; a computed `len` is clamped to it so the verifier sees a bound.
 
 import { IntPredicate } from '../codegen/llvm';
-import { BpfHelper } from '../kernel/bpf-helpers';
-import { none } from '../types';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
+import { none } from '../../common/types';
 import { truth } from './map-key-arg';
 import type { FunctionDef } from './types';
 import { allowedUnsafe } from './unsafe';

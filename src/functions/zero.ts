@@ -5,3 +5,4 @@
 import { mapAction } from './clear';
 
 export const zero = mapAction('zero', (maps, m) => maps.zero(m));
+zero.examples = [{ script: 'BEGIN { @ = count(); zero(@); exit(); }', output: '\n\n@: 0\n', sameAs017: true }];

@@ -1,7 +1,7 @@
 // asyncwatchpoint:FUNC+argN:LEN:MODE: watchpoint:FUNC+argN without stopping the process while the
 // breakpoint is set (accesses in the meantime are missed). Only the function form exists.
 
-import { error } from '../diagnostics';
+import { error } from '../../common/diagnostics';
 import type { ProbeType } from './types';
 import type { WatchpointAttach } from './watchpoint.attach';
 import { expandFunctionWatchpoint, watchpointCapabilities } from './watchpoint-args';

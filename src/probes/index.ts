@@ -2,7 +2,7 @@
 // record, a member of AttachRecord in src/compiled.ts) and one in runtime/attach/.
 
 import type { AttachPoint, Probe } from '../ast';
-import { error } from '../diagnostics';
+import { error } from '../../common/diagnostics';
 import { didYouMean } from '../suggest';
 import { interval } from './interval';
 import { iter } from './iter';

@@ -1,13 +1,14 @@
 // interval:s:N, interval:ms:N, interval:us:N, interval:hz:N and the short form interval:1s:
 // a cpu-clock perf event on one CPU whose sample period is the interval.
 
-import { error } from '../diagnostics';
+import { error } from '../../common/diagnostics';
 import type { IntervalAttach } from './interval.attach';
 import type { ProbeType } from './types';
 
 const NS_PER: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 };
 
 export const interval: ProbeType<IntervalAttach> = {
+  examples: [{ script: 'interval:ms:10 { printf("tick\\n"); exit(); }', output: 'tick\n\n\n', sameAs017: true }],
   name: 'interval',
   aliases: ['i'],
   addressSpace: 'kernel',

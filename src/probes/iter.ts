@@ -4,11 +4,11 @@
 // `args.file`) read its fields at the offsets the kernel's BTF gives. The runtime reads the
 // iterator until EOF and then ends the session, as bpftrace does.
 
-import { error } from '../diagnostics';
-import { Btf } from '../kernel/btf';
-import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
+import { error } from '../../common/diagnostics';
+import { Btf } from '../../common/kernel/btf';
+import type { TracepointField, TracepointFormat } from '../../common/kernel/tracefs';
 import { IntPredicate } from '../codegen/llvm';
-import { ITERATOR_FIELDS } from '../kernel/iterators';
+import { ITERATOR_FIELDS } from '../../common/kernel/iterators';
 import type { IterAttach } from './iter.attach';
 import type { ProbeSite, ProbeType } from './types';
 
@@ -32,6 +32,7 @@ export function iterContext(obj: string): TracepointFormat | null {
 }
 
 export const iter: ProbeType<IterAttach> = {
+  examples: [{ script: 'iter:task { if (ctx->task->pid == 1) { printf("%d\\n", ctx->task->pid); } }', output: '1\n\n\n', loadOnly: 'this kernel refuses BPF iterator programs (EPERM)' }],
   name: 'iter',
   aliases: ['it'],
   addressSpace: 'kernel',

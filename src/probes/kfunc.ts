@@ -6,15 +6,15 @@
 
 import type { AttachPoint } from '../ast';
 import type { Val } from '../codegen/llvm';
-import { error, missingTarget } from '../diagnostics';
+import { error, missingTarget } from '../../common/diagnostics';
 import type { EmitContext } from '../functions/types';
-import { Btf, type BtfFunction } from '../kernel/btf';
-import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
-import { kernelFunctions } from '../kernel/btf-functions';
+import { Btf, type BtfFunction } from '../../common/kernel/btf';
+import type { TracepointField, TracepointFormat } from '../../common/kernel/tracefs';
+import { kernelFunctions } from '../../common/kernel/btf-functions';
 import type { KfuncAttach } from './kfunc.attach';
 import type { ProbeSite, ProbeType } from './types';
-import { wildcardRegex } from '../wildcard';
-import type { Dialect } from '../dialect';
+import { wildcardRegex } from '../../common/wildcard';
+import type { Dialect } from '../../common/dialect';
 
 /** The trampoline saves at most this many argument slots (MAX_BPF_FUNC_ARGS). */
 const MAX_SLOTS = 12;
@@ -143,4 +143,6 @@ function kernelFunctionProbe(name: 'kfunc' | 'kretfunc', aliases: string[]): Pro
 }
 
 export const kfunc = kernelFunctionProbe('kfunc', ['f', 'fentry']);
+kfunc.examples = [{ script: 'kfunc:vfs_read { @ = 1; exit(); }', output: '\n\n@: 1\n', loadOnly: 'this kernel refuses fentry/fexit programs (EPERM; the VM lane attaches them)' }];
 export const kretfunc = kernelFunctionProbe('kretfunc', ['fr', 'fexit']);
+kretfunc.examples = [{ script: 'kretfunc:vfs_read { @ = 1; exit(); }', output: '\n\n@: 1\n', loadOnly: 'this kernel refuses fentry/fexit programs (EPERM; the VM lane attaches them)' }];

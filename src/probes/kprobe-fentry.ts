@@ -14,7 +14,7 @@
 // - an exact function of the kernel itself (no offset, wildcard or module), with BTF.
 
 import type { Probe } from '../ast';
-import { Btf } from '../kernel/btf';
+import { Btf } from '../../common/kernel/btf';
 import { paramSlots } from './kfunc';
 import type { KprobeAttach } from './kprobe.attach';
 import type { ExpandedProbe, ProbeSite } from './types';

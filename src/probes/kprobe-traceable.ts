@@ -4,10 +4,10 @@
 // and, unless --unsafe, is a missing attach point (config missing_probes decides what that does).
 
 import type { AttachPoint } from '../ast';
-import { BpfscriptError, error } from '../diagnostics';
-import { functionsOfModule, kernelFunctions } from '../kernel/kprobe-functions';
-import { perHost } from '../kernel/host';
-import { wildcardRegex } from '../wildcard';
+import { BpfscriptError, error } from '../../common/diagnostics';
+import { functionsOfModule, kernelFunctions } from '../../common/kernel/kprobe-functions';
+import { perHost } from '../../common/kernel/host';
+import { wildcardRegex } from '../../common/wildcard';
 
 /** Functions bpftrace 0.2x leaves out of kprobes (from the kernel's kprobe_multi selftests). */
 const BAD = new Set(['arch_cpu_idle', 'default_idle', 'bpf_dispatcher_xdp_func']);

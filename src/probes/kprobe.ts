@@ -1,24 +1,24 @@
 // kprobe:func, kprobe:func+offset, kprobe:module:func and kretprobe:func. Wildcards expand over
-// the kernel's traceable functions (available_filter_functions, else kallsyms: src/kernel/kprobe-functions).
-// The mechanism is the running kernel's best (src/kernel/kprobe-mechanism.ts): a wildcard becomes
+// the kernel's traceable functions (available_filter_functions, else kallsyms: common/kernel/kprobe-functions).
+// The mechanism is the running kernel's best (common/kernel/kprobe-mechanism.ts): a wildcard becomes
 // ONE kprobe_multi program where the kernel has it (`func` then comes from the function's address
 // at run time), else one program per function; without kprobes but with BPF trampolines each
 // function is traced through fentry/fexit, arguments read from the trampoline's u64 array.
 
 import type { AttachPoint, Probe } from '../ast';
 import type { Val } from '../codegen/llvm';
-import { error, missingTarget } from '../diagnostics';
+import { error, missingTarget } from '../../common/diagnostics';
 import type { EmitContext } from '../functions/types';
-import { kprobeMechanism } from '../kernel/kprobe-mechanism';
-import { Btf } from '../kernel/btf';
-import { functionsOfModule, kernelFunctions } from '../kernel/kprobe-functions';
+import { kprobeMechanism } from '../../common/kernel/kprobe-mechanism';
+import { Btf } from '../../common/kernel/btf';
+import { functionsOfModule, kernelFunctions } from '../../common/kernel/kprobe-functions';
 import { paramSlots } from './kfunc';
 import { fentryTwin } from './kprobe-fentry';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { KprobeAttach } from './kprobe.attach';
 import type { ExpandTarget, ProbeSite, ProbeType } from './types';
 import { badKprobeFunction, checkKprobeTarget } from './kprobe-traceable';
-import { wildcardRegex } from '../wildcard';
+import { wildcardRegex } from '../../common/wildcard';
 
 /** Whether the probe's body or predicate names the `probe` builtin (any object tree walk). */
 function usesProbeBuiltin(node: unknown): boolean {
@@ -131,4 +131,6 @@ function kernelProbe(name: 'kprobe' | 'kretprobe', aliases: string[]): ProbeType
 }
 
 export const kprobe = kernelProbe('kprobe', ['k']);
+kprobe.examples = [{ script: 'kprobe:vfs_read { @ = count(); exit(); }', output: '\n\n@: 1\n', loadOnly: 'kprobes are compiled out of this kernel and fentry programs are refused (the VM lane attaches them)' }];
 export const kretprobe = kernelProbe('kretprobe', ['kr']);
+kretprobe.examples = [{ script: 'kretprobe:vfs_read { @ = 1; exit(); }', output: '\n\n@: 1\n', loadOnly: 'kprobes are compiled out of this kernel and fentry programs are refused (the VM lane attaches them)' }];

@@ -1,14 +1,15 @@
 // profile, software and hardware probes: perf events that run the program on overflow.
 // profile fires on every CPU at a rate; software/hardware fire every N occurrences of an event.
 
-import { error } from '../diagnostics';
-import { HARDWARE, SOFTWARE, type EventTable } from '../kernel/perf-events';
+import { error } from '../../common/diagnostics';
+import { HARDWARE, SOFTWARE, type EventTable } from '../../common/kernel/perf-events';
 import type { CountedEventAttach, ProfileAttach } from './perf-events.attach';
 import type { ProbeType } from './types';
 
 const RATE_NS: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3 };
 
 export const profile: ProbeType<ProfileAttach> = {
+  examples: [{ script: 'profile:hz:99 { @ = 1; exit(); }', output: '\n\n@: 1\n', sameAs017: true }],
   name: 'profile',
   aliases: ['p'],
   addressSpace: 'kernel',
@@ -52,4 +53,6 @@ function counted(name: 'software' | 'hardware', alias: string, table: EventTable
 }
 
 export const software = counted('software', 's', SOFTWARE);
+software.examples = [{ script: 'software:cpu-clock:100000 { @ = 1; exit(); }', output: '\n\n@: 1\n', sameAs017: true }];
 export const hardware = counted('hardware', 'h', HARDWARE);
+hardware.examples = [{ script: 'hardware:cycles:1000000 { @ = 1; exit(); }', output: '\n\n@: 1\n', loadOnly: 'this VM has no hardware counters' }];

@@ -6,15 +6,15 @@
 // data) the program does not get. A raw
 // tracepoint's context is that u64 array, laid out as a trampoline's (./kfunc.ts paramSlots).
 
-import { error, missingTarget } from '../diagnostics';
-import { Btf } from '../kernel/btf';
-import type { BtfFunction } from '../kernel/btf-types';
-import { readFormat } from '../kernel/tracefs';
-import { listTracepoints } from '../kernel/tracefs';
+import { error, missingTarget } from '../../common/diagnostics';
+import { Btf } from '../../common/kernel/btf';
+import type { BtfFunction } from '../../common/kernel/btf-types';
+import { readFormat } from '../../common/kernel/tracefs';
+import { listTracepoints } from '../../common/kernel/tracefs';
 import { argsFormat, paramSlots } from './kfunc';
 import type { RawTracepointAttach } from './rawtracepoint.attach';
 import type { ProbeSite, ProbeType } from './types';
-import { wildcardRegex } from '../wildcard';
+import { wildcardRegex } from '../../common/wildcard';
 
 /** The event's probe prototype from BTF, without the private-data parameter; null without BTF. */
 function eventPrototype(event: string): BtfFunction | null {
@@ -24,6 +24,7 @@ function eventPrototype(event: string): BtfFunction | null {
 }
 
 export const rawtracepoint: ProbeType<RawTracepointAttach> = {
+  examples: [{ script: 'rawtracepoint:sys_enter /pid == cpid/ { @ = 1; }', args: ['-c', '/bin/true'], output: '\n\n@: 1\n' }],
   name: 'rawtracepoint',
   aliases: ['rt'],
   addressSpace: 'kernel',

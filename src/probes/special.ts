@@ -4,7 +4,7 @@
 // program type a test run accepts with no input; test and bench programs are XDP ones, as in
 // bpftrace 0.25+, because only a packet program's test run repeats and times itself.
 
-import { error } from '../diagnostics';
+import { error } from '../../common/diagnostics';
 import type { SpecialAttach } from './special.attach';
 import type { ProbeType, RunAt } from './types';
 
@@ -24,7 +24,9 @@ function beginEnd(which: 'BEGIN' | 'END'): ProbeType<SpecialAttach> {
 }
 
 export const begin = beginEnd('BEGIN');
+begin.examples = [{ script: 'BEGIN { printf("hello\\n"); exit(); }', output: 'hello\n\n\n', sameAs017: true }];
 export const end = beginEnd('END');
+end.examples = [{ script: 'BEGIN { exit(); } END { printf("end\\n"); }', output: 'end\n\n\n', sameAs017: true }];
 
 /** The signals a self:signal probe may wait for (bpftrace 0.24+ knows only SIGUSR1). */
 const SIGNALS = ['SIGUSR1'];
@@ -46,4 +48,6 @@ function named(kind: 'test' | 'bench', flag: string): ProbeType<SpecialAttach> {
 }
 
 export const test = named('test', '--test');
+test.examples = [{ script: 'test:one { $x = 1; }', args: ['--test'], output: /^[\s\S]*\[ {7}OK \]\S* one \([\s\S]*PASSED[\s\S]*\n$/ }];
 export const bench = named('bench', '--bench');
+bench.examples = [{ script: 'bench:one { $x = 1; }', args: ['--bench'], output: /^Benchmark +Time\(ns\) +Iterations\n-+\none +\d+ +\d+\n$/ }];

@@ -8,8 +8,8 @@
 // the raw argument's name, size and signedness are checked again against the running kernel's BTF
 // before it is used, and any mismatch keeps the tracepoint.
 
-import { Btf } from '../kernel/btf';
-import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
+import { Btf } from '../../common/kernel/btf';
+import type { TracepointField, TracepointFormat } from '../../common/kernel/tracefs';
 import { paramSlots } from './kfunc';
 import type { RawTracepointAttach } from './rawtracepoint.attach';
 import type { ExpandedProbe, ProbeType } from './types';

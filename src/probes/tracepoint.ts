@@ -3,14 +3,14 @@
 // runs as the event's raw tracepoint where it has one (see withoutArgs below).
 
 import type { AttachPoint } from '../ast';
-import { error, missingTarget } from '../diagnostics';
-import { listTracepoints, readFormat, tracefsMissing, tracefsRoot } from '../kernel/tracefs';
+import { error, missingTarget } from '../../common/diagnostics';
+import { listTracepoints, readFormat, tracefsMissing, tracefsRoot } from '../../common/kernel/tracefs';
 import { didYouMean, withSuggestion } from '../suggest';
 import { rawtracepoint } from './rawtracepoint';
 import { rawFieldsFormat } from './tracepoint-raw-fields';
 import type { TracepointAttach } from './tracepoint.attach';
 import { bindProbe, type ProbeSite, type ProbeType } from './types';
-import { wildcardRegex } from '../wildcard';
+import { wildcardRegex } from '../../common/wildcard';
 
 /**
  * Trace-event categories without kernel tracepoints behind them, so without raw tracepoints: the
@@ -50,6 +50,7 @@ function expandOne(ap: AttachPoint, category: string, name: string): ProbeSite<T
 }
 
 export const tracepoint: ProbeType<TracepointAttach> = {
+  examples: [{ script: 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @ = count(); }', args: ['-c', '/bin/bash -c true'], output: /^\n\n@: \d+\n$/, sameAs017: true }],
   name: 'tracepoint',
   aliases: ['t'],
   addressSpace: 'kernel',

@@ -4,13 +4,13 @@
 
 import type { AttachPoint, Probe } from '../ast';
 import type { Val } from '../codegen/llvm';
-import type { EmitContext } from '../functions/types';
-import type { Diagnostic } from '../diagnostics';
-import type { TracepointFormat } from '../kernel/tracefs';
+import type { EmitContext, Example } from '../functions/types';
+import type { Diagnostic } from '../../common/diagnostics';
+import type { TracepointFormat } from '../../common/kernel/tracefs';
 import type { AttachRecord } from '../compiled';
-import type { AddrSpace, Type } from '../types';
-import type { Dialect } from '../dialect';
-import type { BtfFunction } from '../kernel/btf-types';
+import type { AddrSpace, Type } from '../../common/types';
+import type { Dialect } from '../../common/dialect';
+import type { BtfFunction } from '../../common/kernel/btf-types';
 
 /** One concrete attach point as a probe type's `expand` finds it, before the registry binds it to its type. */
 export interface ProbeSite<A extends AttachRecord = AttachRecord> {
@@ -106,6 +106,8 @@ export interface ProbeType<A extends AttachRecord = AttachRecord> {
   argsPointerSpace?(p: ExpandedProbe<A>): AddrSpace;
   /** Run by the runtime through BPF_PROG_TEST_RUN instead of being attached, and when. */
   runOnce?: RunAt;
+  /** Tiny programs showing it at work, run in the kernel by test/registry-examples.test.ts (src/functions/example.ts). */
+  examples?: readonly Example[];
   /** The type of `args->NAME` (or `args.NAME`) when the probe type decides it, or the error that
    * refuses it; undefined to read it from the expanded probe's `format`. */
   argField?(p: ExpandedProbe<A>, field: string): Type | { error: string; hint?: string } | undefined;

@@ -7,24 +7,24 @@
 // for kernel types.
 
 import type { AttachPoint, Probe, Program } from '../ast';
-import { error } from '../diagnostics';
-import type { ElfFile } from '../kernel/elf';
-import type { Dwarf } from '../kernel/dwarf';
-import type { ParamPlace } from '../kernel/dwarf/sysv';
-import type { DwarfBtf } from '../kernel/dwarf/to-btf';
-import { Btf, type TypeId } from '../kernel/btf';
+import { error } from '../../common/diagnostics';
+import type { ElfFile } from '../../common/kernel/elf';
+import type { Dwarf } from '../../common/kernel/dwarf';
+import type { ParamPlace } from '../../common/kernel/dwarf/sysv';
+import type { DwarfBtf } from '../semantic/dwarf-to-btf';
+import { Btf, type TypeId } from '../../common/kernel/btf';
 import { findNamedType, kernelBtf, languageType, pointerTo } from '../semantic/kernel-types';
-import type { TracepointField, TracepointFormat } from '../kernel/tracefs';
+import type { TracepointField, TracepointFormat } from '../../common/kernel/tracefs';
 import { didYouMean, withSuggestion } from '../suggest';
-import type { Type } from '../types';
+import type { Type } from '../../common/types';
 import type { ExpandedProbe } from './types';
 import type { UprobeAttach } from './uprobe.attach';
 import { resolveBinary } from './user-binary';
-import { hasWildcard, wildcardRegex } from '../wildcard';
+import { hasWildcard, wildcardRegex } from '../../common/wildcard';
 
 // The DWARF readers (~20 modules) are required when a script has a uprobe to read them for: every
 // compile loads this module (prepare.ts asks it for user types), most never need them.
-const dwarf = (): typeof import('../kernel/dwarf') => require('../kernel/dwarf') as typeof import('../kernel/dwarf');
+const dwarf = (): typeof import('../../common/kernel/dwarf') => require('../../common/kernel/dwarf') as typeof import('../../common/kernel/dwarf');
 
 /** Offsets in x86-64's struct pt_regs of di, si, dx, cx, r8, r9. */
 const ARG_REG_OFFSETS = [112, 104, 96, 88, 72, 64];
@@ -60,7 +60,7 @@ export function userTypes(program: Program, positionals: readonly string[] = [])
   if (!aps.length) return undefined;
   // Made when the first binary with DWARF turns up: until then the kernel's BTF need not be read.
   let layer: DwarfBtf | undefined;
-  const types = () => (layer ??= new (require('../kernel/dwarf/to-btf') as typeof import('../kernel/dwarf/to-btf')).DwarfBtf(Btf.vmlinux()));
+  const types = () => (layer ??= new (require('../semantic/dwarf-to-btf') as typeof import('../semantic/dwarf-to-btf')).DwarfBtf(Btf.vmlinux()));
   const names = typeNames(program);
   const binaries = new Set<Dwarf>();
   for (const ap of aps) {
@@ -73,7 +73,7 @@ export function userTypes(program: Program, positionals: readonly string[] = [])
     for (const name of funcs) {
       const f = dw.findFunction(name);
       if (!f || params.has(key(dw.path, name))) continue;
-      const places = (require('../kernel/dwarf/sysv') as typeof import('../kernel/dwarf/sysv')).placeParams(dw, f.params.map((p) => p.type));
+      const places = (require('../../common/kernel/dwarf/sysv') as typeof import('../../common/kernel/dwarf/sysv')).placeParams(dw, f.params.map((p) => p.type));
       params.set(key(dw.path, name), f.params.map((p, i) => ({ name: p.name, ctype: dw.typeName(p.type), btf: types().add(dw, p.type), place: places[i] })));
     }
   }
@@ -91,7 +91,7 @@ function dwarfAt(bin: string): Dwarf | null {
   const path = resolveBinary(bin);
   if (!path) return null;
   try {
-    return dwarf().dwarfOf((require('../kernel/elf') as typeof import('../kernel/elf')).ElfFile.open(path));
+    return dwarf().dwarfOf((require('../../common/kernel/elf') as typeof import('../../common/kernel/elf')).ElfFile.open(path));
   } catch {
     return null;
   }

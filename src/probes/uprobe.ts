@@ -5,17 +5,17 @@
 // semantic/unresolved.ts.
 
 import type { AttachPoint, Probe } from '../ast';
-import { BpfscriptError, error, missingTarget } from '../diagnostics';
-import { processObjects } from '../kernel/process-objects';
-import type { ElfFile } from '../kernel/elf';
-import { closestNames, functionSymbols, type ElfSymbol } from '../kernel/elf-symbols';
+import { BpfscriptError, error, missingTarget } from '../../common/diagnostics';
+import { processObjects } from '../../common/kernel/process-objects';
+import type { ElfFile } from '../../common/kernel/elf';
+import { closestNames, functionSymbols, type ElfSymbol } from '../../common/kernel/elf-symbols';
 import { ptRegsArgs, ptRegsRetval } from './pt-regs';
 import type { UprobeAttach } from './uprobe.attach';
 import type { ExpandTarget, ProbeSite, ProbeType } from './types';
 import { openBinary } from './user-binary';
 // Required on first use: its DWARF readers are ~20 modules a script without uprobes never needs.
 const uprobeArgs = (): typeof import('./uprobe-args') => require('./uprobe-args') as typeof import('./uprobe-args');
-import { hasWildcard, wildcardRegex } from '../wildcard';
+import { hasWildcard, wildcardRegex } from '../../common/wildcard';
 
 export { resolveBinary } from './user-binary';
 
@@ -129,4 +129,6 @@ function userProbe(name: 'uprobe' | 'uretprobe', alias: string): ProbeType<Uprob
 }
 
 export const uprobe = userProbe('uprobe', 'u');
+uprobe.examples = [{ script: 'uprobe:libc:getpid /pid == cpid/ { @ = 1; }', args: ['-c', '/bin/bash -c true'], output: '\n\n@: 1\n', sameAs017: true }];
 export const uretprobe = userProbe('uretprobe', 'ur');
+uretprobe.examples = [{ script: 'uretprobe:libc:getpid /pid == cpid/ { @ = retval == cpid; }', args: ['-c', '/bin/bash -c true'], output: '\n\n@: 1\n', sameAs017: true }];

@@ -5,15 +5,15 @@
 import type { AttachPoint } from '../ast';
 import { Opcode, type Val } from '../codegen/llvm';
 import { probeReadHelper } from '../codegen/probe-read';
-import { error, missingTarget } from '../diagnostics';
-import { parseUsdtArg, splitUsdtArgs, usdtNotes, type UsdtArg } from '../kernel/stapsdt';
+import { error, missingTarget } from '../../common/diagnostics';
+import { parseUsdtArg, splitUsdtArgs, usdtNotes, type UsdtArg } from '../../common/kernel/stapsdt';
 import type { EmitContext } from '../functions/types';
 import type { UsdtAttach } from './usdt.attach';
 import type { ExpandedProbe, ProbeSite, ProbeType } from './types';
 import { globBinaries, openBinary } from './user-binary';
-import { ElfFile } from '../kernel/elf';
-import { isElfFile, processObjects } from '../kernel/process-objects';
-import { hasWildcard, wildcardRegex } from '../wildcard';
+import { ElfFile } from '../../common/kernel/elf';
+import { isElfFile, processObjects } from '../../common/kernel/process-objects';
+import { hasWildcard, wildcardRegex } from '../../common/wildcard';
 
 /** x86-64 register names → byte offset of the full register in struct pt_regs, and bit shift. */
 const PT_REGS: Record<string, [number, number]> = {};

@@ -3,9 +3,9 @@
 // a path inside the process's mount namespace. A glob names several (globBinaries).
 
 import type { AttachPoint } from '../ast';
-import { error, missingTarget } from '../diagnostics';
-import { ElfFile, ElfFormatError } from '../kernel/elf';
-import { globBinaries, resolveBinary } from '../kernel/binaries';
+import { error, missingTarget } from '../../common/diagnostics';
+import { ElfFile, ElfFormatError } from '../../common/kernel/elf';
+import { globBinaries, resolveBinary } from '../../common/kernel/binaries';
 
 export { globBinaries, resolveBinary };
 

@@ -10,14 +10,14 @@
 
 import type { AttachPoint } from '../ast';
 import type { Val } from '../codegen/llvm';
-import { BpfscriptError, error } from '../diagnostics';
+import { BpfscriptError, error } from '../../common/diagnostics';
 import type { EmitContext } from '../functions/types';
 import { ptRegsArgs } from './pt-regs';
 import { uprobe } from './uprobe';
 import type { ExpandTarget, ExpandedProbe, ProbeContext, ProbeSite } from './types';
 import type { WatchpointAttach } from './watchpoint.attach';
 import { SETUP_EVENT_BASE, SETUP_RECORD_SIZE } from '../compiled';
-import { BpfHelper } from '../kernel/bpf-helpers';
+import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 /** HW_BREAKPOINT_R/W/X: the bits of perf_event_attr.bp_type. */
 const MODE_BITS: Record<string, number> = { r: 1, w: 2, x: 4 };

@@ -3,7 +3,7 @@
 // execution (x) there. The program is a perf_event program, like profile's.
 // watchpoint:FUNC+argN:LEN:MODE watches the address FUNC receives: see watchpoint-args.ts.
 
-import { error } from '../diagnostics';
+import { error } from '../../common/diagnostics';
 import type { ProbeType } from './types';
 import type { WatchpointAttach } from './watchpoint.attach';
 import { expandFunctionWatchpoint, lengthAndMode, watchpointCapabilities } from './watchpoint-args';

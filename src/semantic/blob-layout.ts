@@ -2,9 +2,9 @@
 // into a BlobLayout the runtime prints from, and the string-like type that carries the copied bytes
 // through maps and event records.
 
-import type { BlobField, BlobLayout } from '../blob-layout';
-import type { RecordType, StringType, Type } from '../types';
-import type { Btf, TypeId } from '../kernel/btf';
+import type { BlobField, BlobLayout } from '../../common/blob-layout';
+import type { RecordType, StringType, Type } from '../../common/types';
+import type { Btf, TypeId } from '../../common/kernel/btf';
 import { kernelBtf } from './kernel-types';
 
 /** The copy lives on the 512-byte BPF stack (event record, map value), so it must stay small. */

@@ -4,8 +4,8 @@
 // as 0.17 prints them. In BPF a bool is an i64 0 or 1 like any integer; stored (variables, maps,
 // tuples, events) it takes one byte, and it prints as `true` or `false`.
 
-import type { Dialect } from '../dialect';
-import { intType, s64, u64, type BoolType, type IntType, type Type } from '../types';
+import type { Dialect } from '../../common/dialect';
+import { intType, s64, u64, type BoolType, type IntType, type Type } from '../../common/types';
 
 export const bool: BoolType = { kind: 'bool' };
 

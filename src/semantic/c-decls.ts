@@ -13,8 +13,8 @@
 
 import type { BinaryOp, CDefinition, CField, Expr, Program } from '../ast';
 import { preprocess } from './preprocessor';
-import { Btf, type TypeId } from '../kernel/btf';
-import type { DiagnosticBag } from '../diagnostics';
+import { Btf, type TypeId } from '../../common/kernel/btf';
+import type { DiagnosticBag } from '../../common/diagnostics';
 
 /** Definitions that the script's #if/#ifdef/#ifndef lines leave in (the others are skipped). */
 export function activeDefinitions(program: Program, haveBtf: boolean): CDefinition[] {

@@ -4,10 +4,10 @@
 // against them and reports.
 
 import type { AssignMap, AssignVar, Block, For, Stmt } from '../ast';
-import { DiagnosticBag } from '../diagnostics';
+import { DiagnosticBag } from '../../common/diagnostics';
 import { aggregates } from '../functions';
 import { storageType } from '../functions/storage';
-import { isTypedAddress, s64, type AggType, type Type } from '../types';
+import { isTypedAddress, s64, type AggType, type Type } from '../../common/types';
 import { typeName } from '../type-name';
 import type { AnalyzedProbe, Analysis } from './checked-program';
 import { MAX_BLOB_BYTES, recordValueType } from './blob-layout';

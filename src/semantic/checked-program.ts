@@ -3,12 +3,12 @@
 import type { Call, Expr, FieldAccess, For, Probe, Program, Span } from '../ast';
 import type { AggregateDef, EventData } from '../functions';
 import type { ExpandedProbe, ProbeType } from '../probes';
-import type { AggType, StackMode, Type } from '../types';
+import type { AggType, StackMode, Type } from '../../common/types';
 import type { ConfigValues } from './config';
 import type { KernelField } from './kernel-types';
-import type { TracepointField } from '../kernel/tracefs';
-import type { Diagnostic } from '../diagnostics';
-import type { Dialect } from '../dialect';
+import type { TracepointField } from '../../common/kernel/tracefs';
+import type { Diagnostic } from '../../common/diagnostics';
+import type { Dialect } from '../../common/dialect';
 import type { MetricsMeta } from '../compiled';
 
 export type { KernelField } from './kernel-types';
@@ -94,7 +94,7 @@ export interface Analysis {
   helperErrors: number;
   /** `-- --name=value` program options, for getopt(). */
   namedOptions?: ReadonlyMap<string, string | true>;
-  /** Which bpftrace the program means what it means in (src/dialect.ts). */
+  /** Which bpftrace the program means what it means in (common/dialect.ts). */
   dialect: Dialect;
   /** The script's config block (and BPFTRACE_* variables over it): what it set, nothing else. */
   config: ConfigValues;

@@ -5,8 +5,8 @@
 // bpfscript (its symboliser, blazesym) are accepted and do nothing (spec.md lists which).
 
 import type { Config, Expr, Span } from '../ast';
-import type { DiagnosticBag } from '../diagnostics';
-import type { StackMode } from '../types';
+import type { DiagnosticBag } from '../../common/diagnostics';
+import type { StackMode } from '../../common/types';
 import { didYouMean } from '../suggest';
 import { MAX_MAP_KEYS } from './map-keys';
 

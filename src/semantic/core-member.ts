@@ -3,8 +3,8 @@
 // struct (through anonymous members) and checks that its type is of the same kind (an integer, a
 // pointer, an array of integers, a struct), so that kind is all the local description needs.
 
-import type { Btf } from '../kernel/btf';
-import type { TypeId } from '../kernel/btf-types';
+import type { Btf } from '../../common/kernel/btf';
+import type { TypeId } from '../../common/kernel/btf-types';
 
 export type CoreMember =
   | { kind: 'int'; bits: number }

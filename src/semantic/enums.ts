@@ -5,9 +5,9 @@
 // output keeps numbers, as bpftrace does for scripts that parse it. bpftrace 0.17 has none of
 // this: its enumerators are plain 64-bit integers, so under 0.17 no type carries an enum.
 
-import type { Dialect } from '../dialect';
-import type { EnumType } from '../kernel/btf-types';
-import { s64, type EnumNames, type IntType } from '../types';
+import type { Dialect } from '../../common/dialect';
+import type { EnumType } from '../../common/kernel/btf-types';
+import { s64, type EnumNames, type IntType } from '../../common/types';
 import { kernelBtf } from './kernel-types';
 
 function names(e: EnumType): EnumNames {

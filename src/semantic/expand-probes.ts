@@ -1,7 +1,7 @@
 // Attach-point expansion: each attach point of each probe becomes one program per matching target
 // (wildcards, aliases, `$N` in the attach point), through the probe-type registry (src/probes/).
 
-import { BpfscriptError, type Diagnostic, type DiagnosticBag } from '../diagnostics';
+import { BpfscriptError, type Diagnostic, type DiagnosticBag } from '../../common/diagnostics';
 import { expandAttachPoint } from '../probes';
 import type { Analysis } from './checked-program';
 import type { AnalyzeOptions } from './prepare';

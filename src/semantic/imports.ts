@@ -7,8 +7,8 @@
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Import, Program } from '../ast';
-import { registerSource, type DiagnosticBag } from '../diagnostics';
-import { host } from '../kernel/host';
+import { registerSource, type DiagnosticBag } from '../../common/diagnostics';
+import { host } from '../../common/kernel/host';
 
 export function resolveImports(program: Program, diags: DiagnosticBag): void {
   if (!program.imports?.length) return;

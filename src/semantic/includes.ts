@@ -6,8 +6,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Include, Program } from '../ast';
-import { BpfscriptError, type Diagnostic } from '../diagnostics';
-import { knownHeader } from '../kernel/header-macros';
+import { BpfscriptError, type Diagnostic } from '../../common/diagnostics';
+import { knownHeader } from '../../common/kernel/header-macros';
 
 /** Top directories of the kernel's include/ tree: BTF stands in for these headers. */
 const KERNEL_DIRS = new Set(['linux', 'net', 'uapi', 'asm', 'asm-generic', 'trace', 'crypto', 'scsi', 'sound', 'xen', 'rdma', 'video', 'drm', 'keys', 'misc', 'media', 'pcmcia', 'soc', 'clocksource', 'dt-bindings', 'math-emu', 'ras', 'kvm', 'acpi', 'vdso']);

@@ -7,7 +7,7 @@ import type { Cast, FieldAccess, Index, Sizeof, Unary } from '../ast';
 import { storageType } from '../functions/storage';
 import { isAddressBytes } from '../functions/pton';
 import { didYouMean, withSuggestion } from '../suggest';
-import { cSizeOf, derefSpace, intType, namedIntType, none, sizeOf, u64, type AddrSpace, type IntType, type StringType, type TupleType, type Type } from '../types';
+import { cSizeOf, derefSpace, intType, namedIntType, none, sizeOf, u64, type AddrSpace, type IntType, type StringType, type TupleType, type Type } from '../../common/types';
 import { typeName } from '../type-name';
 import { recordOfCopy } from './blob-layout';
 import { asInteger, bool, isBoolCast } from './bools';
@@ -16,8 +16,8 @@ import { findNamedType, kernelBtf, planMember, pointerTo, structOf } from './ker
 import { derefType, indexType, intPointerFromCType, literalIndex } from './pointers';
 import { constantInteger } from './constant-fold';
 import type { ProbeChecker } from './probe-checker';
-import { fieldType } from '../kernel/tracefs';
-import { Btf } from '../kernel/btf';
+import { fieldType } from '../../common/kernel/tracefs';
+import { Btf } from '../../common/kernel/btf';
 import { coreMember } from './core-member';
 
 /** `*p`: the element a pointer points to (src/semantic/pointers.ts). */

@@ -9,9 +9,9 @@
 //   structs and unions  → records: a place in memory whose members `.` reaches
 
 import type { CoreMember } from './core-member';
-import { Btf, type TypeId } from '../kernel/btf';
+import { Btf, type TypeId } from '../../common/kernel/btf';
 import { arrayValueType, blobLayout } from './blob-layout';
-import type { AddrSpace, IntType, Type } from '../types';
+import type { AddrSpace, IntType, Type } from '../../common/types';
 
 let scriptBtf: Btf | null | undefined;
 

@@ -16,8 +16,8 @@
 // one) and ignores tracefs event filters, as bpftrace's own raw tracepoints do.
 
 import type { Expr, FieldAccess } from '../ast';
-import type { TracepointField } from '../kernel/tracefs';
-import type { Type } from '../types';
+import type { TracepointField } from '../../common/kernel/tracefs';
+import type { Type } from '../../common/types';
 import type { AnalyzedProbe, Analysis } from './checked-program';
 
 /**

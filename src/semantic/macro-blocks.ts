@@ -9,7 +9,7 @@
 // becomes a test at the top of the loop body or the probe body.
 
 import type { Binary, Block, BlockExpr, Expr, Program, Span, Stmt, Ternary, Variable } from '../ast';
-import type { DiagnosticBag } from '../diagnostics';
+import type { DiagnosticBag } from '../../common/diagnostics';
 
 /** Statements to run before the current one, or null where nothing may be moved ahead. */
 type Ahead = Stmt[] | null;

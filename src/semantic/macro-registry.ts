@@ -4,7 +4,7 @@
 // wins, a user's macro over the standard library's.
 
 import type { Expr, Macro, MacroParam, Span } from '../ast';
-import type { DiagnosticBag } from '../diagnostics';
+import type { DiagnosticBag } from '../../common/diagnostics';
 import { builtins } from '../functions';
 import { joinSpans } from './ast-copy';
 

@@ -7,7 +7,7 @@
 // inside points into the macro and then at each call it came through.
 
 import type { BlockExpr, Builtin, Call, Expr, Let, Macro, MapRef, Program, Span, Variable } from '../ast';
-import type { DiagnosticBag } from '../diagnostics';
+import type { DiagnosticBag } from '../../common/diagnostics';
 import { aggregates, builtins, functions } from '../functions';
 import { copyTree, someNode, type AnyNode } from './ast-copy';
 import { flattenMacroBlocks } from './macro-blocks';

@@ -3,8 +3,8 @@
 // max_map_keys entries. As in bpftrace, hash and lruhash hold plain values and the per-CPU kinds
 // hold aggregations; a declared map the script never uses is a warning.
 
-import type { Diagnostic } from '../diagnostics';
-import { BpfscriptError } from '../diagnostics';
+import type { Diagnostic } from '../../common/diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 import type { Analysis, MapDecl } from './checked-program';
 import { MAX_MAP_KEYS } from './map-keys';
 

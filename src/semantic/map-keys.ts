@@ -2,7 +2,7 @@
 // `config = { max_map_keys = N }` block of newer bpftrace also sets. A map that is full refuses
 // new keys; the programs count each refusal and the session reports the count at exit.
 
-import { BpfscriptError } from '../diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 
 export const DEFAULT_MAP_KEYS = 4096;
 

@@ -7,7 +7,7 @@
 // wrong map name or label count is reported at compile time with the setting's span.
 
 import type { ConfigEntry } from '../ast';
-import type { DiagnosticBag } from '../diagnostics';
+import type { DiagnosticBag } from '../../common/diagnostics';
 import type { MetricsMeta } from '../compiled';
 import { suggest } from '../suggest';
 import type { Analysis } from './checked-program';

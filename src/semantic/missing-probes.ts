@@ -5,7 +5,7 @@
 // warning, anything else fails) and the 0.26 dialect uses 0.26's default, error.
 
 import type { AttachPoint } from '../ast';
-import type { Diagnostic } from '../diagnostics';
+import type { Diagnostic } from '../../common/diagnostics';
 import { probeType } from '../probes';
 import type { Analysis } from './checked-program';
 import type { MissingProbes } from './config';

@@ -4,8 +4,8 @@
 // (src/codegen/pointers.ts): it never needs more than the operand and result types.
 
 import type { Binary, Expr } from '../ast';
-import type { BlobLayout } from '../blob-layout';
-import { isBlob, isPointer, namedIntType, type AddrSpace, type IntType, type StringType, type Type } from '../types';
+import type { BlobLayout } from '../../common/blob-layout';
+import { isBlob, isPointer, namedIntType, type AddrSpace, type IntType, type StringType, type Type } from '../../common/types';
 import { languageType, kernelBtf } from './kernel-types';
 
 /** A type as bpftrace 0.17 spells it in messages: `int64`, `unsigned int16 *`, `struct Foo *`. */

@@ -3,7 +3,7 @@
 // front end parses but the passes do not implement yet, and the script's own C definitions.
 
 import type { Program } from '../ast';
-import { BpfscriptError, type DiagnosticBag } from '../diagnostics';
+import { BpfscriptError, type DiagnosticBag } from '../../common/diagnostics';
 import type { Analysis } from './checked-program';
 import { scriptTypes } from './c-decls';
 import { readConfig } from './config';
@@ -13,7 +13,7 @@ import { inlinePositionals, loadTimeUses } from './positionals';
 import { scopeVariables } from './scopes';
 import { checkStringLiterals } from './string-limits';
 import { userTypes } from '../probes/uprobe-args';
-import { DEFAULT_DIALECT, type Dialect } from '../dialect';
+import { DEFAULT_DIALECT, type Dialect } from '../../common/dialect';
 
 const DEFAULT_STRLEN = 64;
 /** The largest str() capacity, NUL included. */

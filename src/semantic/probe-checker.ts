@@ -3,10 +3,10 @@
 // also the CheckContext that builtin and function modules check themselves through.
 
 import type { Call, Expr, Span } from '../ast';
-import type { DiagnosticBag } from '../diagnostics';
+import type { DiagnosticBag } from '../../common/diagnostics';
 import type { CheckContext, EventData, LanguageOptions } from '../functions';
 import type { ExpandedProbe } from '../probes';
-import { type AddrSpace, type Type } from '../types';
+import { type AddrSpace, type Type } from '../../common/types';
 import { typeName } from '../type-name';
 import type { AnalyzedProbe, Analysis, EventSpec } from './checked-program';
 import { inferExpr } from './infer-expr';

@@ -1,7 +1,7 @@
-// Type rules of records (bpftrace 0.25+, src/records.ts): a literal's type, and `$r.name`.
+// Type rules of records (bpftrace 0.25+, common/records.ts): a literal's type, and `$r.name`.
 
 import type { FieldAccess, RecordLit } from '../ast';
-import { none, type TupleType, type Type } from '../types';
+import { none, type TupleType, type Type } from '../../common/types';
 import { typeName } from '../type-name';
 import { didYouMean } from '../suggest';
 import type { ProbeChecker } from './probe-checker';

@@ -2,7 +2,7 @@
 //
 // bpftrace 0.17 gives a probe one namespace: a variable first assigned inside an `if` is still
 // there after it. Since 0.22 a variable belongs to the block where it is declared (`let $x`) or
-// first assigned, and is gone when that block ends. The dialect decides (src/dialect.ts):
+// first assigned, and is gone when that block ends. The dialect decides (common/dialect.ts):
 //  - 0.26: each declaration is a variable of its own. Two that share a name (an `if` and its
 //    `else` each assigning $x) get distinct internal names, `x@2`, so the later passes, which key
 //    variables by name, keep them apart; a read of a variable whose block has ended is an error.
@@ -14,8 +14,8 @@
 // place, as positionals.ts does, before any pass reads it.
 
 import type { Block, BlockExpr, Expr, Let, Probe, Span, Stmt, Variable } from '../ast';
-import type { DiagnosticBag } from '../diagnostics';
-import type { Dialect } from '../dialect';
+import type { DiagnosticBag } from '../../common/diagnostics';
+import type { Dialect } from '../../common/dialect';
 
 interface Binding {
   /** The name the later passes know it by. */

@@ -4,7 +4,7 @@
 // here also keeps a 100,000-character literal from becoming 100,000 byte stores in one program.
 
 import type { Call, MapRef, Program, Span, StrLit } from '../ast';
-import type { DiagnosticBag } from '../diagnostics';
+import type { DiagnosticBag } from '../../common/diagnostics';
 
 const MAX_LITERAL_BYTES = 64;
 

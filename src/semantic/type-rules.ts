@@ -4,9 +4,9 @@
 import type { Expr, MapRef } from '../ast';
 import { formatOf } from '../functions';
 import { storageType } from '../functions/storage';
-import { typeEquals, type StringType, type Type } from '../types';
+import { typeEquals, type StringType, type Type } from '../../common/types';
 import { typeName } from '../type-name';
-import { elementOrder, sameNames } from '../records';
+import { elementOrder, sameNames } from '../../common/records';
 import type { MapInfo } from './checked-program';
 import { bpftraceTypeName } from './pointers';
 import type { ProbeChecker } from './probe-checker';

@@ -6,7 +6,7 @@
 // all is left, and so does this, with the reasons as errors. bpftrace 0.26 decides by config
 // missing_probes instead (missing-probes.ts), whose default, error, fails the compile.
 
-import { BpfscriptError, type Diagnostic } from '../diagnostics';
+import { BpfscriptError, type Diagnostic } from '../../common/diagnostics';
 import type { Analysis } from './checked-program';
 import { missingDiagnostic, missingPolicy, PROBE_REMOVED } from './missing-probes';
 

@@ -3,7 +3,7 @@
 // function module (src/functions) implements is left to that module, so the two never compete.
 
 import type { Macro } from '../ast';
-import { registerSource } from '../diagnostics';
+import { registerSource } from '../../common/diagnostics';
 import { aggregates, builtins, functions } from '../functions';
 import { BASE_BT } from './base';
 

@@ -6,7 +6,7 @@
 
 import { writeSync } from 'node:fs';
 import { compile } from '../../src/compile';
-import { BpfscriptError } from '../../src/diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 import { generateProgram } from './program';
 import { useLibbpfFeatureProbes } from '../../runtime/feature-probes';
 

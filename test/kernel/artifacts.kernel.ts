@@ -11,7 +11,7 @@ import { bpfscript } from '../helpers';
 import { kfixture, reads, traceCommand } from './helpers';
 import { ARTIFACT_SCRIPTS, artifactPath } from './artifacts-build';
 import { decode } from '../../src/artifact/format';
-import { Btf } from '../../src/kernel/btf';
+import { Btf } from '../../common/kernel/btf';
 import { findNamedType, planMember } from '../../src/semantic/kernel-types';
 import type { KernelLayout } from '../../src/compiled';
 

@@ -5,7 +5,7 @@ import { execFileSync } from '../child';
 import { readdirSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Btf } from '../../src/kernel/btf';
+import { Btf } from '../../common/kernel/btf';
 
 test('split BTF of a module: ids continue vmlinux, names resolve in either string table', () => {
   const mod = readdirSync('/sys/kernel/btf').find((m) => m !== 'vmlinux');

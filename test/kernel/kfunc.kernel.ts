@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { attachers } from '../../runtime/attach';
-import { tracingRefused } from '../../src/kernel/features';
+import { tracingRefused } from '../../common/kernel/features';
 import { bpftrace, reads, sameOnReads, traceCommand } from './helpers';
 import { useLibbpfFeatureProbes } from '../../runtime/feature-probes';
 

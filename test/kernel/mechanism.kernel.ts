@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { realpathSync } from 'node:fs';
-import { hasKprobeMulti } from '../../src/kernel/features';
+import { hasKprobeMulti } from '../../common/kernel/features';
 import { kfixture, bpftrace, kernelHasFprobe, traceCommand, reads } from './helpers';
 import { useLibbpfFeatureProbes } from '../../runtime/feature-probes';
 

@@ -8,12 +8,12 @@
 // attached). A test that expects to fail (WILL_FAIL, a non-zero RETURN_CODE) stays applicable:
 // its message comes from the compiler, or from an attach that fails here as it would anywhere.
 // Listing (-l) never attaches. The machine's answer comes from the same feature probes bpfscript
-// itself asks (src/kernel/features.ts), once per run.
+// itself asks (common/kernel/features.ts), once per run.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kernelFunctions } from '../../src/kernel/kprobe-functions';
-import { hasKprobes, tracingRefused } from '../../src/kernel/features';
+import { kernelFunctions } from '../../common/kernel/kprobe-functions';
+import { hasKprobes, tracingRefused } from '../../common/kernel/features';
 import { useLibbpfFeatureProbes } from '../../runtime/feature-probes';
 import type { PeerTest } from './parse';
 

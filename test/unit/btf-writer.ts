@@ -1,8 +1,8 @@
 // Encodes BTF (include/uapi/linux/btf.h, little-endian, version 1) from a few declarations, so the
-// unit lane's fake kernel has a real BTF blob for src/kernel/btf.ts to parse: the same bytes a
+// unit lane's fake kernel has a real BTF blob for common/kernel/btf.ts to parse: the same bytes a
 // kernel's /sys/kernel/btf/vmlinux holds, for a handful of types.
 
-import { BTF_MAGIC, KINDS, type BtfKind, type TypeId } from '../../src/kernel/btf';
+import { BTF_MAGIC, KINDS, type BtfKind, type TypeId } from '../../common/kernel/btf';
 
 interface Rec {
   name: string;

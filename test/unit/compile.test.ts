@@ -5,9 +5,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../../src/compile';
-import { BpfscriptError, renderAll } from '../../src/diagnostics';
-import { ElfFile } from '../../src/kernel/elf';
-import { withHost } from '../../src/kernel/host';
+import { BpfscriptError, renderAll } from '../../common/diagnostics';
+import { ElfFile } from '../../common/kernel/elf';
+import { withHost } from '../../common/kernel/host';
 import { fakeKernel } from '../fake-host';
 import type { KfuncAttach } from '../../src/probes/kfunc.attach';
 

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatExitMapsJson, formatMapJson, jsonString, jsonValue } from '../../runtime/format/json';
-import { s64, stringType, u64, type Value } from '../../src/types';
+import { s64, stringType, u64, type Value } from '../../common/types';
 import { agg, hist, lh, lhist, map, tup } from './map-data';
 
 const str = stringType(16);

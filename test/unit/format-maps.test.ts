@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatExitMaps, formatMap, type AvgValue, type MapEntry } from '../../runtime/format/maps';
 import { formatValue } from '../../runtime/format/values';
-import { intType, s64, stringType, u64, type Type, type Value } from '../../src/types';
+import { intType, s64, stringType, u64, type Type, type Value } from '../../common/types';
 import { agg, hist, lh, lhist, map, tup } from './map-data';
 
 const attach = 'Attaching 1 probe...\n';

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkPrintf, compilePrintf, formatPrintf, parseFormat } from '../../src/format/printf';
-import { intType, s64, stringType, u64, type Type, type Value } from '../../src/types';
+import { intType, s64, stringType, u64, type Type, type Value } from '../../common/types';
 
 const attach = 'Attaching 1 probe...\n';
 const run = (fmt: string, args: Value[]) => attach + formatPrintf(fmt, args) + '\n\n';

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from '../child';
-import { strftime, type Tm } from '../../src/format/strftime';
+import { strftime, type Tm } from '../../common/format/strftime';
 
 function utcTm(epoch: number): Tm {
   const d = new Date(epoch * 1000);

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from '../../grammar';
-import { BpfscriptError, renderAll } from '../../src/diagnostics';
+import { BpfscriptError, renderAll } from '../../common/diagnostics';
 
 type Expect = [pos: string, text: string, message: string];
 

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from '../../grammar';
-import { BpfscriptError } from '../../src/diagnostics';
+import { BpfscriptError } from '../../common/diagnostics';
 import { formatProgram } from '../../src/fmt';
 import type { Program } from '../../src/ast';
 

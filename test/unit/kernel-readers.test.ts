@@ -1,20 +1,20 @@
-// The kernel and host readers of src/kernel against the fake host's recorded files and generated
+// The kernel and host readers of common/kernel against the fake host's recorded files and generated
 // BTF: no root, no tracefs, no host BTF needed.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Btf, BtfFormatError } from '../../src/kernel/btf';
-import { describeFunction, kernelFunctions as btfFunctions } from '../../src/kernel/btf-functions';
-import { parseCpuList, possibleCpuCount } from '../../src/kernel/cpus';
-import { ElfFile, ElfFormatError } from '../../src/kernel/elf';
-import { filterFunctions } from '../../src/kernel/ftrace';
-import { withHost } from '../../src/kernel/host';
-import { kallsyms, parseKallsyms, symbolAddresses, textAddresses } from '../../src/kernel/kallsyms';
-import { kernelFunctions } from '../../src/kernel/kprobe-functions';
-import { ldCache, resolveLibrary } from '../../src/kernel/ldcache';
-import { readMappings } from '../../src/kernel/proc-maps';
-import { argumentDeclarations, fieldType, listTracepoints, readFormat, tracefsRoot } from '../../src/kernel/tracefs';
-import { BpfHelper, helperName } from '../../src/kernel/bpf-helpers';
+import { Btf, BtfFormatError } from '../../common/kernel/btf';
+import { describeFunction, kernelFunctions as btfFunctions } from '../../common/kernel/btf-functions';
+import { parseCpuList, possibleCpuCount } from '../../common/kernel/cpus';
+import { ElfFile, ElfFormatError } from '../../common/kernel/elf';
+import { filterFunctions } from '../../common/kernel/ftrace';
+import { withHost } from '../../common/kernel/host';
+import { kallsyms, parseKallsyms, symbolAddresses, textAddresses } from '../../common/kernel/kallsyms';
+import { kernelFunctions } from '../../common/kernel/kprobe-functions';
+import { ldCache, resolveLibrary } from '../../common/kernel/ldcache';
+import { readMappings } from '../../common/kernel/proc-maps';
+import { argumentDeclarations, fieldType, listTracepoints, readFormat, tracefsRoot } from '../../common/kernel/tracefs';
+import { BpfHelper, helperName } from '../../common/kernel/bpf-helpers';
 import { recordingReads, stillValid } from '../../src/cache/deps';
 import { compile } from '../../src/compile';
 import { FakeHost, fakeKernel, fakeKernelBtf } from '../fake-host';

@@ -1,4 +1,4 @@
-// Which mechanism a kprobe compiles to (src/kernel/kprobe-mechanism.ts), decided from the fake
+// Which mechanism a kprobe compiles to (common/kernel/kprobe-mechanism.ts), decided from the fake
 // kernel's answers to the feature probes rather than forced with BPFSCRIPT_KPROBE_VIA: each test
 // gets a fresh host, since the answers are kept per host.
 
@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert';
 import { constants } from 'node:os';
 import { compile } from '../../src/compile';
 import type { ProbeMeta } from '../../src/compiled';
-import { ElfFile } from '../../src/kernel/elf';
-import { withHost } from '../../src/kernel/host';
+import { ElfFile } from '../../common/kernel/elf';
+import { withHost } from '../../common/kernel/host';
 import type { KprobeAttach } from '../../src/probes/kprobe.attach';
 import { fakeKernel, type FakeHost } from '../fake-host';
 

@@ -1,9 +1,9 @@
 // Builders for the map contents the runtime hands to the formatters (runtime/format/*), so the
 // formatting suites state a map in one line and bin histogram samples the way the BPF program does.
 
-import { histBucketIndex, lhistBucketCount, lhistBucketIndex } from '../../src/format/hist';
+import { histBucketIndex, lhistBucketCount, lhistBucketIndex } from '../../common/format/hist';
 import type { MapData, MapEntry } from '../../runtime/format/maps';
-import type { AggType, Type, Value } from '../../src/types';
+import type { AggType, Type, Value } from '../../common/types';
 
 export const agg = (a: 'count' | 'sum' | 'min' | 'max' | 'avg' | 'stats' | 'hist', signed = true): AggType => ({ kind: 'agg', agg: a, signed });
 export const lh = (min: bigint, max: bigint, step: bigint): AggType => ({ kind: 'agg', agg: 'lhist', signed: true, min, max, step });

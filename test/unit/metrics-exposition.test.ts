@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Stat, type MapMeta, type MetricsMeta } from '../../src/compiled';
 import type { MapData } from '../../src/functions';
-import type { Type } from '../../src/types';
+import type { Type } from '../../common/types';
 import { Exporter, prefersOpenMetrics } from '../../runtime/metrics/exporter';
 import { looksLikeAddress, parseListenAddress } from '../../runtime/metrics/address';
 import { agg, hist, lh, lhist, map, tup } from './map-data';

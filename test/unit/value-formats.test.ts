@@ -8,7 +8,7 @@ import { decodeValue } from '../../runtime/format/decode';
 import { formatKeyPart, formatValue } from '../../runtime/format/values';
 import { jsonValue } from '../../runtime/format/json';
 import { formatMap } from '../../runtime/format/maps';
-import type { StringType, Type } from '../../src/types';
+import type { StringType, Type } from '../../common/types';
 import { typeName } from '../../src/type-name';
 import { map } from './map-data';
 

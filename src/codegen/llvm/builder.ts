@@ -3,7 +3,7 @@
 import type { Context } from './context';
 import type { Block, Fn, IntPredicate, Meta, Opcode, Ty, Val } from './handles';
 import { lib } from './lib';
-import { INVARIANT_HELPERS } from '../../kernel/bpf-helpers';
+import { INVARIANT_HELPERS } from '../../../common/kernel/bpf-helpers';
 
 export class Builder {
   readonly handle: bigint;

@@ -4,7 +4,7 @@
 
 import koffi from 'koffi';
 import { existsSync } from 'node:fs';
-import { libraryMissing, LLVM_PACKAGE } from '../../host-packages';
+import { libraryMissing, LLVM_PACKAGE } from '../../../common/host-packages';
 
 const DECLS = [
   // context, module

@@ -1,9 +1,9 @@
 // The command line's side of the page: --html belongs to --explain (checked before anything is
 // compiled), and the page's path is said once it is written (a learner opens it next).
 
-import { BpfscriptError } from '../../diagnostics';
-import type { Dialect } from '../../dialect';
-import { err } from '../../stdio';
+import { BpfscriptError } from '../../../common/diagnostics';
+import type { Dialect } from '../../../common/dialect';
+import { err } from '../../../common/stdio';
 import type { PageModel } from './model';
 import { writePage } from './index';
 

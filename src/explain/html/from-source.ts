@@ -55,7 +55,7 @@ export async function fromSource(source: string, o: SourceOptions): Promise<Page
     gen = generate(analysis, { fileName: o.file, source, wantIR: true });
   } catch (e) {
     if (e instanceof LLVMError) {
-      const { error } = require('../../diagnostics') as typeof import('../../diagnostics');
+      const { error } = require('../../../common/diagnostics') as typeof import('../../../common/diagnostics');
       throw error(`code generation failed: ${e.message}`, undefined, 'please report this with the script that caused it');
     }
     throw e;

@@ -3,7 +3,7 @@
 // artifact carries, loading neither the parser nor LLVM.
 
 import { writeFileSync } from 'node:fs';
-import { BpfscriptError } from '../../diagnostics';
+import { BpfscriptError } from '../../../common/diagnostics';
 import type { PageModel } from './model';
 import { renderPage } from './render';
 
@@ -11,7 +11,7 @@ export function writePage(path: string, model: PageModel, version: string): void
   try {
     writeFileSync(path, renderPage(model, version));
   } catch (e) {
-    const { errnoWords } = require('../../errno-words') as typeof import('../../errno-words');
+    const { errnoWords } = require('../../../common/errno-words') as typeof import('../../../common/errno-words');
     throw new BpfscriptError({ severity: 'ERROR', message: `cannot write the explain page '${path}': ${errnoWords(e as NodeJS.ErrnoException)}`, hint: 'give --html a path in a writable directory' });
   }
 }

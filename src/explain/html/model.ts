@@ -70,7 +70,7 @@ export async function verifierView(gen: CompiledProgram, file: string, source: s
   const { refusedHere } = await import('../refused');
   const refused = await refusedHere(gen);
   if (refused) return { text: refused };
-  const { BpfscriptError, renderAll } = await import('../../diagnostics');
+  const { BpfscriptError, renderAll } = await import('../../../common/diagnostics');
   const { verifierFigures } = await import('../verifier-figures');
   try {
     return { figures: await verifierFigures(gen, [file]) };

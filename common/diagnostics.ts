@@ -5,7 +5,22 @@
 // plus an optional HINT line of our own. Every user-facing failure in any stage becomes a
 // Diagnostic inside a BpfscriptError, so the CLI has exactly one place that prints and exits 1.
 
-import type { Span } from './ast';
+/** Where in the source a node, a diagnostic or a runtime error points. */
+export interface Span {
+  /** File name as shown in diagnostics: the script path, or "stdin" for -e. */
+  file: string;
+  /** 0-based character offsets into the source, end exclusive. */
+  start: number;
+  end: number;
+  /** 1-based line and column of the first character. */
+  line: number;
+  col: number;
+  /** 1-based line and column of the last character (inclusive). */
+  endLine: number;
+  endCol: number;
+  /** Set on the nodes a macro expansion copied: the call that expanded them (itself possibly expanded). */
+  expandedFrom?: Span;
+}
 
 export type Severity = 'ERROR' | 'WARNING';
 

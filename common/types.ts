@@ -74,7 +74,7 @@ export type StringType = {
 };
 export type StackMode = 'bpftrace' | 'perf' | 'raw';
 export type StackSpec = { mode: StackMode; depth: number };
-/** `names`: a record's element names (src/records.ts), absent for a plain tuple. */
+/** `names`: a record's element names (common/records.ts), absent for a plain tuple. */
 export type TupleType = { kind: 'tuple'; elems: Type[]; names?: string[] };
 export type NoneType = { kind: 'none' };
 /** A pointer to a tracepoint's `args` record (only ever dereferenced through fields). */

@@ -3,12 +3,12 @@
 // from BTF. The type listing is 0.17's as well; the rest leaves the 0.17 dialect as it was.
 
 import { existsSync, readFileSync } from 'node:fs';
-import type { AttachPoint } from '../src/ast';
-import { decodeSource } from '../src/bytes';
-import type { Dialect } from '../src/dialect';
-import { probeType } from '../src/probes';
-import { listProbes, printProbeList, type ListOutput } from './list';
-import { printTypes } from './list-types';
+import type { AttachPoint } from './ast';
+import { decodeSource } from '../common/bytes';
+import type { Dialect } from '../common/dialect';
+import { probeType } from './probes';
+import { listProbes, printProbeList, type ListOutput } from '../runtime/list';
+import { printTypes } from '../runtime/list-types';
 
 export interface ListRequest {
   /** The word after -l, if any. */

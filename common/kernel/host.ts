@@ -1,5 +1,5 @@
 // The one door through which the kernel readers in this folder see the machine: files, directory
-// listings and stats, and what only loading a program can tell (src/kernel/features.ts). The real
+// listings and stats, and what only loading a program can tell (common/kernel/features.ts). The real
 // host reads this machine; tests put a fake one in its place (recorded BTF, tracefs formats,
 // kallsyms, the kernel's answers to feature probes), and the compile cache wraps the current one to
 // note what a compile read. Readers cache what they parse per host, so a swapped host never sees

@@ -6,12 +6,12 @@
 // Qualifiers (const, volatile, restrict) change no layout and are dropped; function types become
 // void, so a function pointer is a plain address.
 
-import { Btf, type TypeId } from '../btf';
-import { BtfWriter } from '../../semantic/c-decls';
-import { AT, ATE, FORM, OP_plus_uconst, TAG } from './constants';
-import { Cursor } from './cursor';
-import type { Dwarf } from './index';
-import type { Die } from './units';
+import { Btf, type TypeId } from '../../common/kernel/btf';
+import { BtfWriter } from './c-decls';
+import { AT, ATE, FORM, OP_plus_uconst, TAG } from '../../common/kernel/dwarf/constants';
+import { Cursor } from '../../common/kernel/dwarf/cursor';
+import type { Dwarf } from '../../common/kernel/dwarf/index';
+import type { Die } from '../../common/kernel/dwarf/units';
 
 const RECORD_TAGS = new Set<number>([TAG.structure_type, TAG.class_type, TAG.union_type]);
 const SKIPPED_TAGS = new Set<number>([TAG.const_type, TAG.volatile_type, TAG.restrict_type, TAG.atomic_type]);
