@@ -56,10 +56,4 @@ test('@[pid] = sum(args->id) and @ = hist(args->id): raw tracepoints reading the
   assert.ok(hist.slots <= 80, `${hist.slots} slots`);
 });
 
-test('pid, tid and cpu used again in one probe: one helper call each (the task cannot change while the program runs)', () => {
-  const p = program(`${TP} /pid > 1/ { @[pid, tid] = count(); @c[cpu] = sum(pid); }`);
-  assert.is(p.calls.filter((c) => c === 'bpf_get_current_pid_tgid').length, 1, p.calls.join(' '));
-  assert.is(p.calls.filter((c) => c === 'bpf_get_smp_processor_id').length, 1, p.calls.join(' '));
-});
-
 test.run();

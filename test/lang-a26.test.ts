@@ -5,7 +5,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
+import { spawn } from './child';
 import { writeFileSync } from 'node:fs';
 import { bpfscript, leakedPrograms, renamedFixture } from './helpers';
 

@@ -147,19 +147,6 @@ export enum BpfHelper {
   KTIME_GET_TAI_NS = 208,
 }
 
-/**
- * Helpers whose result cannot change while one program runs (the current task, its ids and
- * cgroup, the CPU: a BPF program is not migrated): the builder marks their calls readnone, so LLVM
- * merges repeated ones (`pid` in the predicate and the key, `comm`'s task twice) into one call.
- */
-export const INVARIANT_HELPERS: ReadonlySet<number> = new Set([
-  BpfHelper.GET_SMP_PROCESSOR_ID,
-  BpfHelper.GET_CURRENT_PID_TGID,
-  BpfHelper.GET_CURRENT_UID_GID,
-  BpfHelper.GET_CURRENT_TASK,
-  BpfHelper.GET_CURRENT_CGROUP_ID,
-]);
-
 /** `bpf_get_current_pid_tgid` for 14; helper#N for an id not in the table. */
 export function helperName(id: number): string {
   const n = (BpfHelper as unknown as Record<number, string | undefined>)[id];

@@ -3,7 +3,6 @@
 import type { Context } from './context';
 import type { Block, Fn, IntPredicate, Meta, Opcode, Ty, Val } from './handles';
 import { lib } from './lib';
-import { INVARIANT_HELPERS } from '../../../common/kernel/bpf-helpers';
 
 export class Builder {
   readonly handle: bigint;
@@ -107,12 +106,7 @@ export class Builder {
   helper(id: number, ret: Ty, params: Ty[], args: Val[], name = ''): Val {
     const ft = this.ctx.fnType(ret, params);
     const callee = this.ctx.constIntToPtr(this.ctx.constInt(this.ctx.int(64), id), this.ctx.ptr(ft));
-    const call = this.call(ft, callee, args, name);
-    if (INVARIANT_HELPERS.has(id)) {
-      // On the call's function index (-1): no memory touched, so GVN merges repeated calls.
-      for (const a of ['readnone', 'nounwind', 'willreturn']) lib().LLVMAddCallSiteAttribute(call, -1, this.ctx.enumAttribute(a));
-    }
-    return call;
+    return this.call(ft, callee, args, name);
   }
   condBr(c: Val, t: Block, e: Block): void {
     lib().LLVMBuildCondBr(this.handle, c, t, e);
