@@ -123,7 +123,7 @@ if (isRoot) {
     // pid's bpf_get_current_pid_tgid becomes bpf_override_return, a kprobe-only helper.
     'helper-not-allowed': { find: insn(0x85, 0, 0, 14), patch: (b) => b.writeInt32LE(58, 4) },
     // The map key's store goes 520 bytes below the frame.
-    'stack-limit': { find: insn(0x7b, 0x1a, -24, 0), patch: (b) => b.writeInt16LE(-520, 2) },
+    'stack-limit': { find: insn(0x7b, 0x1a, -8, 0), patch: (b) => b.writeInt16LE(-520, 2) },
   };
   for (const [name, p] of Object.entries(PATCHES)) {
     test(`patched script: ${name}`, () => {
