@@ -26,7 +26,7 @@ test('under --compat 0.26 func is a ksym: a map of ksym() values takes it (maste
     'kretprobe:vfs_read /pid == cpid/ { @n[@name[tid]] = count(); printf("%s\\n", func); } END { clear(@name); }';
   const r = traceCommand(script, reads(), ['--compat', '0.26']);
   assert.is(r.status, 0, r.stderr);
-  assert.is(r.stdout, 'vfs_read\nvfs_read\nvfs_read\nvfs_read\n\n@n[vfs_read]: 4\n', r.stderr);
+  assert.is(r.stdout, 'vfs_read\nvfs_read\nvfs_read\nvfs_read\n\n\n@n[vfs_read]: 4\n', r.stderr);
 });
 
 test('kprobe:vmlinux:FUNC (bpftrace 0.22+) attaches to the kernel\'s own function', () => {
