@@ -25,12 +25,13 @@ export async function verifierFigures(gen: CompiledProgram, files: string[] = []
   // Lazy: the compile-only stages must not load libbpf.
   const { BpfObject, LibbpfError } = await import('../../runtime/libbpf');
   const { parseVerifierStats, explainLoadFailure, VerifierLogLevel } = await import('../../runtime/verifier');
+  const { setTwinsLoaded } = await import('../../runtime/attach/twin');
   const obj = BpfObject.openMem(gen.elf, 'bpfscript');
   try {
     for (const prog of obj.programs()) prog.setLogBuffer(LOG_BYTES, VerifierLogLevel.Stats);
     // The figures are the script's programs'; a kprobe's fentry twin (src/semantic/twins.ts) is
     // an alternative the run picks at load, refused outright on kernels without tracing programs.
-    for (const pm of gen.meta.probes) if (pm.twin) obj.program(pm.twin.progName).setAutoload(false);
+    setTwinsLoaded(obj, gen.meta.probes, false);
     try {
       obj.load();
     } catch (e) {

@@ -6,12 +6,15 @@
 // --compat 0.26 it is one, so a map that holds ksym() values also takes func (master's xfsdist.bt).
 
 import { none, stringType, type StringType } from '../../common/types';
-import type { BuiltinDef, EmitContext } from './types';
+import type { BuiltinDef, CheckContext, EmitContext } from './types';
 import { BpfHelper } from '../../common/kernel/bpf-helpers';
 
 let fmtGlobals = 0;
 
 const ksymType: StringType = { kind: 'string', size: 8, format: 'ksym' };
+
+/** func is a ksym here: a kernel probe under --compat 0.26. */
+const isKsym = (ctx: CheckContext | EmitContext): boolean => ctx.options.dialect === '0.26' && ctx.probe.type.addressSpace === 'kernel';
 
 /** The traced function's address as a ksym value, from the kernel (bpf_get_func_ip). */
 function ksymOfFunction(ctx: EmitContext) {
@@ -28,9 +31,7 @@ function nameFromAddress(ctx: EmitContext, size: number) {
   // bpf_snprintf wants its format in a read-only map: a constant global of a .rodata.* section.
   const fmt = c.constString('%ps');
   const g = m.addGlobal(c.typeOf(fmt), `func_fmt_${fmtGlobals++}`, { init: fmt, section: '.rodata.func', constant: true, align: 1 });
-  const data = ctx.zeroed(8, 'func_ip');
-  const ip = b.helper(BpfHelper.GET_FUNC_IP, ctx.i64, [ctx.i8p], [ctx.ctxArg], 'func_ip');
-  b.store(ip, b.bitcast(data, c.ptr(ctx.i64)));
+  const data = ksymOfFunction(ctx).v;
   const buf = ctx.zeroed(size, 'func');
   const i32 = c.int(32);
   b.helper(BpfHelper.SNPRINTF, ctx.i64, [ctx.i8p, i32, ctx.i8p, ctx.i8p, i32],
@@ -46,11 +47,11 @@ export const func: BuiltinDef = {
       ctx.error(`func is not available in ${ctx.probe.provider} probes`, node, 'func names the traced function of kprobe, kretprobe, uprobe and uretprobe probes');
       return none;
     }
-    if (ctx.options.dialect === '0.26' && ctx.probe.type.addressSpace === 'kernel') return ksymType;
+    if (isKsym(ctx)) return ksymType;
     return stringType('longest' in f ? f.longest + 1 : Buffer.byteLength(f.name, 'latin1') + 1);
   },
   emit: (ctx) => {
-    if (ctx.options.dialect === '0.26' && ctx.probe.type.addressSpace === 'kernel') return ksymOfFunction(ctx);
+    if (isKsym(ctx)) return ksymOfFunction(ctx);
     const f = ctx.probe.type.tracedFunction!(ctx.probe)!;
     return 'longest' in f ? nameFromAddress(ctx, f.longest + 1) : ctx.stringConstant(f.name);
   },

@@ -34,11 +34,12 @@ export function verifierReason(e: unknown): string {
 
 function verify(g: CompiledProgram): string | null {
   const { BpfObject } = require('../../runtime/libbpf') as typeof import('../../runtime/libbpf');
+  const { setTwinsLoaded } = require('../../runtime/attach/twin') as typeof import('../../runtime/attach/twin');
   const obj = BpfObject.openMem(g.elf, 'fuzz-verifier');
   try {
     // A kprobe's fentry twin loads only where the kernel takes tracing programs (this host refuses
     // them at load); the kprobe is the program every kernel verifies.
-    for (const pm of g.meta.probes) if (pm.twin) obj.program(pm.twin.progName).setAutoload(false);
+    setTwinsLoaded(obj, g.meta.probes, false);
     obj.load();
     return null;
   } catch (e) {
